@@ -1,0 +1,15 @@
+"""circuitgrad's engine: circuits of gates, forward and backward passes, files, optimisation.
+
+Pure Python and numpy; it never imports Qt. The public names below are the API that
+FORMAT.md section 4 promises (``load``, ``run``, ``save``, ``Circuit``, ``CircuitError``).
+"""
+
+from .autodiff import Plan, Result, plan_of, run, topological_order
+from .circuit import Change, Circuit, Node, Wire
+from .errors import CircuitError
+from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate
+
+__all__ = [
+    "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
+    "Plan", "Result", "Wire", "plan_of", "run", "topological_order",
+]

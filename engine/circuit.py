@@ -1,0 +1,448 @@
+"""The circuit: the document people build, edit, run and save.
+
+A circuit is a set of nodes (each an instance of a gate from the gate table, with one output)
+and wires (from a node's output to one input port of another node). It is the single source of
+truth: the GUI edits it only through the methods below, and redraws when it is told of a change.
+
+Every change calls the subscribed listeners with a ``Change``. Changes that alter the shape of
+the graph (nodes, wires, ports, ids, the output) bump ``structure_version``, which is what the
+autodiff's cached evaluation plan is keyed on; value, params, position and label changes do not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable
+
+from .errors import CircuitError
+from .gates import GATES, Gate
+
+
+@dataclass
+class Node:
+    """One gate on the canvas. ``extra`` keeps file keys this version does not know."""
+
+    id: str
+    op: str
+    value: float | None = None
+    params: dict = field(default_factory=dict)
+    n_inputs: int = 0
+    pos: tuple[float, float] | None = None
+    label: str | None = None
+    feature: int | None = None
+    trainable: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def gate(self) -> Gate:
+        """The gate table row of this node."""
+        return GATES[self.op]
+
+    @property
+    def name(self) -> str:
+        """What the canvas shows: the label if there is one, else the id."""
+        return self.label or self.id
+
+    @property
+    def is_data(self) -> bool:
+        """True for an input bound to a data feature (never moved by ascent or training)."""
+        return self.op == "input" and self.feature is not None
+
+    @property
+    def is_movable(self) -> bool:
+        """True for inputs that gradient ascent and training may move."""
+        return self.op == "input" and self.trainable and self.feature is None
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A wire from ``src``'s output into input ``port`` of ``dst``."""
+
+    src: str
+    dst: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed: ``kind`` is one of the names in ``Circuit`` methods' docstrings."""
+
+    kind: str
+    node_id: str | None = None
+    wire: Wire | None = None
+    field: str | None = None
+    old: object = None
+    new: object = None
+
+
+Listener = Callable[[Change], None]
+
+_ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _finite(value, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise CircuitError(f"{what}: {value!r} is not a number") from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise CircuitError(f"{what}: {value!r} is not a finite number")
+    return number
+
+
+class Circuit:
+    """A circuit of gates and wires, with editing methods and change notifications."""
+
+    def __init__(self, title: str = "untitled"):
+        self.title = title
+        self.nodes: dict[str, Node] = {}
+        self._wires: dict[tuple[str, int], str] = {}  # (dst, port) -> src
+        self.explicit_output: str | None = None
+        self.extra: dict = {}
+        self.structure_version = 0
+        self._next_suffix: dict[str, int] = {}
+        self._listeners: list[Listener] = []
+
+    # ----------------------------------------------------------------- notifications
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(change)`` after every change."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def _notify(self, change: Change, structural: bool) -> None:
+        if structural:
+            self.structure_version += 1
+        for listener in list(self._listeners):
+            listener(change)
+
+    # ----------------------------------------------------------------- queries
+    def node(self, node_id: str) -> Node:
+        """The node with this id; CircuitError if there is none."""
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise CircuitError(f"no node '{node_id}'") from None
+
+    def wires(self) -> list[Wire]:
+        """Every wire, in the order they were made."""
+        return [Wire(src, dst, port) for (dst, port), src in self._wires.items()]
+
+    def source_of(self, dst: str, port: int) -> str | None:
+        """The id of the node wired into ``port`` of ``dst``, or None."""
+        return self._wires.get((dst, port))
+
+    def inputs_of(self, node_id: str) -> list[str | None]:
+        """The node ids wired into each port of ``node_id`` (None where unconnected)."""
+        node = self.node(node_id)
+        return [self._wires.get((node_id, port)) for port in range(node.n_inputs)]
+
+    def consumers_of(self, node_id: str) -> list[tuple[str, int]]:
+        """The (node id, port) pairs that ``node_id``'s output feeds."""
+        return [(dst, port) for (dst, port), src in self._wires.items() if src == node_id]
+
+    def unconnected_ports(self) -> list[tuple[str, int]]:
+        """Every (node id, port) with no wire, in node order."""
+        return [(node.id, port) for node in self.nodes.values()
+                for port in range(node.n_inputs) if (node.id, port) not in self._wires]
+
+    def sinks(self) -> list[str]:
+        """The nodes whose output feeds nothing."""
+        fed = set(self._wires.values())
+        return [node_id for node_id in self.nodes if node_id not in fed]
+
+    def output_id(self) -> str:
+        """The output node: the explicit one, else the only node that feeds nothing."""
+        if self.explicit_output is not None:
+            return self.explicit_output
+        sinks = self.sinks()
+        if len(sinks) == 1:
+            return sinks[0]
+        if not sinks:
+            raise CircuitError("the circuit has no nodes" if not self.nodes else
+                               "no output: every node feeds another")
+        raise CircuitError(f"no output: {len(sinks)} nodes feed nothing ({', '.join(sinks)}); "
+                           "choose one as the output")
+
+    def problems(self) -> list[str]:
+        """Everything that keeps the circuit from running, one message each (empty if none)."""
+        found = [f"{node_id} ({self.nodes[node_id].op}) port {port} is not connected"
+                 for node_id, port in self.unconnected_ports()]
+        try:
+            self.output_id()
+        except CircuitError as error:
+            found.append(str(error))
+        return found
+
+    def validate(self) -> None:
+        """Raise CircuitError listing every unconnected port and a missing output."""
+        found = self.problems()
+        if found:
+            raise CircuitError("the circuit cannot run: " + "; ".join(found))
+
+    def cycle_path(self, src: str, dst: str) -> list[str] | None:
+        """The cycle a wire src -> dst would close, as [src, dst, ..., src], or None."""
+        if src == dst:
+            return [src, src]
+        outgoing: dict[str, list[str]] = {}
+        for (to, _port), frm in self._wires.items():
+            outgoing.setdefault(frm, []).append(to)
+        came_from = {dst: None}
+        queue = deque([dst])
+        while queue:
+            current = queue.popleft()
+            if current == src:
+                path = []
+                while current is not None:
+                    path.append(current)
+                    current = came_from[current]
+                return [src] + path[::-1]
+            for nxt in outgoing.get(current, ()):
+                if nxt not in came_from:
+                    came_from[nxt] = current
+                    queue.append(nxt)
+        return None
+
+    def unique_id(self, stem: str) -> str:
+        """A fresh id built from ``stem`` (``mul``, ``mul2``, ``mul3``, ...)."""
+        stem = re.sub(r"[^A-Za-z0-9_]", "_", stem) or "n"
+        if stem[0].isdigit():
+            stem = "n" + stem
+        if stem not in self.nodes:
+            return stem
+        number = self._next_suffix.get(stem, 2)
+        while f"{stem}{number}" in self.nodes:
+            number += 1
+        self._next_suffix[stem] = number + 1
+        return f"{stem}{number}"
+
+    def movable_inputs(self) -> list[str]:
+        """The ids of inputs that ascent and training may move."""
+        return [node.id for node in self.nodes.values() if node.is_movable]
+
+    # ----------------------------------------------------------------- editing
+    def add_node(self, op: str, node_id: str | None = None, *, value: float | None = None,
+                 params: dict | None = None, inputs: int | None = None,
+                 pos: Iterable[float] | None = None, label: str | None = None,
+                 feature: int | None = None, trainable: bool = True,
+                 extra: dict | None = None) -> Node:
+        """Add a gate (change ``node_added``); missing value/params/ports get the defaults."""
+        if op not in GATES:
+            raise CircuitError(f"unknown gate '{op}'")
+        gate = GATES[op]
+        node_id = self.unique_id(op) if node_id is None else node_id
+        self._check_new_id(node_id)
+        if gate.is_source:
+            value = 0.0 if value is None else _finite(value, f"{node_id}: value")
+        elif value is not None:
+            raise CircuitError(f"{node_id}: a {op} gate has no value")
+        full_params = dict(gate.param_defaults)
+        for name, number in (params or {}).items():
+            if name not in gate.params:
+                raise CircuitError(f"{node_id}: a {op} gate has no param '{name}'")
+            full_params[name] = _finite(number, f"{node_id}: params.{name}")
+        ports = gate.default_ports() if inputs is None else self._check_ports(gate, inputs)
+        if feature is not None and op != "input":
+            raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
+        node = Node(node_id, op, value, full_params, ports,
+                    None if pos is None else tuple(float(c) for c in pos), label,
+                    self._check_feature(node_id, feature), bool(trainable), dict(extra or {}))
+        self.nodes[node_id] = node
+        self._notify(Change("node_added", node_id), structural=True)
+        return node
+
+    def remove_node(self, node_id: str) -> list[Wire]:
+        """Remove a node and its wires (``wire_removed`` each, then ``node_removed``)."""
+        self.node(node_id)
+        removed = [wire for wire in self.wires() if node_id in (wire.src, wire.dst)]
+        for wire in removed:
+            self.disconnect(wire.dst, wire.port)
+        if self.explicit_output == node_id:
+            self.set_output(None)
+        node = self.nodes.pop(node_id)
+        self._notify(Change("node_removed", node_id, old=node), structural=True)
+        return removed
+
+    def can_connect(self, src: str, dst: str, port: int) -> str | None:
+        """Why a wire src -> dst:port cannot be made (None if it can; a full port is fine)."""
+        for node_id in (src, dst):
+            if node_id not in self.nodes:
+                return f"no node '{node_id}'"
+        target = self.nodes[dst]
+        if not 0 <= port < target.n_inputs:
+            return (f"{dst} ({target.op}) has no input port {port}" if target.n_inputs else
+                    f"{dst} ({target.op}) has no input ports")
+        cycle = self.cycle_path(src, dst)
+        if cycle:
+            return "would close a cycle " + " -> ".join(cycle)
+        return None
+
+    def connect(self, src: str, dst: str, port: int, *, replace_existing: bool = False) -> str | None:
+        """Wire src into dst:port (``wire_added``); returns the src it replaced, if any."""
+        reason = self.can_connect(src, dst, port)
+        if reason:
+            raise CircuitError(reason)
+        previous = self._wires.get((dst, port))
+        if previous is not None:
+            if not replace_existing:
+                raise CircuitError(f"{dst} port {port} already has a wire from {previous}")
+            self.disconnect(dst, port)
+        self._wires[(dst, port)] = src
+        self._notify(Change("wire_added", dst, wire=Wire(src, dst, port)), structural=True)
+        return previous
+
+    def disconnect(self, dst: str, port: int) -> str:
+        """Remove the wire into dst:port (``wire_removed``); returns its source id."""
+        src = self._wires.pop((dst, port), None)
+        if src is None:
+            raise CircuitError(f"{dst} port {port} has no wire")
+        self._notify(Change("wire_removed", dst, wire=Wire(src, dst, port)), structural=True)
+        return src
+
+    def set_value(self, node_id: str, value: float) -> None:
+        """Set an input's or const's value (``node_changed``, field ``value``)."""
+        node = self.node(node_id)
+        if not node.gate.is_source:
+            raise CircuitError(f"{node_id}: a {node.op} gate has no value")
+        old, node.value = node.value, _finite(value, f"{node_id}: value")
+        self._notify(Change("node_changed", node_id, field="value", old=old, new=node.value),
+                     structural=False)
+
+    def set_param(self, node_id: str, name: str, value: float) -> None:
+        """Set one param of a scale/offset/pow gate (``node_changed``, field ``params``)."""
+        node = self.node(node_id)
+        if name not in node.gate.params:
+            raise CircuitError(f"{node_id}: a {node.op} gate has no param '{name}'")
+        old = dict(node.params)
+        node.params = {**node.params, name: _finite(value, f"{node_id}: params.{name}")}
+        self._notify(Change("node_changed", node_id, field="params", old=old,
+                            new=dict(node.params)), structural=False)
+
+    def set_input_count(self, node_id: str, count: int) -> list[Wire]:
+        """Change the number of ports of add/mul/max/min; wires on dropped ports are removed."""
+        node = self.node(node_id)
+        count = self._check_ports(node.gate, count)
+        dropped = [Wire(src, dst, port) for (dst, port), src in list(self._wires.items())
+                   if dst == node_id and port >= count]
+        for wire in dropped:
+            self.disconnect(wire.dst, wire.port)
+        old, node.n_inputs = node.n_inputs, count
+        self._notify(Change("node_changed", node_id, field="n_inputs", old=old, new=count),
+                     structural=True)
+        return dropped
+
+    def move(self, node_id: str, pos: Iterable[float] | None) -> None:
+        """Place a node on the canvas (``node_changed``, field ``pos``)."""
+        node = self.node(node_id)
+        old = node.pos
+        node.pos = None if pos is None else tuple(float(c) for c in pos)
+        self._notify(Change("node_changed", node_id, field="pos", old=old, new=node.pos),
+                     structural=False)
+
+    def set_label(self, node_id: str, label: str | None) -> None:
+        """Set the name shown instead of the id (``node_changed``, field ``label``)."""
+        node = self.node(node_id)
+        old, node.label = node.label, (label or None)
+        self._notify(Change("node_changed", node_id, field="label", old=old, new=node.label),
+                     structural=False)
+
+    def set_feature(self, node_id: str, feature: int | None) -> None:
+        """Bind an input to data column ``feature`` or unbind it with None."""
+        node = self.node(node_id)
+        if node.op != "input":
+            raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
+        old, node.feature = node.feature, self._check_feature(node_id, feature)
+        self._notify(Change("node_changed", node_id, field="feature", old=old, new=node.feature),
+                     structural=False)
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Freeze (False) or free (True) an input."""
+        node = self.node(node_id)
+        if node.op != "input":
+            raise CircuitError(f"{node_id}: only inputs can be frozen")
+        old, node.trainable = node.trainable, bool(trainable)
+        self._notify(Change("node_changed", node_id, field="trainable", old=old,
+                            new=node.trainable), structural=False)
+
+    def rename(self, node_id: str, new_id: str) -> None:
+        """Change a node's id, keeping its wires (``node_renamed``, old and new ids)."""
+        node = self.node(node_id)
+        if new_id == node_id:
+            return
+        self._check_new_id(new_id)
+        self.nodes = {(new_id if key == node_id else key): value
+                      for key, value in self.nodes.items()}
+        node.id = new_id
+        self._wires = {((new_id if dst == node_id else dst), port):
+                       (new_id if src == node_id else src)
+                       for (dst, port), src in self._wires.items()}
+        if self.explicit_output == node_id:
+            self.explicit_output = new_id
+        self._notify(Change("node_renamed", new_id, old=node_id, new=new_id), structural=True)
+
+    def set_output(self, node_id: str | None) -> None:
+        """Choose the output node (None: the only node that feeds nothing)."""
+        if node_id is not None:
+            self.node(node_id)
+        old, self.explicit_output = self.explicit_output, node_id
+        self._notify(Change("output_changed", node_id, old=old, new=node_id), structural=True)
+
+    def set_title(self, title: str) -> None:
+        """Set the circuit's title (``title_changed``)."""
+        old, self.title = self.title, title
+        self._notify(Change("title_changed", old=old, new=title), structural=False)
+
+    def set_extra(self, key: str, value) -> None:
+        """Set (or with None remove) an optional top-level key kept in the file."""
+        old = self.extra.get(key)
+        if value is None:
+            self.extra.pop(key, None)
+        else:
+            self.extra[key] = value
+        self._notify(Change("extra_changed", field=key, old=old, new=value), structural=False)
+
+    # ----------------------------------------------------------------- helpers
+    def copy(self) -> Circuit:
+        """An independent copy with the same nodes, wires and keys (and no listeners)."""
+        twin = Circuit(self.title)
+        twin.nodes = {key: replace(node, params=dict(node.params), extra=dict(node.extra))
+                      for key, node in self.nodes.items()}
+        twin._wires = dict(self._wires)
+        twin.explicit_output = self.explicit_output
+        twin.extra = dict(self.extra)
+        return twin
+
+    def _check_new_id(self, node_id: str) -> None:
+        if not isinstance(node_id, str) or not node_id.strip():
+            raise CircuitError("a node id must be a non-empty string")
+        if node_id in self.nodes:
+            raise CircuitError(f"there is already a node '{node_id}'")
+
+    @staticmethod
+    def _check_ports(gate: Gate, count) -> int:
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise CircuitError(f"the number of inputs must be a whole number, not {count!r}")
+        if not gate.min_ports <= count <= gate.max_ports:
+            if not gate.variadic:
+                raise CircuitError(f"a {gate.name} gate has exactly {gate.min_ports} inputs")
+            raise CircuitError(f"a {gate.name} gate takes {gate.min_ports} to "
+                               f"{gate.max_ports} inputs, not {count}")
+        return count
+
+    @staticmethod
+    def _check_feature(node_id: str, feature) -> int | None:
+        if feature is None:
+            return None
+        if isinstance(feature, bool) or not isinstance(feature, int) or feature < 0:
+            raise CircuitError(f"{node_id}: feature must be a whole number >= 0, not {feature!r}")
+        return feature
+
+
+def is_plain_id(text: str) -> bool:
+    """True for ids made of letters, digits and underscores (what the editor suggests)."""
+    return bool(_ID_PATTERN.match(text))

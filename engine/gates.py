@@ -1,0 +1,201 @@
+"""The gate table: every gate circuitgrad knows, declared once.
+
+A gate is a row: its name (the ``op`` of the file format), how many input ports it has, which
+numeric params it takes, its forward function, its local gradient (a vector-Jacobian product:
+given the inputs, the output and the upstream gradient, the gradient sent to each port), and
+what people read about it (symbol, formula, local gradient, the seeds' intuition, its group in
+the palette). The file loader, the autodiff, the gradient check, the palette and the tests all
+read ``GATES``; adding a gate is adding one row.
+
+Forward and backward functions work on numpy float64 scalars and arrays alike and follow
+PyTorch's conventions (sigmoid saturates to exactly 0 and 1, exp overflows to inf, 1/0 is inf,
+0/0 is nan, nan propagates, relu and abs have gradient 0 at 0, max/min split ties evenly). They
+are always called inside ``numpy.errstate(all="ignore")`` so nothing warns or raises.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+MAX_PORTS = 16
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One row of the gate table."""
+
+    name: str
+    symbol: str
+    group: str  # "source", "arithmetic" or "nonlinear": where the palette shows it
+    min_ports: int
+    max_ports: int
+    forward: Callable | None
+    backward: Callable | None  # (inputs, output, upstream, params) -> tuple of port gradients
+    formula: str
+    local_gradient: str
+    doc: str
+    params: tuple = ()
+    intuition: str = ""
+    param_defaults: dict = field(default_factory=dict)
+
+    @property
+    def variadic(self) -> bool:
+        """True for gates whose number of ports the user chooses (add, mul, max, min)."""
+        return self.min_ports != self.max_ports
+
+    @property
+    def is_source(self) -> bool:
+        """True for gates with no ports whose value the user sets (input, const)."""
+        return self.max_ports == 0
+
+    def default_ports(self) -> int:
+        """The number of ports a new gate of this kind gets."""
+        return 2 if self.variadic else self.min_ports
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _extremum_backward(xs, out, g, p):
+    """Backward of max/min: the upstream gradient goes to the winning port(s), split on ties."""
+    wins = [x == out for x in xs]
+    count = sum(w * 1.0 for w in wins)
+    share = g / count
+    return tuple(w * share for w in wins)
+
+
+def _extremum_forward(ufunc):
+    def forward(xs, p):
+        out = xs[0]
+        for x in xs[1:]:
+            out = ufunc(out, x)
+        return out
+
+    return forward
+
+
+def _add_forward(xs, p):
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x
+    return out
+
+
+def _mul_forward(xs, p):
+    out = xs[0]
+    for x in xs[1:]:
+        out = out * x
+    return out
+
+
+def _mul_backward(xs, out, g, p):
+    """Each port gets the product of the other ports (prefix x suffix: no division by zero)."""
+    n = len(xs)
+    if n == 2:
+        return (xs[1] * g, xs[0] * g)
+    prefix = [1.0] * n
+    for i in range(1, n):
+        prefix[i] = prefix[i - 1] * xs[i - 1]
+    grads = [None] * n
+    suffix = 1.0
+    for i in range(n - 1, -1, -1):
+        grads[i] = prefix[i] * suffix * g
+        suffix = suffix * xs[i]
+    return tuple(grads)
+
+
+def _pow_backward(xs, out, g, p):
+    e = p["p"]
+    if e == 0:
+        return (0.0 * g,)
+    return (e * xs[0] ** (e - 1) * g,)
+
+
+def _relu_backward(xs, out, g, p):
+    return (np.where(xs[0] > 0, g, 0.0),)
+
+
+_DISTRIBUTES = "add distributes: every input receives the upstream gradient unchanged"
+_ROUTES = "routes: the whole upstream gradient goes to the winning input, 0 to the rest"
+
+GATE_LIST: Sequence[Gate] = (
+    Gate("input", "x", "source", 0, 0, None, None,
+         "x (a number you set)", "-",
+         "An input: a number you set by hand; gradient ascent and training move it.",
+         params=(), intuition="Its gradient says how the output reacts when you nudge it."),
+    Gate("const", "c", "source", 0, 0, None, None,
+         "c (a fixed number)", "-",
+         "A constant: a number that is never moved by ascent or training."),
+    Gate("add", "+", "arithmetic", 2, MAX_PORTS, _add_forward,
+         lambda xs, out, g, p: (g,) * len(xs),
+         "a0 + a1 + ...", "1 to every input",
+         "Adds its inputs.", intuition="The gradient distributor: " + _DISTRIBUTES + "."),
+    Gate("mul", "×", "arithmetic", 2, MAX_PORTS, _mul_forward, _mul_backward,
+         "a0 · a1 · ...", "the product of the other inputs",
+         "Multiplies its inputs.",
+         intuition="The gradient switcher: each input gets the upstream gradient times the "
+                   "other input's value."),
+    Gate("max", "max", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.maximum),
+         _extremum_backward, "max(a0, a1, ...)",
+         "1 to the largest input, 0 to the rest (ties split evenly)",
+         "The largest of its inputs.", intuition="The gradient router: max " + _ROUTES + "."),
+    Gate("min", "min", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.minimum),
+         _extremum_backward, "min(a0, a1, ...)",
+         "1 to the smallest input, 0 to the rest (ties split evenly)",
+         "The smallest of its inputs.", intuition="A gradient router: min " + _ROUTES + "."),
+    Gate("sub", "−", "arithmetic", 2, 2, lambda xs, p: xs[0] - xs[1],
+         lambda xs, out, g, p: (g, -g),
+         "a0 − a1", "1 to a0, −1 to a1", "Subtracts its second input from its first."),
+    Gate("div", "÷", "arithmetic", 2, 2, lambda xs, p: xs[0] / xs[1],
+         lambda xs, out, g, p: (g / xs[1], -g * xs[0] / (xs[1] * xs[1])),
+         "a0 / a1", "1/a1 to a0, −a0/a1² to a1", "Divides its first input by its second."),
+    Gate("neg", "−x", "arithmetic", 1, 1, lambda xs, p: -xs[0],
+         lambda xs, out, g, p: (-g,),
+         "−a", "−1", "Flips the sign of its input."),
+    Gate("scale", "·c", "arithmetic", 1, 1, lambda xs, p: p["c"] * xs[0],
+         lambda xs, out, g, p: (p["c"] * g,),
+         "c · a", "c", "Multiplies its input by a fixed number c (the lecture's *−1 gate is c = −1).",
+         params=("c",), param_defaults={"c": -1.0}),
+    Gate("offset", "+c", "arithmetic", 1, 1, lambda xs, p: xs[0] + p["c"],
+         lambda xs, out, g, p: (g,),
+         "a + c", "1", "Adds a fixed number c to its input (the lecture's +1 gate is c = 1).",
+         params=("c",), param_defaults={"c": 1.0}),
+    Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: xs[0] ** p["p"], _pow_backward,
+         "a ** p", "p · a ** (p − 1)", "Raises its input to a fixed power p.",
+         params=("p",), param_defaults={"p": 2.0}),
+    Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
+         lambda xs, out, g, p: (-g / (xs[0] * xs[0]),),
+         "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate)."),
+    Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
+         lambda xs, out, g, p: (out * g,),
+         "e^a", "e^a (its own output)", "e to the power of its input."),
+    Gate("log", "ln", "nonlinear", 1, 1, lambda xs, p: np.log(xs[0]),
+         lambda xs, out, g, p: (g / xs[0],),
+         "ln a", "1 / a", "The natural logarithm of its input."),
+    Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
+         lambda xs, out, g, p: (out * (1.0 - out) * g,),
+         "1 / (1 + e^−a)", "s · (1 − s), from its output s",
+         "Squashes its input into (0, 1).",
+         intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2."),
+    Gate("tanh", "tanh", "nonlinear", 1, 1, lambda xs, p: np.tanh(xs[0]),
+         lambda xs, out, g, p: ((1.0 - out * out) * g,),
+         "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1)."),
+    Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(xs[0], 0.0), _relu_backward,
+         "max(0, a)", "1 where a > 0, else 0", "Passes positive inputs, blocks negative ones.",
+         intuition="A router with a fixed rival 0: the gradient passes only where a > 0."),
+    Gate("abs", "|x|", "nonlinear", 1, 1, lambda xs, p: np.abs(xs[0]),
+         lambda xs, out, g, p: (np.sign(xs[0]) * g,),
+         "|a|", "sign(a) (0 at 0)", "The absolute value of its input."),
+)
+
+GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}
+
+GROUP_TITLES = {"source": "Inputs and constants", "arithmetic": "Arithmetic",
+                "nonlinear": "Nonlinearities"}
+
+
+def gate(name: str) -> Gate:
+    """The gate called ``name``; KeyError if there is none."""
+    return GATES[name]
