@@ -1,0 +1,326 @@
+"""Undo commands: every edit a user makes, as a QUndoCommand that only calls Circuit methods.
+
+Each command remembers what it needs to put things back, and its text names the edit so the
+Edit menu can say "Undo Connect x → q". Commands never touch graphics items: the scene redraws
+from the circuit's change notifications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtGui import QUndoCommand
+
+from engine import Node, Wire
+
+MERGE_SET_VALUE = 1001
+MERGE_SET_PARAM = 1002
+
+
+def _restore_node(circuit, node: Node) -> None:
+    circuit.add_node(node.op, node.id, value=node.value, params=node.params,
+                     inputs=node.n_inputs if node.gate.variadic else None, pos=node.pos,
+                     label=node.label, feature=node.feature, trainable=node.trainable,
+                     extra=node.extra)
+
+
+class _CircuitCommand(QUndoCommand):
+    def __init__(self, document, text: str):
+        super().__init__(text)
+        self.document = document
+
+    @property
+    def circuit(self):
+        return self.document.circuit
+
+
+class AddNodeCommand(_CircuitCommand):
+    """Place a new gate; its id is chosen once so redo recreates the same node."""
+
+    def __init__(self, document, op: str, pos=None, *, node_id: str | None = None,
+                 value: float | None = None, params: dict | None = None,
+                 inputs: int | None = None, label: str | None = None):
+        super().__init__(document, f"Add {op} gate")
+        self.node_id = node_id or document.circuit.unique_id(op)
+        self.kwargs = dict(value=value, params=params, inputs=inputs, pos=pos, label=label)
+        self.op = op
+
+    def redo(self):
+        self.circuit.add_node(self.op, self.node_id, **self.kwargs)
+
+    def undo(self):
+        self.circuit.remove_node(self.node_id)
+
+
+class RemoveNodesCommand(_CircuitCommand):
+    """Delete gates together with every wire touching them."""
+
+    def __init__(self, document, node_ids, text: str | None = None):
+        ids = [node_id for node_id in document.circuit.nodes if node_id in set(node_ids)]
+        super().__init__(document, text or (f"Delete {ids[0]}" if len(ids) == 1
+                                            else f"Delete {len(ids)} gates"))
+        self.node_ids = ids
+        self.snapshots: list[Node] = []
+        self.wires: list[Wire] = []
+        self.output = None
+
+    def redo(self):
+        circuit = self.circuit
+        self.snapshots = [replace(circuit.nodes[i], params=dict(circuit.nodes[i].params))
+                          for i in self.node_ids]
+        doomed = set(self.node_ids)
+        self.wires = [w for w in circuit.wires() if w.src in doomed or w.dst in doomed]
+        self.output = circuit.explicit_output
+        for node_id in self.node_ids:
+            circuit.remove_node(node_id)
+
+    def undo(self):
+        circuit = self.circuit
+        for node in self.snapshots:
+            _restore_node(circuit, node)
+        for wire in self.wires:
+            circuit.connect(wire.src, wire.dst, wire.port)
+        if self.output != circuit.explicit_output:
+            circuit.set_output(self.output)
+
+
+class ConnectCommand(_CircuitCommand):
+    """Draw a wire src → dst:port, replacing the wire that was there (undo puts it back)."""
+
+    def __init__(self, document, src: str, dst: str, port: int):
+        super().__init__(document, f"Connect {src} → {dst}")
+        self.src, self.dst, self.port = src, dst, port
+        self.replaced = None
+
+    def redo(self):
+        self.replaced = self.circuit.connect(self.src, self.dst, self.port, replace_existing=True)
+
+    def undo(self):
+        self.circuit.disconnect(self.dst, self.port)
+        if self.replaced is not None:
+            self.circuit.connect(self.replaced, self.dst, self.port)
+
+
+class DisconnectCommand(_CircuitCommand):
+    """Remove the wire into dst:port."""
+
+    def __init__(self, document, dst: str, port: int):
+        src = document.circuit.source_of(dst, port)
+        super().__init__(document, f"Delete wire {src} → {dst}")
+        self.src, self.dst, self.port = src, dst, port
+
+    def redo(self):
+        self.circuit.disconnect(self.dst, self.port)
+
+    def undo(self):
+        self.circuit.connect(self.src, self.dst, self.port)
+
+
+class SetValueCommand(_CircuitCommand):
+    """Set an input's or const's value; successive scrubs of one node merge into one step."""
+
+    def __init__(self, document, node_id: str, value: float, *, merge: bool = False):
+        super().__init__(document, f"Set {node_id} = {value:.6g}")
+        self.node_id, self.new = node_id, float(value)
+        self.old = document.circuit.node(node_id).value
+        self.merge = merge
+
+    def id(self):
+        return MERGE_SET_VALUE if self.merge else -1
+
+    def mergeWith(self, other):
+        if not (other.merge and other.node_id == self.node_id):
+            return False
+        self.new = other.new
+        self.setText(f"Set {self.node_id} = {self.new:.6g}")
+        return True
+
+    def redo(self):
+        self.circuit.set_value(self.node_id, self.new)
+
+    def undo(self):
+        self.circuit.set_value(self.node_id, self.old)
+
+
+class SetValuesCommand(_CircuitCommand):
+    """Set several sources at once (e.g. the inputs after a gradient-ascent run): one step."""
+
+    def __init__(self, document, new_values: dict, text: str, old_values: dict | None = None):
+        super().__init__(document, text)
+        self.new = dict(new_values)
+        self.old = old_values or {i: document.circuit.node(i).value for i in new_values}
+
+    def redo(self):
+        for node_id, value in self.new.items():
+            self.circuit.set_value(node_id, value)
+
+    def undo(self):
+        for node_id, value in self.old.items():
+            self.circuit.set_value(node_id, value)
+
+
+class SetParamCommand(_CircuitCommand):
+    """Set a param (c of scale/offset, p of pow); successive scrubs merge into one step."""
+
+    def __init__(self, document, node_id: str, name: str, value: float, *, merge: bool = False):
+        super().__init__(document, f"Set {node_id}.{name} = {value:.6g}")
+        self.node_id, self.name, self.new = node_id, name, float(value)
+        self.old = document.circuit.node(node_id).params[name]
+        self.merge = merge
+
+    def id(self):
+        return MERGE_SET_PARAM if self.merge else -1
+
+    def mergeWith(self, other):
+        if not (other.merge and (other.node_id, other.name) == (self.node_id, self.name)):
+            return False
+        self.new = other.new
+        self.setText(f"Set {self.node_id}.{self.name} = {self.new:.6g}")
+        return True
+
+    def redo(self):
+        self.circuit.set_param(self.node_id, self.name, self.new)
+
+    def undo(self):
+        self.circuit.set_param(self.node_id, self.name, self.old)
+
+
+class SetInputCountCommand(_CircuitCommand):
+    """Change how many ports an add/mul/max/min gate has (undo restores dropped wires)."""
+
+    def __init__(self, document, node_id: str, count: int):
+        super().__init__(document, f"Set {node_id} inputs to {count}")
+        self.node_id, self.new = node_id, count
+        self.old = document.circuit.node(node_id).n_inputs
+        self.dropped: list[Wire] = []
+
+    def redo(self):
+        self.dropped = self.circuit.set_input_count(self.node_id, self.new)
+
+    def undo(self):
+        self.circuit.set_input_count(self.node_id, self.old)
+        for wire in self.dropped:
+            self.circuit.connect(wire.src, wire.dst, wire.port)
+
+
+class MoveNodesCommand(_CircuitCommand):
+    """Move gates: one command per drag, holding each gate's start and end position."""
+
+    def __init__(self, document, moves: dict):
+        count = len(moves)
+        super().__init__(document, f"Move {next(iter(moves))}" if count == 1
+                         else f"Move {count} gates")
+        self.moves = dict(moves)  # node id -> (old pos, new pos)
+
+    def redo(self):
+        for node_id, (_old, new) in self.moves.items():
+            self.circuit.move(node_id, new)
+
+    def undo(self):
+        for node_id, (old, _new) in self.moves.items():
+            self.circuit.move(node_id, old)
+
+
+class RenameCommand(_CircuitCommand):
+    """Change a node's id (its wires follow)."""
+
+    def __init__(self, document, node_id: str, new_id: str):
+        super().__init__(document, f"Rename {node_id} to {new_id}")
+        self.old, self.new = node_id, new_id
+
+    def redo(self):
+        self.circuit.rename(self.old, self.new)
+
+    def undo(self):
+        self.circuit.rename(self.new, self.old)
+
+
+class _SetFieldCommand(_CircuitCommand):
+    """Set one simple node field through its Circuit setter, remembering the old value."""
+
+    setter_name = ""
+    field_name = ""
+
+    def __init__(self, document, node_id: str, new, text: str):
+        super().__init__(document, text)
+        self.node_id, self.new = node_id, new
+        self.old = getattr(document.circuit.node(node_id), self.field_name)
+
+    def redo(self):
+        getattr(self.circuit, self.setter_name)(self.node_id, self.new)
+
+    def undo(self):
+        getattr(self.circuit, self.setter_name)(self.node_id, self.old)
+
+
+class SetLabelCommand(_SetFieldCommand):
+    """Set the name shown on a gate instead of its id."""
+
+    setter_name, field_name = "set_label", "label"
+
+    def __init__(self, document, node_id: str, label: str | None):
+        super().__init__(document, node_id, label or None, f"Label {node_id}")
+
+
+class SetFeatureCommand(_SetFieldCommand):
+    """Bind an input to a data column, or unbind it."""
+
+    setter_name, field_name = "set_feature", "feature"
+
+    def __init__(self, document, node_id: str, feature: int | None):
+        super().__init__(document, node_id, feature,
+                         f"Unbind {node_id}" if feature is None
+                         else f"Bind {node_id} to feature {feature}")
+
+
+class SetTrainableCommand(_SetFieldCommand):
+    """Freeze or free an input."""
+
+    setter_name, field_name = "set_trainable", "trainable"
+
+    def __init__(self, document, node_id: str, trainable: bool):
+        super().__init__(document, node_id, bool(trainable),
+                         f"{'Free' if trainable else 'Freeze'} {node_id}")
+
+
+class SetOutputCommand(_CircuitCommand):
+    """Choose which node is the circuit's output f."""
+
+    def __init__(self, document, node_id: str | None):
+        super().__init__(document, f"Make {node_id} the output" if node_id else "Clear output")
+        self.new = node_id
+        self.old = document.circuit.explicit_output
+
+    def redo(self):
+        self.circuit.set_output(self.new)
+
+    def undo(self):
+        self.circuit.set_output(self.old)
+
+
+class AddFragmentCommand(_CircuitCommand):
+    """Add several nodes and the wires among them at once (paste, duplicate, templates).
+
+    ``nodes`` are engine Nodes whose ids are already free in the circuit; ``wires`` connect
+    them (or connect existing nodes into them).
+    """
+
+    def __init__(self, document, nodes: list[Node], wires: list[Wire], text: str):
+        super().__init__(document, text)
+        self.nodes = nodes
+        self.wires = wires
+
+    @property
+    def node_ids(self) -> list[str]:
+        """The ids of the nodes this command adds."""
+        return [node.id for node in self.nodes]
+
+    def redo(self):
+        for node in self.nodes:
+            _restore_node(self.circuit, node)
+        for wire in self.wires:
+            self.circuit.connect(wire.src, wire.dst, wire.port)
+
+    def undo(self):
+        for node in reversed(self.nodes):
+            self.circuit.remove_node(node.id)

@@ -1,0 +1,32 @@
+"""How numbers read on screen: short on the canvas (-0.53, 1.2e+30, nan), precise in panels."""
+
+import math
+
+
+def format_number(x) -> str:
+    """Two decimals for everyday sizes, two significant digits with an exponent otherwise."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0.00"
+    if 0.01 <= abs(x) < 1e5:
+        return f"{x:.2f}"
+    return f"{x:.2g}"
+
+
+def format_precise(x) -> str:
+    """Up to ten significant digits, for property panels and tooltips."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.10g}"
+
+
+def is_marked(x) -> bool:
+    """True for numbers the canvas marks as a problem (nan and inf)."""
+    return not math.isfinite(float(x))
