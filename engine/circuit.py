@@ -189,6 +189,10 @@ class Circuit:
         """The cycle a wire src -> dst would close, as [src, dst, ..., src], or None."""
         if src == dst:
             return [src, src]
+        source = self.nodes.get(src)
+        if source is not None and not any((src, port) in self._wires
+                                          for port in range(source.n_inputs)):
+            return None  # nothing feeds src, so no path from dst can reach it (fast path)
         outgoing: dict[str, list[str]] = {}
         for (to, _port), frm in self._wires.items():
             outgoing.setdefault(frm, []).append(to)
