@@ -6,10 +6,13 @@ FORMAT.md section 4 promises (``load``, ``run``, ``save``, ``Circuit``, ``Circui
 
 from .autodiff import Plan, Result, plan_of, run, topological_order
 from .circuit import Change, Circuit, Node, Wire
+from .circuit_file import circuit_from_dict, circuit_to_dict, dumps, load, loads, save
 from .errors import CircuitError
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate
+from .layout import auto_layout
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
     "Plan", "Result", "Wire", "plan_of", "run", "topological_order",
+    "auto_layout", "circuit_from_dict", "circuit_to_dict", "dumps", "load", "loads", "save",
 ]

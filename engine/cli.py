@@ -1,0 +1,308 @@
+"""The command line: ``python -m engine SUB-COMMAND ...`` (FORMAT.md section 3).
+
+Each sub-command is a ``Command``: a name, the help people read, a function that declares its
+options on an argparse parser and a function that runs it and returns the exit status. They
+are registered in ``COMMANDS``; adding one (``train``, say) is writing those two functions and
+one ``register(Command(...))`` call.
+
+Results go to standard output as one JSON object; non-finite numbers are written as the
+strings ``"nan"``, ``"inf"`` and ``"-inf"``. Exit status: 0 done, 1 the check failed, 2 the
+command line is wrong, 3 the file cannot be used (one line on standard error, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import textwrap
+from dataclasses import dataclass
+from typing import Callable
+
+from .autodiff import run
+from .circuit import Circuit
+from .circuit_file import CURRENT_VERSION, load, save
+from .errors import CircuitError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNUSABLE = 3
+
+PROG = "python -m engine"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command: its help, its options and what it does."""
+
+    name: str
+    summary: str  # one line, shown in the top-level help
+    description: str  # a paragraph, shown in the sub-command's help
+    example: str  # shown under "example:" in the sub-command's help
+    configure: Callable[[argparse.ArgumentParser], None]
+    execute: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register(command: Command) -> Command:
+    """Make ``command`` a sub-command of ``python -m engine``."""
+    COMMANDS[command.name] = command
+    return command
+
+
+# --------------------------------------------------------------------------- helpers
+def number(value) -> float | str:
+    """A number as the CLI writes it: a float, or "nan", "inf", "-inf"."""
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def print_json(data: dict) -> None:
+    """Write one JSON object to standard output, one top-level key per line."""
+    lines = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+             for key, value in data.items()]
+    sys.stdout.write("{" + ",\n ".join(lines) + "}\n")
+    sys.stdout.flush()
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    node_id, sep, value = text.rpartition("=")
+    if not sep or not node_id:
+        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5), not '{text}'")
+    try:
+        return node_id, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' in '{text}' is not a number") from None
+
+
+def _checked(kind: Callable, test: Callable, wanted: str) -> Callable:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {wanted}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"'{text}' is not {wanted}")
+        return value
+
+    parse.__name__ = wanted
+    return parse
+
+
+_positive = _checked(float, lambda v: math.isfinite(v) and v > 0, "a number > 0")
+_non_negative = _checked(float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
+_count = _checked(int, lambda v: v >= 0, "a whole number >= 0")
+
+
+def _add_file_and_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a circuit file (*.circuit)")
+    parser.add_argument("--set", metavar="ID=VALUE", action="append", default=[],
+                        type=_assignment,
+                        help="use VALUE for the input or const ID in this run (the file is not "
+                             "changed); repeat for several nodes")
+
+
+def _overrides(circuit: Circuit, assignments: list[tuple[str, float]]) -> dict[str, float]:
+    """The --set values by id, checked against the circuit."""
+    inputs = {}
+    for node_id, value in assignments:
+        node = circuit.nodes.get(node_id)
+        if node is None:
+            raise CircuitError(f"--set {node_id}: the circuit has no node '{node_id}'")
+        if not node.gate.is_source:
+            raise CircuitError(f"--set {node_id}: '{node_id}' is a gate ({node.op}); only "
+                               "input and const nodes can be set")
+        inputs[node_id] = value
+    return inputs
+
+
+def _load_with_overrides(args: argparse.Namespace) -> tuple[Circuit, dict[str, float]]:
+    circuit = load(args.file)
+    inputs = _overrides(circuit, args.set)
+    circuit.validate()
+    return circuit, inputs
+
+
+# --------------------------------------------------------------------------- eval
+def _eval(args: argparse.Namespace) -> int:
+    circuit, inputs = _load_with_overrides(args)
+    result = run(circuit, inputs)
+    print_json({
+        "output": result.output,
+        "value": number(result.value),
+        "values": {node_id: number(result.values[node_id]) for node_id in circuit.nodes},
+        "grads": {node_id: number(result.grads[node_id]) for node_id in circuit.nodes},
+    })
+    return EXIT_OK
+
+
+register(Command(
+    "eval", "run the forward and backward pass and print every value and gradient",
+    "Runs the circuit once: the forward pass computes every node's value, the backward pass "
+    "every df/d(node). Prints one JSON object: \"output\" (the output node's id), \"value\" "
+    "(its value f), \"values\" and \"grads\" (by node id, intermediate nodes included).",
+    f"{PROG} eval f.circuit --set x=-2 --set y=5\n"
+    '  {"output": "f", "value": -12.0, "values": {...}, "grads": {"x": -4.0, ...}}',
+    _add_file_and_set, _eval))
+
+
+# --------------------------------------------------------------------------- check
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_file_and_set(parser)
+    parser.add_argument("--eps", type=_positive, default=1e-6, metavar="E",
+                        help="the nudge h of the centred difference (f(x+h) - f(x-h)) / 2h "
+                             "(default 1e-6)")
+    parser.add_argument("--atol", type=_non_negative, default=1e-5, metavar="A",
+                        help="absolute tolerance (default 1e-5)")
+    parser.add_argument("--rtol", type=_non_negative, default=1e-3, metavar="R",
+                        help="relative tolerance (default 1e-3)")
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .gradcheck import check_gradients
+
+    circuit, inputs = _load_with_overrides(args)
+    report = check_gradients(circuit, inputs=inputs, eps=args.eps, atol=args.atol,
+                             rtol=args.rtol)
+    print_json({
+        "passed": bool(report.passed),
+        "output": circuit.output_id(),
+        "inputs": {entry.node_id: {"analytic": number(entry.analytic),
+                                   "numerical": number(entry.numerical),
+                                   "rel_error": number(entry.rel_error),
+                                   "status": entry.status, "note": entry.note}
+                   for entry in report.entries},
+    })
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
+register(Command(
+    "check", "compare the backward pass with numerical gradients (exit 1 if they disagree)",
+    "The numerical gradient check: for every input, nudges it by +-E and compares the slope "
+    "(f(x+E) - f(x-E)) / 2E with the gradient of the backward pass. Prints \"passed\" and, "
+    "for each input, both gradients, their relative error and a status: \"ok\", \"fail\", or "
+    "\"kink\" (the input sits where the function has a corner, as relu at 0, so the two may "
+    "rightly differ). Exit status 0 if nothing failed, 1 otherwise.",
+    f"{PROG} check f.circuit --set x=3 --eps 1e-5",
+    _check_arguments, _check))
+
+
+# --------------------------------------------------------------------------- ascend
+def _ascend_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_file_and_set(parser)
+    parser.add_argument("--steps", type=_count, default=100, metavar="N",
+                        help="how many steps to take at most (default 100)")
+    parser.add_argument("--step-size", type=_positive, default=0.01, metavar="H",
+                        help="how far each step moves along the gradient (default 0.01)")
+    parser.add_argument("--tol", type=_non_negative, default=None, metavar="T",
+                        help="stop early once a step changes the output by less than T")
+    parser.add_argument("--minimize", action="store_true",
+                        help="go down the gradient (make the output smaller) instead of up")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--numerical", action="store_true",
+                     help="use numerical gradients (the hacker's guide's second strategy)")
+    how.add_argument("--random", action="store_true",
+                     help="random local search: keep random nudges that help (its first "
+                          "strategy)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random seed for --random (default 0)")
+    parser.add_argument("--trajectories", action="store_true",
+                        help="also print every input's value after each step")
+    parser.add_argument("--save", metavar="OUT",
+                        help="write the circuit with the inputs' final values to OUT")
+
+
+def _ascend(args: argparse.Namespace) -> int:
+    from .ascent import ascend
+
+    circuit, inputs = _load_with_overrides(args)
+    method = "numerical" if args.numerical else "random" if args.random else "analytic"
+    result = ascend(circuit, inputs=inputs, steps=args.steps, step_size=args.step_size,
+                    tol=args.tol, minimize=args.minimize, method=method, seed=args.seed)
+    data = {
+        "output": circuit.output_id(),
+        "method": method,
+        "steps": int(result.steps),
+        "stopped": result.stopped,
+        "history": [number(value) for value in result.history],
+        "values": {node_id: number(value) for node_id, value in result.values.items()},
+    }
+    if args.trajectories:
+        data["trajectories"] = {node_id: [number(value) for value in values]
+                                for node_id, values in result.trajectories.items()}
+    if args.save:
+        for node_id, value in result.values.items():
+            if circuit.nodes[node_id].op == "input" and math.isfinite(value):
+                circuit.set_value(node_id, value)
+        save(circuit, args.save)
+    print_json(data)
+    return EXIT_OK
+
+
+register(Command(
+    "ascend", "nudge the inputs along their gradients to make the output larger",
+    "Gradient ascent on the inputs, as in the hacker's guide: each step moves every free "
+    "input (not consts, not frozen inputs, not data features) by H times its gradient, and "
+    "the output climbs. Prints \"history\" (the output before the first step and after each "
+    "step), the final \"values\" of the inputs and consts, the number of \"steps\" taken and "
+    "why it \"stopped\".",
+    f"{PROG} ascend f.circuit --steps 10 --step-size 0.01\n"
+    f"  {PROG} ascend f.circuit --minimize --numerical --tol 1e-9 --save f-moved.circuit",
+    _ascend_arguments, _ascend))
+
+
+# --------------------------------------------------------------------------- main
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"circuitgrad {version('circuitgrad')} (circuit files up to version " \
+               f"{CURRENT_VERSION})"
+    except Exception:  # not installed as a package: the version is only in pyproject.toml
+        return f"circuitgrad (circuit files up to version {CURRENT_VERSION})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m engine`` with every registered sub-command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="circuitgrad's engine on the command line: run circuit files, check their "
+                    "gradients, climb them.",
+        epilog="exit status: 0 done, 1 a check failed, 2 the command line is wrong, 3 the "
+               "file cannot be used\n\nexample:\n"
+               f"  {PROG} eval f.circuit --set x=-2\n"
+               f"  {PROG} eval --help",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS.values():
+        sub = commands.add_parser(command.name, help=command.summary,
+                                  description=textwrap.fill(command.description, 79),
+                                  epilog="example:\n  " + command.example,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.configure(sub)
+        sub.set_defaults(execute=command.execute)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m engine`` with ``argv``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.execute(args)
+    except CircuitError as error:
+        message = " ".join(str(error).splitlines())
+        sys.stderr.write(f"error: {message}\n")
+        return EXIT_UNUSABLE
