@@ -4,15 +4,18 @@ Pure Python and numpy; it never imports Qt. The public names below are the API t
 FORMAT.md section 4 promises (``load``, ``run``, ``save``, ``Circuit``, ``CircuitError``).
 """
 
+from .ascent import Ascent, AscentResult, ascend
 from .autodiff import Plan, Result, plan_of, run, topological_order
 from .circuit import Change, Circuit, Node, Wire
 from .circuit_file import circuit_from_dict, circuit_to_dict, dumps, load, loads, save
 from .errors import CircuitError
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate
+from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .layout import auto_layout
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
     "Plan", "Result", "Wire", "plan_of", "run", "topological_order",
     "auto_layout", "circuit_from_dict", "circuit_to_dict", "dumps", "load", "loads", "save",
+    "Ascent", "AscentResult", "ascend", "GradCheckEntry", "GradCheckReport", "check_gradients",
 ]

@@ -1,0 +1,188 @@
+"""The gradient check: compare the backward pass with slopes measured by nudging the sources.
+
+The lecture's advice: "we always use the analytic gradient in practice, but numerical gradients
+are useful for debugging (gradient check)". For every source (input or const) we nudge its value
+by +-eps, holding the others, and measure the centred difference (f(x+eps) - f(x-eps)) / 2eps.
+The analytic gradient comes from the normal ``engine.run``, so it goes through every gate's
+backward in the gate table: a row with a wrong local gradient shows up here as a "fail".
+
+The verdict follows ``torch.autograd.gradcheck``: an entry is "ok" iff
+``|analytic - numerical| <= atol + rtol * |numerical|``.
+
+Corners are not mistakes. Where relu or abs sees exactly 0, or max/min has a tie, the function
+has a kink: its left and right slopes differ and the analytic gradient follows a convention (0
+for relu/abs, an even split for ties). So we also measure the one-sided slopes; when they
+disagree, or when the check mismatches while a relu/abs/max/min gate sits at its kink, the
+entry's status is "kink" and its note names the gates.
+
+Non-finite numbers: an entry whose two gradients are the same infinity is "ok"; any other
+non-finite gradient (nan, or inf on one side only) is a "fail" with a note, and its rel_error
+is inf.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .autodiff import plan_of, run
+from .circuit import Circuit
+from .errors import CircuitError
+
+_TINY = np.finfo(np.float64).tiny
+
+
+@dataclass(frozen=True)
+class GradCheckEntry:
+    """The verdict for one source: both gradients, their relative error, "ok"/"fail"/"kink"."""
+
+    node_id: str
+    analytic: float
+    numerical: float
+    rel_error: float
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GradCheckReport:
+    """Every source's entry, the output's id, and whether nothing failed."""
+
+    entries: list
+    output: str
+    passed: bool
+    value: float = math.nan  # the output's value at the checked point
+    entry_by_id: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def entry(self, node_id: str) -> GradCheckEntry:
+        """The entry of one source; KeyError if it was not checked."""
+        return self.entry_by_id[node_id]
+
+    @property
+    def failures(self) -> list:
+        """The entries whose status is "fail"."""
+        return [entry for entry in self.entries if entry.status == "fail"]
+
+
+def relative_error(analytic: float, numerical: float) -> float:
+    """|a - n| / max(|a|, |n|): 0 when both are 0 (or the same infinity), inf if not finite."""
+    if analytic == numerical:
+        return 0.0
+    if not (math.isfinite(analytic) and math.isfinite(numerical)):
+        return math.inf
+    return abs(analytic - numerical) / max(abs(analytic), abs(numerical), _TINY)
+
+
+def close(analytic: float, numerical: float, atol: float, rtol: float) -> bool:
+    """torch.autograd.gradcheck's test: |analytic - numerical| <= atol + rtol * |numerical|."""
+    return abs(analytic - numerical) <= atol + rtol * abs(numerical)
+
+
+def _regime(op: str, inputs: list, output):
+    """Which side of its kink a gate is on (relu/abs: the sign; max/min: the winning ports)."""
+    if op in ("relu", "abs"):
+        return float(np.sign(inputs[0]))
+    return tuple(bool(x == output) for x in inputs)
+
+
+def _near_kink(op: str, inputs: list, eps: float) -> bool:
+    """True if a gate's inputs sit at its kink, within eps (input 0, or a tie)."""
+    if op in ("relu", "abs"):
+        return abs(float(inputs[0])) <= eps
+    numbers = sorted(float(x) for x in inputs)
+    best = numbers[-1] if op == "max" else numbers[0]
+    return sum(abs(x - best) <= eps for x in numbers) >= 2
+
+
+class _KinkFinder:
+    """Finds the relu/abs/max/min gates that sit at a kink when one source is nudged."""
+
+    OPS = ("relu", "abs", "max", "min")
+
+    def __init__(self, plan, base: list, eps: float):
+        self.steps = [(i, ports, node) for i, _f, _b, ports, node in plan.steps
+                      if node.op in self.OPS]
+        self.base = base
+        self.near = {node.id for _i, ports, node in self.steps
+                     if _near_kink(node.op, [base[j] for j in ports], eps)}
+
+    def gates(self, plus: list, minus: list) -> list[str]:
+        """The kink gates whose side changes, or that sit at their kink and feel the nudge."""
+        found = []
+        for i, ports, node in self.steps:
+            sides = {_regime(node.op, [values[j] for j in ports], values[i])
+                     for values in (self.base, plus, minus)}
+            moved = any(plus[j] != minus[j] for j in ports)
+            if len(sides) > 1 or (moved and node.id in self.near):
+                found.append(node.id)
+        return found
+
+
+def _kink_note(gates: list[str], circuit: Circuit, left: float, right: float) -> str:
+    slopes = f"left slope {left:.6g}, right slope {right:.6g}"
+    if not gates:
+        return f"the function has a corner here ({slopes}); no relu/abs/max/min is at a kink"
+    named = ", ".join(f"{gate_id} ({circuit.nodes[gate_id].op})" for gate_id in gates)
+    return f"at a kink: {named} ({slopes})"
+
+
+def check_gradients(circuit: Circuit, inputs: dict | None = None, *, eps: float = 1e-6,
+                    atol: float = 1e-5, rtol: float = 1e-3) -> GradCheckReport:
+    """Compare every source's analytic gradient with its centred difference; CircuitError if
+    the circuit cannot run."""
+    if not (math.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a number > 0, not {eps!r}")
+    inputs = dict(inputs or {})
+    for node_id, value in inputs.items():
+        if np.ndim(value) != 0:
+            raise CircuitError(f"'{node_id}': the gradient check takes single numbers, "
+                               "not a batch")
+    result = run(circuit, inputs)
+    plan = plan_of(circuit)
+    base = plan.forward(inputs)
+    f0 = float(base[plan.output_index])
+    finder = _KinkFinder(plan, base, eps)
+    entries = []
+    for _i, node in plan.sources:
+        x = float(result.values[node.id])
+        plus, minus = x + eps, x - eps
+        values_plus = plan.forward({**inputs, node.id: plus})
+        values_minus = plan.forward({**inputs, node.id: minus})
+        f_plus = float(values_plus[plan.output_index])
+        f_minus = float(values_minus[plan.output_index])
+        with np.errstate(all="ignore"):
+            # the steps actually taken (x + eps rounds for large x)
+            numerical = float(np.float64(f_plus - f_minus) / (plus - minus))
+            right = float(np.float64(f_plus - f0) / (plus - x))
+            left = float(np.float64(f0 - f_minus) / (x - minus))
+        analytic = float(result.grads[node.id])
+        kink_gates = finder.gates(values_plus, values_minus)
+        entries.append(_judge(circuit, node.id, analytic, numerical, left, right, kink_gates,
+                              atol, rtol))
+    order = {node_id: k for k, node_id in enumerate(circuit.nodes)}
+    entries.sort(key=lambda entry: order[entry.node_id])
+    return GradCheckReport(entries, plan.output, all(e.status != "fail" for e in entries),
+                           f0, {entry.node_id: entry for entry in entries})
+
+
+def _judge(circuit: Circuit, node_id: str, analytic: float, numerical: float, left: float,
+           right: float, kink_gates: list, atol: float, rtol: float) -> GradCheckEntry:
+    rel = relative_error(analytic, numerical)
+    if not (math.isfinite(analytic) and math.isfinite(numerical)):
+        if analytic == numerical:
+            return GradCheckEntry(node_id, analytic, numerical, rel, "ok", "both infinite")
+        return GradCheckEntry(node_id, analytic, numerical, rel, "fail",
+                              f"not finite: analytic {analytic}, numerical {numerical}")
+    agrees = close(analytic, numerical, atol, rtol)
+    corner = (math.isfinite(left) and math.isfinite(right)
+              and abs(left - right) > atol + rtol * max(abs(left), abs(right)))
+    if corner or (kink_gates and not agrees):
+        return GradCheckEntry(node_id, analytic, numerical, rel, "kink",
+                              _kink_note(kink_gates, circuit, left, right))
+    if agrees:
+        return GradCheckEntry(node_id, analytic, numerical, rel, "ok")
+    return GradCheckEntry(node_id, analytic, numerical, rel, "fail",
+                          f"the backward pass gives {analytic:.6g}, nudging gives "
+                          f"{numerical:.6g}")
