@@ -160,7 +160,7 @@ def check_gradients(circuit: Circuit, inputs: dict | None = None, *, eps: float 
         analytic = float(result.grads[node.id])
         kink_gates = finder.gates(values_plus, values_minus)
         entries.append(_judge(circuit, node.id, analytic, numerical, left, right, kink_gates,
-                              atol, rtol))
+                              atol, rtol, f0))
     order = {node_id: k for k, node_id in enumerate(circuit.nodes)}
     entries.sort(key=lambda entry: order[entry.node_id])
     return GradCheckReport(entries, plan.output, all(e.status != "fail" for e in entries),
@@ -168,13 +168,16 @@ def check_gradients(circuit: Circuit, inputs: dict | None = None, *, eps: float 
 
 
 def _judge(circuit: Circuit, node_id: str, analytic: float, numerical: float, left: float,
-           right: float, kink_gates: list, atol: float, rtol: float) -> GradCheckEntry:
+           right: float, kink_gates: list, atol: float, rtol: float,
+           f0: float = 0.0) -> GradCheckEntry:
     rel = relative_error(analytic, numerical)
     if not (math.isfinite(analytic) and math.isfinite(numerical)):
         if analytic == numerical:
             return GradCheckEntry(node_id, analytic, numerical, rel, "ok", "both infinite")
+        why = (f"the output is {f0} here, so no slope can be measured" if not math.isfinite(f0)
+               else "a gradient is not finite")
         return GradCheckEntry(node_id, analytic, numerical, rel, "fail",
-                              f"not finite: analytic {analytic}, numerical {numerical}")
+                              f"not finite: analytic {analytic}, numerical {numerical} ({why})")
     agrees = close(analytic, numerical, atol, rtol)
     corner = (math.isfinite(left) and math.isfinite(right)
               and abs(left - right) > atol + rtol * max(abs(left), abs(right)))
