@@ -100,6 +100,7 @@ class Circuit:
         self.title = title
         self.nodes: dict[str, Node] = {}
         self._wires: dict[tuple[str, int], str] = {}  # (dst, port) -> src
+        self._outgoing: dict[str, dict[tuple[str, int], None]] = {}  # src -> {(dst, port)}
         self.explicit_output: str | None = None
         self.extra: dict = {}
         self.structure_version = 0
@@ -144,7 +145,7 @@ class Circuit:
 
     def consumers_of(self, node_id: str) -> list[tuple[str, int]]:
         """The (node id, port) pairs that ``node_id``'s output feeds."""
-        return [(dst, port) for (dst, port), src in self._wires.items() if src == node_id]
+        return list(self._outgoing.get(node_id, ()))
 
     def unconnected_ports(self) -> list[tuple[str, int]]:
         """Every (node id, port) with no wire, in node order."""
@@ -153,8 +154,7 @@ class Circuit:
 
     def sinks(self) -> list[str]:
         """The nodes whose output feeds nothing."""
-        fed = set(self._wires.values())
-        return [node_id for node_id in self.nodes if node_id not in fed]
+        return [node_id for node_id in self.nodes if not self._outgoing.get(node_id)]
 
     def output_id(self) -> str:
         """The output node: the explicit one, else the only node that feeds nothing."""
@@ -189,13 +189,6 @@ class Circuit:
         """The cycle a wire src -> dst would close, as [src, dst, ..., src], or None."""
         if src == dst:
             return [src, src]
-        source = self.nodes.get(src)
-        if source is not None and not any((src, port) in self._wires
-                                          for port in range(source.n_inputs)):
-            return None  # nothing feeds src, so no path from dst can reach it (fast path)
-        outgoing: dict[str, list[str]] = {}
-        for (to, _port), frm in self._wires.items():
-            outgoing.setdefault(frm, []).append(to)
         came_from = {dst: None}
         queue = deque([dst])
         while queue:
@@ -206,7 +199,7 @@ class Circuit:
                     path.append(current)
                     current = came_from[current]
                 return [src] + path[::-1]
-            for nxt in outgoing.get(current, ()):
+            for nxt, _port in self._outgoing.get(current, ()):
                 if nxt not in came_from:
                     came_from[nxt] = current
                     queue.append(nxt)
@@ -263,12 +256,16 @@ class Circuit:
     def remove_node(self, node_id: str) -> list[Wire]:
         """Remove a node and its wires (``wire_removed`` each, then ``node_removed``)."""
         self.node(node_id)
-        removed = [wire for wire in self.wires() if node_id in (wire.src, wire.dst)]
+        node = self.nodes[node_id]
+        removed = [Wire(src, node_id, port) for port in range(node.n_inputs)
+                   if (src := self._wires.get((node_id, port))) is not None]
+        removed += [Wire(node_id, dst, port) for dst, port in self.consumers_of(node_id)]
         for wire in removed:
             self.disconnect(wire.dst, wire.port)
         if self.explicit_output == node_id:
             self.set_output(None)
-        node = self.nodes.pop(node_id)
+        self.nodes.pop(node_id)
+        self._outgoing.pop(node_id, None)
         self._notify(Change("node_removed", node_id, old=node), structural=True)
         return removed
 
@@ -297,6 +294,7 @@ class Circuit:
                 raise CircuitError(f"{dst} port {port} already has a wire from {previous}")
             self.disconnect(dst, port)
         self._wires[(dst, port)] = src
+        self._outgoing.setdefault(src, {})[(dst, port)] = None
         self._notify(Change("wire_added", dst, wire=Wire(src, dst, port)), structural=True)
         return previous
 
@@ -305,6 +303,7 @@ class Circuit:
         src = self._wires.pop((dst, port), None)
         if src is None:
             raise CircuitError(f"{dst} port {port} has no wire")
+        del self._outgoing[src][(dst, port)]
         self._notify(Change("wire_removed", dst, wire=Wire(src, dst, port)), structural=True)
         return src
 
@@ -331,8 +330,8 @@ class Circuit:
         """Change the number of ports of add/mul/max/min; wires on dropped ports are removed."""
         node = self.node(node_id)
         count = self._check_ports(node.gate, count)
-        dropped = [Wire(src, dst, port) for (dst, port), src in list(self._wires.items())
-                   if dst == node_id and port >= count]
+        dropped = [Wire(src, node_id, port) for port in range(count, node.n_inputs)
+                   if (src := self._wires.get((node_id, port))) is not None]
         for wire in dropped:
             self.disconnect(wire.dst, wire.port)
         old, node.n_inputs = node.n_inputs, count
@@ -385,6 +384,7 @@ class Circuit:
         self._wires = {((new_id if dst == node_id else dst), port):
                        (new_id if src == node_id else src)
                        for (dst, port), src in self._wires.items()}
+        self._rebuild_outgoing()
         if self.explicit_output == node_id:
             self.explicit_output = new_id
         self._notify(Change("node_renamed", new_id, old=node_id, new=new_id), structural=True)
@@ -417,9 +417,15 @@ class Circuit:
         twin.nodes = {key: replace(node, params=dict(node.params), extra=dict(node.extra))
                       for key, node in self.nodes.items()}
         twin._wires = dict(self._wires)
+        twin._rebuild_outgoing()
         twin.explicit_output = self.explicit_output
         twin.extra = dict(self.extra)
         return twin
+
+    def _rebuild_outgoing(self) -> None:
+        self._outgoing = {}
+        for (dst, port), src in self._wires.items():
+            self._outgoing.setdefault(src, {})[(dst, port)] = None
 
     def _check_new_id(self, node_id: str) -> None:
         if not isinstance(node_id, str) or not node_id.strip():
