@@ -1,4 +1,4 @@
-"""The seeds' numbers, one test each: what Karpathy's guide and CS231n lecture 4 compute, we compute.
+"""The seeds' numbers, one test each: what the guide and CS231n lecture 4 compute, we compute.
 
 Every figure is checked twice: against an independent computation written here with the math
 module (tight tolerance), and against the rounded number printed in the seed (via ``round``).
