@@ -168,7 +168,7 @@ def test_gate_works_on_a_batch_like_on_each_point(gate):
             assert batch.grads[f"a{i}"][k] == pytest.approx(single.grads[f"a{i}"], rel=1e-15)
 
 
-# ------------------------------------------------------------------ nan, inf and PyTorch's conventions
+# ------------------------------------------------------------------ nan, inf, PyTorch conventions
 @pytest.mark.parametrize("gate", OPERATIONS, ids=lambda gate: gate.name)
 def test_nan_propagates_through_every_port(gate):
     params = _default_params(gate)
