@@ -1,0 +1,243 @@
+"""Wires on the canvas, and the numbers they carry: value in green above, gradient in red below.
+
+A wire runs from its source gate's output port to one input port of its destination gate, as a
+smooth cubic curve that leaves and enters horizontally. It carries the source's value and the
+source's gradient df/dsrc (for fan-out, every branch shows the source's total gradient), drawn
+at the curve's middle like on the CS231n slides. Numbers live in ``NumberLabel`` items that sit
+above every wire (so no wire crosses their digits) and are marked orange when nan or inf.
+The output gate gets a short ``OutputStubItem`` to its right carrying f and its seed 1.00.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from gui import theme
+from gui.number_format import format_number, is_marked
+
+ABOVE, BELOW = -1, 1
+_METRICS = {}
+_LABEL_Z = 0.5  # above every wire, below every gate
+
+
+def _metrics(font) -> QFontMetricsF:
+    key = (font.pixelSize(), font.bold())
+    if key not in _METRICS:
+        _METRICS[key] = QFontMetricsF(font)
+    return _METRICS[key]
+
+
+def number_text(number) -> tuple[str, bool]:
+    """The text shown for a number and whether it is marked (nan, inf); '' for no number."""
+    if number is None:
+        return "", False
+    try:
+        x = float(number)
+    except (TypeError, ValueError):
+        return "…", False  # a batch of values: the canvas shows single numbers only
+    return format_number(x), is_marked(x)
+
+
+class NumberLabel(QGraphicsItem):
+    """A short number drawn on a light plate; orange and bold when marked (nan, inf)."""
+
+    PAD_X, PAD_Y = 3.0, 1.0
+
+    def __init__(self, color, side: int, parent: QGraphicsItem | None = None):
+        super().__init__(parent)
+        self.color = color
+        self.side = side  # ABOVE: the label's bottom edge is at y = 0; BELOW: its top edge
+        self.text = ""
+        self.marked = False
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def set_number(self, number) -> None:
+        """Show ``number`` (None shows nothing)."""
+        text, marked = number_text(number)
+        if text == self.text and marked == self.marked:
+            return
+        self.prepareGeometryChange()
+        self.text, self.marked = text, marked
+        if not text:
+            self._rect = QRectF()
+        else:
+            font = theme.NUMBER_FONT_MARKED if marked else theme.NUMBER_FONT
+            metrics = _metrics(font)
+            width = metrics.horizontalAdvance(text) + 2 * self.PAD_X
+            height = metrics.height() + 2 * self.PAD_Y
+            top = -height if self.side == ABOVE else 0.0
+            self._rect = QRectF(-width / 2, top, width, height)
+        self.update()
+
+    def width(self) -> float:
+        """The label's width in scene units."""
+        return self._rect.width()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None):
+        if not self.text:
+            return
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QBrush(theme.MARKED_FILL if self.marked else theme.LABEL_FILL))
+        painter.drawRoundedRect(self._rect, 3, 3)
+        painter.setFont(theme.NUMBER_FONT_MARKED if self.marked else theme.NUMBER_FONT)
+        painter.setPen(theme.MARKED_TEXT if self.marked else self.color)
+        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A cubic curve leaving ``start`` and entering ``end`` horizontally."""
+    dx = end.x() - start.x()
+    reach = max(abs(dx) * 0.5, 40.0) if dx >= 0 else max(abs(dx) * 0.5, 80.0)
+    path = QPainterPath(start)
+    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
+    return path
+
+
+class WireItem(QGraphicsPathItem):
+    """The wire from ``src``'s output into ``port`` of ``dst``, with its two numbers."""
+
+    def __init__(self, src_gate, dst_gate, port: int):
+        super().__init__()
+        self.src_gate = src_gate
+        self.dst_gate = dst_gate
+        self.port = port
+        self.value_label = NumberLabel(theme.VALUE_GREEN, ABOVE)
+        self.grad_label = NumberLabel(theme.GRAD_RED, BELOW)
+        self.value_label.setZValue(_LABEL_Z)
+        self.grad_label.setZValue(_LABEL_Z)
+        self.setZValue(0)
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self._hover = False
+        self._shape = None
+        self.update_path()
+
+    @property
+    def src(self) -> str:
+        """The id of the node whose output feeds this wire."""
+        return self.src_gate.node_id
+
+    @property
+    def dst(self) -> str:
+        """The id of the node this wire feeds."""
+        return self.dst_gate.node_id
+
+    def labels(self) -> tuple[NumberLabel, NumberLabel]:
+        """The value and gradient labels (top-level scene items the scene adds and removes)."""
+        return self.value_label, self.grad_label
+
+    def value_text(self) -> str:
+        """The value shown above the wire (green), '' when there is none."""
+        return self.value_label.text
+
+    def grad_text(self) -> str:
+        """The gradient shown below the wire (red), '' when there is none."""
+        return self.grad_label.text
+
+    def set_numbers(self, value, grad) -> None:
+        """Show the source's value and gradient (None shows nothing)."""
+        self.value_label.set_number(value)
+        self.grad_label.set_number(grad)
+        self._place_labels()
+
+    def set_visible_with_labels(self, visible: bool) -> None:
+        """Hide or show the wire with its numbers (a wire being picked up is hidden)."""
+        self.setVisible(visible)
+        self.value_label.setVisible(visible)
+        self.grad_label.setVisible(visible)
+
+    def update_path(self) -> None:
+        """Follow the gates: recompute the curve and move the numbers to its middle."""
+        self._start = self.src_gate.output_pos()
+        self._end = self.dst_gate.input_pos(self.port)
+        self._shape = None
+        self.setPath(wire_path(self._start, self._end))
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        # the middle of the symmetric cubic is the midpoint of its ends; its slope there is
+        # 2 dy/dx, so shift the labels sideways into the free corners of a steep wire
+        start, end = self._start, self._end
+        mid = (start + end) / 2
+        dx, dy = end.x() - start.x(), end.y() - start.y()
+        steep = min(1.0, 2.0 * abs(dy) / max(abs(dx), 1.0)) if dx > 0 else 0.0
+        sign = 1.0 if dy > 0 else -1.0
+        gap = 2.0
+        self.value_label.setPos(mid.x() + sign * steep * (self.value_label.width() / 2 + gap),
+                                mid.y() - gap)
+        self.grad_label.setPos(mid.x() - sign * steep * (self.grad_label.width() / 2 + gap),
+                               mid.y() + gap)
+
+    # ----------------------------------------------------------------- QGraphicsItem
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self.path())
+        return self._shape
+
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.update()
+
+    def paint(self, painter, option, widget=None):
+        selected = self.isSelected()
+        color = theme.WIRE_SELECTED if selected else theme.WIRE
+        width = theme.WIRE_WIDTH + (1.5 if selected or self._hover else 0.0)
+        painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+
+
+class OutputStubItem(QGraphicsItem):
+    """A short arrow right of the output gate carrying f's value and its seed gradient 1.00."""
+
+    def __init__(self, gate):
+        super().__init__(gate)
+        self.value_label = NumberLabel(theme.VALUE_GREEN, ABOVE, self)
+        self.grad_label = NumberLabel(theme.GRAD_RED, BELOW, self)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.place(gate.output_pos() - gate.pos())
+
+    def place(self, port: QPointF) -> None:
+        """Start the stub at the output port (in the gate's coordinates)."""
+        self.setPos(port)
+        middle = theme.STUB_LENGTH / 2 + 4
+        self.value_label.setPos(middle, -2)
+        self.grad_label.setPos(middle, 2)
+
+    def set_numbers(self, value, grad) -> None:
+        """Show f and df/df."""
+        self.value_label.set_number(value)
+        self.grad_label.set_number(grad)
+
+    def value_text(self) -> str:
+        """The output's value as shown."""
+        return self.value_label.text
+
+    def grad_text(self) -> str:
+        """The output's seed gradient as shown."""
+        return self.grad_label.text
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, -6, theme.STUB_LENGTH + 2, 12)
+
+    def paint(self, painter, option, widget=None):
+        length = theme.STUB_LENGTH
+        painter.setPen(QPen(theme.WIRE, theme.WIRE_WIDTH, Qt.SolidLine, Qt.RoundCap))
+        painter.drawLine(QPointF(6, 0), QPointF(length, 0))
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QBrush(theme.WIRE))
+        painter.drawPolygon([QPointF(length + 2, 0), QPointF(length - 6, -5),
+                             QPointF(length - 6, 5)])

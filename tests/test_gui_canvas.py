@@ -1,0 +1,274 @@
+"""The canvas: what it draws (gates, wires, green values above, red gradients below) and how it
+follows the document (rebuild, undo/redo of add and delete, renames, the output).
+
+The numbers are the seeds': f = (x + y) * z at x = -2, y = 5, z = -4 is -12, with q = 3,
+df/dx = df/dy = z = -4, df/dz = q = 3 and df/dq = z = -4 (CS231n lecture 4).
+"""
+
+import math
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QRectF  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
+from PySide6.QtWidgets import QGraphicsView  # noqa: E402
+
+import engine  # noqa: E402
+from gui import theme  # noqa: E402
+from gui.canvas_scene import CanvasScene  # noqa: E402
+from gui.commands import (AddNodeCommand, RemoveNodesCommand, RenameCommand,  # noqa: E402
+                          SetFeatureCommand, SetInputCountCommand, SetOutputCommand,
+                          SetTrainableCommand)
+from gui.document import Document  # noqa: E402
+
+
+def add_mul_circuit() -> engine.Circuit:
+    """FORMAT.md's example: f = (x + y) * z with its positions."""
+    c = engine.Circuit("f = (x + y) * z")
+    c.add_node("input", "x", value=-2.0, pos=(0, 0))
+    c.add_node("input", "y", value=5.0, pos=(0, 80))
+    c.add_node("input", "z", value=-4.0, pos=(0, 160))
+    c.add_node("add", "q", pos=(160, 40))
+    c.add_node("mul", "f", pos=(320, 100))
+    c.connect("x", "q", 0)
+    c.connect("y", "q", 1)
+    c.connect("q", "f", 0)
+    c.connect("z", "f", 1)
+    return c
+
+
+@pytest.fixture
+def canvas(qtbot):
+    doc = Document(add_mul_circuit())
+    scene = CanvasScene(doc)
+    view = QGraphicsView(scene)
+    qtbot.addWidget(view)
+    doc.flush()
+    return doc, scene, view
+
+
+def render(scene) -> QImage:
+    rect = scene.content_rect().adjusted(-20, -20, 20, 20)
+    image = QImage(int(rect.width()), int(rect.height()), QImage.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    scene.render(painter, QRectF(image.rect()), rect)
+    painter.end()
+    return image
+
+
+def test_every_node_and_wire_is_drawn(canvas):
+    doc, scene, _view = canvas
+    for node_id in "xyzqf":
+        assert scene.gate_item(node_id).node_id == node_id
+    for wire in doc.circuit.wires():
+        item = scene.wire_item(wire.dst, wire.port)
+        assert (item.src, item.dst, item.port) == (wire.src, wire.dst, wire.port)
+    assert scene.objectName() == "canvas_scene"
+    assert scene.gate_item("nope") is None and scene.wire_item("q", 5) is None
+
+
+def test_gates_sit_at_their_positions_with_ports_left_and_right(canvas):
+    _doc, scene, _view = canvas
+    q = scene.gate_item("q")
+    assert (q.pos().x(), q.pos().y()) == (160, 40)
+    port0, port1 = scene.port_scene_pos("q", 0), scene.port_scene_pos("q", 1)
+    out = scene.port_scene_pos("q", -1)
+    assert port0.x() == port1.x() == 160 and out.x() > 160
+    assert 40 < port0.y() < out.y() < port1.y()
+    assert len(q.input_ports) == engine.GATES["add"].default_ports()
+
+
+def test_values_green_above_and_gradients_red_below(canvas):
+    _doc, scene, _view = canvas
+    x, y, z, q = -2.0, 5.0, -4.0, 3.0
+    expected = {("q", 0): (x, z), ("q", 1): (y, z), ("f", 0): (q, z), ("f", 1): (z, q)}
+    for (dst, port), (value, grad) in expected.items():
+        wire = scene.wire_item(dst, port)
+        assert wire.value_text() == f"{value:.2f}"
+        assert wire.grad_text() == f"{grad:.2f}"
+        middle = (wire.path().pointAtPercent(0.0) + wire.path().pointAtPercent(1.0)) / 2
+        value_box = wire.value_label.sceneBoundingRect()
+        grad_box = wire.grad_label.sceneBoundingRect()
+        assert value_box.bottom() <= middle.y() <= grad_box.top()
+        assert wire.value_label.color == theme.VALUE_GREEN
+        assert wire.grad_label.color == theme.GRAD_RED
+    assert scene.wire_item("q", 0).value_text() == "-2.00"
+    assert scene.wire_item("q", 0).grad_text() == "-4.00"
+    assert scene.wire_item("f", 0).value_text() == "3.00"
+
+
+def test_the_output_shows_f_and_its_seed_gradient(canvas):
+    _doc, scene, _view = canvas
+    f = scene.gate_item("f")
+    assert f.is_output and not scene.gate_item("q").is_output
+    stub = scene.output_stub()
+    assert stub.parentItem() is f
+    assert stub.value_text() == f"{(-2.0 + 5.0) * -4.0:.2f}" == "-12.00"
+    assert stub.grad_text() == "1.00"
+
+
+def test_numbers_follow_a_value_change(canvas):
+    doc, scene, _view = canvas
+    doc.circuit.set_value("x", 1.0)  # q = 6, f = -24
+    doc.flush()
+    assert scene.wire_item("q", 0).value_text() == "1.00"
+    assert scene.wire_item("f", 0).value_text() == "6.00"
+    assert scene.wire_item("f", 1).grad_text() == "6.00"
+    assert scene.output_stub().value_text() == "-24.00"
+
+
+def test_inf_and_nan_are_shown_and_marked():
+    c = engine.Circuit()
+    c.add_node("const", "a", value=1.0, pos=(0, 0))
+    c.add_node("const", "b", value=0.0, pos=(0, 80))
+    c.add_node("div", "d", pos=(160, 40))
+    c.add_node("exp", "f", pos=(320, 40))
+    c.connect("a", "d", 0)
+    c.connect("b", "d", 1)
+    c.connect("d", "f", 0)
+    doc = Document(c)
+    scene = CanvasScene(doc)
+    doc.flush()
+    wire = scene.wire_item("f", 0)  # carries d = 1/0
+    assert wire.value_text() == "inf" and wire.value_label.marked
+    assert scene.output_stub().value_text() == "inf"
+    assert scene.output_stub().value_label.marked
+    doc.circuit.set_value("a", 0.0)  # 0/0
+    doc.flush()
+    assert wire.value_text() == "nan" and wire.value_label.marked
+    assert not render(scene).isNull()
+
+
+def test_a_batch_result_or_no_result_never_crashes(canvas):
+    _doc, scene, _view = canvas
+    scene._show_results(None)
+    assert scene.wire_item("q", 0).value_text() == ""
+    batch = engine.run(scene.document.circuit, {"x": [1.0, 2.0]})
+    scene._show_results(batch)
+    assert scene.wire_item("q", 0).value_text() == "…"
+
+
+def test_unconnected_ports_are_marked_and_an_incomplete_circuit_shows_no_guesses(canvas):
+    doc, scene, _view = canvas
+    doc.circuit.disconnect("q", 1)
+    doc.flush()
+    q = scene.gate_item("q")
+    assert q.input_ports[0].connected and not q.input_ports[1].connected
+    assert scene.wire_item("f", 0).value_text() == ""  # q cannot be computed
+    assert scene.wire_item("q", 0).value_text() == "-2.00"
+    assert scene.wire_item("q", 0).grad_text() == ""  # y and f feed nothing: no output
+    assert scene.output_stub() is None
+    doc.circuit.set_output("f")
+    doc.flush()
+    assert scene.output_stub().value_text() == ""
+
+
+def test_undo_and_redo_of_add_and_delete_update_the_items(canvas):
+    doc, scene, _view = canvas
+    doc.push(AddNodeCommand(doc, "exp", (480, 100), node_id="e"))
+    assert scene.gate_item("e") is not None
+    doc.undo_stack.undo()
+    assert scene.gate_item("e") is None
+    doc.push(RemoveNodesCommand(doc, ["q"]))
+    assert scene.gate_item("q") is None
+    assert scene.wire_item("q", 0) is None and scene.wire_item("f", 0) is None
+    assert not scene.gate_item("f").input_ports[0].connected
+    doc.undo_stack.undo()
+    doc.flush()
+    assert scene.gate_item("q") is not None
+    assert scene.wire_item("f", 0).value_text() == "3.00"
+    assert scene.gate_item("f").input_ports[0].connected
+    doc.undo_stack.redo()
+    assert scene.gate_item("q") is None
+
+
+def test_rename_keeps_the_drawing(canvas):
+    doc, scene, _view = canvas
+    doc.push(RenameCommand(doc, "q", "s"))
+    assert scene.gate_item("q") is None
+    assert scene.gate_item("s").node_id == "s"
+    assert scene.wire_item("s", 0).src == "x"
+    assert scene.wire_item("f", 0).src == "s"
+
+
+def test_changing_the_number_of_ports_redraws_them(canvas):
+    doc, scene, _view = canvas
+    doc.push(SetInputCountCommand(doc, "q", 3))
+    q = scene.gate_item("q")
+    assert len(q.input_ports) == 3
+    assert [p.connected for p in q.input_ports] == [True, True, False]
+    wire = scene.wire_item("q", 1)
+    assert wire.path().pointAtPercent(1.0) == scene.port_scene_pos("q", 1)
+    doc.undo_stack.undo()
+    assert len(scene.gate_item("q").input_ports) == 2
+
+
+def test_choosing_another_output_moves_the_stub(canvas):
+    doc, scene, _view = canvas
+    doc.push(SetOutputCommand(doc, "q"))
+    doc.flush()
+    assert scene.gate_item("q").is_output and not scene.gate_item("f").is_output
+    assert scene.output_stub().parentItem() is scene.gate_item("q")
+    assert scene.output_stub().value_text() == "3.00"
+    assert scene.output_stub().grad_text() == "1.00"
+
+
+def test_data_and_frozen_inputs_are_drawn_differently(canvas):
+    doc, scene, _view = canvas
+    doc.push(SetFeatureCommand(doc, "x", 0))
+    doc.push(SetTrainableCommand(doc, "y", False))
+    assert scene.gate_item("x").feature == 0
+    assert scene.gate_item("y").frozen and not scene.gate_item("z").frozen
+    assert not render(scene).isNull()
+
+
+def test_a_loaded_circuit_without_positions_is_laid_out_without_becoming_dirty(canvas):
+    doc, scene, _view = canvas
+    bare = add_mul_circuit()
+    for node_id in bare.nodes:
+        bare.move(node_id, None)
+    doc.replace_circuit(bare)
+    doc.flush()
+    assert all(node.pos is not None for node in bare.nodes.values())
+    assert not doc.is_dirty
+    positions = {tuple(scene.gate_item(i).pos().toTuple()) for i in bare.nodes}
+    assert len(positions) == 5  # nobody on top of anybody
+    assert scene.output_stub().value_text() == "-12.00"
+
+
+def test_selection_by_id(canvas, qtbot):
+    _doc, scene, _view = canvas
+    with qtbot.waitSignal(scene.selection_ids_changed) as signal:
+        scene.select_nodes(["f", "x"])
+    assert signal.args == [["x", "f"]]
+    assert scene.selected_node_ids() == ["x", "f"]
+
+
+def test_snap_and_content_rect(canvas):
+    _doc, scene, _view = canvas
+    snapped = scene.snap(scene.gate_item("q").pos() + scene.gate_item("q").pos() / 7)
+    assert snapped.x() % CanvasScene.GRID == 0 and snapped.y() % CanvasScene.GRID == 0
+    rect = scene.content_rect()
+    for node_id in "xyzqf":
+        assert rect.contains(scene.gate_item(node_id).sceneBoundingRect())
+
+
+def test_a_500_gate_circuit_builds(qtbot):
+    c = engine.Circuit()
+    previous = None
+    for i in range(250):
+        c.add_node("input", f"a{i}", value=math.sin(i), pos=(0, 80 * i))
+        node = c.add_node("add", f"s{i}", pos=(160 + 160 * (i % 5), 80 * i))
+        c.connect(f"a{i}", node.id, 0)
+        c.connect(previous or f"a{i}", node.id, 1)
+        previous = node.id
+    doc = Document(c)
+    scene = CanvasScene(doc)
+    doc.flush()
+    assert len(scene._gates) == 500
+    assert scene.output_stub().parentItem() is scene.gate_item("s249")
+    expected = sum(math.sin(i) for i in range(250)) + math.sin(0)
+    assert scene.output_stub().value_text() == f"{expected:.2f}"

@@ -1,0 +1,333 @@
+"""Gestures on the canvas, driven by real mouse, wheel and key events on a view's viewport:
+drawing, refusing, replacing and picking up wires; moving gates on the grid; editing and
+scrubbing a source's value. Each test checks the engine circuit and what is drawn.
+
+The circuit is the seeds' f = (x + y) * z at x = -2, y = 5, z = -4.
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QGraphicsView  # noqa: E402
+
+import engine  # noqa: E402
+from gui.canvas_scene import CanvasScene  # noqa: E402
+from gui.document import Document  # noqa: E402
+
+NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
+
+
+def add_mul_circuit(wired=True) -> engine.Circuit:
+    """FORMAT.md's example; with ``wired=False`` the wire x -> q is missing."""
+    c = engine.Circuit("f = (x + y) * z")
+    c.add_node("input", "x", value=-2.0, pos=(0, 0))
+    c.add_node("input", "y", value=5.0, pos=(0, 80))
+    c.add_node("input", "z", value=-4.0, pos=(0, 160))
+    c.add_node("add", "q", pos=(160, 40))
+    c.add_node("mul", "f", pos=(320, 100))
+    if wired:
+        c.connect("x", "q", 0)
+    c.connect("y", "q", 1)
+    c.connect("q", "f", 0)
+    c.connect("z", "f", 1)
+    return c
+
+
+class Mouse:
+    """Real mouse and wheel events on the view's viewport, at scene coordinates."""
+
+    def __init__(self, view):
+        self.view = view
+        self.viewport = view.viewport()
+
+    def _send(self, kind, at, button, buttons, modifiers=NO_MODIFIERS):
+        local = QPointF(self.view.mapFromScene(at))
+        event = QMouseEvent(kind, local, QPointF(self.viewport.mapToGlobal(local.toPoint())),
+                            button, buttons, modifiers)
+        QApplication.sendEvent(self.viewport, event)
+
+    def press(self, at, modifiers=NO_MODIFIERS):
+        self._send(QEvent.MouseButtonPress, at, Qt.LeftButton, Qt.LeftButton, modifiers)
+
+    def move(self, at, modifiers=NO_MODIFIERS):
+        self._send(QEvent.MouseMove, at, Qt.NoButton, Qt.LeftButton, modifiers)
+
+    def release(self, at, modifiers=NO_MODIFIERS):
+        self._send(QEvent.MouseButtonRelease, at, Qt.LeftButton, Qt.NoButton, modifiers)
+
+    def drag(self, start, end, steps=4, modifiers=NO_MODIFIERS):
+        self.press(start, modifiers)
+        for i in range(1, steps + 1):
+            self.move(start + (end - start) * (i / steps), modifiers)
+        self.release(end, modifiers)
+
+    def double_click(self, at):
+        self.press(at)
+        self.release(at)
+        self._send(QEvent.MouseButtonDblClick, at, Qt.LeftButton, Qt.LeftButton)
+        self.release(at)
+
+    def wheel(self, at, notches=1, modifiers=Qt.ControlModifier):
+        local = QPointF(self.view.mapFromScene(at))
+        event = QWheelEvent(local, QPointF(self.viewport.mapToGlobal(local.toPoint())),
+                            QPoint(), QPoint(0, 120 * notches), Qt.NoButton, modifiers,
+                            Qt.NoScrollPhase, False)
+        QApplication.sendEvent(self.viewport, event)
+
+
+def make_canvas(qtbot, circuit):
+    doc = Document(circuit)
+    scene = CanvasScene(doc)
+    view = QGraphicsView(scene)
+    view.resize(900, 600)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    doc.flush()
+    messages = []
+    scene.status_message.connect(messages.append)
+    return doc, scene, Mouse(view), messages
+
+
+@pytest.fixture
+def canvas(qtbot):
+    return make_canvas(qtbot, add_mul_circuit())
+
+
+def body_centre(scene, node_id):
+    gate = scene.gate_item(node_id)
+    return gate.pos() + gate.body_rect().center()
+
+
+# ----------------------------------------------------------------- wiring
+def test_drawing_a_wire_from_an_output_to_an_input_connects_them(qtbot):
+    doc, scene, mouse, _ = make_canvas(qtbot, add_mul_circuit(wired=False))
+    assert doc.circuit.source_of("q", 0) is None
+    start, end = scene.port_scene_pos("x", -1), scene.port_scene_pos("q", 0)
+    mouse.press(start)
+    mouse.move(start + QPointF(40, 20))
+    q = scene.gate_item("q")
+    assert q.input_ports[0].valid_target and q.input_ports[1].valid_target
+    assert not scene.gate_item("x").output_port.valid_target
+    mouse.move(end)
+    mouse.release(end)
+    assert doc.circuit.source_of("q", 0) == "x"
+    wire = scene.wire_item("q", 0)
+    assert (wire.src, wire.dst, wire.port) == ("x", "q", 0)
+    assert not q.input_ports[0].valid_target  # the lights go out after the drop
+    doc.flush()
+    assert wire.value_text() == "-2.00" and wire.grad_text() == "-4.00"
+    assert scene.output_stub().value_text() == "-12.00"
+    assert doc.undo_stack.count() == 1
+
+
+def test_drawing_a_wire_from_an_input_back_to_an_output(qtbot):
+    doc, scene, mouse, _ = make_canvas(qtbot, add_mul_circuit(wired=False))
+    mouse.drag(scene.port_scene_pos("q", 0), scene.port_scene_pos("x", -1))
+    assert doc.circuit.source_of("q", 0) == "x"
+    assert scene.wire_item("q", 0).src == "x"
+
+
+def test_a_wire_that_would_close_a_cycle_is_refused_and_says_why(canvas):
+    doc, scene, mouse, messages = canvas
+    start, end = scene.port_scene_pos("f", -1), scene.port_scene_pos("q", 1)
+    mouse.press(start)
+    mouse.move(end)
+    assert not scene.gate_item("q").input_ports[1].valid_target  # q feeds f: not lit
+    mouse.release(end)
+    assert doc.circuit.source_of("q", 1) == "y"
+    assert scene.wire_item("q", 1).src == "y" and scene.wire_item("q", 1).isVisible()
+    assert doc.undo_stack.count() == 0
+    assert "would close a cycle f -> q -> f" in messages[-1]
+
+
+def test_joining_two_outputs_or_two_inputs_is_refused(canvas):
+    doc, scene, mouse, messages = canvas
+    wires = doc.circuit.wires()
+    mouse.drag(scene.port_scene_pos("x", -1), scene.port_scene_pos("y", -1))
+    assert "both ends are outputs" in messages[-1]
+    doc.circuit.disconnect("f", 1)
+    mouse.drag(scene.port_scene_pos("f", 1), scene.port_scene_pos("q", 0))
+    assert "both ends are inputs" in messages[-1]
+    assert len(doc.circuit.wires()) == len(wires) - 1
+
+
+def test_dropping_on_an_occupied_input_replaces_its_wire_and_undo_restores_it(canvas):
+    doc, scene, mouse, _ = canvas
+    doc.circuit.set_output("f")  # y will feed nothing: keep f the output
+    mouse.drag(scene.port_scene_pos("z", -1), scene.port_scene_pos("q", 1))
+    assert doc.circuit.source_of("q", 1) == "z"
+    assert scene.wire_item("q", 1).src == "z"
+    doc.flush()
+    assert scene.output_stub().value_text() == f"{(-2 + -4) * -4:.2f}"
+    doc.undo_stack.undo()
+    assert doc.circuit.source_of("q", 1) == "y"
+    assert scene.wire_item("q", 1).src == "y"
+    doc.flush()
+    assert scene.output_stub().value_text() == "-12.00"
+
+
+def test_dragging_from_a_wired_input_picks_its_wire_up(canvas):
+    doc, scene, mouse, _ = canvas
+    mouse.drag(scene.port_scene_pos("f", 1), scene.port_scene_pos("q", 1))  # z now into q:1
+    assert doc.circuit.source_of("f", 1) is None
+    assert doc.circuit.source_of("q", 1) == "z"
+    assert scene.wire_item("f", 1) is None and scene.wire_item("q", 1).src == "z"
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.circuit.source_of("f", 1) == "z" and doc.circuit.source_of("q", 1) == "y"
+    assert scene.wire_item("f", 1).src == "z" and scene.wire_item("f", 1).isVisible()
+
+
+def test_a_picked_up_wire_dropped_on_empty_canvas_is_deleted(canvas):
+    doc, scene, mouse, _ = canvas
+    mouse.drag(scene.port_scene_pos("q", 0), QPointF(100, 300))
+    assert doc.circuit.source_of("q", 0) is None
+    assert scene.wire_item("q", 0) is None
+    assert not scene.gate_item("q").input_ports[0].connected
+    doc.undo_stack.undo()
+    assert scene.wire_item("q", 0).src == "x"
+
+
+# ----------------------------------------------------------------- moving gates
+def test_dragging_a_gate_snaps_it_to_the_grid_in_one_undo_step(canvas):
+    doc, scene, mouse, _ = canvas
+    start = body_centre(scene, "q")
+    mouse.drag(start, start + QPointF(33, 17), steps=6)
+    grid = CanvasScene.GRID
+    expected = (round((160 + 33) / grid) * grid, round((40 + 17) / grid) * grid)
+    assert doc.circuit.nodes["q"].pos == expected == (200, 60)
+    assert scene.gate_item("q").pos().toTuple() == expected
+    wire = scene.wire_item("q", 0)
+    assert wire.path().pointAtPercent(1.0) == scene.port_scene_pos("q", 0)
+    assert scene.wire_item("f", 0).path().pointAtPercent(0.0) == scene.port_scene_pos("q", -1)
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["q"].pos == (160, 40)
+    assert scene.gate_item("q").pos().toTuple() == (160, 40)
+    assert wire.path().pointAtPercent(1.0) == scene.port_scene_pos("q", 0)
+
+
+def test_dragging_a_selection_moves_every_selected_gate_in_one_step(canvas):
+    doc, scene, mouse, _ = canvas
+    scene.select_nodes(["q", "f"])
+    start = body_centre(scene, "q")
+    mouse.drag(start, start + QPointF(40, 40))
+    assert doc.circuit.nodes["q"].pos == (200, 80)
+    assert doc.circuit.nodes["f"].pos == (360, 140)
+    assert doc.undo_stack.count() == 1
+
+
+def test_clicking_selects_and_ctrl_click_adds(canvas, qtbot):
+    _doc, scene, mouse, _ = canvas
+    with qtbot.waitSignal(scene.selection_ids_changed):
+        mouse.press(body_centre(scene, "q"))
+        mouse.release(body_centre(scene, "q"))
+    assert scene.selected_node_ids() == ["q"]
+    mouse.press(body_centre(scene, "f"), Qt.ControlModifier)
+    mouse.release(body_centre(scene, "f"), Qt.ControlModifier)
+    assert scene.selected_node_ids() == ["q", "f"]
+
+
+def test_a_click_without_moving_pushes_nothing(canvas):
+    doc, scene, mouse, _ = canvas
+    mouse.press(body_centre(scene, "q"))
+    mouse.release(body_centre(scene, "q"))
+    assert doc.undo_stack.count() == 0
+
+
+# ----------------------------------------------------------------- editing values
+def test_double_click_edits_a_source_in_place(canvas, qtbot):
+    doc, scene, mouse, _ = canvas
+    mouse.double_click(body_centre(scene, "x"))
+    editor = scene.value_editor()
+    assert editor is not None and editor.text() == "-2"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "1.5")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    assert doc.circuit.nodes["x"].value == 1.5
+    assert scene.value_editor() is None
+    doc.flush()
+    assert scene.gate_item("x").value_item.text == "1.50"
+    assert scene.output_stub().value_text() == f"{(1.5 + 5) * -4:.2f}"
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["x"].value == -2.0
+
+
+def test_bad_text_changes_nothing_and_says_so(canvas, qtbot):
+    doc, scene, mouse, messages = canvas
+    mouse.double_click(body_centre(scene, "y"))
+    editor = scene.value_editor()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "abc")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    assert messages[-1] == "not a number: 'abc'"
+    assert doc.circuit.nodes["y"].value == 5.0 and doc.undo_stack.count() == 0
+
+
+def test_escape_cancels_the_edit(canvas, qtbot):
+    doc, scene, mouse, _ = canvas
+    mouse.double_click(body_centre(scene, "z"))
+    editor = scene.value_editor()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "7")
+    qtbot.keyClick(editor, Qt.Key_Escape)
+    assert scene.value_editor() is None
+    assert doc.circuit.nodes["z"].value == -4.0 and doc.undo_stack.count() == 0
+
+
+def test_ctrl_wheel_scrubs_a_source_in_one_undo_step(canvas):
+    doc, scene, mouse, _ = canvas
+    over_x = scene.gate_item("x").pos() + QPointF(8, 8)  # on the pill, off the number
+    for _ in range(3):
+        mouse.wheel(over_x)
+    assert doc.circuit.nodes["x"].value == pytest.approx(-2.0 + 3 * 0.1)
+    doc.flush()
+    assert scene.wire_item("q", 0).value_text() == "-1.70"
+    assert scene.output_stub().value_text() == f"{(-1.7 + 5) * -4:.2f}"
+    assert doc.undo_stack.count() == 1
+    mouse.wheel(over_x, notches=-1, modifiers=Qt.ControlModifier | Qt.ShiftModifier)
+    assert doc.circuit.nodes["x"].value == pytest.approx(-1.71)
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["x"].value == -2.0
+
+
+def test_a_new_scrub_gesture_is_a_new_undo_step(canvas):
+    doc, scene, mouse, _ = canvas
+    over_x = scene.gate_item("x").pos() + QPointF(8, 8)
+    mouse.wheel(over_x)
+    mouse.wheel(over_x)
+    release = QKeyEvent(QEvent.KeyRelease, Qt.Key_Control, NO_MODIFIERS)
+    QApplication.sendEvent(mouse.viewport, release)  # letting go of Ctrl ends the gesture
+    mouse.wheel(over_x)
+    assert doc.circuit.nodes["x"].value == pytest.approx(-1.7)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["x"].value == pytest.approx(-1.8)
+
+
+def test_wheel_without_ctrl_or_over_an_operation_changes_nothing(canvas):
+    doc, scene, mouse, _ = canvas
+    mouse.wheel(body_centre(scene, "x"), modifiers=NO_MODIFIERS)
+    mouse.wheel(body_centre(scene, "q"))
+    assert doc.undo_stack.count() == 0
+
+
+def test_dragging_the_number_scrubs_it_in_one_undo_step(canvas):
+    doc, scene, mouse, _ = canvas
+    start = body_centre(scene, "y")
+    mouse.drag(start, start + QPointF(31, 0), steps=5)  # 6 px per step of 0.1
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.0 + 5 * 0.1)
+    assert doc.circuit.nodes["y"].pos == (0, 80)  # the gate itself did not move
+    assert doc.undo_stack.count() == 1
+    mouse.drag(start, start - QPointF(12, 0))  # a second gesture: its own step
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.3)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["y"].value == 5.0
