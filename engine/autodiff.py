@@ -36,6 +36,8 @@ def _sum_to_shape(grad, shape):
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape == shape:
         return grad
+    if grad.ndim < len(shape):  # a batched node that does not reach the output: its 0 per point
+        grad = grad + np.zeros(shape)
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
