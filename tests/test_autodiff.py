@@ -48,6 +48,27 @@ def test_grads_of_unbatched_inputs_are_the_sums_of_per_point_runs():
     np.testing.assert_allclose(batch.value, [r.value for r in singles], rtol=1e-14)
 
 
+def test_batched_input_that_does_not_reach_the_output_gets_zero_gradients_like_its_batch():
+    circuit = build({"x": ("input", 2.0), "y": ("input", 3.0), "f": "neg", "g": "exp"},
+                    {"f": ["x"], "g": ["y"]}, output="f")
+    ys = np.arange(4.0)
+    r = engine.run(circuit, {"y": ys})
+    assert r.value == -2.0
+    np.testing.assert_array_equal(r.grads["y"], np.zeros(4))
+    np.testing.assert_array_equal(r.grads["g"], np.zeros(4))
+    np.testing.assert_allclose(r.values["g"], np.exp(ys), rtol=1e-15)
+
+
+def test_batched_run_of_an_incomplete_circuit_gives_nan_values_and_zero_gradients():
+    circuit = build({"x": ("input", 1.0), "q": "add", "f": "exp"}, {"q": ["x"], "f": ["q"]})
+    xs = np.linspace(-1, 1, 5)
+    r = engine.run(circuit, {"x": xs}, allow_incomplete=True)
+    assert r.incomplete == {"q", "f"}
+    assert math.isnan(r.value)
+    np.testing.assert_array_equal(r.values["x"], xs)
+    np.testing.assert_array_equal(r.grads["x"], np.zeros(5))
+
+
 def test_batched_values_are_not_kept_in_the_circuit():
     circuit = example("add_mul")
     engine.run(circuit, {"x": np.arange(3.0)})
