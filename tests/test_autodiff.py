@@ -242,3 +242,16 @@ def test_analytic_gradients_agree_with_centred_numerical_differences(circuit):
         down = engine.run(circuit, {node_id: x - h}).value
         numerical = (up - down) / (2 * h)
         assert result.grads[node_id] == pytest.approx(numerical, rel=1e-4, abs=1e-6), node_id
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(smooth_circuits())
+def test_a_batch_of_one_point_gives_the_scalar_run(circuit):
+    scalar = engine.run(circuit)
+    batch = engine.run(circuit, {node_id: np.array([circuit.node(node_id).value])
+                                 for node_id in circuit.movable_inputs()})
+    for node_id in circuit.nodes:
+        assert np.ravel(batch.values[node_id])[0] == pytest.approx(
+            scalar.values[node_id], rel=1e-14, abs=1e-300, nan_ok=True), node_id
+        assert np.ravel(batch.grads[node_id])[0] == pytest.approx(
+            scalar.grads[node_id], rel=1e-14, abs=1e-300, nan_ok=True), node_id
