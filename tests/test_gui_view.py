@@ -1,0 +1,342 @@
+"""The canvas view, driven by real events on its viewport: rubber-band selection, Delete and
+undo, drops from the palette, wheel zoom, fit, pans, quick add (Tab, "sig", Enter), right-click.
+
+The circuit is FORMAT.md's f = (x + y) * z at x = -2, y = 5, z = -4 (CS231n lecture 4), whose
+gates sit at x (0, 0), y (0, 80), z (0, 160), q (160, 40) and f (320, 100).
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa: E402
+                           QMouseEvent, QWheelEvent)
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import engine  # noqa: E402
+from gui.canvas_scene import CanvasScene  # noqa: E402
+from gui.canvas_view import GATE_MIME, MAX_ZOOM, MIN_ZOOM, CanvasView  # noqa: E402
+from gui.document import Document  # noqa: E402
+from gui.editing import EditActions  # noqa: E402
+from gui.quick_add import match_gates  # noqa: E402
+
+
+def add_mul_circuit() -> engine.Circuit:
+    """f = (x + y) * z with FORMAT.md's positions."""
+    c = engine.Circuit("f = (x + y) * z")
+    c.add_node("input", "x", value=-2.0, pos=(0, 0))
+    c.add_node("input", "y", value=5.0, pos=(0, 80))
+    c.add_node("input", "z", value=-4.0, pos=(0, 160))
+    c.add_node("add", "q", pos=(160, 40))
+    c.add_node("mul", "f", pos=(320, 100))
+    c.connect("x", "q", 0)
+    c.connect("y", "q", 1)
+    c.connect("q", "f", 0)
+    c.connect("z", "f", 1)
+    return c
+
+
+@pytest.fixture
+def canvas(qtbot):
+    doc = Document(add_mul_circuit())
+    scene = CanvasScene(doc)
+    view = CanvasView(scene)
+    actions = EditActions(doc, scene, view)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_zoom(1.0)
+    view.centerOn(QPointF(200, 100))
+    doc.flush()
+    return doc, scene, view, actions
+
+
+def at(view, x, y) -> QPoint:
+    """The viewport position of scene point (x, y)."""
+    return view.mapFromScene(QPointF(x, y))
+
+
+def mouse(view, kind, pos: QPoint, button, buttons, modifiers=Qt.NoModifier):
+    """Send one mouse event to the viewport (with buttons held, which QTest cannot do)."""
+    event = QMouseEvent(kind, QPointF(pos), QPointF(view.viewport().mapToGlobal(pos)),
+                        button, buttons, modifiers)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def drag(view, start: QPoint, end: QPoint, button=Qt.LeftButton, steps=5):
+    """Press at ``start``, move to ``end`` in a few steps with the button held, release."""
+    mouse(view, QEvent.MouseButtonPress, start, button, button)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        mouse(view, QEvent.MouseMove, point, Qt.NoButton, button)
+    mouse(view, QEvent.MouseButtonRelease, end, button, Qt.NoButton)
+
+
+def wheel(view, pos: QPoint, notches: int, modifiers=Qt.NoModifier):
+    event = QWheelEvent(QPointF(pos), QPointF(view.viewport().mapToGlobal(pos)), QPoint(0, 0),
+                        QPoint(0, 120 * notches), Qt.NoButton, modifiers, Qt.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def scroll(view) -> tuple[int, int]:
+    return view.horizontalScrollBar().value(), view.verticalScrollBar().value()
+
+
+# ----------------------------------------------------------------------------- selection, delete
+def test_rubber_band_selects_exactly_the_gates_inside(canvas):
+    _doc, scene, view, _actions = canvas
+    drag(view, at(view, -30, -40), at(view, 250, 130))
+    assert scene.selected_node_ids() == ["x", "y", "q"]
+    assert view.objectName() == "canvas_view"
+
+
+def test_rubber_band_on_a_gate_drags_it_instead(canvas):
+    doc, scene, view, _actions = canvas
+    drag(view, at(view, 190, 65), at(view, 250, 125))
+    assert doc.circuit.nodes["q"].pos == (220.0, 100.0)  # moved 60, 60 on the 20 px grid
+    assert scene.selected_node_ids() == ["q"]
+
+
+def test_delete_key_removes_the_selection_and_undo_brings_it_back(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    drag(view, at(view, -30, -40), at(view, 250, 130))
+    qtbot.keyClick(view.viewport(), Qt.Key_Delete)
+    assert sorted(doc.circuit.nodes) == ["f", "z"]
+    assert [(w.src, w.dst, w.port) for w in doc.circuit.wires()] == [("z", "f", 1)]
+    assert scene.gate_item("x") is None and scene.gate_item("q") is None
+    assert scene.wire_item("q", 0) is None and scene.wire_item("f", 0) is None
+    assert doc.undo_stack.count() == 1
+
+    doc.undo_stack.undo()
+    doc.flush()
+    assert sorted(doc.circuit.nodes) == ["f", "q", "x", "y", "z"]
+    assert len(doc.circuit.wires()) == 4
+    for node_id in "xyq":
+        assert scene.gate_item(node_id) is not None
+    # the seeds' numbers are back on the wires: q = 3, df/dq = z = -4, df/dx = -4
+    assert scene.wire_item("f", 0).value_text() == "3.00"
+    assert scene.wire_item("f", 0).grad_text() == "-4.00"
+    assert scene.wire_item("q", 0).grad_text() == "-4.00"
+
+
+def test_backspace_deletes_a_selected_wire(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    scene.wire_item("f", 1).setSelected(True)
+    qtbot.keyClick(view.viewport(), Qt.Key_Backspace)
+    assert doc.circuit.source_of("f", 1) is None
+    assert len(doc.circuit.nodes) == 5 and scene.wire_item("f", 1) is None
+    doc.undo_stack.undo()
+    assert doc.circuit.source_of("f", 1) == "z" and scene.wire_item("f", 1) is not None
+
+
+def test_ctrl_a_selects_every_gate(canvas, qtbot):
+    _doc, scene, view, _actions = canvas
+    qtbot.keyClick(view.viewport(), Qt.Key_A, Qt.ControlModifier)
+    assert scene.selected_node_ids() == ["x", "y", "z", "q", "f"]
+
+
+# ----------------------------------------------------------------------------- zoom, fit, pan
+def test_wheel_zooms_under_the_mouse(canvas):
+    _doc, _scene, view, _actions = canvas
+    pos = at(view, 195, 65)  # the middle of q
+    before = view.mapToScene(pos)
+    wheel(view, pos, 2)
+    assert view.zoom_factor() > 1.2
+    assert view.transform().m11() == view.transform().m22()
+    after = view.mapToScene(pos)
+    assert abs(after.x() - before.x()) < 2 and abs(after.y() - before.y()) < 2
+    wheel(view, pos, -4)
+    assert view.zoom_factor() < 1.0
+
+
+def test_zoom_is_clamped(canvas):
+    _doc, _scene, view, _actions = canvas
+    for _ in range(40):
+        view.zoom_in()
+    assert view.zoom_factor() == pytest.approx(MAX_ZOOM)
+    for _ in range(80):
+        wheel(view, QPoint(100, 100), -3)
+    assert view.zoom_factor() == pytest.approx(MIN_ZOOM)
+
+
+def test_ctrl_plus_and_minus_zoom(canvas, qtbot):
+    _doc, _scene, view, _actions = canvas
+    qtbot.keyClick(view.viewport(), Qt.Key_Equal, Qt.ControlModifier)
+    assert view.zoom_factor() == pytest.approx(1.25)
+    qtbot.keyClick(view.viewport(), Qt.Key_Minus, Qt.ControlModifier)
+    qtbot.keyClick(view.viewport(), Qt.Key_Minus, Qt.ControlModifier)
+    assert view.zoom_factor() == pytest.approx(0.8)
+
+
+def test_ctrl_wheel_over_an_input_scrubs_it_instead_of_zooming(canvas):
+    doc, _scene, view, _actions = canvas
+    wheel(view, at(view, 40, 100), 3, Qt.ControlModifier)  # over y = 5
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.3)
+    assert view.zoom_factor() == 1.0
+    wheel(view, at(view, 100, 300), 3, Qt.ControlModifier)  # empty canvas: zoom
+    assert view.zoom_factor() > 1.0
+
+
+def test_f_fits_every_gate_in_view(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    doc.circuit.add_node("const", "far", value=1.0, pos=(2000, 1500))
+    view.set_zoom(4.0)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert not visible.contains(scene.gate_item("far").sceneBoundingRect())
+    qtbot.keyClick(view.viewport(), Qt.Key_F)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    for node_id in doc.circuit.nodes:
+        assert visible.contains(scene.gate_item(node_id).sceneBoundingRect()), node_id
+    assert view.zoom_factor() < 1.0
+
+
+def test_first_show_fits_the_circuit(qtbot):
+    doc = Document(add_mul_circuit())
+    scene = CanvasScene(doc)
+    view = CanvasView(scene)
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(scene.content_rect())
+
+
+def test_middle_drag_pans(canvas):
+    doc, scene, view, _actions = canvas
+    before = scroll(view)
+    start, end = QPoint(400, 300), QPoint(300, 250)
+    under = view.mapToScene(start)
+    drag(view, start, end, button=Qt.MiddleButton)
+    assert scroll(view) == (before[0] + 100, before[1] + 50)
+    assert view.mapToScene(end) == under  # the canvas followed the hand
+    assert doc.circuit.nodes["q"].pos == (160, 40) and scene.selected_node_ids() == []
+
+
+def test_space_and_left_drag_pans_without_selecting(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    before = scroll(view)
+    qtbot.keyPress(view.viewport(), Qt.Key_Space)
+    drag(view, at(view, -30, -40), at(view, 250, 130))  # would be a rubber band without Space
+    qtbot.keyRelease(view.viewport(), Qt.Key_Space)
+    assert scroll(view) != before
+    assert scene.selected_node_ids() == []
+    drag(view, at(view, -30, -40), at(view, 250, 130))  # Space released: a rubber band again
+    assert scene.selected_node_ids() == ["x", "y", "q"]
+
+
+# ----------------------------------------------------------------------------- adding gates
+def drop_gate(view, name: str, pos: QPoint, mime_type=GATE_MIME) -> QDropEvent:
+    mime = QMimeData()
+    mime.setData(mime_type, name.encode("utf-8"))
+    viewport = view.viewport()
+    enter = QDragEnterEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(viewport, enter)
+    move = QDragMoveEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(viewport, move)
+    if not move.isAccepted():
+        return None
+    drop = QDropEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(viewport, drop)
+    return drop
+
+
+def test_dropping_a_gate_from_the_palette_adds_it_at_the_snapped_point(canvas):
+    doc, scene, view, _actions = canvas
+    drop = drop_gate(view, "sigmoid", at(view, 503, 318))
+    assert drop is not None and drop.isAccepted()
+    added = [n for n in doc.circuit.nodes.values() if n.op == "sigmoid"]
+    assert len(added) == 1
+    node = added[0]
+    # centred under the cursor: the 70x50 body's top-left is (503-35, 318-25) snapped to 20 px
+    assert node.pos == (460.0, 300.0)
+    item = scene.gate_item(node.id)
+    assert (item.pos().x(), item.pos().y()) == node.pos
+    assert scene.selected_node_ids() == [node.id]
+    doc.undo_stack.undo()
+    assert node.id not in doc.circuit.nodes and scene.gate_item(node.id) is None
+
+
+def test_a_dropped_input_gets_a_readable_name_and_the_seed_value(canvas):
+    doc, _scene, view, _actions = canvas
+    drop_gate(view, "input", at(view, 500, 300))
+    assert "w" in doc.circuit.nodes  # x, y, z are taken
+    assert doc.circuit.nodes["w"].value == 0.0
+
+
+def test_drops_of_other_data_are_refused(canvas):
+    doc, _scene, view, _actions = canvas
+    assert drop_gate(view, "sigmoid", at(view, 500, 300), "text/plain") is None
+    assert drop_gate(view, "mull", at(view, 500, 300)) is None
+    assert len(doc.circuit.nodes) == 5 and doc.undo_stack.count() == 0
+
+
+def test_tab_opens_quick_add_and_sig_enter_adds_a_sigmoid_at_the_mouse(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    mouse(view, QEvent.MouseMove, at(view, 500, 300), Qt.NoButton, Qt.NoButton)
+    qtbot.keyClick(view.viewport(), Qt.Key_Tab)
+    popup = view.quick_add
+    assert popup is not None and popup.isVisible()
+    qtbot.keyClicks(popup.edit, "sig")
+    assert popup.current_choice() == ("gate", "sigmoid")
+    qtbot.keyClick(popup.edit, Qt.Key_Return)
+    assert not popup.isVisible()
+    added = [n for n in doc.circuit.nodes.values() if n.op == "sigmoid"]
+    assert len(added) == 1
+    x, y = added[0].pos
+    assert abs(x + 35 - 500) <= 10 and abs(y + 25 - 300) <= 10
+    assert scene.selected_node_ids() == [added[0].id]
+
+
+def test_quick_add_arrows_escape_and_numbers(canvas, qtbot):
+    doc, _scene, view, _actions = canvas
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, "x")
+    first = popup.current_choice()
+    qtbot.keyClick(popup.edit, Qt.Key_Down)
+    assert popup.current_choice() != first
+    qtbot.keyClick(popup.edit, Qt.Key_Escape)
+    assert not popup.isVisible() and len(doc.circuit.nodes) == 5
+
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, "-2.5")
+    qtbot.keyClick(popup.edit, Qt.Key_Enter)
+    consts = [n for n in doc.circuit.nodes.values() if n.op == "const"]
+    assert len(consts) == 1 and consts[0].value == -2.5
+
+
+def test_double_click_on_empty_canvas_opens_quick_add(canvas, qtbot):
+    _doc, _scene, view, _actions = canvas
+    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=at(view, 500, 400))
+    assert view.quick_add is not None and view.quick_add.isVisible()
+    view.quick_add.close()
+
+
+def test_double_click_on_an_input_edits_its_value_not_quick_add(canvas, qtbot):
+    _doc, scene, view, _actions = canvas
+    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=at(view, 40, 20))
+    assert view.quick_add is None
+    assert scene.value_editor() is not None
+
+
+@pytest.mark.parametrize("text, gate", [("sig", "sigmoid"), ("1/x", "recip"), ("times", "mul"),
+                                        ("+", "add"), ("max", "max"), ("ln", "log"),
+                                        ("σ", "sigmoid"), ("plus", "add"), ("-", "sub")])
+def test_quick_add_matches_names_symbols_and_words(text, gate):
+    assert match_gates(text)[0] == gate
+
+
+# ----------------------------------------------------------------------------- context menus
+def test_right_click_picks_the_menu_of_what_is_under_the_mouse(canvas):
+    _doc, scene, view, _actions = canvas
+    gate_menu = view.menu_at(at(view, 195, 65))
+    assert gate_menu.objectName() == "gate_menu"
+    assert scene.selected_node_ids() == ["q"]  # right-click selects the gate it is on
+    wire = scene.wire_item("f", 1)
+    middle = wire.path().pointAtPercent(0.5)
+    assert view.menu_at(view.mapFromScene(middle)).objectName() == "wire_menu"
+    assert view.menu_at(at(view, 600, 400)).objectName() == "canvas_menu"
