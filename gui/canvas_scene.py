@@ -112,7 +112,7 @@ class CanvasScene(QGraphicsScene):
         self._quiet = False
         self._grid_brush = self._make_grid_brush()
         document.changed.connect(self._on_change)
-        document.circuit_replaced.connect(self.rebuild)
+        document.circuit_replaced.connect(self._on_circuit_replaced)
         document.results_changed.connect(self._show_results)
         self.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
@@ -179,7 +179,11 @@ class CanvasScene(QGraphicsScene):
         return self._editor
 
     # ----------------------------------------------------------------- building
-    def rebuild(self) -> None:
+    def _on_circuit_replaced(self) -> None:
+        # the document runs the new circuit right after this signal: wait for its numbers
+        self.rebuild(show_results=False)
+
+    def rebuild(self, show_results: bool = True) -> None:
         """Draw the document's circuit from scratch (after New, Open, or on creation)."""
         self._quiet = True
         try:
@@ -201,7 +205,10 @@ class CanvasScene(QGraphicsScene):
                 self._add_wire(wire.src, wire.dst, wire.port)
         finally:
             self._quiet = False
-        self._show_results(self.document.result)
+        if show_results:
+            self._show_results(self.document.result)
+        else:
+            self._mark_output(self._current_output_of_circuit())
         self.selection_ids_changed.emit([])
 
     def _place_unpositioned(self, circuit) -> None:
@@ -339,12 +346,9 @@ class CanvasScene(QGraphicsScene):
             self._on_selection_changed()
 
     def _on_output_changed(self, change) -> None:
-        self._mark_output(self._current_output())
+        self._mark_output(self._current_output_of_circuit())
 
-    def _current_output(self) -> str | None:
-        result = self.document.result
-        if result is not None and result.output in self._gates:
-            return result.output
+    def _current_output_of_circuit(self) -> str | None:
         try:
             output = self.document.circuit.output_id()
         except CircuitError:
@@ -365,7 +369,7 @@ class CanvasScene(QGraphicsScene):
     def _show_results(self, result) -> None:
         """Put the latest values (green) and gradients (red) on every wire and on f's stub."""
         if result is None:
-            self._mark_output(self._current_output())
+            self._mark_output(self._current_output_of_circuit())
             for wire in self._wires.values():
                 wire.set_numbers(None, None)
             stub = self.output_stub()

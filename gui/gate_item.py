@@ -14,7 +14,7 @@ the scene, which turns them into undo commands.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFontMetricsF, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui import theme
@@ -23,7 +23,6 @@ from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
 
 NAME_HEIGHT = 15
-_NAME_METRICS = QFontMetricsF(theme.NAME_FONT)
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -70,7 +69,7 @@ class ValueItem(QGraphicsItem):
         """Show ``value`` centred in a pill of this size."""
         self.prepareGeometryChange()
         self.text = format_number(value)
-        text_width = QFontMetricsF(theme.VALUE_FONT).horizontalAdvance(self.text) + 8
+        text_width = theme.metrics("VALUE_FONT").horizontalAdvance(self.text) + 8
         self._rect = QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
         self.update()
 
@@ -150,10 +149,11 @@ class GateItem(QGraphicsItem):
         resized = size != self._size
         self._size = size
         width, height = size
-        name_width = _NAME_METRICS.horizontalAdvance(self.name) + 6
+        name_width = theme.metrics("NAME_FONT").horizontalAdvance(self.name) + 6
         self._name_rect = QRectF((width - name_width) / 2, -NAME_HEIGHT - 2,
                                  name_width, NAME_HEIGHT)
-        self._bounds = QRectF(-5, -NAME_HEIGHT - 4, width + 10,
+        reach = theme.PORT_RADIUS + 4  # a hot port grows
+        self._bounds = QRectF(-reach, -NAME_HEIGHT - 4, width + 2 * reach,
                               height + NAME_HEIGHT + 14).united(self._name_rect)
         if len(self.input_ports) != node.n_inputs or resized:
             self._rebuild_ports(node.n_inputs, connected_ports)
@@ -271,6 +271,9 @@ class GateItem(QGraphicsItem):
         painter.setPen(theme.SELECTED if selected else theme.SOFT_INK)
         painter.drawText(self._name_rect, Qt.AlignCenter, self.name)
         self._paint_tags(painter, width, height)
+        for port in self.input_ports:
+            port.paint_port(painter)
+        self.output_port.paint_port(painter)
 
     def _colors(self):
         if self.is_source and self.feature is not None:
@@ -289,7 +292,7 @@ class GateItem(QGraphicsItem):
             tags.append("data x" + str(self.feature).translate(_SUBSCRIPTS))
         right = width + 2
         painter.setFont(theme.TAG_FONT)
-        metrics = QFontMetricsF(theme.TAG_FONT)
+        metrics = theme.metrics("TAG_FONT")
         for text in tags:
             tag_width = metrics.horizontalAdvance(text) + 8
             rect = QRectF(right - tag_width, height - 5, tag_width, 12)

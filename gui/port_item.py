@@ -28,6 +28,7 @@ class PortItem(QGraphicsItem):
         self.valid_target = False
         self.hot = False  # under the mouse while a wire is dragged
         self.setPos(pos)
+        self.setFlag(QGraphicsItem.ItemHasNoContents)
         self.setAcceptedMouseButtons(Qt.LeftButton)
         self.setCursor(Qt.CrossCursor)
 
@@ -45,19 +46,19 @@ class PortItem(QGraphicsItem):
         """Draw the port filled (a wire ends here) or hollow orange (nothing is wired in)."""
         if connected != self.connected:
             self.connected = connected
-            self.update()
+            self.gate.update()
 
     def set_valid_target(self, valid: bool) -> None:
         """Light the port up as a place the dragged wire may be dropped."""
         if valid != self.valid_target:
             self.valid_target = valid
-            self.update()
+            self.gate.update()
 
     def set_hot(self, hot: bool) -> None:
         """Enlarge the port while the dragged wire hovers over it."""
         if hot != self.hot:
             self.hot = hot
-            self.update()
+            self.gate.update()
 
     # ----------------------------------------------------------------- QGraphicsItem
     def boundingRect(self) -> QRectF:
@@ -70,6 +71,11 @@ class PortItem(QGraphicsItem):
         return path
 
     def paint(self, painter, option, widget=None):
+        pass  # ItemHasNoContents: the gate draws its ports
+
+    def paint_port(self, painter) -> None:
+        """Draw the port (called by its gate's paint, in the gate's coordinates)."""
+        centre = self.pos()
         radius = theme.PORT_RADIUS + (2 if self.hot else 0)
         if self.valid_target:
             painter.setPen(QPen(theme.PORT_VALID.darker(130), 1.5))
@@ -81,4 +87,4 @@ class PortItem(QGraphicsItem):
         else:
             painter.setPen(QPen(theme.PORT_OPEN, 2.0))
             painter.setBrush(QBrush(theme.BACKGROUND))
-        painter.drawEllipse(QPointF(0, 0), radius, radius)
+        painter.drawEllipse(centre, radius, radius)

@@ -2,9 +2,13 @@
 
 Values are green and gradients red, as on the CS231n slides. Sizes are in scene units (pixels at
 zoom 1); fonts use pixel sizes so a circuit looks the same on every screen and in exports.
+Fonts (``theme.SYMBOL_FONT``, ...) are made on first use, because Qt cannot make fonts before
+the QApplication exists and this module may be imported earlier.
 """
 
-from PySide6.QtGui import QColor, QFont
+from functools import lru_cache
+
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 GRID = 20  # snap step for moved gates, and the spacing of the background dots
 
@@ -49,8 +53,9 @@ TAG_FILL = QColor("#263238")
 TAG_TEXT = QColor("#ffffff")
 
 
+@lru_cache(maxsize=None)
 def font(pixel_size: int, bold: bool = False) -> QFont:
-    """A sans-serif font of ``pixel_size`` scene pixels."""
+    """A sans-serif font of ``pixel_size`` scene pixels (needs the QApplication)."""
     result = QFont("DejaVu Sans")
     result.setStyleHint(QFont.SansSerif)
     result.setPixelSize(pixel_size)
@@ -58,10 +63,24 @@ def font(pixel_size: int, bold: bool = False) -> QFont:
     return result
 
 
-SYMBOL_FONT = font(18, bold=True)
-SMALL_SYMBOL_FONT = font(13, bold=True)  # for long symbols (max, tanh, relu, x^2.5)
-NAME_FONT = font(11)
-VALUE_FONT = font(13, bold=True)  # a source's value inside its pill
-NUMBER_FONT = font(11)  # numbers on wires
-NUMBER_FONT_MARKED = font(11, bold=True)
-TAG_FONT = font(9, bold=True)
+@lru_cache(maxsize=None)
+def metrics(name: str) -> QFontMetricsF:
+    """The metrics of the font called ``name`` ("VALUE_FONT", ...), made once."""
+    return QFontMetricsF(font(*FONTS[name]))
+
+
+FONTS = {
+    "SYMBOL_FONT": (18, True),
+    "SMALL_SYMBOL_FONT": (13, True),  # for long symbols (max, tanh, relu, x^2.5)
+    "NAME_FONT": (11, False),
+    "VALUE_FONT": (13, True),  # a source's value inside its pill
+    "NUMBER_FONT": (11, False),  # numbers on wires
+    "NUMBER_FONT_MARKED": (11, True),
+    "TAG_FONT": (9, True),
+}
+
+
+def __getattr__(name: str):
+    if name in FONTS:
+        return font(*FONTS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

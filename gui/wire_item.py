@@ -11,22 +11,15 @@ The output gate gets a short ``OutputStubItem`` to its right carrying f and its 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from gui import theme
 from gui.number_format import format_number, is_marked
 
 ABOVE, BELOW = -1, 1
-_METRICS = {}
 _LABEL_Z = 0.5  # above every wire, below every gate
-
-
-def _metrics(font) -> QFontMetricsF:
-    key = (font.pixelSize(), font.bold())
-    if key not in _METRICS:
-        _METRICS[key] = QFontMetricsF(font)
-    return _METRICS[key]
+MIN_TEXT_SCALE = 0.4  # below this zoom, numbers (under 5 px high) are not drawn
 
 
 def number_text(number) -> tuple[str, bool]:
@@ -65,8 +58,7 @@ class NumberLabel(QGraphicsItem):
         if not text:
             self._rect = QRectF()
         else:
-            font = theme.NUMBER_FONT_MARKED if marked else theme.NUMBER_FONT
-            metrics = _metrics(font)
+            metrics = theme.metrics("NUMBER_FONT_MARKED" if marked else "NUMBER_FONT")
             width = metrics.horizontalAdvance(text) + 2 * self.PAD_X
             height = metrics.height() + 2 * self.PAD_Y
             top = -height if self.side == ABOVE else 0.0
@@ -83,6 +75,8 @@ class NumberLabel(QGraphicsItem):
     def paint(self, painter, option, widget=None):
         if not self.text:
             return
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_TEXT_SCALE:
+            return  # too small to read: drawing it would only slow zoomed-out views down
         painter.setPen(Qt.NoPen)
         painter.setBrush(QBrush(theme.MARKED_FILL if self.marked else theme.LABEL_FILL))
         painter.drawRoundedRect(self._rect, 3, 3)

@@ -272,3 +272,15 @@ def test_a_500_gate_circuit_builds(qtbot):
     assert scene.output_stub().parentItem() is scene.gate_item("s249")
     expected = sum(math.sin(i) for i in range(250)) + math.sin(0)
     assert scene.output_stub().value_text() == f"{expected:.2f}"
+
+
+def test_tooltips_say_what_a_gate_does_and_its_numbers_now(canvas):
+    _doc, scene, _view = canvas
+    q = scene.gate_item("q")
+    text = scene._tooltip_at(q.pos() + q.body_rect().center())
+    assert engine.GATES["add"].formula in text
+    assert "q = 3.00" in text and "df/dq = -4.00" in text
+    wire = scene.wire_item("f", 1)  # z -> f carries z = -4 and df/dz = q = 3
+    on_wire = scene._tooltip_at(wire.path().pointAtPercent(0.25))
+    assert "-4.00" in on_wire and "3.00" in on_wire
+    assert "from x" in scene._tooltip_at(scene.port_scene_pos("q", 0))

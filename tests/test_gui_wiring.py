@@ -331,3 +331,29 @@ def test_dragging_the_number_scrubs_it_in_one_undo_step(canvas):
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert doc.circuit.nodes["y"].value == 5.0
+
+
+# ----------------------------------------------------------------- inside the real view
+def test_gestures_work_inside_the_canvas_view(qtbot):
+    canvas_view = pytest.importorskip("gui.canvas_view")
+    doc = Document(add_mul_circuit(wired=False))
+    scene = CanvasScene(doc)
+    view = canvas_view.CanvasView(scene)
+    view.resize(900, 600)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    mouse = Mouse(view)
+    mouse.drag(scene.port_scene_pos("x", -1), scene.port_scene_pos("q", 0))
+    assert doc.circuit.source_of("q", 0) == "x"
+    assert scene.selected_node_ids() == []  # the press did not start a rubber band
+    zoom = view.zoom_factor()
+    over_z = scene.gate_item("z").pos() + QPointF(8, 8)
+    mouse.wheel(over_z)
+    mouse.wheel(over_z)
+    assert doc.circuit.nodes["z"].value == pytest.approx(-3.8)
+    assert view.zoom_factor() == zoom  # Ctrl+wheel over a source scrubs, it does not zoom
+    assert doc.undo_stack.count() == 2  # the wire, then one scrub step
+    start = body_centre(scene, "f")
+    mouse.drag(start, start + QPointF(40, -20))
+    assert doc.circuit.nodes["f"].pos == (360, 80)
