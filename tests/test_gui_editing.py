@@ -1,0 +1,308 @@
+"""Copy, cut, paste, duplicate and delete on the canvas, and the right-click menus' actions.
+
+Each edit must be one undo step, keep the wires among the copied gates, give pasted gates fresh
+ids, and leave both the engine circuit and the drawing in the same state. The circuit is
+FORMAT.md's f = (x + y) * z at x = -2, y = 5, z = -4 (q = 3, f = -12; CS231n lecture 4).
+"""
+
+import json
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QMimeData, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QAction, QGuiApplication  # noqa: E402
+
+import engine  # noqa: E402
+import gui.context_menus as context_menus  # noqa: E402
+from gui.canvas_scene import CanvasScene  # noqa: E402
+from gui.canvas_view import CanvasView  # noqa: E402
+from gui.context_menus import (build_canvas_menu, build_gate_menu,  # noqa: E402
+                               build_wire_menu)
+from gui.document import Document  # noqa: E402
+from gui.editing import FRAGMENT_MIME, EditActions  # noqa: E402
+
+
+def add_mul_circuit() -> engine.Circuit:
+    """f = (x + y) * z with FORMAT.md's positions."""
+    c = engine.Circuit("f = (x + y) * z")
+    c.add_node("input", "x", value=-2.0, pos=(0, 0))
+    c.add_node("input", "y", value=5.0, pos=(0, 80))
+    c.add_node("input", "z", value=-4.0, pos=(0, 160))
+    c.add_node("add", "q", pos=(160, 40))
+    c.add_node("mul", "f", pos=(320, 100))
+    c.connect("x", "q", 0)
+    c.connect("y", "q", 1)
+    c.connect("q", "f", 0)
+    c.connect("z", "f", 1)
+    return c
+
+
+@pytest.fixture
+def canvas(qtbot):
+    doc = Document(add_mul_circuit())
+    scene = CanvasScene(doc)
+    view = CanvasView(scene)
+    actions = EditActions(doc, scene, view)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    messages = []
+    actions.status_message.connect(messages.append)
+    QGuiApplication.clipboard().clear()
+    return doc, scene, view, actions, messages
+
+
+def wires_of(circuit, ids) -> set:
+    ids = set(ids)
+    return {(w.src, w.dst, w.port) for w in circuit.wires() if w.src in ids or w.dst in ids}
+
+
+def drawn_wires(scene, circuit) -> set:
+    """The wires the scene draws, read back from its items."""
+    found = set()
+    for wire in circuit.wires():
+        item = scene.wire_item(wire.dst, wire.port)
+        if item is not None:
+            found.add((item.src, item.dst, item.port))
+    return found
+
+
+# ----------------------------------------------------------------------------- copy and paste
+def test_copy_puts_the_fragment_on_the_clipboard_as_a_circuit_file(canvas):
+    doc, scene, _view, actions, messages = canvas
+    scene.select_nodes(["x", "y", "q"])
+    actions.copy()
+    mime = QGuiApplication.clipboard().mimeData()
+    data = json.loads(bytes(mime.data(FRAGMENT_MIME)).decode("utf-8"))
+    assert data["format"] == "circuitgrad"
+    assert [n["id"] for n in data["nodes"]] == ["x", "y", "q"]
+    assert {(w["from"], w["to"], w["port"]) for w in data["wires"]} == {("x", "q", 0),
+                                                                       ("y", "q", 1)}
+    assert json.loads(mime.text()) == data  # plain text too, for a text editor
+    fragment = engine.loads(mime.text())
+    assert fragment.nodes["y"].value == 5.0 and fragment.nodes["q"].pos == (160, 40)
+    assert messages[-1] == "Copied 3 gates"
+    assert doc.undo_stack.count() == 0  # copying is not an edit
+
+
+def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
+    doc, scene, view, actions, messages = canvas
+    actions.install_shortcuts(view)
+    scene.select_nodes(["x", "y", "q"])
+    actions.copy()
+    before = set(doc.circuit.nodes)
+    new_ids = actions.paste()
+    assert len(new_ids) == 3 and not set(new_ids) & before
+    circuit = doc.circuit
+    x2, y2, q2 = new_ids
+    assert (circuit.nodes[x2].op, circuit.nodes[y2].op, circuit.nodes[q2].op) == (
+        "input", "input", "add")
+    assert (circuit.nodes[x2].value, circuit.nodes[y2].value) == (-2.0, 5.0)
+    assert wires_of(circuit, new_ids) == {(x2, q2, 0), (y2, q2, 1)}
+    assert drawn_wires(scene, circuit) >= {(x2, q2, 0), (y2, q2, 1)}
+    assert circuit.nodes[q2].pos == (200, 80)  # q's (160, 40) + (40, 40)
+    assert scene.selected_node_ids() == new_ids
+    assert messages[-1] == "Pasted 3 gates"
+    assert doc.undo_stack.count() == 1
+    # the pasted q2 = x2 + y2 = 3 is computed like q (and feeds nothing)
+    doc.flush()
+    assert doc.result.values[q2] == 3.0
+
+    second = actions.paste()  # each paste lands another 40 px further
+    assert doc.circuit.nodes[second[2]].pos == (240, 120)
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert set(doc.circuit.nodes) == before
+    for node_id in new_ids + second:
+        assert scene.gate_item(node_id) is None
+
+
+def test_ctrl_c_and_ctrl_v_through_the_installed_shortcuts(canvas, qtbot):
+    doc, scene, view, actions, _messages = canvas
+    actions.install_shortcuts(view)
+    view.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    scene.select_nodes(["q"])
+    qtbot.keyClick(view.viewport(), Qt.Key_C, Qt.ControlModifier)
+    qtbot.keyClick(view.viewport(), Qt.Key_V, Qt.ControlModifier)
+    assert len(doc.circuit.nodes) == 6
+    (pasted,) = scene.selected_node_ids()
+    assert pasted != "q" and doc.circuit.nodes[pasted].op == "add"
+    qtbot.keyClick(view.viewport(), Qt.Key_Z, Qt.ControlModifier)
+    assert len(doc.circuit.nodes) == 5 and scene.gate_item(pasted) is None
+    qtbot.keyClick(view.viewport(), Qt.Key_Y, Qt.ControlModifier)
+    assert pasted in doc.circuit.nodes and scene.gate_item(pasted) is not None
+
+
+def test_paste_at_a_point_puts_the_fragment_there(canvas):
+    doc, scene, _view, actions, _messages = canvas
+    scene.select_nodes(["y", "q"])
+    actions.copy()
+    new_ids = actions.paste(at=QPointF(401, 299))
+    positions = sorted(doc.circuit.nodes[i].pos for i in new_ids)
+    # the fragment's top-left corner (0, 40) goes to (400, 300), the snapped point
+    assert positions == [(400, 340), (560, 300)]
+
+
+def test_paste_into_another_document_keeps_free_ids(canvas, qtbot):
+    _doc, scene, _view, actions, _messages = canvas
+    scene.select_nodes(["x", "y", "q"])
+    actions.copy()
+    other = Document()
+    other_scene = CanvasScene(other)
+    other_actions = EditActions(other, other_scene)
+    assert other_actions.paste() == ["x", "y", "q"]
+    other.flush()
+    assert other.result.values["q"] == 3.0  # -2 + 5
+
+
+def test_malformed_or_foreign_clipboard_changes_nothing(canvas):
+    doc, _scene, _view, actions, messages = canvas
+    actions.paste()
+    assert messages[-1].startswith("Nothing to paste")
+    QGuiApplication.clipboard().setText("hello")
+    assert actions.paste() == []
+    assert messages[-1].startswith("Nothing to paste")
+    mime = QMimeData()
+    mime.setData(FRAGMENT_MIME, b'{"format": "circuitgrad", "version": 1, "nodes": '
+                                b'[{"id": "a", "op": "mull"}]}')
+    QGuiApplication.clipboard().setMimeData(mime)
+    assert actions.paste() == []
+    assert messages[-1].startswith("Cannot paste") and "mull" in messages[-1]
+    QGuiApplication.clipboard().setText('{"nodes": [')
+    assert actions.paste() == []
+    assert messages[-1].startswith("Cannot paste")
+    assert len(doc.circuit.nodes) == 5 and doc.undo_stack.count() == 0
+
+
+# ----------------------------------------------------------------------------- duplicate, cut
+def test_duplicate_copies_the_selection_with_its_wires_in_one_step(canvas):
+    doc, scene, _view, actions, messages = canvas
+    QGuiApplication.clipboard().setText("untouched")
+    scene.select_nodes(["x", "y", "q"])
+    new_ids = actions.duplicate()
+    x2, y2, q2 = new_ids
+    assert wires_of(doc.circuit, new_ids) == {(x2, q2, 0), (y2, q2, 1)}
+    assert doc.circuit.nodes[x2].pos == (40, 40)
+    assert scene.selected_node_ids() == new_ids
+    assert QGuiApplication.clipboard().text() == "untouched"
+    assert doc.undo_stack.count() == 1 and messages[-1] == "Duplicated 3 gates"
+    doc.undo_stack.undo()
+    assert len(doc.circuit.nodes) == 5
+
+
+def test_cut_then_undo_is_one_step(canvas):
+    doc, scene, _view, actions, _messages = canvas
+    scene.select_nodes(["x", "y", "q"])
+    actions.cut()
+    assert sorted(doc.circuit.nodes) == ["f", "z"]
+    assert scene.gate_item("q") is None and scene.wire_item("f", 0) is None
+    assert doc.undo_stack.count() == 1
+    assert doc.undo_stack.undoText().startswith("Cut")
+    doc.undo_stack.undo()
+    assert sorted(doc.circuit.nodes) == ["f", "q", "x", "y", "z"]
+    assert drawn_wires(scene, doc.circuit) == {("x", "q", 0), ("y", "q", 1), ("q", "f", 0),
+                                               ("z", "f", 1)}
+    doc.flush()
+    assert doc.result.value == -12.0  # (x + y) * z is whole again
+    doc.undo_stack.redo()
+    pasted = actions.paste()  # the cut gates are free ids again: they come back as they were
+    assert pasted == ["x", "y", "q"]
+
+
+def test_delete_selection_with_gates_and_a_wire_is_one_step(canvas):
+    doc, scene, _view, actions, _messages = canvas
+    scene.select_nodes(["x"])
+    scene.wire_item("f", 1).setSelected(True)
+    actions.delete_selection()
+    assert "x" not in doc.circuit.nodes and doc.circuit.source_of("f", 1) is None
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.circuit.source_of("f", 1) == "z" and doc.circuit.source_of("q", 0) == "x"
+
+
+# ----------------------------------------------------------------------------- context menus
+def find_action(menu, name: str):
+    return menu.findChild(QAction, name)
+
+
+def trigger(menu, name: str) -> None:
+    action = find_action(menu, name)
+    assert action is not None, name
+    assert action.isEnabled(), name
+    action.trigger()
+
+
+def test_gate_menu_make_output(canvas):
+    doc, _scene, view, actions, _messages = canvas
+    assert doc.circuit.explicit_output is None
+    menu = build_gate_menu(actions, "q", view)
+    trigger(menu, "ctx_make_output")
+    assert doc.circuit.explicit_output == "q"
+    doc.flush()
+    assert doc.result.output == "q" and doc.result.value == 3.0
+    doc.undo_stack.undo()
+    assert doc.circuit.explicit_output is None
+
+
+def test_gate_menu_delete_duplicate_freeze_bind_and_ports(canvas, monkeypatch):
+    doc, scene, view, actions, _messages = canvas
+    trigger(build_gate_menu(actions, "x", view), "ctx_freeze")
+    assert doc.circuit.nodes["x"].trainable is False
+    trigger(build_gate_menu(actions, "x", view), "ctx_bind_y")
+    assert doc.circuit.nodes["x"].feature == 1
+    trigger(build_gate_menu(actions, "x", view), "ctx_unbind")
+    assert doc.circuit.nodes["x"].feature is None
+    trigger(build_gate_menu(actions, "q", view), "ctx_add_port")
+    assert doc.circuit.nodes["q"].n_inputs == 3
+    assert find_action(build_gate_menu(actions, "q", view), "ctx_freeze") is None
+    trigger(build_gate_menu(actions, "z", view), "ctx_duplicate")
+    assert len(doc.circuit.nodes) == 6
+    trigger(build_gate_menu(actions, "f", view), "ctx_delete")
+    assert "f" not in doc.circuit.nodes and scene.gate_item("f") is None
+    monkeypatch.setattr(context_menus, "ask_text", lambda *args: "total")
+    trigger(build_gate_menu(actions, "q", view), "ctx_rename")
+    assert "total" in doc.circuit.nodes and scene.gate_item("total") is not None
+
+
+def test_gate_menu_acts_on_the_whole_selection(canvas):
+    doc, scene, view, actions, _messages = canvas
+    scene.select_nodes(["x", "y"])
+    trigger(build_gate_menu(actions, "x", view), "ctx_delete")
+    assert sorted(doc.circuit.nodes) == ["f", "q", "z"]
+    assert doc.undo_stack.count() == 1
+
+
+def test_rename_to_a_taken_id_is_refused_with_a_message(canvas, monkeypatch):
+    doc, _scene, view, actions, messages = canvas
+    monkeypatch.setattr(context_menus, "ask_text", lambda *args: "x")
+    trigger(build_gate_menu(actions, "q", view), "ctx_rename")
+    assert "q" in doc.circuit.nodes and messages[-1] == "There is already a gate 'x'"
+    assert doc.undo_stack.count() == 0
+
+
+def test_wire_menu_deletes_the_wire(canvas):
+    doc, scene, view, actions, _messages = canvas
+    trigger(build_wire_menu(actions, "f", 0, view), "ctx_delete_wire")
+    assert doc.circuit.source_of("f", 0) is None and scene.wire_item("f", 0) is None
+
+
+def test_canvas_menu_adds_gates_by_group_and_pastes_here(canvas):
+    doc, scene, view, actions, _messages = canvas
+    menu = build_canvas_menu(actions, QPointF(600, 300), view)
+    for group in engine.GROUP_TITLES:
+        assert menu.findChild(type(menu), f"ctx_add_group_{group}") is not None
+    trigger(menu, "ctx_add_sigmoid")
+    (sigmoid,) = [n for n in doc.circuit.nodes.values() if n.op == "sigmoid"]
+    assert sigmoid.pos == (560, 280)  # the 70x50 body centred on (600, 300), snapped
+    scene.select_nodes(["q"])
+    actions.copy()
+    trigger(build_canvas_menu(actions, QPointF(0, 400), view), "ctx_paste")
+    (pasted,) = scene.selected_node_ids()
+    assert doc.circuit.nodes[pasted].pos == (0, 400)
+    trigger(build_canvas_menu(actions, QPointF(0, 0), view), "ctx_select_all")
+    assert len(scene.selected_node_ids()) == 7
