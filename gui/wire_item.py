@@ -86,12 +86,34 @@ class NumberLabel(QGraphicsItem):
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
-    """A cubic curve leaving ``start`` and entering ``end`` horizontally."""
+    """A smooth curve leaving ``start`` and entering ``end`` horizontally.
+
+    Forward (end right of start) it is one symmetric cubic; backward it swings out to the
+    right of ``start``, loops through a point between the two (off to the side when they are
+    level) and comes into ``end`` from its left.
+    """
     dx = end.x() - start.x()
-    reach = max(abs(dx) * 0.5, 40.0) if dx >= 0 else max(abs(dx) * 0.5, 80.0)
     path = QPainterPath(start)
-    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
+    if dx >= 20:
+        reach = max(dx * 0.5, 40.0)
+        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()),
+                     end)
+        return path
+    reach = 60.0
+    mid = (start + end) / 2
+    if abs(end.y() - start.y()) < 80:
+        mid.setY(max(start.y(), end.y()) + 50)
+    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(start.x() + reach, mid.y()),
+                 QPointF(mid.x(), mid.y()))
+    path.cubicTo(QPointF(end.x() - reach, mid.y()), QPointF(end.x() - reach, end.y()), end)
     return path
+
+
+def wire_middle(start: QPointF, end: QPointF) -> QPointF:
+    """The middle of ``wire_path(start, end)`` (where its numbers go)."""
+    if end.x() - start.x() >= 20:
+        return (start + end) / 2  # the middle of a symmetric cubic is the midpoint of its ends
+    return wire_path(start, end).pointAtPercent(0.5)
 
 
 class WireItem(QGraphicsPathItem):
@@ -156,12 +178,12 @@ class WireItem(QGraphicsPathItem):
         self._place_labels()
 
     def _place_labels(self) -> None:
-        # the middle of the symmetric cubic is the midpoint of its ends; its slope there is
-        # 2 dy/dx, so shift the labels sideways into the free corners of a steep wire
+        # the slope of a forward wire at its middle is 2 dy/dx: shift the labels sideways
+        # into the free corners of a steep wire
         start, end = self._start, self._end
-        mid = (start + end) / 2
+        mid = wire_middle(start, end)
         dx, dy = end.x() - start.x(), end.y() - start.y()
-        steep = min(1.0, 2.0 * abs(dy) / max(abs(dx), 1.0)) if dx > 0 else 0.0
+        steep = min(1.0, 2.0 * abs(dy) / max(abs(dx), 1.0)) if dx >= 20 else 0.0
         sign = 1.0 if dy > 0 else -1.0
         gap = 2.0
         self.value_label.setPos(mid.x() + sign * steep * (self.value_label.width() / 2 + gap),
