@@ -5,13 +5,14 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   scene's value scrub, so Ctrl+wheel only zooms when the scene did not take it), Ctrl+= and
   Ctrl+-, clamped to [0.1, 8]; pan with the middle button or with Space held and the left
   button; F fits the whole circuit (also on first show and when another circuit is opened);
-- rubber-band selection on the empty canvas (of what lies wholly inside the band); Delete/Backspace deletes the selection, Ctrl+A
-  selects all (through ``EditActions``);
+- rubber-band selection on the empty canvas (of what lies wholly inside the band);
+  Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``);
 - drops of a gate from the palette (``GATE_MIME``, payload the gate's name) and quick add (Tab,
   or double-click on the empty canvas) add a gate centred at the mouse, snapped to the grid;
 - right-click opens the menu of what is under the mouse (``gui.context_menus``).
 
-The scene is given a very large scene rect so the canvas pans freely past the circuit's edges;
+The scene's own ``drawBackground`` paints the dot grid (only when zoomed in enough to see it).
+The view is given a very large scene rect so the canvas pans freely past the circuit's edges;
 the scroll bars are hidden because they would be tiny and mean nothing.
 """
 
@@ -46,6 +47,7 @@ class CanvasView(QGraphicsView):
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
+        self._scene = scene  # QGraphicsView does not own its scene: keep it alive
         self.setObjectName("canvas_view")
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
         self.setDragMode(QGraphicsView.RubberBandDrag)
@@ -64,6 +66,7 @@ class CanvasView(QGraphicsView):
         self._pan_button = Qt.NoButton
         self._space_held = False
         self._fitted = False
+        self._keep_fitted = False  # refit on resize until the user zooms or pans
         self._last_mouse: QPoint | None = None
         self.quick_add: QuickAddPopup | None = None
         self._quick_add_pos = QPointF()
@@ -97,6 +100,7 @@ class CanvasView(QGraphicsView):
         """Zoom to ``factor`` (clamped to [0.1, 8]) keeping the scene point under ``anchor``
         (a viewport position; default the centre) where it is."""
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        self._keep_fitted = False
         if anchor is None:
             anchor = self.viewport().rect().center()
         fixed = self.mapToScene(anchor)
@@ -120,7 +124,9 @@ class CanvasView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_all(self) -> None:
-        """Zoom and scroll so the whole circuit is in view (at most at 150 %)."""
+        """Zoom and scroll so the whole circuit is in view (at most at 150 %); until the user
+        zooms or pans, resizing the view fits again."""
+        self._keep_fitted = True
         rect = self.scene().content_rect()
         if rect.isNull() or rect.isEmpty():
             self.setTransform(QTransform())
@@ -138,6 +144,7 @@ class CanvasView(QGraphicsView):
         self._scroll_by(now.x() - view_point.x(), now.y() - view_point.y())
 
     def _scroll_by(self, dx: float, dy: float) -> None:
+        self._keep_fitted = False
         hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
         hbar.setValue(hbar.value() + round(dx))
         vbar.setValue(vbar.value() + round(dy))
@@ -147,6 +154,11 @@ class CanvasView(QGraphicsView):
             self.fit_all()
         else:
             self._fitted = False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._keep_fitted and self.isVisible():
+            self.fit_all()
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -236,10 +248,13 @@ class CanvasView(QGraphicsView):
     def _editing_text(self) -> bool:
         return self.scene().focusItem() is not None
 
+    def _is_quick_add_key(self, event) -> bool:
+        return (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab
+                and not event.modifiers() & ~Qt.KeypadModifier and not self._editing_text())
+
     def event(self, event):
         # Tab would move the keyboard focus to the next widget; on the canvas it is quick add
-        if (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab
-                and not event.modifiers() & ~Qt.KeypadModifier and not self._editing_text()):
+        if self._is_quick_add_key(event):
             self.open_quick_add()
             return True
         return super().event(event)
@@ -300,6 +315,9 @@ class CanvasView(QGraphicsView):
     def viewportEvent(self, event):
         if event.type() == QEvent.Leave:
             self._last_mouse = None
+        elif self._is_quick_add_key(event):  # a key sent to the viewport itself
+            self.open_quick_add()
+            return True
         return super().viewportEvent(event)
 
     def add_gate(self, op: str, scene_pos: QPointF | None = None,

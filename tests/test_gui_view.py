@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa: E402
                            QMouseEvent, QWheelEvent)
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget  # noqa: E402
 
 import engine  # noqa: E402
 from gui.canvas_scene import CanvasScene  # noqa: E402
@@ -206,6 +206,23 @@ def test_first_show_fits_the_circuit(qtbot):
     assert visible.contains(scene.content_rect())
 
 
+def test_resizing_keeps_the_circuit_fitted_until_the_user_zooms(qtbot):
+    doc = Document(add_mul_circuit())
+    scene = CanvasScene(doc)
+    view = CanvasView(scene)
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.resize(300, 200)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(scene.content_rect())
+    wheel(view, QPoint(150, 100), 3)
+    zoom = view.zoom_factor()
+    view.resize(600, 400)
+    assert view.zoom_factor() == zoom
+
+
 def test_middle_drag_pans(canvas):
     doc, scene, view, _actions = canvas
     before = scroll(view)
@@ -290,6 +307,24 @@ def test_tab_opens_quick_add_and_sig_enter_adds_a_sigmoid_at_the_mouse(canvas, q
     x, y = added[0].pos
     assert abs(x + 35 - 500) <= 10 and abs(y + 25 - 300) <= 10
     assert scene.selected_node_ids() == [added[0].id]
+
+
+def test_tab_beside_other_widgets_opens_quick_add_instead_of_moving_the_focus(qtbot):
+    doc = Document(add_mul_circuit())
+    view = CanvasView(CanvasScene(doc))
+    window = QWidget()
+    layout = QHBoxLayout(window)
+    layout.addWidget(QLineEdit())
+    layout.addWidget(view)
+    layout.addWidget(QLineEdit())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    view.setFocus()
+    for target in (view.viewport(), view):
+        qtbot.keyClick(target, Qt.Key_Tab)
+        assert view.quick_add.isVisible()
+        view.quick_add.close()
 
 
 def test_quick_add_arrows_escape_and_numbers(canvas, qtbot):
