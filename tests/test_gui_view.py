@@ -247,13 +247,21 @@ def test_space_and_left_drag_pans_without_selecting(canvas, qtbot):
 
 
 # ----------------------------------------------------------------------------- adding gates
+def drag_event(kind, pos: QPoint, mime):
+    """A drag enter/move event (PySide6 6.12 takes a QPointF, older versions a QPoint)."""
+    try:
+        return kind(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    except TypeError:
+        return kind(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+
+
 def drop_gate(view, name: str, pos: QPoint, mime_type=GATE_MIME) -> QDropEvent:
     mime = QMimeData()
     mime.setData(mime_type, name.encode("utf-8"))
     viewport = view.viewport()
-    enter = QDragEnterEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    enter = drag_event(QDragEnterEvent, pos, mime)
     QApplication.sendEvent(viewport, enter)
-    move = QDragMoveEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    move = drag_event(QDragMoveEvent, pos, mime)
     QApplication.sendEvent(viewport, move)
     if not move.isAccepted():
         return None
