@@ -6,7 +6,8 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   Ctrl+-, clamped to [0.1, 8]; pan with the middle button or with Space held and the left
   button; F fits the whole circuit (also on first show and when another circuit is opened);
 - rubber-band selection on the empty canvas (of what lies wholly inside the band);
-  Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``);
+  Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``), Escape
+  clears the selection, the arrow keys move the selected gates one grid step (Shift: five);
 - drops of a gate from the palette (``GATE_MIME``, payload the gate's name) and quick add (Tab,
   or double-click on the empty canvas) add a gate centred at the mouse, snapped to the grid;
 - right-click opens the menu of what is under the mouse (``gui.context_menus``).
@@ -23,6 +24,7 @@ from PySide6.QtGui import QCursor, QPainter, QTransform
 from PySide6.QtWidgets import (QApplication, QGraphicsSceneWheelEvent, QGraphicsView)
 
 import engine
+from gui.commands import MoveNodesCommand
 from gui.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.gate_item import GateItem
 from gui.quick_add import QuickAddPopup
@@ -40,6 +42,7 @@ KEY_STEP = 1.25
 FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
 FIT_MARGIN = 40.0
 CANVAS_LIMIT = 1_000_000.0
+ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
 
 
 class CanvasView(QGraphicsView):
@@ -277,6 +280,10 @@ class CanvasView(QGraphicsView):
             self.zoom_out()
         elif key == Qt.Key_0 and ctrl:
             self.reset_zoom()
+        elif key in ARROWS and mods in (Qt.NoModifier, Qt.ShiftModifier):
+            self.nudge(*ARROWS[key], 5 if mods == Qt.ShiftModifier else 1)
+        elif key == Qt.Key_Escape and not mods:
+            self.scene().clearSelection()
         elif key == Qt.Key_Space and not event.isAutoRepeat():
             self._space_held = True
             if self._pan_from is None:
@@ -296,6 +303,20 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def nudge(self, dx: int, dy: int, steps: int = 1) -> None:
+        """Move the selected gates ``steps`` grid steps (one undo step), or pan if none is
+        selected."""
+        step = self.scene().GRID * steps
+        circuit = self.document.circuit
+        moves = {}
+        for node_id in self.scene().selected_node_ids():
+            old = circuit.nodes[node_id].pos or (0.0, 0.0)
+            moves[node_id] = (old, (old[0] + dx * step, old[1] + dy * step))
+        if moves:
+            self.document.push(MoveNodesCommand(self.document, moves))
+        else:
+            self._scroll_by(dx * step * self.zoom_factor(), dy * step * self.zoom_factor())
 
     def focusOutEvent(self, event):
         self._space_held = False

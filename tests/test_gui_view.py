@@ -139,6 +139,19 @@ def test_ctrl_a_selects_every_gate(canvas, qtbot):
     assert scene.selected_node_ids() == ["x", "y", "z", "q", "f"]
 
 
+def test_arrow_keys_nudge_the_selection_by_grid_steps(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    scene.select_nodes(["q", "f"])
+    qtbot.keyClick(view.viewport(), Qt.Key_Right)
+    qtbot.keyClick(view.viewport(), Qt.Key_Down, Qt.ShiftModifier)
+    assert doc.circuit.nodes["q"].pos == (180, 140) and doc.circuit.nodes["f"].pos == (340, 200)
+    assert scene.gate_item("q").pos() == QPointF(180, 140)
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["q"].pos == (180, 40)
+    qtbot.keyClick(view.viewport(), Qt.Key_Escape)
+    assert scene.selected_node_ids() == []
+
+
 # ----------------------------------------------------------------------------- zoom, fit, pan
 def test_wheel_zooms_under_the_mouse(canvas):
     _doc, _scene, view, _actions = canvas
