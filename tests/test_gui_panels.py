@@ -1,0 +1,418 @@
+"""The side panels: the gate palette, the property panel and the inputs panel.
+
+Numbers are the seeds': f = (x + y) * z at x = -2, y = 5, z = -4 is -12, with q = 3 and
+df/dx = df/dy = z = -4, df/dz = q = 3 (CS231n lecture 4). Changed values are checked against
+arithmetic done here, by hand: x = -3 gives (-3 + 5) * -4 = -8.
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QTextDocument  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit  # noqa: E402
+
+import engine  # noqa: E402
+from gui.document import Document  # noqa: E402
+from gui.gate_glyphs import GATE_MIME, gate_icon, gate_tooltip  # noqa: E402
+from gui.inputs_panel import GRAD, KIND, NAME, VALUE, InputsPanel  # noqa: E402
+from gui.palette import PaletteWidget  # noqa: E402
+from gui.property_panel import PropertyPanel  # noqa: E402
+from helpers import build  # noqa: E402
+
+GATE_NAMES = [gate.name for gate in engine.GATE_LIST]
+
+
+def add_mul_circuit() -> engine.Circuit:
+    """f = (x + y) * z at (-2, 5, -4)."""
+    return build({"x": ("input", -2.0), "y": ("input", 5.0), "z": ("input", -4.0),
+                  "q": "add", "f": "mul"},
+                 {"q": ["x", "y"], "f": ["q", "z"]})
+
+
+def plain(html: str) -> str:
+    document = QTextDocument()
+    document.setHtml(html)
+    return document.toPlainText()
+
+
+def tick(qtbot, checkbox) -> None:
+    """Click a check box on its indicator (a wide box ignores clicks right of its text)."""
+    qtbot.mouseClick(checkbox, Qt.LeftButton, pos=QPoint(8, checkbox.height() // 2))
+
+
+def type_into(qtbot, edit: QLineEdit, text: str) -> None:
+    """Replace what a line edit holds by typing, then press Enter (as a user does)."""
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key_Return)
+
+
+# --------------------------------------------------------------------- palette
+@pytest.fixture
+def palette(qtbot):
+    widget = PaletteWidget()
+    qtbot.addWidget(widget)
+    widget.resize(200, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_palette_lists_every_gate_of_the_table_in_groups(palette):
+    assert palette.objectName() == "palette"
+    assert palette.gate_names() == GATE_NAMES
+    assert len(palette.gate_names()) == len(engine.GATE_LIST)
+    tree = palette.tree
+    titles = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert titles == list(engine.GROUP_TITLES.values())
+    for i, group in enumerate(engine.GROUP_TITLES):
+        header = tree.topLevelItem(i)
+        children = [header.child(j).text(0) for j in range(header.childCount())]
+        assert children == [g.name for g in engine.GATE_LIST if g.group == group]
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+def test_each_entry_has_icon_and_a_tooltip_with_formula_and_gradient(palette, name):
+    gate = engine.GATES[name]
+    item = palette.item(name)
+    assert item.text(0) == name
+    assert not item.icon(0).isNull()
+    text = plain(item.toolTip(0))
+    assert gate.formula in text
+    assert gate.doc in text
+    if gate.local_gradient != "-":
+        assert gate.local_gradient in text
+    if gate.intuition:
+        assert gate.intuition in text
+
+
+def test_tooltips_carry_the_seeds_intuitions():
+    assert "distribut" in plain(gate_tooltip("add"))
+    assert "rout" in plain(gate_tooltip("max"))
+    assert "switch" in plain(gate_tooltip("mul"))
+
+
+def test_gate_icons_are_cached_and_show_a_drawing():
+    icon = gate_icon("sigmoid")
+    assert gate_icon("sigmoid") is icon
+    image = icon.pixmap(32, 32).toImage()
+    opaque = sum(1 for x in range(32) for y in range(32) if image.pixelColor(x, y).alpha() > 0)
+    assert opaque > 200  # a body with a symbol, not an empty square
+
+
+def test_typing_sig_in_the_filter_leaves_sigmoid(qtbot, palette):
+    qtbot.keyClicks(palette.filter_edit, "sig")
+    assert palette.gate_names(visible_only=True) == ["sigmoid"]
+    tree = palette.tree
+    hidden = [tree.topLevelItem(i).isHidden() for i in range(tree.topLevelItemCount())]
+    assert hidden == [True, True, False]  # only the nonlinearities' header stays
+    palette.filter_edit.clear()
+    assert palette.gate_names(visible_only=True) == GATE_NAMES
+
+
+def test_enter_in_the_filter_activates_the_match(qtbot, palette):
+    qtbot.keyClicks(palette.filter_edit, "rel")
+    with qtbot.waitSignal(palette.gate_activated) as signal:
+        qtbot.keyClick(palette.filter_edit, Qt.Key_Return)
+    assert signal.args == ["relu"]
+
+
+def test_drag_payload_is_the_gate_name_under_the_gate_mime_type(palette):
+    item = palette.item("mul")
+    mime = palette.tree.mimeData([item])
+    assert mime.hasFormat(GATE_MIME)
+    assert bytes(mime.data(GATE_MIME)).decode("utf-8") == "mul"
+    assert GATE_MIME in palette.tree.mimeTypes()
+    assert palette.tree.mimeData([palette.tree.topLevelItem(0)]) is None  # a header drags nothing
+
+
+def test_double_click_and_enter_on_an_entry_emit_gate_activated(qtbot, palette):
+    tree = palette.tree
+    item = palette.item("exp")
+    tree.scrollToItem(item)
+    centre = tree.visualItemRect(item).center()
+    with qtbot.waitSignal(palette.gate_activated) as signal:
+        qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=centre)  # a double click's press
+        qtbot.mouseDClick(tree.viewport(), Qt.LeftButton, pos=centre)
+    assert signal.args == ["exp"]
+    tree.setCurrentItem(palette.item("div"))
+    with qtbot.waitSignal(palette.gate_activated) as signal:
+        qtbot.keyClick(tree, Qt.Key_Return)
+    assert signal.args == ["div"]
+
+
+# --------------------------------------------------------------------- property panel
+@pytest.fixture
+def panel(qtbot):
+    document = Document(add_mul_circuit())
+    widget = PropertyPanel(document)
+    qtbot.addWidget(widget)
+    widget.resize(260, 480)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return document, widget
+
+
+def test_nothing_selected_shows_a_hint_and_several_show_their_count(panel):
+    document, widget = panel
+    assert widget.objectName() == "property_panel"
+    assert widget.stack.currentIndex() == 0
+    assert widget.empty_title.text() == "No gate selected"
+    widget.show_selection(["x", "q"])
+    assert widget.empty_title.text() == "2 gates selected"
+    widget.show_selection(["q"])
+    assert widget.stack.currentIndex() == 1
+    assert widget.id_edit.text() == "q"
+
+
+def test_shows_a_gate_with_its_formula_and_the_seeds_numbers(panel):
+    document, widget = panel
+    widget.show_node("q")
+    assert widget.op_label.text() == "add gate"
+    assert engine.GATES["add"].formula in widget.formula_label.text()
+    assert float(widget.result_value.text()) == 3.0
+    assert float(widget.result_grad.text()) == -4.0
+    assert widget.inputs_spin.isVisibleTo(widget) and widget.inputs_spin.value() == 2
+    assert not widget.value_edit.isVisibleTo(widget)
+    assert not widget.trainable_check.isVisibleTo(widget)
+    widget.show_node("x")
+    assert float(widget.value_edit.text()) == -2.0
+    assert float(widget.result_grad.text()) == -4.0
+    assert widget.trainable_check.isVisibleTo(widget)
+    assert not widget.inputs_spin.isVisibleTo(widget)
+    widget.show_node("f")
+    assert widget.output_check.isChecked()
+    assert float(widget.result_value.text()) == -12.0
+    assert float(widget.result_grad.text()) == 1.0
+
+
+def test_rename_by_typing_changes_the_id_and_undo_restores(qtbot, panel):
+    document, widget = panel
+    widget.show_node("q")
+    type_into(qtbot, widget.id_edit, "sum")
+    circuit = document.circuit
+    assert "sum" in circuit.nodes and "q" not in circuit.nodes
+    assert circuit.source_of("f", 0) == "sum"
+    assert widget.node_id == "sum" and widget.id_edit.text() == "sum"
+    document.undo_stack.undo()
+    assert "q" in circuit.nodes and "sum" not in circuit.nodes
+    assert widget.id_edit.text() == "q"
+
+
+def test_a_duplicate_or_bad_id_is_refused_with_a_message(qtbot, panel):
+    document, widget = panel
+    widget.show_node("q")
+    type_into(qtbot, widget.id_edit, "y")
+    assert "already" in widget.error_label.text()
+    assert widget.error_label.isVisibleTo(widget)
+    assert set(document.circuit.nodes) == {"x", "y", "z", "q", "f"}
+    assert document.undo_stack.count() == 0
+    type_into(qtbot, widget.id_edit, "2 words")
+    assert widget.error_label.text().startswith("id:")
+    assert "q" in document.circuit.nodes and document.undo_stack.count() == 0
+    type_into(qtbot, widget.id_edit, "q")  # back to its own id: no edit, no message
+    assert not widget.error_label.isVisibleTo(widget)
+
+
+def test_value_edit_changes_the_value_and_everything_downstream(qtbot, panel):
+    document, widget = panel
+    widget.show_node("x")
+    type_into(qtbot, widget.value_edit, "-3")
+    document.flush()
+    assert document.circuit.nodes["x"].value == -3.0
+    assert document.result.values["q"] == -3.0 + 5.0
+    assert document.result.value == (-3.0 + 5.0) * -4.0
+    assert float(widget.result_value.text()) == -3.0
+    type_into(qtbot, widget.value_edit, "lots")
+    assert "not a number" in widget.error_label.text()
+    assert document.circuit.nodes["x"].value == -3.0
+    assert document.undo_stack.count() == 1
+
+
+def test_param_edit_on_a_scale_gate(qtbot):
+    document = Document(build({"a": ("input", 3.0), "s": "scale"}, {"s": ["a"]}))
+    widget = PropertyPanel(document)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.show_node("s")
+    edit = widget.findChild(QLineEdit, "property_param_c")
+    assert edit is not None and float(edit.text()) == -1.0  # the lecture's *-1 gate by default
+    type_into(qtbot, edit, "2.5")
+    document.flush()
+    assert document.circuit.nodes["s"].params == {"c": 2.5}
+    assert document.result.value == 2.5 * 3.0
+    assert document.result.grads["a"] == 2.5
+    document.undo_stack.undo()
+    assert document.circuit.nodes["s"].params == {"c": -1.0}
+    assert float(edit.text()) == -1.0
+
+
+def test_input_count_three_on_an_add_gate(qtbot, panel):
+    document, widget = panel
+    widget.show_node("q")
+    spin = widget.inputs_spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "3")
+    qtbot.keyClick(spin, Qt.Key_Return)
+    assert document.circuit.nodes["q"].n_inputs == 3
+    assert ("q", 2) in document.circuit.unconnected_ports()
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert document.circuit.nodes["q"].n_inputs == 2 and spin.value() == 2
+
+
+def test_feature_binding_and_trainable(qtbot, panel):
+    document, widget = panel
+    widget.show_node("y")
+    combo = widget.feature_combo
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key_Down)  # none -> x (column 0)
+    assert document.circuit.nodes["y"].feature == 0
+    qtbot.keyClick(combo, Qt.Key_Down)  # -> y (column 1)
+    assert document.circuit.nodes["y"].feature == 1
+    assert document.circuit.nodes["y"].is_data
+    assert not widget.trainable_check.isEnabled()  # data is never trained anyway
+    qtbot.keyClick(combo, Qt.Key_Down)  # -> other column
+    assert document.circuit.nodes["y"].feature == 2
+    assert widget.feature_spin.isVisibleTo(widget)
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.circuit.nodes["y"].feature is None and combo.currentIndex() == 0
+    tick(qtbot, widget.trainable_check)
+    assert document.circuit.nodes["y"].trainable is False
+    assert not widget.trainable_check.isChecked()
+
+
+def test_output_checkbox_makes_the_gate_the_output(qtbot, panel):
+    document, widget = panel
+    widget.show_node("q")
+    assert not widget.output_check.isChecked()
+    tick(qtbot, widget.output_check)
+    document.flush()
+    assert document.circuit.explicit_output == "q"
+    assert document.result.output == "q" and document.result.value == 3.0
+    assert document.result.grads["x"] == 1.0  # add distributes the seed 1 unchanged
+    assert float(widget.result_grad.text()) == 1.0
+    tick(qtbot, widget.output_check)
+    assert document.circuit.explicit_output is None
+    document.undo_stack.undo()
+    assert document.circuit.explicit_output == "q"
+
+
+def test_label_and_following_deletes(qtbot, panel):
+    document, widget = panel
+    widget.show_node("z")
+    type_into(qtbot, widget.label_edit, "weight")
+    assert document.circuit.nodes["z"].label == "weight"
+    document.circuit.remove_node("z")  # e.g. deleted on the canvas
+    assert widget.node_id is None and widget.stack.currentIndex() == 0
+
+
+def test_refreshing_from_the_model_pushes_no_command(panel):
+    document, widget = panel
+    for node_id in ("x", "q", "f", "y"):
+        widget.show_node(node_id)
+    document.circuit.set_value("y", 7.0)
+    document.circuit.set_feature("y", 1)
+    document.flush()
+    assert document.undo_stack.count() == 0
+    assert float(widget.value_edit.text()) == 7.0
+
+
+# --------------------------------------------------------------------- inputs panel
+@pytest.fixture
+def inputs(qtbot):
+    document = Document(add_mul_circuit())
+    widget = InputsPanel(document)
+    qtbot.addWidget(widget)
+    widget.resize(300, 200)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return document, widget
+
+
+def edit_cell(qtbot, widget, node_id: str, text: str) -> None:
+    """Open the value cell's editor with F2, type, press Enter."""
+    table = widget.table
+    table.setFocus()
+    table.setCurrentCell(widget.row_of(node_id), VALUE)
+    qtbot.keyClick(table, Qt.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key_Return)
+    # the delegate commits and closes its editor through a queued call
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.EditingState)
+
+
+def test_inputs_panel_lists_the_seeds_inputs_with_values_and_gradients(inputs):
+    document, widget = inputs
+    assert widget.objectName() == "inputs_panel"
+    assert widget.source_ids() == ["x", "y", "z"]
+    values = [float(widget.cell_text(i, VALUE)) for i in ("x", "y", "z")]
+    grads = [float(widget.cell_text(i, GRAD)) for i in ("x", "y", "z")]
+    assert values == [-2.0, 5.0, -4.0]
+    assert grads == [-4.0, -4.0, 3.0]
+    assert widget.table.item(0, GRAD).foreground().color() == widget.table.item(
+        2, GRAD).foreground().color()
+    assert widget.table.item(0, GRAD).foreground().color().red() > 150  # red text
+
+
+def test_editing_a_value_cell_updates_the_output_and_undo_restores(qtbot, inputs):
+    document, widget = inputs
+    edit_cell(qtbot, widget, "x", "-3")
+    document.flush()
+    assert document.circuit.nodes["x"].value == -3.0
+    assert document.result.value == (-3.0 + 5.0) * -4.0
+    assert float(widget.cell_text("x", VALUE)) == -3.0
+    assert float(widget.cell_text("z", GRAD)) == -3.0 + 5.0  # df/dz = q
+    document.undo_stack.undo()
+    document.flush()
+    assert document.result.value == -12.0
+    assert float(widget.cell_text("x", VALUE)) == -2.0
+
+
+def test_bad_text_in_a_value_cell_is_refused_with_a_message(qtbot, inputs):
+    document, widget = inputs
+    edit_cell(qtbot, widget, "y", "five")
+    assert "not a number" in widget.message.text()
+    assert widget.message.isVisibleTo(widget)
+    assert document.circuit.nodes["y"].value == 5.0
+    assert float(widget.cell_text("y", VALUE)) == 5.0
+    assert document.undo_stack.count() == 0
+
+
+def test_markers_and_rows_follow_the_circuit(inputs):
+    document, widget = inputs
+    circuit = document.circuit
+    circuit.set_trainable("x", False)
+    circuit.set_feature("y", 1)
+    circuit.add_node("const", "one", value=1.0)
+    document.flush()
+    assert widget.source_ids() == ["x", "y", "z", "one"]
+    assert widget.cell_text("x", KIND) == "frozen"
+    assert widget.cell_text("y", KIND) == "data y"
+    assert widget.cell_text("one", KIND) == "const"
+    assert widget.cell_text("z", KIND) == ""
+    circuit.rename("z", "w")
+    circuit.set_label("w", "weight")
+    document.flush()
+    assert widget.cell_text("w", NAME) == "weight"
+    circuit.remove_node("x")
+    document.flush()
+    assert widget.source_ids() == ["y", "w", "one"]
+
+
+def test_selecting_a_row_emits_node_selected(qtbot, inputs):
+    document, widget = inputs
+    with qtbot.waitSignal(widget.node_selected) as signal:
+        qtbot.mouseClick(widget.table.viewport(), Qt.LeftButton,
+                         pos=widget.table.visualItemRect(widget.table.item(2, NAME)).center())
+    assert signal.args == ["z"]
