@@ -10,7 +10,7 @@ the gate in the middle of the view).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
@@ -108,6 +108,26 @@ class PaletteWidget(QWidget):
         self.filter_edit.textChanged.connect(self.set_filter)
         self.filter_edit.returnPressed.connect(self._activate_first_match)
         self.tree.activated_gate.connect(self.gate_activated)
+        self.filter_edit.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        # Down walks from the filter box into the list; Escape clears the filter
+        if watched is self.filter_edit and event.type() == QEvent.KeyPress:
+            if event.key() == Qt.Key_Down:
+                visible = self.gate_names(visible_only=True)
+                if visible:
+                    if self.gate_name_current() not in visible:
+                        self.tree.setCurrentItem(self._items[visible[0]])
+                    self.tree.setFocus()
+                return True
+            if event.key() == Qt.Key_Escape and self.filter_edit.text():
+                self.filter_edit.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def gate_name_current(self) -> str | None:
+        """The gate of the highlighted entry (None if a header or nothing is highlighted)."""
+        return self.tree.gate_name(self.tree.currentItem())
 
     def _build(self) -> None:
         header_font = self.tree.font()

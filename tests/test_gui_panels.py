@@ -121,6 +121,17 @@ def test_enter_in_the_filter_activates_the_match(qtbot, palette):
     assert signal.args == ["relu"]
 
 
+def test_down_from_the_filter_walks_into_the_list_and_escape_clears(qtbot, palette):
+    qtbot.keyClicks(palette.filter_edit, "m")
+    qtbot.keyClick(palette.filter_edit, Qt.Key_Down)
+    assert palette.tree.hasFocus()
+    assert palette.gate_name_current() == palette.gate_names(visible_only=True)[0]
+    palette.filter_edit.setFocus()
+    qtbot.keyClick(palette.filter_edit, Qt.Key_Escape)
+    assert palette.filter_edit.text() == ""
+    assert palette.gate_names(visible_only=True) == GATE_NAMES
+
+
 def test_drag_payload_is_the_gate_name_under_the_gate_mime_type(palette):
     item = palette.item("mul")
     mime = palette.tree.mimeData([item])
