@@ -1,0 +1,170 @@
+"""Crash recovery: an unsaved document is copied to a recovery file every 30 seconds.
+
+The copy never goes over the user's file. Each running window is a *session* with its own
+recovery file in the app's data folder (QStandardPaths.AppDataLocation/recovery):
+``<session>.circuit`` holds the circuit, ``<session>.json`` a small record of where the
+document came from (its original path, title and the time of the copy), and ``<session>.lock``
+(a QLockFile) says the session is alive. A clean save or a normal close deletes all three. So
+whatever is left in the folder with no live lock is a session that crashed: the next start
+offers to restore it, as a dirty document that remembers its original path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
+
+import engine
+from engine import CircuitError
+
+INTERVAL_MS = 30_000
+
+
+def default_folder() -> Path:
+    """The recovery folder inside the app's data location."""
+    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
+    return Path(base or Path.home() / ".circuitgrad") / "recovery"
+
+
+@dataclass
+class Recovery:
+    """A recovery file left by a session that did not close normally."""
+
+    circuit_path: Path
+    record_path: Path
+    original_path: Path | None
+    title: str
+    saved_at: float
+
+    def load(self) -> engine.Circuit:
+        """The recovered circuit (CircuitError if the copy is unusable)."""
+        return engine.load(self.circuit_path)
+
+    def discard(self) -> None:
+        """Delete the recovery file and its record."""
+        for path in (self.circuit_path, self.record_path,
+                     self.record_path.with_suffix(".lock")):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def describe(self) -> str:
+        """One line for the restore prompt: what it was and when it was copied."""
+        name = self.original_path.name if self.original_path else self.title or "untitled"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
+        return f"{name} (autosaved {when})"
+
+
+class Autosave(QObject):
+    """Copies the document to this session's recovery file every ``interval_ms`` if dirty."""
+
+    def __init__(self, document, folder=None, interval_ms: int = INTERVAL_MS, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.folder = Path(folder) if folder is not None else default_folder()
+        self.session = uuid.uuid4().hex
+        self._lock: QLockFile | None = None
+        self.timer = QTimer(self)
+        self.timer.setObjectName("autosave_timer")
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.save_now)
+
+    @property
+    def recovery_path(self) -> Path:
+        """Where this session's copy of the document goes."""
+        return self.folder / f"{self.session}.circuit"
+
+    @property
+    def record_path(self) -> Path:
+        """The JSON side-record naming the document's original file."""
+        return self.folder / f"{self.session}.json"
+
+    def start(self) -> None:
+        """Start the periodic copies."""
+        self.timer.start()
+
+    def save_now(self) -> bool:
+        """Copy the document if it has unsaved edits (the timer's slot); True if written."""
+        if not self.document.is_dirty:
+            self.discard()
+            return False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._hold_lock()
+            engine.save(self.document.circuit, self.recovery_path)
+            record = {"original_path": os.fspath(self.document.path) if self.document.path
+                      else None,
+                      "title": self.document.circuit.title,
+                      "saved_at": time.time()}
+            self.record_path.write_text(json.dumps(record), encoding="utf-8")
+        except (OSError, CircuitError):
+            return False  # recovery is best effort; the next tick tries again
+        return True
+
+    def discard(self) -> None:
+        """Delete this session's recovery file (after a clean save, on close)."""
+        for path in (self.recovery_path, self.record_path):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """Stop copying, delete the recovery file and release the session's lock."""
+        self.timer.stop()
+        self.discard()
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+    def _hold_lock(self) -> None:
+        if self._lock is None:
+            lock = QLockFile(os.fspath(self.folder / f"{self.session}.lock"))
+            lock.setStaleLockTime(0)
+            if lock.tryLock(0):
+                self._lock = lock
+
+    def orphans(self) -> list[Recovery]:
+        """Recovery files of sessions that ended without closing (newest first)."""
+        return find_orphans(self.folder, exclude=self.session)
+
+
+def find_orphans(folder, exclude: str | None = None) -> list[Recovery]:
+    """Recovery files in ``folder`` whose session is no longer running (newest first)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for record_path in folder.glob("*.json"):
+        session = record_path.stem
+        circuit_path = record_path.with_suffix(".circuit")
+        if session == exclude or not circuit_path.is_file() or _is_alive(record_path):
+            continue
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            original = record.get("original_path")
+            found.append(Recovery(circuit_path, record_path,
+                                  Path(original) if original else None,
+                                  str(record.get("title") or ""),
+                                  float(record.get("saved_at") or circuit_path.stat().st_mtime)))
+        except (OSError, ValueError, AttributeError, TypeError):
+            continue
+    found.sort(key=lambda r: r.saved_at, reverse=True)
+    return found
+
+
+def _is_alive(record_path: Path) -> bool:
+    """True when the session that wrote ``record_path`` still holds its lock."""
+    lock = QLockFile(os.fspath(record_path.with_suffix(".lock")))
+    lock.setStaleLockTime(0)  # only a dead process makes a lock stale, never its age
+    if lock.tryLock(0):
+        lock.unlock()
+        return False
+    return lock.error() == QLockFile.LockFailedError

@@ -1,0 +1,138 @@
+"""Start circuitgrad: ``python main.py [FILE] [--screenshot OUT.png]`` (also ``circuitgrad``).
+
+With no FILE the window opens the CS231n sigmoid neuron built from primitive gates. With
+``--screenshot`` the window opens with FILE loaded (offscreen works: QT_QPA_PLATFORM=offscreen),
+runs the forward and backward pass, fits the canvas, saves a picture of the whole window and
+exits; a FILE that cannot be used prints one line to standard error and exits with status 3.
+This is the only place a QApplication is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ASSETS = HERE / "assets"
+DEFAULT_EXAMPLE = ASSETS / "examples" / "sigmoid_neuron_primitive.circuit"
+SCREENSHOT_SIZE = (1400, 900)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="circuitgrad",
+        description="Build circuits of gates and watch backpropagation: values flow forward "
+                    "(green), gradients flow back (red).")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="a .circuit file to open (default: the sigmoid neuron example)")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="open FILE, run the passes, save a picture of the window, exit")
+    return parser.parse_args(argv)
+
+
+def app_icon():
+    """The window icon: assets/icons/circuitgrad.svg or .png, else a drawn '+' gate."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+
+    for name in ("circuitgrad.svg", "circuitgrad.png", "app.svg", "app.png"):
+        path = ASSETS / "icons" / name
+        if path.is_file():
+            return QIcon(str(path))
+    icon = QIcon()
+    for size in (16, 32, 64, 128):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.Antialiasing)
+        s = size / 64
+        painter.setPen(QPen(QColor("#1b8a2f"), 4 * s))
+        painter.drawLine(2 * s, 22 * s, 16 * s, 22 * s)
+        painter.drawLine(2 * s, 42 * s, 16 * s, 42 * s)
+        painter.setPen(QPen(QColor("#c62828"), 4 * s))
+        painter.drawLine(48 * s, 32 * s, 62 * s, 32 * s)
+        painter.setPen(QPen(QColor("#263238"), 3 * s))
+        painter.setBrush(QColor("white"))
+        body = QRectF(14 * s, 12 * s, 36 * s, 40 * s)
+        painter.drawRoundedRect(body, 8 * s, 8 * s)
+        font = QFont()
+        font.setPixelSize(max(8, round(30 * s)))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(body, Qt.AlignCenter, "+")
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def take_screenshot(app, path: str, out: str) -> int:
+    """Open ``path`` in a fresh window, save a picture of the window to ``out``; exit code."""
+    import engine
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+
+    try:
+        circuit = engine.load(path)
+    except engine.CircuitError as error:
+        print(f"circuitgrad: {error}", file=sys.stderr)
+        return 3
+    with tempfile.TemporaryDirectory(prefix="circuitgrad-shot-") as scratch:
+        # a throwaway layout and recovery folder: the picture never depends on the user's
+        # saved window state, and taking it never touches their settings
+        settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(settings=settings, recovery_folder=Path(scratch) / "recovery")
+        window.setWindowIcon(app.windowIcon())
+        window.document.replace_circuit(circuit, Path(path))
+        window.document_replaced()
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        for _ in range(3):
+            app.processEvents()
+        window.document.flush()
+        window.view.fit_all()
+        app.processEvents()
+        ok = window.grab().save(out, "PNG")
+        window.close()
+        app.processEvents()
+    if not ok:
+        print(f"circuitgrad: {out}: could not write the screenshot", file=sys.stderr)
+        return 3
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run the app; returns the process's exit status."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtWidgets import QApplication
+
+    import gui  # noqa: F401  (sets up what the GUI needs before any widget exists)
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("circuitgrad")
+    app.setOrganizationName("circuitgrad")
+    app.setApplicationDisplayName("circuitgrad")
+    app.setWindowIcon(app_icon())
+
+    if args.screenshot:
+        return take_screenshot(app, args.file or str(DEFAULT_EXAMPLE), args.screenshot)
+
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    target = Path(args.file) if args.file else DEFAULT_EXAMPLE
+    if args.file or target.is_file():
+        if args.file:
+            window.open_path(target)
+        else:
+            window.files.open_example(target)
+    window.offer_recovery()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,341 @@
+"""Files through the window: unsaved-changes prompts, refused files that change nothing, failed
+saves that keep the old file, recent files, examples, export to PNG and SVG, and autosave with
+restore after a crash."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+import engine
+from gui import export
+from gui.app_settings import MAX_RECENT, AppSettings
+from gui.autosave import INTERVAL_MS, Autosave, find_orphans
+from gui.commands import AddNodeCommand, SetValueCommand
+from gui.file_actions import CANCEL, DISCARD, SAVE
+from gui.main_window import MainWindow
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Windows with settings in a temp ini file and a temp recovery folder; error dialogs are
+    collected in ``window.errors`` and the unsaved prompt answers ``window.answer``."""
+
+    def make():
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+        window.errors = []
+        window.asked = 0
+        window.answer = DISCARD
+        window.show_error = lambda title, text: window.errors.append(text)
+
+        def ask_unsaved():
+            window.asked += 1
+            return window.answer
+
+        window.ask_unsaved = ask_unsaved
+        qtbot.addWidget(window)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+@pytest.fixture
+def add_mul(tmp_path):
+    """A private copy of the CS231n (x + y) * z example."""
+    path = tmp_path / "add_mul.circuit"
+    shutil.copy(EXAMPLES / "add_mul.circuit", path)
+    return path
+
+
+def edit(window):
+    """An edit that makes the document dirty: x = 3."""
+    window.document.push(SetValueCommand(window.document, "x", 3.0))
+
+
+# ------------------------------------------------------------------ unsaved changes
+def test_new_asks_about_unsaved_changes_cancel_keeps_the_document(window, add_mul):
+    window.open_path(add_mul)
+    edit(window)
+    circuit = window.document.circuit
+    window.answer = CANCEL
+    window.action_new.trigger()
+    assert window.asked == 1
+    assert window.document.circuit is circuit and circuit.node("x").value == 3.0
+    assert window.document.is_dirty and window.document.path == add_mul
+
+
+def test_new_with_discard_replaces_the_document(window, add_mul):
+    window.open_path(add_mul)
+    edit(window)
+    window.answer = DISCARD
+    window.action_new.trigger()
+    assert window.asked == 1
+    assert window.document.circuit.nodes == {}
+    assert window.document.path is None and not window.document.is_dirty
+    assert engine.load(add_mul).node("x").value == -2.0  # nothing was written
+
+
+def test_new_with_save_writes_the_file_first(window, add_mul):
+    window.open_path(add_mul)
+    edit(window)
+    window.answer = SAVE
+    window.action_new.trigger()
+    assert engine.load(add_mul).node("x").value == 3.0
+    assert window.document.circuit.nodes == {}
+
+
+def test_a_clean_document_is_replaced_without_asking(window, add_mul):
+    window.open_path(add_mul)
+    window.action_new.trigger()
+    assert window.asked == 0
+
+
+def test_open_and_examples_ask_too(window, add_mul):
+    window.open_path(add_mul)
+    edit(window)
+    window.answer = CANCEL
+    assert not window.open_path(EXAMPLES / "multiply.circuit")
+    window.menu_examples.actions()[0].trigger()
+    assert window.asked == 2 and window.document.path == add_mul
+
+
+def test_closing_asks_and_cancel_keeps_the_window_open(window, qtbot, add_mul):
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_path(add_mul)
+    edit(window)
+    window.answer = CANCEL
+    assert not window.close()
+    assert window.isVisible()
+    window.answer = DISCARD
+    assert window.close()
+
+
+# ------------------------------------------------------------------ refused files
+def test_a_malformed_file_is_reported_and_the_open_document_stays_as_it_was(window, add_mul,
+                                                                           tmp_path):
+    window.open_path(add_mul)
+    edit(window)
+    doc = window.document
+    circuit, count, wires = doc.circuit, doc.undo_stack.count(), doc.circuit.wires()
+    data = json.loads(add_mul.read_text(encoding="utf-8"))
+    data["nodes"][3]["op"] = "mull"
+    bad = tmp_path / "bad.circuit"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    window.answer = DISCARD
+    assert not window.open_path(bad)
+    assert window.errors == [f"{bad}: nodes[3].op: unknown gate 'mull' (did you mean 'mul'?)"] \
+        or "nodes[3].op: unknown gate 'mull' (did you mean 'mul'?)" in window.errors[0]
+    assert doc.circuit is circuit and doc.circuit.wires() == wires
+    assert doc.undo_stack.count() == count and doc.is_dirty
+    assert doc.circuit.node("x").value == 3.0 and doc.path == add_mul
+    assert window.scene.gate_item("q") is not None
+    assert "bad.circuit" not in " ".join(window.app_settings.recent_files())
+
+
+def test_a_file_that_is_not_json_names_the_line_and_column(window, tmp_path):
+    bad = tmp_path / "broken.circuit"
+    bad.write_text('{"format": "circuitgrad",\n  "version": 1,\n  "nodes": [,]}', encoding="utf-8")
+    assert not window.open_path(bad)
+    [message] = window.errors
+    assert "line 3" in message and "column" in message
+
+
+# ------------------------------------------------------------------ saving
+def test_save_marks_clean_writes_the_file_and_updates_recent_files(window, add_mul, tmp_path):
+    window.open_path(add_mul)
+    edit(window)
+    target = tmp_path / "copy.circuit"
+    assert window.save_to(target)
+    assert not window.document.is_dirty and window.document.path == target
+    assert engine.run(engine.load(target)).value == (3 + 5) * -4
+    assert window.app_settings.recent_files()[0] == str(target)
+
+
+def test_save_into_a_folder_path_fails_says_why_and_stays_dirty(window, add_mul, tmp_path):
+    window.open_path(add_mul)
+    edit(window)
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    assert not window.save_to(folder)
+    assert "is a folder" in window.errors[0]
+    assert window.document.is_dirty and window.document.path == add_mul
+    assert not window.save_to(tmp_path / "missing" / "f.circuit")
+    assert "does not exist" in window.errors[1]
+
+
+def test_a_failed_save_keeps_the_old_file(window, add_mul, monkeypatch):
+    window.open_path(add_mul)
+    before = add_mul.read_bytes()
+    edit(window)
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    window.action_save.trigger()
+    assert "No space left on device" in window.errors[0]
+    assert add_mul.read_bytes() == before
+    assert window.document.is_dirty
+    assert [p.name for p in add_mul.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_save_as_asks_for_a_name_and_adds_the_extension(window, tmp_path):
+    window.files.open_example(EXAMPLES / "add_mul.circuit")
+    assert window.document.path is None  # examples are never saved over
+    window.ask_save_path = lambda title, suggested, filters: str(tmp_path / "mine")
+    window.action_save.trigger()
+    assert window.document.path == tmp_path / "mine.circuit"
+    assert engine.run(engine.load(tmp_path / "mine.circuit")).value == -12
+
+
+# ------------------------------------------------------------------ recent files and examples
+def test_recent_files_put_the_newest_first_and_fill_the_menu(window, add_mul, tmp_path):
+    other = tmp_path / "multiply.circuit"
+    shutil.copy(EXAMPLES / "multiply.circuit", other)
+    window.open_path(add_mul)
+    window.open_path(other)
+    window.open_path(add_mul)
+    assert window.app_settings.recent_files() == [str(add_mul), str(other)]
+    paths = [a.data() for a in window.menu_recent.actions() if a.data()]
+    assert paths == [str(add_mul), str(other)]
+
+
+def test_a_recent_file_that_is_gone_is_removed_with_a_message(window, add_mul, tmp_path):
+    other = tmp_path / "multiply.circuit"
+    shutil.copy(EXAMPLES / "multiply.circuit", other)
+    window.open_path(other)
+    window.open_path(add_mul)
+    other.unlink()
+    entry = next(a for a in window.menu_recent.actions() if a.data() == str(other))
+    entry.trigger()
+    assert "no longer exists" in window.errors[0] and str(other) in window.errors[0]
+    assert window.app_settings.recent_files() == [str(add_mul)]
+    assert window.document.path == add_mul
+
+
+def test_recent_files_keep_at_most_ten(tmp_path):
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    for i in range(MAX_RECENT + 3):
+        settings.add_recent(tmp_path / f"f{i}.circuit")
+    files = settings.recent_files()
+    assert len(files) == MAX_RECENT == 10
+    assert files[0] == str(tmp_path / f"f{MAX_RECENT + 2}.circuit")
+
+
+def test_an_example_opens_untitled_under_its_title(window):
+    entry = next(a for a in window.menu_examples.actions()
+                 if a.data() == str(EXAMPLES / "add_mul.circuit"))
+    entry.trigger()
+    window.document.flush()
+    assert window.document.result.value == -12
+    assert window.document.path is None and not window.document.is_dirty
+    assert window.windowTitle() == "CS231n: f = (x + y) * z[*] — circuitgrad"
+
+
+# ------------------------------------------------------------------ export
+def test_export_png_and_svg_write_real_pictures(window, tmp_path):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.scene.select_nodes(["q"])
+    png, svg = tmp_path / "c.png", tmp_path / "c.svg"
+    answers = iter([str(png), str(svg)])
+    window.ask_save_path = lambda title, suggested, filters: next(answers)
+    window.action_export_png.trigger()
+    window.action_export_svg.trigger()
+    assert window.errors == []
+    image = QImage(str(png))
+    content = window.scene.content_rect()
+    assert not image.isNull()
+    assert image.width() == round((content.width() + 2 * export.MARGIN) * 2)
+    assert image.height() == round((content.height() + 2 * export.MARGIN) * 2)
+    assert image.pixelColor(1, 1).name() == "#ffffff"
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "</svg>" in text and len(text) > 1000
+    assert window.scene.selected_node_ids() == ["q"]  # the selection comes back
+
+
+def test_export_into_a_missing_folder_says_why(window, tmp_path):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.ask_save_path = lambda title, suggested, filters: str(tmp_path / "no" / "c.svg")
+    window.action_export_svg.trigger()
+    assert "could not write" in window.errors[0]
+
+
+# ------------------------------------------------------------------ autosave and restore
+def test_autosave_runs_every_30_seconds_and_writes_only_a_dirty_document(window, add_mul):
+    assert window.autosave.timer.interval() == INTERVAL_MS == 30_000
+    assert window.autosave.timer.isActive()
+    window.open_path(add_mul)
+    assert not window.autosave.save_now()
+    assert not window.autosave.recovery_path.exists()
+    edit(window)
+    before = add_mul.read_bytes()
+    assert window.autosave.save_now()
+    recovery = window.autosave.recovery_path
+    assert recovery.exists() and recovery.parent != add_mul.parent
+    assert engine.load(recovery).node("x").value == 3.0
+    assert add_mul.read_bytes() == before  # never over the user's file
+    record = json.loads(window.autosave.record_path.read_text(encoding="utf-8"))
+    assert record["original_path"] == str(add_mul)
+    window.action_save.trigger()
+    assert not recovery.exists() and not window.autosave.record_path.exists()
+
+
+def test_a_crashed_sessions_copy_is_offered_and_restored_dirty(make_window, add_mul,
+                                                                 tmp_path):
+    crashed = make_window()
+    crashed.open_path(add_mul)
+    edit(crashed)
+    crashed.autosave.timer.timeout.emit()  # the timer's slot, without waiting 30 s
+    assert crashed.autosave.recovery_path.exists()
+
+    fresh = make_window()
+    assert fresh.autosave.orphans() == []  # the first window is alive: nothing to restore
+    crashed.autosave._lock.unlock()  # what a crash leaves: the files, and no live lock
+    offered = []
+    fresh.ask_restore = lambda recovery: offered.append(recovery) or True
+    assert fresh.offer_recovery()
+    assert offered[0].original_path == add_mul
+    doc = fresh.document
+    assert doc.is_dirty and doc.path == add_mul
+    assert doc.circuit.node("x").value == 3.0
+    doc.flush()
+    assert doc.result.value == (3 + 5) * -4
+    assert fresh.windowTitle().startswith("add_mul.circuit[*]") and fresh.isWindowModified()
+    assert find_orphans(tmp_path / "recovery") == []
+    assert engine.load(add_mul).node("x").value == -2.0  # the user's file is untouched
+
+
+def test_declining_the_restore_deletes_the_copy(make_window, tmp_path, add_mul):
+    window = make_window()
+    other = Autosave(window.document, tmp_path / "recovery")
+    window.open_path(add_mul)
+    edit(window)
+    assert other.save_now()
+    other._lock.unlock()
+    fresh = make_window()
+    fresh.ask_restore = lambda recovery: False
+    assert not fresh.offer_recovery()
+    assert not other.recovery_path.exists()
+    assert fresh.document.circuit.nodes == {}
+
+
+def test_a_normal_close_leaves_no_recovery_file(window, add_mul, tmp_path):
+    window.open_path(add_mul)
+    edit(window)
+    window.autosave.save_now()
+    window.answer = DISCARD
+    window.close()
+    assert list((tmp_path / "recovery").glob("*.circuit")) == []

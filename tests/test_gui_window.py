@@ -1,0 +1,313 @@
+"""The main window: docks, named actions and shortcuts, every example's numbers, the title's
+unsaved star, the Edit menu naming what undo will undo, keys on the canvas, the status bar,
+the remembered layout and the Help dialog."""
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMenu
+
+import engine
+from gui.commands import AddNodeCommand, ConnectCommand, SetValueCommand
+from gui.file_actions import DISCARD
+from gui.main_window import MainWindow
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
+
+CONTRACT_ACTIONS = [
+    "action_new", "action_open", "action_save", "action_save_as", "action_export_png",
+    "action_export_svg", "action_quit", "action_undo", "action_redo", "action_cut",
+    "action_copy", "action_paste", "action_duplicate", "action_delete", "action_select_all",
+    "action_zoom_in", "action_zoom_out", "action_fit", "action_shortcuts"]
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Windows with settings in a temp ini file and a temp recovery folder; error dialogs
+    and the unsaved-changes prompt are answered without modal dialogs."""
+
+    def make(settings_name="settings.ini"):
+        settings = QSettings(str(tmp_path / settings_name), QSettings.IniFormat)
+        window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+        window.errors = []
+        window.show_error = lambda title, text: window.errors.append(text)
+        window.ask_unsaved = lambda: DISCARD
+        qtbot.addWidget(window)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def shown_title(window):
+    """The title as the window system shows it ([*] replaced by * or nothing)."""
+    return window.windowHandle().title()
+
+
+def sigmoid(t):
+    return 1 / (1 + math.exp(-t))
+
+
+def source_values(name):
+    data = json.loads((EXAMPLES / f"{name}.circuit").read_text(encoding="utf-8"))
+    return {n["id"]: n["value"] for n in data["nodes"] if n["op"] in ("input", "const")}
+
+
+def two_layer(v):
+    relu = [max(0.0, v[f"a{i}"] * v["x"] + v[f"b{i}"] * v["y"] + v[f"c{i}"]) for i in (1, 2, 3)]
+    return v["a4"] * relu[0] + v["b4"] * relu[1] + v["c4"] * relu[2] + v["d4"]
+
+
+# what each example computes, written independently of the engine, and the seeds' figures
+EXAMPLE_MATH = {
+    "multiply": (lambda v: v["x"] * v["y"], -6),
+    "add_mul": (lambda v: (v["x"] + v["y"]) * v["z"], -12),
+    "custom_gate": (lambda v: 100 - (v["x"] - v["y"]) ** 2, 99),
+    "neuron": (lambda v: sigmoid(v["a"] * v["x"] + v["b"] * v["y"] + v["c"]), 0.8808),
+    "sigmoid_neuron": (lambda v: sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["w2"]),
+                       0.73),
+    "sigmoid_neuron_primitive": (
+        lambda v: sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["w2"]), 0.73),
+    "linear_svm": (lambda v: v["a"] * v["x"] + v["b"] * v["y"] + v["c"], None),
+    "two_layer_net": (two_layer, None),
+}
+
+
+# ------------------------------------------------------------------ structure
+def test_window_has_the_canvas_the_named_docks_and_every_contract_action(window):
+    assert window.objectName() == "main_window"
+    assert window.centralWidget() is window.view
+    assert window.view.objectName() == "canvas_view"
+    assert window.scene.objectName() == "canvas_scene"
+    docks = {d.objectName(): d for d in window.findChildren(QDockWidget)}
+    assert docks["palette_dock"].widget().objectName() == "palette"
+    assert docks["properties_dock"].widget().objectName() == "property_panel"
+    assert docks["inputs_dock"].widget().objectName() == "inputs_panel"
+    for name in CONTRACT_ACTIONS:
+        assert window.findChild(QAction, name) is not None, name
+    assert window.findChild(QMenu, "menu_recent") is window.menu_recent
+    assert window.findChild(QMenu, "menu_examples") is window.menu_examples
+
+
+def test_standard_shortcuts_are_on_the_actions(window):
+    def keys(name):
+        return [k.toString() for k in window.findChild(QAction, name).shortcuts()]
+
+    assert keys("action_new") == ["Ctrl+N"]
+    assert keys("action_open") == ["Ctrl+O"]
+    assert keys("action_save") == ["Ctrl+S"]
+    assert keys("action_save_as") == ["Ctrl+Shift+S"]
+    assert keys("action_undo") == ["Ctrl+Z"]
+    assert keys("action_redo") == ["Ctrl+Shift+Z", "Ctrl+Y"]
+    assert [keys(n) for n in ("action_cut", "action_copy", "action_paste", "action_duplicate",
+                              "action_select_all")] == [
+        ["Ctrl+X"], ["Ctrl+C"], ["Ctrl+V"], ["Ctrl+D"], ["Ctrl+A"]]
+    assert keys("action_delete") == ["Del"]
+    assert "Ctrl+=" in keys("action_zoom_in")
+    assert keys("action_zoom_out") == ["Ctrl+-"]
+    assert keys("action_fit") == ["F"]
+
+
+def test_examples_menu_lists_every_example_by_its_title(window):
+    titles = {json.loads(p.read_text(encoding="utf-8"))["title"]
+              for p in EXAMPLES.glob("*.circuit")}
+    shown = {a.text() for a in window.menu_examples.actions()}
+    assert shown == titles and len(titles) == len(list(EXAMPLES.glob("*.circuit")))
+
+
+def test_view_menu_toggles_the_docks(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    toggle = window.findChild(QAction, "action_toggle_inputs_dock")
+    assert window.inputs_dock.isVisible()
+    toggle.trigger()
+    assert not window.inputs_dock.isVisible()
+    toggle.trigger()
+    assert window.inputs_dock.isVisible()
+
+
+# ------------------------------------------------------------------ the examples' numbers
+@pytest.mark.parametrize("name", sorted(EXAMPLE_MATH))
+def test_every_example_opens_in_the_window_and_shows_its_numbers(window, name):
+    path = EXAMPLES / f"{name}.circuit"
+    assert sorted(EXAMPLE_MATH) == sorted(p.stem for p in EXAMPLES.glob("*.circuit"))
+    assert window.open_path(path)
+    window.document.flush()
+    formula, seed = EXAMPLE_MATH[name]
+    expected = formula(source_values(name))
+    result = window.document.result
+    assert result.problems == []
+    assert result.value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    if seed is not None:
+        assert round(result.value, len(str(seed).partition(".")[2])) == seed
+    label = window.result_label.text()
+    assert f"{result.output} = {expected:.2f}" == label
+    assert window.scene.gate_item(result.output) is not None
+    assert len(window.scene.wire_items()) == len(window.document.circuit.wires())
+
+
+def test_add_mul_shows_f_minus_12_and_sigmoid_neuron_0_73_in_the_status_bar(window):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.document.flush()
+    assert window.document.result.value == -12
+    assert "-12.00" in window.result_label.text()
+    window.open_path(EXAMPLES / "sigmoid_neuron_primitive.circuit")
+    window.document.flush()
+    assert "0.73" in window.result_label.text()
+
+
+# ------------------------------------------------------------------ title and undo
+def test_title_names_the_file_and_stars_after_an_edit_until_saved(window, qtbot, tmp_path):
+    path = tmp_path / "add_mul.circuit"
+    shutil.copy(EXAMPLES / "add_mul.circuit", path)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_path(path)
+    assert shown_title(window) == "add_mul.circuit — circuitgrad"
+    assert not window.isWindowModified()
+    window.document.push(SetValueCommand(window.document, "x", 3.0))
+    assert window.isWindowModified()
+    assert shown_title(window) == "add_mul.circuit* — circuitgrad"
+    assert window.save_to(path)
+    assert shown_title(window) == "add_mul.circuit — circuitgrad"
+    assert engine.load(path).node("x").value == 3.0
+    window.document.undo_stack.undo()  # back to what is no longer on disk: dirty again
+    assert shown_title(window) == "add_mul.circuit* — circuitgrad"
+
+
+def test_edit_menu_names_what_undo_will_undo(window):
+    window.action_new.trigger()
+    assert not window.action_undo.isEnabled()
+    window.document.push(AddNodeCommand(window.document, "mul", (0, 0)))
+    assert window.action_undo.text().replace("&", "") == "Undo Add mul gate"
+    window.document.push(AddNodeCommand(window.document, "input", (0, 100), node_id="x",
+                                        value=2.0))
+    window.document.push(ConnectCommand(window.document, "x", "mul", 0))
+    assert window.action_undo.text().replace("&", "") == "Undo Connect x → mul"
+    window.action_undo.trigger()
+    assert window.document.circuit.wires() == []
+    assert window.action_redo.text().replace("&", "") == "Redo Connect x → mul"
+    window.action_redo.trigger()
+    assert window.document.circuit.source_of("mul", 0) == "x"
+
+
+def test_keys_on_the_canvas_delete_undo_redo_through_the_window_actions(window, qtbot):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: window.view.hasFocus())
+    window.scene.select_nodes(["q"])
+    viewport = window.view.viewport()
+    qtbot.keyClick(viewport, Qt.Key_Delete)
+    assert "q" not in window.document.circuit.nodes
+    assert window.scene.gate_item("q") is None
+    qtbot.keyClick(viewport, Qt.Key_Z, Qt.ControlModifier)
+    assert window.document.circuit.inputs_of("q") == ["x", "y"]
+    assert window.scene.gate_item("q") is not None
+    qtbot.keyClick(viewport, Qt.Key_Y, Qt.ControlModifier)
+    assert "q" not in window.document.circuit.nodes
+    qtbot.keyClick(viewport, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(viewport, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert "q" not in window.document.circuit.nodes
+    qtbot.keyClick(viewport, Qt.Key_Z, Qt.ControlModifier)
+    window.scene.select_nodes(["x", "y"])
+    qtbot.keyClick(viewport, Qt.Key_C, Qt.ControlModifier)
+    qtbot.keyClick(viewport, Qt.Key_V, Qt.ControlModifier)
+    assert len(window.document.circuit.nodes) == 7
+    pasted = window.scene.selected_node_ids()
+    assert len(pasted) == 2 and not {"x", "y"} & set(pasted)
+    qtbot.keyClick(viewport, Qt.Key_A, Qt.ControlModifier)
+    assert len(window.scene.selected_node_ids()) == 7
+
+
+# ------------------------------------------------------------------ status bar
+def test_status_bar_lists_the_ports_that_keep_the_circuit_from_running(window):
+    window.action_new.trigger()
+    doc = window.document
+    doc.push(AddNodeCommand(doc, "input", (0, 0), node_id="x", value=1.0))
+    doc.push(AddNodeCommand(doc, "add", (160, 0), node_id="q"))
+    doc.push(ConnectCommand(doc, "x", "q", 0))
+    doc.flush()
+    assert "q (add) port 1 is not connected" in window.result_label.text()
+    doc.push(AddNodeCommand(doc, "input", (0, 80), node_id="y", value=5.0))
+    doc.push(ConnectCommand(doc, "y", "q", 1))
+    doc.flush()
+    assert window.result_label.text() == "q = 6.00"
+
+
+def test_status_bar_shows_the_canvas_and_edit_messages(window, qtbot):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    with qtbot.waitSignal(window.edit_actions.status_message) as said:
+        window.scene.select_nodes(["x"])
+        window.action_copy.trigger()
+    assert said.args[0] and window.statusBar().currentMessage() == said.args[0]
+    window.scene.status_message.emit("a wire into x would close a cycle")
+    assert window.statusBar().currentMessage() == "a wire into x would close a cycle"
+
+
+def test_palette_activation_adds_that_gate_to_the_canvas(window):
+    window.action_new.trigger()
+    window.palette.gate_activated.emit("sigmoid")
+    [node] = window.document.circuit.nodes.values()
+    assert node.op == "sigmoid"
+    assert window.scene.gate_item(node.id) is not None
+
+
+# ------------------------------------------------------------------ remembered layout
+def test_window_size_and_dock_layout_are_remembered(make_window, qtbot):
+    first = make_window()
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(760, 560)  # inside the offscreen screen (800 x 800): Qt clamps to it
+    first.inputs_dock.hide()
+    first.close()
+    second = make_window()
+    second.show()
+    qtbot.waitExposed(second)
+    assert (second.width(), second.height()) == (760, 560)
+    assert not second.inputs_dock.isVisible()
+    assert second.palette_dock.isVisible()
+
+
+def test_a_fresh_window_is_1400_by_900(window):
+    assert (window.width(), window.height()) == (1400, 900)
+
+
+# ------------------------------------------------------------------ help
+def test_help_lists_every_shortcut_from_the_actions(window):
+    window.action_shortcuts.trigger()
+    table = window.help_dialog.shortcuts_table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    for action in (window.action_redo, window.action_duplicate, window.action_fit):
+        keys = ", ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
+        assert keys in rows.values()
+    assert rows["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"
+    assert rows["Save As"] == "Ctrl+Shift+S"
+    window.help_dialog.close()
+
+
+def test_gate_reference_links_every_gate_to_its_formula(window):
+    window.action_gate_reference.trigger()
+    browser = window.help_dialog.gate_reference
+    text = browser.toHtml()
+    plain = browser.toPlainText()
+    for gate in engine.GATE_LIST:
+        assert f'href="#gate-{gate.name}"' in text
+        assert f'name="gate-{gate.name}"' in text
+        assert gate.formula in plain and gate.local_gradient in plain
+        if gate.intuition:
+            assert gate.intuition in plain
+    window.show_gate_reference("mul")
+    assert window.help_dialog.tabs.currentWidget() is browser
+    window.help_dialog.close()
