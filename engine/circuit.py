@@ -83,6 +83,11 @@ Listener = Callable[[Change], None]
 _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _a(word: str) -> str:
+    """The word with its indefinite article: "a mul", "an add"."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def _finite(value, what: str) -> float:
     try:
         number = float(value)
@@ -237,11 +242,11 @@ class Circuit:
         if gate.is_source:
             value = 0.0 if value is None else _finite(value, f"{node_id}: value")
         elif value is not None:
-            raise CircuitError(f"{node_id}: a {op} gate has no value")
+            raise CircuitError(f"{node_id}: {_a(op)} gate has no value")
         full_params = dict(gate.param_defaults)
         for name, number in (params or {}).items():
             if name not in gate.params:
-                raise CircuitError(f"{node_id}: a {op} gate has no param '{name}'")
+                raise CircuitError(f"{node_id}: {_a(op)} gate has no param '{name}'")
             full_params[name] = _finite(number, f"{node_id}: params.{name}")
         ports = gate.default_ports() if inputs is None else self._check_ports(gate, inputs)
         if feature is not None and op != "input":
@@ -311,7 +316,7 @@ class Circuit:
         """Set an input's or const's value (``node_changed``, field ``value``)."""
         node = self.node(node_id)
         if not node.gate.is_source:
-            raise CircuitError(f"{node_id}: a {node.op} gate has no value")
+            raise CircuitError(f"{node_id}: {_a(node.op)} gate has no value")
         old, node.value = node.value, _finite(value, f"{node_id}: value")
         self._notify(Change("node_changed", node_id, field="value", old=old, new=node.value),
                      structural=False)
@@ -320,7 +325,7 @@ class Circuit:
         """Set one param of a scale/offset/pow gate (``node_changed``, field ``params``)."""
         node = self.node(node_id)
         if name not in node.gate.params:
-            raise CircuitError(f"{node_id}: a {node.op} gate has no param '{name}'")
+            raise CircuitError(f"{node_id}: {_a(node.op)} gate has no param '{name}'")
         old = dict(node.params)
         node.params = {**node.params, name: _finite(value, f"{node_id}: params.{name}")}
         self._notify(Change("node_changed", node_id, field="params", old=old,
@@ -439,8 +444,9 @@ class Circuit:
             raise CircuitError(f"the number of inputs must be a whole number, not {count!r}")
         if not gate.min_ports <= count <= gate.max_ports:
             if not gate.variadic:
-                raise CircuitError(f"a {gate.name} gate has exactly {gate.min_ports} inputs")
-            raise CircuitError(f"a {gate.name} gate takes {gate.min_ports} to "
+                plural = "input" if gate.min_ports == 1 else "inputs"
+                raise CircuitError(f"{_a(gate.name)} gate has exactly {gate.min_ports} {plural}")
+            raise CircuitError(f"{_a(gate.name)} gate takes {gate.min_ports} to "
                                f"{gate.max_ports} inputs, not {count}")
         return count
 
