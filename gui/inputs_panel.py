@@ -10,6 +10,8 @@ so the main window can select that gate on the canvas.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -125,9 +127,23 @@ class InputsPanel(QWidget):
         elif change.kind == "node_changed" and change.field in _ROW_FIELDS:
             self._stale = self._stale or change.node_id in self._rows
 
+    @contextmanager
+    def _bulk_update(self):
+        """Fill many cells at once: no signals, and columns fitted to their contents once."""
+        header = self.table.horizontalHeader()
+        for column in (VALUE, GRAD, KIND):
+            # ResizeToContents re-measures the whole column after every cell set: O(rows^2)
+            header.setSectionResizeMode(column, QHeaderView.Fixed)
+        try:
+            with QSignalBlocker(self.table):
+                yield
+        finally:
+            for column in (VALUE, GRAD, KIND):
+                header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+
     def _rebuild(self) -> None:
         sources = [node for node in self.document.circuit.nodes.values() if node.gate.is_source]
-        with QSignalBlocker(self.table):
+        with self._bulk_update():
             self.table.setRowCount(len(sources))
             self._rows = {}
             for row, node in enumerate(sources):
@@ -158,7 +174,7 @@ class InputsPanel(QWidget):
         if self._stale:
             self._rebuild()
         circuit = self.document.circuit
-        with QSignalBlocker(self.table):
+        with self._bulk_update():
             for node_id, row in self._rows.items():
                 node = circuit.nodes[node_id]
                 value_item = self.table.item(row, VALUE)
