@@ -68,6 +68,17 @@ def app_icon():
     return icon
 
 
+def _quiet_offscreen_notes() -> None:
+    """Drop the offscreen platform's notes about window features it lacks (not our errors)."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind, _context, message):
+        if not message.startswith("This plugin does not support"):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def take_screenshot(app, path: str, out: str) -> int:
     """Open ``path`` in a fresh window, save a picture of the window to ``out``; exit code."""
     import engine
@@ -109,8 +120,6 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from PySide6.QtWidgets import QApplication
 
-    import gui  # noqa: F401  (sets up what the GUI needs before any widget exists)
-
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("circuitgrad")
     app.setOrganizationName("circuitgrad")
@@ -118,6 +127,7 @@ def main(argv=None) -> int:
     app.setWindowIcon(app_icon())
 
     if args.screenshot:
+        _quiet_offscreen_notes()
         return take_screenshot(app, args.file or str(DEFAULT_EXAMPLE), args.screenshot)
 
     from gui.main_window import MainWindow

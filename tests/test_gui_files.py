@@ -15,7 +15,7 @@ import engine
 from gui import export
 from gui.app_settings import MAX_RECENT, AppSettings
 from gui.autosave import INTERVAL_MS, Autosave, find_orphans
-from gui.commands import AddNodeCommand, SetValueCommand
+from gui.commands import SetValueCommand
 from gui.file_actions import CANCEL, DISCARD, SAVE
 from gui.main_window import MainWindow
 
