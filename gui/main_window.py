@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.help_dialog: HelpDialog | None = None
         self.setCentralWidget(self.view)
         self.setDockNestingEnabled(True)
+        self.setAcceptDrops(True)  # a .circuit file dropped anywhere opens it
         self._make_docks()
         self._make_actions()
         self._make_menus()
@@ -413,6 +414,29 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         """The About box."""
         QMessageBox.about(self, "About circuitgrad", ABOUT_TEXT)
+
+    # ----------------------------------------------------------------- files dropped on the window
+    @staticmethod
+    def _dropped_circuit(event) -> str | None:
+        mime = event.mimeData()
+        for url in (mime.urls() if mime is not None and mime.hasUrls() else []):
+            if url.isLocalFile() and url.toLocalFile().endswith(".circuit"):
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event):
+        if self._dropped_circuit(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event):
+        path = self._dropped_circuit(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.files.open_path(path)
 
     # ----------------------------------------------------------------- closing
     def closeEvent(self, event):

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu
 
 import engine
@@ -311,3 +311,31 @@ def test_gate_reference_links_every_gate_to_its_formula(window):
     window.show_gate_reference("mul")
     assert window.help_dialog.tabs.currentWidget() is browser
     window.help_dialog.close()
+
+
+# ------------------------------------------------------------------ panels and drops
+def test_the_property_panel_follows_the_canvas_selection(window):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.scene.select_nodes(["q"])
+    assert window.property_panel.node_id == "q"
+    window.scene.select_nodes([])
+    assert window.property_panel.node_id is None
+
+
+def test_choosing_a_row_of_the_inputs_panel_selects_that_gate(window):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.inputs_panel.node_selected.emit("z")
+    assert window.scene.selected_node_ids() == ["z"]
+    assert window.property_panel.node_id == "z"
+
+
+def test_a_circuit_file_dropped_on_the_window_opens(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "multiply.circuit"))])
+    drop = QDropEvent(QPoint(5, 5), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    window.dropEvent(drop)
+    window.document.flush()
+    assert window.document.path == EXAMPLES / "multiply.circuit"
+    assert window.document.result.value == -2 * 3
