@@ -34,38 +34,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def app_icon():
-    """The window icon: assets/icons/circuitgrad.svg or .png, else a drawn '+' gate."""
-    from PySide6.QtCore import QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+    """The window icon, drawn in assets/icons/circuitgrad.svg."""
+    from PySide6.QtGui import QIcon
 
-    for name in ("circuitgrad.svg", "circuitgrad.png", "app.svg", "app.png"):
-        path = ASSETS / "icons" / name
-        if path.is_file():
-            return QIcon(str(path))
-    icon = QIcon()
-    for size in (16, 32, 64, 128):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.Antialiasing)
-        s = size / 64
-        painter.setPen(QPen(QColor("#1b8a2f"), 4 * s))
-        painter.drawLine(2 * s, 22 * s, 16 * s, 22 * s)
-        painter.drawLine(2 * s, 42 * s, 16 * s, 42 * s)
-        painter.setPen(QPen(QColor("#c62828"), 4 * s))
-        painter.drawLine(48 * s, 32 * s, 62 * s, 32 * s)
-        painter.setPen(QPen(QColor("#263238"), 3 * s))
-        painter.setBrush(QColor("white"))
-        body = QRectF(14 * s, 12 * s, 36 * s, 40 * s)
-        painter.drawRoundedRect(body, 8 * s, 8 * s)
-        font = QFont()
-        font.setPixelSize(max(8, round(30 * s)))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(body, Qt.AlignCenter, "+")
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
+    return QIcon(str(ASSETS / "icons" / "circuitgrad.svg"))
 
 
 def _quiet_offscreen_notes() -> None:
