@@ -8,13 +8,20 @@ optimisation loop pays only for the arithmetic.
 
 The forward pass computes every node's value; the backward pass seeds df/df = 1 at the output
 and walks the steps in reverse, multiplying each upstream gradient by the gate's local gradient
-and adding (``+``, never assignment) what reaches each input, so fan-out is right. Any source
+and adding what reaches each input to what reached it before, so fan-out is right. Any source
 may be bound to a numpy array (a batch); values broadcast, and the gradient of a node that was
 not batched is summed over the batch.
+
+Those numpy passes are the reference. When every source is a single number, ``forward`` and
+``backward`` first try the scalar fast path (``engine/scalar_kernels.py``: the same steps on
+Python floats, several times faster), which gives up on anything non-finite and leaves that
+run to the reference passes.
 """
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +29,9 @@ import numpy as np
 from .circuit import Circuit
 from .errors import CircuitError
 from .gates import GATES
+from .scalar_kernels import Floats, compile_program
+
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 
 def as_number(value):
@@ -56,19 +66,21 @@ class Plan:
         self.index = {node_id: i for i, node_id in enumerate(self.order)}
         nodes = [circuit.nodes[node_id] for node_id in self.order]
         self.nodes = nodes
-        self.sources = [(i, node) for i, node in enumerate(nodes) if node.gate.is_source]
+        self.sources = []
         self.steps = []
         self.incomplete: set[str] = set()
+        index = self.index
         for i, node in enumerate(nodes):
-            if node.gate.is_source:
+            gate = GATES[node.op]
+            if gate.is_source:
+                self.sources.append((i, node))
                 continue
             ports = circuit.inputs_of(node.id)
-            if any(src is None or src in self.incomplete for src in ports):
+            if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
                 self.incomplete.add(node.id)
                 continue
-            gate = GATES[node.op]
             self.steps.append((i, gate.forward, gate.backward,
-                               tuple(self.index[src] for src in ports), node))
+                               tuple([index[src] for src in ports]), node))
         self.problems = circuit.problems()
         try:
             self.output = circuit.output_id()
@@ -76,6 +88,9 @@ class Plan:
             self.output = None
         self.output_index = None if self.output is None else self.index[self.output]
         self.backward_steps = self._steps_upstream_of_output()
+        self._source_ids = frozenset(node.id for _i, node in self.sources)
+        self._scalar = None if self.incomplete else compile_program(
+            len(nodes), self.steps, self.backward_steps, self.output_index)
 
     def _steps_upstream_of_output(self):
         if self.output is None or self.output in self.incomplete:
@@ -88,16 +103,60 @@ class Plan:
                 needed.update(step[3])
         return upstream
 
+    def _check_overrides(self, overrides: dict) -> None:
+        if not self._source_ids.issuperset(overrides):
+            key = next(key for key in overrides if key not in self._source_ids)
+            raise CircuitError(f"'{key}' is not an input or const of this circuit")
+
     def source_values(self, overrides: dict | None = None) -> list:
         """The values of the sources (node values, or the overrides given by id)."""
         overrides = overrides or {}
-        for key in overrides:
-            if key not in self.index or not self.nodes[self.index[key]].gate.is_source:
-                raise CircuitError(f"'{key}' is not an input or const of this circuit")
+        self._check_overrides(overrides)
         return [(i, as_number(overrides.get(node.id, node.value))) for i, node in self.sources]
+
+    def _float_sources(self, overrides: dict | None) -> list | None:
+        """The sources as (index, Python float) pairs, or None if one is not a single number."""
+        if overrides:
+            self._check_overrides(overrides)
+            pairs = [(i, overrides.get(node.id, node.value)) for i, node in self.sources]
+        else:
+            pairs = [(i, node.value) for i, node in self.sources]
+        for k, (i, x) in enumerate(pairs):
+            if type(x) is not float:
+                if not isinstance(x, _NUMBER_TYPES):
+                    return None
+                pairs[k] = (i, float(x))
+        return pairs
 
     def forward(self, overrides: dict | None = None) -> list:
         """Every node's value, in plan order (nan where the circuit is incomplete)."""
+        values = self.scalar_forward(overrides)
+        if values is None:
+            values = self.reference_forward(overrides)
+        return values
+
+    def backward(self, values: list) -> list:
+        """Every node's df/d(node), in plan order (0 where a node does not reach the output)."""
+        grads = self.scalar_backward(values)
+        if grads is None:
+            grads = self.reference_backward(values)
+        return grads
+
+    def scalar_forward(self, overrides: dict | None = None) -> Floats | None:
+        """``forward`` on the scalar fast path, or None where only the numpy path can do it."""
+        if self._scalar is None:
+            return None
+        sources = self._float_sources(overrides)
+        return None if sources is None else self._scalar.forward(sources)
+
+    def scalar_backward(self, values: list) -> Floats | None:
+        """``backward`` on the scalar fast path (for values the fast forward made), or None."""
+        if self._scalar is None or type(values) is not Floats:
+            return None
+        return self._scalar.backward(values)
+
+    def reference_forward(self, overrides: dict | None = None) -> list:
+        """``forward`` on numpy: the definition of what the circuit computes."""
         values = [np.float64(np.nan)] * len(self.nodes)
         for i, value in self.source_values(overrides):
             values[i] = value
@@ -106,20 +165,31 @@ class Plan:
                 values[i] = forward([values[j] for j in ports], node.params)
         return values
 
-    def backward(self, values: list) -> list:
-        """Every node's df/d(node), in plan order (0 where a node does not reach the output)."""
-        grads = [np.float64(0.0)] * len(self.nodes)
-        if not self.backward_steps and self.output_index is None:
-            return grads
+    def reference_backward(self, values: list) -> list:
+        """``backward`` on numpy: the definition of every gradient."""
+        values = [np.float64(v) if type(v) is float else v for v in values]
+        zero = np.float64(0.0)
+        if self.output_index is None:
+            return [zero] * len(self.nodes)
+        grads = [None] * len(self.nodes)  # None: nothing has reached the node yet
         grads[self.output_index] = np.ones_like(values[self.output_index])
         with np.errstate(all="ignore"):
             for i, _forward, backward, ports, node in self.backward_steps:
                 sent = backward([values[j] for j in ports], values[i], grads[i], node.params)
                 for j, grad in zip(ports, sent):
-                    grads[j] = grads[j] + grad
+                    grads[j] = grad if grads[j] is None else grads[j] + grad
+        # A gate may pass its upstream gradient on as it is (add does): copy the arrays that
+        # more than one node received, so each node's gradient is its own array.
+        seen = set()
         for i, (grad, value) in enumerate(zip(grads, values)):
-            if np.shape(grad) != np.shape(value):
+            if grad is None:
+                grads[i] = zero
+            elif np.shape(grad) != np.shape(value):
                 grads[i] = _sum_to_shape(grad, np.shape(value))
+            elif isinstance(grad, np.ndarray):
+                if id(grad) in seen:
+                    grads[i] = grad.copy()
+                seen.add(id(grad))
         return grads
 
 
@@ -138,11 +208,12 @@ class Result:
 
 def topological_order(circuit: Circuit) -> list[str]:
     """Node ids so that every node comes after the nodes feeding it (insertion order on ties)."""
-    pending = {node_id: 0 for node_id in circuit.nodes}
-    feeds: dict[str, list[str]] = {node_id: [] for node_id in circuit.nodes}
-    for wire in circuit.wires():
-        pending[wire.dst] += 1
-        feeds[wire.src].append(wire.dst)
+    feeds = {node_id: [dst for dst, _port in circuit.consumers_of(node_id)]
+             for node_id in circuit.nodes}
+    pending = dict.fromkeys(circuit.nodes, 0)
+    for dsts in feeds.values():
+        for dst in dsts:
+            pending[dst] += 1
     ready = [node_id for node_id, count in pending.items() if count == 0]
     ready.reverse()
     order = []
@@ -158,11 +229,29 @@ def topological_order(circuit: Circuit) -> list[str]:
     return order
 
 
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector (if it runs) while a plan is built.
+
+    A plan makes a few long-lived objects per gate; for a big circuit the collector would scan
+    the whole heap again and again while they are made (half the build time at 100 000 gates),
+    and it finds nothing: a plan holds no cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def plan_of(circuit: Circuit) -> Plan:
     """The circuit's cached plan, rebuilt only after a structural change."""
     plan = getattr(circuit, "_plan", None)
     if plan is None or plan.version != circuit.structure_version:
-        plan = Plan(circuit)
+        with _collector_paused():
+            plan = Plan(circuit)
         circuit._plan = plan
     return plan
 
@@ -183,11 +272,16 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
     values = plan.forward(inputs)
     grads = plan.backward(values)
+    if type(values) is Floats and type(grads) is Floats:
+        value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
+    else:
+        value_of = {node_id: _plain(v) for node_id, v in zip(plan.order, values)}
+        grad_of = {node_id: _plain(g) for node_id, g in zip(plan.order, grads)}
     return Result(
         output=plan.output,
         value=None if plan.output_index is None else _plain(values[plan.output_index]),
-        values={node_id: _plain(v) for node_id, v in zip(plan.order, values)},
-        grads={node_id: _plain(g) for node_id, g in zip(plan.order, grads)},
+        values=value_of,
+        grads=grad_of,
         order=list(plan.order),
         incomplete=frozenset(plan.incomplete),
         problems=list(plan.problems),

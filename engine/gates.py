@@ -10,9 +10,19 @@ read ``GATES``; adding a gate is adding one row.
 Forward and backward functions work on numpy float64 scalars and arrays alike and follow
 PyTorch's conventions (sigmoid saturates to exactly 0 and 1, exp overflows to inf, 1/0 is inf,
 0/0 is nan, nan propagates, relu and abs have gradient 0 at 0, max/min split ties evenly). They
-are always called inside ``numpy.errstate(all="ignore")`` so nothing warns or raises.
+are always called inside ``numpy.errstate(all="ignore")`` so nothing warns or raises. They are
+the definition of what every gate computes.
+
+A row may also give the same arithmetic on plain Python floats (``scalar_forward`` and
+``scalar_backward``), which the scalar fast path (``engine/scalar_kernels.py``) runs when every
+source is a single number: Python floats cost a fraction of numpy scalars. These kernels only
+need to be right where the result is finite: wherever Python raises (1/0, exp(1000), log(0)) or
+a value comes out inf or nan, the fast path throws its work away and the numpy functions redo it.
+A gate without them simply always runs on the numpy functions.
 """
 
+import math
+import operator
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -38,6 +48,14 @@ class Gate:
     params: tuple = ()
     intuition: str = ""
     param_defaults: dict = field(default_factory=dict)
+    # The same gate on Python floats (see the module docstring), by number of ports:
+    #   1 port:  scalar_forward(a[, param]) -> out,  scalar_backward(a, out, up[, param]) -> grad
+    #   2 ports: scalar_forward(a, b) -> out,        scalar_backward(a, b, out, up) -> (ga, gb)
+    # where param is the gate's only param, if it has one. A variadic gate gives its 2-port
+    # kernels; with more ports its value is the left fold of scalar_forward (as ``forward``)
+    # and its gradients come from ``backward`` called on Python floats.
+    scalar_forward: Callable | None = None
+    scalar_backward: Callable | None = None
 
     @property
     def variadic(self) -> bool:
@@ -117,6 +135,34 @@ def _relu_backward(xs, out, g, p):
     return (np.where(xs[0] > 0, g, 0.0),)
 
 
+# Scalar kernels that do not fit on one line. Ties and signed zeros follow numpy: np.maximum(a, b)
+# is ``a if a > b else b`` and np.minimum(a, b) is ``a if a < b else b`` for numbers that are
+# not nan.
+def _max2(a, b):
+    return a if a > b else b
+
+
+def _min2(a, b):
+    return a if a < b else b
+
+
+def _extremum2_backward(a, b, out, up):
+    if a == b:
+        half = up / 2.0
+        return half, half
+    return (up, 0.0) if a == out else (0.0, up)
+
+
+def _pow_scalar_backward(a, out, up, e):
+    if e == 0:
+        return 0.0 * up
+    return e * math.pow(a, e - 1) * up
+
+
+def _sign(a):
+    return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
+
+
 _DISTRIBUTES = "add distributes: every input receives the upstream gradient unchanged"
 _ROUTES = "routes: the whole upstream gradient goes to the winning input, 0 to the rest"
 
@@ -131,63 +177,83 @@ GATE_LIST: Sequence[Gate] = (
     Gate("add", "+", "arithmetic", 2, MAX_PORTS, _add_forward,
          lambda xs, out, g, p: (g,) * len(xs),
          "a0 + a1 + ...", "1 to every input",
-         "Adds its inputs.", intuition="The gradient distributor: " + _DISTRIBUTES + "."),
+         "Adds its inputs.", intuition="The gradient distributor: " + _DISTRIBUTES + ".",
+         scalar_forward=operator.add, scalar_backward=lambda a, b, out, up: (up, up)),
     Gate("mul", "×", "arithmetic", 2, MAX_PORTS, _mul_forward, _mul_backward,
          "a0 · a1 · ...", "the product of the other inputs",
          "Multiplies its inputs.",
          intuition="The gradient switcher: each input gets the upstream gradient times the "
-                   "other input's value."),
+                   "other input's value.",
+         scalar_forward=operator.mul, scalar_backward=lambda a, b, out, up: (b * up, a * up)),
     Gate("max", "max", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.maximum),
          _extremum_backward, "max(a0, a1, ...)",
          "1 to the largest input, 0 to the rest (ties split evenly)",
-         "The largest of its inputs.", intuition="The gradient router: max " + _ROUTES + "."),
+         "The largest of its inputs.", intuition="The gradient router: max " + _ROUTES + ".",
+         scalar_forward=_max2, scalar_backward=_extremum2_backward),
     Gate("min", "min", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.minimum),
          _extremum_backward, "min(a0, a1, ...)",
          "1 to the smallest input, 0 to the rest (ties split evenly)",
-         "The smallest of its inputs.", intuition="A gradient router: min " + _ROUTES + "."),
+         "The smallest of its inputs.", intuition="A gradient router: min " + _ROUTES + ".",
+         scalar_forward=_min2, scalar_backward=_extremum2_backward),
     Gate("sub", "−", "arithmetic", 2, 2, lambda xs, p: xs[0] - xs[1],
          lambda xs, out, g, p: (g, -g),
-         "a0 − a1", "1 to a0, −1 to a1", "Subtracts its second input from its first."),
+         "a0 − a1", "1 to a0, −1 to a1", "Subtracts its second input from its first.",
+         scalar_forward=operator.sub, scalar_backward=lambda a, b, out, up: (up, -up)),
     Gate("div", "÷", "arithmetic", 2, 2, lambda xs, p: xs[0] / xs[1],
          lambda xs, out, g, p: (g / xs[1], -g * xs[0] / (xs[1] * xs[1])),
-         "a0 / a1", "1/a1 to a0, −a0/a1² to a1", "Divides its first input by its second."),
+         "a0 / a1", "1/a1 to a0, −a0/a1² to a1", "Divides its first input by its second.",
+         scalar_forward=operator.truediv,
+         scalar_backward=lambda a, b, out, up: (up / b, -up * a / (b * b))),
     Gate("neg", "−x", "arithmetic", 1, 1, lambda xs, p: -xs[0],
          lambda xs, out, g, p: (-g,),
-         "−a", "−1", "Flips the sign of its input."),
+         "−a", "−1", "Flips the sign of its input.",
+         scalar_forward=operator.neg, scalar_backward=lambda a, out, up: -up),
     Gate("scale", "·c", "arithmetic", 1, 1, lambda xs, p: p["c"] * xs[0],
          lambda xs, out, g, p: (p["c"] * g,),
          "c · a", "c", "Multiplies its input by a fixed number c (the lecture's *−1 gate is c = −1).",
-         params=("c",), param_defaults={"c": -1.0}),
+         params=("c",), param_defaults={"c": -1.0},
+         scalar_forward=lambda a, c: c * a, scalar_backward=lambda a, out, up, c: c * up),
     Gate("offset", "+c", "arithmetic", 1, 1, lambda xs, p: xs[0] + p["c"],
          lambda xs, out, g, p: (g,),
          "a + c", "1", "Adds a fixed number c to its input (the lecture's +1 gate is c = 1).",
-         params=("c",), param_defaults={"c": 1.0}),
+         params=("c",), param_defaults={"c": 1.0},
+         scalar_forward=lambda a, c: a + c, scalar_backward=lambda a, out, up, c: up),
     Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: xs[0] ** p["p"], _pow_backward,
          "a ** p", "p · a ** (p − 1)", "Raises its input to a fixed power p.",
-         params=("p",), param_defaults={"p": 2.0}),
+         params=("p",), param_defaults={"p": 2.0},
+         scalar_forward=math.pow, scalar_backward=_pow_scalar_backward),
     Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
          lambda xs, out, g, p: (-g / (xs[0] * xs[0]),),
-         "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate)."),
+         "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate).",
+         scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up / (a * a)),
     Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
          lambda xs, out, g, p: (out * g,),
-         "e^a", "e^a (its own output)", "e to the power of its input."),
+         "e^a", "e^a (its own output)", "e to the power of its input.",
+         scalar_forward=math.exp, scalar_backward=lambda a, out, up: out * up),
     Gate("log", "ln", "nonlinear", 1, 1, lambda xs, p: np.log(xs[0]),
          lambda xs, out, g, p: (g / xs[0],),
-         "ln a", "1 / a", "The natural logarithm of its input."),
+         "ln a", "1 / a", "The natural logarithm of its input.",
+         scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
          lambda xs, out, g, p: (out * (1.0 - out) * g,),
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",
          "Squashes its input into (0, 1).",
-         intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2."),
+         intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2.",
+         scalar_forward=lambda a: 1.0 / (1.0 + math.exp(-a)),
+         scalar_backward=lambda a, out, up: out * (1.0 - out) * up),
     Gate("tanh", "tanh", "nonlinear", 1, 1, lambda xs, p: np.tanh(xs[0]),
          lambda xs, out, g, p: ((1.0 - out * out) * g,),
-         "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1)."),
+         "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1).",
+         scalar_forward=math.tanh, scalar_backward=lambda a, out, up: (1.0 - out * out) * up),
     Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(xs[0], 0.0), _relu_backward,
          "max(0, a)", "1 where a > 0, else 0", "Passes positive inputs, blocks negative ones.",
-         intuition="A router with a fixed rival 0: the gradient passes only where a > 0."),
+         intuition="A router with a fixed rival 0: the gradient passes only where a > 0.",
+         scalar_forward=lambda a: a if a > 0.0 else 0.0,
+         scalar_backward=lambda a, out, up: up if a > 0.0 else 0.0),
     Gate("abs", "|x|", "nonlinear", 1, 1, lambda xs, p: np.abs(xs[0]),
          lambda xs, out, g, p: (np.sign(xs[0]) * g,),
-         "|a|", "sign(a) (0 at 0)", "The absolute value of its input."),
+         "|a|", "sign(a) (0 at 0)", "The absolute value of its input.",
+         scalar_forward=abs, scalar_backward=lambda a, out, up: _sign(a) * up),
 )
 
 GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}
