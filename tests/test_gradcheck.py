@@ -110,7 +110,8 @@ def test_consts_are_reported_too():
 def broken_exp():
     """A copy of the exp row whose backward returns twice the true local gradient."""
     return dataclasses.replace(GATES["exp"], name="badexp",
-                               backward=lambda xs, out, g, p: (2.0 * out * g,))
+                               backward=lambda xs, out, g, p: (2.0 * out * g,),
+                               scalar_backward=lambda a, out, up: 2.0 * out * up)
 
 
 def test_a_gate_with_a_wrong_backward_fails_while_a_correct_one_passes(monkeypatch):
