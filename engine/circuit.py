@@ -194,6 +194,10 @@ class Circuit:
         """The cycle a wire src -> dst would close, as [src, dst, ..., src], or None."""
         if src == dst:
             return [src, src]
+        source = self.nodes.get(src)
+        if not self._outgoing.get(dst) or (source is not None and not any(
+                (src, port) in self._wires for port in range(source.n_inputs))):
+            return None  # nothing downstream of dst or upstream of src: O(1) in either order
         came_from = {dst: None}
         queue = deque([dst])
         while queue:
