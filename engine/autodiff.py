@@ -135,11 +135,15 @@ class Plan:
             values = self.reference_forward(overrides)
         return values
 
-    def backward(self, values: list) -> list:
-        """Every node's df/d(node), in plan order (0 where a node does not reach the output)."""
-        grads = self.scalar_backward(values)
+    def backward(self, values: list, seed=None) -> list:
+        """Every node's df/d(node), in plan order (0 where a node does not reach the output).
+
+        ``seed`` is the output's upstream gradient (default 1; an array over a batch gives,
+        for training, dL/dscore per point).
+        """
+        grads = None if seed is not None else self.scalar_backward(values)
         if grads is None:
-            grads = self.reference_backward(values)
+            grads = self.reference_backward(values, seed)
         return grads
 
     def scalar_forward(self, overrides: dict | None = None) -> Floats | None:
@@ -165,14 +169,15 @@ class Plan:
                 values[i] = forward([values[j] for j in ports], node.params)
         return values
 
-    def reference_backward(self, values: list) -> list:
+    def reference_backward(self, values: list, seed=None) -> list:
         """``backward`` on numpy: the definition of every gradient."""
         values = [np.float64(v) if type(v) is float else v for v in values]
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
         grads = [None] * len(self.nodes)  # None: nothing has reached the node yet
-        grads[self.output_index] = np.ones_like(values[self.output_index])
+        ones = np.ones_like(values[self.output_index])
+        grads[self.output_index] = ones if seed is None else ones * as_number(seed)
         with np.errstate(all="ignore"):
             for i, _forward, backward, ports, node in self.backward_steps:
                 sent = backward([values[j] for j in ports], values[i], grads[i], node.params)

@@ -48,6 +48,21 @@ def test_grads_of_unbatched_inputs_are_the_sums_of_per_point_runs():
     np.testing.assert_allclose(batch.value, [r.value for r in singles], rtol=1e-14)
 
 
+def test_backward_seeded_with_upstream_gradients_weights_each_point():
+    # (x + y) * z with z batched: df/dx per point is z; seeded with u per point, x's summed
+    # gradient is sum(u * z) and z's is u * (x + y) (what training's dL/dscore seed needs)
+    circuit = example("add_mul")
+    plan = plan_of(circuit)
+    zs = np.array([-4.0, 1.0, 2.5])
+    up = np.array([0.5, -2.0, 3.0])
+    values = plan.forward({"x": -2.0, "y": 5.0, "z": zs})
+    grads = dict(zip(plan.order, plan.backward(values, seed=up)))
+    assert grads["x"] == pytest.approx(float(np.sum(up * zs)), rel=1e-15)
+    np.testing.assert_allclose(grads["z"], up * 3.0, rtol=1e-15)
+    scalar = dict(zip(plan.order, plan.backward(plan.forward(), seed=2.0)))
+    assert (scalar["x"], scalar["y"], scalar["z"]) == (-8.0, -8.0, 6.0)
+
+
 def test_batched_input_that_does_not_reach_the_output_gets_zero_gradients_like_its_batch():
     circuit = build({"x": ("input", 2.0), "y": ("input", 3.0), "f": "neg", "g": "exp"},
                     {"f": ["x"], "g": ["y"]}, output="f")
