@@ -589,15 +589,24 @@ def _fsync_folder(folder: str) -> None:
 
 def save(circuit: Circuit, path) -> None:
     """Write the circuit to ``path`` atomically: on any failure the old file is untouched."""
+
+    def payload() -> bytes:
+        text = dumps(circuit)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates from \\ud800 escapes: write them escaped
+            return dumps(circuit, ascii_only=True).encode("ascii")
+
+    write_atomically(path, payload)
+
+
+def write_atomically(path, payload: Callable[[], bytes]) -> None:
+    """Write ``payload()`` to ``path`` via a synced temporary file; CircuitError on failure."""
     target = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(target)
     temp = None
     try:
-        text = dumps(circuit)
-        try:
-            payload = text.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates from \\ud800 escapes: write them escaped
-            payload = dumps(circuit, ascii_only=True).encode("ascii")
+        data = payload()
         if os.path.isdir(target):
             raise CircuitError("is a folder")
         try:
@@ -607,7 +616,7 @@ def save(circuit: Circuit, path) -> None:
         handle, temp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".",
                                         suffix=".tmp")
         with os.fdopen(handle, "wb") as file:
-            file.write(payload)
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         if mode is not None:
