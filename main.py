@@ -102,8 +102,10 @@ def main(argv=None) -> int:
         _quiet_offscreen_notes()
         return take_screenshot(app, args.file or str(DEFAULT_EXAMPLE), args.screenshot)
 
+    from gui.editing import release_clipboard
     from gui.main_window import MainWindow
 
+    app.aboutToQuit.connect(release_clipboard)
     window = MainWindow()
     window.show()
     target = Path(args.file) if args.file else DEFAULT_EXAMPLE

@@ -113,6 +113,19 @@ def placed_copy(circuit: Circuit, part: Circuit, shift=None, at=None):
     return nodes, wires
 
 
+def release_clipboard() -> None:
+    """Before Python exits, swap a fragment we put on the clipboard for Qt's own copy of its text.
+
+    A QMimeData made in Python and owned by the clipboard is deleted by QApplication's
+    destructor after the interpreter has shut down, and shiboken's hook on that deletion then
+    crashes the process. ``setText`` makes the data in C++; paste reads the same JSON text back.
+    """
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is not None and mime.hasFormat(FRAGMENT_MIME):
+        clipboard.setText(mime.text())
+
+
 class EditActions(QObject):
     """The Edit menu's slots for one document and its canvas (and the view, if there is one)."""
 
