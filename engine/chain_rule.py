@@ -1,0 +1,251 @@
+"""The chain rule, gate by gate: the schedule of the two passes and what each gate does.
+
+This is what the animated passes show, computed here so it can be tested without a window.
+The forward pass visits the gates in the plan's topological order; the values of the wires
+into a gate arrive at it, and it computes its own. The backward pass starts at the output with
+df/df = 1.00 and visits the gates upstream of the output in reverse order. A gate that has its
+upstream gradient df/dgate multiplies it by the local gradient of each input port (its
+backward function called with an upstream gradient of 1) and sends the product down that
+port's wire:
+
+    upstream × local = sent          (the exp gate of the CS231n neuron: -0.53 × 0.37 = -0.20)
+
+How a gate shares its gradient out follows a pattern (CS231n lecture 4): add distributes (every
+input gets the upstream gradient), max and min route (the losing input gets 0), mul switches
+(each input gets the other's value times the upstream gradient), and every other gate scales by
+its local gradient. Where a node's output feeds several ports, the branch gradients its
+consumers send back add up to its gradient (``fan_out_sum``).
+
+Captions are formatted with ``format_short`` (the canvas's two-decimals rule) unless a
+formatter is given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .autodiff import Result, plan_of
+from .circuit import Circuit, Wire
+from .errors import CircuitError
+
+Formatter = Callable[[object], str]
+
+
+def format_short(x) -> str:
+    """Two decimals for everyday sizes, two significant digits otherwise; '…' for a batch."""
+    if np.ndim(x) != 0:
+        return "…"
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0.00"
+    if 0.01 <= abs(x) < 1e5:
+        return f"{x:.2f}"
+    return f"{x:.2g}"
+
+
+# ----------------------------------------------------------------- the schedule of the passes
+@dataclass(frozen=True)
+class PassStep:
+    """One gate of a pass, with the wires into it (forward: values arrive along them;
+    backward: the gate sends its gradients back along them)."""
+
+    node_id: str
+    wires: tuple[Wire, ...]
+
+
+def _step_of(circuit: Circuit, node_id: str) -> PassStep:
+    sources = circuit.inputs_of(node_id)
+    return PassStep(node_id, tuple(Wire(src, node_id, port) for port, src in enumerate(sources)
+                                   if src is not None))
+
+
+def forward_schedule(circuit: Circuit) -> list[PassStep]:
+    """The gates that can be computed, in topological order (the engine's plan order)."""
+    plan = plan_of(circuit)
+    return [_step_of(circuit, step[4].id) for step in plan.steps]
+
+
+def backward_schedule(circuit: Circuit) -> list[PassStep]:
+    """The gates upstream of the output in reverse order, the output first (its df/df = 1)."""
+    plan = plan_of(circuit)
+    return [_step_of(circuit, step[4].id) for step in plan.backward_steps]
+
+
+def backward_set(circuit: Circuit) -> frozenset:
+    """The ids of the gates the backward pass visits (those upstream of the output)."""
+    return frozenset(step[4].id for step in plan_of(circuit).backward_steps)
+
+
+# ----------------------------------------------------------------- one gate's chain rule
+@dataclass(frozen=True)
+class PortRule:
+    """What a gate sends down one input port: upstream × local = sent."""
+
+    port: int
+    source: str
+    upstream: object
+    local: object
+    sent: object
+
+    def caption(self, fmt: Formatter = format_short) -> str:
+        """'-0.53 × 0.37 = -0.20'."""
+        return f"{fmt(self.upstream)} × {fmt(self.local)} = {fmt(self.sent)}"
+
+
+@dataclass(frozen=True)
+class GateChainRule:
+    """A gate's backward step: its upstream gradient df/dgate and what each port gets."""
+
+    node_id: str
+    op: str
+    upstream: object
+    ports: tuple[PortRule, ...]
+    pattern: str  # "distributes", "routes", "switches" or "scales"
+    pattern_text: str
+
+    def captions(self, fmt: Formatter = format_short) -> list[str]:
+        """One 'upstream × local = sent' caption per port."""
+        return [rule.caption(fmt) for rule in self.ports]
+
+
+def _pattern(node, n_ports: int) -> tuple[str, str]:
+    op = node.op
+    if op == "add":
+        return "distributes", "add distributes: every input gets the upstream gradient"
+    if op in ("max", "min"):
+        return "routes", f"{op} routes: the losing input gets 0"
+    if op == "mul":
+        other = "the other's value" if n_ports == 2 else "the product of the others"
+        return "switches", f"mul switches: each input gets {other} × the upstream gradient"
+    text = f"{op} scales by the local gradient {node.gate.local_gradient}"
+    if node.params:
+        text += " (" + ", ".join(f"{k} = {v:g}" for k, v in node.params.items()) + ")"
+    return "scales", text
+
+
+def _gate_numbers(circuit: Circuit, result: Result, node_id: str):
+    node = circuit.node(node_id)
+    if node.gate.is_source:
+        raise CircuitError(f"'{node_id}' is {'an' if node.op == 'input' else 'a'} {node.op}: "
+                           "it has no input ports")
+    sources = circuit.inputs_of(node_id)
+    if None in sources or node_id in result.incomplete or node_id not in result.values:
+        raise CircuitError(f"'{node_id}' cannot be computed: a port is not connected")
+    xs = [np.float64(result.values[src]) if np.ndim(result.values[src]) == 0
+          else np.asarray(result.values[src]) for src in sources]
+    return node, sources, xs, result.values[node_id]
+
+
+def gate_chain_rule(circuit: Circuit, result: Result, node_id: str) -> GateChainRule:
+    """The chain rule at one gate: df/dgate, and per port the local gradient and what is sent."""
+    node, sources, xs, out = _gate_numbers(circuit, result, node_id)
+    upstream = result.grads.get(node_id, 0.0)
+    with np.errstate(all="ignore"):
+        locals_ = node.gate.backward(xs, out, np.float64(1.0), node.params)
+        sent = node.gate.backward(xs, out, upstream, node.params)
+    ports = tuple(PortRule(port, src, _plain(upstream), _plain(local), _plain(grad))
+                  for port, (src, local, grad) in enumerate(zip(sources, locals_, sent)))
+    pattern, text = _pattern(node, len(sources))
+    return GateChainRule(node_id, node.op, _plain(upstream), ports, pattern, text)
+
+
+def _plain(number):
+    return float(number) if np.ndim(number) == 0 else number
+
+
+_INFIX = {"mul": " × ", "sub": " − ", "div": " / "}
+
+
+def _sum_text(terms, fmt: Formatter) -> str:
+    """'0.20 - 0.40 + 1.00': a sum written with the signs of its terms."""
+    text = fmt(terms[0])
+    for term in terms[1:]:
+        if np.ndim(term) == 0 and float(term) < 0:
+            text += f" - {fmt(-float(term))}"
+        else:
+            text += f" + {fmt(term)}"
+    return text
+
+
+def forward_caption(circuit: Circuit, result: Result, node_id: str,
+                    fmt: Formatter = format_short) -> str:
+    """What a gate computes with the numbers that reached it: '-2.00 + 5.00 = 3.00'."""
+    node, _sources, xs, out = _gate_numbers(circuit, result, node_id)
+    args = [fmt(x) for x in xs]
+    if node.op == "add":
+        expression = _sum_text(xs, fmt)
+    elif node.op in _INFIX:
+        expression = _INFIX[node.op].join(args)
+    elif node.op == "scale":
+        expression = f"{fmt(node.params['c'])} × {args[0]}"
+    elif node.op == "offset":
+        expression = f"{args[0]} + {fmt(node.params['c'])}"
+    elif node.op == "recip":
+        expression = f"1 / {args[0]}"
+    elif node.op == "pow":
+        expression = f"{args[0]} ^ {node.params['p']:g}"
+    else:
+        expression = f"{node.op}({', '.join(args)})"
+    return f"{expression} = {fmt(out)}"
+
+
+# ----------------------------------------------------------------- fan-out
+@dataclass(frozen=True)
+class Branch:
+    """The gradient one consumer (``dst``, ``port``) sent back to a node."""
+
+    dst: str
+    port: int
+    grad: object
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """A node's gradient as the sum of what its branches sent back (plus 1 at the output)."""
+
+    node_id: str
+    branches: tuple[Branch, ...]
+    seed: float  # 1.0 at the output (df/df), else 0.0
+    total: object
+
+    @property
+    def fans_out(self) -> bool:
+        """True when more than one term adds up to the node's gradient."""
+        return len(self.branches) + (self.seed != 0.0) > 1
+
+    def caption(self, fmt: Formatter = format_short) -> str:
+        """'-0.20 + 0.40 = 0.20': the branch gradients adding up to the node's gradient."""
+        terms = ([self.seed] if self.seed else []) + [b.grad for b in self.branches]
+        if not terms:
+            return f"0 = {fmt(self.total)}"
+        return f"{_sum_text(terms, fmt)} = {fmt(self.total)}"
+
+
+def fan_out_sum(circuit: Circuit, result: Result, node_id: str) -> FanOut:
+    """The branch gradients the consumers of ``node_id`` sent back, and their sum (its grad)."""
+    circuit.node(node_id)
+    visited = backward_set(circuit)
+    order = {step_id: k for k, step_id in enumerate(
+        step.node_id for step in backward_schedule(circuit))}
+    consumers = sorted((pair for pair in circuit.consumers_of(node_id) if pair[0] in visited),
+                       key=lambda pair: (order[pair[0]], pair[1]))
+    rules = {}
+    branches = []
+    for dst, port in consumers:
+        if dst not in rules:
+            rules[dst] = gate_chain_rule(circuit, result, dst)
+        branches.append(Branch(dst, port, rules[dst].ports[port].sent))
+    seed = 1.0 if node_id == result.output else 0.0
+    total = np.float64(seed)
+    with np.errstate(all="ignore"):
+        for branch in branches:  # in the order the engine adds them up
+            total = total + branch.grad
+    return FanOut(node_id, tuple(branches), seed, _plain(total))

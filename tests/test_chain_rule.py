@@ -1,0 +1,179 @@
+"""The chain rule gate by gate, with the seeds' numbers: the CS231n neuron backpropagated one
+gate at a time (1/x: 1.00 × -0.53 = -0.53, exp: -0.53 × 0.37 = -0.20, *-1: -0.20 × -1 = 0.20,
+add distributes 0.20, mul switches: w0 gets -0.20 and x0 0.39), max routes, and fan-out sums."""
+
+import math
+
+import numpy as np
+import pytest
+
+import engine
+from engine.chain_rule import (backward_schedule, fan_out_sum, format_short, forward_caption,
+                               forward_schedule, gate_chain_rule)
+from tests.helpers import EXAMPLES, build
+
+
+@pytest.fixture
+def neuron():
+    circuit = engine.load(EXAMPLES / "sigmoid_neuron_primitive.circuit")
+    return circuit, engine.run(circuit)
+
+
+def sigmoid(t):
+    return 1.0 / (1.0 + math.exp(-t))
+
+
+def test_forward_schedule_is_topological_order_of_the_gates(neuron):
+    circuit, _ = neuron
+    gates = [n for n in engine.topological_order(circuit) if not circuit.nodes[n].gate.is_source]
+    steps = forward_schedule(circuit)
+    assert [s.node_id for s in steps] == gates
+    # every step brings the wires into its gate, in port order
+    for step in steps:
+        assert [(w.src, w.port) for w in step.wires] == [
+            (src, port) for port, src in enumerate(circuit.inputs_of(step.node_id))]
+    seen = set(n for n in circuit.nodes if circuit.nodes[n].gate.is_source)
+    for step in steps:
+        assert all(w.src in seen for w in step.wires)  # values arrive only from computed nodes
+        seen.add(step.node_id)
+
+
+def test_backward_schedule_is_the_reverse_starting_at_the_output(neuron):
+    circuit, _ = neuron
+    steps = backward_schedule(circuit)
+    assert steps[0].node_id == "f"
+    assert [s.node_id for s in steps] == [s.node_id for s in reversed(forward_schedule(circuit))]
+
+
+def test_backward_schedule_skips_gates_that_do_not_reach_the_output():
+    circuit = build({"x": ("input", 2.0), "y": ("input", 3.0), "f": "mul", "side": "exp"},
+                    {"f": ["x", "y"], "side": ["x"]}, output="f")
+    assert sorted(s.node_id for s in forward_schedule(circuit)) == ["f", "side"]
+    assert [s.node_id for s in backward_schedule(circuit)] == ["f"]
+
+
+def test_cs231n_neuron_one_gate_at_a_time(neuron):
+    circuit, result = neuron
+    # the 1/x gate at the end: df/df = 1, local -1/1.37^2 = -0.53
+    recip = gate_chain_rule(circuit, result, "f")
+    assert recip.upstream == 1.0
+    (port,) = recip.ports
+    assert port.source == "plus_1"
+    assert port.local == pytest.approx(-1 / (1 + math.e ** -1) ** 2)
+    assert format_short(port.local) == "-0.53" and format_short(port.sent) == "-0.53"
+    assert recip.captions() == ["1.00 × -0.53 = -0.53"]
+    # +1 passes it on, exp scales by e^-1 = 0.37, *-1 flips it
+    assert gate_chain_rule(circuit, result, "plus_1").captions() == ["-0.53 × 1.00 = -0.53"]
+    exp = gate_chain_rule(circuit, result, "exp")
+    assert exp.captions() == ["-0.53 × 0.37 = -0.20"]
+    assert exp.ports[0].local == pytest.approx(math.exp(-1))
+    assert exp.pattern == "scales"
+    assert gate_chain_rule(circuit, result, "times_minus_1").captions() == [
+        "-0.20 × -1.00 = 0.20"]
+    # the two adds distribute 0.20 to both inputs
+    for add in ("z", "dot"):
+        rule = gate_chain_rule(circuit, result, add)
+        assert rule.pattern == "distributes"
+        assert "add distributes" in rule.pattern_text
+        assert [format_short(p.sent) for p in rule.ports] == ["0.20", "0.20"]
+        assert all(p.sent == rule.upstream for p in rule.ports)
+    # mul switches: w0 gets x0 × 0.20 = -0.20, x0 gets w0 × 0.20 = 0.39 (0.40 on the slide)
+    mul = gate_chain_rule(circuit, result, "w0x0")
+    assert mul.pattern == "switches" and "mul switches" in mul.pattern_text
+    w0, x0 = mul.ports
+    upstream = sigmoid(1.0) * (1 - sigmoid(1.0))
+    assert (w0.source, x0.source) == ("w0", "x0")
+    assert w0.local == -1.0 and x0.local == 2.0  # each port's local gradient: the other value
+    assert w0.sent == pytest.approx(-1.0 * upstream) and x0.sent == pytest.approx(2.0 * upstream)
+    assert mul.captions() == ["0.20 × -1.00 = -0.20", "0.20 × 2.00 = 0.39"]
+    # what each gate sends is the engine's gradient of its input
+    for step in backward_schedule(circuit):
+        for port in gate_chain_rule(circuit, result, step.node_id).ports:
+            if len(circuit.consumers_of(port.source)) == 1:
+                assert port.sent == pytest.approx(result.grads[port.source])
+
+
+def test_max_routes_the_whole_gradient_to_the_winner():
+    # f = max(x, y) * z with x = 3 > y = 1: x gets z's value, y gets 0
+    circuit = build({"x": ("input", 3.0), "y": ("input", 1.0), "z": ("input", -2.0),
+                     "m": "max", "f": "mul"}, {"m": ["x", "y"], "f": ["m", "z"]})
+    result = engine.run(circuit)
+    rule = gate_chain_rule(circuit, result, "m")
+    assert rule.pattern == "routes"
+    assert rule.pattern_text == "max routes: the losing input gets 0"
+    assert rule.upstream == -2.0
+    assert [p.local for p in rule.ports] == [1.0, 0.0]
+    assert [p.sent for p in rule.ports] == [-2.0, 0.0]
+    assert rule.captions() == ["-2.00 × 1.00 = -2.00", "-2.00 × 0.00 = 0.00"]
+    assert "min routes" in gate_chain_rule(
+        build({"a": ("input", 1.0), "b": ("input", 2.0), "m": "min"}, {"m": ["a", "b"]}),
+        engine.run(build({"a": ("input", 1.0), "b": ("input", 2.0), "m": "min"},
+                         {"m": ["a", "b"]})), "m").pattern_text
+
+
+def test_mul_of_three_switches_with_the_product_of_the_others():
+    circuit = build({"a": ("input", 2.0), "b": ("input", 3.0), "c": ("input", 5.0), "f": "mul"},
+                    {"f": ["a", "b", "c"]})
+    rule = gate_chain_rule(circuit, engine.run(circuit), "f")
+    assert [p.local for p in rule.ports] == [15.0, 10.0, 6.0]
+    assert "product of the others" in rule.pattern_text
+
+
+def test_fan_out_x_times_x_adds_both_branches():
+    # f = x * x at x = 3: each port sends 3, they add up to df/dx = 2x = 6
+    circuit = build({"x": ("input", 3.0), "f": "mul"}, {"f": ["x", "x"]})
+    result = engine.run(circuit)
+    fan = fan_out_sum(circuit, result, "x")
+    assert fan.fans_out
+    assert [(b.dst, b.port, b.grad) for b in fan.branches] == [("f", 0, 3.0), ("f", 1, 3.0)]
+    assert fan.total == result.grads["x"] == 6.0
+    assert fan.caption() == "3.00 + 3.00 = 6.00"
+
+
+def test_fan_out_into_two_gates_shows_negative_branches():
+    # f = x*y + x*z at x = 2, y = -0.1, z = 0.3: branches -0.10 and 0.30 add up to 0.20
+    circuit = build({"x": ("input", 2.0), "y": ("input", -0.1), "z": ("input", 0.3),
+                     "a": "mul", "b": "mul", "f": "add"},
+                    {"a": ["x", "y"], "b": ["x", "z"], "f": ["a", "b"]})
+    result = engine.run(circuit)
+    fan = fan_out_sum(circuit, result, "x")
+    assert sorted(b.dst for b in fan.branches) == ["a", "b"]
+    assert fan.total == pytest.approx(result.grads["x"]) and fan.total == pytest.approx(0.2)
+    assert fan.caption() in ("-0.10 + 0.30 = 0.20", "0.30 - 0.10 = 0.20")
+    single = fan_out_sum(circuit, result, "y")
+    assert not single.fans_out and single.total == pytest.approx(result.grads["y"])
+
+
+def test_fan_out_ignores_consumers_that_do_not_reach_the_output():
+    circuit = build({"x": ("input", 2.0), "f": "exp", "side": "neg"},
+                    {"f": ["x"], "side": ["x"]}, output="f")
+    result = engine.run(circuit)
+    fan = fan_out_sum(circuit, result, "x")
+    assert [b.dst for b in fan.branches] == ["f"] and not fan.fans_out
+    assert fan.total == pytest.approx(math.exp(2.0)) == result.grads["x"]
+    assert fan_out_sum(circuit, result, "f").seed == 1.0
+
+
+def test_forward_captions_show_what_each_gate_computes(neuron):
+    circuit, result = neuron
+    assert forward_caption(circuit, result, "w0x0") == "2.00 × -1.00 = -2.00"
+    assert forward_caption(circuit, result, "z") == "4.00 - 3.00 = 1.00"
+    assert forward_caption(circuit, result, "exp") == "exp(-1.00) = 0.37"
+    assert forward_caption(circuit, result, "plus_1") == "0.37 + 1.00 = 1.37"
+    assert forward_caption(circuit, result, "f") == "1 / 1.37 = 0.73"
+
+
+def test_sources_have_no_chain_rule_and_formatter_is_pluggable(neuron):
+    circuit, result = neuron
+    with pytest.raises(engine.CircuitError):
+        gate_chain_rule(circuit, result, "w0")
+    rule = gate_chain_rule(circuit, result, "exp")
+    assert rule.captions(lambda x: f"{x:.3f}") == ["-0.534 × 0.368 = -0.197"]
+
+
+def test_non_finite_numbers_do_not_warn():
+    circuit = build({"x": ("input", 0.0), "f": "recip"}, {"f": ["x"]})
+    result = engine.run(circuit)
+    rule = gate_chain_rule(circuit, result, "f")
+    assert rule.captions() == ["1.00 × -inf = -inf"]
+    assert format_short(np.float64("nan")) == "nan" and format_short(np.ones(3)) == "…"
