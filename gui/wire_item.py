@@ -133,6 +133,7 @@ class WireItem(QGraphicsPathItem):
         self.setAcceptHoverEvents(True)
         self._hover = False
         self._shape = None
+        self._flow_width = None  # set by the backward animation to show |gradient|
         self.update_path()
 
     @property
@@ -162,6 +163,24 @@ class WireItem(QGraphicsPathItem):
         self.value_label.set_number(value)
         self.grad_label.set_number(grad)
         self._place_labels()
+
+    def set_numbers_visible(self, value: bool, grad: bool) -> None:
+        """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""
+        self.value_label.setVisible(value)
+        self.grad_label.setVisible(grad)
+
+    def set_flow_width(self, width: float | None) -> None:
+        """Draw the wire ``width`` thick (None: the normal width); shows |gradient| after a
+        backward animation."""
+        if width != self._flow_width:
+            self._flow_width = width
+            # the pen is only used for the bounding rect: room for the thick stroke
+            self.setPen(QPen() if width is None else QPen(theme.WIRE, width + 1.5))
+            self.update()
+
+    def pen_width(self) -> float:
+        """The width the wire is drawn with (without hover or selection)."""
+        return theme.WIRE_WIDTH if self._flow_width is None else self._flow_width
 
     def set_visible_with_labels(self, visible: bool) -> None:
         """Hide or show the wire with its numbers (a wire being picked up is hidden)."""
@@ -210,7 +229,7 @@ class WireItem(QGraphicsPathItem):
     def paint(self, painter, option, widget=None):
         selected = self.isSelected()
         color = theme.WIRE_SELECTED if selected else theme.WIRE
-        width = theme.WIRE_WIDTH + (1.5 if selected or self._hover else 0.0)
+        width = self.pen_width() + (1.5 if selected or self._hover else 0.0)
         painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
@@ -237,6 +256,11 @@ class OutputStubItem(QGraphicsItem):
         """Show f and df/df."""
         self.value_label.set_number(value)
         self.grad_label.set_number(grad)
+
+    def set_numbers_visible(self, value: bool, grad: bool) -> None:
+        """Show or hide f and df/df (the animated passes reveal them)."""
+        self.value_label.setVisible(value)
+        self.grad_label.setVisible(grad)
 
     def value_text(self) -> str:
         """The output's value as shown."""
