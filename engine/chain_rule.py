@@ -125,10 +125,12 @@ def _pattern(node, n_ports: int) -> tuple[str, str]:
     if op == "mul":
         other = "the other's value" if n_ports == 2 else "the product of the others"
         return "switches", f"mul switches: each input gets {other} × the upstream gradient"
-    text = f"{op} scales by the local gradient {node.gate.local_gradient}"
-    if node.params:
-        text += " (" + ", ".join(f"{k} = {v:g}" for k, v in node.params.items()) + ")"
-    return "scales", text
+    local = node.gate.local_gradient
+    if local in node.params:  # scale: its local gradient is its param c
+        local = f"{local} = {node.params[local]:g}"
+    elif node.params:
+        local += " (" + ", ".join(f"{k} = {v:g}" for k, v in node.params.items()) + ")"
+    return "scales", f"{op} scales by its local gradient {local}"
 
 
 def _gate_numbers(circuit: Circuit, result: Result, node_id: str):

@@ -1,0 +1,173 @@
+"""Dots that carry a number along a wire, and how big, fast and what colour they are.
+
+A number travels as a short train of dots (``DOTS_PER_TRAIN``, ``DOT_SPACING`` apart). Their
+size and speed grow with log|number| and their colour says its sign: values green (positive)
+or orange (negative), gradients red (positive) or dark red (negative); negative dots are
+hollow rings so the sign reads without colour too.
+
+Speed is capped below aliasing (the wagon-wheel effect): if a dot moved half the spacing or
+more in one frame, the eye would pair it with the dot ahead of it and the train would seem to
+crawl backwards. So no dot ever moves more than ``MAX_STEP`` = 0.45 × ``DOT_SPACING`` per
+frame (10.8 px at 24 px spacing: at most 675 px/s at the ~62.5 frames/s of a 16 ms timer),
+whatever the number, the speed slider or a late frame.
+
+Wires thicken with |gradient| after the backward pass (``wire_width``), log-scaled and capped.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+FRAME_MS = 16  # the animation timer's interval (~60 frames per second)
+DOT_SPACING = 24.0  # between consecutive dots of a train, along the wire
+DOTS_PER_TRAIN = 3
+MAX_STEP = 0.45 * DOT_SPACING  # px per frame: below half the spacing, so motion never aliases
+BASE_SPEED = 170.0  # px per second for a number of size 0 at speed factor 1
+MIN_RADIUS, MAX_RADIUS = 3.5, 8.0
+MIN_WIDTH, MAX_WIDTH = 1.2, 11.0  # wire widths after the backward pass
+
+VALUE_POSITIVE = QColor("#17a34a")
+VALUE_NEGATIVE = QColor("#ef6c00")
+GRAD_POSITIVE = QColor("#e53935")
+GRAD_NEGATIVE = QColor("#8e1b1b")
+ZERO = QColor("#90a4ae")
+
+
+def _size(number) -> float:
+    """log10(1 + |number|), 2.0 for nan/inf and batches of values (big, but bounded)."""
+    try:
+        x = abs(float(number))
+    except (TypeError, ValueError):
+        return 1.0
+    if not math.isfinite(x):
+        return 2.0
+    return math.log10(1.0 + x)
+
+
+def magnitude(number) -> float:
+    """How big a number looks, from 0 (zero) to 1 (|number| of 99 and more), log-scaled."""
+    return min(1.0, _size(number) / 2.0)
+
+
+def dot_speed(number, factor: float = 1.0) -> float:
+    """Pixels per second for a dot carrying ``number`` (capped at ``max_speed()``)."""
+    speed = BASE_SPEED * factor * (0.6 + 1.4 * magnitude(number))
+    return min(speed, max_speed())
+
+
+def max_speed() -> float:
+    """The fastest a dot may go at the nominal frame rate: ``MAX_STEP`` per frame."""
+    return MAX_STEP * 1000.0 / FRAME_MS
+
+
+def frame_step(speed: float, dt: float) -> float:
+    """How far a dot moves in a frame of ``dt`` seconds: never ``MAX_STEP`` or more."""
+    return min(speed * max(dt, 0.0), MAX_STEP)
+
+
+def dot_radius(number) -> float:
+    """A dot's radius in scene pixels: 3.5 for 0, growing with log|number| up to 8."""
+    return MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * magnitude(number)
+
+
+def dot_style(number, backward: bool) -> tuple[QColor, bool]:
+    """The dot's colour and whether it is hollow (negative numbers)."""
+    try:
+        x = float(number)
+    except (TypeError, ValueError):
+        x = 1.0
+    if x == 0:
+        return ZERO, False
+    negative = x < 0
+    if backward:
+        return (GRAD_NEGATIVE if negative else GRAD_POSITIVE), negative
+    return (VALUE_NEGATIVE if negative else VALUE_POSITIVE), negative
+
+
+def wire_width(grad) -> float:
+    """A wire's width after the backward pass: 1.2 for 0, +2.6 per doubling of 1 + |grad|."""
+    try:
+        x = abs(float(grad))
+    except (TypeError, ValueError):
+        return MAX_WIDTH / 2
+    if not math.isfinite(x):
+        return MAX_WIDTH
+    return min(MAX_WIDTH, MIN_WIDTH + 2.6 * math.log2(1.0 + x))
+
+
+class DotTrain(QGraphicsItem):
+    """A train of dots running along ``path`` (from its start, or from its end if ``reverse``).
+
+    ``lead`` is how far the first dot has gone along the path; the others follow
+    ``DOT_SPACING`` behind it. Dots off either end of the path are not drawn.
+    """
+
+    def __init__(self, path: QPainterPath, number, backward: bool, reverse: bool):
+        super().__init__()
+        self.path = QPainterPath(path)
+        self.length = self.path.length()
+        self.reverse = reverse
+        self.radius = dot_radius(number)
+        self.color, self.hollow = dot_style(number, backward)
+        self.lead = 0.0
+        self._points: list[QPointF] = []
+        margin = self.radius * 2 + 2
+        self._rect = self.path.boundingRect().adjusted(-margin, -margin, margin, margin)
+        self.setZValue(60)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.set_lead(0.0)
+
+    @property
+    def arrived(self) -> bool:
+        """True once the first dot reached the end of the wire."""
+        return self.lead >= self.length
+
+    @property
+    def drained(self) -> bool:
+        """True once the last dot left the wire."""
+        return self.lead - (DOTS_PER_TRAIN - 1) * DOT_SPACING >= self.length
+
+    def set_lead(self, lead: float) -> None:
+        """Put the first dot ``lead`` pixels along the wire (and the others behind it)."""
+        self.lead = lead
+        points = []
+        for k in range(DOTS_PER_TRAIN):
+            distance = lead - k * DOT_SPACING
+            if 0.0 <= distance <= self.length:
+                along = self.length - distance if self.reverse else distance
+                percent = self.path.percentAtLength(along) if self.length > 0 else 0.0
+                points.append(self.path.pointAtPercent(percent))
+        self._points = points
+        self.update()
+
+    def points(self) -> list[QPointF]:
+        """The centres of the dots on the wire now, the first dot first."""
+        return list(self._points)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        r = self.radius
+        for k, point in enumerate(self._points):
+            fade = 1.0 - 0.25 * k  # followers are a little lighter
+            color = QColor(self.color)
+            halo = QColor(self.color)
+            halo.setAlphaF(0.18 * fade)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QBrush(halo))
+            painter.drawEllipse(point, r * 1.9, r * 1.9)
+            color.setAlphaF(fade)
+            if self.hollow:
+                painter.setPen(QPen(color, max(1.6, r * 0.45)))
+                painter.setBrush(QBrush(QColor(255, 255, 255, 230)))
+                painter.drawEllipse(point, r * 0.85, r * 0.85)
+            else:
+                painter.setPen(QPen(QColor(255, 255, 255, 200), 1.0))
+                painter.setBrush(QBrush(color))
+                painter.drawEllipse(point, r, r)

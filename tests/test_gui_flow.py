@@ -1,0 +1,331 @@
+"""The animated passes: gates visited in topological order then back in reverse, each wire's
+number appearing when its dots arrive, the CS231n neuron's chain rule in the captions
+("-0.53 × 0.37 = -0.20" at exp), max routing and fan-out sums, Play to the end on the timer
+with wires as thick as their gradients, the toolbar, and edits that stop a run cleanly."""
+
+import math
+from collections import deque
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSlider, QToolBar
+
+import engine
+from gui import theme
+from gui.commands import AddNodeCommand, SetValueCommand
+from gui.file_actions import DISCARD
+from gui.flow_animation import BACKWARD, DONE, FORWARD, IDLE, install
+from gui.flow_captions import Caption
+from gui.flow_dots import (DOT_SPACING, FRAME_MS, DotTrain, dot_radius, dot_speed, dot_style,
+                           frame_step, max_speed, wire_width)
+from gui.main_window import MainWindow
+from gui.wire_item import NumberLabel
+from tests.helpers import EXAMPLES
+
+FAN = {"format": "circuitgrad", "version": 1, "title": "max of two products, x fans out",
+       "nodes": [
+           {"id": "y", "op": "input", "value": -0.1, "pos": [0, 0]},
+           {"id": "x", "op": "input", "value": 2.0, "pos": [0, 80]},
+           {"id": "z", "op": "input", "value": 0.3, "pos": [0, 180]},
+           {"id": "a", "op": "mul", "pos": [180, 20]},
+           {"id": "b", "op": "mul", "pos": [180, 140]},
+           {"id": "m", "op": "max", "pos": [360, 80]},
+           {"id": "k", "op": "const", "value": 1.0, "pos": [360, 200]},
+           {"id": "f", "op": "add", "pos": [540, 100]}],
+       "wires": [{"from": "y", "to": "a", "port": 0}, {"from": "x", "to": "a", "port": 1},
+                 {"from": "x", "to": "b", "port": 0}, {"from": "z", "to": "b", "port": 1},
+                 {"from": "a", "to": "m", "port": 0}, {"from": "b", "to": "m", "port": 1},
+                 {"from": "m", "to": "f", "port": 0}, {"from": "k", "to": "f", "port": 1}],
+       "output": "f"}
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    win = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    win.errors = []
+    win.show_error = lambda title, text: win.errors.append(text)
+    win.ask_unsaved = lambda: DISCARD
+    qtbot.addWidget(win)
+    win.flow = install(win)
+    return win
+
+
+def open_example(window, name):
+    assert window.open_path(EXAMPLES / name)
+    window.document.flush()
+    return window.flow
+
+
+def open_fan(window, tmp_path):
+    path = tmp_path / "fan.circuit"
+    engine.save(engine.circuit_from_dict(FAN), path)
+    assert window.open_path(path)
+    window.document.flush()
+    return window.flow
+
+
+def expected_order(circuit):
+    """Gates in topological order, and the reverse over the gates upstream of the output,
+    computed here independently of the animation."""
+    gates = [n for n in engine.topological_order(circuit) if not circuit.nodes[n].gate.is_source]
+    upstream, queue = {circuit.output_id()}, deque([circuit.output_id()])
+    while queue:
+        for src in circuit.inputs_of(queue.popleft()):
+            if src not in upstream:
+                upstream.add(src)
+                queue.append(src)
+    return gates, [n for n in reversed(gates) if n in upstream]
+
+
+def overlays(scene):
+    return [item for item in scene.items() if isinstance(item, (DotTrain, Caption))
+            or (isinstance(item, NumberLabel) and item.parentItem() is None
+                and item.zValue() > 0.5)]
+
+
+def test_stepping_visits_gates_forward_then_backward(window):
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    forward, backward = expected_order(window.document.circuit)
+    assert flow.phase == IDLE
+    phases = []
+    while flow.step():
+        phases.append(flow.phase)
+    assert flow.visited == forward + backward
+    assert phases == [FORWARD] * len(forward) + [BACKWARD] * (len(backward) - 1) + [DONE]
+    assert not flow.step() and flow.phase == DONE
+
+
+def test_numbers_appear_as_the_dots_arrive(window):
+    # CS231n: x = -2, y = 5, z = -4; q = 3, f = -12; df/dq = -4, df/dz = 3, df/dx = df/dy = -4
+    flow = open_example(window, "add_mul.circuit")
+    stub = window.scene.output_stub()
+    assert flow.shown_value("f", 0) == "3.00" and flow.shown_grad("f", 0) == "-4.00"  # idle
+    flow.restart()
+    assert flow.phase == FORWARD and flow.visited == []
+    for dst, port in [("q", 0), ("q", 1), ("f", 0), ("f", 1)]:
+        assert flow.shown_value(dst, port) == "" and flow.shown_grad(dst, port) == ""
+    assert not stub.value_label.isVisible() and not stub.grad_label.isVisible()
+
+    flow.step()  # q: x and y arrive
+    assert flow.visited == ["q"]
+    assert (flow.shown_value("q", 0), flow.shown_value("q", 1)) == ("-2.00", "5.00")
+    assert flow.shown_value("f", 0) == ""
+    assert "-2.00 + 5.00 = 3.00" in flow.caption_of("q", "forward")
+
+    flow.step()  # f: q and z arrive; forward done, no red yet
+    assert flow.shown_value("f", 0) == "3.00" and flow.shown_value("f", 1) == "-4.00"
+    assert all(flow.shown_grad(d, p) == "" for d, p in [("q", 0), ("q", 1), ("f", 0), ("f", 1)])
+    assert stub.value_label.isVisible() and stub.value_text() == "-12.00"
+    assert not stub.grad_label.isVisible()
+
+    flow.step()  # backward at f: 1.00 at the output, mul switches
+    assert flow.phase == BACKWARD
+    assert stub.grad_label.isVisible() and stub.grad_text() == "1.00"
+    assert flow.shown_grad("f", 0) == "-4.00" and flow.shown_grad("f", 1) == "3.00"
+    wire = window.scene.wire_item("f", 0)
+    assert wire.grad_label.isVisible() and wire.grad_text() == "-4.00"
+    assert flow.shown_grad("q", 0) == "" and flow.shown_grad("q", 1) == ""
+    assert "mul switches" in flow.caption_of("f")
+    assert "1.00 × -4.00 = -4.00 → q" in flow.caption_of("f")
+    assert "1.00 × 3.00 = 3.00 → z" in flow.caption_of("f")
+
+    flow.step()  # backward at q: add distributes -4 to x and y
+    assert flow.phase == DONE
+    assert flow.shown_grad("q", 0) == "-4.00" and flow.shown_grad("q", 1) == "-4.00"
+    assert "add distributes" in flow.caption_of("q")
+    assert flow.caption_of("q").count("-4.00 × 1.00 = -4.00") == 2
+
+
+def sigmoid(t):
+    return 1 / (1 + math.exp(-t))
+
+
+def test_captions_show_the_cs231n_chain_rule(window):
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    while flow.visited.count("exp") < 2:  # forward, then back to exp
+        assert flow.step()
+    assert flow.phase == BACKWARD
+    assert "-0.53 × 0.37 = -0.20" in flow.caption_of("exp")
+    assert "exp scales by its local gradient" in flow.caption_of("exp")
+    assert "1.00 × -0.53 = -0.53" in flow.caption_of("f")
+    assert any("-0.53 × 0.37 = -0.20" in text for text in flow.captions())
+    flow.finish()
+    assert "-0.20 × -1.00 = 0.20" in flow.caption_of("times_minus_1")
+    assert "add distributes" in flow.caption_of("z")
+    # mul switches: w0 gets x0 × 0.20 = -0.20, x0 gets w0 × 0.20 = 0.39 (0.40 on the slide)
+    upstream = sigmoid(1.0) * (1 - sigmoid(1.0))
+    mul = flow.caption_of("w0x0")
+    assert "mul switches" in mul
+    assert f"0.20 × -1.00 = {-upstream:.2f} → w0" in mul
+    assert f"0.20 × 2.00 = {2 * upstream:.2f} → x0" in mul and f"{2 * upstream:.2f}" == "0.39"
+    assert flow.shown_grad("w0x0", 1) == "0.39" and flow.shown_grad("w0x0", 0) == "-0.20"
+
+
+def test_max_routes_and_fan_out_branches_add_up(window, tmp_path):
+    # a = x*y = -0.2, b = x*z = 0.6: max routes df/dm = 1 to b, 0 to a; x gets 0 from a
+    # (0 × y) and z = 0.30 from b: 0.30 + 0.00 = 0.30 at x
+    flow = open_fan(window, tmp_path)
+    flow.finish()
+    assert "max routes: the losing input gets 0" in flow.caption_of("m")
+    assert "1.00 × 0.00 = 0.00 → a" in flow.caption_of("m")
+    assert flow.shown_grad("m", 0) == "0.00" and flow.shown_grad("m", 1) == "1.00"
+    # each branch of x shows what came back along it; x's own total is their sum
+    assert flow.shown_grad("a", 1) == "0.00" and flow.shown_grad("b", 0) == "0.30"
+    assert not window.scene.wire_item("b", 0).grad_label.isVisible()
+    assert flow.caption_of("x", "fan_out").endswith("0.30 + 0.00 = 0.30")
+    assert window.document.result.grads["x"] == pytest.approx(0.3)
+    assert flow.caption_of("y", "fan_out") == ""  # y feeds one port: nothing to add up
+
+
+def test_fan_out_sum_appears_when_the_last_branch_arrives(window):
+    # x*x: both ports of one gate send x back; 3 + 3 = 6
+    circuit = engine.Circuit("square")
+    circuit.add_node("input", "x", value=3.0, pos=(0, 0))
+    circuit.add_node("mul", "f", inputs=2, pos=(180, 0))
+    circuit.connect("x", "f", 0)
+    circuit.connect("x", "f", 1)
+    window.document.replace_circuit(circuit)
+    window.document.flush()
+    flow = window.flow
+    flow.step()
+    assert flow.caption_of("x", "fan_out") == ""
+    flow.step()
+    assert flow.caption_of("x", "fan_out").endswith("3.00 + 3.00 = 6.00")
+    assert flow.shown_grad("f", 0) == flow.shown_grad("f", 1) == "3.00"
+
+
+def test_play_runs_to_the_end_on_the_timer_and_wires_show_gradients(window, qtbot):
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    circuit, result = window.document.circuit, window.document.result
+    forward, backward = expected_order(circuit)
+    window.findChild(QSlider, "flow_speed").setValue(window.findChild(QSlider,
+                                                                      "flow_speed").maximum())
+    steps = []  # every frame, how far each dot train moved
+
+    def record():
+        for item in window.scene.items():
+            if isinstance(item, DotTrain):
+                last = getattr(item, "_recorded", None)
+                if last is not None:
+                    steps.append(item.lead - last)
+                item._recorded = item.lead
+
+    window.findChild(QAction, "action_flow_play").trigger()
+    assert flow.playing and flow.timer_active
+    flow._timer.timeout.connect(record)
+    qtbot.waitUntil(lambda: flow.phase == DONE and not flow.timer_active, timeout=30000)
+    assert flow.visited == forward + backward
+    assert not flow.playing
+    assert not [item for item in window.scene.items() if isinstance(item, DotTrain)]
+    assert steps and max(steps) < DOT_SPACING / 2  # never fast enough to alias
+    # no fan-out in this circuit: each wire's gradient is its source's df/dsrc
+    wires = window.scene.wire_items()
+    for one in wires:
+        for other in wires:
+            g1, g2 = abs(result.grads[one.src]), abs(result.grads[other.src])
+            if g1 > g2 * 1.01:
+                assert one.pen_width() > other.pen_width()
+            elif abs(g1 - g2) < 1e-12:
+                assert one.pen_width() == other.pen_width()
+    assert window.scene.wire_item("w1x1", 1).pen_width() > theme.WIRE_WIDTH  # x1: -0.59
+
+
+def test_toolbar_and_run_menu_actions(window, qtbot):
+    flow = open_example(window, "add_mul.circuit")
+    toolbar = window.findChild(QToolBar, "flow_toolbar")
+    assert toolbar is not None and toolbar.findChild(QSlider, "flow_speed") is not None
+    menu = window.menuBar().findChild(QMenu, "menu_run")
+    names = {action.objectName() for action in menu.actions()}
+    assert {"action_flow_play", "action_flow_pause", "action_flow_step",
+            "action_flow_restart"} <= names
+    action = {name: window.findChild(QAction, name) for name in names if name}
+    assert action["action_flow_play"].isEnabled() and not action["action_flow_pause"].isEnabled()
+
+    action["action_flow_step"].trigger()  # one gate, animated, then it pauses
+    assert flow.phase == FORWARD and flow.timer_active
+    qtbot.waitUntil(lambda: flow.visited == ["q"] and not flow.timer_active, timeout=10000)
+    assert flow.shown_value("q", 0) == "-2.00" and flow.shown_value("f", 0) == ""
+
+    action["action_flow_play"].trigger()
+    assert flow.playing and action["action_flow_pause"].isEnabled()
+    assert not action["action_flow_play"].isEnabled()
+    action["action_flow_pause"].trigger()
+    assert not flow.playing and not flow.timer_active
+    assert action["action_flow_play"].isEnabled()
+
+    action["action_flow_restart"].trigger()
+    assert flow.phase == FORWARD and flow.visited == []
+    assert flow.shown_value("q", 0) == ""
+    action["action_flow_finish"].trigger()
+    assert flow.phase == DONE and flow.visited == ["q", "f", "f", "q"]
+    assert not flow.timer_active
+
+
+def test_an_edit_during_play_resets_cleanly(window, qtbot):
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    flow.play()
+    qtbot.waitUntil(lambda: len(flow.visited) >= 2 and any(
+        isinstance(item, DotTrain) for item in window.scene.items()), timeout=10000)
+    doc = window.document
+    doc.push(SetValueCommand(doc, "x0", -2.0))
+    assert flow.phase == IDLE and not flow.playing and not flow.timer_active
+    assert flow.visited == [] and flow.captions() == []
+    assert overlays(window.scene) == []
+    doc.flush()
+    for wire in window.scene.wire_items():
+        assert wire.value_label.isVisible() and wire.grad_label.isVisible()
+        assert wire.pen_width() == theme.WIRE_WIDTH
+    assert window.scene.output_stub().grad_label.isVisible()
+    # the new numbers: z = 2*(-2) + 6 - 3 = -1, df/dw0 = x0 * s(-1)(1 - s(-1))
+    new_grad = -2.0 * sigmoid(-1.0) * (1 - sigmoid(-1.0))
+    assert window.scene.wire_item("w0x0", 0).grad_text() == f"{new_grad:.2f}"
+    # wire widths after a finished run last until the circuit changes
+    flow.finish()
+    assert window.scene.wire_item("w0x0", 1).pen_width() != theme.WIRE_WIDTH
+    doc.undo_stack.undo()
+    assert flow.phase == IDLE and overlays(window.scene) == []
+    assert all(w.pen_width() == theme.WIRE_WIDTH for w in window.scene.wire_items())
+
+
+def test_opening_another_file_mid_run_leaves_nothing_behind(window, tmp_path):
+    flow = open_fan(window, tmp_path)
+    for _ in range(6):
+        flow.step()
+    flow.play_step()
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    assert flow.phase == IDLE and not flow.timer_active and overlays(window.scene) == []
+    window.document.flush()
+    while flow.step():
+        pass
+    assert flow.visited == ["q", "f", "f", "q"]
+
+
+def test_a_circuit_that_cannot_run_is_not_animated(window):
+    flow = open_example(window, "add_mul.circuit")
+    doc = window.document
+    doc.push(AddNodeCommand(doc, "mul", (400, 300)))
+    doc.flush()
+    messages = []
+    flow.status_message.connect(messages.append)
+    flow.play()
+    assert flow.phase == IDLE and not flow.timer_active
+    assert messages and "Cannot animate" in messages[-1] and "not connected" in messages[-1]
+
+
+def test_dots_follow_the_size_and_sign_of_their_numbers():
+    assert dot_radius(0.0) < dot_radius(0.5) < dot_radius(5.0) < dot_radius(50.0)
+    assert dot_radius(1e9) == dot_radius(float("inf"))  # capped
+    assert dot_speed(0.0) < dot_speed(1.0) < dot_speed(10.0)
+    # never faster than half the spacing per frame, whatever the number, factor or frame
+    assert max_speed() * FRAME_MS / 1000 < DOT_SPACING / 2
+    assert dot_speed(1e30, 1e6) == max_speed()
+    assert frame_step(1e9, 1.0) < DOT_SPACING / 2
+    value_pos, value_neg = dot_style(2.0, backward=False), dot_style(-2.0, backward=False)
+    grad_pos, grad_neg = dot_style(0.3, backward=True), dot_style(-0.3, backward=True)
+    assert not value_pos[1] and value_neg[1] and not grad_pos[1] and grad_neg[1]  # hollow < 0
+    assert value_pos[0].green() > value_pos[0].red()  # values green
+    assert value_neg[0].red() > value_neg[0].blue()  # negative values orange
+    assert grad_pos[0].red() > grad_pos[0].green() and grad_neg[0].red() > grad_neg[0].green()
+    assert wire_width(0.0) < wire_width(0.2) < wire_width(2.0) < wire_width(1e9)
