@@ -1,0 +1,296 @@
+"""Training: a circuit becomes a classifier of 2D points and its parameters learn.
+
+The second half of the hacker's guide. Inputs bound to a data feature (``feature`` 0 and 1)
+take the data set's columns x and y, all points at once (the plan runs batched: every value is
+an array over the points), and the circuit's output is the score of each point; its sign is
+the predicted label. The parameters are the movable inputs (``Node.is_movable``: trainable and
+not bound to data); consts and frozen inputs keep their values.
+
+Two losses, both means over the points plus an L2 penalty ``reg / 2 * sum(w ** 2)``:
+
+- ``"hinge"``, the guide's SVM: ``max(0, 1 - label * score)``. Its gradient is the guide's
+  "pull": a point whose ``label * score < 1`` pulls its score towards its label
+  (dL/dscore = -label), any other point pulls nothing.
+- ``"logistic"``: sigmoid plus cross-entropy, ``log(1 + exp(-label * score))``, computed as
+  ``logaddexp(0, -label * score)`` so a huge score neither overflows nor warns.
+
+Which parameters the penalty pulls towards 0: like the guide (``a.grad += -a.value`` and
+``b.grad += -b.value``, but nothing for c), only the *weights*: a parameter that is only ever
+added in (every gate it feeds is an ``add`` or a ``sub``) is a bias and is not regularised.
+``regularize="all"`` penalises every parameter.
+
+One ``step()`` runs the data forward, seeds the backward pass with dL/dscore for each point
+(``Plan.backward(values, seed=...)``), adds the penalty's pull and moves every parameter by
+``-step_size * gradient``. ``batch="full"`` uses all points; ``"stochastic"`` picks
+``batch_size`` random points (one, by default: exactly the guide's loop, which with
+``reg=1.0`` and ``step_size=0.01`` is its SVM). After each step the loss and the accuracy over
+the whole data set are recorded. A move that would make a parameter non-finite is not made.
+
+``Trainer`` is the stepper the GUI drives from a timer; like ``Ascent`` it works on its own
+copy of the parameter values (``values``) and never edits the circuit, and it can evaluate
+the circuit over any points (``scores``, ``node_values``: the decision boundary and each
+gate's own map over the plane). ``train`` runs a whole training.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .autodiff import plan_of
+from .circuit import Circuit
+from .datasets import Dataset
+from .errors import CircuitError
+
+LOSSES = ("hinge", "logistic")
+BATCHES = ("full", "stochastic")
+REGULARIZE = ("weights", "all")
+_BIAS_GATES = ("add", "sub")
+
+
+@dataclass
+class TrainResult:
+    """A finished training: loss and accuracy after each step, final accuracy and parameters."""
+
+    loss: list
+    accuracy: float
+    params: dict
+    accuracy_history: list
+    steps: int
+
+
+def hinge_loss(scores, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Per-point hinge loss max(0, 1 - y*s) and its dL/ds (-y where y*s < 1, else 0)."""
+    margin = labels * scores
+    with np.errstate(invalid="ignore"):
+        pulled = margin < 1.0
+        return np.maximum(0.0, 1.0 - margin), np.where(pulled, -labels, 0.0)
+
+
+def logistic_loss(scores, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Per-point log(1 + exp(-y*s)) and its dL/ds = -y * sigmoid(-y*s), stable for any s."""
+    z = -labels * scores
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        loss = np.logaddexp(0.0, z)
+        return loss, -labels * np.exp(z - loss)  # sigmoid(z) = exp(z - log(1 + e^z))
+
+
+_LOSS_FUNCTIONS = {"hinge": hinge_loss, "logistic": logistic_loss}
+
+
+def _positive(name: str, number, allow_zero: bool = False) -> float:
+    ok = isinstance(number, (int, float)) and not isinstance(number, bool) \
+        and math.isfinite(number) and (number >= 0 if allow_zero else number > 0)
+    if not ok:
+        raise ValueError(f"{name} must be a number {'>=' if allow_zero else '>'} 0, "
+                         f"not {number!r}")
+    return float(number)
+
+
+def _choice(name: str, value, choices: tuple) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+class Trainer:
+    """Trains a circuit's parameters on a data set, one ``step()`` at a time."""
+
+    def __init__(self, circuit: Circuit, dataset: Dataset, *, loss: str = "hinge",
+                 step_size: float = 0.01, reg: float = 1e-3, batch: str = "full",
+                 batch_size: int = 1, regularize: str = "weights", seed: int = 0):
+        self.loss_name = _choice("loss", loss, LOSSES)
+        self.batch = _choice("batch", batch, BATCHES)
+        self.regularize = _choice("regularize", regularize, REGULARIZE)
+        self.step_size = _positive("step_size", step_size)
+        self.reg = _positive("reg", reg, allow_zero=True)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number >= 1, not {batch_size!r}")
+        self.batch_size = batch_size
+        plan = plan_of(circuit)
+        if plan.problems:
+            raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
+        self.circuit = circuit
+        self._plan = plan
+        self._rng = np.random.default_rng(seed)
+        self.features = self._data_inputs(circuit, plan)
+        self.param_ids = [node.id for _i, node in plan.sources if node.is_movable]
+        self._param_index = np.array([plan.index[node_id] for node_id in self.param_ids],
+                                     dtype=np.intp)
+        self.weight_ids = [node_id for node_id in self.param_ids
+                           if self.regularize == "all" or not self._is_bias(node_id)]
+        self._is_weight = np.array([node_id in set(self.weight_ids)
+                                    for node_id in self.param_ids], dtype=bool)
+        self._params = np.array([float(circuit.nodes[node_id].value)
+                                 for node_id in self.param_ids], dtype=np.float64)
+        self.dataset = self._checked(dataset)
+        self.loss_history: list[float] = []
+        self.accuracy_history: list[float] = []
+        self.stuck: list[str] = []  # parameters the last step could not move (non-finite)
+
+    # ------------------------------------------------------------------ set-up
+    @staticmethod
+    def _data_inputs(circuit: Circuit, plan) -> dict[str, int]:
+        features = {}
+        for _i, node in plan.sources:
+            if node.is_data:
+                if node.feature > 1:
+                    raise CircuitError(f"{node.id}: bound to feature {node.feature}, but a data "
+                                       "set has two columns (feature 0 is x, 1 is y)")
+                features[node.id] = node.feature
+        if not features:
+            raise CircuitError("no input is bound to the data: set feature 0 (x) and "
+                               "feature 1 (y) on the inputs that take the points")
+        return features
+
+    def _is_bias(self, node_id: str) -> bool:
+        consumers = self.circuit.consumers_of(node_id)
+        return bool(consumers) and all(self.circuit.nodes[dst].op in _BIAS_GATES
+                                       for dst, _port in consumers)
+
+    @staticmethod
+    def _checked(dataset: Dataset) -> Dataset:
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"expected a Dataset, not {type(dataset).__name__}")
+        if not len(dataset):
+            raise CircuitError("the data set has no points")
+        return dataset
+
+    def _current_plan(self):
+        if plan_of(self.circuit) is not self._plan:
+            raise CircuitError("the circuit's structure changed; start a new training")
+        return self._plan
+
+    # ------------------------------------------------------------------ state
+    @property
+    def params(self) -> dict:
+        """The current value of every parameter, by id (a copy)."""
+        return {node_id: float(v) for node_id, v in zip(self.param_ids, self._params)}
+
+    values = params  # what the GUI writes back to the circuit (as one undo step)
+
+    @property
+    def steps(self) -> int:
+        """How many steps were taken."""
+        return len(self.loss_history)
+
+    def set_params(self, values: dict) -> None:
+        """Set some parameters (by id) to finite numbers, e.g. after the user edited them."""
+        for node_id, value in values.items():
+            if node_id not in self.param_ids:
+                raise CircuitError(f"'{node_id}' is not a parameter of this circuit")
+            if not math.isfinite(value):
+                raise CircuitError(f"{node_id}: {value!r} is not a finite number")
+            self._params[self.param_ids.index(node_id)] = float(value)
+
+    def reset_params(self, seed: int = 0) -> None:
+        """Give every parameter a random value, uniform in [-0.5, 0.5) (the guide's init)."""
+        self._params = np.random.default_rng(seed).uniform(-0.5, 0.5, len(self.param_ids))
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Train on ``dataset`` from now on (points added or removed); parameters are kept."""
+        self.dataset = self._checked(dataset)
+
+    # ------------------------------------------------------------------ evaluation
+    def _forward(self, points: np.ndarray) -> list:
+        plan = self._current_plan()
+        overrides = {node_id: points[..., k] for node_id, k in self.features.items()}
+        overrides.update(zip(self.param_ids, self._params.tolist()))
+        return plan.forward(overrides)
+
+    def _as_points(self, points) -> np.ndarray:
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim < 1 or points.shape[-1] != 2:
+            raise ValueError(f"points must have shape (..., 2), not {points.shape}")
+        return points
+
+    def node_values(self, points, node_id: str) -> np.ndarray:
+        """The value of gate ``node_id`` at each point (x, y) of ``points`` (shape (..., 2))."""
+        points = self._as_points(points)
+        plan = self._current_plan()
+        if node_id not in plan.index:
+            raise CircuitError(f"no node '{node_id}'")
+        value = self._forward(points)[plan.index[node_id]]
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), points.shape[:-1]).copy()
+
+    def scores(self, points) -> np.ndarray:
+        """The circuit's output (the score) at each point of ``points`` (shape (..., 2))."""
+        return self.node_values(points, self._plan.output)
+
+    def _objective(self, scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+        per_point, slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels)
+        weights = self._params[self._is_weight]
+        with np.errstate(all="ignore"):
+            penalty = 0.5 * self.reg * float(np.dot(weights, weights))
+            return float(np.mean(per_point)) + penalty, slope
+
+    def loss(self) -> float:
+        """The loss over the whole data set at the current parameters (penalty included)."""
+        return self._objective(self.scores(self.dataset.points), self.dataset.labels)[0]
+
+    def accuracy(self) -> float:
+        """The fraction of points whose score has the sign of their label (0 counts wrong)."""
+        scores = self.scores(self.dataset.points)
+        with np.errstate(invalid="ignore"):
+            return float(np.mean(self.dataset.labels * scores > 0))
+
+    # ------------------------------------------------------------------ training
+    def gradient(self) -> dict:
+        """dLoss/d(parameter) at the current values over the batch the next step would use."""
+        return dict(zip(self.param_ids, self._gradient(self._batch_rows()).tolist()))
+
+    def _batch_rows(self) -> np.ndarray | None:
+        if self.batch == "full":
+            return None
+        return self._rng.integers(0, len(self.dataset), size=self.batch_size)
+
+    def _gradient(self, rows: np.ndarray | None) -> np.ndarray:
+        points, labels = self.dataset.points, self.dataset.labels
+        if rows is not None:
+            points, labels = points[rows], labels[rows]
+        values = self._forward(points)
+        scores = np.broadcast_to(values[self._plan.output_index], labels.shape)
+        _loss, slope = self._objective(scores, labels)
+        grads = self._plan.backward(values, seed=slope / len(labels))
+        gradient = np.array([float(grads[i]) for i in self._param_index], dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return gradient + self.reg * np.where(self._is_weight, self._params, 0.0)
+
+    def step(self) -> float:
+        """One update of every parameter; returns the loss over the whole data set after it."""
+        gradient = self._gradient(self._batch_rows())
+        with np.errstate(all="ignore"):
+            moved = self._params - self.step_size * gradient
+        finite = np.isfinite(moved)
+        self.stuck = [node_id for node_id, ok in zip(self.param_ids, finite) if not ok]
+        self._params = np.where(finite, moved, self._params)
+        scores = self.scores(self.dataset.points)
+        loss, _slope = self._objective(scores, self.dataset.labels)
+        with np.errstate(invalid="ignore"):
+            accuracy = float(np.mean(self.dataset.labels * scores > 0))
+        self.loss_history.append(loss)
+        self.accuracy_history.append(accuracy)
+        return loss
+
+    def run(self, steps: int) -> None:
+        """Take ``steps`` steps."""
+        for _ in range(steps):
+            self.step()
+
+
+def train(circuit: Circuit, dataset: Dataset, steps: int = 1000, *, loss: str = "hinge",
+          step_size: float = 0.01, reg: float = 1e-3, batch: str = "full",
+          batch_size: int = 1, regularize: str = "weights", seed: int = 0,
+          init_seed: int | None = None) -> TrainResult:
+    """Train for ``steps`` steps from the circuit's values (or a random init with init_seed)."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be a whole number >= 0, not {steps!r}")
+    trainer = Trainer(circuit, dataset, loss=loss, step_size=step_size, reg=reg, batch=batch,
+                      batch_size=batch_size, regularize=regularize, seed=seed)
+    if init_seed is not None:
+        trainer.reset_params(init_seed)
+    trainer.run(steps)
+    return TrainResult(list(trainer.loss_history), trainer.accuracy(), trainer.params,
+                       list(trainer.accuracy_history), trainer.steps)
