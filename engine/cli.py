@@ -259,6 +259,119 @@ register(Command(
     _ascend_arguments, _ascend))
 
 
+# --------------------------------------------------------------------------- train
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from .datasets import DATASETS, DEFAULT_POINTS, MAX_POINTS
+    from .training import BATCHES, LOSSES, REGULARIZE
+
+    parser.add_argument("file", metavar="FILE", help="a circuit file (*.circuit) whose inputs "
+                        "with feature 0 and 1 take the points' x and y")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--data", metavar="CSV", help="train on the points of a CSV file "
+                      "(x,y,label per line; labels 1/-1, or 0/1)")
+    data.add_argument("--dataset", choices=list(DATASETS), metavar="NAME",
+                      help="train on a generated data set: " + ", ".join(DATASETS) +
+                           " (without --data or --dataset: the one saved in FILE)")
+    parser.add_argument("--points", type=_checked(int, lambda v: 2 <= v <= MAX_POINTS,
+                                                  f"a whole number from 2 to {MAX_POINTS}"),
+                        default=DEFAULT_POINTS, metavar="N",
+                        help=f"how many points --dataset makes (default {DEFAULT_POINTS})")
+    parser.add_argument("--noise", type=_non_negative, default=0.0, metavar="X",
+                        help="the spread of the jitter --dataset adds to each point (default 0)")
+    parser.add_argument("--loss", choices=LOSSES, default="hinge",
+                        help="hinge (the hacker's guide's SVM) or logistic (default hinge)")
+    parser.add_argument("--steps", type=_count, default=1000, metavar="N",
+                        help="how many steps to take (default 1000)")
+    parser.add_argument("--step-size", type=_positive, default=0.01, metavar="H",
+                        help="how far each step moves down the gradient (default 0.01)")
+    parser.add_argument("--reg", type=_non_negative, default=1e-3, metavar="R",
+                        help="L2 regularisation strength (default 0.001; the guide's SVM "
+                             "uses 1)")
+    parser.add_argument("--regularize", choices=REGULARIZE, default="weights",
+                        help="which parameters the penalty pulls towards 0: weights (not the "
+                             "biases, as the guide does; the default) or all")
+    parser.add_argument("--batch", choices=BATCHES, default="full",
+                        help="full: every step uses all points (default); stochastic: "
+                             "random points, as the guide does")
+    parser.add_argument("--batch-size", type=_checked(int, lambda v: v >= 1,
+                                                      "a whole number >= 1"),
+                        default=1, metavar="B",
+                        help="points per stochastic step (default 1)")
+    parser.add_argument("--seed", type=_count, default=0,
+                        help="random seed of --dataset and of the stochastic picks (default 0)")
+    parser.add_argument("--init-seed", type=_count, default=None, metavar="S",
+                        help="start from random parameters (uniform in [-0.5, 0.5)) made "
+                             "from seed S instead of the values in FILE")
+    parser.add_argument("--save", metavar="OUT",
+                        help="write the circuit with the trained parameters (and the data "
+                             "set it was trained on) to OUT")
+
+
+def _training_data(args: argparse.Namespace, circuit: Circuit):
+    from .dataset_file import load_csv
+    from .datasets import embedded_dataset, make_dataset
+
+    if args.data:
+        return load_csv(args.data)
+    if args.dataset:
+        return make_dataset(args.dataset, args.points, args.noise, args.seed)
+    try:
+        dataset = embedded_dataset(circuit)
+    except CircuitError as error:
+        raise CircuitError(f"{args.file}: {error}") from None
+    if dataset is None:
+        raise CircuitError(f"{args.file}: no data set: the file has none saved in it; give "
+                           "--data CSV or --dataset NAME")
+    return dataset
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .datasets import embed_dataset
+    from .training import train
+
+    circuit = load(args.file)
+    circuit.validate()
+    dataset = _training_data(args, circuit)
+    result = train(circuit, dataset, args.steps, loss=args.loss, step_size=args.step_size,
+                   reg=args.reg, batch=args.batch, batch_size=args.batch_size,
+                   regularize=args.regularize, seed=args.seed, init_seed=args.init_seed)
+    if args.save:
+        for node_id, value in result.params.items():
+            if math.isfinite(value):
+                circuit.set_value(node_id, value)
+        if args.data or args.dataset:
+            embed_dataset(circuit, dataset)
+        save(circuit, args.save)
+    print_json({
+        "output": circuit.output_id(),
+        "dataset": dataset.name,
+        "points": len(dataset),
+        "loss_function": args.loss,
+        "steps": result.steps,
+        "accuracy": number(result.accuracy),
+        "final_loss": number(result.loss[-1]) if result.loss else None,
+        "loss": [number(value) for value in result.loss],
+        "accuracy_history": [number(value) for value in result.accuracy_history],
+        "params": {node_id: number(value) for node_id, value in result.params.items()},
+    })
+    return EXIT_OK
+
+
+register(Command(
+    "train", "train the circuit's parameters to classify 2D points",
+    "Trains the circuit as a classifier: inputs with feature 0 and 1 take each point's x and "
+    "y, the output is the point's score, and its sign the predicted label. Every step moves "
+    "the parameters (the free inputs) down the gradient of the loss: hinge (the hacker's "
+    "guide's SVM: max(0, 1 - label*score)) or logistic (log(1 + exp(-label*score))), plus "
+    "reg/2 times the sum of the squared weights. Prints \"accuracy\" (the fraction of the "
+    "training points classified right at the end), \"loss\" and \"accuracy_history\" (one "
+    "value per step) and the trained \"params\".",
+    f"{PROG} train net.circuit --dataset circle --points 200 --noise 0.1 --steps 500 "
+    "--step-size 0.2\n"
+    f"  {PROG} train svm.circuit --data points.csv --batch stochastic --reg 1 --save out.circuit",
+    _train_arguments, _train))
+
+
 # --------------------------------------------------------------------------- main
 def _version() -> str:
     try:
