@@ -210,6 +210,11 @@ class Result:
     incomplete: frozenset
     problems: list
 
+    @property
+    def has_gradients(self) -> bool:
+        """True when the output could be computed, so the gradients mean something."""
+        return self.output is not None and self.output not in self.incomplete
+
 
 def topological_order(circuit: Circuit) -> list[str]:
     """Node ids so that every node comes after the nodes feeding it (insertion order on ties)."""

@@ -600,6 +600,12 @@ def save(circuit: Circuit, path) -> None:
     write_atomically(path, payload)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path, payload: Callable[[], bytes]) -> None:
     """Write ``payload()`` to ``path`` via a synced temporary file; CircuitError on failure."""
     target = os.path.abspath(os.fspath(path))
@@ -612,15 +618,14 @@ def write_atomically(path, payload: Callable[[], bytes]) -> None:
         try:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
-            mode = None
+            mode = 0o666 & ~_current_umask()  # what open() would have given a new file
         handle, temp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".",
                                         suffix=".tmp")
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
+        os.chmod(temp, mode)
         os.replace(temp, target)
         temp = None
         _fsync_folder(folder)

@@ -523,6 +523,15 @@ def test_an_unexpected_error_still_keeps_the_old_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["f.circuit"]
 
 
+def test_a_new_file_gets_the_permissions_open_would_give_it(tmp_path):
+    old_mask = os.umask(0o022)
+    try:
+        engine.save(engine.loads(EXAMPLE), tmp_path / "new.circuit")
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE((tmp_path / "new.circuit").stat().st_mode) == 0o644
+
+
 def test_save_keeps_the_files_permissions(tmp_path):
     path = _old_file(tmp_path)
     path.chmod(0o640)
