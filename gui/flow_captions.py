@@ -3,9 +3,10 @@
 A ``Caption`` is a small card: a title line in colour (the gate's pattern, "mul switches: ...")
 and one equation per line ("0.20 × 2.00 = 0.39 → x0"). The gate being worked on shows its card
 whole and on top; once the pass moves on, the card folds to its short lines (the equations
-without where they go), a little faded, so the canvas keeps the story of the pass without getting crowded. Cards sit above their
-gate (``ABOVE``), below it (``BELOW``) or left of it (``LEFT``: the sums where a source's
-value fans out, in the free space left of the inputs).
+without where they go), a little faded and under the wires' numbers, so the canvas keeps the
+story of the pass without getting crowded. Cards sit above their gate (``ABOVE``), below it
+(``BELOW``) or left of it (``LEFT``: the sums where a source's value fans out, in the free
+space left of the inputs).
 
 Captions are overlays: they hold their text only, never document state, and the flow
 controller removes them whenever the document changes.
@@ -21,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 ABOVE, BELOW, LEFT = -1, 1, 2
-TITLE_WIDTH = 34  # characters: longer titles wrap
+TITLE_WIDTH = 42  # characters: longer titles wrap
 PAD_X, PAD_Y, GAP = 6.0, 3.0, 3.0
 CARD_FILL = QColor(255, 255, 255, 238)
 

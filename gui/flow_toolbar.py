@@ -104,8 +104,6 @@ def build_flow_actions(window, controller) -> QToolBar:
     window.flow_toolbar = toolbar
 
     menu = run_menu(window)
-    if menu.actions():
-        menu.addSeparator()
     menu.addSection("Animate the passes")
     menu.addActions(list(actions.values()))
     return toolbar
