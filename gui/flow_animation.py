@@ -530,8 +530,11 @@ class FlowController(QObject):
 
 
 def install(window) -> FlowController:
-    """Add the Flow toolbar and the Run menu's animation actions to ``window``."""
+    """Add the Flow toolbar and the Run menu's animation actions to ``window`` (once)."""
     from gui.flow_toolbar import build_flow_actions
+
+    if getattr(window, "flow_controller", None) is not None:
+        return window.flow_controller
 
     controller = FlowController(window.document, window.scene, window)
     show = getattr(window, "show_status", None)

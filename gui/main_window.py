@@ -24,6 +24,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
 
+from gui import flow_animation
 from gui.app_settings import AppSettings
 from gui.autosave import Autosave
 from gui.canvas_scene import CanvasScene
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
         self._make_status_bar()
         self._connect()
+        self._install_tools()
         self.resize(*DEFAULT_SIZE)
         self._default_dock_sizes()
         self.app_settings.restore_window(self)
@@ -82,6 +84,9 @@ class MainWindow(QMainWindow):
         self.autosave.start()
 
     # ----------------------------------------------------------------- building
+    def _install_tools(self) -> None:
+        """Add the docks, toolbars and menus of the tools that watch and drive the circuit."""
+        self.flow_controller = flow_animation.install(self)
     def _make_docks(self) -> None:
         self.palette = PaletteWidget(self)
         self.property_panel = PropertyPanel(self.document, self)
