@@ -1,0 +1,302 @@
+"""The gradient-ascent dock: the hacker's guide's "pull" on the output, with a live plot.
+
+Step nudges every movable input once along its gradient (each input gets an arrow on the canvas
+for the move it took); Run/Pause keeps stepping from a timer while the canvas values, the
+output curve and the inputs' trajectories update live (the arrows too, ten times a second, and
+when the run stops they show its last step). The controls choose the step size
+(arrows step it through 1, 2, 5 × 10^k), maximise or minimise, the method (analytic gradient,
+numerical gradient, or the guide's first strategy, random local search) and the speed. Each run
+is its own curve, named by its method, so strategies can be compared on one plot; Reset plot
+clears them.
+
+``AscentPanel`` lays out the controls and wires them to an ``AscentRunner`` (the stepping, the
+undo steps) and an ``AscentPlot`` (the curves), plus ``MoveArrows`` on the canvas.
+``install(window)`` docks it in a MainWindow and adds Step and Run to the Run menu.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from gui.ascent_plot import AscentPlot
+from gui.ascent_runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
+from gui.move_arrows import MoveArrows
+from gui.number_format import format_number
+
+METHODS = [("analytic", "analytic gradient"), ("numerical", "numerical gradient"),
+           ("random", "random search")]
+MANTISSAS = (1.0, 2.0, 5.0)
+PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
+ARROWS_EVERY_S = 0.1  # while running, the arrows follow at 10 frames a second (they are many)
+
+
+def log_step(value: float, steps: int) -> float:
+    """``value`` moved ``steps`` notches along 1, 2, 5, 10, 20, 50... (down for steps < 0)."""
+    if value <= 0 or not math.isfinite(value):
+        return 0.01
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10.0 ** exponent
+    notch = max((k for k, m in enumerate(MANTISSAS) if m <= mantissa * (1 + 1e-9)), default=0)
+    on_ladder = abs(MANTISSAS[notch] - mantissa) <= mantissa * 1e-9
+    # off the ladder, value sits between two notches: one step either way lands on one of them
+    index = len(MANTISSAS) * exponent + notch + steps + (0 if on_ladder or steps > 0 else 1)
+    exponent, notch = divmod(index, len(MANTISSAS))
+    return float(f"{MANTISSAS[notch] * 10.0 ** exponent:.12g}")
+
+
+class LogStepSpinBox(QDoubleSpinBox):
+    """A step-size box whose arrows (and wheel) walk the 1-2-5 ladder instead of adding."""
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(log_step(self.value(), steps))
+
+    def stepEnabled(self):
+        return QDoubleSpinBox.StepUpEnabled | QDoubleSpinBox.StepDownEnabled
+
+
+class AscentPanel(QWidget):
+    """Step, Run/Pause, Reset plot and the settings of gradient ascent, over its live plots."""
+
+    def __init__(self, document, scene=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ascent_panel")
+        self.document = document
+        self.runner = AscentRunner(document, self)
+        self.arrows = MoveArrows(scene) if scene is not None else None
+        self._arrows_shown = 0.0
+        self._plot_ascent = None
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setObjectName("ascent_plot_timer")
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.setInterval(PLOT_DELAY_MS)
+        self._plot_timer.timeout.connect(self._update_plot)
+        self._make_widgets()
+        self._connect()
+        self._show_running(False)
+
+    # ----------------------------------------------------------------- building
+    def _make_widgets(self) -> None:
+        self.step_button = QPushButton("Step", self)
+        self.step_button.setObjectName("ascent_step_button")
+        self.step_button.setToolTip("Move every free input once along its gradient "
+                                    "(one undo step)")
+        self.run_button = QPushButton("Run", self)
+        self.run_button.setObjectName("ascent_run_button")
+        self.run_button.setCheckable(True)
+        self.run_button.setToolTip("Keep stepping until paused, converged or the step limit")
+        self.reset_button = QPushButton("Reset plot", self)
+        self.reset_button.setObjectName("ascent_reset_button")
+        self.reset_button.setToolTip("Clear the curves and the arrows; the next step starts "
+                                     "a new curve")
+
+        self.step_size = LogStepSpinBox(self)
+        self.step_size.setObjectName("ascent_step_size")
+        self.step_size.setDecimals(6)
+        self.step_size.setRange(1e-6, 100.0)
+        self.step_size.setValue(self.runner.step_size)
+        self.step_size.setToolTip("How far each step moves: step size × gradient")
+        self.direction = QComboBox(self)
+        self.direction.setObjectName("ascent_direction")
+        self.direction.addItem("maximise", False)
+        self.direction.addItem("minimise", True)
+        self.direction.setToolTip("Pull the output up (gradient ascent) or down (descent)")
+        self.method = QComboBox(self)
+        self.method.setObjectName("ascent_method")
+        for name, title in METHODS:
+            self.method.addItem(title, name)
+        self.method.setToolTip("Analytic: the backward pass. Numerical: (f(x+h) - f(x)) / h "
+                               "per input. Random search: try a random nudge, keep it if f "
+                               "improved (the guide's first strategy)")
+        self.speed = QSpinBox(self)
+        self.speed.setObjectName("ascent_speed")
+        self.speed.setRange(0, 100_000)
+        self.speed.setSpecialValueText("max")
+        self.speed.setSuffix(" steps/s")
+        self.speed.setValue(self.runner.steps_per_second)
+        self.speed.setToolTip("Steps per second while running (max: as fast as the window "
+                              "allows, redrawing about 60 times a second)")
+        self.max_steps = QSpinBox(self)
+        self.max_steps.setObjectName("ascent_max_steps")
+        self.max_steps.setRange(0, 10_000_000)
+        self.max_steps.setSpecialValueText("never")
+        self.max_steps.setValue(DEFAULT_MAX_STEPS)
+        self.max_steps.setToolTip("A run stops after this many steps")
+        self.status = QLabel(self)
+        self.status.setObjectName("ascent_status")
+        self.status.setWordWrap(True)
+        self.plot = AscentPlot(self)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.step_button)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.reset_button)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.addRow("Step size", self.step_size)
+        form.addRow("Direction", self.direction)
+        form.addRow("Method", self.method)
+        form.addRow("Speed", self.speed)
+        form.addRow("Stop after", self.max_steps)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.plot, 1)
+
+    def _connect(self) -> None:
+        runner = self.runner
+        self.step_button.clicked.connect(self.step)
+        self.run_button.clicked.connect(self._run_clicked)
+        self.reset_button.clicked.connect(self.reset)
+        self.step_size.valueChanged.connect(runner.set_step_size)
+        self.direction.currentIndexChanged.connect(
+            lambda _i: runner.set_minimize(self.direction.currentData()))
+        self.method.currentIndexChanged.connect(
+            lambda _i: runner.set_method(self.method.currentData()))
+        self.speed.valueChanged.connect(runner.set_speed)
+        self.max_steps.valueChanged.connect(lambda n: setattr(runner, "max_steps", n))
+        runner.session_started.connect(self.plot.start_run)
+        runner.advanced.connect(self._advanced)
+        runner.running_changed.connect(self._show_running)
+        runner.status_message.connect(self.status.setText)
+        runner.invalidated.connect(self._clear_arrows)
+        runner.stopped.connect(self._stopped)
+
+    # ----------------------------------------------------------------- actions
+    def step(self) -> None:
+        """One step of gradient ascent (one undo step)."""
+        self.runner.step()
+
+    def run(self) -> None:
+        """Start running."""
+        self.runner.run()
+        self._show_running(self.runner.running)
+
+    def pause(self) -> None:
+        """Pause the run."""
+        self.runner.pause()
+
+    def toggle_run(self) -> None:
+        """Run if paused, pause if running."""
+        if self.runner.running:
+            self.pause()
+        else:
+            self.run()
+
+    def reset(self) -> None:
+        """Stop, clear the plot and the arrows; the next step starts a new curve."""
+        self.runner.reset()
+        self._plot_timer.stop()
+        self._plot_ascent = None
+        self.plot.clear()
+        self._clear_arrows()
+
+    def _run_clicked(self, _checked: bool) -> None:
+        self.toggle_run()
+
+    # ----------------------------------------------------------------- showing
+    def _advanced(self, ascent) -> None:
+        if self.runner.running:
+            # the plot redraws in its own turn of the event loop, after the canvas's redraw,
+            # so neither waits for the other
+            self._plot_ascent = ascent
+            if not self._plot_timer.isActive():
+                self._plot_timer.start()
+        else:
+            self.plot.update_run(ascent)
+        now = time.perf_counter()
+        if not self.runner.running or now - self._arrows_shown >= ARROWS_EVERY_S:
+            self._show_arrows(ascent)
+            self._arrows_shown = now
+        if self.runner.running:
+            self.status.setText(f"step {ascent.steps}: {ascent.output} = "
+                                f"{format_number(ascent.value)}")
+
+    def _update_plot(self) -> None:
+        if self._plot_ascent is not None:
+            self.plot.update_run(self._plot_ascent)
+            self._plot_ascent = None
+
+    def _stopped(self, reason: str) -> None:
+        self._plot_timer.stop()
+        self._update_plot()
+        ascent = self.runner.ascent
+        if ascent is not None and reason not in (EDITED, REPLACED, RESET):
+            self._show_arrows(ascent)  # the last step's moves, however fast the run went
+
+    def _show_arrows(self, ascent) -> None:
+        if self.arrows is not None:
+            self.arrows.show_moves(ascent.last_moves)
+
+    def _clear_arrows(self) -> None:
+        if self.arrows is not None:
+            self.arrows.clear()
+
+    def _show_running(self, running: bool) -> None:
+        self.run_button.setChecked(running)
+        self.run_button.setText("Pause" if running else "Run")
+        for widget in (self.direction, self.method):
+            widget.setEnabled(not running)
+
+
+def _run_menu(window) -> QMenu:
+    """The window's Run menu (objectName "menu_run"), made before Help if it is missing."""
+    bar = window.menuBar()
+    menu = bar.findChild(QMenu, "menu_run")
+    if menu is not None:
+        return menu
+    menu = QMenu("&Run", bar)
+    menu.setObjectName("menu_run")
+    help_menu = bar.findChild(QMenu, "menu_help")
+    if help_menu is not None:
+        bar.insertMenu(help_menu.menuAction(), menu)
+    else:
+        bar.addMenu(menu)
+    return menu
+
+
+def install(window) -> AscentPanel:
+    """Dock the gradient-ascent panel in ``window`` and add Step and Run to its Run menu."""
+    panel = AscentPanel(window.document, window.scene, window)
+    dock = QDockWidget("Gradient ascent", window)
+    dock.setObjectName("ascent_dock")
+    dock.setWidget(panel)
+    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
+                     | QDockWidget.DockWidgetFloatable)
+    window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    panel.dock = dock
+
+    step = QAction("Ascent &Step", window)
+    step.setObjectName("action_ascent_step")
+    step.setStatusTip("Move every free input once along its gradient")
+    step.triggered.connect(lambda _checked=False: panel.step())
+    run = QAction("Ascent &Run", window)
+    run.setObjectName("action_ascent_run")
+    run.setCheckable(True)
+    run.setStatusTip("Run gradient ascent until paused")
+    run.triggered.connect(lambda _checked=False: panel.toggle_run())
+    panel.runner.running_changed.connect(run.setChecked)
+    for action in (step, run):
+        window.addAction(action)
+    menu = _run_menu(window)
+    if not menu.isEmpty():
+        menu.addSeparator()
+    menu.addActions([step, run])
+
+    view_menu = window.menuBar().findChild(QMenu, "menu_view")
+    if view_menu is not None:
+        toggle = dock.toggleViewAction()
+        toggle.setObjectName("action_toggle_ascent_dock")
+        view_menu.addAction(toggle)
+    if hasattr(window, "show_status"):
+        panel.runner.status_message.connect(window.show_status)
+    panel.step_action, panel.run_action = step, run
+    return panel

@@ -1,0 +1,265 @@
+"""The live plots of gradient ascent: the output per iteration, and each input's trajectory.
+
+The top plot has one curve per ascent run, named by its method ("analytic", "numerical",
+"random"), so strategies can be compared on the same axes: the last ``MAX_RUNS`` runs stay, the
+oldest goes first, and ``clear`` (Reset plot) empties it. The bottom plot follows the current
+run: one curve per movable input (the first ``MAX_TRAJECTORIES`` of them) with its value per
+iteration.
+
+Drawing follows pyqtgraph's PlotSpeedTest: the curve items are made once per run, and each
+frame only appends the new points to a growing numpy buffer and calls ``setData`` on the items
+(clipped to the view and downsampled, so long runs stay cheap). The axes' ranges are set here
+rather than by pyqtgraph's auto-range, which re-ranges while painting and so paints every plot
+twice per frame: ``PlotRange`` widens them in jumps (the x axis by half again when the run
+reaches its end, the y axis with 10% headroom), so most frames redraw the curves alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+
+MAX_RUNS = 5
+MAX_TRAJECTORIES = 12
+METHOD_COLORS = {"analytic": "#1565c0", "numerical": "#ef6c00", "random": "#6a1b9a"}
+TRAJECTORY_COLORS = ["#1b8a2f", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f",
+                     "#8d6e63", "#ad1457", "#558b2f", "#283593", "#f9a825", "#546e7a"]
+
+
+class GrowingSeries:
+    """Rows of numbers appended a few at a time, kept in a numpy buffer that doubles."""
+
+    def __init__(self, width: int):
+        self._data = np.empty((64, width))
+        self.size = 0
+
+    def extend(self, rows) -> None:
+        """Append ``rows`` (a sequence of rows of ``width`` numbers)."""
+        rows = np.asarray(rows, dtype=float).reshape(-1, self._data.shape[1])
+        needed = self.size + len(rows)
+        if needed > len(self._data):
+            bigger = np.empty((max(needed, 2 * len(self._data)), self._data.shape[1]))
+            bigger[:self.size] = self._data[:self.size]
+            self._data = bigger
+        self._data[self.size:needed] = rows
+        self.size = needed
+
+    def column(self, k: int) -> np.ndarray:
+        """Column ``k`` of the rows so far (a view)."""
+        return self._data[:self.size, k]
+
+
+class PlotRange:
+    """The shown ranges of one plot, widened in jumps to hold every point given so far."""
+
+    GROWTH = 1.5
+    MIN_X = 10
+    HEADROOM = 0.1
+
+    def __init__(self, plot: pg.PlotWidget):
+        self.plot = plot
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the data seen (the next ``include`` sets fresh ranges)."""
+        self.x_end = 0.0
+        self.low = self.high = None  # the data's extent
+        self.shown = None  # (low, high) on the y axis now
+
+    def include(self, last_x: float, low: float, high: float) -> None:
+        """Make room for points up to ``last_x`` with values in [low, high]."""
+        if last_x > self.x_end:
+            self.x_end = max(float(self.MIN_X), self.x_end * self.GROWTH, float(last_x))
+            self.plot.setXRange(0, self.x_end, padding=0.02)
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+        if self.shown is not None and self.shown[0] <= self.low and self.high <= self.shown[1]:
+            return
+        span = max(self.high - self.low, 1e-6 * max(abs(self.low), abs(self.high)), 1e-9)
+        self.shown = (self.low - self.HEADROOM * span, self.high + self.HEADROOM * span)
+        self.plot.setYRange(*self.shown, padding=0)
+
+
+class _Run:
+    """One run's curve on the output plot and the data behind it."""
+
+    def __init__(self, ascent, curve):
+        self.ascent = ascent
+        self.curve = curve
+        self.output = GrowingSeries(1)
+        self.seen = 0  # how many points of ascent.history are in the buffer
+
+
+def run_name(method: str, minimize: bool, taken: set) -> str:
+    """The legend name of a run: its method, "(min)" when minimising, a number if repeated."""
+    base = method + (" (min)" if minimize else "")
+    name, count = base, 1
+    while name in taken:
+        count += 1
+        name = f"{base} #{count}"
+    return name
+
+
+class AscentPlot(QWidget):
+    """The output per iteration (a curve per run) over the inputs' trajectories (current run)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ascent_plot")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.output_plot = self._make_plot("ascent_output_plot", "output f")
+        self.output_legend = self.output_plot.addLegend(offset=(-10, 10))
+        self.trajectory_plot = self._make_plot("ascent_trajectory_plot", "input value")
+        self.trajectory_legend = self.trajectory_plot.addLegend(offset=(-10, 10))
+        self.trajectory_note = QLabel(self)  # always there: showing it would relayout the dock
+        self.trajectory_note.setObjectName("ascent_trajectory_note")
+        layout.addWidget(self.output_plot, 3)
+        layout.addWidget(self.trajectory_plot, 2)
+        layout.addWidget(self.trajectory_note)
+        self.runs: list[_Run] = []
+        self.trajectory_curves: dict[str, pg.PlotDataItem] = {}  # of the current run
+        self._trajectory_pool: list[pg.PlotDataItem] = []  # kept for the next run
+        self._trajectory_ids: list[str] = []
+        self._trajectories = GrowingSeries(1)
+        self._trajectory_seen = 0
+        self.output_range = PlotRange(self.output_plot)
+        self.trajectory_range = PlotRange(self.trajectory_plot)
+
+    @staticmethod
+    def _make_plot(name: str, left: str) -> pg.PlotWidget:
+        plot = pg.PlotWidget(background="w")
+        plot.setObjectName(name)
+        plot.setLabel("left", left)
+        plot.setLabel("bottom", "iteration")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMinimumHeight(110)
+        plot.setMouseEnabled(x=False, y=False)  # the ranges follow the data
+        plot.hideButtons()
+        plot.getPlotItem().vb.disableAutoRange()
+        for name in ("left", "bottom"):
+            # curves touching the axes make them repaint each frame: blit them from a pixmap
+            plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        return plot
+
+    # ----------------------------------------------------------------- runs
+    @property
+    def current(self) -> _Run | None:
+        """The run being drawn now (the newest)."""
+        return self.runs[-1] if self.runs else None
+
+    def curve(self, ascent=None) -> pg.PlotDataItem | None:
+        """The output curve of ``ascent``'s run (the current run if None)."""
+        for run in reversed(self.runs):
+            if ascent is None or run.ascent is ascent:
+                return run.curve
+        return None
+
+    def start_run(self, ascent) -> None:
+        """Add a curve for a new run (dropping the oldest past MAX_RUNS) and its trajectories."""
+        while len(self.runs) >= MAX_RUNS:
+            self._drop(self.runs.pop(0))
+            self._rerange_output()
+        for run in self.runs:
+            run.curve.setPen(pg.mkPen(run.curve.opts["pen"].color(), width=1.2))
+        name = run_name(ascent.method, ascent.minimize, {r.curve.name() for r in self.runs})
+        pen = pg.mkPen(METHOD_COLORS.get(ascent.method, "#263238"), width=1,
+                       style=Qt.DashLine if ascent.minimize else Qt.SolidLine)
+        curve = self.output_plot.plot(name=name, pen=pen)
+        curve.setClipToView(True)
+        curve.setDownsampling(auto=True, method="peak")
+        self.runs.append(_Run(ascent, curve))
+        self._start_trajectories(ascent)
+        self.update_run(ascent)
+
+    def _start_trajectories(self, ascent) -> None:
+        # the curves of the last run are reused (renamed): making plot items is what costs
+        ids = list(ascent.movable[:MAX_TRAJECTORIES])
+        pool = self._trajectory_pool
+        for curve in pool[len(ids):]:
+            self.trajectory_plot.removeItem(curve)  # also takes it out of the legend
+        del pool[len(ids):]
+        self.trajectory_legend.show()
+        self.trajectory_curves = {}
+        for k, node_id in enumerate(ids):
+            if k < len(pool):
+                curve = pool[k]
+                curve.setData([], [])
+                curve.opts["name"] = node_id
+                self.trajectory_legend.getLabel(curve).setText(node_id)
+            else:
+                color = TRAJECTORY_COLORS[k % len(TRAJECTORY_COLORS)]
+                curve = self.trajectory_plot.plot(name=node_id, pen=pg.mkPen(color, width=1))
+                curve.setClipToView(True)
+                curve.setDownsampling(auto=True, method="peak")
+                pool.append(curve)
+            self.trajectory_curves[node_id] = curve
+        self._trajectory_ids = ids
+        hidden = len(ascent.movable) - len(ids)
+        self.trajectory_note.setText(f"trajectories of the first {len(ids)} of "
+                                     f"{len(ascent.movable)} inputs" if hidden > 0 else "")
+        self._trajectories = GrowingSeries(max(len(ids), 1))
+        self._trajectory_seen = 0
+        self.trajectory_range.reset()
+
+    def update_run(self, ascent) -> None:
+        """Append what ``ascent`` did since the last update and redraw its curves once."""
+        run = next((r for r in reversed(self.runs) if r.ascent is ascent), None)
+        if run is None:
+            return
+        history = ascent.history
+        if len(history) > run.seen:
+            new = np.asarray(history[run.seen:], dtype=float)
+            run.output.extend(new)
+            run.seen = len(history)
+            y = run.output.column(0)
+            with np.errstate(all="ignore"):
+                self.output_range.include(len(y) - 1, np.nanmin(new) if np.isfinite(new).any()
+                                          else np.nan, np.nanmax(new)
+                                          if np.isfinite(new).any() else np.nan)
+            run.curve.setData(np.arange(len(y)), y, skipFiniteCheck=True)
+        if run is not self.current or not self._trajectory_ids:
+            return
+        count = len(ascent.trajectories[self._trajectory_ids[0]])
+        if count > self._trajectory_seen:
+            columns = [ascent.trajectories[i][self._trajectory_seen:count]
+                       for i in self._trajectory_ids]
+            rows = np.column_stack(columns)
+            self._trajectories.extend(rows)
+            self._trajectory_seen = count
+            self.trajectory_range.include(count - 1, float(rows.min()), float(rows.max()))
+            x = np.arange(self._trajectories.size)
+            for k, node_id in enumerate(self._trajectory_ids):
+                self.trajectory_curves[node_id].setData(x, self._trajectories.column(k),
+                                                        skipFiniteCheck=True)
+
+    def clear(self) -> None:
+        """Forget every run (Reset plot)."""
+        for run in self.runs:
+            self._drop(run)
+        self.runs = []
+        for curve in self._trajectory_pool:
+            curve.setData([], [])
+        self.trajectory_legend.hide()
+        self.trajectory_curves = {}
+        self._trajectory_ids = []
+        self._trajectory_seen = 0
+        self.trajectory_note.setText("")
+        self.output_range.reset()
+        self.trajectory_range.reset()
+
+    def _rerange_output(self) -> None:
+        self.output_range.reset()
+        for run in self.runs:
+            y = run.output.column(0)
+            finite = y[np.isfinite(y)]
+            if len(finite):
+                self.output_range.include(len(y) - 1, float(finite.min()), float(finite.max()))
+
+    def _drop(self, run: _Run) -> None:
+        self.output_plot.removeItem(run.curve)  # also takes it out of the legend
