@@ -20,7 +20,7 @@ import math
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QValidator
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout,
                                QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
@@ -56,6 +56,23 @@ class LogStepSpinBox(QDoubleSpinBox):
 
     def stepBy(self, steps: int) -> None:
         self.setValue(log_step(self.value(), steps))
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"  # 0.01, not 0.010000; 1e-05 for the smallest
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            number = float(text)
+        except ValueError:
+            return QValidator.Intermediate, text, pos
+        inside = self.minimum() <= number <= self.maximum()
+        return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
 
     def stepEnabled(self):
         return QDoubleSpinBox.StepUpEnabled | QDoubleSpinBox.StepDownEnabled

@@ -16,12 +16,15 @@ reaches its end, the y axis with 10% headroom), so most frames redraw the curves
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 MAX_RUNS = 5
+LEGEND_FILL = (255, 255, 255, 200)
 MAX_TRAJECTORIES = 12
 METHOD_COLORS = {"analytic": "#1565c0", "numerical": "#ef6c00", "random": "#6a1b9a"}
 TRAJECTORY_COLORS = ["#1b8a2f", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f",
@@ -88,10 +91,15 @@ class _Run:
     """One run's curve on the output plot and the data behind it."""
 
     def __init__(self, ascent, curve):
-        self.ascent = ascent
+        self._ascent = weakref.ref(ascent)  # old runs must not keep their steppers alive
         self.curve = curve
         self.output = GrowingSeries(1)
         self.seen = 0  # how many points of ascent.history are in the buffer
+
+    @property
+    def ascent(self):
+        """The run's stepper, or None once nothing else holds it."""
+        return self._ascent()
 
 
 def run_name(method: str, minimize: bool, taken: set) -> str:
@@ -113,10 +121,11 @@ class AscentPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.output_plot = self._make_plot("ascent_output_plot", "output f")
-        self.output_legend = self.output_plot.addLegend(offset=(-10, 10))
-        self.trajectory_plot = self._make_plot("ascent_trajectory_plot", "input value")
-        self.trajectory_legend = self.trajectory_plot.addLegend(offset=(-10, 10))
+        self.output_plot = self._make_plot("ascent_output_plot", "output")
+        self.output_legend = self.output_plot.addLegend(offset=(-10, 10), brush=LEGEND_FILL)
+        self.trajectory_plot = self._make_plot("ascent_trajectory_plot", "inputs")
+        self.trajectory_legend = self.trajectory_plot.addLegend(offset=(10, 5), colCount=4, brush=LEGEND_FILL,
+                                                                 horSpacing=12, verSpacing=-6)
         self.trajectory_note = QLabel(self)  # always there: showing it would relayout the dock
         self.trajectory_note.setObjectName("ascent_trajectory_note")
         layout.addWidget(self.output_plot, 3)
@@ -143,8 +152,10 @@ class AscentPlot(QWidget):
         plot.hideButtons()
         plot.getPlotItem().vb.disableAutoRange()
         for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.enableAutoSIPrefix(False)  # 0.91, not 910 (x0.001)
             # curves touching the axes make them repaint each frame: blit them from a pixmap
-            plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         return plot
 
     # ----------------------------------------------------------------- runs

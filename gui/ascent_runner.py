@@ -25,7 +25,8 @@ was edited, or when the method or the direction changed, or after Reset.
   "Gradient ascent (120 steps)". Pushing it first keeps the history in order if the user edits
   during a run: their edit lands after the ascent, so Undo walks back in the order things
   happened. A run stopped before its first step leaves no undo step.
-- A run stops on Pause; after ``max_steps`` steps (0: never); when the output stops improving
+- A run stops on Pause; after ``max_steps`` steps (0: never); when a session reaches
+  ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when the output stops improving
   (the guide's ``new - previous < tol`` rule, for the gradient methods: random search keeps
   trying) or gets worse (the step size is too large); when the output or a move is not finite
   (nan/inf: a status message names it); and when the user edits the circuit (anything but
@@ -53,12 +54,14 @@ MIN_GAP_MS = 4  # between the end of a frame and the start of the next
 IDLE_SHARE = 0.5  # when redrawing is slow, the loop idles this share of its work per frame
 TOL = 1e-12
 DEFAULT_MAX_STEPS = 1000
+MAX_SESSION_STEPS = 100_000  # the Ascent keeps every step of every input: bound its memory
 # edits that leave the numbers alone: a run goes on through them
 HARMLESS_KINDS = {"title_changed", "extra_changed"}
 HARMLESS_FIELDS = {"pos", "label"}
 
-PAUSED, STEPS, CONVERGED, WENT_DOWN, NOT_FINITE, EDITED, REPLACED, RESET = (
-    "paused", "steps", "converged", "went down", "not finite", "edited", "replaced", "reset")
+PAUSED, STEPS, CONVERGED, WENT_DOWN, NOT_FINITE, EDITED, REPLACED, RESET, FULL = (
+    "paused", "steps", "converged", "went down", "not finite", "edited", "replaced", "reset",
+    "full")
 
 
 class AscentRunner(QObject):
@@ -200,7 +203,7 @@ class AscentRunner(QObject):
     # ----------------------------------------------------------------- sessions
     def _session(self) -> Ascent | None:
         ascent = self.ascent
-        if ascent is not None and self._matches(ascent):
+        if ascent is not None and self._matches(ascent) and ascent.steps < MAX_SESSION_STEPS:
             ascent.step_size = self.step_size
             return ascent
         self.ascent = None
@@ -276,6 +279,8 @@ class AscentRunner(QObject):
             if reason is None and self.max_steps and \
                     ascent.steps - self._run_start >= self.max_steps:
                 reason = STEPS
+            if reason is None and ascent.steps >= MAX_SESSION_STEPS:
+                reason = FULL
             if reason is not None or time.perf_counter() - start > BUDGET_S:
                 break
         if taken < limit and self.steps_per_second > 0:
@@ -412,6 +417,8 @@ class AscentRunner(QObject):
                 EDITED: f"stopped{done}: the circuit was edited",
                 REPLACED: "stopped: another circuit was opened",
                 RESET: f"stopped{done}",
+                FULL: f"stopped{done}: a curve holds {MAX_SESSION_STEPS} steps (Run goes on "
+                      f"with a new one), {value}",
             }[reason]
         self.status_message.emit("Gradient ascent " + text)
 

@@ -398,3 +398,40 @@ def test_step_size_arrows_walk_the_one_two_five_ladder(panel):
     panel.step_size.stepUp()
     assert panel.step_size.value() == 0.02
     assert panel.runner.step_size == 0.02
+
+
+def test_step_size_can_be_typed(qtbot, panel):
+    box = panel.step_size
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "1e-4")
+    qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert box.value() == pytest.approx(1e-4) and panel.runner.step_size == pytest.approx(1e-4)
+    assert box.text() == "0.0001"
+
+
+def test_arrows_show_the_last_step_of_a_run(qtbot, window, panel):
+    open_example(window, "custom_gate")
+    panel.speed.setValue(1000)
+    run_until(qtbot, panel, 20)
+    ascent = panel.runner.ascent
+    arrows = panel.arrows.arrows()
+    assert {i: a.move for i, a in arrows.items()} == pytest.approx(ascent.last_moves)
+    assert arrows["x"].direction == 1 and arrows["y"].direction == -1  # x up, y down to meet
+
+
+def test_a_full_curve_stops_the_run_and_the_next_run_starts_a_new_one(qtbot, window, panel,
+                                                                     monkeypatch):
+    import gui.ascent_runner
+    monkeypatch.setattr(gui.ascent_runner, "MAX_SESSION_STEPS", 5)
+    open_example(window, "neuron")
+    panel.max_steps.setValue(0)
+    panel.speed.setValue(1000)
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=5000)
+    assert panel.runner.last_reason == "full" and panel.runner.ascent.steps == 5
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=5000)
+    assert [len(run.curve.getData()[1]) for run in panel.plot.runs] == [6, 6]
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    assert neuron(values(window, NEURON_INPUTS)) == pytest.approx(0.8808, abs=1e-4)
