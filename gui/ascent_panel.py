@@ -21,9 +21,9 @@ import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QValidator
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout,
-                               QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout, QFrame,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from gui.ascent_plot import AscentPlot
 from gui.ascent_runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
@@ -281,25 +281,34 @@ def _run_menu(window) -> QMenu:
 
 
 def install(window) -> AscentPanel:
-    """Dock the gradient-ascent panel in ``window`` and add Step and Run to its Run menu."""
+    """Dock the gradient-ascent panel in ``window`` and add Step and Run to its Run menu (once)."""
+    if getattr(window, "ascent_panel", None) is not None:
+        return window.ascent_panel
     panel = AscentPanel(window.document, window.scene, window)
     dock = QDockWidget("Gradient ascent", window)
     dock.setObjectName("ascent_dock")
-    dock.setWidget(panel)
+    scroller = QScrollArea(dock)  # lets the dock shrink on small screens
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.NoFrame)
+    scroller.setWidget(panel)
+    dock.setWidget(scroller)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
     window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    inputs_dock = window.findChild(QDockWidget, "inputs_dock")
+    if inputs_dock is not None:  # a tab beside Inputs: a third stacked dock would not fit laptops
+        window.tabifyDockWidget(inputs_dock, dock)
     panel.dock = dock
 
     step = QAction("Ascent &Step", window)
     step.setObjectName("action_ascent_step")
     step.setStatusTip("Move every free input once along its gradient")
-    step.triggered.connect(lambda _checked=False: panel.step())
+    step.triggered.connect(lambda _checked=False: (dock.raise_(), panel.step()))
     run = QAction("Ascent &Run", window)
     run.setObjectName("action_ascent_run")
     run.setCheckable(True)
     run.setStatusTip("Run gradient ascent until paused")
-    run.triggered.connect(lambda _checked=False: panel.toggle_run())
+    run.triggered.connect(lambda _checked=False: (dock.raise_(), panel.toggle_run()))
     panel.runner.running_changed.connect(run.setChecked)
     for action in (step, run):
         window.addAction(action)
@@ -316,4 +325,5 @@ def install(window) -> AscentPanel:
     if hasattr(window, "show_status"):
         panel.runner.status_message.connect(window.show_status)
     panel.step_action, panel.run_action = step, run
+    window.ascent_panel = panel
     return panel

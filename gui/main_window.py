@@ -24,7 +24,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
 
-from gui import flow_animation
+from gui import ascent_panel, flow_animation
 from gui.app_settings import AppSettings
 from gui.autosave import Autosave
 from gui.canvas_scene import CanvasScene
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
     def _install_tools(self) -> None:
         """Add the docks, toolbars and menus of the tools that watch and drive the circuit."""
         self.flow_controller = flow_animation.install(self)
+        self.ascent_panel = ascent_panel.install(self)
     def _make_docks(self) -> None:
         self.palette = PaletteWidget(self)
         self.property_panel = PropertyPanel(self.document, self)

@@ -73,7 +73,7 @@ def run_until(qtbot, panel, steps):
 
 def test_install_adds_the_dock_and_run_menu_actions(window, panel):
     dock = window.findChild(type(panel.dock), "ascent_dock")
-    assert dock is not None and dock.widget() is panel
+    assert dock is not None and dock.widget().widget() is panel  # inside a scroll area
     assert panel.objectName() == "ascent_panel"
     menu = window.menuBar().findChild(QMenu, "menu_run")
     names = [action.objectName() for action in menu.actions()]
