@@ -22,7 +22,6 @@ formatter is given.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -31,24 +30,14 @@ import numpy as np
 from .autodiff import Result, plan_of
 from .circuit import Circuit, Wire
 from .errors import CircuitError
+from .number_format import format_number
 
 Formatter = Callable[[object], str]
 
 
 def format_short(x) -> str:
-    """Two decimals for everyday sizes, two significant digits otherwise; '…' for a batch."""
-    if np.ndim(x) != 0:
-        return "…"
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0.00"
-    if 0.01 <= abs(x) < 1e5:
-        return f"{x:.2f}"
-    return f"{x:.2g}"
+    """The canvas's short form of a number; '…' for a batch."""
+    return "…" if np.ndim(x) != 0 else format_number(x)
 
 
 # ----------------------------------------------------------------- the schedule of the passes

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayo
 from gui.ascent_plot import AscentPlot
 from gui.ascent_runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.move_arrows import MoveArrows
-from gui.number_format import format_number
+from engine.number_format import format_number
 
 METHODS = [("analytic", "analytic gradient"), ("numerical", "numerical gradient"),
            ("random", "random search")]

@@ -44,7 +44,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import CircuitError, Ascent
 from gui.commands import SetValuesCommand
-from gui.number_format import format_number
+from engine.number_format import format_number
 
 FRAME_MS = 16
 BUDGET_S = 0.008

@@ -37,7 +37,7 @@ from gui import theme
 from gui.commands import (ConnectCommand, DisconnectCommand, MoveNodesCommand,
                           SetValueCommand)
 from gui.gate_item import GateItem
-from gui.number_format import format_precise
+from engine.number_format import format_precise
 from gui.port_item import PortItem
 from gui.wire_item import WireItem, number_text, wire_path
 

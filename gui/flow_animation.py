@@ -36,7 +36,7 @@ from engine.chain_rule import (PassStep, backward_schedule, fan_out_sum, forward
 from gui import theme
 from gui.flow_captions import ABOVE, BELOW, LEFT, Caption
 from gui.flow_dots import FRAME_MS, DotTrain, dot_speed, frame_step, wire_width
-from gui.number_format import format_number
+from engine.number_format import format_number
 from gui.wire_item import BELOW as LABEL_BELOW
 from gui.wire_item import NumberLabel
 

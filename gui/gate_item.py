@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui import theme
-from gui.number_format import format_number
+from engine.number_format import format_number
 from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
 
 from gui import theme
 from gui.commands import SetValueCommand
-from gui.number_format import format_precise, is_marked
+from engine.number_format import format_precise, is_marked
 from gui.property_panel import parse_finite
 
 NAME, VALUE, GRAD, KIND = range(4)

@@ -34,7 +34,7 @@ from gui.editing import EditActions
 from gui.file_actions import CANCEL, DISCARD, SAVE, FileActions, list_examples
 from gui.help_dialog import HelpDialog
 from gui.inputs_panel import InputsPanel
-from gui.number_format import format_number, is_marked
+from engine.number_format import format_number, is_marked
 from gui.palette import PaletteWidget
 from gui.property_panel import PropertyPanel
 

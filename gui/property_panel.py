@@ -27,7 +27,7 @@ from gui.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand
                           SetLabelCommand, SetOutputCommand, SetParamCommand,
                           SetTrainableCommand, SetValueCommand)
 from gui.gate_glyphs import gate_icon, gate_tooltip
-from gui.number_format import format_precise
+from engine.number_format import format_precise
 
 FEATURE_CHOICES = ("none", "x (column 0)", "y (column 1)", "other column")
 OTHER_FEATURE = 3

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from gui import theme
-from gui.number_format import format_number, is_marked
+from engine.number_format import format_number, is_marked
 
 ABOVE, BELOW = -1, 1
 _LABEL_Z = 0.5  # above every wire, below every gate

@@ -13,7 +13,7 @@ from gui.ascent_panel import install, log_step
 from gui.commands import AddNodeCommand, SetValueCommand
 from gui.file_actions import DISCARD
 from gui.main_window import MainWindow
-from gui.number_format import format_number
+from engine.number_format import format_number
 from tests.helpers import EXAMPLES, build
 
 NEURON_INPUTS = ("a", "x", "b", "y", "c")

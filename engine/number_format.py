@@ -1,4 +1,7 @@
-"""How numbers read on screen: short on the canvas (-0.53, 1.2e+30, nan), precise in panels."""
+"""How numbers read: short on the canvas and in captions (-0.53, 1.2e+30, nan), precise in panels.
+
+Plain Python, so the engine's captions (chain rule) and the GUI read numbers the same way.
+"""
 
 import math
 
