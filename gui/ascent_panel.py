@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayo
 from gui.ascent_plot import AscentPlot
 from gui.ascent_runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.move_arrows import MoveArrows
+from gui.tool_menus import run_menu
 from engine.number_format import format_number
 
 METHODS = [("analytic", "analytic gradient"), ("numerical", "numerical gradient"),
@@ -264,22 +265,6 @@ class AscentPanel(QWidget):
             widget.setEnabled(not running)
 
 
-def _run_menu(window) -> QMenu:
-    """The window's Run menu (objectName "menu_run"), made before Help if it is missing."""
-    bar = window.menuBar()
-    menu = bar.findChild(QMenu, "menu_run")
-    if menu is not None:
-        return menu
-    menu = QMenu("&Run", bar)
-    menu.setObjectName("menu_run")
-    help_menu = bar.findChild(QMenu, "menu_help")
-    if help_menu is not None:
-        bar.insertMenu(help_menu.menuAction(), menu)
-    else:
-        bar.addMenu(menu)
-    return menu
-
-
 def install(window) -> AscentPanel:
     """Dock the gradient-ascent panel in ``window`` and add Step and Run to its Run menu (once)."""
     if getattr(window, "ascent_panel", None) is not None:
@@ -312,7 +297,7 @@ def install(window) -> AscentPanel:
     panel.runner.running_changed.connect(run.setChecked)
     for action in (step, run):
         window.addAction(action)
-    menu = _run_menu(window)
+    menu = run_menu(window)
     if not menu.isEmpty():
         menu.addSeparator()
     menu.addActions([step, run])

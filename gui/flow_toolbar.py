@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QSlider, QStyle, QToolBar
 
 from gui.flow_animation import DONE, IDLE, SPEED_MAX, SPEED_MIN
+from gui.tool_menus import run_menu
 
 # objectName, text, tip, icon, shortcut, controller method
 _ACTIONS = [
@@ -35,22 +36,6 @@ def _taken_shortcuts(window) -> set[str]:
         for key in action.shortcuts():
             taken.add(key.toString())
     return taken
-
-
-def run_menu(window) -> QMenu:
-    """The window's Run menu (objectName "menu_run"), made before Help if it is missing."""
-    bar = window.menuBar()
-    menu = bar.findChild(QMenu, "menu_run")
-    if menu is not None:
-        return menu
-    menu = QMenu("&Run", bar)
-    menu.setObjectName("menu_run")
-    help_menu = bar.findChild(QMenu, "menu_help")
-    if help_menu is not None:
-        bar.insertMenu(help_menu.menuAction(), menu)
-    else:
-        bar.addMenu(menu)
-    return menu
 
 
 def build_flow_actions(window, controller) -> QToolBar:
