@@ -378,7 +378,7 @@ class CanvasScene(QGraphicsScene):
             return
         self._mark_output(result.output if result.output in self._gates else None)
         values, grads, incomplete = result.values, result.grads, result.incomplete
-        has_grads = result.output is not None and result.output not in incomplete
+        has_grads = result.has_gradients
         for wire in self._wires.values():
             src = wire.src
             if src in incomplete:
@@ -716,7 +716,7 @@ class CanvasScene(QGraphicsScene):
             if isinstance(item, WireItem):
                 return (f"{item.src} → {item.dst} port {item.port}<br>"
                         f"value <b>{item.value_text() or '?'}</b>, "
-                        f"gradient df/d{item.src} <b>{item.grad_text() or '?'}</b>")
+                        f"gradient df/d{item.src} <b>{item.grad_text() or '—'}</b>")
             gate = item if isinstance(item, GateItem) else item.parentItem()
             if isinstance(gate, GateItem) and gate.node_id in circuit.nodes:
                 return _gate_tooltip(circuit.nodes[gate.node_id], result)
@@ -751,10 +751,12 @@ def _gate_tooltip(node, result) -> str:
     numbers = ""
     if result is not None and node.id in result.values and node.id not in result.incomplete:
         value, _ = number_text(result.values[node.id])
-        grad, _ = number_text(result.grads.get(node.id))
         numbers = (f"<br><span style='color:{theme.VALUE_GREEN.name()}'>{node.id} = "
-                   f"{value}</span>, <span style='color:{theme.GRAD_RED.name()}'>"
-                   f"df/d{node.id} = {grad}</span>")
+                   f"{value}</span>")
+        if result.has_gradients:
+            grad, _ = number_text(result.grads.get(node.id))
+            numbers += (f", <span style='color:{theme.GRAD_RED.name()}'>"
+                        f"df/d{node.id} = {grad}</span>")
     title = f"<b>{node.name}</b>" + (f" ({node.id})" if node.label else "")
     return f"{title}<br>{about}{numbers}"
 

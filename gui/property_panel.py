@@ -324,6 +324,9 @@ class PropertyPanel(QWidget):
             value = format_precise(result.values[node.id])
             if result.output is None:
                 note = "No gradient: the circuit has no output yet."
+            elif not result.has_gradients:
+                note = (f"No gradient: the output {result.output} cannot be computed "
+                        "(an input port upstream is not connected).")
             else:
                 grad = format_precise(result.grads[node.id])
         self.result_value.setText(value)

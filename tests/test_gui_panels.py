@@ -427,3 +427,42 @@ def test_selecting_a_row_emits_node_selected(qtbot, inputs):
         qtbot.mouseClick(widget.table.viewport(), Qt.LeftButton,
                          pos=widget.table.visualItemRect(widget.table.item(2, NAME)).center())
     assert signal.args == ["z"]
+
+
+# --------------------------------------------------------------------- no gradients anywhere
+def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot):
+    """q = x + (nothing) keeps f = q * z from being computed: z still has its value -4, but no
+    df/dz exists, so the inputs dock, the property panel and the canvas all show none
+    (not a misleading 0)."""
+    from gui.canvas_scene import CanvasScene
+    circuit = build({"x": ("input", -2.0), "y": ("input", 5.0), "z": ("input", -4.0),
+                     "q": "add", "f": "mul"},
+                    {"f": ["q", "z"]}, output="f")
+    circuit.connect("x", "q", 0)  # q's port 1 stays open, y feeds nothing yet
+    document = Document(circuit)
+    inputs = InputsPanel(document)
+    properties = PropertyPanel(document)
+    scene = CanvasScene(document)
+    for widget in (inputs, properties):
+        qtbot.addWidget(widget)
+        widget.show()
+    document.flush()
+    result = document.result
+    assert result.output == "f" and not result.has_gradients
+    for node_id in ("x", "y", "z"):
+        assert inputs.cell_text(node_id, GRAD) == "—"
+        assert "cannot be computed" in inputs.table.item(inputs.row_of(node_id),
+                                                          GRAD).toolTip()
+    assert float(inputs.cell_text("z", VALUE)) == -4.0
+    properties.show_node("z")
+    assert properties.result_value.text() == "-4"
+    assert properties.result_grad.text() == "—"
+    assert "cannot be computed" in properties.result_note.text()
+    wire = scene.wire_item("f", 1)
+    assert wire.value_text() == "-4.00" and wire.grad_text() == ""
+    assert "df/dz" not in scene._tooltip_at(scene.gate_item("z").sceneBoundingRect().center())
+    circuit.connect("y", "q", 1)  # now f = (x + y) * z runs: the seeds' gradients appear
+    document.flush()
+    assert [float(inputs.cell_text(i, GRAD)) for i in ("x", "y", "z")] == [-4.0, -4.0, 3.0]
+    assert float(properties.result_grad.text()) == 3.0
+    assert wire.grad_text() == "3.00"
