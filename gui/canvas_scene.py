@@ -16,7 +16,8 @@ Gestures that start in the scene end as undo commands pushed on the document:
   delete it (one undo step either way);
 - drag gates: Qt moves the selected items, snapped to ``GRID``; one ``MoveNodesCommand`` is
   pushed on release, with the start positions recorded on press;
-- scrub a source's value (Ctrl+wheel over it, or drag its number sideways): a run of
+- scrub a source's value (Ctrl+wheel over it, or Alt+drag its number sideways; a plain drag
+  on a source moves it like any gate): a run of
   ``SetValueCommand(merge=True)`` that merges into one undo step, ended when the gesture ends
   (the last command is then made unmergeable, so the next scrub is a new step);
 - double-click a source to edit its value in place (Enter commits, Escape cancels).

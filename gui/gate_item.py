@@ -7,8 +7,9 @@ output gate has a double border and an "f" tag; inputs bound to data carry a "da
 frozen inputs a lock.
 
 The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
-snapped to the grid by the scene), scrubbing its value and editing it in place all go through
-the scene, which turns them into undo commands.
+snapped to the grid by the scene; a plain drag anywhere on a gate, its number included, moves
+it), scrubbing its value (Alt+drag on the number) and editing it in place all go through the
+scene, which turns them into undo commands.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
 
 NAME_HEIGHT = 15
+SCRUB_MODIFIER = Qt.AltModifier  # held while dragging a source's number: scrub its value
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -51,7 +53,12 @@ def gate_size(node) -> tuple[float, float]:
 
 
 class ValueItem(QGraphicsItem):
-    """The number inside a source's pill: drag it sideways to scrub, double-click to edit."""
+    """The number inside a source's pill: Alt+drag it sideways to scrub, double-click to edit.
+
+    A plain press is left to the gate under it, so a plain drag anywhere on a pill moves the
+    gate; only a press with ``SCRUB_MODIFIER`` (Alt) held scrubs, and the cursor turns into a
+    horizontal arrow over the number while Alt is held to say so.
+    """
 
     PIXELS_PER_STEP = 6.0
 
@@ -62,8 +69,8 @@ class ValueItem(QGraphicsItem):
         self._rect = QRectF()
         self._press = None  # (scene x, start value) while dragging
         self._moved = False
-        self.setCursor(Qt.SizeHorCursor)
         self.setAcceptedMouseButtons(Qt.LeftButton)
+        self.setAcceptHoverEvents(True)
 
     def set_value(self, value: float, width: float, height: float) -> None:
         """Show ``value`` centred in a pill of this size."""
@@ -81,12 +88,31 @@ class ValueItem(QGraphicsItem):
         painter.setPen(theme.INK)
         painter.drawText(self._rect, Qt.AlignCenter, self.text)
 
+    def _show_scrub_cursor(self, modifiers) -> None:
+        if modifiers & SCRUB_MODIFIER:
+            self.setCursor(Qt.SizeHorCursor)
+        else:
+            self.unsetCursor()
+
+    def hoverEnterEvent(self, event):
+        self._show_scrub_cursor(event.modifiers())
+
+    def hoverMoveEvent(self, event):
+        self._show_scrub_cursor(event.modifiers())
+
+    def hoverLeaveEvent(self, event):
+        self.unsetCursor()
+
     def mousePressEvent(self, event):
+        if not event.modifiers() & SCRUB_MODIFIER:
+            event.ignore()  # the gate under the number takes it: a plain drag moves the gate
+            return
         scene = self.scene()
         scene.end_scrub()
         node = scene.document.circuit.nodes.get(self.gate.node_id)
         self._press = (event.scenePos().x(), node.value if node else 0.0)
         self._moved = False
+        self.setCursor(Qt.SizeHorCursor)
         event.accept()
 
     def mouseMoveEvent(self, event):
@@ -101,12 +127,11 @@ class ValueItem(QGraphicsItem):
 
     def mouseReleaseEvent(self, event):
         scene = self.scene()
-        if self._press is not None and not self._moved:
-            if not event.modifiers() & Qt.ControlModifier:
-                scene.clearSelection()
-            self.gate.setSelected(not self.gate.isSelected()
-                                  if event.modifiers() & Qt.ControlModifier else True)
+        if self._press is not None and not self._moved:  # an Alt+click: select the gate
+            scene.clearSelection()
+            self.gate.setSelected(True)
         self._press = None
+        self._show_scrub_cursor(event.modifiers())
         scene.end_scrub()
 
     def mouseDoubleClickEvent(self, event):

@@ -23,9 +23,11 @@ GESTURES = [
     ("Place a gate", "Drag it from the palette, or Tab / double-click the canvas and type"),
     ("Draw a wire", "Drag from an output port to an input port (or the reverse)"),
     ("Move a wire", "Drag its end off an input port (drop on empty canvas to delete it)"),
+    ("Move gates", "Drag a gate (anywhere on it, its number too); Escape cancels the drag"),
     ("Edit a value", "Double-click an input or const"),
-    ("Scrub a value", "Ctrl+wheel over an input, or drag its number sideways"),
-    ("Select", "Click, Shift/Ctrl+click, or drag a rubber band on empty canvas"),
+    ("Scrub a value", "Ctrl+wheel over an input or const, or Alt+drag its number sideways "
+                      "(add Shift for steps of 0.01)"),
+    ("Select", "Click, Ctrl+click, or drag a rubber band on empty canvas"),
     ("Zoom", "Mouse wheel"),
     ("Pan", "Middle-drag, or hold Space and drag"),
     ("Context menu", "Right-click a gate, a wire or the canvas"),

@@ -318,19 +318,50 @@ def test_wheel_without_ctrl_or_over_an_operation_changes_nothing(canvas):
     assert doc.undo_stack.count() == 0
 
 
-def test_dragging_the_number_scrubs_it_in_one_undo_step(canvas):
+def test_alt_dragging_the_number_scrubs_it_in_one_undo_step(canvas):
     doc, scene, mouse, _ = canvas
     start = body_centre(scene, "y")
-    mouse.drag(start, start + QPointF(31, 0), steps=5)  # 6 px per step of 0.1
+    alt = Qt.AltModifier
+    mouse.drag(start, start + QPointF(31, 0), steps=5, modifiers=alt)  # 6 px per step of 0.1
     assert doc.circuit.nodes["y"].value == pytest.approx(5.0 + 5 * 0.1)
     assert doc.circuit.nodes["y"].pos == (0, 80)  # the gate itself did not move
     assert doc.undo_stack.count() == 1
-    mouse.drag(start, start - QPointF(12, 0))  # a second gesture: its own step
+    mouse.drag(start, start - QPointF(12, 0), modifiers=alt)  # a second gesture: its own step
     assert doc.circuit.nodes["y"].value == pytest.approx(5.3)
     assert doc.undo_stack.count() == 2
-    doc.undo_stack.undo()
-    doc.undo_stack.undo()
+    mouse.drag(start, start + QPointF(12, 0), modifiers=alt | Qt.ShiftModifier)  # fine: 0.01
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.32)
+    for _ in range(3):
+        doc.undo_stack.undo()
     assert doc.circuit.nodes["y"].value == 5.0
+
+
+@pytest.mark.parametrize("direction", [(60, 0), (60, 40), (0, 60)],
+                         ids=["sideways", "diagonal", "down"])
+def test_a_plain_drag_on_the_number_moves_the_source(canvas, direction):
+    """Whatever the direction, a drag without Alt moves the pill (one undo step) and leaves its
+    value alone."""
+    doc, scene, mouse, _ = canvas
+    number = scene.gate_item("y").value_item
+    start = number.sceneBoundingRect().center()
+    assert number.contains(number.mapFromScene(start))
+    mouse.drag(start, start + QPointF(*direction))
+    assert doc.circuit.nodes["y"].value == 5.0
+    assert doc.circuit.nodes["y"].pos == (0 + direction[0], 80 + direction[1])
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Move y"
+    assert scene.selected_node_ids() == ["y"]
+
+
+def test_the_number_shows_a_scrub_cursor_only_while_alt_is_held(canvas):
+    doc, scene, mouse, _ = canvas
+    number = scene.gate_item("x").value_item
+    at = number.sceneBoundingRect().center()
+    mouse._send(QEvent.MouseMove, at, Qt.NoButton, Qt.NoButton)
+    assert not number.hasCursor()
+    mouse._send(QEvent.MouseMove, at + QPointF(1, 0), Qt.NoButton, Qt.NoButton, Qt.AltModifier)
+    assert number.hasCursor() and number.cursor().shape() == Qt.SizeHorCursor
+    mouse._send(QEvent.MouseMove, at, Qt.NoButton, Qt.NoButton)
+    assert not number.hasCursor()
 
 
 # ----------------------------------------------------------------- inside the real view
