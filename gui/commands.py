@@ -3,6 +3,11 @@
 Each command remembers what it needs to put things back, and its text names the edit so the
 Edit menu can say "Undo Connect x → q". Commands never touch graphics items: the scene redraws
 from the circuit's change notifications.
+
+A circuit without an explicit output uses the only node that feeds nothing. An edit that
+would add a second such node (a new gate, a pasted fragment, a deleted wire) pins the old
+output as the explicit one in the same command, so f does not vanish while a circuit is being
+built; undo takes the pin back with the edit.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import replace
 
 from PySide6.QtGui import QUndoCommand
 
-from engine import Node, Wire
+from engine import CircuitError, Node, Wire
 
 MERGE_SET_VALUE = 1001
 MERGE_SET_PARAM = 1002
@@ -24,14 +29,43 @@ def _restore_node(circuit, node: Node) -> None:
                      extra=node.extra)
 
 
+def _resolved_output(circuit) -> str | None:
+    """The circuit's output now (explicit or the only node feeding nothing), or None."""
+    try:
+        return circuit.output_id()
+    except CircuitError:
+        return None
+
+
 class _CircuitCommand(QUndoCommand):
     def __init__(self, document, text: str):
         super().__init__(text)
         self.document = document
+        self.pinned: str | None = None
 
     @property
     def circuit(self):
         return self.document.circuit
+
+    def _keeping_output(self, edit) -> None:
+        """Do ``edit``; if it loses an output that was only implicit (the one node feeding
+        nothing, e.g. a new gate is a second such node), pin that node as the explicit output.
+
+        ``_unpin`` in undo takes the pin back, so undo restores the unpinned circuit.
+        """
+        circuit = self.circuit
+        before = _resolved_output(circuit) if circuit.explicit_output is None else None
+        edit()
+        self.pinned = None
+        if (before is not None and before in circuit.nodes and circuit.explicit_output is None
+                and _resolved_output(circuit) != before):
+            circuit.set_output(before)
+            self.pinned = before
+
+    def _unpin(self) -> None:
+        if self.pinned is not None and self.circuit.explicit_output == self.pinned:
+            self.circuit.set_output(None)
+        self.pinned = None
 
 
 class AddNodeCommand(_CircuitCommand):
@@ -46,9 +80,10 @@ class AddNodeCommand(_CircuitCommand):
         self.op = op
 
     def redo(self):
-        self.circuit.add_node(self.op, self.node_id, **self.kwargs)
+        self._keeping_output(lambda: self.circuit.add_node(self.op, self.node_id, **self.kwargs))
 
     def undo(self):
+        self._unpin()
         self.circuit.remove_node(self.node_id)
 
 
@@ -71,8 +106,11 @@ class RemoveNodesCommand(_CircuitCommand):
         doomed = set(self.node_ids)
         self.wires = [w for w in circuit.wires() if w.src in doomed or w.dst in doomed]
         self.output = circuit.explicit_output
-        for node_id in self.node_ids:
-            circuit.remove_node(node_id)
+
+        def remove():
+            for node_id in self.node_ids:
+                circuit.remove_node(node_id)
+        self._keeping_output(remove)
 
     def undo(self):
         circuit = self.circuit
@@ -85,17 +123,33 @@ class RemoveNodesCommand(_CircuitCommand):
 
 
 class ConnectCommand(_CircuitCommand):
-    """Draw a wire src → dst:port, replacing the wire that was there (undo puts it back)."""
+    """Draw a wire src → dst:port, replacing the wire that was there (undo puts it back).
+
+    Wiring the explicit output f into a gate that feeds nothing moves f along to that gate, so
+    a circuit grows from its output the way it grows without a pinned output.
+    """
 
     def __init__(self, document, src: str, dst: str, port: int):
         super().__init__(document, f"Connect {src} → {dst}")
         self.src, self.dst, self.port = src, dst, port
         self.replaced = None
+        self.followed = False
 
     def redo(self):
-        self.replaced = self.circuit.connect(self.src, self.dst, self.port, replace_existing=True)
+        circuit = self.circuit
+        follow = circuit.explicit_output == self.src and not circuit.consumers_of(self.dst)
+
+        def connect():
+            self.replaced = circuit.connect(self.src, self.dst, self.port, replace_existing=True)
+        self._keeping_output(connect)
+        self.followed = follow
+        if follow:
+            circuit.set_output(self.dst)
 
     def undo(self):
+        if self.followed:
+            self.circuit.set_output(self.src)
+        self._unpin()
         self.circuit.disconnect(self.dst, self.port)
         if self.replaced is not None:
             self.circuit.connect(self.replaced, self.dst, self.port)
@@ -110,9 +164,10 @@ class DisconnectCommand(_CircuitCommand):
         self.src, self.dst, self.port = src, dst, port
 
     def redo(self):
-        self.circuit.disconnect(self.dst, self.port)
+        self._keeping_output(lambda: self.circuit.disconnect(self.dst, self.port))
 
     def undo(self):
+        self._unpin()
         self.circuit.connect(self.src, self.dst, self.port)
 
 
@@ -195,9 +250,12 @@ class SetInputCountCommand(_CircuitCommand):
         self.dropped: list[Wire] = []
 
     def redo(self):
-        self.dropped = self.circuit.set_input_count(self.node_id, self.new)
+        def resize():
+            self.dropped = self.circuit.set_input_count(self.node_id, self.new)
+        self._keeping_output(resize)
 
     def undo(self):
+        self._unpin()
         self.circuit.set_input_count(self.node_id, self.old)
         for wire in self.dropped:
             self.circuit.connect(wire.src, wire.dst, wire.port)
@@ -316,11 +374,29 @@ class AddFragmentCommand(_CircuitCommand):
         return [node.id for node in self.nodes]
 
     def redo(self):
-        for node in self.nodes:
-            _restore_node(self.circuit, node)
-        for wire in self.wires:
-            self.circuit.connect(wire.src, wire.dst, wire.port)
+        def add():
+            for node in self.nodes:
+                _restore_node(self.circuit, node)
+            for wire in self.wires:
+                self.circuit.connect(wire.src, wire.dst, wire.port)
+        self._keeping_output(add)
 
     def undo(self):
+        self._unpin()
         for node in reversed(self.nodes):
             self.circuit.remove_node(node.id)
+
+
+class SetExtraCommand(_CircuitCommand):
+    """Set (or with None remove) a top-level key the file keeps, e.g. the data set."""
+
+    def __init__(self, document, key: str, value, text: str):
+        super().__init__(document, text)
+        self.key, self.new = key, value
+        self.old = document.circuit.extra.get(key)
+
+    def redo(self):
+        self.circuit.set_extra(self.key, self.new)
+
+    def undo(self):
+        self.circuit.set_extra(self.key, self.old)
