@@ -1,0 +1,189 @@
+"""The Explain panel: select a gate or a wire and read df/d(node) as products of local
+gradients along each path to the output, with the seeds' numbers (CS231n neuron: x0's
+gradient 0.39 = 0.20 × 2)."""
+
+import math
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QMenu, QTextBrowser
+
+from gui import explain_panel
+from gui.commands import DisconnectCommand, SetValueCommand
+from gui.file_actions import DISCARD
+from gui.main_window import MainWindow
+from tests.helpers import EXAMPLES, build
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    window.show_error = lambda title, text: None
+    window.ask_unsaved = lambda: DISCARD
+    qtbot.addWidget(window)
+    window.explain = explain_panel.install(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def open_example(window, name):
+    assert window.open_path(EXAMPLES / f"{name}.circuit")
+    window.document.flush()
+
+
+def test_install_adds_a_dock_with_a_view_toggle_once(window):
+    panel = window.explain
+    assert panel.objectName() == "explain_panel"
+    dock = window.findChild(QDockWidget, "explain_dock")
+    assert dock is not None and dock.widget() is panel
+    view_menu = window.menuBar().findChild(QMenu, "menu_view")
+    assert any(a.objectName() == "action_toggle_explain_dock" for a in view_menu.actions())
+    assert explain_panel.install(window) is panel
+    assert "Select a gate or a wire" in panel.text()
+
+
+def test_selecting_x0_of_the_cs231n_neuron_shows_0_39_as_0_20_times_2(window):
+    open_example(window, "sigmoid_neuron_primitive")
+    window.scene.select_nodes(["x0"])
+    text = window.explain.text()
+    assert "df/dx0 = 0.39" in text
+    # the chain rule's first step: df/dx0 = df/dw0x0 × ∂w0x0/∂x0 = 0.20 × 2.00
+    assert "df/dx0 = df/dw0x0 × ∂w0x0/∂x0" in text
+    assert "0.20 × 2.00 = 0.39" in text
+    # the path and the product of its local gradients, each labelled by its gate
+    assert "x0 → w0x0 → dot → z → times_minus_1 → exp → plus_1 → f" in text
+    assert "df/dx0 = 2.00 × 1.00 × 1.00 × -1.00 × 0.37 × 1.00 × -0.53 = 0.39" in text
+    assert "mul, port 1: the other input, w0 = 2.00" in text
+    assert "∂exp/∂times_minus_1" in text and "∂f/∂plus_1" in text
+
+
+def test_a_real_click_on_a_gate_explains_it(window, qtbot):
+    open_example(window, "sigmoid_neuron_primitive")
+    view, scene = window.view, window.scene
+    gate = scene.gate_item("x0")
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    assert scene.selected_node_ids() == ["x0"]
+    text = window.explain.text()
+    assert "df/dx0 = 0.39" in text and "0.20 × 2.00 = 0.39" in text
+
+    gate = scene.gate_item("exp")
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    text = window.explain.text()
+    # exp's gradient: df/d(plus_1) × 1 = -1/1.37² = -0.53
+    e = math.exp(-1.0)
+    assert f"df/dexp = {-1 / (1 + e) ** 2:.2f}" in text
+    assert scene.selected_node_ids() == ["exp"]
+
+
+def test_selecting_the_q_to_f_wire_explains_q(window, qtbot):
+    open_example(window, "add_mul")
+    window.scene.select_nodes(["x"])
+    wire = window.scene.wire_item("f", 0)
+    point = wire.mapToScene(wire.path().pointAtPercent(0.2))
+    qtbot.mouseClick(window.view.viewport(), Qt.LeftButton,
+                     pos=window.view.mapFromScene(point))
+    assert window.scene.selectedItems() == [wire]
+    text = window.explain.text()
+    assert "The wire q → f (port 0) carries q" in text
+    assert "df/dq = -4.00" in text
+    assert "∂f/∂q" in text and "mul, port 0: the other input, z = -4.00" in text
+
+
+def test_the_numbers_follow_the_document(window, qtbot):
+    open_example(window, "sigmoid_neuron_primitive")
+    window.scene.select_nodes(["x0"])
+    # w0 = 3: z = 3*-1 + -3*-2 + -3 = 0, sigmoid'(0) = 0.25, so df/dx0 = 0.25 × 3 = 0.75
+    window.document.push(SetValueCommand(window.document, "w0", 3.0))
+    window.document.flush()
+    qtbot.waitUntil(lambda: "df/dx0 = 0.75" in window.explain.text())
+    assert "0.25 × 3.00 = 0.75" in window.explain.text()
+    window.document.undo_stack.undo()
+    window.document.flush()
+    assert "0.20 × 2.00 = 0.39" in window.explain.text()
+
+
+def test_fanned_out_paths_add_up(window):
+    # f = 3x + exp(x) at x = 0.5: path 1 gives 3, path 2 gives e^0.5 = 1.65, total 4.65
+    circuit = build({"x": ("input", 0.5), "three": ("const", 3.0), "a": "mul", "b": "exp",
+                     "f": "add"},
+                    {"a": ["x", "three"], "b": ["x"], "f": ["a", "b"]})
+    window.document.replace_circuit(circuit)
+    window.document.flush()
+    window.scene.select_nodes(["x"])
+    text = window.explain.text()
+    total = 3 + math.exp(0.5)
+    assert f"df/dx = {total:.2f}" in text
+    assert "x reaches f along 2 paths" in text
+    assert "df/dx = path 1 + path 2" in text
+    assert f"= 3.00 + {math.exp(0.5):.2f} = {total:.2f}" in text
+
+
+def test_many_paths_are_counted_and_summed_but_not_all_listed(window):
+    rungs = 10  # a ladder of add(prev, prev): 2^10 = 1024 paths of product 1
+    nodes, wires, previous = {"x": ("input", 1.0)}, {}, "x"
+    for k in range(rungs):
+        nodes[f"r{k}"] = "add"
+        wires[f"r{k}"] = [previous, previous]
+        previous = f"r{k}"
+    window.document.replace_circuit(build(nodes, wires))
+    window.document.flush()
+    window.scene.select_nodes(["x"])
+    text = window.explain.text()
+    assert "x reaches r9 along 1024 paths" in text
+    assert f"({1024 - explain_panel.PATH_LIMIT} more paths not shown" in text
+    assert "df/dx = 1024.00" in text
+    assert text.count("Path ") == explain_panel.PATH_LIMIT
+
+
+def test_the_output_a_dead_end_and_an_incomplete_circuit(window):
+    circuit = build({"x": ("input", 1.0), "y": ("input", 2.0), "f": "exp", "side": "neg"},
+                    {"f": ["x"], "side": ["y"]}, output="f")
+    window.document.replace_circuit(circuit)
+    window.document.flush()
+    window.scene.select_nodes(["f"])
+    assert "df/df = 1.00" in window.explain.text()
+    assert "f is the output" in window.explain.text()
+    window.scene.select_nodes(["y"])
+    assert "y does not reach the output f" in window.explain.text()
+    window.scene.select_nodes(["x"])
+    window.document.push(DisconnectCommand(window.document, "f", 0))
+    window.document.flush()
+    assert "Cannot explain it: the output cannot be computed" in window.explain.text()
+
+
+def test_a_new_circuit_and_an_empty_selection_show_the_hint(window):
+    open_example(window, "add_mul")
+    window.scene.select_nodes(["x"])
+    assert "df/dx = -4.00" in window.explain.text()
+    window.scene.clearSelection()
+    assert "Select a gate or a wire" in window.explain.text()
+    window.scene.select_nodes(["x"])
+    open_example(window, "multiply")
+    assert "Select a gate or a wire" in window.explain.text()
+
+
+def test_the_text_is_selectable(window):
+    browser = window.explain.findChild(QTextBrowser, "explain_text")
+    assert browser.textInteractionFlags() & Qt.TextSelectableByMouse
+    assert browser.isReadOnly()
+
+
+def test_a_long_path_shows_its_ends_around_an_ellipsis(window):
+    depth = 30  # thirty neg gates: each local gradient is -1, the product (-1)^30 = 1
+    nodes, wires, previous = {"x": ("input", 2.0)}, {}, "x"
+    for k in range(depth):
+        nodes[f"n{k}"] = "neg"
+        wires[f"n{k}"] = [previous]
+        previous = f"n{k}"
+    window.document.replace_circuit(build(nodes, wires))
+    window.document.flush()
+    window.scene.select_nodes(["x"])
+    text = window.explain.text()
+    shown = explain_panel.FACTORS_SHOWN
+    assert f"… {depth - shown} more factors …" in text
+    assert "df/dx = " + " × ".join(["-1.00"] * (shown // 2) + ["…"] + ["-1.00"] * (shown // 2)) \
+        + " = 1.00" in text
