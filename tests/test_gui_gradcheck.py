@@ -1,0 +1,182 @@
+"""The gradient check in the window: a table of analytic vs numerical gradients per input, with
+failures in red and kinks in amber, and a ✓ / ✗ / ⚠ badge beside each input on the canvas."""
+
+import dataclasses
+import math
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMenu, QTableWidget
+
+from engine import GATES
+from gui import gradcheck_panel, theme
+from gui.commands import DisconnectCommand, MoveNodesCommand, SetValueCommand
+from gui.file_actions import DISCARD
+from gui.gradcheck_panel import ANALYTIC, INPUT, NOTE, NUMERICAL, REL_ERROR, STATUS
+from gui.main_window import MainWindow
+from tests.helpers import EXAMPLES, build
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    window.show_error = lambda title, text: None
+    window.ask_unsaved = lambda: DISCARD
+    qtbot.addWidget(window)
+    window.check = gradcheck_panel.install(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def action(window):
+    return next(a for a in window.actions() if a.objectName() == "action_check_gradients")
+
+
+def rows(window):
+    """The table as {input: {column: text}}."""
+    table = window.findChild(QTableWidget, "gradcheck_table")
+    return {table.item(row, INPUT).text(): {column: table.item(row, column)
+                                            for column in range(table.columnCount())}
+            for row in range(table.rowCount())}
+
+
+def glyphs(window):
+    return {node_id: badge.glyph for node_id, badge in window.check.badges.badges().items()}
+
+
+def broken_exp():
+    """A TEST-ONLY copy of the exp row whose backward returns twice the true local gradient."""
+    return dataclasses.replace(GATES["exp"], name="badexp",
+                               backward=lambda xs, out, g, p: (2.0 * out * g,),
+                               scalar_backward=lambda a, out, up: 2.0 * out * up)
+
+
+def test_install_adds_the_dock_and_the_run_menu_command(window):
+    assert window.findChild(QDockWidget, "gradcheck_dock").widget() is window.check
+    check = action(window)
+    assert check.shortcut() == QKeySequence("Ctrl+G")
+    run_menu = window.menuBar().findChild(QMenu, "menu_run")
+    assert check in run_menu.actions()
+    assert gradcheck_panel.install(window) is window.check
+
+
+def test_add_mul_passes_with_three_ticks(window):
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    action(window).trigger()
+    table = rows(window)
+    assert set(table) == {"x", "y", "z"}
+    # (x + y) * z at (-2, 5, -4): df/dx = df/dy = z = -4, df/dz = x + y = 3
+    for name, grad in (("x", -4.0), ("y", -4.0), ("z", 3.0)):
+        assert float(table[name][ANALYTIC].text()) == grad
+        assert float(table[name][NUMERICAL].text()) == pytest.approx(grad, rel=1e-6)
+        assert float(table[name][REL_ERROR].text()) < 1e-6
+        assert table[name][STATUS].text() == "✓ ok"
+        assert table[name][STATUS].foreground().color() == theme.VALUE_GREEN
+    assert glyphs(window) == {"x": "✓", "y": "✓", "z": "✓"}
+    for node_id, badge in window.check.badges.badges().items():
+        assert badge.parentItem() is window.scene.gate_item(node_id)
+        assert badge.scene() is window.scene
+    assert window.check.status.text().startswith("✓ All 3 gradients match")
+    assert "f = -12.00" in window.check.status.text()
+
+
+def test_a_gate_with_a_wrong_gradient_is_flagged_red(window, monkeypatch):
+    monkeypatch.setitem(GATES, "badexp", broken_exp())
+    circuit = build({"x": ("input", 0.7), "w": ("input", 1.5), "e": "badexp", "f": "mul"},
+                    {"e": ["x"], "f": ["e", "w"]})
+    window.document.replace_circuit(circuit)
+    action(window).trigger()
+    table = rows(window)
+    x, w = table["x"], table["w"]
+    assert x[STATUS].text() == "✗ fail"
+    assert x[STATUS].foreground().color() == theme.GRAD_RED
+    assert x[INPUT].background().color() == gradcheck_panel.FILLS["fail"]
+    # f = w e^x: the broken backward doubles df/dx = w e^x; nudging measures the truth
+    assert float(x[ANALYTIC].text()) == pytest.approx(2 * 1.5 * math.exp(0.7), rel=1e-9)
+    assert float(x[NUMERICAL].text()) == pytest.approx(1.5 * math.exp(0.7), rel=1e-8)
+    assert float(x[REL_ERROR].text()) == pytest.approx(0.5, rel=0.01)
+    assert x[NOTE].text()
+    assert w[STATUS].text() == "✓ ok"  # w does not go through the broken gate
+    assert glyphs(window) == {"x": "✗", "w": "✓"}
+    assert window.check.status.text().startswith("✗ 1 of 2 gradients")
+    assert "(x)" in window.check.status.text()
+
+
+def test_relu_at_zero_is_a_kink(window):
+    circuit = build({"x": ("input", 0.0), "r": "relu"}, {"r": ["x"]})
+    window.document.replace_circuit(circuit)
+    action(window).trigger()
+    x = rows(window)["x"]
+    assert x[STATUS].text() == "⚠ kink"
+    assert x[STATUS].foreground().color() == gradcheck_panel.AMBER
+    assert x[INPUT].background().color() == gradcheck_panel.FILLS["kink"]
+    assert "r (relu)" in x[NOTE].text()  # the note names the gate at its kink
+    # relu's left slope is 0 and its right slope 1: the centred difference is 0.5
+    assert float(x[ANALYTIC].text()) == 0.0
+    assert float(x[NUMERICAL].text()) == pytest.approx(0.5)
+    assert glyphs(window) == {"x": "⚠"}
+
+
+def test_badges_go_when_the_numbers_change_but_stay_when_a_gate_moves(window):
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    action(window).trigger()
+    old = window.document.circuit.nodes["x"].pos
+    window.document.push(MoveNodesCommand(window.document, {"x": (old, (old[0], old[1] + 20))}))
+    assert set(glyphs(window)) == {"x", "y", "z"}
+    window.document.push(SetValueCommand(window.document, "x", 1.0))
+    assert glyphs(window) == {}
+    assert rows(window) == {}
+    assert "changed" in window.check.status.text()
+    action(window).trigger()
+    assert len(glyphs(window)) == 3
+    assert window.open_path(EXAMPLES / "multiply.circuit")
+    assert glyphs(window) == {} and rows(window) == {}
+
+
+def test_an_incomplete_circuit_gives_a_message_and_no_badges(window):
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    window.document.push(DisconnectCommand(window.document, "f", 1))
+    action(window).trigger()
+    text = window.check.status.text()
+    assert text.startswith("Cannot check the gradients:") and "not connected" in text
+    assert glyphs(window) == {} and rows(window) == {}
+    assert window.statusBar().currentMessage() == text
+
+
+def test_clicking_a_row_selects_the_input_on_the_canvas(window):
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    action(window).trigger()
+    table = window.findChild(QTableWidget, "gradcheck_table")
+    row = next(r for r in range(table.rowCount()) if table.item(r, INPUT).text() == "y")
+    table.selectRow(row)
+    assert window.scene.selected_node_ids() == ["y"]
+
+
+def test_a_big_circuit_is_checked_in_a_worker_thread(window, qtbot):
+    assert window.open_path(EXAMPLES / "sigmoid_neuron_primitive.circuit")
+    panel = window.check
+    panel.sync_limit = 0  # treat every circuit as big
+    action(window).trigger()
+    assert panel.running and not panel.button.isEnabled()
+    qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
+    assert glyphs(window) == dict.fromkeys(["w0", "x0", "w1", "x1", "w2"], "✓")
+    x0 = rows(window)["x0"]
+    s = 1 / (1 + math.exp(-1.0))  # the neuron's z = 1: df/dx0 = w0 s (1 - s) = 0.39
+    assert float(x0[ANALYTIC].text()) == pytest.approx(2 * s * (1 - s), rel=1e-9)
+    assert panel.button.isEnabled()
+
+    # an edit during the check: its verdicts are thrown away
+    action(window).trigger()
+    window.document.push(SetValueCommand(window.document, "x0", 0.5))
+    qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
+    assert glyphs(window) == {} and rows(window) == {}
+    assert "changed during the check" in panel.status.text()
+
+    # a circuit opened during the check: the same
+    action(window).trigger()
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
+    assert glyphs(window) == {} and rows(window) == {}
