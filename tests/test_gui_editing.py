@@ -306,3 +306,86 @@ def test_canvas_menu_adds_gates_by_group_and_pastes_here(canvas):
     assert doc.circuit.nodes[pasted].pos == (0, 400)
     trigger(build_canvas_menu(actions, QPointF(0, 0), view), "ctx_select_all")
     assert len(scene.selected_node_ids()) == 7
+
+
+# ----------------------------------------------------------------------------- the output stays
+def build_with_commands(doc) -> None:
+    """f = (x + y) * z through undo commands, with no explicit output (f is the only sink)."""
+    from gui.commands import AddNodeCommand, ConnectCommand
+    for op, node_id, value, pos in (("input", "x", -2.0, (0, 0)), ("input", "y", 5.0, (0, 80)),
+                                    ("input", "z", -4.0, (0, 160)), ("add", "q", None, (160, 40)),
+                                    ("mul", "f", None, (320, 100))):
+        doc.push(AddNodeCommand(doc, op, pos, node_id=node_id, value=value))
+    for src, dst, port in (("x", "q", 0), ("y", "q", 1), ("q", "f", 0), ("z", "f", 1)):
+        doc.push(ConnectCommand(doc, src, dst, port))
+
+
+@pytest.fixture
+def built(qtbot):
+    doc = Document()
+    scene = CanvasScene(doc)
+    build_with_commands(doc)
+    doc.flush()
+    return doc, scene
+
+
+def test_building_from_nothing_with_commands_ends_with_f_as_the_output(built):
+    """While gates are dropped one by one the output is pinned, and wiring the output into the
+    next gate moves it along: the finished circuit's output is f, (x + y) * z = -12."""
+    doc, scene = built
+    assert doc.circuit.output_id() == "f"
+    assert doc.result.value == (-2.0 + 5.0) * -4.0
+    assert scene.output_stub().value_text() == "-12.00"
+
+
+def test_a_dangling_gate_added_to_an_implicit_output_keeps_f_the_output(built):
+    from gui.commands import AddNodeCommand
+    doc, scene = built
+    circuit = doc.circuit
+    circuit.set_output(None)  # f is the output only because it is the one node feeding nothing
+    doc.undo_stack.clear()
+    doc.push(AddNodeCommand(doc, "add", (160, 240), node_id="q2"))
+    doc.flush()
+    assert circuit.explicit_output == "f" and doc.undo_stack.count() == 1
+    assert doc.result.output == "f" and doc.result.value == -12.0
+    assert doc.result.has_gradients
+    assert [doc.result.grads[i] for i in "xyz"] == [-4.0, -4.0, 3.0]  # the seeds' gradients
+    assert scene.wire_item("f", 1).grad_text() == "3.00"
+    assert scene.gate_item("f").is_output and not scene.gate_item("q2").is_output
+    doc.undo_stack.undo()  # the gate goes, and so does the pin
+    assert circuit.explicit_output is None and "q2" not in circuit.nodes
+    assert circuit.output_id() == "f"
+    doc.undo_stack.redo()
+    assert circuit.explicit_output == "f" and "q2" in circuit.nodes
+
+
+def test_paste_and_deleting_a_wire_keep_an_implicit_output(canvas):
+    doc, scene, _view, actions, _messages = canvas
+    circuit = doc.circuit
+    assert circuit.explicit_output is None
+    scene.select_nodes(["x", "y", "q"])
+    actions.copy()
+    pasted = actions.paste()
+    doc.flush()
+    assert circuit.explicit_output == "f" and doc.result.value == -12.0
+    assert doc.result.grads["z"] == 3.0 and doc.result.grads[pasted[0]] == 0.0
+    doc.undo_stack.undo()
+    assert circuit.explicit_output is None
+    scene.select_nodes([])
+    scene.wire_item("f", 1).setSelected(True)  # z -> f: z would feed nothing
+    actions.delete_selection()
+    assert circuit.explicit_output == "f" and circuit.output_id() == "f"
+    doc.undo_stack.undo()
+    assert circuit.explicit_output is None and circuit.source_of("f", 1) == "z"
+
+
+def test_wiring_the_output_into_a_free_gate_moves_f_there_and_undo_moves_it_back(built):
+    from gui.commands import AddNodeCommand, ConnectCommand
+    doc, scene = built
+    circuit = doc.circuit
+    doc.push(AddNodeCommand(doc, "scale", (480, 100), node_id="g", params={"c": 2.0}))
+    doc.push(ConnectCommand(doc, "f", "g", 0))
+    doc.flush()
+    assert circuit.output_id() == "g" and doc.result.value == -24.0  # 2 * (x + y) * z
+    doc.undo_stack.undo()
+    assert circuit.output_id() == "f" and circuit.source_of("g", 0) is None
