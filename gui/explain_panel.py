@@ -33,6 +33,7 @@ from gui.wire_item import WireItem
 PATH_LIMIT = 64  # paths listed; more are counted and summed, not shown
 FACTORS_SHOWN = 24  # a longer path shows its first and last factors around an ellipsis
 DOCK_HEIGHT = 230
+MIN_HEIGHT = 40
 MIN_INTERVAL_MS = 250  # while results stream in (a running ascent), redraw at most 4 times/s
 HINT = ("Select a gate or a wire on the canvas to see its gradient df/d(node) as the product "
         "of the local gradients along each path to the output.")
@@ -81,6 +82,7 @@ class ExplainPanel(QWidget):
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("explain_text")
         self.browser.setOpenLinks(False)
+        self.browser.setMinimumHeight(MIN_HEIGHT)  # the dock may shrink on small screens
         self.browser.setTextInteractionFlags(Qt.TextSelectableByMouse
                                              | Qt.TextSelectableByKeyboard)
         layout = QVBoxLayout(self)
@@ -316,6 +318,10 @@ def install(window) -> ExplainPanel:
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
+    # under the canvas only: the side columns keep the bottom corners, so this dock does not
+    # add its height to theirs (the window still fits a laptop screen)
+    window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+    window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
     check_dock = window.findChild(QDockWidget, "gradcheck_dock")
     if check_dock is not None:  # tabs under the canvas: Explain | Gradient check

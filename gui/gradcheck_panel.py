@@ -44,6 +44,7 @@ BADGE_RADIUS = 8.0
 SYNC_LIMIT = 300_000  # gate evaluations (nodes × (2 sources + 1)) checked without a thread
 POLL_MS = 40
 DOCK_HEIGHT = 230
+MIN_HEIGHT = 40
 # edits that cannot change any number: the verdicts still hold
 _HARMLESS = {("node_changed", "pos"), ("node_changed", "label"), ("title_changed", None)}
 
@@ -175,6 +176,7 @@ class GradCheckPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setWordWrap(False)
+        self.table.setMinimumHeight(MIN_HEIGHT)  # the dock may shrink on small screens
         header = self.table.horizontalHeader()
         for column in (INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
@@ -347,6 +349,10 @@ def install(window) -> GradCheckPanel:
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
+    # under the canvas only: the side columns keep the bottom corners, so this dock does not
+    # add its height to theirs (the window still fits a laptop screen)
+    window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+    window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
     explain_dock = window.findChild(QDockWidget, "explain_dock")
     if explain_dock is not None:  # tabs under the canvas: Explain | Gradient check
