@@ -1,0 +1,345 @@
+"""Training in the window: the guide's SVM on its six points reaches 100% from Train (the canvas
+numbers moving), a run is one undo step, Step matches the hinge gradient worked out by hand,
+Reset parameters is reproducible, the data set is one undo step per edit and survives a
+save/load, CSV errors name the line, and editing the structure stops a run cleanly."""
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMenu
+
+import engine
+from engine.datasets import GUIDE_LABELS, GUIDE_POINTS
+from gui.commands import AddNodeCommand, SetTrainableCommand, SetValueCommand
+from gui.file_actions import DISCARD
+from gui.main_window import MainWindow
+from gui.training_panel import install
+
+PARAMS = ("a", "b", "c")
+GUIDE_START = {"a": 1.0, "b": -2.0, "c": -1.0}  # engine.templates.linear_classifier()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    window.errors = []
+    window.show_error = lambda title, text: window.errors.append(text)
+    window.ask_unsaved = lambda: DISCARD
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def session(qtbot, window):
+    session = install(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return session
+
+
+@pytest.fixture
+def panel(window, session):
+    return window.training_panel
+
+
+def open_svm(window, qtbot, dataset=True):
+    circuit = engine.templates.linear_classifier()
+    if dataset:
+        engine.embed_dataset(circuit, engine.datasets.six_points())
+    window.document.replace_circuit(circuit)
+    window.document.flush()
+    qtbot.wait(1)
+
+
+def values(window, ids=PARAMS):
+    return {i: window.document.circuit.nodes[i].value for i in ids}
+
+
+def guide_accuracy(v) -> float:
+    """The share of the guide's six points on the right side of a*x + b*y + c (by hand)."""
+    right = sum(1 for (x, y), label in zip(GUIDE_POINTS, GUIDE_LABELS)
+                if label * (v["a"] * x + v["b"] * y + v["c"]) > 0)
+    return right / len(GUIDE_LABELS)
+
+
+def hinge_step(v, step_size, reg):
+    """One full-batch step of the guide's SVM: points with label*score < 1 pull, plus L2 on
+    the weights a and b (not on the bias c), as the guide writes it."""
+    grads = {"a": 0.0, "b": 0.0, "c": 0.0}
+    n = len(GUIDE_LABELS)
+    for (x, y), label in zip(GUIDE_POINTS, GUIDE_LABELS):
+        score = v["a"] * x + v["b"] * y + v["c"]
+        if label * score < 1:
+            grads["a"] += -label * x / n
+            grads["b"] += -label * y / n
+            grads["c"] += -label / n
+    grads["a"] += reg * v["a"]
+    grads["b"] += reg * v["b"]
+    return {i: v[i] - step_size * grads[i] for i in PARAMS}
+
+
+# --------------------------------------------------------------------------- installing
+def test_install_docks_the_panel_and_fills_the_train_menu(window, session):
+    dock = window.findChild(QDockWidget, "training_dock")
+    assert dock is not None
+    assert dock.findChild(type(window.training_panel), "training_panel") is window.training_panel
+    menu = window.menuBar().findChild(QMenu, "menu_train")
+    names = [a.objectName() for a in menu.actions()]
+    for name in ("action_train", "action_train_step", "action_reset_params",
+                 "action_templates"):
+        assert name in names
+    assert install(window) is session  # once per window
+
+
+def test_roles_line_says_which_inputs_are_data_and_parameters(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    assert panel.roles.text() == "Data: x (feature 0), y (feature 1) · Parameters: a, b, c"
+    assert session.data_inputs() == ["x", "y"]
+    window.document.push(SetTrainableCommand(window.document, "c", False))
+    assert panel.roles.text().endswith("Parameters: a, b · Frozen: c")
+
+
+# --------------------------------------------------------------------------- training
+def test_train_reaches_100_percent_on_the_six_points_and_one_undo_restores(
+        window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    assert guide_accuracy(values(window)) == pytest.approx(4 / 6)  # the guide's start
+    gate_a = window.scene.gate_item("a")
+    shown_before = gate_a.value_item.text
+    depth = window.document.undo_stack.count()
+
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    assert session.running and panel.train_button.text() == "Pause"
+    qtbot.waitUntil(lambda: guide_accuracy(values(window)) == 1.0, timeout=10_000)
+    # the canvas shows the numbers moving while training
+    qtbot.waitUntil(lambda: gate_a.value_item.text != shown_before, timeout=5_000)
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    assert not session.running and panel.train_button.text() == "Train"
+
+    trained = values(window)
+    assert guide_accuracy(trained) == 1.0
+    summary = session.summary()
+    assert (summary.correct, summary.total) == (6, 6)
+    qtbot.waitUntil(lambda: "accuracy 100% (6/6)" in panel.status.text())
+    stack = window.document.undo_stack
+    assert stack.count() == depth + 1
+    assert stack.undoText() == f"Train {summary.steps} steps"
+    assert panel.plots.steps_shown == summary.steps
+    assert gate_a.value_item.text == engine.number_format.format_number(trained["a"])
+
+    stack.undo()
+    assert values(window) == GUIDE_START
+    stack.redo()
+    assert values(window) == trained
+
+
+def test_step_is_the_guide_hinge_step_and_one_undo_step_each(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    panel.step_size.setValue(0.01)
+    panel.reg.setValue(0.1)
+    expected = dict(GUIDE_START)
+    stack = window.document.undo_stack
+    depth = stack.count()
+    for _ in range(3):
+        qtbot.mouseClick(panel.step_button, Qt.LeftButton)
+        expected = hinge_step(expected, 0.01, 0.1)
+        for i in PARAMS:
+            assert values(window)[i] == pytest.approx(expected[i], rel=1e-12, abs=1e-15)
+    assert stack.count() == depth + 3
+    assert stack.undoText() == "Train 1 step"
+    stack.undo()
+    stack.undo()
+    stack.undo()
+    assert values(window) == GUIDE_START
+
+
+def test_stepping_until_every_point_is_right(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    for _ in range(100):
+        panel.step()
+        if guide_accuracy(values(window)) == 1.0:
+            break
+    assert guide_accuracy(values(window)) == 1.0
+    assert session.summary().accuracy == 1.0
+
+
+def test_logistic_loss_and_stochastic_batches_train_too(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    panel.loss.setCurrentIndex(panel.loss.findData("logistic"))
+    panel.batch.setCurrentIndex(panel.batch.findData("stochastic"))
+    assert session.trainer.loss_name == "logistic" and session.trainer.batch == "stochastic"
+    for _ in range(400):
+        panel.step()
+    assert guide_accuracy(values(window)) == 1.0
+
+
+def test_reset_parameters_with_a_seed_is_reproducible_and_one_undo_step(
+        window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    panel.reset_seed.setValue(7)
+    qtbot.mouseClick(panel.reset_button, Qt.LeftButton)
+    first = values(window)
+    expected = np.random.default_rng(7).uniform(-0.5, 0.5, 3)  # the guide's Math.random()-0.5
+    assert [first[i] for i in PARAMS] == pytest.approx(expected.tolist())
+    assert window.document.undo_stack.undoText() == "Reset parameters (seed 7)"
+    window.document.undo_stack.undo()
+    assert values(window) == GUIDE_START
+    window.findChild(QAction, "action_reset_params").trigger()
+    assert values(window) == first
+
+
+def test_scores_are_the_circuits_output_with_the_current_values(window, session, qtbot):
+    open_svm(window, qtbot)
+    points = np.array([[1.2, 0.7], [0.0, 0.0], [-2.0, 3.0]])
+    v = GUIDE_START
+    assert session.scores(points) == pytest.approx(v["a"] * points[:, 0]
+                                                   + v["b"] * points[:, 1] + v["c"])
+    window.document.push(SetValueCommand(window.document, "c", 4.0))
+    assert session.scores(points)[1] == 4.0
+    assert session.node_values(points, "by") == pytest.approx(-2.0 * points[:, 1])
+
+
+def test_editing_the_structure_stops_training_cleanly(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    stack = window.document.undo_stack
+    session.train()
+    qtbot.waitUntil(lambda: values(window) != GUIDE_START, timeout=5_000)
+    window.document.push(AddNodeCommand(window.document, "relu", (400, 400)))
+    assert not session.running
+    assert session.last_reason == "edited"
+    assert not panel.train_button.isChecked()
+    trained = values(window)
+    qtbot.wait(50)
+    assert values(window) == trained  # no frame after the edit
+    stack.undo()  # the new gate
+    assert "relu1" not in window.document.circuit.nodes
+    stack.undo()  # the training
+    assert values(window) == GUIDE_START
+    # a new trainer for the edited structure trains on
+    assert session.step()
+
+
+def test_training_without_a_data_set_says_why(window, session, panel, qtbot):
+    open_svm(window, qtbot, dataset=False)
+    messages = []
+    session.status_message.connect(messages.append)
+    assert not session.step()
+    assert not session.train()
+    assert "no data set" in messages[-1]
+    assert values(window) == GUIDE_START
+
+
+def test_opening_another_document_stops_training(window, session, qtbot):
+    open_svm(window, qtbot)
+    session.train()
+    qtbot.waitUntil(lambda: values(window) != GUIDE_START, timeout=5_000)
+    window.document.replace_circuit(engine.Circuit())
+    assert not session.running
+    assert session.dataset is None
+    assert window.document.undo_stack.count() == 0
+
+
+# --------------------------------------------------------------------------- the data set
+def test_generate_is_one_undo_step_and_survives_save_and_load(
+        window, session, panel, qtbot, tmp_path):
+    open_svm(window, qtbot, dataset=False)
+    data = panel.data_panel
+    data.kind.setCurrentIndex(data.kind.findData("circle"))
+    data.points.setValue(40)
+    data.noise.setValue(0.1)
+    data.seed.setValue(2)
+    with qtbot.waitSignal(session.dataset_changed):
+        qtbot.mouseClick(data.generate_button, Qt.LeftButton)
+    expected = engine.make_dataset("circle", 40, 0.1, 2)
+    assert session.dataset == expected
+    assert data.info.text() == "circle: 40 points (20 +1, 20 −1)"
+    stack = window.document.undo_stack
+    assert stack.undoText() == "Generate circle (40 points)"
+    stack.undo()
+    assert session.dataset is None and "dataset" not in window.document.circuit.extra
+    stack.redo()
+    assert session.dataset == expected
+
+    path = tmp_path / "svm.circuit"
+    assert window.save_to(path)
+    window.document.replace_circuit(engine.Circuit())
+    assert session.dataset is None
+    assert window.open_path(path)
+    assert session.dataset == expected
+    assert engine.embedded_dataset(engine.load(path)) == expected
+
+
+def test_points_added_and_removed_one_undo_step_each(window, session, qtbot):
+    open_svm(window, qtbot)
+    stack = window.document.undo_stack
+    session.add_point(0.5, 0.5, 1)
+    session.add_point(-2.0, -2.0, -1)
+    assert len(session.dataset) == 8
+    assert session.dataset.points[-1].tolist() == [-2.0, -2.0]
+    assert session.dataset.labels[-2:].tolist() == [1.0, -1.0]
+    assert session.remove_nearest(3.1, 0.0)  # the guide's (3.0, 0.1)
+    assert [3.0, 0.1] not in session.dataset.points.tolist()
+    stack.undo()
+    assert [3.0, 0.1] in session.dataset.points.tolist()
+    stack.undo()
+    stack.undo()
+    assert session.dataset == engine.datasets.six_points()
+
+
+def test_points_edited_during_training_are_trained_on(window, session, qtbot):
+    open_svm(window, qtbot)
+    session.train()
+    qtbot.waitUntil(lambda: session.trainer.steps > 0, timeout=5_000)
+    session.add_point(0.0, 3.0, 1)
+    assert session.running
+    assert len(session.trainer.dataset) == 7
+    session.pause()
+
+
+def test_csv_load_error_names_the_line(window, session, panel, qtbot, tmp_path):
+    open_svm(window, qtbot)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y,label\n1.0,2.0,1\n0.5,oops,-1\n", encoding="utf-8")
+    data = panel.data_panel
+    errors = []
+    data.ask_open_path = lambda folder, file_filter: str(bad)
+    data.show_error = lambda title, text: errors.append(text)
+    depth = window.document.undo_stack.count()
+    qtbot.mouseClick(data.load_button, Qt.LeftButton)
+    assert len(errors) == 1 and "line 3" in errors[0] and "oops" in errors[0]
+    assert window.document.undo_stack.count() == depth
+    assert session.dataset == engine.datasets.six_points()
+
+
+def test_csv_save_and_load_round_trip(window, session, panel, qtbot, tmp_path):
+    open_svm(window, qtbot)
+    data = panel.data_panel
+    path = tmp_path / "points"
+    data.ask_save_path = lambda suggested, file_filter: str(path)
+    qtbot.mouseClick(data.save_button, Qt.LeftButton)
+    saved = tmp_path / "points.csv"
+    rows = saved.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "x,y,label" and rows[1] == "1.2,0.7,1" and len(rows) == 7
+    session.set_dataset(None)
+    data.ask_open_path = lambda folder, file_filter: str(saved)
+    qtbot.mouseClick(data.load_button, Qt.LeftButton)
+    assert np.array_equal(session.dataset.points, np.array(GUIDE_POINTS))
+    assert session.dataset.labels.tolist() == list(GUIDE_LABELS)
+    assert window.document.undo_stack.undoText() == "Load data set points.csv"
+
+
+def test_frames_write_a_preview_and_signal_once_each(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    panel.steps_per_frame.setValue(4)
+    frames = []
+    session.params_changed.connect(lambda: frames.append(session.trainer.steps))
+    session.train()
+    qtbot.waitUntil(lambda: len(frames) >= 3, timeout=5_000)
+    session.pause()
+    # every frame took the four steps asked for, then told the plot once
+    assert frames[:3] == [4, 8, 12]
+    assert math.isfinite(session.summary().loss)
