@@ -10,6 +10,7 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   clears the selection, the arrow keys move the selected gates one grid step (Shift: five);
 - drops of a gate from the palette (``GATE_MIME``, payload the gate's name) and quick add (Tab,
   or double-click on the empty canvas) add a gate centred at the mouse, snapped to the grid;
+  Ctrl+V pastes at the mouse too (``mouse_over_canvas``);
 - right-click opens the menu of what is under the mouse (``gui.context_menus``).
 
 The scene's own ``drawBackground`` paints the dot grid (only when zoomed in enough to see it).
@@ -331,6 +332,14 @@ class CanvasView(QGraphicsView):
             pos = self.viewport().mapFromGlobal(QCursor.pos())
         if not inside.contains(pos):
             pos = inside.center()
+        return self.mapToScene(pos)
+
+    def mouse_over_canvas(self) -> QPointF | None:
+        """The scene point under the mouse while the mouse is over the canvas, else None
+        (e.g. while it is on a menu or a dock)."""
+        pos = self._last_mouse
+        if pos is None or not self.viewport().rect().contains(pos):
+            return None
         return self.mapToScene(pos)
 
     def viewportEvent(self, event):

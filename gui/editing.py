@@ -3,8 +3,11 @@
 The clipboard holds a *fragment*: the selected gates and the wires among them, written as a small
 circuit file (``engine.circuit_to_dict``) under ``FRAGMENT_MIME`` and as plain JSON text, so a
 fragment can be pasted into another window or edited in a text editor. Pasting reads it back
-through the engine's strict loader (``engine.loads``), gives every gate a fresh id, shifts the
-gates so they do not sit on top of the originals, and adds them with one ``AddFragmentCommand``.
+through the engine's strict loader (``engine.loads``), gives every gate a fresh id and adds them
+with one ``AddFragmentCommand``: at the mouse when the mouse is over the canvas (its top-left
+corner there, like Tab's quick add), else beside the originals (to their right or below them,
+the nearest place where no existing gate is in the way). Duplicate places its copy the same
+way, beside the originals.
 Every action is one undo step; feedback ("Pasted 3 gates", "Nothing to paste") goes out on
 ``status_message``.
 
@@ -18,17 +21,19 @@ from __future__ import annotations
 import json
 import re
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 
 import engine
 from engine import Circuit, CircuitError, Node, Wire
 from gui import theme
 from gui.commands import AddFragmentCommand, AddNodeCommand, DisconnectCommand, RemoveNodesCommand
+from gui.gate_item import NAME_HEIGHT, gate_size
 from gui.wire_item import WireItem
 
 FRAGMENT_MIME = "application/x-circuitgrad-fragment"
-PASTE_OFFSET = 40.0
+PLACEMENT_GAP = 2 * theme.GRID  # free space between a copy and the gates around it
+MAX_PLACEMENT_TRIES = 200
 INPUT_NAMES = ("x", "y", "z", "w", "a", "b", "u", "v")
 
 
@@ -113,6 +118,39 @@ def placed_copy(circuit: Circuit, part: Circuit, shift=None, at=None):
     return nodes, wires
 
 
+def footprint(node, pos=None) -> QRectF:
+    """The scene rectangle a gate covers with its name above it and its ports at its sides."""
+    x, y = pos if pos is not None else (node.pos or (0.0, 0.0))
+    width, height = gate_size(node)
+    reach = theme.PORT_RADIUS + 4
+    return QRectF(x - reach, y - NAME_HEIGHT - 4, width + 2 * reach, height + NAME_HEIGHT + 14)
+
+
+def free_shift(rects, occupied, grid: float = theme.GRID) -> tuple[float, float]:
+    """The shift that puts ``rects`` (a group of gates) beside themselves, to the right or below,
+    at the nearest place where none of them touches a rectangle of ``occupied``."""
+    box = QRectF()
+    for rect in rects:
+        box = box.united(rect)
+    if box.isNull():
+        return 0.0, 0.0
+
+    def on_grid(length: float) -> float:
+        return grid * -(-(length + PLACEMENT_GAP) // grid)
+
+    step_x, step_y = on_grid(box.width()), on_grid(box.height())
+    margin = PLACEMENT_GAP / 2
+    tries = range(1, MAX_PLACEMENT_TRIES + 1)
+    candidates = sorted([(k * step_x, 0.0) for k in tries] + [(0.0, k * step_y) for k in tries],
+                        key=lambda shift: shift[0] + shift[1])  # nearest first, right on ties
+    for dx, dy in candidates:
+        moved = [rect.translated(dx, dy).adjusted(-margin, -margin, margin, margin)
+                 for rect in rects]
+        if not any(m.intersects(o) for m in moved for o in occupied):
+            return dx, dy
+    return MAX_PLACEMENT_TRIES * step_x, 0.0
+
+
 def release_clipboard() -> None:
     """Before Python exits, swap a fragment we put on the clipboard for Qt's own copy of its text.
 
@@ -136,7 +174,6 @@ class EditActions(QObject):
         self.document = document
         self.scene = scene
         self.view = view
-        self._pastes = 0  # how many times the current clipboard was pasted (for the offset)
         self._shortcuts: list[QAction] = []
         if view is not None and hasattr(view, "set_edit_actions"):
             view.set_edit_actions(self)
@@ -151,6 +188,22 @@ class EditActions(QObject):
         doomed = set(removed)
         return [item for item in self.scene.selectedItems() if isinstance(item, WireItem)
                 and item.src not in doomed and item.dst not in doomed]
+
+    def _occupied(self) -> list[QRectF]:
+        return [footprint(node) for node in self.circuit.nodes.values()]
+
+    def _beside(self, part: Circuit) -> tuple[float, float]:
+        """The shift that puts ``part``'s gates beside where they are, on free canvas."""
+        layout = (engine.auto_layout(part) if any(n.pos is None for n in part.nodes.values())
+                  else {})
+        rects = [footprint(node, node.pos if node.pos is not None else layout.get(node.id))
+                 for node in part.nodes.values()]
+        return free_shift(rects, self._occupied(), self.scene.GRID)
+
+    def _mouse_point(self) -> QPointF | None:
+        """Where the mouse is on the canvas, or None when it is not over the canvas."""
+        finder = getattr(self.view, "mouse_over_canvas", None)
+        return finder() if finder is not None else None
 
     def _add_fragment(self, part: Circuit, text: str, shift=None, at=None) -> list[str]:
         nodes, wires = placed_copy(self.circuit, part, shift=shift, at=at)
@@ -171,7 +224,6 @@ class EditActions(QObject):
         mime.setData(FRAGMENT_MIME, text.encode("utf-8"))
         mime.setText(text)
         QGuiApplication.clipboard().setMimeData(mime)
-        self._pastes = 0
         self.status_message.emit(f"Copied {_plural(len(ids))}")
         return True
 
@@ -207,32 +259,33 @@ class EditActions(QObject):
         return part
 
     def paste(self, at: QPointF | None = None) -> list[str]:
-        """Add the clipboard's gates with fresh ids, shifted by 40 px per paste or placed with
-        their top-left at ``at``; they become the selection. Returns the new ids."""
+        """Add the clipboard's gates with fresh ids, their top-left corner at ``at`` or at the
+        mouse (when it is over the canvas), else beside the copied gates; they become the
+        selection. Returns the new ids."""
         part = self.clipboard_fragment()
         if part is None:
             return []
         text = f"Paste {_plural(len(part.nodes))}"
+        if at is None:
+            at = self._mouse_point()
         if at is not None:
             corner = self.scene.snap(at)
             ids = self._add_fragment(part, text, at=(corner.x(), corner.y()))
         else:
-            self._pastes += 1
-            step = PASTE_OFFSET * self._pastes
-            ids = self._add_fragment(part, text, shift=(step, step))
+            ids = self._add_fragment(part, text, shift=self._beside(part))
         self.status_message.emit(f"Pasted {_plural(len(ids))}")
         return ids
 
     def duplicate(self, ids=None) -> list[str]:
-        """Copy the selected gates (or ``ids``) 40 px down and right, in one undo step,
-        without touching the clipboard. Returns the new ids."""
+        """Copy the selected gates (or ``ids``) beside themselves, where no gate is in the way,
+        in one undo step, without touching the clipboard. Returns the new ids."""
         ids = list(ids) if ids is not None else self.scene.selected_node_ids()
         if not ids:
             self.status_message.emit("Nothing selected to duplicate")
             return []
         part = fragment_of(self.circuit, ids)
         new_ids = self._add_fragment(part, f"Duplicate {_plural(len(ids))}",
-                                     shift=(PASTE_OFFSET, PASTE_OFFSET))
+                                     shift=self._beside(part))
         self.status_message.emit(f"Duplicated {_plural(len(ids))}")
         return new_ids
 

@@ -55,6 +55,23 @@ def canvas(qtbot):
     return doc, scene, view, actions, messages
 
 
+def assert_beside_without_overlap(scene, circuit, originals, copies) -> None:
+    """The copies sit right of or below their originals (one common shift), and no copy's
+    drawing (body, name, ports) touches any other gate's."""
+    shifts = {(circuit.nodes[c].pos[0] - circuit.nodes[o].pos[0],
+               circuit.nodes[c].pos[1] - circuit.nodes[o].pos[1])
+              for o, c in zip(originals, copies)}
+    assert len(shifts) == 1
+    (dx, dy), = shifts
+    assert (dx > 0 and dy == 0) or (dx == 0 and dy > 0)
+    for copy in copies:
+        box = scene.gate_item(copy).sceneBoundingRect()
+        for other in circuit.nodes:
+            if other != copy:
+                assert not box.intersects(scene.gate_item(other).sceneBoundingRect()), (
+                    copy, other)
+
+
 def wires_of(circuit, ids) -> set:
     ids = set(ids)
     return {(w.src, w.dst, w.port) for w in circuit.wires() if w.src in ids or w.dst in ids}
@@ -103,7 +120,7 @@ def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
     assert (circuit.nodes[x2].value, circuit.nodes[y2].value) == (-2.0, 5.0)
     assert wires_of(circuit, new_ids) == {(x2, q2, 0), (y2, q2, 1)}
     assert drawn_wires(scene, circuit) >= {(x2, q2, 0), (y2, q2, 1)}
-    assert circuit.nodes[q2].pos == (200, 80)  # q's (160, 40) + (40, 40)
+    assert_beside_without_overlap(scene, circuit, ["x", "y", "q"], new_ids)
     assert scene.selected_node_ids() == new_ids
     assert messages[-1] == "Pasted 3 gates"
     assert doc.undo_stack.count() == 1
@@ -111,8 +128,8 @@ def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
     doc.flush()
     assert doc.result.values[q2] == 3.0
 
-    second = actions.paste()  # each paste lands another 40 px further
-    assert doc.circuit.nodes[second[2]].pos == (240, 120)
+    second = actions.paste()  # the next paste finds its own free place
+    assert_beside_without_overlap(scene, circuit, ["x", "y", "q"], second)
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert set(doc.circuit.nodes) == before
@@ -187,7 +204,7 @@ def test_duplicate_copies_the_selection_with_its_wires_in_one_step(canvas):
     new_ids = actions.duplicate()
     x2, y2, q2 = new_ids
     assert wires_of(doc.circuit, new_ids) == {(x2, q2, 0), (y2, q2, 1)}
-    assert doc.circuit.nodes[x2].pos == (40, 40)
+    assert_beside_without_overlap(scene, doc.circuit, ["x", "y", "q"], new_ids)
     assert scene.selected_node_ids() == new_ids
     assert QGuiApplication.clipboard().text() == "untouched"
     assert doc.undo_stack.count() == 1 and messages[-1] == "Duplicated 3 gates"
@@ -389,3 +406,49 @@ def test_wiring_the_output_into_a_free_gate_moves_f_there_and_undo_moves_it_back
     assert circuit.output_id() == "g" and doc.result.value == -24.0  # 2 * (x + y) * z
     doc.undo_stack.undo()
     assert circuit.output_id() == "f" and circuit.source_of("g", 0) is None
+
+
+# ----------------------------------------------------------------------------- where copies land
+def move_mouse(view, scene_point) -> None:
+    """A real mouse move (no button) over the canvas."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+    local = QPointF(view.mapFromScene(scene_point))
+    event = QMouseEvent(QEvent.MouseMove, local,
+                        QPointF(view.viewport().mapToGlobal(local.toPoint())),
+                        Qt.NoButton, Qt.NoButton, Qt.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def test_ctrl_v_pastes_at_the_mouse_when_it_is_over_the_canvas(canvas, qtbot):
+    doc, scene, view, actions, _messages = canvas
+    actions.install_shortcuts(view)
+    view.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    scene.select_nodes(["y", "q"])
+    qtbot.keyClick(view.viewport(), Qt.Key_C, Qt.ControlModifier)
+    move_mouse(view, QPointF(401, 299))
+    qtbot.keyClick(view.viewport(), Qt.Key_V, Qt.ControlModifier)
+    pasted = scene.selected_node_ids()
+    # the fragment's top-left corner (0, 40) goes to the snapped mouse point (400, 300)
+    assert sorted(doc.circuit.nodes[i].pos for i in pasted) == [(400, 340), (560, 300)]
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Leave))  # the mouse went to a menu
+    assert view.mouse_over_canvas() is None
+    scene.select_nodes(["y", "q"])
+    beside = actions.paste()
+    assert_beside_without_overlap(scene, doc.circuit, ["y", "q"], beside)
+
+
+def test_duplicate_lands_beside_even_in_a_crowded_row(canvas):
+    """Gates right of the original and below it push the copy further out, never on top."""
+    doc, scene, view, actions, _messages = canvas
+    from gui.commands import AddNodeCommand
+    doc.push(AddNodeCommand(doc, "neg", (480, 100), node_id="n1"))
+    doc.push(AddNodeCommand(doc, "neg", (320, 200), node_id="n2"))
+    move_mouse(view, QPointF(10, 10))  # duplicate never follows the mouse
+    (copy,) = actions.duplicate(["f"])
+    assert_beside_without_overlap(scene, doc.circuit, ["f"], [copy])
