@@ -15,7 +15,8 @@ Gestures that start in the scene end as undo commands pushed on the document:
   wired input port picks its wire up: drop it on another port to move it, on empty canvas to
   delete it (one undo step either way);
 - drag gates: Qt moves the selected items, snapped to ``GRID``; one ``MoveNodesCommand`` is
-  pushed on release, with the start positions recorded on press;
+  pushed on release, with the start positions recorded on press; Escape during the drag puts
+  them back and pushes nothing (``cancel_gesture``, which also drops a wire being drawn);
 - scrub a source's value (Ctrl+wheel over it, or Alt+drag its number sideways; a plain drag
   on a source moves it like any gate): a run of
   ``SetValueCommand(merge=True)`` that merges into one undo step, ended when the gesture ends
@@ -586,6 +587,34 @@ class CanvasScene(QGraphicsScene):
 
     def _refuse(self, src: str, dst: str, reason: str) -> None:
         self.status_message.emit(f"Cannot connect {src} → {dst}: {reason}")
+
+    def cancel_gesture(self) -> bool:
+        """Escape: drop a wire being drawn, or put gates being dragged back where they started
+        (nothing goes on the undo stack); True if there was such a gesture."""
+        if self._drag is not None:
+            self._end_wire_drag()
+            self.status_message.emit("Wire cancelled")
+            return True
+        starts = self._move_start
+        if starts is None:
+            return False
+        self._move_start = None
+        self.snapping = False
+        grabber = self.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()  # the rest of the drag moves nothing
+        for node_id, start in starts.items():
+            gate = self._gates.get(node_id)
+            if gate is not None:
+                gate.setPos(start)
+        self.status_message.emit("Move cancelled")
+        return True
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape and self.cancel_gesture():
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _cancel_gestures(self) -> None:
         self._end_wire_drag()

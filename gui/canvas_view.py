@@ -7,7 +7,8 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   button; F fits the whole circuit (also on first show and when another circuit is opened);
 - rubber-band selection on the empty canvas (of what lies wholly inside the band);
   Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``), Escape
-  clears the selection, the arrow keys move the selected gates one grid step (Shift: five);
+  cancels a drag in progress or else clears the selection, the arrow keys move the selected
+  gates one grid step (Shift: five);
 - drops of a gate from the palette (``GATE_MIME``, payload the gate's name) and quick add (Tab,
   or double-click on the empty canvas) add a gate centred at the mouse, snapped to the grid;
   Ctrl+V pastes at the mouse too (``mouse_over_canvas``);
@@ -284,7 +285,8 @@ class CanvasView(QGraphicsView):
         elif key in ARROWS and mods in (Qt.NoModifier, Qt.ShiftModifier):
             self.nudge(*ARROWS[key], 5 if mods == Qt.ShiftModifier else 1)
         elif key == Qt.Key_Escape and not mods:
-            self.scene().clearSelection()
+            if not self.scene().cancel_gesture():  # a drag in progress: cancel just that
+                self.scene().clearSelection()
         elif key == Qt.Key_Space and not event.isAutoRepeat():
             self._space_held = True
             if self._pan_from is None:

@@ -396,3 +396,39 @@ def test_right_click_picks_the_menu_of_what_is_under_the_mouse(canvas):
     middle = wire.path().pointAtPercent(0.5)
     assert view.menu_at(view.mapFromScene(middle)).objectName() == "wire_menu"
     assert view.menu_at(at(view, 600, 400)).objectName() == "canvas_menu"
+
+
+# ----------------------------------------------------------------------------- escape cancels
+def test_escape_during_a_gate_drag_puts_the_gates_back(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    scene.select_nodes(["x", "q"])
+    start, end = at(view, 190, 65), at(view, 290, 165)
+    mouse(view, QEvent.MouseButtonPress, start, Qt.LeftButton, Qt.LeftButton)
+    for i in range(1, 4):
+        mouse(view, QEvent.MouseMove, start + (end - start) * (i / 3), Qt.NoButton,
+              Qt.LeftButton)
+    assert scene.gate_item("q").pos() != QPointF(160, 40)  # the drag is under way
+    qtbot.keyClick(view.viewport(), Qt.Key_Escape)
+    assert scene.gate_item("q").pos() == QPointF(160, 40)
+    assert scene.gate_item("x").pos() == QPointF(0, 0)
+    mouse(view, QEvent.MouseMove, end + QPoint(30, 30), Qt.NoButton, Qt.LeftButton)
+    mouse(view, QEvent.MouseButtonRelease, end + QPoint(30, 30), Qt.LeftButton, Qt.NoButton)
+    assert scene.gate_item("q").pos() == QPointF(160, 40)  # the rest of the drag moved nothing
+    assert doc.circuit.nodes["q"].pos == (160, 40) and doc.circuit.nodes["x"].pos == (0, 0)
+    assert doc.undo_stack.count() == 0
+    assert scene.selected_node_ids() == ["x", "q"]  # Escape cancelled the drag, not the selection
+    wire = scene.wire_item("q", 0)
+    assert wire.path().pointAtPercent(1.0) == scene.port_scene_pos("q", 0)
+    qtbot.keyClick(view.viewport(), Qt.Key_Escape)  # no drag now: Escape clears the selection
+    assert scene.selected_node_ids() == []
+
+
+def test_escape_while_drawing_a_wire_drops_it(canvas, qtbot):
+    doc, scene, view, _actions = canvas
+    start = view.mapFromScene(scene.port_scene_pos("x", -1))
+    target = view.mapFromScene(scene.port_scene_pos("f", 0))
+    mouse(view, QEvent.MouseButtonPress, start, Qt.LeftButton, Qt.LeftButton)
+    mouse(view, QEvent.MouseMove, target, Qt.NoButton, Qt.LeftButton)
+    qtbot.keyClick(view.viewport(), Qt.Key_Escape)
+    mouse(view, QEvent.MouseButtonRelease, target, Qt.LeftButton, Qt.NoButton)
+    assert doc.circuit.source_of("f", 0) == "q" and doc.undo_stack.count() == 0
