@@ -211,7 +211,7 @@ class TrainingPanel(QWidget):
     # ----------------------------------------------------------------- showing
     def _trained(self, trainer) -> None:
         self.plots.update_from(trainer)
-        self._show_summary()
+        self._summary_later()
 
     def _summary_later(self, *_args) -> None:
         if not self._status_timer.isActive():

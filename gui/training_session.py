@@ -15,9 +15,11 @@ One ``TrainingSession`` per window. It is what the training dock and the boundar
   edits and undo count.
 - **Step** takes one step: one undo step ("Train 1 step"). **Train** runs in frames from a
   ``QTimer``: each frame takes ``steps_per_frame`` steps (fewer if they would hold the window
-  longer than ``BUDGET_S``), writes the parameters into the circuit (``circuit.set_value``: a
-  live preview outside the undo stack, so the canvas numbers move) and emits ``params_changed``
-  and ``trained`` once. The run is ONE undo step ("Train 240 steps") whose old values are the
+  longer than ``BUDGET_S``); in the next turn of the event loop (so steps and redraws never
+  block the window together) it writes the parameters into the circuit (``circuit.set_value``:
+  a live preview outside the undo stack, so the canvas numbers move) and emits
+  ``params_changed`` and ``trained`` once. The next frame is due ``FRAME_MS`` after this one
+  began, and at least ``MIN_GAP_MS`` after it ended. The run is ONE undo step ("Train 240 steps") whose old values are the
   parameters before the run: it is pushed (empty) when the run starts, so an edit made during
   the run lands after it in the history, and filled in frame by frame. A run stops on
   ``pause``; when the user edits the circuit (anything but moving, labelling, retitling or
@@ -46,7 +48,8 @@ from gui.commands import SetExtraCommand, SetValuesCommand
 
 FRAME_MS = 16  # a frame every 16 ms at most: about 60 frames a second
 MIN_GAP_MS = 4  # between the end of a frame and the start of the next
-BUDGET_S = 0.025  # a frame's steps stop after this long, so the window stays responsive
+PUBLISH_DELAY_MS = 1  # between a frame's steps and showing them
+BUDGET_S = 0.02  # a frame's steps stop after this long, so the window stays responsive
 DEFAULT_STEPS_PER_FRAME = 5
 MAX_STEPS_PER_FRAME = 10_000
 DEFAULT_STEP_SIZE = 0.1
@@ -117,6 +120,13 @@ class TrainingSession(QObject):
         self._timer.setObjectName("training_frame_timer")
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._frame)
+        self._publish_timer = QTimer(self)
+        self._publish_timer.setObjectName("training_publish_timer")
+        self._publish_timer.setSingleShot(True)
+        self._publish_timer.setInterval(PUBLISH_DELAY_MS)
+        self._publish_timer.timeout.connect(self._publish)
+        self._frame_start = 0.0
+        self._reason: str | None = None
         self._params_timer = QTimer(self)
         self._params_timer.setObjectName("training_params_timer")
         self._params_timer.setSingleShot(True)
@@ -310,6 +320,11 @@ class TrainingSession(QObject):
         except CircuitError:
             return None
         labels = self._dataset.labels
+        if self._running and trainer.steps:  # the last step measured the current values
+            accuracy = trainer.accuracy_history[-1]
+            correct = round(accuracy * len(labels))
+            return Summary(trainer.steps, trainer.loss_history[-1], accuracy, correct,
+                           len(labels))
         with np.errstate(all="ignore"):
             scores = trainer.scores(self._dataset.points)
             correct = int(np.count_nonzero(labels * scores > 0))
@@ -420,11 +435,14 @@ class TrainingSession(QObject):
         return None
 
     def _frame(self) -> None:
+        """The first half of a frame: the steps. They are shown in ``_publish``, in a later
+        turn of the event loop, so the two never block the window together."""
         trainer = self._trainer
         if trainer is None:
             self._finish(EDITED)
             return
         start = time.perf_counter()
+        self._frame_start = start
         reason, taken = None, 0
         while taken < self.steps_per_frame:
             reason = self._one_step(trainer)
@@ -434,13 +452,22 @@ class TrainingSession(QObject):
         if reason == EDITED:
             self._finish(EDITED)
             return
+        self._reason = reason
+        self._publish_timer.start()
+
+    def _publish(self) -> None:
+        """The second half of a frame: the circuit, the boundary and the curves show it."""
+        trainer = self._trainer
+        if trainer is None or not self._running:
+            return
         self._write_preview(trainer)
         self.params_changed.emit()
         self.trained.emit(trainer)
+        reason, self._reason = self._reason, None
         if reason is not None:
             self._finish(reason)
         elif self._running:
-            spent = 1000 * (time.perf_counter() - start)
+            spent = 1000 * (time.perf_counter() - self._frame_start)
             self._timer.start(round(max(MIN_GAP_MS, FRAME_MS - spent)))
 
     def _write_preview(self, trainer: Trainer) -> None:
@@ -466,6 +493,13 @@ class TrainingSession(QObject):
 
     def _finish(self, reason: str) -> None:
         self._timer.stop()
+        if self._publish_timer.isActive():
+            self._publish_timer.stop()
+            if reason not in (EDITED, REPLACED) and self._trainer is not None:
+                self._write_preview(self._trainer)  # the steps taken are in the undo step
+                self.params_changed.emit()
+                self.trained.emit(self._trainer)
+        self._reason = None
         self._running = False
         self.last_reason = reason
         trainer, command, self._command = self._trainer, self._command, None

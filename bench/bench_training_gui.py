@@ -1,0 +1,190 @@
+"""Benchmark: training live in the window, the decision boundary redrawn on a 100 x 100 grid.
+
+A MainWindow with the training dock opens the hacker's guide's 2-layer ReLU net (and, as a
+heavier row, a net of 32 tanh units) with the circle data set (100 points) inside, and presses
+Train: the session's own timer runs the frames, each taking ``steps per frame`` steps, writing
+the parameters into the circuit (the canvas numbers move), redrawing the loss and accuracy
+curves and the boundary. The boundary is the boundary plot's dock (``gui.boundary_plot``) when
+that module exists; otherwise a stand-in here does the same work: the session's scores over
+the 100 x 100 grid each frame, drawn as a pyqtgraph image.
+
+Meanwhile a 5 ms probe timer records how late each of its ticks fires: the worst lateness is
+the longest time the GUI thread was blocked (target: under 50 ms). Frames per second count the
+session's frames from the first to the last (target: 30 or more). "cpu ms/frame" is the GUI
+thread's own CPU time per frame (steps, passes, canvas, curves, boundary, painting).
+
+Run by hand: ``python bench/bench_training_gui.py [--seconds S] [--grid N]``. Without a display
+it runs offscreen (Qt still paints every frame into its backing store).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDockWidget  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import engine  # noqa: E402
+
+PROBE_MS = 5
+TARGET_FPS = 30
+TARGET_LATENESS_MS = 50
+
+
+class LatenessProbe:
+    """A 5 ms timer that records how late each tick fires (the GUI thread's blocking)."""
+
+    def __init__(self):
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(PROBE_MS)
+        self.timer.timeout.connect(self._tick)
+        self.lateness: list[float] = []
+        self._last = 0.0
+
+    def start(self) -> None:
+        self.lateness = []
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.lateness.append(max(0.0, (now - self._last) * 1000 - PROBE_MS))
+        self._last = now
+
+    def worst(self) -> float:
+        return max(self.lateness, default=0.0)
+
+    def p99(self) -> float:
+        ordered = sorted(self.lateness)
+        return ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0
+
+
+class GridBoundary:
+    """Stand-in for the boundary plot: the scores over an N x N grid, drawn each frame."""
+
+    def __init__(self, window, session, size: int):
+        import pyqtgraph as pg
+
+        self.session = session
+        xs = np.linspace(-3.0, 3.0, size)
+        self.grid = np.stack(np.meshgrid(xs, xs), axis=-1)
+        self.plot = pg.PlotWidget(background="w")
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self.image.setLookupTable(pg.colormap.get("CET-D1").getLookupTable(nPts=256))
+        dock = QDockWidget("Boundary (bench stand-in)", window)
+        dock.setObjectName("bench_boundary_dock")
+        dock.setWidget(self.plot)
+        window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        session.params_changed.connect(self.redraw)
+
+    def redraw(self) -> None:
+        try:
+            scores = self.session.scores(self.grid)
+        except engine.CircuitError:
+            return
+        self.image.setImage(np.tanh(scores).T, levels=(-1.0, 1.0), autoLevels=False)
+
+
+def wait(app, seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> dict:
+    window.document.replace_circuit(circuit)
+    window.training_panel.steps_per_frame.setValue(steps_per_frame)
+    frames = []
+
+    def count(_trainer):
+        frames.append(time.perf_counter())
+
+    session.trained.connect(count)
+    app = QApplication.instance()
+    wait(app, 0.3)
+    probe = LatenessProbe()
+    probe.start()
+    cpu = time.thread_time()
+    session.train()
+    wait(app, seconds)
+    session.pause()
+    cpu = time.thread_time() - cpu
+    probe.stop()
+    session.trained.disconnect(count)
+    span = frames[-1] - frames[0] if len(frames) > 1 else float("nan")
+    summary = session.summary()
+    return {"frames/s": (len(frames) - 1) / span, "steps": summary.steps,
+            "steps/s": summary.steps / seconds, "cpu ms/frame": 1000 * cpu / max(len(frames), 1),
+            "worst late ms": probe.worst(), "p99 late ms": probe.p99(),
+            "accuracy": summary.accuracy}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--grid", type=int, default=100)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+
+    from gui import training_panel
+    from gui.file_actions import DISCARD
+    from gui.main_window import MainWindow
+
+    folder = tempfile.mkdtemp()
+    window = MainWindow(settings=QSettings(os.path.join(folder, "s.ini"), QSettings.IniFormat),
+                        recovery_folder=os.path.join(folder, "recovery"))
+    window.ask_unsaved = lambda: DISCARD
+    session = training_panel.install(window)
+    try:
+        from gui import boundary_plot
+        boundary_plot.install(window, session)
+        boundary = "gui.boundary_plot"
+    except ImportError:
+        GridBoundary(window, session, args.grid)
+        boundary = f"stand-in ({args.grid}x{args.grid} scores + image)"
+    window.show()
+    wait(app, 0.5)
+
+    circle = engine.make_dataset("circle", 100)
+    rows = []
+    for title, make in (("guide's 2-layer net (3 relu)", engine.templates.two_layer_relu_net),
+                        ("32 tanh units", lambda: engine.templates.hidden_layer_net(32, "tanh"))):
+        for steps_per_frame in (5, 20):
+            circuit = make()
+            engine.embed_dataset(circuit, circle)
+            rows.append((title, steps_per_frame,
+                         run_row(window, session, circuit, steps_per_frame, args.seconds)))
+
+    print(f"boundary: {boundary}; {args.seconds:g} s per row; platform "
+          f"{QApplication.platformName()}")
+    header = ["circuit", "steps/frame", "frames/s", "steps/s", "cpu ms/frame", "worst late ms",
+              "p99 late ms", "accuracy"]
+    print(" | ".join(header))
+    for title, steps_per_frame, row in rows:
+        print(" | ".join([title, str(steps_per_frame)] + [
+            f"{row[key]:.1f}" if key != "accuracy" else f"{row[key]:.0%}"
+            for key in header[2:]]))
+    best = rows[0][2]
+    print(f"target: >= {TARGET_FPS} frames/s ({'met' if best['frames/s'] >= TARGET_FPS else 'NOT met'}),"
+          f" worst lateness < {TARGET_LATENESS_MS} ms "
+          f"({'met' if max(r['worst late ms'] for *_x, r in rows) < TARGET_LATENESS_MS else 'NOT met'})")
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
