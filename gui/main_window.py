@@ -8,9 +8,10 @@ users' automation can find it, and its shortcut is declared once, here (the Help
 the shortcuts from these actions).
 
 What the window shows about the document: the title is ``<file name>[*] — circuitgrad`` with
-Qt's modified marker, the status bar's right side says ``f = -12.00`` or why the circuit cannot
-run (``document.result.problems``), and its left side shows passing messages from the canvas,
-the edit actions and the file actions.
+Qt's modified marker, the status bar's right side says ``f = -12.00`` (with a soft note when a
+gate that does not feed f has an open port) or, in orange, why f cannot be computed
+(``document.result.problems``), and its left side shows passing messages from the canvas, the
+edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
 Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``)
 and error dialogs (``show_error``) are methods, so tests replace them instead of clicking
@@ -19,7 +20,7 @@ through modal dialogs.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
@@ -40,8 +41,9 @@ from gui.property_panel import PropertyPanel
 
 APP_NAME = "circuitgrad"
 DEFAULT_SIZE = (1400, 900)
-STATUS_TIMEOUT_MS = 8000
+STATUS_TIMEOUT_MS = 4000
 MAX_SHOWN_PROBLEMS = 2
+MAX_LISTED_PORTS = 2
 
 ABOUT_TEXT = (
     "<h3>circuitgrad</h3>"
@@ -264,6 +266,11 @@ class MainWindow(QMainWindow):
         self.result_label.setObjectName("result_label")
         self.result_label.setTextFormat(Qt.PlainText)
         self.result_label.setContentsMargins(8, 0, 8, 0)
+        self.result_note = QLabel(self)
+        self.result_note.setObjectName("result_note")
+        self.result_note.setTextFormat(Qt.PlainText)
+        self.result_note.setStyleSheet("color: palette(placeholder-text);")
+        status.addPermanentWidget(self.result_note)
         status.addPermanentWidget(self.result_label)
 
     def _connect(self) -> None:
@@ -273,6 +280,9 @@ class MainWindow(QMainWindow):
         doc.path_changed.connect(self._update_title)
         doc.changed.connect(self._on_change)
         self.scene.status_message.connect(self.show_status)
+        self._gesture_sources = (self.view, self.view.viewport())
+        for source in self._gesture_sources:
+            source.installEventFilter(self)
         self.edit_actions.status_message.connect(self.show_status)
         self.scene.selection_ids_changed.connect(self._on_selection)
         self.palette.gate_activated.connect(self._add_gate_from_palette)
@@ -311,10 +321,14 @@ class MainWindow(QMainWindow):
 
     def _show_result(self, result) -> None:
         self.result_label.setText(result_summary(result))
+        note = unconnected_note(result, self.document.circuit)
+        self.result_note.setText(note)
+        self.result_note.setVisible(bool(note))
         problems = getattr(result, "problems", None) or []
         self.result_label.setToolTip("\n".join(problems) if problems else
                                      "The output's value after the forward pass")
-        bad = result is None or bool(problems) or is_marked(_scalar(result.value))
+        bad = (result is None or not result.has_gradients
+               or is_marked(_scalar(result.value)))
         self.result_label.setStyleSheet("color: #b45309;" if bad else "color: #1b5e20;"
                                         " font-weight: bold;")
 
@@ -355,8 +369,16 @@ class MainWindow(QMainWindow):
         return False
 
     def show_status(self, text: str) -> None:
-        """A passing message on the status bar."""
+        """A passing message on the status bar (gone after 4 s, or when the next gesture on
+        the canvas starts)."""
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
+
+    def eventFilter(self, watched, event):
+        # a press or a key on the canvas starts a new gesture: the last one's message is old
+        if (event.type() in (QEvent.MouseButtonPress, QEvent.KeyPress)
+                and watched in self._gesture_sources):
+            self.statusBar().clearMessage()
+        return super().eventFilter(watched, event)
 
     # ----------------------------------------------------------------- questions (tests replace)
     def ask_unsaved(self) -> str:
@@ -464,15 +486,32 @@ def _scalar(value):
 
 
 def result_summary(result) -> str:
-    """``f = -12.00`` when the circuit ran, else the problems that keep it from running."""
+    """``f = -12.00`` when the output was computed, else the problems that keep it from
+    being computed."""
     if result is None:
         return "The circuit cannot run"
+    if result.has_gradients and result.value is not None:
+        return f"{result.output} = {format_number(_scalar(result.value))}"
     problems = list(result.problems or [])
     if problems:
         shown = "; ".join(problems[:MAX_SHOWN_PROBLEMS])
         more = len(problems) - MAX_SHOWN_PROBLEMS
         return f"⚠ {shown}" + (f"; … (+{more} more)" if more > 0 else "")
-    if result.output is None or result.value is None:
-        return "The circuit has no output"
-    return f"{result.output} = {format_number(_scalar(result.value))}"
+    return "The circuit has no output"
+
+
+def unconnected_note(result, circuit) -> str:
+    """A soft note on open ports that leave the computed output alone ("" if there are none,
+    or if the output could not be computed: then they are the problem itself)."""
+    if result is None or not result.has_gradients:
+        return ""
+    ports = circuit.unconnected_ports()
+    if not ports:
+        return ""
+    listed = ", ".join(f"{node_id} port {port}" for node_id, port in ports[:MAX_LISTED_PORTS])
+    if len(ports) > MAX_LISTED_PORTS:
+        listed += ", …"
+    count = len(ports)
+    return (f"{count} unconnected port{'s' if count > 1 else ''} ({listed}) "
+            f"{'does' if count == 1 else 'do'} not affect {result.output}")
 

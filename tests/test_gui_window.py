@@ -246,6 +246,46 @@ def test_status_bar_lists_the_ports_that_keep_the_circuit_from_running(window):
     assert window.result_label.text() == "q = 6.00"
 
 
+def test_a_dangling_open_port_keeps_f_and_adds_a_soft_note(window, qtbot):
+    """f = (x + y) * z still runs with a stray add gate q2 beside it: the status bar keeps
+    f = -12.00 in green and notes the open ports, softly; only when f itself cannot be
+    computed does it warn."""
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    doc = window.document
+    doc.push(AddNodeCommand(doc, "add", (160, 240), node_id="q2"))
+    doc.flush()
+    assert window.result_label.text() == "f = -12.00"
+    assert "#1b5e20" in window.result_label.styleSheet()  # green, not the warning orange
+    assert window.result_note.text() == ("2 unconnected ports (q2 port 0, q2 port 1) "
+                                         "do not affect f")
+    assert window.result_note.isVisibleTo(window)
+    doc.push(ConnectCommand(doc, "x", "q2", 0))
+    doc.flush()
+    assert window.result_note.text() == "1 unconnected port (q2 port 1) does not affect f"
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    doc.circuit.disconnect("q", 1)  # now f itself cannot be computed: a real warning
+    doc.flush()
+    assert window.result_label.text().startswith("⚠") and "q (add) port 1" in (
+        window.result_label.text())
+    assert "#b45309" in window.result_label.styleSheet()
+    assert not window.result_note.isVisibleTo(window)
+
+
+def test_a_passing_message_is_cleared_when_the_next_gesture_starts(window, qtbot):
+    from gui.main_window import STATUS_TIMEOUT_MS
+    assert STATUS_TIMEOUT_MS == 4000
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    window.show()
+    qtbot.waitExposed(window)
+    window.scene.select_nodes(["q"])
+    window.action_delete.trigger()
+    assert window.statusBar().currentMessage() == "Deleted 1 gate"
+    qtbot.mouseClick(window.view.viewport(), Qt.LeftButton,
+                     pos=window.view.viewport().rect().topLeft() + QPoint(5, 5))
+    assert window.statusBar().currentMessage() == ""
+
+
 def test_status_bar_shows_the_canvas_and_edit_messages(window, qtbot):
     window.open_path(EXAMPLES / "add_mul.circuit")
     with qtbot.waitSignal(window.edit_actions.status_message) as said:
