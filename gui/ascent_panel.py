@@ -279,10 +279,10 @@ def install(window) -> AscentPanel:
     dock.setWidget(scroller)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.RightDockWidgetArea, dock)
-    inputs_dock = window.findChild(QDockWidget, "inputs_dock")
-    if inputs_dock is not None:  # a tab beside Inputs: a third stacked dock would not fit laptops
-        window.tabifyDockWidget(inputs_dock, dock)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    neighbour = window.findChild(QDockWidget, "gradcheck_dock")
+    if neighbour is not None:  # a tab under the canvas, beside Explain and Gradient check
+        window.tabifyDockWidget(neighbour, dock)
     panel.dock = dock
 
     step = QAction("Ascent &Step", window)

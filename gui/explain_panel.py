@@ -318,10 +318,6 @@ def install(window) -> ExplainPanel:
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
-    # under the canvas only: the side columns keep the bottom corners, so this dock does not
-    # add its height to theirs (the window still fits a laptop screen)
-    window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-    window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
     check_dock = window.findChild(QDockWidget, "gradcheck_dock")
     if check_dock is not None:  # tabs under the canvas: Explain | Gradient check

@@ -349,10 +349,6 @@ def install(window) -> GradCheckPanel:
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
-    # under the canvas only: the side columns keep the bottom corners, so this dock does not
-    # add its height to theirs (the window still fits a laptop screen)
-    window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-    window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
     explain_dock = window.findChild(QDockWidget, "explain_dock")
     if explain_dock is not None:  # tabs under the canvas: Explain | Gradient check

@@ -25,7 +25,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
 
-from gui import ascent_panel, flow_animation
+from gui import ascent_panel, explain_panel, flow_animation, gradcheck_panel
 from gui.app_settings import AppSettings
 from gui.autosave import Autosave
 from gui.canvas_scene import CanvasScene
@@ -88,7 +88,13 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- building
     def _install_tools(self) -> None:
         """Add the docks, toolbars and menus of the tools that watch and drive the circuit."""
+        # the side columns keep the bottom corners: docks under the canvas do not add their
+        # height to the columns' (the window still fits a laptop screen)
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.flow_controller = flow_animation.install(self)
+        self.explain_panel = explain_panel.install(self)
+        self.gradcheck_panel = gradcheck_panel.install(self)
         self.ascent_panel = ascent_panel.install(self)
     def _make_docks(self) -> None:
         self.palette = PaletteWidget(self)
@@ -114,6 +120,8 @@ class MainWindow(QMainWindow):
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.palette_dock, self.properties_dock], [180, 290], Qt.Horizontal)
         self.resizeDocks([self.properties_dock, self.inputs_dock], [420, 380], Qt.Vertical)
+        self.resizeDocks([self.explain_panel.dock], [230], Qt.Vertical)
+        self.explain_panel.dock.raise_()
 
     def _action(self, name: str, text: str, slot, shortcuts=(), tip: str = "",
                 icon=None) -> QAction:
