@@ -9,14 +9,14 @@ The panel is a view like the canvas: every edit becomes an undo command pushed o
 document, and the widgets are refreshed from the circuit when it reports a change. Refreshing
 blocks the widgets' signals, so showing the model never pushes a command. Text that does not
 make a valid edit (a taken id, a word where a number belongs) is refused with a message under
-the fields and changes nothing.
+the fields and changes nothing; Escape in a field puts back what the circuit holds.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -209,7 +209,22 @@ class PropertyPanel(QWidget):
         edit = QLineEdit()
         edit.setObjectName(name)
         edit.setPlaceholderText(placeholder)
+        edit.installEventFilter(self)  # Escape puts back what the circuit holds
         return edit
+
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape
+                and isinstance(watched, QLineEdit) and watched.isModified()):
+            self.revert_field(watched)
+            return True
+        return super().eventFilter(watched, event)
+
+    def revert_field(self, edit: QLineEdit) -> None:
+        """Throw away what was typed in ``edit`` (Escape): show the circuit's value again and
+        clear the error message."""
+        edit.setModified(False)
+        self._set_error("")
+        self._refresh()
 
     def _readout(self, name: str, colour) -> QLabel:
         label = QLabel()

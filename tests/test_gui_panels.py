@@ -229,6 +229,24 @@ def test_a_duplicate_or_bad_id_is_refused_with_a_message(qtbot, panel):
     assert not widget.error_label.isVisibleTo(widget)
 
 
+def test_escape_in_a_field_puts_the_current_id_back_and_clears_the_error(qtbot, panel):
+    document, widget = panel
+    widget.show_node("q")
+    type_into(qtbot, widget.id_edit, "y")  # taken: refused
+    assert widget.error_label.isVisibleTo(widget) and widget.id_edit.text() == "y"
+    qtbot.keyClick(widget.id_edit, Qt.Key_Escape)
+    assert widget.id_edit.text() == "q"
+    assert not widget.error_label.isVisibleTo(widget) and widget.error_label.text() == ""
+    widget.id_edit.clearFocus()  # leaving the field now commits nothing
+    assert set(document.circuit.nodes) == {"x", "y", "z", "q", "f"}
+    assert document.undo_stack.count() == 0
+    widget.show_node("x")
+    type_into(qtbot, widget.value_edit, "lots")
+    assert widget.error_label.text().startswith("value:")
+    qtbot.keyClick(widget.value_edit, Qt.Key_Escape)
+    assert float(widget.value_edit.text()) == -2.0 and widget.error_label.text() == ""
+
+
 def test_value_edit_changes_the_value_and_everything_downstream(qtbot, panel):
     document, widget = panel
     widget.show_node("x")
