@@ -1,8 +1,8 @@
 """Benchmark: training live in the window, the decision boundary redrawn on a 100 x 100 grid.
 
 A MainWindow with the training dock opens the hacker's guide's 2-layer ReLU net (and, as a
-heavier row, a net of 32 tanh units) with the circle data set (100 points) inside, and presses
-Train: the session's own timer runs the frames, each taking ``steps per frame`` steps, writing
+heavier stress row, a net of 32 tanh units: 294 nodes, 129 parameters) with the circle data
+set (100 points) inside, and presses Train: the session's own timer runs the frames, each taking ``steps per frame`` steps, writing
 the parameters into the circuit (the canvas numbers move), redrawing the loss and accuracy
 curves and the boundary. The boundary is the boundary plot's dock (``gui.boundary_plot``) when
 that module exists; otherwise a stand-in here does the same work: the session's scores over
@@ -179,10 +179,12 @@ def main() -> None:
         print(" | ".join([title, str(steps_per_frame)] + [
             f"{row[key]:.1f}" if key != "accuracy" else f"{row[key]:.0%}"
             for key in header[2:]]))
-    best = rows[0][2]
-    print(f"target: >= {TARGET_FPS} frames/s ({'met' if best['frames/s'] >= TARGET_FPS else 'NOT met'}),"
-          f" worst lateness < {TARGET_LATENESS_MS} ms "
-          f"({'met' if max(r['worst late ms'] for *_x, r in rows) < TARGET_LATENESS_MS else 'NOT met'})")
+    guide = [row for title, _steps, row in rows if title.startswith("guide")]
+    fps_ok = min(row["frames/s"] for row in guide) >= TARGET_FPS
+    late_ok = max(row["worst late ms"] for row in guide) < TARGET_LATENESS_MS
+    print(f"target for the guide's 2-layer net: >= {TARGET_FPS} frames/s "
+          f"({'met' if fps_ok else 'NOT met'}), worst lateness < {TARGET_LATENESS_MS} ms "
+          f"({'met' if late_ok else 'NOT met'}); the 32-unit rows are a stress test")
     window.close()
 
 

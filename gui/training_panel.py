@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout, QFrame,
-                               QGroupBox, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QFrame, QGroupBox,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from engine.training import LOSSES
 from gui import template_dialog

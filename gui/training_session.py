@@ -19,12 +19,13 @@ One ``TrainingSession`` per window. It is what the training dock and the boundar
   block the window together) it writes the parameters into the circuit (``circuit.set_value``:
   a live preview outside the undo stack, so the canvas numbers move) and emits
   ``params_changed`` and ``trained`` once. The next frame is due ``FRAME_MS`` after this one
-  began, and at least ``MIN_GAP_MS`` after it ended. The run is ONE undo step ("Train 240 steps") whose old values are the
-  parameters before the run: it is pushed (empty) when the run starts, so an edit made during
-  the run lands after it in the history, and filled in frame by frame. A run stops on
-  ``pause``; when the user edits the circuit (anything but moving, labelling, retitling or
-  editing the data set, which the run takes on at once); when another document is opened; when
-  the data set is removed or emptied; and when the loss stops being a finite number.
+  began, and at least ``MIN_GAP_MS`` after it ended. The run is ONE undo step ("Train 240
+  steps") whose old values are the parameters before the run: it is pushed (empty) when the
+  run starts, so an edit made during the run lands after it in the history, and filled in
+  frame by frame. A run stops on ``pause``; when the user edits the circuit (anything but
+  moving, labelling, retitling or editing the data set, which the run takes on at once); when
+  another document is opened; when the data set is removed or emptied; and when the loss
+  stops being a finite number.
 - ``scores`` and ``node_values`` evaluate the circuit over any points with the current
   parameter values (the trainer's while training, else the circuit's): the decision boundary
   and each gate's own map over the plane. ``params_changed`` says they may have changed (a
