@@ -556,7 +556,7 @@ class CanvasScene(QGraphicsScene):
             if drag.picked is not None:
                 self.document.push(DisconnectCommand(self.document, drag.picked.dst,
                                                      drag.picked.port))
-                self.status_message.emit(f"Deleted the wire {drag.picked.src} → "
+                self.status_message.emit(f"Deleted the wire {drag.picked.src} -> "
                                          f"{drag.picked.dst}")
             return
         if drag.src is not None:
@@ -570,7 +570,7 @@ class CanvasScene(QGraphicsScene):
                 return
             src, (dst, port) = target.node_id, drag.target
         if src == dst:
-            self._refuse(src, dst, f"a gate cannot feed its own input ({src} → {src})")
+            self._refuse(src, dst, f"a gate cannot feed its own input ({src} -> {src})")
             return
         reason = self.document.circuit.can_connect(src, dst, port)
         if reason:
@@ -580,13 +580,13 @@ class CanvasScene(QGraphicsScene):
             self.document.push(ConnectCommand(self.document, src, dst, port))
             return
         stack = self.document.undo_stack
-        stack.beginMacro(f"Move wire {src} → {dst}")
+        stack.beginMacro(f"Move wire {src} -> {dst}")
         self.document.push(DisconnectCommand(self.document, drag.picked.dst, drag.picked.port))
         self.document.push(ConnectCommand(self.document, src, dst, port))
         stack.endMacro()
 
     def _refuse(self, src: str, dst: str, reason: str) -> None:
-        self.status_message.emit(f"Cannot connect {src} → {dst}: {reason}")
+        self.status_message.emit(f"Cannot connect {src} to {dst}: {reason}")
 
     def cancel_gesture(self) -> bool:
         """Escape: drop a wire being drawn, or put gates being dragged back where they started
@@ -744,7 +744,7 @@ class CanvasScene(QGraphicsScene):
                 return (f"{item.node_id} input {item.index}: " +
                         (f"from {src}" if src else "not connected (drag from an output)"))
             if isinstance(item, WireItem):
-                return (f"{item.src} → {item.dst} port {item.port}<br>"
+                return (f"{item.src} -&gt; {item.dst} port {item.port}<br>"
                         f"value <b>{item.value_text() or '?'}</b>, "
                         f"gradient df/d{item.src} <b>{item.grad_text() or '—'}</b>")
             gate = item if isinstance(item, GateItem) else item.parentItem()

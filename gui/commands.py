@@ -1,7 +1,7 @@
 """Undo commands: every edit a user makes, as a QUndoCommand that only calls Circuit methods.
 
 Each command remembers what it needs to put things back, and its text names the edit so the
-Edit menu can say "Undo Connect x → q". Commands never touch graphics items: the scene redraws
+Edit menu can say "Undo Connect x -> q". Commands never touch graphics items: the scene redraws
 from the circuit's change notifications.
 
 A circuit without an explicit output uses the only node that feeds nothing. An edit that
@@ -123,14 +123,14 @@ class RemoveNodesCommand(_CircuitCommand):
 
 
 class ConnectCommand(_CircuitCommand):
-    """Draw a wire src → dst:port, replacing the wire that was there (undo puts it back).
+    """Draw a wire src -> dst:port, replacing the wire that was there (undo puts it back).
 
     Wiring the explicit output f into a gate that feeds nothing moves f along to that gate, so
     a circuit grows from its output the way it grows without a pinned output.
     """
 
     def __init__(self, document, src: str, dst: str, port: int):
-        super().__init__(document, f"Connect {src} → {dst}")
+        super().__init__(document, f"Connect {src} -> {dst}")
         self.src, self.dst, self.port = src, dst, port
         self.replaced = None
         self.followed = False
@@ -160,7 +160,7 @@ class DisconnectCommand(_CircuitCommand):
 
     def __init__(self, document, dst: str, port: int):
         src = document.circuit.source_of(dst, port)
-        super().__init__(document, f"Delete wire {src} → {dst}")
+        super().__init__(document, f"Delete wire {src} -> {dst}")
         self.src, self.dst, self.port = src, dst, port
 
     def redo(self):

@@ -141,8 +141,8 @@ def build_wire_menu(edit_actions, dst: str, port: int, parent=None) -> QMenu:
     src = document.circuit.source_of(dst, port)
     menu = QMenu(parent)
     menu.setObjectName("wire_menu")
-    menu.setTitle(f"{src} → {dst}")
-    _action(menu, "ctx_delete_wire", f"Delete wire {src} → {dst}",
+    menu.setTitle(f"{src} -> {dst}")
+    _action(menu, "ctx_delete_wire", f"Delete wire {src} -> {dst}",
             lambda: document.push(DisconnectCommand(document, dst, port)),
             enabled=src is not None)
     return menu
@@ -170,7 +170,7 @@ def build_canvas_menu(edit_actions, scene_pos: QPointF, parent=None) -> QMenu:
     _action(menu, "ctx_paste", "Paste here", lambda: edit_actions.paste(at=scene_pos))
     _action(menu, "ctx_select_all", "Select all", edit_actions.select_all)
     view = edit_actions.view
-    _action(menu, "ctx_fit", "Fit all in view", lambda: view.fit_all(), enabled=view is not None)
+    _action(menu, "ctx_fit", "Fit Circuit", lambda: view.fit_all(), enabled=view is not None)
     return menu
 
 

@@ -1,7 +1,7 @@
 """Help: the keyboard shortcuts and the gate reference, in one dialog with two tabs.
 
-The shortcuts table is built from the window's actions (their text and shortcuts), so a
-shortcut is declared once, where the action is made. Gestures on the canvas that are not
+The shortcuts table is built from the window's actions (their stable names and shortcuts), so
+a shortcut is declared once, where the action is made. Gestures on the canvas that are not
 actions (wheel zoom, dragging a wire, scrubbing a value) follow in a second part of the table.
 The gate reference is built from the engine's gate table: one section per gate with its
 symbol, formula, local gradient and the seeds' intuition; the index at the top links every gate
@@ -35,8 +35,10 @@ GESTURES = [
 
 
 def action_label(action) -> str:
-    """An action's menu text without the mnemonic ampersand and trailing ellipsis."""
-    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…. ")
+    """An action's stable name: its icon text ("Undo", not the menu's live "Undo Set x = 3"),
+    without a mnemonic ampersand or trailing ellipsis."""
+    text = action.iconText() or action.text()
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…. ")
 
 
 def shortcut_rows(actions) -> list[tuple[str, str]]:

@@ -192,10 +192,10 @@ def test_edit_menu_names_what_undo_will_undo(window):
     window.document.push(AddNodeCommand(window.document, "input", (0, 100), node_id="x",
                                         value=2.0))
     window.document.push(ConnectCommand(window.document, "x", "mul", 0))
-    assert window.action_undo.text().replace("&", "") == "Undo Connect x → mul"
+    assert window.action_undo.text().replace("&", "") == "Undo Connect x -> mul"
     window.action_undo.trigger()
     assert window.document.circuit.wires() == []
-    assert window.action_redo.text().replace("&", "") == "Redo Connect x → mul"
+    assert window.action_redo.text().replace("&", "") == "Redo Connect x -> mul"
     window.action_redo.trigger()
     assert window.document.circuit.source_of("mul", 0) == "x"
 
@@ -335,6 +335,32 @@ def test_help_lists_every_shortcut_from_the_actions(window):
     assert rows["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"
     assert rows["Save As"] == "Ctrl+Shift+S"
     window.help_dialog.close()
+
+
+def test_help_names_undo_and_redo_plainly_even_after_an_edit(window):
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    doc = window.document
+    doc.push(SetValueCommand(doc, "x", 3.0))
+    doc.undo_stack.undo()  # both "Undo Set x = 3" and "Redo Set x = 3" are live now
+    doc.undo_stack.redo()
+    doc.undo_stack.push(SetValueCommand(doc, "y", 1.0))
+    doc.undo_stack.undo()
+    assert window.action_undo.text().replace("&", "") == "Undo Set x = 3"
+    window.action_shortcuts.trigger()
+    table = window.help_dialog.shortcuts_table
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert "Undo" in names and "Redo" in names
+    assert not any(name.startswith(("Undo ", "Redo ")) for name in names)
+    assert "Fit Circuit" in names
+    window.help_dialog.close()
+
+
+def test_the_canvas_menu_and_the_view_menu_call_fitting_the_same(window):
+    menu = window.view.menu_at(QPoint(5, 5))  # empty canvas
+    fit = menu.findChild(QAction, "ctx_fit")
+    assert fit.text().replace("&", "") == window.action_fit.text().replace("&", "") == (
+        "Fit Circuit")
+    menu.deleteLater()
 
 
 def test_gate_reference_links_every_gate_to_its_formula(window):
