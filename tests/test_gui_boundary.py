@@ -1,0 +1,346 @@
+"""The decision-boundary plot: the guide's SVM a*x + b*y + c = x - 2y - 1 over the plane (its sign
+in the heatmap, its zero line on the line), a training step that moves it, clicks that add and
+remove points (undoable), a hidden unit's own map, the hint without data inputs, nan in grey."""
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
+
+import engine
+from engine.datasets import embed_dataset, make_dataset, six_points
+from engine.templates import linear_classifier, two_layer_relu_net
+from gui.boundary_image import (NOT_FINITE_RGB, colour_table, join_segments, plane_grid,
+                                shade, zero_contour)
+from gui.boundary_plot import NO_DATA_HINT, BoundaryPlot, install
+from gui.commands import SetValueCommand
+from gui.file_actions import DISCARD
+from gui.main_window import MainWindow
+from gui.training_session import TrainingSession
+from tests.helpers import build
+
+GUIDE = [((1.2, 0.7), 1), ((-0.3, -0.5), -1), ((3.0, 0.1), 1), ((-0.1, -1.0), -1),
+         ((-1.0, 1.1), -1), ((2.1, -3.0), 1)]
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    window.show_error = lambda title, text: None
+    window.ask_unsaved = lambda: DISCARD
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def session(window):
+    return TrainingSession(window.document, window)
+
+
+@pytest.fixture
+def plot(qtbot, window, session):
+    plot = install(window, session)
+    window.show()
+    qtbot.waitExposed(window)
+    return plot
+
+
+def open_circuit(window, circuit, dataset=None):
+    if dataset is not None:
+        embed_dataset(circuit, dataset)
+    window.document.replace_circuit(circuit)
+    window.document.flush()
+    settle()  # the new title lays the plot out again: the view's range settles
+
+
+def settle():
+    """Let the event loop run the pending (zero-delay) redraws."""
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def linear_score(window, x, y):
+    """a*x + b*y + c with the circuit's current a, b, c, written out by hand."""
+    nodes = window.document.circuit.nodes
+    return nodes["a"].value * x + nodes["b"].value * y + nodes["c"].value
+
+
+def corners_and_centre(xs, ys):
+    rows, cols = len(ys), len(xs)
+    return [(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1), (rows // 2, cols // 2)]
+
+
+def colour_at(plot, row, col):
+    """The RGB the heatmap paints at grid point (row, col): its lookup-table entry."""
+    index = int(np.floor(plot.image_item.image[row, col]))
+    return colour_table()[index][:3]
+
+
+def click_at(qtbot, plot, x, y, modifier=Qt.NoModifier):
+    """A real mouse click on the plot's viewport where data point (x, y) is drawn."""
+    view_box = plot.plot.getViewBox()
+    scene_point = view_box.mapViewToScene(QPointF(x, y))
+    pos = plot.plot.mapFromScene(scene_point)
+    qtbot.mouseClick(plot.plot.viewport(), Qt.LeftButton, modifier, pos)
+
+
+# --------------------------------------------------------------------------- the window
+def test_install_docks_the_plot_once_and_lists_it_in_the_train_menu(window, session, plot):
+    dock = window.findChild(QDockWidget, "boundary_dock")
+    assert dock is not None and dock.widget() is plot
+    assert plot.objectName() == "boundary_plot" and isinstance(plot, BoundaryPlot)
+    assert install(window, session) is plot
+    menu = window.menuBar().findChild(QMenu, "menu_train")
+    assert "action_toggle_boundary_dock" in [a.objectName() for a in menu.actions()]
+    assert plot.isVisible()
+
+
+# --------------------------------------------------------------------------- the heatmap
+def test_the_heatmap_has_the_sign_of_the_guides_svm_score(window, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    values = plot.image_data()
+    xs, ys = plot.grid()
+    assert values.shape == (100, 100) == (len(ys), len(xs))
+    # the grid covers the six points with a margin
+    assert xs[0] < -1.0 and xs[-1] > 3.0 and ys[0] < -3.0 and ys[-1] > 1.1
+    for row, col in corners_and_centre(xs, ys):
+        expected = xs[col] - 2 * ys[row] - 1  # a = 1, b = -2, c = -1
+        assert values[row, col] == pytest.approx(expected)
+        red, _green, blue = colour_at(plot, row, col)
+        assert (blue > red) == (expected > 0)  # blue where the score is positive, else orange
+    # every grid point, not only the corners: the sign is the sign of x - 2y - 1
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    assert np.array_equal(np.sign(values), np.sign(grid_x - 2 * grid_y - 1))
+    assert "output score" in plot.title() and plot.hint() == ""
+
+
+def test_the_zero_line_lies_on_the_line_x_minus_2y_minus_1(window, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    points = plot.boundary_points()
+    assert len(points) > 50
+    assert np.abs(points[:, 0] - 2 * points[:, 1] - 1).max() < 1e-9
+    paths = plot.contour_paths()
+    assert len(paths) == 1  # one unbroken line across the view
+    xs, ys = plot.grid()
+    ends = paths[0][[0, -1]]
+    on_edge = (np.isclose(ends[:, 0], xs[0]) | np.isclose(ends[:, 0], xs[-1])
+               | np.isclose(ends[:, 1], ys[0]) | np.isclose(ends[:, 1], ys[-1]))
+    assert on_edge.all()
+
+
+def test_a_training_step_moves_the_boundary(window, session, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    before = plot.image_data().copy()
+    assert session.step()
+    settle()
+    after = plot.image_data()
+    assert not np.allclose(before, after)
+    xs, ys = plot.grid()
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    assert np.allclose(after, linear_score(window, grid_x, grid_y))
+
+
+def test_editing_a_parameter_redraws_and_undo_redraws_back(window, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    window.document.push(SetValueCommand(window.document, "c", 2.5))
+    settle()
+    xs, ys = plot.grid()
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    assert np.allclose(plot.image_data(), grid_x - 2 * grid_y + 2.5)
+    window.document.undo_stack.undo()
+    settle()
+    xs, ys = plot.grid()
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    assert np.allclose(plot.image_data(), grid_x - 2 * grid_y - 1)
+
+
+def test_redraws_are_coalesced_and_the_items_made_once(window, plot, monkeypatch):
+    open_circuit(window, linear_classifier(), six_points())
+    settle()
+    items = list(plot.plot.getPlotItem().items)
+    image_item = plot.image_item
+    evaluations = []
+    original = plot._evaluate
+    monkeypatch.setattr(plot, "_evaluate", lambda *args: evaluations.append(1)
+                        or original(*args))
+    for k in range(5):  # five edits in one turn of the event loop
+        window.document.push(SetValueCommand(window.document, "c", -1.0 + k / 10))
+    assert not evaluations
+    settle()
+    assert len(evaluations) == 1
+    assert plot.image_item is image_item and plot.plot.getPlotItem().items == items
+
+
+# --------------------------------------------------------------------------- clicks
+def test_clicks_add_and_remove_points_each_one_undo_step(qtbot, window, session, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    settle()
+    stack = window.document.undo_stack
+    start = stack.index()
+    pixel = max(plot.plot.getViewBox().viewPixelSize())
+
+    click_at(qtbot, plot, 0.5, 1.5)
+    assert len(session.dataset) == 7
+    assert session.dataset.points[-1] == pytest.approx((0.5, 1.5), abs=2 * pixel)
+    assert session.dataset.labels[-1] == 1
+
+    click_at(qtbot, plot, 2.5, -1.5, Qt.ShiftModifier)
+    assert len(session.dataset) == 8
+    assert session.dataset.points[-1] == pytest.approx((2.5, -1.5), abs=2 * pixel)
+    assert session.dataset.labels[-1] == -1
+
+    click_at(qtbot, plot, 3.0, 0.1, Qt.ControlModifier)  # on the guide's point [3.0, 0.1]
+    assert len(session.dataset) == 7
+    remaining = [tuple(p) for p in session.dataset.points]
+    assert (3.0, 0.1) not in remaining and (1.2, 0.7) in remaining
+    assert stack.index() == start + 3
+
+    # the points drawn are the data set's
+    drawn = len(plot.positive_item.data) + len(plot.negative_item.data)
+    assert drawn == 7
+
+    for _ in range(3):
+        stack.undo()
+    assert [(tuple(p), int(label)) for p, label in zip(session.dataset.points,
+                                                       session.dataset.labels)] == GUIDE
+    settle()
+    assert len(plot.positive_item.data) == 3 and len(plot.negative_item.data) == 3
+
+
+def test_ctrl_click_far_from_every_point_removes_nothing(qtbot, window, session, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    settle()
+    index = window.document.undo_stack.index()
+    click_at(qtbot, plot, 1.0, -2.0, Qt.ControlModifier)  # the nearest point is 1.1 away
+    assert len(session.dataset) == 6 and window.document.undo_stack.index() == index
+
+
+def test_clicks_do_not_pan_the_view(qtbot, window, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    settle()
+    view_range = plot.plot.getViewBox().viewRange()
+    click_at(qtbot, plot, 0.5, 1.5)
+    settle()
+    assert plot.plot.getViewBox().viewRange() == view_range
+
+
+# --------------------------------------------------------------------------- per-gate maps
+def batched_values(window, plot, node_id):
+    """engine.run over the plot's current grid, all points at once: node_id's values."""
+    xs, ys = plot.grid()
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    return engine.run(window.document.circuit, {"x": grid_x, "y": grid_y}).values[node_id]
+
+
+def test_selecting_a_hidden_unit_shows_its_own_map(window, plot):
+    circuit = two_layer_relu_net(seed=3)
+    open_circuit(window, circuit, make_dataset("circle", 60, 0.1, 0))
+    assert np.allclose(plot.image_data(), batched_values(window, plot, "score"))
+    window.scene.select_nodes(["n1"])
+    settle()
+    assert plot.shown_node() == "n1"
+    assert plot.title() == "hidden unit n1 = relu(h1)"
+    assert np.allclose(plot.image_data(), batched_values(window, plot, "n1"))
+    xs, ys = plot.grid()
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    v = {k: node.value for k, node in window.document.circuit.nodes.items()}
+    by_hand = np.maximum(0.0, v["a1"] * grid_x + v["b1"] * grid_y + v["c1"])
+    assert np.allclose(plot.image_data(), by_hand)
+    assert (by_hand == 0).any() and (by_hand > 0).any()  # the unit's edge is in view
+    # the line drawn is where the unit switches on: a1*x + b1*y + c1 = 0
+    points = plot.boundary_points()
+    assert len(points) and np.abs(v["a1"] * points[:, 0] + v["b1"] * points[:, 1]
+                                  + v["c1"]).max() < 1e-9
+
+    window.scene.select_nodes(["h2"])  # a gate that is not a nonlinearity
+    settle()
+    assert plot.title() == "gate h2 = a2x + b2y + c2"
+    assert np.allclose(plot.image_data(), batched_values(window, plot, "h2"))
+
+    plot.pin_box.setChecked(True)  # "Show the output" whatever is selected
+    settle()
+    assert plot.shown_node() is None
+    assert np.allclose(plot.image_data(), batched_values(window, plot, "score"))
+    plot.pin_box.setChecked(False)
+    settle()
+    assert plot.shown_node() == "h2"
+    window.scene.select_nodes(["x"])  # an input: the output
+    settle()
+    assert plot.shown_node() is None
+    assert np.allclose(plot.image_data(), batched_values(window, plot, "score"))
+    window.scene.select_nodes(["n1", "n2"])  # more than one gate: the output
+    settle()
+    assert plot.shown_node() is None and plot.title().startswith("output score")
+
+
+# --------------------------------------------------------------------------- fallbacks
+def test_without_data_inputs_the_plot_shows_a_hint(window, plot):
+    open_circuit(window, build({"a": ("input", 2.0), "b": ("input", 3.0), "f": "mul"},
+                               {"f": ["a", "b"]}))
+    assert plot.hint() == NO_DATA_HINT
+    assert plot.image_data() is None and len(plot.boundary_points()) == 0
+    assert plot.hint_label.isVisible() and "Bind two inputs" in plot.hint_label.text()
+    open_circuit(window, linear_classifier(), six_points())
+    assert plot.hint() == "" and not plot.hint_label.isVisible()
+    assert plot.image_data() is not None
+
+
+def test_nan_and_inf_scores_are_grey_and_nothing_breaks(window, plot):
+    # score = log(x) + y: -inf on x = 0, nan for x < 0
+    circuit = build({"x": ("input", {"value": 1.0, "feature": 0}),
+                     "y": ("input", {"value": 1.0, "feature": 1}), "l": "log", "f": "add"},
+                    {"l": ["x"], "f": ["l", "y"]})
+    open_circuit(window, circuit, six_points())
+    values = plot.image_data()
+    xs, ys = plot.grid()
+    assert xs[0] < 0 < xs[-1]
+    left, right = xs < 0, xs > 0
+    assert np.isnan(values[:, left]).all()
+    assert np.isfinite(values[:, right]).all()
+    grey = colour_at(plot, 0, 0)
+    assert tuple(grey) == NOT_FINITE_RGB
+    assert np.isfinite(plot.boundary_points()).all()
+    with np.errstate(all="ignore"):
+        expected = np.log(xs[right][0]) + ys  # the first column right of 0
+    assert np.allclose(values[:, np.flatnonzero(right)[0]], expected)
+
+
+# --------------------------------------------------------------------------- the numbers
+def test_zero_contour_of_a_circle_lies_on_it():
+    xs, ys, points = plane_grid((-2, 2), (-2, 2), 81, 81)
+    radius = np.hypot(points[..., 0], points[..., 1])
+    segments = zero_contour(radius - 1.5, xs, ys)
+    ends = segments.reshape(-1, 2)
+    # linear interpolation of a curved function: off by at most a fraction of a cell
+    assert np.abs(np.hypot(ends[:, 0], ends[:, 1]) - 1.5).max() < 0.01
+    paths = join_segments(segments)
+    assert len(paths) == 1 and np.allclose(paths[0][0], paths[0][-1])  # closed
+
+
+def test_zero_contour_resolves_a_saddle_and_skips_nan():
+    xs, ys = np.array([0.0, 1.0]), np.array([0.0, 1.0])
+    # corners: bottom-left +1, bottom-right -1, top-left -1, top-right +1; centre 0.5 > 0
+    segments = zero_contour(np.array([[1.0, -1.0], [-1.0, 2.0]]), xs, ys)
+    assert len(segments) == 2
+    # bottom edge at x = 0.5, right edge at y = 1/3, left edge at y = 0.5, top edge at x = 1/3;
+    # the positive centre joins bottom-left and top-right: the cuts go around the others
+    cuts = sorted(sorted(map(tuple, np.round(segment, 9).tolist())) for segment in segments)
+    third = round(1 / 3, 9)
+    assert cuts == [[(0.0, 0.5), (third, 1.0)], [(0.5, 0.0), (1.0, third)]]
+    assert len(zero_contour(np.array([[1.0, np.nan], [-1.0, 2.0]]), xs, ys)) == 0
+
+
+def test_shade_maps_sign_and_size_to_the_lookup_table():
+    image = shade(np.array([[-100.0, -0.5, 0.0, 0.5, 100.0, np.nan, np.inf]]))
+    assert image.dtype == np.float32
+    index = np.floor(image[0]).astype(int)
+    assert index[5] == index[6] == 0  # nan and inf: the grey entry
+    assert index[0] == 1 and index[4] == 255 and index[2] == 128
+    assert index[0] < index[1] < index[2] < index[3] < index[4]
+    assert 128 + 127 * math.tanh(0.5) == pytest.approx(image[0, 3], abs=1e-4)
+    table = colour_table()
+    assert table.shape == (256, 4) and table.dtype == np.uint8
+    assert table[1][0] > table[1][2] and table[255][2] > table[255][0]  # orange, blue
