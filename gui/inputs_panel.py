@@ -22,7 +22,8 @@ from engine.number_format import format_precise, is_marked
 from gui.property_panel import parse_finite
 
 NAME, VALUE, GRAD, KIND = range(4)
-HEADERS = ("name", "value", "gradient", "")
+HEADERS = ("name", "value", "gradient", "kind")
+NUMBER_SAMPLE = "-0.00000000"  # as wide as a usual precise number: the columns keep still
 ID_ROLE = Qt.UserRole
 # what makes a source row need rebuilding (values and results only update the numbers)
 _ROW_FIELDS = ("label", "feature", "trainable")
@@ -63,6 +64,9 @@ class InputsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.horizontalHeaderItem(GRAD).setToolTip("df/dx: how the output f reacts "
                                                          "when this source is nudged")
+        self.table.horizontalHeaderItem(KIND).setToolTip(
+            "const, frozen, or bound to a data column: the sources that gradient ascent and "
+            "training leave alone (empty: free)")
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -75,8 +79,11 @@ class InputsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.Stretch)
         for column in (VALUE, GRAD, KIND):
-            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+            # fitted by _fit_columns once per pass (ResizeToContents would re-measure the
+            # whole column after every cell set: O(rows^2))
+            header.setSectionResizeMode(column, QHeaderView.Fixed)
         header.setHighlightSections(False)
+        self._number_width = self.table.fontMetrics().horizontalAdvance(NUMBER_SAMPLE) + 10
         self.message = QLabel(self)
         self.message.setObjectName("inputs_message")
         self.message.setWordWrap(True)
@@ -97,7 +104,7 @@ class InputsPanel(QWidget):
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._on_selection)
         document.changed.connect(self._on_change)
-        document.circuit_replaced.connect(self._mark_stale)
+        document.circuit_replaced.connect(self._on_circuit_replaced)
         document.results_changed.connect(self._show_results)
         self._show_results(document.result)
 
@@ -122,8 +129,13 @@ class InputsPanel(QWidget):
                 self.table.selectRow(self._rows[node_id])
 
     # ----------------------------------------------------------------- following the model
-    def _mark_stale(self) -> None:
+    def _on_circuit_replaced(self) -> None:
+        """Another document: its rows come with the next pass, with nothing selected."""
         self._stale = True
+        with QSignalBlocker(self.table):
+            self.table.clearSelection()
+            self.table.setCurrentItem(None)
+        self._say("")
 
     def _on_change(self, change) -> None:
         circuit = self.document.circuit
@@ -138,16 +150,22 @@ class InputsPanel(QWidget):
     @contextmanager
     def _bulk_update(self):
         """Fill many cells at once: no signals, and columns fitted to their contents once."""
-        header = self.table.horizontalHeader()
-        for column in (VALUE, GRAD, KIND):
-            # ResizeToContents re-measures the whole column after every cell set: O(rows^2)
-            header.setSectionResizeMode(column, QHeaderView.Fixed)
         try:
             with QSignalBlocker(self.table):
                 yield
         finally:
-            for column in (VALUE, GRAD, KIND):
-                header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Size the number and kind columns to their contents; the number columns are at least
+        as wide as a precise number, so they do not jump while values change."""
+        header = self.table.horizontalHeader()
+        for column in (VALUE, GRAD, KIND):
+            width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            if column != KIND:
+                width = max(width, self._number_width)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
 
     def _rebuild(self) -> None:
         sources = [node for node in self.document.circuit.nodes.values() if node.gate.is_source]

@@ -484,3 +484,33 @@ def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot)
     assert [float(inputs.cell_text(i, GRAD)) for i in ("x", "y", "z")] == [-4.0, -4.0, 3.0]
     assert float(properties.result_grad.text()) == 3.0
     assert wire.grad_text() == "3.00"
+
+
+def test_inputs_columns_have_headers_and_room_for_precise_numbers(inputs):
+    document, widget = inputs
+    table = widget.table
+    headers = [table.horizontalHeaderItem(c).text() for c in (NAME, VALUE, GRAD, KIND)]
+    assert headers == ["name", "value", "gradient", "kind"]
+    document.circuit.set_value("x", -0.8807970779778823)  # sigmoid(2) = 0.8807970779778823
+    document.flush()
+    text = widget.cell_text("x", VALUE)
+    assert float(text) == pytest.approx(-0.8807970779778823, rel=1e-9)
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    assert header.sectionSize(VALUE) > metrics.horizontalAdvance(text)
+    assert header.sectionSize(GRAD) > metrics.horizontalAdvance(widget.cell_text("z", GRAD))
+    assert header.sectionSize(KIND) >= metrics.horizontalAdvance("kind")
+
+
+def test_opening_another_document_clears_the_inputs_selection(qtbot, inputs):
+    document, widget = inputs
+    widget.table.selectRow(widget.row_of("z"))
+    assert widget.table.selectionModel().selectedRows()
+    emitted = []
+    widget.node_selected.connect(emitted.append)
+    document.replace_circuit(add_mul_circuit())
+    document.flush()
+    assert widget.source_ids() == ["x", "y", "z"]
+    assert widget.table.selectionModel().selectedRows() == []
+    assert widget.table.currentItem() is None
+    assert emitted == []  # clearing is not a selection the canvas should follow
