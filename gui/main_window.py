@@ -25,7 +25,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
 
-from gui import ascent_panel, explain_panel, flow_animation, gradcheck_panel
+from gui import ascent_panel, explain_panel, flow_animation, gradcheck_panel, training_panel
 from gui.app_settings import AppSettings
 from gui.autosave import Autosave
 from gui.canvas_scene import CanvasScene
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.explain_panel = explain_panel.install(self)
         self.gradcheck_panel = gradcheck_panel.install(self)
         self.ascent_panel = ascent_panel.install(self)
+        self.training_session = training_panel.install(self)
     def _make_docks(self) -> None:
         self.palette = PaletteWidget(self)
         self.property_panel = PropertyPanel(self.document, self)

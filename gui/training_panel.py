@@ -257,10 +257,12 @@ def install(window) -> TrainingSession:
     dock.setWidget(scroller)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.RightDockWidgetArea, dock)
-    inputs_dock = window.findChild(QDockWidget, "inputs_dock")
-    if inputs_dock is not None:  # a tab beside Inputs: a third stacked dock would not fit
-        window.tabifyDockWidget(inputs_dock, dock)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    # A tab under the canvas with the other tools. (A second tab group made before the window
+    # is shown leaves a stale tab bar painted over the docks in Qt 6.11, so there is one.)
+    neighbour = window.findChild(QDockWidget, "ascent_dock")
+    if neighbour is not None:
+        window.tabifyDockWidget(neighbour, dock)
     panel.dock = dock
 
     def action(name, text, tip, slot, checkable=False) -> QAction:
