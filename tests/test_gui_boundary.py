@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 import engine
@@ -218,13 +219,29 @@ def test_ctrl_click_far_from_every_point_removes_nothing(qtbot, window, session,
     assert len(session.dataset) == 6 and window.document.undo_stack.index() == index
 
 
-def test_clicks_do_not_pan_the_view(qtbot, window, plot):
+def viewport_pos(plot, x, y):
+    return plot.plot.mapFromScene(plot.plot.getViewBox().mapViewToScene(QPointF(x, y)))
+
+
+def test_clicks_and_drags_do_not_pan_the_view(qtbot, window, session, plot):
     open_circuit(window, linear_classifier(), six_points())
-    settle()
     view_range = plot.plot.getViewBox().viewRange()
     click_at(qtbot, plot, 0.5, 1.5)
     settle()
     assert plot.plot.getViewBox().viewRange() == view_range
+    # a drag (press, moves with the button held, release) neither pans nor adds a point
+    viewport = plot.plot.viewport()
+    start, end = viewport_pos(plot, 0.0, 0.0), viewport_pos(plot, 2.0, -2.0)
+    qtbot.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 6):
+        point = QPointF(start + (end - start) * (k / 5))
+        QApplication.sendEvent(viewport, QMouseEvent(
+            QEvent.MouseMove, point, viewport.mapToGlobal(point), Qt.NoButton, Qt.LeftButton,
+            Qt.NoModifier))
+    qtbot.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, end)
+    settle()
+    assert plot.plot.getViewBox().viewRange() == view_range
+    assert len(session.dataset) == 7  # the click's point only
 
 
 # --------------------------------------------------------------------------- per-gate maps
