@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QLineEdit, QToolTip
 
@@ -42,6 +42,9 @@ from gui.gate_item import GateItem
 from engine.number_format import format_precise
 from gui.port_item import PortItem
 from gui.wire_item import WireItem, number_text, wire_path
+
+
+LABEL_SLICE = 40  # wires whose numbers are placed per turn of the event loop
 
 
 class _ValueEditor(QLineEdit):
@@ -113,6 +116,13 @@ class CanvasScene(QGraphicsScene):
         self._editor_proxy = None
         self._quiet = False
         self._grid_brush = self._make_grid_brush()
+        # wires whose numbers need a spot chosen again (they moved or were resized): done
+        # once the current events are handled, so a drag or a pass pays for it once
+        self._label_queue: dict[WireItem, None] = {}
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(lambda: self.arrange_labels(LABEL_SLICE))
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_circuit_replaced)
         document.results_changed.connect(self._show_results)
@@ -176,6 +186,28 @@ class CanvasScene(QGraphicsScene):
             rect = rect.united(wire.sceneBoundingRect())
         return rect
 
+    def queue_label_placement(self, wire: WireItem) -> None:
+        """Choose where ``wire``'s numbers go (off other numbers and gates) after the current
+        events; many requests in one turn of the event loop cost one pass."""
+        self._label_queue[wire] = None
+        if not self._label_timer.isActive():
+            self._label_timer.start()
+
+    def arrange_labels(self, limit: int | None = None) -> None:
+        """Place the numbers of the wires waiting for it (at most ``limit`` now, the rest in
+        the next turns of the event loop, so a big circuit's window stays responsive). Tests
+        and screenshots call it to place them all at once."""
+        self._label_timer.stop()
+        queue = list(self._label_queue)
+        now, later = (queue, []) if limit is None else (queue[:limit], queue[limit:])
+        self._label_queue = dict.fromkeys(later)
+        drawn = set(self._wires.values())
+        for wire in now:
+            if wire in drawn:
+                wire.choose_label_spot()
+        if later:
+            self._label_timer.start()
+
     def value_editor(self) -> QLineEdit | None:
         """The open in-place value editor, if any."""
         return self._editor
@@ -194,6 +226,7 @@ class CanvasScene(QGraphicsScene):
             self.clear()
             self._gates.clear()
             self._wires.clear()
+            self._label_queue.clear()
             self._output = None
             circuit = self.document.circuit
             self._place_unpositioned(circuit)

@@ -3,7 +3,8 @@
 A wire runs from its source gate's output port to one input port of its destination gate, as a
 smooth cubic curve that leaves and enters horizontally. It carries the source's value and the
 source's gradient df/dsrc (for fan-out, every branch shows the source's total gradient), drawn
-at the curve's middle like on the CS231n slides. Numbers live in ``NumberLabel`` items that sit
+at the curve's middle like on the CS231n slides, or, where other numbers or a gate already sit
+there (wires fanning out of one port), at the first free spot further along the curve. Numbers live in ``NumberLabel`` items that sit
 above every wire (so no wire crosses their digits) and are marked orange when nan or inf.
 The output gate gets a short ``OutputStubItem`` to its right carrying f and its seed 1.00.
 """
@@ -18,6 +19,10 @@ from gui import theme
 from engine.number_format import format_number, is_marked
 
 ABOVE, BELOW = -1, 1
+# where along a wire its numbers may sit (fractions of its length), best first: the middle,
+# then spots further out for wires whose middle is taken
+LABEL_SPOTS = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)
+LABEL_OVERLAP_COST = 100  # a number on a number or a gate; a number across a wire costs 1
 _LABEL_Z = 0.5  # above every wire, below every gate
 MIN_TEXT_SCALE = 0.4  # below this zoom, numbers (under 5 px high) are not drawn
 
@@ -48,11 +53,12 @@ class NumberLabel(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setAcceptHoverEvents(False)
 
-    def set_number(self, number) -> None:
-        """Show ``number`` (None shows nothing)."""
+    def set_number(self, number) -> bool:
+        """Show ``number`` (None shows nothing); True if the label's size changed."""
         text, marked = number_text(number)
         if text == self.text and marked == self.marked:
-            return
+            return False
+        old_rect = QRectF(self._rect)
         self.prepareGeometryChange()
         self.text, self.marked = text, marked
         if not text:
@@ -64,6 +70,7 @@ class NumberLabel(QGraphicsItem):
             top = -height if self.side == ABOVE else 0.0
             self._rect = QRectF(-width / 2, top, width, height)
         self.update()
+        return self._rect != old_rect
 
     def width(self) -> float:
         """The label's width in scene units."""
@@ -134,6 +141,7 @@ class WireItem(QGraphicsPathItem):
         self._hover = False
         self._shape = None
         self._flow_width = None  # set by the backward animation to show |gradient|
+        self._spot = LABEL_SPOTS[0]
         self.update_path()
 
     @property
@@ -160,9 +168,10 @@ class WireItem(QGraphicsPathItem):
 
     def set_numbers(self, value, grad) -> None:
         """Show the source's value and gradient (None shows nothing)."""
-        self.value_label.set_number(value)
-        self.grad_label.set_number(grad)
-        self._place_labels()
+        resized = self.value_label.set_number(value)
+        resized = self.grad_label.set_number(grad) or resized
+        if resized:
+            self._place_labels()
 
     def set_numbers_visible(self, value: bool, grad: bool) -> None:
         """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""
@@ -197,18 +206,78 @@ class WireItem(QGraphicsPathItem):
         self._place_labels()
 
     def _place_labels(self) -> None:
-        # the slope of a forward wire at its middle is 2 dy/dx: shift the labels sideways
-        # into the free corners of a steep wire
+        # follow the curve at the spot chosen last (cheap, while gates are dragged), and ask
+        # the scene, if it can, to choose the spot again once the gesture's events are done
+        self._put_labels(self._spot)
+        request = getattr(self.scene(), "queue_label_placement", None)
+        if request is not None:
+            request(self)
+
+    def choose_label_spot(self) -> float:
+        """Put the numbers at the middle, unless other numbers, a gate or other wires are in
+        the way there: then at the spot along the curve where the fewest are (wires fanning
+        out of one port spread their numbers out; the middle wins ties). Returns the spot."""
+        scene = self.scene()
+        if scene is None or not (self.value_label.text or self.grad_label.text):
+            self._put_labels(LABEL_SPOTS[0])
+            return self._spot
+        best_spot, best_cost = LABEL_SPOTS[0], None
+        for spot in LABEL_SPOTS:
+            self._put_labels(spot)
+            cost = self._labels_cost(scene)
+            if best_cost is None or cost < best_cost:
+                best_spot, best_cost = spot, cost
+            if cost == 0:
+                return spot
+        self._put_labels(best_spot)
+        return best_spot
+
+    def label_spot(self) -> float:
+        """Where along the wire (0 at its source, 1 at its end) its numbers are drawn."""
+        return self._spot
+
+    def _put_labels(self, spot: float) -> None:
+        # shift the labels sideways into the free corners of a steep wire
+        self._spot = spot
         start, end = self._start, self._end
-        mid = wire_middle(start, end)
         dx, dy = end.x() - start.x(), end.y() - start.y()
-        steep = min(1.0, 2.0 * abs(dy) / max(abs(dx), 1.0)) if dx >= 20 else 0.0
-        sign = 1.0 if dy > 0 else -1.0
+        if spot == 0.5:
+            # the middle of a forward wire is the midpoint of its ends; its slope, 2 dy/dx
+            point = wire_middle(start, end)
+            slope = 2.0 * dy / max(abs(dx), 1.0)
+        else:
+            point = self.path().pointAtPercent(spot)
+            slope = self.path().slopeAtPercent(spot)
+        steep = min(1.0, abs(slope)) if dx >= 20 else 0.0
+        sign = 1.0 if slope > 0 else -1.0
         gap = 2.0
-        self.value_label.setPos(mid.x() + sign * steep * (self.value_label.width() / 2 + gap),
-                                mid.y() - gap)
-        self.grad_label.setPos(mid.x() - sign * steep * (self.grad_label.width() / 2 + gap),
-                               mid.y() + gap)
+        self.value_label.setPos(point.x() + sign * steep * (self.value_label.width() / 2 + gap),
+                                point.y() - gap)
+        self.grad_label.setPos(point.x() - sign * steep * (self.grad_label.width() / 2 + gap),
+                               point.y() + gap)
+
+    def _labels_cost(self, scene) -> int:
+        """How much this wire's numbers are in the way where they are now: covering another
+        number or a gate costs far more than lying across another wire."""
+        cost = 0
+        own = (self.value_label, self.grad_label)
+        for label in own:
+            if not label.text:
+                continue
+            box = label.sceneBoundingRect()
+            for item in scene.items(box, Qt.IntersectsItemBoundingRect):
+                if item is self or item is own[0] or item is own[1]:
+                    continue
+                if isinstance(item, NumberLabel):
+                    cost += LABEL_OVERLAP_COST if item.text else 0
+                elif getattr(item, "blocks_labels", False):
+                    # a gate's body and name, not the room its bounding rect keeps for ports
+                    if item.shape().translated(item.pos()).intersects(box):
+                        cost += LABEL_OVERLAP_COST
+                elif isinstance(item, WireItem) and item.isVisible() and (
+                        item.shape().intersects(box)):
+                    cost += 1
+        return cost
 
     # ----------------------------------------------------------------- QGraphicsItem
     def shape(self) -> QPainterPath:

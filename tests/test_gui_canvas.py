@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QGraphicsView  # noqa: E402
 import engine  # noqa: E402
 from gui import theme  # noqa: E402
 from gui.canvas_scene import CanvasScene  # noqa: E402
-from gui.commands import (AddNodeCommand, RemoveNodesCommand, RenameCommand,  # noqa: E402
+from gui.commands import (AddNodeCommand, MoveNodesCommand, RemoveNodesCommand,  # noqa: E402
+                          RenameCommand,
                           SetFeatureCommand, SetInputCountCommand, SetOutputCommand,
                           SetTrainableCommand)
 from gui.document import Document  # noqa: E402
@@ -284,3 +285,72 @@ def test_tooltips_say_what_a_gate_does_and_its_numbers_now(canvas):
     on_wire = scene._tooltip_at(wire.path().pointAtPercent(0.25))
     assert "-4.00" in on_wire and "3.00" in on_wire
     assert "from x" in scene._tooltip_at(scene.port_scene_pos("q", 0))
+
+
+# ----------------------------------------------------------------------------- numbers kept apart
+def overlapping_numbers(scene) -> list:
+    """Pairs of wires whose numbers cover each other, and numbers lying on a gate's body or
+    name, measured on the drawn items."""
+    labels = [(wire, label) for wire in scene.wire_items() for label in wire.labels()
+              if label.text]
+    found = []
+    for i, (wire, label) in enumerate(labels):
+        box = label.sceneBoundingRect()
+        for other, other_label in labels[i + 1:]:
+            if other is not wire and box.intersects(other_label.sceneBoundingRect()):
+                found.append((wire.src, wire.dst, other.src, other.dst))
+        for node_id in scene.document.circuit.nodes:
+            gate = scene.gate_item(node_id)
+            if gate.shape().translated(gate.pos()).intersects(box):
+                found.append((wire.src, wire.dst, node_id))
+    return found
+
+
+def test_crossing_wires_keep_their_numbers_apart(qtbot):
+    """Two wires crossing in an X share their middle, and so do two wires meeting at one gate:
+    their numbers move along their curves to free spots, still green above and red below."""
+    c = engine.Circuit("x")
+    c.add_node("input", "a", value=1.0, pos=(0, 0))
+    c.add_node("input", "b", value=2.0, pos=(0, 80))
+    c.add_node("neg", "p", pos=(480, 80))
+    c.add_node("neg", "q", pos=(480, 0))
+    c.add_node("add", "f", pos=(640, 40))
+    for src, dst, port in (("a", "p", 0), ("b", "q", 0), ("p", "f", 0), ("q", "f", 1)):
+        c.connect(src, dst, port)
+    doc = Document(c)
+    scene = CanvasScene(doc)
+    doc.flush()
+    crossing = [scene.wire_item("p", 0), scene.wire_item("q", 0)]
+    assert ("a", "p", "b", "q") in overlapping_numbers(scene)  # all at their middles
+    scene.arrange_labels()
+    assert overlapping_numbers(scene) == []
+    for wire in crossing:
+        spot = wire.path().pointAtPercent(wire.label_spot())
+        assert wire.value_label.sceneBoundingRect().bottom() <= spot.y() + 0.5
+        assert wire.grad_label.sceneBoundingRect().top() >= spot.y() - 0.5
+    assert [(w.value_text(), w.grad_text()) for w in crossing] == [("1.00", "-1.00"),
+                                                                    ("2.00", "-1.00")]
+
+
+def test_the_two_layer_net_example_shows_every_number_readable(qtbot):
+    from helpers import EXAMPLES
+    doc = Document(engine.load(EXAMPLES / "two_layer_net.circuit"))
+    scene = CanvasScene(doc)
+    doc.flush()
+    scene.arrange_labels()
+    assert overlapping_numbers(scene) == []
+    # x fans out to three gates: their numbers sit at different places
+    spots = {scene.wire_item(dst, 1).value_label.scenePos().toTuple()
+             for dst in ("a1x", "a2x", "a3x")}
+    assert len(spots) == 3
+
+
+def test_numbers_follow_a_dragged_gate_and_find_a_free_spot_again(canvas):
+    doc, scene, _view = canvas
+    scene.arrange_labels()
+    wire = scene.wire_item("f", 1)  # z -> f
+    before = wire.value_label.scenePos()
+    doc.push(MoveNodesCommand(doc, {"z": ((0, 160), (0, 260))}))
+    assert wire.value_label.scenePos() != before  # moved with the curve right away
+    scene.arrange_labels()
+    assert overlapping_numbers(scene) == []
