@@ -142,7 +142,7 @@ class ValueItem(QGraphicsItem):
 class GateItem(QGraphicsItem):
     """The drawing of one node; ``node_id`` names it in the document."""
 
-    blocks_labels = True  # wires keep their numbers off gates (WireItem._labels_blocked)
+    blocks_labels = True  # wires keep their numbers off gates (WireItem._labels_cost)
 
     def __init__(self, node, connected_ports=()):
         super().__init__()

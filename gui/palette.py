@@ -70,6 +70,9 @@ class GateTree(QTreeWidget):
         drag.setPixmap(pixmap)
         drag.setHotSpot(pixmap.rect().center())
         drag.exec(Qt.CopyAction)
+        # the gate is on the canvas now (or the drag was dropped): nothing stays highlighted
+        self.clearSelection()
+        self.setCurrentItem(None)
 
     def keyPressEvent(self, event):
         name = self.gate_name(self.currentItem())

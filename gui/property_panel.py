@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -30,6 +30,8 @@ from gui.gate_glyphs import gate_icon, gate_tooltip
 from engine.number_format import format_precise
 
 FEATURE_CHOICES = ("none", "x (column 0)", "y (column 1)", "other column")
+PANEL_WIDTH = 280  # what the panel asks for; its contents wrap or shrink to fit narrower docks
+PANEL_MIN_WIDTH = 200
 OTHER_FEATURE = 3
 MAX_FEATURE = 999
 NO_NUMBER = "—"
@@ -114,6 +116,7 @@ class PropertyPanel(QWidget):
         self.icon_label = QLabel()
         self.op_label = QLabel()
         self.op_label.setObjectName("property_op")
+        self.op_label.setWordWrap(True)
         self.op_label.setStyleSheet("font-size: 14px; font-weight: bold;")
         self.formula_label = QLabel()
         self.formula_label.setObjectName("property_formula")
@@ -160,6 +163,8 @@ class PropertyPanel(QWidget):
         self.feature_combo = QComboBox()
         self.feature_combo.setObjectName("property_feature")
         self.feature_combo.addItems(FEATURE_CHOICES)
+        self.feature_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.feature_combo.setMinimumContentsLength(6)
         self.feature_combo.setToolTip("Bind this input to a column of the data set "
                                       "(data inputs are never moved by training).")
         self.feature_combo.activated.connect(self._commit_feature_choice)
@@ -204,6 +209,13 @@ class PropertyPanel(QWidget):
         outer.addWidget(self.result_note)
         outer.addStretch(1)
         return page
+
+    def sizeHint(self) -> QSize:
+        # a fixed width: what is selected never makes the dock grow
+        return QSize(PANEL_WIDTH, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(PANEL_MIN_WIDTH, super().minimumSizeHint().height())
 
     def _line_edit(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, Q
 
 import engine
 
+POPUP_WIDTH = 440
+
 # words people say for a gate that its name, symbol and description do not contain
 ALIASES = {
     "add": ("plus", "sum"),
@@ -107,6 +109,10 @@ class QuickAddPopup(QFrame):
         self.list = QListWidget(self)
         self.list.setObjectName("quick_add_list")
         self.list.setFocusPolicy(Qt.NoFocus)
+        # long descriptions end in "…" (the tooltip has them whole): never a sideways scroll
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setWordWrap(False)
         self.list.itemActivated.connect(self._choose)
         self.list.itemClicked.connect(self._choose)
         layout = QVBoxLayout(self)
@@ -114,7 +120,7 @@ class QuickAddPopup(QFrame):
         layout.setSpacing(4)
         layout.addWidget(self.edit)
         layout.addWidget(self.list)
-        self.resize(300, 260)
+        self.resize(POPUP_WIDTH, 280)
         self.edit.textChanged.connect(self.refilter)
         self.edit.installEventFilter(self)
         self.refilter("")
@@ -133,7 +139,8 @@ class QuickAddPopup(QFrame):
         for name in match_gates(text):
             gate = engine.GATES[name]
             item = QListWidgetItem(f"{name}   {gate.symbol}   — {gate.doc}")
-            item.setToolTip(f"{gate.formula}\nlocal gradient: {gate.local_gradient}")
+            item.setToolTip(f"{name}: {gate.doc}\n{gate.formula}\n"
+                            f"local gradient: {gate.local_gradient}")
             item.setData(Qt.UserRole, ("gate", name))
             icon = _gate_icon(name)
             if icon is not None:

@@ -514,3 +514,17 @@ def test_opening_another_document_clears_the_inputs_selection(qtbot, inputs):
     assert widget.table.selectionModel().selectedRows() == []
     assert widget.table.currentItem() is None
     assert emitted == []  # clearing is not a selection the canvas should follow
+
+
+def test_a_dragged_entry_is_not_left_highlighted(qtbot, palette, monkeypatch):
+    from PySide6.QtGui import QDrag
+    dragged = []
+    monkeypatch.setattr(QDrag, "exec", lambda drag, *args: dragged.append(
+        bytes(drag.mimeData().data(GATE_MIME)).decode()) or Qt.CopyAction)
+    tree = palette.tree
+    item = palette.item("mul")
+    tree.setCurrentItem(item)
+    item.setSelected(True)
+    tree.startDrag(Qt.CopyAction)
+    assert dragged == ["mul"]
+    assert tree.selectedItems() == [] and tree.currentItem() is None

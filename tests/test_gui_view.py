@@ -432,3 +432,18 @@ def test_escape_while_drawing_a_wire_drops_it(canvas, qtbot):
     qtbot.keyClick(view.viewport(), Qt.Key_Escape)
     mouse(view, QEvent.MouseButtonRelease, target, Qt.LeftButton, Qt.NoButton)
     assert doc.circuit.source_of("f", 0) == "q" and doc.undo_stack.count() == 0
+
+
+def test_quick_add_never_scrolls_sideways_and_long_descriptions_have_tooltips(canvas, qtbot):
+    _doc, _scene, view, _actions = canvas
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.waitExposed(popup)
+    listing = popup.list
+    assert listing.horizontalScrollBarPolicy() == Qt.ScrollBarAlwaysOff
+    assert not listing.horizontalScrollBar().isVisible()
+    assert listing.textElideMode() == Qt.ElideRight
+    for row in range(listing.count()):
+        item = listing.item(row)
+        gate = engine.GATES[item.data(Qt.UserRole)[1]]
+        assert gate.doc in item.toolTip() and gate.formula in item.toolTip()
+    popup.close()

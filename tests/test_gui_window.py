@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 import engine
 from gui.commands import AddNodeCommand, ConnectCommand, SetValueCommand
@@ -380,6 +380,25 @@ def test_gate_reference_links_every_gate_to_its_formula(window):
 
 
 # ------------------------------------------------------------------ panels and drops
+def test_the_right_dock_keeps_its_width_whatever_is_selected(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_path(EXAMPLES / "two_layer_net.circuit")
+    doc = window.document
+    doc.circuit.set_label("a1", "the weight from x into the first hidden unit of the net")
+    window.resizeDocks([window.properties_dock], [210], Qt.Horizontal)  # a narrow dock
+    QApplication.processEvents()
+    width = window.properties_dock.width()
+    assert width <= 230
+    for node_id in ("a1", "h1", "n1", "score", "x"):
+        window.scene.select_nodes([node_id])
+        QApplication.processEvents()
+        assert window.properties_dock.width() == width, node_id
+    window.scene.select_nodes([])
+    QApplication.processEvents()
+    assert window.properties_dock.width() == width
+
+
 def test_the_property_panel_follows_the_canvas_selection(window):
     window.open_path(EXAMPLES / "add_mul.circuit")
     window.scene.select_nodes(["q"])
