@@ -1,7 +1,7 @@
 """Crash recovery: an unsaved document is copied to a recovery file every 30 seconds.
 
 The copy never goes over the user's file. Each running window is a *session* with its own
-recovery file in the app's data folder (QStandardPaths.AppDataLocation/recovery):
+recovery file in the app's data folder (``~/.local/share/circuitgrad/recovery`` on Linux):
 ``<session>.circuit`` holds the circuit, ``<session>.json`` a small record of where the
 document came from (its original path, title and the time of the copy), and ``<session>.lock``
 (a QLockFile) says the session is alive. A clean save or a normal close deletes all three. So
@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QStandardPaths, QTimer
 
 import engine
 from engine import CircuitError
@@ -27,9 +27,14 @@ INTERVAL_MS = 30_000
 
 
 def default_folder() -> Path:
-    """The recovery folder inside the app's data location."""
-    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
-    return Path(base or Path.home() / ".circuitgrad") / "recovery"
+    """The recovery folder in the app's data folder: ``<data>/circuitgrad/recovery``.
+
+    Qt's AppDataLocation is ``<data>/<organisation>/<application>``, which names circuitgrad
+    twice (both are "circuitgrad"); the generic data folder plus the app's name names it once.
+    """
+    base = QStandardPaths.writableLocation(QStandardPaths.GenericDataLocation)
+    app = QCoreApplication.applicationName() or "circuitgrad"
+    return (Path(base) / app if base else Path.home() / ".circuitgrad") / "recovery"
 
 
 @dataclass

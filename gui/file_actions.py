@@ -28,6 +28,7 @@ from gui.app_settings import AppSettings
 
 FILE_FILTER = "Circuits (*.circuit);;All files (*)"
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+DEFAULT_TITLE = "untitled"  # engine.Circuit()'s title
 
 
 def examples_folder() -> Path:
@@ -170,11 +171,21 @@ class FileActions(QObject):
         return self.save_to(path)
 
     def save_to(self, path) -> bool:
-        """Save to ``path``; on failure say why (the old file is untouched) and return False."""
+        """Save to ``path``; on failure say why (the old file is untouched) and return False.
+
+        A circuit still titled "untitled" takes the file's name as its title (the title is
+        what the Examples menu, exports and a class's copies show).
+        """
         path = Path(path)
+        circuit = self.document.circuit
+        old_title = circuit.title
+        if (old_title or "").strip() in ("", DEFAULT_TITLE):
+            circuit.set_title(path.stem)
         try:
             self.document.save(path)
         except CircuitError as error:
+            if circuit.title != old_title:
+                circuit.set_title(old_title)
             self.window.show_error("Cannot save the circuit",
                                    f"{error}\n\nThe file on disk was left as it was.")
             self.window.show_status(f"Not saved: {error}")

@@ -15,7 +15,7 @@ import engine
 from gui import export
 from gui.app_settings import MAX_RECENT, AppSettings
 from gui.autosave import INTERVAL_MS, Autosave, find_orphans
-from gui.commands import SetValueCommand
+from gui.commands import AddNodeCommand, SetValueCommand
 from gui.file_actions import CANCEL, DISCARD, SAVE
 from gui.main_window import MainWindow
 
@@ -201,6 +201,31 @@ def test_save_as_asks_for_a_name_and_adds_the_extension(window, tmp_path):
     assert engine.run(engine.load(tmp_path / "mine.circuit")).value == -12
 
 
+def test_save_as_names_an_untitled_circuit_after_its_file(window, tmp_path):
+    window.action_new.trigger()
+    doc = window.document
+    assert doc.circuit.title == "untitled"
+    doc.push(AddNodeCommand(doc, "input", (0, 0), node_id="x", value=2.0))
+    window.ask_save_path = lambda title, suggested, filters: str(tmp_path / "my_neuron")
+    window.action_save_as.trigger()
+    saved = tmp_path / "my_neuron.circuit"
+    assert json.loads(saved.read_text(encoding="utf-8"))["title"] == "my_neuron"
+    assert doc.circuit.title == "my_neuron" and not doc.is_dirty
+    assert window.windowTitle().startswith("my_neuron.circuit")
+    window.open_path(EXAMPLES / "add_mul.circuit")  # a circuit with a title keeps it
+    title = window.document.circuit.title
+    assert window.save_to(tmp_path / "other.circuit")
+    assert json.loads((tmp_path / "other.circuit").read_text(encoding="utf-8"))["title"] == title
+
+
+def test_a_failed_save_leaves_the_title_untitled(window, tmp_path):
+    window.action_new.trigger()
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    assert not window.save_to(folder)
+    assert window.document.circuit.title == "untitled"
+
+
 # ------------------------------------------------------------------ recent files and examples
 def test_recent_files_put_the_newest_first_and_fill_the_menu(window, add_mul, tmp_path):
     other = tmp_path / "multiply.circuit"
@@ -274,6 +299,23 @@ def test_export_into_a_missing_folder_says_why(window, tmp_path):
 
 
 # ------------------------------------------------------------------ autosave and restore
+def test_the_default_recovery_folder_names_the_app_once(qtbot):
+    from PySide6.QtCore import QCoreApplication, QStandardPaths
+    from gui.autosave import default_folder
+    app = QCoreApplication.instance()
+    name, organisation = app.applicationName(), app.organizationName()
+    app.setApplicationName("circuitgrad")
+    app.setOrganizationName("circuitgrad")
+    try:
+        folder = default_folder()
+        data = Path(QStandardPaths.writableLocation(QStandardPaths.GenericDataLocation))
+    finally:
+        app.setApplicationName(name)
+        app.setOrganizationName(organisation)
+    assert folder == data / "circuitgrad" / "recovery"
+    assert folder.parts.count("circuitgrad") == 1
+
+
 def test_autosave_runs_every_30_seconds_and_writes_only_a_dirty_document(window, add_mul):
     assert window.autosave.timer.interval() == INTERVAL_MS == 30_000
     assert window.autosave.timer.isActive()
