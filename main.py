@@ -69,10 +69,13 @@ def take_screenshot(app, path: str, out: str) -> int:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.IniFormat)
         window = MainWindow(settings=settings, recovery_folder=Path(scratch) / "recovery")
         window.setWindowIcon(app.windowIcon())
-        window.document.replace_circuit(circuit, Path(path))
-        window.document_replaced()
         window.resize(*SCREENSHOT_SIZE)
         window.show()
+        app.processEvents()
+        # opened into the shown window, as a user opens a file: docks that follow the
+        # document (the decision boundary) lay out as they do on screen
+        window.document.replace_circuit(circuit, Path(path))
+        window.document_replaced()
         for _ in range(3):
             app.processEvents()
         window.document.flush()

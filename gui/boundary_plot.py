@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (QCheckBox, QDockWidget, QGraphicsItem, QHBoxLayou
 from engine import CircuitError
 from gui.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
+from gui.classifier_column import ClassifierColumn
 from gui.tool_menus import tool_menu
 
 RESOLUTION = 100  # grid points along each axis
@@ -47,7 +48,8 @@ REMOVE_RADIUS_PX = 20
 MAX_TITLE = 70  # characters of formula in the title
 POINT_SIZE = 11
 BOUNDARY_COLOUR = "#202124"
-DOCK_WIDTH = 400
+DOCK_WIDTH = 420
+PLOT_HEIGHT = 380  # over the training panel, which gets the rest of the column
 
 NO_DATA_HINT = ("Bind two inputs to data x and y (Properties → data)\n"
                 "or build a classifier from Train → New from Template…")
@@ -167,6 +169,7 @@ class BoundaryPlot(QWidget):
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
+        item.layout.setContentsMargins(2, 2, 14, 2)  # the map does not run into the edge
         for name, text in (("bottom", "x"), ("left", "y")):
             item.setLabel(name, text)
             axis = item.getAxis(name)
@@ -461,7 +464,7 @@ class BoundaryPlot(QWidget):
 
 
 def install(window, session=None) -> BoundaryPlot:
-    """Dock the boundary plot beside the canvas (once) and return it.
+    """Dock the boundary plot beside the canvas, above the training panel (once); the plot.
 
     ``session`` is the window's TrainingSession; without one, the training dock's is used
     (installed if needed).
@@ -481,8 +484,15 @@ def install(window, session=None) -> BoundaryPlot:
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
     window.addDockWidget(Qt.RightDockWidgetArea, dock, Qt.Horizontal)  # a column of its own
+    column = [dock]
+    training_dock = window.findChild(QDockWidget, "training_dock")
+    if training_dock is not None:  # the training panel under the plot
+        window.splitDockWidget(dock, training_dock, Qt.Vertical)
+        column.append(training_dock)
     window.resizeDocks([dock], [DOCK_WIDTH], Qt.Horizontal)
     plot.dock = dock
+    plot.column = ClassifierColumn(window, column, session, DOCK_WIDTH, PLOT_HEIGHT)
+    plot.column.follow()
     toggle = dock.toggleViewAction()
     toggle.setObjectName("action_toggle_boundary_dock")
     toggle.setText("&Decision Boundary Plot")

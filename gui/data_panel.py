@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
+                               QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from engine import CircuitError, load_csv, make_dataset, save_csv
 from engine.datasets import DEFAULT_POINTS
@@ -95,21 +95,26 @@ class DataPanel(QWidget):
         self.info.setObjectName("data_info")
         self.info.setWordWrap(True)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        form.addRow("Data set", self.kind)
-        form.addRow("Points", self.points)
-        form.addRow("Noise", self.noise)
-        form.addRow("Seed", self.seed)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button)
-        buttons.addWidget(self.load_button)
-        buttons.addWidget(self.save_button)
+        # compact rows: the panel sits in a column beside the canvas, under the plot
+        self.points.setPrefix("points ")
+        self.noise.setPrefix("noise ")
+        self.seed.setPrefix("seed ")
+        shape = QHBoxLayout()
+        shape.addWidget(self.kind, 1)
+        shape.addWidget(self.generate_button)
+        numbers = QHBoxLayout()
+        for box in (self.points, self.noise, self.seed):
+            numbers.addWidget(box, 1)
+        files = QHBoxLayout()
+        files.addWidget(self.info, 1)
+        files.addWidget(self.load_button)
+        files.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.info)
+        layout.setSpacing(4)
+        layout.addLayout(shape)
+        layout.addLayout(numbers)
+        layout.addLayout(files)
 
     # ----------------------------------------------------------------- actions
     def generate(self) -> None:

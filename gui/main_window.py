@@ -25,7 +25,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
 
-from gui import ascent_panel, explain_panel, flow_animation, gradcheck_panel, training_panel
+from gui import (ascent_panel, boundary_plot, explain_panel, flow_animation, gradcheck_panel,
+                 training_panel)
 from gui.app_settings import AppSettings
 from gui.autosave import Autosave
 from gui.canvas_scene import CanvasScene
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.gradcheck_panel = gradcheck_panel.install(self)
         self.ascent_panel = ascent_panel.install(self)
         self.training_session = training_panel.install(self)
+        self.boundary_plot = boundary_plot.install(self, self.training_session)
+
     def _make_docks(self) -> None:
         self.palette = PaletteWidget(self)
         self.property_panel = PropertyPanel(self.document, self)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFormLayout, QFrame, QGroupBox,
-                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QGridLayout, QHBoxLayout,
+                               QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy, QSpinBox,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from engine.training import LOSSES
 from gui import template_dialog
@@ -76,8 +76,9 @@ class TrainingPanel(QWidget):
     def _make_widgets(self) -> None:
         session = self.session
         self.data_panel = DataPanel(session, self)
-        data_box = QGroupBox("Data", self)
-        data_layout = QVBoxLayout(data_box)
+        data_page = QWidget(self)
+        data_layout = QVBoxLayout(data_page)
+        data_layout.setContentsMargins(6, 6, 6, 6)
         data_layout.addWidget(self.data_panel)
         self.roles = QLabel(self)
         self.roles.setObjectName("training_roles")
@@ -130,10 +131,10 @@ class TrainingPanel(QWidget):
         self.step_button = QPushButton("Step", self)
         self.step_button.setObjectName("training_step_button")
         self.step_button.setToolTip("One training step (one undo step)")
-        self.reset_button = QPushButton("Reset parameters", self)
+        self.reset_button = QPushButton("Reset", self)
         self.reset_button.setObjectName("training_reset_button")
-        self.reset_button.setToolTip("Give every parameter a random value in [-0.5, 0.5) "
-                                     "from the seed (one undo step)")
+        self.reset_button.setToolTip("Reset parameters: give every parameter a random value "
+                                     "in [-0.5, 0.5) from the seed (one undo step)")
         self.reset_seed = QSpinBox(self)
         self.reset_seed.setObjectName("training_reset_seed")
         self.reset_seed.setRange(0, 2 ** 31 - 1)
@@ -144,28 +145,41 @@ class TrainingPanel(QWidget):
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.plots = TrainingPlots(self)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        form.addRow("Loss", self.loss)
-        form.addRow("Step size", self.step_size)
-        form.addRow("Regularisation", self.reg)
-        batch_row = QHBoxLayout()
-        batch_row.addWidget(self.batch)
-        batch_row.addWidget(self.batch_size)
-        form.addRow("Batch", batch_row)
-        form.addRow("Steps per frame", self.steps_per_frame)
+        # a column beside the canvas, under the boundary plot: the buttons and the summary
+        # first, then the data and the settings as two pages, the curves at the bottom
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.step_button)
-        reset_row = QHBoxLayout()
-        reset_row.addWidget(self.reset_button)
-        reset_row.addWidget(self.reset_seed)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.reset_seed)
+        settings_page = QWidget(self)
+        settings = QGridLayout(settings_page)
+        settings.setContentsMargins(6, 6, 6, 6)
+        settings.setVerticalSpacing(4)
+        settings.addWidget(QLabel("Loss", self), 0, 0)
+        settings.addWidget(self.loss, 0, 1, 1, 3)
+        settings.addWidget(QLabel("Step size", self), 1, 0)
+        settings.addWidget(self.step_size, 1, 1)
+        settings.addWidget(QLabel("Regularisation", self), 1, 2)
+        settings.addWidget(self.reg, 1, 3)
+        settings.addWidget(QLabel("Batch", self), 2, 0)
+        settings.addWidget(self.batch, 2, 1)
+        settings.addWidget(self.batch_size, 2, 2, 1, 2)
+        settings.addWidget(QLabel("Steps per frame", self), 3, 0, 1, 2)
+        settings.addWidget(self.steps_per_frame, 3, 2, 1, 2)
+        settings.setColumnStretch(1, 1)
+        settings.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(data_box)
-        layout.addLayout(form)
+        layout.setSpacing(4)
         layout.addLayout(buttons)
-        layout.addLayout(reset_row)
         layout.addWidget(self.status)
+        self.pages = QTabWidget(self)
+        self.pages.setObjectName("training_pages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(data_page, "Data")
+        self.pages.addTab(settings_page, "Settings")
+        self.pages.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
+        layout.addWidget(self.pages)
         layout.addWidget(self.plots, 1)
 
     def _connect(self) -> None:
@@ -257,12 +271,8 @@ def install(window) -> TrainingSession:
     dock.setWidget(scroller)
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
                      | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
-    # A tab under the canvas with the other tools. (A second tab group made before the window
-    # is shown leaves a stale tab bar painted over the docks in Qt 6.11, so there is one.)
-    neighbour = window.findChild(QDockWidget, "ascent_dock")
-    if neighbour is not None:
-        window.tabifyDockWidget(neighbour, dock)
+    # a column of its own on the right, which the boundary plot joins above it
+    window.addDockWidget(Qt.RightDockWidgetArea, dock, Qt.Horizontal)
     panel.dock = dock
 
     def action(name, text, tip, slot, checkable=False) -> QAction:

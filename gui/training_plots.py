@@ -15,12 +15,14 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from gui.ascent_plot import GrowingSeries, PlotRange
 
 LOSS_COLOR = "#c62828"
 ACCURACY_COLOR = "#1565c0"
+MIN_HEIGHT = 110
 
 
 def _plot(name: str, left: str) -> pg.PlotWidget:
@@ -29,7 +31,7 @@ def _plot(name: str, left: str) -> pg.PlotWidget:
     plot.setLabel("left", left)
     plot.setLabel("bottom", "step")
     plot.showGrid(x=True, y=True, alpha=0.25)
-    plot.setMinimumHeight(100)
+    plot.setMinimumSize(140, MIN_HEIGHT)
     plot.setMouseEnabled(x=False, y=False)  # the ranges follow the data
     plot.hideButtons()
     plot.getPlotItem().vb.disableAutoRange()
@@ -48,12 +50,12 @@ def _curve(plot: pg.PlotWidget, color: str) -> pg.PlotDataItem:
 
 
 class TrainingPlots(QWidget):
-    """Loss per step over accuracy per step, for the session's current trainer."""
+    """Loss per step beside accuracy per step, for the session's current trainer."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("training_plots")
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.loss_plot = _plot("training_loss_plot", "loss")
@@ -67,6 +69,10 @@ class TrainingPlots(QWidget):
         self.step_range = PlotRange(self.accuracy_plot)  # only its step axis is used
         self._trainer = lambda: None
         self._series = GrowingSeries(3)  # step, loss, accuracy %
+
+    def sizeHint(self):
+        # small: the panel scrolls to its preferred height, and the curves take what is left
+        return QSize(300, MIN_HEIGHT)
 
     @property
     def steps_shown(self) -> int:

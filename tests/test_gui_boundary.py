@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 import engine
@@ -16,10 +16,9 @@ from engine.templates import linear_classifier, two_layer_relu_net
 from gui.boundary_image import (NOT_FINITE_RGB, colour_table, join_segments, plane_grid,
                                 shade, zero_contour)
 from gui.boundary_plot import NO_DATA_HINT, BoundaryPlot, install
-from gui.commands import SetValueCommand
+from gui.commands import SetFeatureCommand, SetValueCommand
 from gui.file_actions import DISCARD
 from gui.main_window import MainWindow
-from gui.training_session import TrainingSession
 from tests.helpers import build
 
 GUIDE = [((1.2, 0.7), 1), ((-0.3, -0.5), -1), ((3.0, 0.1), 1), ((-0.1, -1.0), -1),
@@ -38,15 +37,14 @@ def window(qtbot, tmp_path):
 
 @pytest.fixture
 def session(window):
-    return TrainingSession(window.document, window)
+    return window.training_session
 
 
 @pytest.fixture
 def plot(qtbot, window, session):
-    plot = install(window, session)
     window.show()
     qtbot.waitExposed(window)
-    return plot
+    return window.boundary_plot
 
 
 def open_circuit(window, circuit, dataset=None):
@@ -89,14 +87,80 @@ def click_at(qtbot, plot, x, y, modifier=Qt.NoModifier):
 
 
 # --------------------------------------------------------------------------- the window
-def test_install_docks_the_plot_once_and_lists_it_in_the_train_menu(window, session, plot):
+def test_the_window_docks_the_plot_once_and_lists_it_in_the_train_menu(window, session, plot):
     dock = window.findChild(QDockWidget, "boundary_dock")
     assert dock is not None and dock.widget() is plot
     assert plot.objectName() == "boundary_plot" and isinstance(plot, BoundaryPlot)
+    assert plot.session is session
     assert install(window, session) is plot
     menu = window.menuBar().findChild(QMenu, "menu_train")
     assert "action_toggle_boundary_dock" in [a.objectName() for a in menu.actions()]
+    view_menu = window.menuBar().findChild(QMenu, "menu_view")
+    assert "action_toggle_boundary_dock" in [a.objectName() for a in view_menu.actions()]
+
+
+def canvas_width(window):
+    settle()
+    return window.view.width()
+
+
+def test_the_plot_shows_itself_for_a_classifier_and_the_canvas_keeps_its_width(window, plot):
+    toggle = window.findChild(QAction, "action_toggle_boundary_dock")
+    open_circuit(window, build({"a": ("input", 2.0), "b": ("input", 3.0), "f": "mul"},
+                               {"f": ["a", "b"]}))
+    assert not plot.isVisible() and not toggle.isChecked()
+    wide = canvas_width(window)
+    properties = window.properties_dock.width()
+
+    open_circuit(window, linear_classifier(), six_points())
+    assert plot.isVisible() and toggle.isChecked()
+    # the plot's column comes out of the canvas, not out of the properties column
+    assert window.properties_dock.width() == properties
+    assert canvas_width(window) < wide - 300
+
+    open_circuit(window, build({"a": ("input", 2.0), "f": "exp"}, {"f": ["a"]}))
+    assert not plot.isVisible()
+    assert canvas_width(window) == wide and window.properties_dock.width() == properties
+
+
+def test_the_plot_sits_above_the_training_panel_in_one_column(window, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    training = window.training_panel.dock
+    assert training.isVisible()
+    assert window.dockWidgetArea(training) == window.dockWidgetArea(plot.dock)
+    assert plot.dock.x() == training.x() and plot.dock.y() < training.y()
+    assert plot.dock.x() > window.properties_dock.x() > window.view.x()
+
+
+def test_close_buttons_and_menus_give_the_column_back_to_the_canvas(window, plot):
+    toggle = window.findChild(QAction, "action_toggle_boundary_dock")
+    training = window.training_panel.dock
+    open_circuit(window, linear_classifier(), six_points())
+    narrow = canvas_width(window)
+    properties = window.properties_dock.width()
+    plot.dock.close()  # what its close button does: the training panel takes its height
+    assert not plot.isVisible() and not toggle.isChecked()
+    assert canvas_width(window) == narrow and training.height() > window.height() / 2
+    training.close()  # the column is empty: the canvas takes it
+    wide = canvas_width(window)
+    assert wide > narrow + 300 and window.properties_dock.width() == properties
+    toggle.trigger()
+    assert plot.isVisible() and toggle.isChecked()
+    assert canvas_width(window) == narrow and window.properties_dock.width() == properties
+    toggle.trigger()
+    assert not plot.isVisible() and canvas_width(window) == wide
+
+
+def test_binding_a_first_input_to_data_shows_the_plot(window, plot):
+    open_circuit(window, build({"a": ("input", 2.0), "b": ("input", 3.0), "f": "mul"},
+                               {"f": ["a", "b"]}))
+    assert not plot.isVisible()
+    window.document.push(SetFeatureCommand(window.document, "a", 0))
+    settle()
     assert plot.isVisible()
+    window.document.undo_stack.undo()  # unbinding leaves the user's dock where it is
+    settle()
+    assert plot.isVisible() and plot.hint() == NO_DATA_HINT
 
 
 # --------------------------------------------------------------------------- the heatmap
@@ -297,6 +361,8 @@ def test_selecting_a_hidden_unit_shows_its_own_map(window, plot):
 def test_without_data_inputs_the_plot_shows_a_hint(window, plot):
     open_circuit(window, build({"a": ("input", 2.0), "b": ("input", 3.0), "f": "mul"},
                                {"f": ["a", "b"]}))
+    window.findChild(QAction, "action_toggle_boundary_dock").trigger()  # shown by hand
+    settle()
     assert plot.hint() == NO_DATA_HINT
     assert plot.image_data() is None and len(plot.boundary_points()) == 0
     assert plot.hint_label.isVisible() and "Bind two inputs" in plot.hint_label.text()

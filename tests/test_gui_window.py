@@ -384,6 +384,7 @@ def test_the_right_dock_keeps_its_width_whatever_is_selected(window, qtbot):
     window.show()
     qtbot.waitExposed(window)
     window.open_path(EXAMPLES / "two_layer_net.circuit")
+    QApplication.processEvents()  # the classifier column has come in beside the dock
     doc = window.document
     doc.circuit.set_label("a1", "the weight from x into the first hidden unit of the net")
     window.resizeDocks([window.properties_dock], [210], Qt.Horizontal)  # a narrow dock
