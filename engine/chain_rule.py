@@ -14,7 +14,8 @@ How a gate shares its gradient out follows a pattern (CS231n lecture 4): add dis
 input gets the upstream gradient), max and min route (the losing input gets 0), mul switches
 (each input gets the other's value times the upstream gradient), and every other gate scales by
 its local gradient. Where a node's output feeds several ports, the branch gradients its
-consumers send back add up to its gradient (``fan_out_sum``).
+consumers send back add up to its gradient (``fan_out_sum``); each branch's wire carries its
+own share (``branch_gradients``).
 
 Captions are formatted with ``format_short`` (the canvas's two-decimals rule) unless a
 formatter is given.
@@ -240,3 +241,27 @@ def fan_out_sum(circuit: Circuit, result: Result, node_id: str) -> FanOut:
         for branch in branches:  # in the order the engine adds them up
             total = total + branch.grad
     return FanOut(node_id, tuple(branches), seed, _plain(total))
+
+
+def branch_gradients(circuit: Circuit, result: Result) -> dict:
+    """What the wires out of a node that fans out (or out of the output) carry back:
+    ``{(dst, port): gradient}``, each the gradient its consumer sent down that port.
+
+    A node feeding one port gets exactly what that wire carries, its own gradient, so such wires
+    are not listed. A branch into a gate that cannot be computed carries nothing back (0).
+    """
+    branches = {}
+    rules = {}
+    for node_id in circuit.nodes:
+        consumers = circuit.consumers_of(node_id)
+        if len(consumers) < 2 and node_id != result.output:
+            continue
+        for dst, port in consumers:
+            if dst not in rules:
+                try:
+                    rules[dst] = gate_chain_rule(circuit, result, dst)
+                except CircuitError:
+                    rules[dst] = None
+            rule = rules[dst]
+            branches[(dst, port)] = 0.0 if rule is None else rule.ports[port].sent
+    return branches

@@ -39,6 +39,7 @@ from gui import theme
 from gui.commands import (ConnectCommand, DisconnectCommand, MoveNodesCommand,
                           SetValueCommand)
 from gui.gate_item import GateItem
+from engine.chain_rule import branch_gradients
 from engine.number_format import format_precise
 from gui.port_item import PortItem
 from gui.wire_item import WireItem, number_text, wire_path
@@ -414,12 +415,15 @@ class CanvasScene(QGraphicsScene):
         self._mark_output(result.output if result.output in self._gates else None)
         values, grads, incomplete = result.values, result.grads, result.incomplete
         has_grads = result.has_gradients
+        # a branch of a fan-out carries its own share back, not the source's whole gradient
+        branches = branch_gradients(self.document.circuit, result) if has_grads else {}
         for wire in self._wires.values():
             src = wire.src
             if src in incomplete:
                 wire.set_numbers(None, None)
             else:
-                wire.set_numbers(values.get(src), grads.get(src) if has_grads else None)
+                grad = branches.get((wire.dst, wire.port), grads.get(src))
+                wire.set_numbers(values.get(src), grad if has_grads else None)
         stub = self.output_stub()
         if stub is not None:
             if has_grads:

@@ -2,11 +2,13 @@
 
 A wire runs from its source gate's output port to one input port of its destination gate, as a
 smooth cubic curve that leaves and enters horizontally. It carries the source's value and the
-source's gradient df/dsrc (for fan-out, every branch shows the source's total gradient), drawn
-at the curve's middle like on the CS231n slides, or, where other numbers or a gate already sit
-there (wires fanning out of one port), at the first free spot further along the curve. Numbers live in ``NumberLabel`` items that sit
-above every wire (so no wire crosses their digits) and are marked orange when nan or inf.
-The output gate gets a short ``OutputStubItem`` to its right carrying f and its seed 1.00.
+gradient that flows back along it: the source's df/dsrc, or, where the source fans out, the
+share its consumer sends back down this branch (the branches add up to df/dsrc). The numbers
+sit at the curve's middle like on the CS231n slides, or, where other numbers or a gate already
+sit there (wires fanning out of one port), at the first free spot further along the curve.
+Numbers live in ``NumberLabel`` items that sit above every wire (so no wire crosses their
+digits) and are marked orange when nan or inf. The output gate gets a short
+``OutputStubItem`` to its right carrying f and its seed 1.00.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import engine
-from engine.chain_rule import (backward_schedule, fan_out_sum, format_short, forward_caption,
-                               forward_schedule, gate_chain_rule)
+from engine.chain_rule import (backward_schedule, branch_gradients, fan_out_sum, format_short,
+                               forward_caption, forward_schedule, gate_chain_rule)
 from tests.helpers import EXAMPLES, build
 
 
@@ -177,3 +177,25 @@ def test_non_finite_numbers_do_not_warn():
     rule = gate_chain_rule(circuit, result, "f")
     assert rule.captions() == ["1.00 × -inf = -inf"]
     assert format_short(np.float64("nan")) == "nan" and format_short(np.ones(3)) == "…"
+
+
+def test_each_branch_of_a_fan_out_carries_its_own_share_and_the_shares_add_up():
+    # f = (x + z) * z at x = -2, z = -4: q = -6, f = 24; z reaches f along two branches
+    circuit = build({"x": ("input", -2.0), "z": ("input", -4.0), "q": "add", "f": "mul"},
+                    {"q": ["x", "z"], "f": ["q", "z"]})
+    result = engine.run(circuit)
+    branches = branch_gradients(circuit, result)
+    assert branches[("q", 1)] == -4.0  # add distributes df/dq = z = -4
+    assert branches[("f", 1)] == -6.0  # mul switches: the other input, q = -6
+    assert result.grads["z"] == -10.0 == branches[("q", 1)] + branches[("f", 1)]
+    # x and q feed one port each: their wires carry their whole gradient, not listed
+    assert ("q", 0) not in branches and ("f", 0) not in branches
+
+
+def test_a_branch_that_does_not_reach_the_output_carries_nothing_back():
+    # the output f also feeds g, which feeds nothing that matters: that wire carries 0
+    circuit = build({"a": ("input", 3.0), "f": "neg", "g": "exp"}, {"f": ["a"], "g": ["f"]},
+                    output="f")
+    result = engine.run(circuit)
+    assert branch_gradients(circuit, result) == {("g", 0): 0.0}
+    assert result.grads["f"] == 1.0

@@ -21,7 +21,7 @@ from gui.canvas_scene import CanvasScene  # noqa: E402
 from gui.commands import (AddNodeCommand, MoveNodesCommand, RemoveNodesCommand,  # noqa: E402
                           RenameCommand,
                           SetFeatureCommand, SetInputCountCommand, SetOutputCommand,
-                          SetTrainableCommand)
+                          SetTrainableCommand, SetValueCommand)
 from gui.document import Document  # noqa: E402
 
 
@@ -354,3 +354,19 @@ def test_numbers_follow_a_dragged_gate_and_find_a_free_spot_again(canvas):
     assert wire.value_label.scenePos() != before  # moved with the curve right away
     scene.arrange_labels()
     assert overlapping_numbers(scene) == []
+
+
+def test_each_branch_of_a_fan_out_shows_its_own_gradient(qtbot):
+    # f = (x + z) * z at x = -2, z = -4: df/dz = -10 = -4 (through the add) + -6 (the mul)
+    from helpers import build
+    doc = Document(build({"x": ("input", -2.0), "z": ("input", -4.0), "q": "add", "f": "mul"},
+                         {"q": ["x", "z"], "f": ["q", "z"]}))
+    scene = CanvasScene(doc)
+    doc.flush()
+    into_add, into_mul = scene.wire_item("q", 1), scene.wire_item("f", 1)
+    assert into_add.value_label.text == into_mul.value_label.text == "-4.00"  # z's value
+    assert (into_add.grad_label.text, into_mul.grad_label.text) == ("-4.00", "-6.00")
+    assert doc.result.grads["z"] == -10.0
+    doc.push(SetValueCommand(doc, "x", 1.0))  # q = -3: the mul's branch follows
+    doc.flush()
+    assert (into_add.grad_label.text, into_mul.grad_label.text) == ("-4.00", "-3.00")
