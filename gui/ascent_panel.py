@@ -21,7 +21,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QValidator
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFormLayout, QFrame,
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFrame, QGridLayout,
                                QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -29,13 +29,14 @@ from gui.ascent_plot import AscentPlot
 from gui.ascent_runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.move_arrows import MoveArrows
 from gui.tool_menus import run_menu
-from engine.number_format import format_number
+from engine.number_format import format_precise
 
 METHODS = [("analytic", "analytic gradient"), ("numerical", "numerical gradient"),
            ("random", "random search")]
 MANTISSAS = (1.0, 2.0, 5.0)
 PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
 ARROWS_EVERY_S = 0.1  # while running, the arrows follow at 10 frames a second (they are many)
+CONTROLS_WIDTH = 380
 
 
 def log_step(value: float, steps: int) -> float:
@@ -151,22 +152,36 @@ class AscentPanel(QWidget):
         self.status.setWordWrap(True)
         self.plot = AscentPlot(self)
 
+        # under the canvas, a wide and short dock: the controls on the left, the plots beside
         buttons = QHBoxLayout()
         buttons.addWidget(self.step_button)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.reset_button)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        form.addRow("Step size", self.step_size)
-        form.addRow("Direction", self.direction)
-        form.addRow("Method", self.method)
-        form.addRow("Speed", self.speed)
-        form.addRow("Stop after", self.max_steps)
-        layout = QVBoxLayout(self)
+        form = QGridLayout()
+        form.setVerticalSpacing(4)
+        for row, (label, box, label2, box2) in enumerate((
+                ("Step size", self.step_size, "Speed", self.speed),
+                ("Direction", self.direction, "Stop after", self.max_steps),
+                ("Method", self.method, None, None))):
+            form.addWidget(QLabel(label, self), row, 0)
+            form.addWidget(box, row, 1, 1, 1 if label2 else 3)
+            if label2:
+                form.addWidget(QLabel(label2, self), row, 2)
+                form.addWidget(box2, row, 3)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
+        controls = QVBoxLayout()
+        controls.addLayout(buttons)
+        controls.addLayout(form)
+        controls.addWidget(self.status)
+        controls.addStretch(1)
+        controls_box = QWidget(self)
+        controls_box.setLayout(controls)
+        controls_box.setFixedWidth(CONTROLS_WIDTH)
+        controls.setContentsMargins(0, 0, 0, 0)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(buttons)
-        layout.addLayout(form)
-        layout.addWidget(self.status)
+        layout.addWidget(controls_box)
         layout.addWidget(self.plot, 1)
 
     def _connect(self) -> None:
@@ -236,7 +251,7 @@ class AscentPanel(QWidget):
             self._arrows_shown = now
         if self.runner.running:
             self.status.setText(f"step {ascent.steps}: {ascent.output} = "
-                                f"{format_number(ascent.value)}")
+                                f"{format_precise(ascent.value)}")
 
     def _update_plot(self) -> None:
         if self._plot_ascent is not None:

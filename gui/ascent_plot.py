@@ -20,10 +20,11 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QWidget
 
 MAX_RUNS = 5
+MIN_PLOT_HEIGHT = 140
 LEGEND_FILL = (255, 255, 255, 200)
 MAX_TRAJECTORIES = 12
 METHOD_COLORS = {"analytic": "#1565c0", "numerical": "#ef6c00", "random": "#6a1b9a"}
@@ -118,7 +119,7 @@ class AscentPlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("ascent_plot")
-        layout = QVBoxLayout(self)
+        layout = QGridLayout(self)  # side by side: the dock under the canvas is wide
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.output_plot = self._make_plot("ascent_output_plot", "output")
@@ -128,9 +129,12 @@ class AscentPlot(QWidget):
                                                                  horSpacing=12, verSpacing=-6)
         self.trajectory_note = QLabel(self)  # always there: showing it would relayout the dock
         self.trajectory_note.setObjectName("ascent_trajectory_note")
-        layout.addWidget(self.output_plot, 3)
-        layout.addWidget(self.trajectory_plot, 2)
-        layout.addWidget(self.trajectory_note)
+        layout.addWidget(self.output_plot, 0, 0, 2, 1)
+        layout.addWidget(self.trajectory_plot, 0, 1)
+        layout.addWidget(self.trajectory_note, 1, 1)
+        layout.setColumnStretch(0, 1)
+        layout.setColumnStretch(1, 1)
+        layout.setRowStretch(0, 1)
         self.runs: list[_Run] = []
         self.trajectory_curves: dict[str, pg.PlotDataItem] = {}  # of the current run
         self._trajectory_pool: list[pg.PlotDataItem] = []  # kept for the next run
@@ -147,7 +151,7 @@ class AscentPlot(QWidget):
         plot.setLabel("left", left)
         plot.setLabel("bottom", "iteration")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.setMinimumHeight(110)
+        plot.setMinimumSize(200, MIN_PLOT_HEIGHT)
         plot.setMouseEnabled(x=False, y=False)  # the ranges follow the data
         plot.hideButtons()
         plot.getPlotItem().vb.disableAutoRange()
@@ -157,6 +161,10 @@ class AscentPlot(QWidget):
             # curves touching the axes make them repaint each frame: blit them from a pixmap
             axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         return plot
+
+    def sizeHint(self):
+        # small: the dock's scroll area gives the plots whatever room is left, not more
+        return QSize(480, MIN_PLOT_HEIGHT)
 
     # ----------------------------------------------------------------- runs
     @property

@@ -44,7 +44,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import CircuitError, Ascent
 from gui.commands import SetValuesCommand
-from engine.number_format import format_number
+from engine.number_format import format_number, format_precise
 
 FRAME_MS = 16
 BUDGET_S = 0.008
@@ -391,14 +391,14 @@ class AscentRunner(QObject):
     # ----------------------------------------------------------------- messages
     def _progress(self, ascent: Ascent) -> str:
         return f"Gradient ascent: step {ascent.steps}, {ascent.output} = " \
-               f"{format_number(ascent.value)}"
+               f"{format_precise(ascent.value)}"
 
     def _say(self, reason: str, ascent: Ascent | None, steps: int | None = None) -> None:
         if ascent is None:
             self.status_message.emit("Gradient ascent stopped")
             return
         done = "" if steps is None else f" after {steps} step{'s' if steps != 1 else ''}"
-        value = f"{ascent.output} = {format_number(ascent.value)}"
+        value = f"{ascent.output} = {format_precise(ascent.value)}"  # 99.9997, not 100.00
         if reason == NOT_FINITE:
             if not math.isfinite(ascent.value):
                 text = f"stopped{done}: the output {ascent.output} is " \
