@@ -21,10 +21,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from gui.wire_item import NumberLabel, WireItem
+
 ABOVE, BELOW, LEFT = -1, 1, 2
 TITLE_WIDTH = 42  # characters: longer titles wrap
 PAD_X, PAD_Y, GAP = 6.0, 3.0, 3.0
 CARD_FILL = QColor(255, 255, 255, 238)
+NUDGE = 16.0  # how far a card moves off its spot to clear what is in the way
+COVER_COST = 100  # a card on a number, a gate or another card; across a wire it costs 1
 
 
 @lru_cache(maxsize=None)
@@ -94,18 +98,63 @@ class Caption(QGraphicsItem):
         self.update()
 
     def place(self, anchor: QRectF) -> None:
-        """Sit centred above (or below) ``anchor``, a gate's rectangle in the scene."""
+        """Sit above (or below, or left of) ``anchor``, a gate's rectangle in the scene: centred
+        if nothing is in the way there, else at the nearby spot where the least is covered."""
         self._anchor = QRectF(anchor)
         if anchor.isNull():
             return
+        base = self._base_pos(anchor)
+        best, best_cost = base, None
+        for dx, dy in self._nudges():
+            self.setPos(base + QPointF(dx, dy))
+            cost = self._cost()
+            if best_cost is None or cost < best_cost:
+                best, best_cost = self.pos(), cost
+            if cost == 0:
+                return
+        self.setPos(best)
+
+    def _base_pos(self, anchor: QRectF) -> QPointF:
         x = anchor.center().x()
         if self.side == ABOVE:
-            self.setPos(QPointF(x, anchor.top() - GAP - self._rect.height()))
-        elif self.side == BELOW:
-            self.setPos(QPointF(x, anchor.bottom() + GAP))
-        else:
-            self.setPos(QPointF(anchor.left() - GAP - self._rect.width() / 2,
-                                anchor.center().y() - self._rect.height() / 2))
+            return QPointF(x, anchor.top() - GAP - self._rect.height())
+        if self.side == BELOW:
+            return QPointF(x, anchor.bottom() + GAP)
+        return QPointF(anchor.left() - GAP - self._rect.width() / 2,
+                       anchor.center().y() - self._rect.height() / 2)
+
+    def _nudges(self):
+        """Offsets from the base spot to try, nearest first: sideways along the gate, then
+        further from it."""
+        width, height = self._rect.width(), self._rect.height()
+        away = -1 if self.side == ABOVE else 1
+        if self.side == LEFT:
+            sideways = [(0.0, 0.0), (0.0, -height / 2 - 6), (0.0, height / 2 + 6),
+                        (-NUDGE, 0.0), (0.0, -height - 12), (0.0, height + 12)]
+            return sideways
+        shifts = [0.0, 0.3 * width, -0.3 * width, 0.6 * width, -0.6 * width]
+        return [(dx, away * lift) for lift in (0.0, NUDGE, 2 * NUDGE) for dx in shifts]
+
+    def _cost(self) -> int:
+        """What the card covers where it is: numbers, gates and other cards count much more
+        than wires."""
+        scene = self.scene()
+        if scene is None:
+            return 0
+        box = self.sceneBoundingRect()
+        cost = 0
+        for item in scene.items(box, Qt.IntersectsItemBoundingRect):
+            if item is self or not item.isVisible():
+                continue
+            if isinstance(item, (Caption, NumberLabel)):
+                if not isinstance(item, NumberLabel) or item.text:
+                    cost += COVER_COST
+            elif getattr(item, "blocks_labels", False):
+                if item.shape().translated(item.pos()).intersects(box):
+                    cost += COVER_COST
+            elif isinstance(item, WireItem) and item.shape().intersects(box):
+                cost += 1
+        return cost
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
