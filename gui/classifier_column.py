@@ -67,7 +67,8 @@ class ClassifierColumn(QObject):
 
     # ----------------------------------------------------------------- the document
     def _document_changed(self, change) -> None:
-        if change.kind in ("node_changed", "node_added", "node_removed"):
+        if change.kind in ("node_added", "node_removed") or (
+                change.kind == "node_changed" and change.field == "feature"):
             was, self._classifier = self._classifier, self.is_classifier()
             if self._classifier and not was and not self.is_shown():
                 self.set_shown(True)
