@@ -758,6 +758,10 @@ class CanvasScene(QGraphicsScene):
         self._editor = self._editor_proxy = None
         if proxy is not None:
             proxy.hide()
+            # out of the scene now: a scene cleared before the deferred delete runs must not
+            # delete it a second time (New or Open with the editor open crashed)
+            if proxy.scene() is self:
+                self.removeItem(proxy)
             proxy.deleteLater()
 
     # ----------------------------------------------------------------- tooltips

@@ -381,3 +381,35 @@ def test_a_normal_close_leaves_no_recovery_file(window, add_mul, tmp_path):
     window.answer = DISCARD
     window.close()
     assert list((tmp_path / "recovery").glob("*.circuit")) == []
+
+
+@pytest.mark.parametrize("replace", ["new", "open", "example"])
+def test_new_or_open_with_the_value_editor_open_replaces_the_document_cleanly(
+        window, add_mul, qtbot, replace):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.open_path(add_mul)
+    QApplication.processEvents()
+    view, pill = window.view, window.scene.gate_item("x")
+    centre = view.mapFromScene(pill.sceneBoundingRect().center())
+    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=centre)
+    editor = window.scene.value_editor()
+    assert editor is not None and editor.hasFocus()
+    editor.setText("7")  # typed, not applied
+    del editor  # nothing of Python's keeps the editor: as in the app
+    if replace == "new":
+        window.action_new.trigger()
+    elif replace == "open":
+        window.open_path(EXAMPLES / "neuron.circuit")
+    else:
+        window.files.open_example(EXAMPLES / "neuron.circuit")
+    for _ in range(3):
+        QApplication.processEvents()  # the editor's deferred delete runs after the new scene
+    assert window.scene.value_editor() is None
+    expected = {"new": set(), "open": {"a", "x"}, "example": {"a", "x"}}[replace]
+    assert expected <= set(window.document.circuit.nodes)
+    assert all(window.scene.gate_item(node_id) is not None
+               for node_id in window.document.circuit.nodes)
