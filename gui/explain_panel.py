@@ -144,15 +144,16 @@ class ExplainPanel(QWidget):
         self._timer.start(wait)
 
     def _follow_selection(self, ids) -> None:
+        # deferred: the selection also changes in the middle of an edit (gates being removed),
+        # when the circuit is not ready for a pass
         if ids:
-            self.explain(ids[0])
-            return
-        wires = [item for item in self.scene.selectedItems() if isinstance(item, WireItem)]
-        if wires:
-            wire = wires[0]
-            self.explain(wire.src, (wire.src, wire.dst, wire.port))
+            self.node_id, self.wire = ids[0], None
         else:
-            self.explain(None)
+            wires = [item for item in self.scene.selectedItems() if isinstance(item, WireItem)]
+            wire = wires[0] if wires else None
+            self.node_id = wire.src if wire else None
+            self.wire = (wire.src, wire.dst, wire.port) if wire else None
+        self._schedule()
 
     def _forget(self) -> None:
         self.node_id = self.wire = None

@@ -197,9 +197,9 @@ class InputsPanel(QWidget):
         self._stale = False
 
     def _show_results(self, result) -> None:
-        if self._stale:
-            self._rebuild()
         circuit = self.document.circuit
+        if self._stale or any(node_id not in circuit.nodes for node_id in self._rows):
+            self._rebuild()  # (results can come before the change that makes the rows stale)
         with self._bulk_update():
             for node_id, row in self._rows.items():
                 node = circuit.nodes[node_id]

@@ -187,3 +187,30 @@ def test_a_long_path_shows_its_ends_around_an_ellipsis(window):
     assert f"… {depth - shown} more factors …" in text
     assert "df/dx = " + " × ".join(["-1.00"] * (shown // 2) + ["…"] + ["-1.00"] * (shown // 2)) \
         + " = 1.00" in text
+
+
+def test_deleting_every_selected_gate_runs_one_pass_and_undo_puts_them_back(window, qtbot,
+                                                                            monkeypatch):
+    from PySide6.QtWidgets import QApplication
+    open_example(window, "two_layer_net")
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: window.view.hasFocus())
+    qtbot.keyClick(window.view.viewport(), Qt.Key_A, Qt.ControlModifier)
+    assert len(window.scene.selected_node_ids()) == 31
+    assert window.explain.node_id is not None  # it follows the selection
+    passes = []
+    recompute = window.document.recompute
+    monkeypatch.setattr(window.document, "recompute",
+                        lambda: passes.append(1) or recompute())
+    qtbot.keyClick(window.view.viewport(), Qt.Key_Delete)
+    QApplication.processEvents()
+    assert window.document.circuit.nodes == {}
+    # the panels follow the edit once it is done, not once per removed gate mid-edit
+    assert len(passes) == 1
+    assert window.inputs_panel.table.rowCount() == 0
+    assert "Select a gate or a wire" in window.explain.text()
+    qtbot.keyClick(window.view.viewport(), Qt.Key_Z, Qt.ControlModifier)
+    QApplication.processEvents()
+    assert len(window.document.circuit.nodes) == 31 and len(passes) == 2
+    assert window.inputs_panel.table.rowCount() == 15
