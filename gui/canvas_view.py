@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QCursor, QPainter, QTransform
-from PySide6.QtWidgets import (QApplication, QGraphicsSceneWheelEvent, QGraphicsView)
+from PySide6.QtWidgets import QApplication, QGraphicsSceneWheelEvent, QGraphicsView, QLabel
 
 import engine
 from gui.commands import MoveNodesCommand
 from gui.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.gate_item import GateItem
 from gui.quick_add import QuickAddPopup
-from gui.wire_item import WireItem
+from gui.wire_item import WireItem, numbers_drawn_at
 
 try:
     from gui.gate_glyphs import GATE_MIME
@@ -42,6 +42,7 @@ MAX_ZOOM = 8.0
 WHEEL_STEP = 1.0015  # zoom factor per eighth of a degree of wheel rotation (120 per notch)
 KEY_STEP = 1.25
 FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
+SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
 FIT_MARGIN = 40.0
 CANVAS_LIMIT = 1_000_000.0
 ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
@@ -73,6 +74,13 @@ class CanvasView(QGraphicsView):
         self._fitted = False
         self._keep_fitted = False  # refit on resize until the user zooms or pans
         self._last_mouse: QPoint | None = None
+        self.small_numbers_hint = QLabel(SMALL_NUMBERS_HINT, self.viewport())
+        self.small_numbers_hint.setObjectName("small_numbers_hint")
+        self.small_numbers_hint.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.small_numbers_hint.setStyleSheet(
+            "QLabel { background: rgba(255, 255, 255, 225); color: #5f6368; "
+            "border: 1px solid #dadce0; border-radius: 4px; padding: 2px 6px; }")
+        self.small_numbers_hint.hide()
         self.quick_add: QuickAddPopup | None = None
         self._quick_add_pos = QPointF()
         scene.document.circuit_replaced.connect(self._on_circuit_replaced)
@@ -109,8 +117,19 @@ class CanvasView(QGraphicsView):
         if anchor is None:
             anchor = self.viewport().rect().center()
         fixed = self.mapToScene(anchor)
-        self.setTransform(QTransform.fromScale(factor, factor))
+        self._scale_to(factor)
         self._put_scene_point_at(fixed, anchor)
+
+    def _scale_to(self, factor: float) -> None:
+        self.setTransform(QTransform.fromScale(factor, factor))
+        # below this zoom the wires' numbers are too small to draw: say so, and how to read them
+        self.small_numbers_hint.setVisible(not numbers_drawn_at(factor))
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        hint = self.small_numbers_hint
+        hint.adjustSize()
+        hint.move(8, self.viewport().height() - hint.height() - 8)
 
     def zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
         """Multiply the zoom by ``step``."""
@@ -134,14 +153,14 @@ class CanvasView(QGraphicsView):
         self._keep_fitted = True
         rect = self.scene().content_rect()
         if rect.isNull() or rect.isEmpty():
-            self.setTransform(QTransform())
+            self._scale_to(1.0)
             self.centerOn(QPointF(0, 0))
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         area = self.viewport().rect()
         factor = min(area.width() / rect.width(), area.height() / rect.height())
         factor = max(MIN_ZOOM, min(FIT_MAX_ZOOM, factor))
-        self.setTransform(QTransform.fromScale(factor, factor))
+        self._scale_to(factor)
         self.centerOn(rect.center())
 
     def _put_scene_point_at(self, scene_point: QPointF, view_point: QPoint) -> None:
@@ -162,6 +181,7 @@ class CanvasView(QGraphicsView):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
+        self._place_hint()
         if self._keep_fitted and self.isVisible():
             self.fit_all()
 

@@ -29,6 +29,11 @@ _LABEL_Z = 0.5  # above every wire, below every gate
 MIN_TEXT_SCALE = 0.4  # below this zoom, numbers (under 5 px high) are not drawn
 
 
+def numbers_drawn_at(zoom: float) -> bool:
+    """True when the wires' numbers are big enough to draw at this zoom."""
+    return zoom >= MIN_TEXT_SCALE * 0.999  # far from the origin, 0.4 reads back as 0.39999...
+
+
 def number_text(number) -> tuple[str, bool]:
     """The text shown for a number and whether it is marked (nan, inf); '' for no number."""
     if number is None:
@@ -84,7 +89,7 @@ class NumberLabel(QGraphicsItem):
     def paint(self, painter, option, widget=None):
         if not self.text:
             return
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_TEXT_SCALE:
+        if not numbers_drawn_at(option.levelOfDetailFromTransform(painter.worldTransform())):
             return  # too small to read: drawing it would only slow zoomed-out views down
         painter.setPen(Qt.NoPen)
         painter.setBrush(QBrush(theme.MARKED_FILL if self.marked else theme.LABEL_FILL))

@@ -447,3 +447,20 @@ def test_quick_add_never_scrolls_sideways_and_long_descriptions_have_tooltips(ca
         gate = engine.GATES[item.data(Qt.UserRole)[1]]
         assert gate.doc in item.toolTip() and gate.formula in item.toolTip()
     popup.close()
+
+
+def test_zoomed_out_past_readable_numbers_the_view_says_how_to_read_them(canvas):
+    from gui.wire_item import MIN_TEXT_SCALE, numbers_drawn_at
+    _doc, _scene, view, _actions = canvas
+    hint = view.small_numbers_hint
+    assert not hint.isVisible()
+    centre = view.viewport().rect().center()
+    while view.zoom_factor() >= MIN_TEXT_SCALE:
+        wheel(view, centre, -1)
+    assert hint.isVisible() and "Zoom in" in hint.text()
+    assert hint.geometry().bottom() < view.viewport().height()  # in the corner, in view
+    wheel(view, centre, 3)
+    assert view.zoom_factor() > MIN_TEXT_SCALE and not hint.isVisible()
+    view.set_zoom(MIN_TEXT_SCALE)  # exactly the limit: still drawn, wherever the wire is
+    assert not hint.isVisible()
+    assert numbers_drawn_at(MIN_TEXT_SCALE * (1 - 1e-12)) and not numbers_drawn_at(0.39)
