@@ -28,6 +28,9 @@ GESTURES = [
     ("Scrub a value", "Ctrl+wheel over an input or const, or Alt+drag its number sideways "
                       "(add Shift for steps of 0.01)"),
     ("Select", "Click, Ctrl+click, or drag a rubber band on empty canvas"),
+    ("Nudge the selection", "Arrow keys (one grid step)"),
+    ("Cancel", "Escape: drops a wire being drawn, puts dragged gates back, clears the "
+               "selection"),
     ("Zoom", "Mouse wheel"),
     ("Pan", "Middle-drag, or hold Space and drag"),
     ("Context menu", "Right-click a gate, a wire or the canvas"),

@@ -429,13 +429,24 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- help
     def _help(self) -> HelpDialog:
         if self.help_dialog is None:
-            menus = [self.action_new, self.action_open, self.action_save, self.action_save_as,
-                     self.action_quit, self.action_undo, self.action_redo, self.action_cut,
-                     self.action_copy, self.action_paste, self.action_duplicate,
-                     self.action_delete, self.action_select_all, self.action_zoom_in,
-                     self.action_zoom_out, self.action_fit, self.action_shortcuts]
-            self.help_dialog = HelpDialog(menus, self)
+            self.help_dialog = HelpDialog(self._actions_in_menu_order(), self)
         return self.help_dialog
+
+    def _actions_in_menu_order(self) -> list[QAction]:
+        """Every action of the menus (File, Edit, ..., Help: the tools' too), then any other
+        action of the window, once each."""
+        found: list[QAction] = []
+
+        def walk(actions):
+            for action in actions:
+                if action.menu() is not None:
+                    walk(action.menu().actions())
+                elif not action.isSeparator() and action not in found:
+                    found.append(action)
+
+        walk(self.menuBar().actions())
+        walk(self.actions())
+        return found
 
     def show_shortcuts(self) -> None:
         """Open Help on the keyboard shortcuts."""

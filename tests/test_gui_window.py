@@ -334,6 +334,15 @@ def test_help_lists_every_shortcut_from_the_actions(window):
         assert keys in rows.values()
     assert rows["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"
     assert rows["Save As"] == "Ctrl+Shift+S"
+    # the tools' actions too (Run menu), and every action with a key, whichever menu has it
+    assert rows["Check Gradients"] == "Ctrl+G"
+    from PySide6.QtGui import QAction
+    keyed = [a for a in window.findChildren(QAction) if a.shortcuts() and a.parent() is window]
+    assert len(keyed) >= 20
+    for action in keyed:
+        keys = ", ".join(k.toString(QKeySequence.NativeText) for k in action.shortcuts())
+        assert keys in rows.values(), action.objectName()
+    assert "Nudge the selection" in rows and "Arrow keys" in rows["Nudge the selection"]
     window.help_dialog.close()
 
 
