@@ -130,7 +130,10 @@ class ConnectCommand(_CircuitCommand):
     """
 
     def __init__(self, document, src: str, dst: str, port: int):
-        super().__init__(document, f"Connect {src} -> {dst}")
+        old = document.circuit.source_of(dst, port)
+        text = (f"Connect {src} -> {dst}" if old is None or old == src
+                else f"Connect {src} -> {dst} (replacing {old})")
+        super().__init__(document, text)
         self.src, self.dst, self.port = src, dst, port
         self.replaced = None
         self.followed = False

@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._connect()
         self._install_tools()
-        self.resize(*DEFAULT_SIZE)
+        self.resize(*default_size(self.screen()))
         self._default_dock_sizes()
         self.app_settings.restore_window(self)
         self.recent_files_changed()
@@ -499,6 +499,14 @@ class MainWindow(QMainWindow):
         if self.help_dialog is not None:
             self.help_dialog.close()
         event.accept()
+
+
+def default_size(screen) -> tuple[int, int]:
+    """1400 x 900, or less on a smaller screen (a laptop's 1366 x 768 fits the whole window)."""
+    if screen is None:
+        return DEFAULT_SIZE
+    room = screen.availableGeometry()
+    return (min(DEFAULT_SIZE[0], room.width() - 40), min(DEFAULT_SIZE[1], room.height() - 60))
 
 
 def _scalar(value):

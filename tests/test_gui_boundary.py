@@ -42,6 +42,7 @@ def session(window):
 
 @pytest.fixture
 def plot(qtbot, window, session):
+    window.resize(1400, 900)  # room for every column, whatever the test screen's size
     window.show()
     qtbot.waitExposed(window)
     return window.boundary_plot

@@ -320,8 +320,12 @@ def test_window_size_and_dock_layout_are_remembered(make_window, qtbot):
     assert second.palette_dock.isVisible()
 
 
-def test_a_fresh_window_is_1400_by_900(window):
-    assert (window.width(), window.height()) == (1400, 900)
+def test_a_fresh_window_is_1400_by_900_or_what_fits_the_screen(window):
+    from gui.main_window import default_size
+    room = window.screen().availableGeometry()
+    assert (window.width(), window.height()) == (min(1400, room.width() - 40),
+                                                 min(900, room.height() - 60))
+    assert default_size(None) == (1400, 900)
 
 
 # ------------------------------------------------------------------ help
