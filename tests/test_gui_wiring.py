@@ -165,6 +165,7 @@ def test_dropping_on_an_occupied_input_replaces_its_wire_and_undo_restores_it(ca
     assert scene.wire_item("q", 1).src == "z"
     doc.flush()
     assert scene.output_stub().value_text() == f"{(-2 + -4) * -4:.2f}"
+    assert doc.undo_stack.undoText() == "Connect z -> q (replacing y)"
     doc.undo_stack.undo()
     assert doc.circuit.source_of("q", 1) == "y"
     assert scene.wire_item("q", 1).src == "y"
