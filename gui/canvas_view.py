@@ -44,6 +44,7 @@ KEY_STEP = 1.25
 FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
 SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
 FIT_MARGIN = 40.0
+FIT_MARGIN_LEFT = 110.0  # left of the inputs: room for the ascent's arrows and fan-out sums
 CANVAS_LIMIT = 1_000_000.0
 ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
 
@@ -156,7 +157,7 @@ class CanvasView(QGraphicsView):
             self._scale_to(1.0)
             self.centerOn(QPointF(0, 0))
             return
-        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        rect = rect.adjusted(-FIT_MARGIN_LEFT, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         area = self.viewport().rect()
         factor = min(area.width() / rect.width(), area.height() / rect.height())
         factor = max(MIN_ZOOM, min(FIT_MAX_ZOOM, factor))
