@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QCheckBox, QDockWidget, QGraphicsItem, QHBoxLayout, QLabel,
                                QMenu, QVBoxLayout, QWidget)
 
@@ -46,6 +46,8 @@ MARGIN_FRACTION = 0.1
 DEFAULT_RANGE = (-3.0, 3.0, -3.0, 3.0)  # without data
 REMOVE_RADIUS_PX = 20
 MAX_TITLE = 70  # characters of formula in the title
+TITLE_SIZE = "10pt"
+TITLE_MARGIN_PX = 24
 POINT_SIZE = 11
 BOUNDARY_COLOUR = "#202124"
 DOCK_WIDTH = 420
@@ -176,6 +178,8 @@ class BoundaryPlot(QWidget):
             axis.enableAutoSIPrefix(False)
             axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
+        self._title_font = QFont(self.font())
+        self._title_font.setPointSize(int(TITLE_SIZE[:-2]))
         self.image_item = _SmoothImage(axisOrder="row-major")
         self.image_item.setLookupTable(colour_table())
         self.image_item.setZValue(-10)
@@ -382,7 +386,18 @@ class BoundaryPlot(QWidget):
     def _set_title(self, text: str) -> None:
         if text != self._title:
             self._title = text
-            self.plot.setTitle(text, size="10pt", color="#202124")
+            self._show_title_text()
+
+    def _show_title_text(self) -> None:
+        """The title, cut to the plot's width: a wider one would widen the plot's layout past
+        the dock for good (pyqtgraph's title keeps its widest size as its minimum)."""
+        title = self.plot.getPlotItem().titleLabel
+        room = max(40, self.plot.width() - TITLE_MARGIN_PX)
+        metrics = QFontMetrics(self._title_font)
+        shown = metrics.elidedText(self._title or "", Qt.ElideRight, room)
+        self.plot.setTitle(shown, size=TITLE_SIZE, color="#202124")
+        title.setMinimumWidth(0)
+        title.setToolTip(self._title if shown != self._title else "")
 
     def _show_hint(self, text: str) -> None:
         if text == self._hint:
@@ -461,6 +476,8 @@ class BoundaryPlot(QWidget):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._place_hint()
+        if self._title:
+            self._show_title_text()
 
 
 def install(window, session=None) -> BoundaryPlot:

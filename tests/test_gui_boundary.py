@@ -428,3 +428,21 @@ def test_shade_maps_sign_and_size_to_the_lookup_table():
     table = colour_table()
     assert table.shape == (256, 4) and table.dtype == np.uint8
     assert table[1][0] > table[1][2] and table[255][2] > table[255][0]  # orange, blue
+
+
+def test_a_long_title_is_cut_to_the_plot_and_never_widens_it(window, plot):
+    from engine.templates import hidden_layer_net
+    open_circuit(window, hidden_layer_net(12, "relu"), six_points())
+    width = plot.plot.width()
+    assert width > 300
+    assert plot.title().startswith("output score = m1 + m2") and "m12" in plot.title()
+    item = plot.plot.getPlotItem()
+    assert item.size().width() <= width + 1  # the map and its axes stay inside the dock
+    shown = item.titleLabel.text
+    assert shown.endswith("…") and "m12" not in shown
+    open_circuit(window, linear_classifier(), six_points())
+    assert item.size().width() <= width + 1
+    assert plot.title() == "output score = ax + by + c" == item.titleLabel.text
+    # the guide's point (3.0, 0.1) is inside the view
+    (x0, x1), (y0, y1) = plot.view_box.viewRange()
+    assert x0 < 3.0 < x1 and y0 < 0.1 < y1
