@@ -2,13 +2,14 @@
 
 Reading is forgiving about form and strict about content:
 
-- a header row is optional (a first row whose x is not a number, like ``x,y,label``, is one);
+- a header row is optional (a first row none of whose fields is a number, like ``x,y,label``,
+  is one);
 - blank lines and lines starting with ``#`` are skipped; spaces around fields are fine;
 - labels are +1 and -1 (written ``1``, ``+1``, ``-1``, ``1.0``...). Files labelled the other
   common way, with 0 and 1, are read too: when every label is 0 or 1, 0 means -1. A file
   mixing 0 with -1 is refused, since there is no telling what its 0 means;
-- anything else (a missing or extra column, a number that is not finite, another label) is
-  refused with a CircuitError naming the file and the line.
+- anything else (a missing or extra column, a number that is not finite, another label, a file
+  without a single point) is refused with a CircuitError naming the file and the line.
 
 Writing gives ``x,y,label`` with a header, coordinates in full precision (``repr`` of the
 float, so a round trip gives the same numbers) and labels 1 / -1, atomically: the old file
@@ -52,8 +53,8 @@ def parse_csv(text: str, name: str = "custom") -> Dataset:
             fields = [field.strip() for field in row]
             if not any(fields) or fields[0].startswith("#"):
                 continue
-            if header_allowed and _number(fields[0]) is None:
-                header_allowed = False
+            if header_allowed and all(_number(field) is None for field in fields):
+                header_allowed = False  # a header names its columns: none is a number
                 continue
             header_allowed = False
             if len(fields) != 3:
@@ -76,6 +77,9 @@ def parse_csv(text: str, name: str = "custom") -> Dataset:
             lines.append(line)
     except csv.Error as error:
         raise CircuitError(f"line {rows.line_num}: not valid CSV: {error}") from None
+    if not points:
+        raise CircuitError("no data rows: expected one point per line as x,y,label "
+                           "(comma-separated)")
     labels = np.array(labels, dtype=np.float64)
     if (labels == 0.0).any():
         if (labels == -1.0).any():

@@ -234,6 +234,12 @@ def test_csv_labels_zero_and_one_mean_minus_one_and_one():
     ("1,2,1\n1,2,2\n", "line 2: label '2' must be 1 or -1"),
     ("1,2,-1\n\n1,2,0\n", "line 3: label 0 in a file that also uses -1 \\(line 1\\)"),
     ('1,2,"1\n', "line 1: not valid CSV"),
+    ("1.2.3,0.7,1\n3,0.1,1\n", "line 1: x '1.2.3' is not a number"),  # a typo, not a header
+    ("", "no data rows"),
+    ("x,y,label\n", "no data rows"),
+    ("1;2;1\n-1;0;-1\n", "line 2: expected 3 fields x,y,label, found 1"),
+    ("1;2;1\n", "no data rows: expected one point per line as x,y,label"),
+    ("# only a comment\n\n", "no data rows"),
 ])
 def test_bad_csv_rows_are_refused_with_their_line(text, message):
     with pytest.raises(CircuitError, match=message):
