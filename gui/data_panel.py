@@ -183,3 +183,9 @@ class DataPanel(QWidget):
     def _show_dataset(self, dataset) -> None:
         self.info.setText(describe(dataset))
         self.save_button.setEnabled(dataset is not None)
+        # the chooser starts from the shape in use (noise and seed are not stored with it)
+        index = self.kind.findData(dataset.name) if dataset is not None else -1
+        if index >= 0:
+            self.kind.setCurrentIndex(index)
+            if dataset.name != "six_points":
+                self.points.setValue(min(max(len(dataset), 2), MAX_GENERATED))

@@ -273,6 +273,17 @@ def test_generate_is_one_undo_step_and_survives_save_and_load(
     assert engine.embedded_dataset(engine.load(path)) == expected
 
 
+def test_the_chooser_starts_from_the_data_set_in_use(window, session, panel, qtbot):
+    data = panel.data_panel
+    circuit = engine.templates.two_layer_relu_net()
+    engine.embed_dataset(circuit, engine.make_dataset("moons", 60, 0.1, 4))
+    window.document.replace_circuit(circuit)
+    assert data.kind.currentData() == "moons" and data.points.value() == 60
+    data.noise.setValue(0.3)  # a noisier version of the same shape
+    qtbot.mouseClick(data.generate_button, Qt.LeftButton)
+    assert session.dataset == engine.make_dataset("moons", 60, 0.3, data.seed.value())
+
+
 def test_points_added_and_removed_one_undo_step_each(window, session, qtbot):
     open_svm(window, qtbot)
     stack = window.document.undo_stack
