@@ -36,6 +36,14 @@ GUIDE_POINTS = ((1.2, 0.7), (-0.3, -0.5), (3.0, 0.1), (-0.1, -1.0), (-1.0, 1.1),
 GUIDE_LABELS = (1, -1, 1, -1, -1, 1)
 
 
+FEATURE_NAMES = ("x", "y")  # what columns 0 and 1 of a 2D data set are called
+
+
+def feature_name(feature: int) -> str:
+    """The name of data column ``feature``: "x", "y", then "col 2", "col 3"..."""
+    return FEATURE_NAMES[feature] if 0 <= feature < len(FEATURE_NAMES) else f"col {feature}"
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array

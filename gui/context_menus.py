@@ -19,10 +19,10 @@ from engine import CircuitError
 from gui.commands import (DisconnectCommand, RenameCommand, SetFeatureCommand,
                           SetInputCountCommand, SetLabelCommand, SetOutputCommand,
                           SetTrainableCommand, SetValueCommand)
+from engine.datasets import FEATURE_NAMES
 from engine.number_format import format_precise
 from gui.quick_add import parse_number
 
-FEATURE_NAMES = ("x", "y")  # data columns 0 and 1 of a 2D data set
 
 
 def ask_text(parent, title: str, label: str, text: str) -> str | None:

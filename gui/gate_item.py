@@ -3,7 +3,7 @@
 Operations are rounded rectangles with their symbol (+, ×, max, σ, 1/x, ...) big in the middle;
 inputs and consts are pills that show their value. The name (label or id) sits above the body,
 input ports are spread evenly down the left side and the output port is on the right. The
-output gate has a double border and an "f" tag; inputs bound to data carry a "data x₀" tag and
+output gate has a double border and an "f" tag; inputs bound to data carry a "data x" (or "data y") tag and
 frozen inputs a lock.
 
 The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
@@ -19,13 +19,13 @@ from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui import theme
+from engine.datasets import feature_name
 from engine.number_format import format_number
 from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
 
 NAME_HEIGHT = 15
 SCRUB_MODIFIER = Qt.AltModifier  # held while dragging a source's number: scrub its value
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _short(x: float) -> str:
@@ -316,7 +316,7 @@ class GateItem(QGraphicsItem):
         if self.is_output:
             tags.append("f")
         if self.feature is not None:
-            tags.append("data x" + str(self.feature).translate(_SUBSCRIPTS))
+            tags.append(f"data {feature_name(self.feature)}")
         right = width + 2
         painter.setFont(theme.TAG_FONT)
         metrics = theme.metrics("TAG_FONT")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
 
 from gui import theme
 from gui.commands import SetValueCommand
+from engine.datasets import feature_name
 from engine.number_format import format_precise, is_marked
 from gui.property_panel import parse_finite
 
@@ -34,8 +35,7 @@ def source_marker(node) -> tuple[str, str]:
     if node.op == "const":
         return "const", "A constant: never moved by ascent or training."
     if node.feature is not None:
-        column = {0: "x", 1: "y"}.get(node.feature, f"col {node.feature}")
-        return f"data {column}", (f"Bound to column {node.feature} of the data set: "
+        return f"data {feature_name(node.feature)}", (f"Bound to column {node.feature} of the data set: "
                                   "training feeds it, ascent never moves it.")
     if not node.trainable:
         return "frozen", "Frozen: ascent and training leave it alone."
