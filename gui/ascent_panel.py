@@ -20,7 +20,7 @@ import math
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QValidator
+from PySide6.QtGui import QAction, QKeySequence, QValidator
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFrame, QGridLayout,
                                QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
@@ -303,11 +303,13 @@ def install(window) -> AscentPanel:
     step = QAction("Ascent &Step", window)
     step.setObjectName("action_ascent_step")
     step.setStatusTip("Move every free input once along its gradient")
+    step.setShortcut(QKeySequence("F7"))
     step.triggered.connect(lambda _checked=False: (dock.raise_(), panel.step()))
     run = QAction("Ascent &Run", window)
     run.setObjectName("action_ascent_run")
     run.setCheckable(True)
     run.setStatusTip("Run gradient ascent until paused")
+    run.setShortcut(QKeySequence("Shift+F7"))
     run.triggered.connect(lambda _checked=False: (dock.raise_(), panel.toggle_run()))
     panel.runner.running_changed.connect(run.setChecked)
     for action in (step, run):

@@ -16,7 +16,7 @@ Step, Reset parameters, Templates…); it returns the session, which the boundar
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QGridLayout, QHBoxLayout,
                                QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy, QSpinBox,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -275,10 +275,12 @@ def install(window) -> TrainingSession:
     window.addDockWidget(Qt.RightDockWidgetArea, dock, Qt.Horizontal)
     panel.dock = dock
 
-    def action(name, text, tip, slot, checkable=False) -> QAction:
+    def action(name, text, tip, slot, checkable=False, key="") -> QAction:
         act = QAction(text, window)
         act.setObjectName(name)
         act.setStatusTip(tip)
+        if key:
+            act.setShortcut(QKeySequence(key))
         act.setCheckable(checkable)
         act.triggered.connect(lambda _checked=False: slot())
         window.addAction(act)
@@ -289,10 +291,11 @@ def install(window) -> TrainingSession:
         dock.raise_()
 
     train = action("action_train", "&Train / Pause", "Train the parameters on the data set "
-                   "until paused", lambda: (show_dock(), panel.toggle_train()), checkable=True)
+                   "until paused", lambda: (show_dock(), panel.toggle_train()), checkable=True,
+                   key="F9")
     session.running_changed.connect(train.setChecked)
     step = action("action_train_step", "Training &Step", "One training step",
-                  lambda: (show_dock(), panel.step()))
+                  lambda: (show_dock(), panel.step()), key="Shift+F9")
     reset = action("action_reset_params", "&Reset Parameters",
                    "Random parameter values from the training dock's seed",
                    lambda: (show_dock(), panel.reset_params()))
@@ -304,7 +307,7 @@ def install(window) -> TrainingSession:
 
     new_from = action("action_templates", "New from &Template…",
                       "Build a classifier circuit (linear, 2-layer net, N hidden units)",
-                      templates)
+                      templates, key="Ctrl+Shift+N")
     menu = tool_menu(window, "menu_train", "&Train")
     if not menu.isEmpty():
         menu.addSeparator()

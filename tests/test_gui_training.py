@@ -354,3 +354,18 @@ def test_frames_write_a_preview_and_signal_once_each(window, session, panel, qtb
     # every frame took the four steps asked for, then told the plot once
     assert frames[:3] == [4, 8, 12]
     assert math.isfinite(session.summary().loss)
+
+
+def test_f9_trains_and_pauses_and_shift_f9_steps(window, session, panel, qtbot):
+    open_svm(window, qtbot)
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: window.view.hasFocus())
+    start = values(window)
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F9, Qt.ShiftModifier)
+    assert values(window) == pytest.approx(hinge_step(start, session.step_size, session.reg))
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F9)
+    assert session.running and panel.train_button.text() == "Pause"
+    qtbot.waitUntil(lambda: session.summary().steps > 20)
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F9)
+    assert not session.running and panel.train_button.text() == "Train"
