@@ -118,7 +118,7 @@ def _net(title: str, n_hidden: int, activation: str, out_weights: list[str], out
         _gate(circuit, "add", "score", products + [out_bias],
               _at(5.5, _top(centre_of(0, n_hidden - 1), n_hidden + 1)))
     else:
-        groups = math.ceil(n_hidden / MAX_PORTS)
+        groups = math.ceil(n_hidden / (MAX_PORTS - 1))  # at least two: score sums them
         size = math.ceil(n_hidden / groups)
         sums = []
         for g in range(groups):

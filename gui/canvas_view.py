@@ -3,7 +3,7 @@
 The view never edits the circuit itself. What it adds to the scene's gestures:
 - zoom with the wheel, anchored under the mouse (Ctrl+wheel over an input or const is the
   scene's value scrub, so Ctrl+wheel only zooms when the scene did not take it), Ctrl+= and
-  Ctrl+-, clamped to [0.1, 8]; pan with the middle button or with Space held and the left
+  Ctrl+-, clamped to [0.03, 8]; pan with the middle button or with Space held and the left
   button; F fits the whole circuit (also on first show and when another circuit is opened);
 - rubber-band selection on the empty canvas (of what lies wholly inside the band);
   Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``), Escape
@@ -37,7 +37,7 @@ try:
 except ImportError:  # the palette module is not there yet
     GATE_MIME = "application/x-circuitgrad-gate"
 
-MIN_ZOOM = 0.1
+MIN_ZOOM = 0.03  # a 32-unit net (9000 px tall) still fits a laptop's canvas
 MAX_ZOOM = 8.0
 WHEEL_STEP = 1.0015  # zoom factor per eighth of a degree of wheel rotation (120 per notch)
 KEY_STEP = 1.25
@@ -111,8 +111,8 @@ class CanvasView(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
-        """Zoom to ``factor`` (clamped to [0.1, 8]) keeping the scene point under ``anchor``
-        (a viewport position; default the centre) where it is."""
+        """Zoom to ``factor`` (clamped to [MIN_ZOOM, MAX_ZOOM]) keeping the scene point under
+        ``anchor`` (a viewport position; default the centre) where it is."""
         factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
         self._keep_fitted = False
         if anchor is None:

@@ -464,3 +464,18 @@ def test_zoomed_out_past_readable_numbers_the_view_says_how_to_read_them(canvas)
     view.set_zoom(MIN_TEXT_SCALE)  # exactly the limit: still drawn, wherever the wire is
     assert not hint.isVisible()
     assert numbers_drawn_at(MIN_TEXT_SCALE * (1 - 1e-12)) and not numbers_drawn_at(0.39)
+
+
+def test_fit_shows_the_whole_of_a_32_unit_net(qtbot):
+    circuit = engine.hidden_layer_net(32)
+    doc = Document(circuit)
+    scene = CanvasScene(doc)
+    view = CanvasView(scene)
+    qtbot.addWidget(view)
+    view.resize(600, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit_all()
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    for node_id in ("x", "y", "a1", "a32", "d", "score"):
+        assert shown.contains(scene.gate_item(node_id).sceneBoundingRect()), node_id

@@ -123,3 +123,14 @@ def test_the_template_registry_builds_each_one():
     assert set(TEMPLATES) == {"linear_classifier", "two_layer_relu_net", "hidden_layer_net"}
     for build in TEMPLATES.values():
         assert build().output_id() == "score"
+
+
+@pytest.mark.parametrize("n_hidden, sums", [(15, 0), (16, 2), (17, 2), (32, 3)])
+def test_past_15_units_the_products_are_summed_in_groups_of_at_most_15(n_hidden, sums):
+    circuit = engine.hidden_layer_net(n_hidden)
+    groups = [node_id for node_id in circuit.nodes if node_id[0] == "s" and node_id[1:].isdigit()]
+    assert len(groups) == sums
+    score_ports = circuit.inputs_of("score")
+    assert len(score_ports) == (n_hidden if not sums else sums) + 1 <= engine.gates.MAX_PORTS
+    sizes = [len(circuit.inputs_of(g)) for g in groups]
+    assert sum(sizes) == (n_hidden if sums else 0) and all(s <= 15 for s in sizes)
