@@ -43,6 +43,8 @@ class Command:
     example: str  # shown under "example:" in the sub-command's help
     configure: Callable[[argparse.ArgumentParser], None]
     execute: Callable[[argparse.Namespace], int]
+    # what is wrong with options that parse but do not go together (None: nothing)
+    check: Callable[[argparse.Namespace], str | None] = lambda _args: None
 
 
 COMMANDS: dict[str, Command] = {}
@@ -274,9 +276,9 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
                            " (without --data or --dataset: the one saved in FILE)")
     parser.add_argument("--points", type=_checked(int, lambda v: 2 <= v <= MAX_POINTS,
                                                   f"a whole number from 2 to {MAX_POINTS}"),
-                        default=DEFAULT_POINTS, metavar="N",
+                        default=None, metavar="N",
                         help=f"how many points --dataset makes (default {DEFAULT_POINTS})")
-    parser.add_argument("--noise", type=_non_negative, default=0.0, metavar="X",
+    parser.add_argument("--noise", type=_non_negative, default=None, metavar="X",
                         help="the spread of the jitter --dataset adds to each point (default 0)")
     parser.add_argument("--loss", choices=LOSSES, default="hinge",
                         help="hinge (the hacker's guide's SVM) or logistic (default hinge)")
@@ -309,12 +311,13 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _training_data(args: argparse.Namespace, circuit: Circuit):
     from .dataset_file import load_csv
-    from .datasets import embedded_dataset, make_dataset
+    from .datasets import DEFAULT_POINTS, embedded_dataset, make_dataset
 
     if args.data:
         return load_csv(args.data)
     if args.dataset:
-        return make_dataset(args.dataset, args.points, args.noise, args.seed)
+        points = DEFAULT_POINTS if args.points is None else args.points
+        return make_dataset(args.dataset, points, args.noise or 0.0, args.seed)
     try:
         dataset = embedded_dataset(circuit)
     except CircuitError as error:
@@ -323,6 +326,16 @@ def _training_data(args: argparse.Namespace, circuit: Circuit):
         raise CircuitError(f"{args.file}: no data set: the file has none saved in it; give "
                            "--data CSV or --dataset NAME")
     return dataset
+
+
+def _train_check(args: argparse.Namespace) -> str | None:
+    given = [option for option, value in (("--points", args.points), ("--noise", args.noise))
+             if value is not None]
+    if given and not args.dataset:
+        verb = "go" if len(given) > 1 else "goes"
+        return (f"{' and '.join(given)} {verb} with --dataset NAME (the shape of a generated "
+                "data set)")
+    return None
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -369,7 +382,7 @@ register(Command(
     f"{PROG} train net.circuit --dataset circle --points 200 --noise 0.1 --steps 500 "
     "--step-size 0.2\n"
     f"  {PROG} train svm.circuit --data points.csv --batch stochastic --reg 1 --save out.circuit",
-    _train_arguments, _train))
+    _train_arguments, _train, _train_check))
 
 
 # --------------------------------------------------------------------------- main
@@ -388,11 +401,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="circuitgrad's engine on the command line: run circuit files, check their "
-                    "gradients, climb them.",
+                    "gradients, climb them, train them as classifiers.",
         epilog="exit status: 0 done, 1 a check failed, 2 the command line is wrong, 3 the "
                "file cannot be used\n\nexample:\n"
                f"  {PROG} eval f.circuit --set x=-2\n"
-               f"  {PROG} eval --help",
+               f"  {PROG} train svm.circuit --dataset six_points --steps 300 --step-size 0.1\n"
+               f"  {PROG} train --help",
     )
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -402,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   epilog="example:\n  " + command.example,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         command.configure(sub)
-        sub.set_defaults(execute=command.execute)
+        sub.set_defaults(execute=command.execute, check=command.check, parser=sub)
     return parser
 
 
@@ -413,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    problem = args.check(args)
+    if problem:
+        args.parser.error(problem)  # usage and the problem on stderr, exit status 2
     try:
         return args.execute(args)
     except CircuitError as error:

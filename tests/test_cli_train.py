@@ -114,6 +114,7 @@ def test_a_circuit_without_data_inputs_is_refused(tmp_path):
                                   ["--loss", "square"], ["--data", "a.csv", "--dataset", "xor"],
                                   ["--step-size", "0"], ["--seed", "-1"],
                                   ["--dataset", "xor", "--points", "1"],
-                                  ["--dataset", "xor", "--points", "100001"]])
+                                  ["--dataset", "xor", "--points", "100001"],
+                                  ["--points", "50"], ["--data", "a.csv", "--noise", "0.1"]])
 def test_a_wrong_command_line_is_exit_2(svm, args):
     refused(2, svm, *args)
