@@ -31,6 +31,7 @@ import numpy as np
 from .autodiff import Result, plan_of
 from .circuit import Circuit, Wire
 from .errors import CircuitError
+from .gates import display_symbol
 from .number_format import format_number
 
 Formatter = Callable[[object], str]
@@ -115,12 +116,15 @@ def _pattern(node, n_ports: int) -> tuple[str, str]:
     if op == "mul":
         other = "the other's value" if n_ports == 2 else "the product of the others"
         return "switches", f"mul switches: each input gets {other} × the upstream gradient"
+    name = display_symbol(op, node.params)  # as drawn on the gate: 1/x, ×−1, +1, exp
     local = node.gate.local_gradient
+    if local == "1":  # offset: the gradient goes through unchanged
+        return "scales", f"{name} passes the gradient through (local gradient 1)"
     if local in node.params:  # scale: its local gradient is its param c
         local = f"{local} = {node.params[local]:g}"
     elif node.params:
         local += " (" + ", ".join(f"{k} = {v:g}" for k, v in node.params.items()) + ")"
-    return "scales", f"{op} scales by its local gradient {local}"
+    return "scales", f"{name} scales by its local gradient {local}"
 
 
 def _gate_numbers(circuit: Circuit, result: Result, node_id: str):

@@ -219,7 +219,7 @@ GATE_LIST: Sequence[Gate] = (
          params=("c",), param_defaults={"c": 1.0},
          scalar_forward=lambda a, c: a + c, scalar_backward=lambda a, out, up, c: up),
     Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: xs[0] ** p["p"], _pow_backward,
-         "a ** p", "p · a ** (p − 1)", "Raises its input to a fixed power p.",
+         "a^p", "p · a^(p − 1)", "Raises its input to a fixed power p.",
          params=("p",), param_defaults={"p": 2.0},
          scalar_forward=math.pow, scalar_backward=_pow_scalar_backward),
     Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
@@ -265,3 +265,20 @@ GROUP_TITLES = {"source": "Inputs and constants", "arithmetic": "Arithmetic",
 def gate(name: str) -> Gate:
     """The gate called ``name``; KeyError if there is none."""
     return GATES[name]
+
+
+def _short(x: float) -> str:
+    return f"{x:.3g}".replace("-", "−")
+
+
+def display_symbol(op: str, params: dict) -> str:
+    """The symbol drawn on a gate and named in captions; gates with a param show it (×−1,
+    +1, x^2)."""
+    if op == "scale":
+        return "×" + _short(params.get("c", 0.0))
+    if op == "offset":
+        c = params.get("c", 0.0)
+        return ("+" if c >= 0 else "") + _short(c)
+    if op == "pow":
+        return "x^" + _short(params.get("p", 0.0))
+    return GATES[op].symbol

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui import theme
 from engine.datasets import feature_name
+from engine.gates import display_symbol as gate_symbol
 from engine.number_format import format_number
 from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
@@ -28,20 +29,9 @@ NAME_HEIGHT = 15
 SCRUB_MODIFIER = Qt.AltModifier  # held while dragging a source's number: scrub its value
 
 
-def _short(x: float) -> str:
-    return f"{x:.3g}".replace("-", "−")
-
-
 def display_symbol(node) -> str:
-    """The symbol drawn on a gate; gates with a param show it (×−1, +1, x^2)."""
-    if node.op == "scale":
-        return "×" + _short(node.params.get("c", 0.0))
-    if node.op == "offset":
-        c = node.params.get("c", 0.0)
-        return ("+" if c >= 0 else "") + _short(c)
-    if node.op == "pow":
-        return "x^" + _short(node.params.get("p", 0.0))
-    return node.gate.symbol
+    """The symbol drawn on a gate (×−1, +1, x^2 for gates with a param)."""
+    return gate_symbol(node.op, node.params)
 
 
 def gate_size(node) -> tuple[float, float]:

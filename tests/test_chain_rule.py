@@ -199,3 +199,14 @@ def test_a_branch_that_does_not_reach_the_output_carries_nothing_back():
     result = engine.run(circuit)
     assert branch_gradients(circuit, result) == {("g", 0): 0.0}
     assert result.grads["f"] == 1.0
+
+
+def test_patterns_name_gates_by_what_is_drawn_on_them(neuron):
+    circuit, result = neuron
+    text = {node_id: gate_chain_rule(circuit, result, node_id).pattern_text
+            for node_id in ("f", "plus_1", "times_minus_1", "exp", "dot")}
+    assert text["f"] == "1/x scales by its local gradient −1 / a²"
+    assert text["plus_1"] == "+1 passes the gradient through (local gradient 1)"
+    assert text["times_minus_1"] == "×−1 scales by its local gradient c = -1"
+    assert text["exp"].startswith("exp scales by its local gradient e^a")
+    assert text["dot"] == "add distributes: every input gets the upstream gradient"
