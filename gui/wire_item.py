@@ -178,7 +178,13 @@ class WireItem(QGraphicsPathItem):
         resized = self.value_label.set_number(value)
         resized = self.grad_label.set_number(grad) or resized
         if resized:
-            self._place_labels()
+            self._put_labels(self._spot)
+            scene = self.scene()
+            # a number that grew or shrank stays where it is unless it now covers another
+            # number or a gate (numbers change width all the time while training); then the
+            # scene finds it a better spot
+            if scene is not None and self._labels_cost(scene) >= LABEL_OVERLAP_COST:
+                self._place_labels()
 
     def set_numbers_visible(self, value: bool, grad: bool) -> None:
         """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""
