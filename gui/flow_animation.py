@@ -24,6 +24,7 @@ overlay (dots, captions, branch numbers, wire widths).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import shiboken6
@@ -398,9 +399,11 @@ class FlowController(QObject):
         self.state_changed.emit()
 
     def _finish_run(self) -> None:
+        sizes = [abs(float(g)) for g in self._branch_grads.values()]
+        largest = max((size for size in sizes if math.isfinite(size)), default=0.0)
         for wire in self.scene.wire_items():
             key = (wire.dst, wire.port)
-            wire.set_flow_width(wire_width(self._branch_grads.get(key, 0.0)))
+            wire.set_flow_width(wire_width(self._branch_grads.get(key, 0.0), largest))
             self._hide(wire.dst, wire.port, value=False, grad=False)
         self._stub_hidden = [False, False]
         self._apply_stub()

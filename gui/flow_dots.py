@@ -11,7 +11,7 @@ crawl backwards. So no dot ever moves more than ``MAX_STEP`` = 0.45 × ``DOT_SPA
 frame (10.8 px at 24 px spacing: at most 675 px/s at the ~62.5 frames/s of a 16 ms timer),
 whatever the number, the speed slider or a late frame.
 
-Wires thicken with |gradient| after the backward pass (``wire_width``), log-scaled and capped.
+Wires thicken with |gradient| after the backward pass (``wire_width``), relative to the largest.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ DOTS_PER_TRAIN = 3
 MAX_STEP = 0.45 * DOT_SPACING  # px per frame: below half the spacing, so motion never aliases
 BASE_SPEED = 170.0  # px per second for a number of size 0 at speed factor 1
 MIN_RADIUS, MAX_RADIUS = 3.5, 8.0
-MIN_WIDTH, MAX_WIDTH = 1.2, 11.0  # wire widths after the backward pass
+MIN_WIDTH, MAX_WIDTH = 1.2, 8.0  # wire widths after the backward pass
 
 VALUE_POSITIVE = QColor("#17a34a")
 VALUE_NEGATIVE = QColor("#ef6c00")
@@ -88,15 +88,19 @@ def dot_style(number, backward: bool) -> tuple[QColor, bool]:
     return (VALUE_NEGATIVE if negative else VALUE_POSITIVE), negative
 
 
-def wire_width(grad) -> float:
-    """A wire's width after the backward pass: 1.2 for 0, +2.6 per doubling of 1 + |grad|."""
+def wire_width(grad, largest: float) -> float:
+    """A wire's width after the backward pass, from MIN_WIDTH for 0 to MAX_WIDTH for the
+    circuit's largest |gradient| ``largest`` (square-root scaled, so 0.20 and 0.59 differ
+    plainly); non-finite gradients get the widest."""
     try:
         x = abs(float(grad))
     except (TypeError, ValueError):
-        return MAX_WIDTH / 2
+        return (MIN_WIDTH + MAX_WIDTH) / 2
     if not math.isfinite(x):
         return MAX_WIDTH
-    return min(MAX_WIDTH, MIN_WIDTH + 2.6 * math.log2(1.0 + x))
+    if not (largest > 0 and math.isfinite(largest)):
+        return MIN_WIDTH
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(min(x / largest, 1.0))
 
 
 class DotTrain(QGraphicsItem):

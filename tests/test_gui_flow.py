@@ -328,4 +328,8 @@ def test_dots_follow_the_size_and_sign_of_their_numbers():
     assert value_pos[0].green() > value_pos[0].red()  # values green
     assert value_neg[0].red() > value_neg[0].blue()  # negative values orange
     assert grad_pos[0].red() > grad_pos[0].green() and grad_neg[0].red() > grad_neg[0].green()
-    assert wire_width(0.0) < wire_width(0.2) < wire_width(2.0) < wire_width(1e9)
+    # relative to the largest gradient: the neuron's 0.20 and 0.59 differ by pixels
+    assert wire_width(0.0, 0.59) == 1.2 and wire_width(0.59, 0.59) == 8.0
+    assert wire_width(0.2, 0.59) + 2 < wire_width(0.59, 0.59)
+    assert wire_width(0.2, 2.0) < wire_width(2.0, 2.0) == wire_width(float("inf"), 2.0)
+    assert wire_width(-0.3, 0.6) == wire_width(0.3, 0.6)
