@@ -83,6 +83,11 @@ Listener = Callable[[Change], None]
 _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _named(node_id: str, op: str) -> str:
+    """A gate as messages name it: "q (add)", or just "mul" when its id is its op."""
+    return node_id if node_id == op else f"{node_id} ({op})"
+
+
 def _a(word: str) -> str:
     """The word with its indefinite article: "a mul", "an add"."""
     return ("an " if word[:1] in "aeiou" else "a ") + word
@@ -176,7 +181,7 @@ class Circuit:
 
     def problems(self) -> list[str]:
         """Everything that keeps the circuit from running, one message each (empty if none)."""
-        found = [f"{node_id} ({self.nodes[node_id].op}) port {port} is not connected"
+        found = [f"{_named(node_id, self.nodes[node_id].op)} port {port} is not connected"
                  for node_id, port in self.unconnected_ports()]
         try:
             self.output_id()

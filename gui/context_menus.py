@@ -97,6 +97,8 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
 
     _action(menu, "ctx_delete", "Delete" + many, lambda: edit_actions.delete_nodes(group))
     _action(menu, "ctx_duplicate", "Duplicate" + many, lambda: edit_actions.duplicate(group))
+    _action(menu, "ctx_cut", "Cut" + many, lambda: (edit_actions.scene.select_nodes(group),
+                                                   edit_actions.cut()))
     _action(menu, "ctx_copy", "Copy" + many, lambda: (edit_actions.scene.select_nodes(group),
                                                      edit_actions.copy()))
     menu.addSeparator()

@@ -284,6 +284,10 @@ def test_gate_menu_delete_duplicate_freeze_bind_and_ports(canvas, monkeypatch):
     monkeypatch.setattr(context_menus, "ask_text", lambda *args: "total")
     trigger(build_gate_menu(actions, "q", view), "ctx_rename")
     assert "total" in doc.circuit.nodes and scene.gate_item("total") is not None
+    trigger(build_gate_menu(actions, "z", view), "ctx_cut")
+    assert "z" not in doc.circuit.nodes and doc.undo_stack.undoText() == "Cut 1 gate"
+    actions.paste()
+    assert "z" in doc.circuit.nodes or "z2" in doc.circuit.nodes
 
 
 def test_gate_menu_acts_on_the_whole_selection(canvas):
