@@ -148,6 +148,11 @@ class QuickAddPopup(QFrame):
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
+        else:  # say so, rather than show an empty list that Enter does nothing with
+            item = QListWidgetItem(f"No gate matches “{text.strip()}”: try a name (sigmoid), "
+                                   "a symbol (1/x) or a number")
+            item.setFlags(Qt.NoItemFlags)
+            self.list.addItem(item)
 
     def entries(self) -> list[str]:
         """The texts of the listed entries, in order (for tests and accessibility)."""

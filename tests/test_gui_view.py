@@ -364,6 +364,17 @@ def test_quick_add_arrows_escape_and_numbers(canvas, qtbot):
     consts = [n for n in doc.circuit.nodes.values() if n.op == "const"]
     assert len(consts) == 1 and consts[0].value == -2.5
 
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, "zzz")
+    assert len(popup.entries()) == 1 and popup.entries()[0].startswith("No gate matches “zzz”")
+    assert popup.current_choice() is None
+    qtbot.keyClick(popup.edit, Qt.Key_Enter)  # nothing to add: nothing added
+    assert len(doc.circuit.nodes) == 6
+    qtbot.keyClick(popup.edit, Qt.Key_Backspace)
+    qtbot.keyClick(popup.edit, Qt.Key_Backspace)
+    qtbot.keyClick(popup.edit, Qt.Key_Backspace)
+    assert len(popup.entries()) > 1  # every gate again
+
 
 def test_double_click_on_empty_canvas_opens_quick_add(canvas, qtbot):
     _doc, _scene, view, _actions = canvas
