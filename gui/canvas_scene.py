@@ -17,7 +17,7 @@ Gestures that start in the scene end as undo commands pushed on the document:
 - drag gates: Qt moves the selected items, snapped to ``GRID``; one ``MoveNodesCommand`` is
   pushed on release, with the start positions recorded on press; Escape during the drag puts
   them back and pushes nothing (``cancel_gesture``, which also drops a wire being drawn);
-- scrub a source's value (Ctrl+wheel over it, or Alt+drag its number sideways; a plain drag
+- scrub a source's value (Ctrl+wheel over it, or Shift/Alt+drag its number sideways; a plain drag
   on a source moves it like any gate): a run of
   ``SetValueCommand(merge=True)`` that merges into one undo step, ended when the gesture ends
   (the last command is then made unmergeable, so the next scrub is a new step);

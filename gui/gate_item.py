@@ -8,7 +8,7 @@ frozen inputs a lock.
 
 The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
 snapped to the grid by the scene; a plain drag anywhere on a gate, its number included, moves
-it), scrubbing its value (Alt+drag on the number) and editing it in place all go through the
+it), scrubbing its value (Shift+drag on the number) and editing it in place all go through the
 scene, which turns them into undo commands.
 """
 
@@ -26,7 +26,9 @@ from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
 
 NAME_HEIGHT = 15
-SCRUB_MODIFIER = Qt.AltModifier  # held while dragging a source's number: scrub its value
+# held while dragging a source's number: scrub its value (Shift where the desktop takes
+# Alt+drag to move windows)
+SCRUB_MODIFIERS = Qt.AltModifier | Qt.ShiftModifier
 
 
 def display_symbol(node) -> str:
@@ -43,11 +45,13 @@ def gate_size(node) -> tuple[float, float]:
 
 
 class ValueItem(QGraphicsItem):
-    """The number inside a source's pill: Alt+drag it sideways to scrub, double-click to edit.
+    """The number inside a source's pill: Shift+drag (or Alt+drag) it sideways to scrub,
+    double-click to edit.
 
     A plain press is left to the gate under it, so a plain drag anywhere on a pill moves the
-    gate; only a press with ``SCRUB_MODIFIER`` (Alt) held scrubs, and the cursor turns into a
-    horizontal arrow over the number while Alt is held to say so.
+    gate; only a press with Shift or Alt held (``SCRUB_MODIFIERS``) scrubs, in steps of 0.1, or
+    0.01 with Ctrl too (or with both Shift and Alt), and the cursor turns into a horizontal
+    arrow over the number while the modifier is held to say so.
     """
 
     PIXELS_PER_STEP = 6.0
@@ -79,7 +83,7 @@ class ValueItem(QGraphicsItem):
         painter.drawText(self._rect, Qt.AlignCenter, self.text)
 
     def _show_scrub_cursor(self, modifiers) -> None:
-        if modifiers & SCRUB_MODIFIER:
+        if modifiers & SCRUB_MODIFIERS:
             self.setCursor(Qt.SizeHorCursor)
         else:
             self.unsetCursor()
@@ -94,7 +98,7 @@ class ValueItem(QGraphicsItem):
         self.unsetCursor()
 
     def mousePressEvent(self, event):
-        if not event.modifiers() & SCRUB_MODIFIER:
+        if not event.modifiers() & SCRUB_MODIFIERS:
             event.ignore()  # the gate under the number takes it: a plain drag moves the gate
             return
         scene = self.scene()
@@ -109,7 +113,9 @@ class ValueItem(QGraphicsItem):
         if self._press is None:
             return
         start_x, start_value = self._press
-        fine = bool(event.modifiers() & Qt.ShiftModifier)
+        modifiers = event.modifiers()
+        fine = bool(modifiers & Qt.ControlModifier) or (
+            modifiers & SCRUB_MODIFIERS) == SCRUB_MODIFIERS
         steps = int((event.scenePos().x() - start_x) / self.PIXELS_PER_STEP)
         if steps or self._moved:
             self._moved = True
@@ -117,7 +123,7 @@ class ValueItem(QGraphicsItem):
 
     def mouseReleaseEvent(self, event):
         scene = self.scene()
-        if self._press is not None and not self._moved:  # an Alt+click: select the gate
+        if self._press is not None and not self._moved:  # a Shift/Alt+click: select the gate
             scene.clearSelection()
             self.gate.setSelected(True)
         self._press = None

@@ -25,8 +25,8 @@ GESTURES = [
     ("Move a wire", "Drag its end off an input port (drop on empty canvas to delete it)"),
     ("Move gates", "Drag a gate (anywhere on it, its number too); Escape cancels the drag"),
     ("Edit a value", "Double-click an input or const"),
-    ("Scrub a value", "Ctrl+wheel over an input or const, or Alt+drag its number sideways "
-                      "(add Shift for steps of 0.01)"),
+    ("Scrub a value", "Ctrl+wheel over an input or const (add Shift for steps of 0.01), or "
+                      "Shift+drag (or Alt+drag) its number sideways (add Ctrl for 0.01)"),
     ("Select", "Click, Ctrl+click, or drag a rubber band on empty canvas"),
     ("Nudge the selection", "Arrow keys (one grid step)"),
     ("Cancel", "Escape: drops a wire being drawn, puts dragged gates back, clears the "

@@ -338,6 +338,17 @@ def test_alt_dragging_the_number_scrubs_it_in_one_undo_step(canvas):
     assert doc.circuit.nodes["y"].value == 5.0
 
 
+def test_shift_dragging_the_number_scrubs_it_too_and_ctrl_makes_the_steps_fine(canvas):
+    doc, scene, mouse, _ = canvas
+    start = body_centre(scene, "y")
+    mouse.drag(start, start + QPointF(19, 0), modifiers=Qt.ShiftModifier)  # 3 steps of 0.1
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.3)
+    assert doc.circuit.nodes["y"].pos == (0, 80) and doc.undo_stack.count() == 1
+    mouse.drag(start, start - QPointF(25, 0), modifiers=Qt.ShiftModifier | Qt.ControlModifier)
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.26)  # 4 steps of 0.01
+    assert doc.undo_stack.count() == 2
+
+
 @pytest.mark.parametrize("direction", [(60, 0), (60, 40), (0, 60)],
                          ids=["sideways", "diagonal", "down"])
 def test_a_plain_drag_on_the_number_moves_the_source(canvas, direction):
