@@ -3,8 +3,8 @@
 Operations are rounded rectangles with their symbol (+, ×, max, σ, 1/x, ...) big in the middle;
 inputs and consts are pills that show their value. The name (label or id) sits above the body,
 input ports are spread evenly down the left side and the output port is on the right. The
-output gate has a double border and an "f" tag; inputs bound to data carry a "data x" (or "data y") tag and
-frozen inputs a lock.
+output gate has a double border and an "f" tag; inputs bound to data carry a "data x" (or
+"data y") tag and frozen inputs a lock.
 
 The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
 snapped to the grid by the scene; a plain drag anywhere on a gate, its number included, moves
