@@ -44,6 +44,7 @@ from gui.wire_item import NumberLabel
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
 SPEED_MIN, SPEED_MAX, SPEED_DEFAULT = 1, 10, 5
 _FRAME_LIMIT = 0.05  # a late frame moves the dots as if 50 ms had passed, at most
+VIEW_MARGIN = 80  # px kept round the gate being worked on when the view follows it (its card)
 
 
 def speed_factor(speed: int) -> float:
@@ -313,11 +314,23 @@ class FlowController(QObject):
             if _alive(caption):
                 caption.set_active(False)
 
+    def _keep_in_view(self, node_id: str) -> None:
+        """Scroll the canvas, if need be, so the gate being worked on is in view (a big
+        circuit seen zoomed in); the view does not move while the gate is visible."""
+        gate = self.scene.gate_item(node_id)
+        if gate is None:
+            return
+        for view in self.scene.views():
+            shown = view.mapToScene(view.viewport().rect()).boundingRect()
+            if not shown.contains(gate.sceneBoundingRect()):
+                view.ensureVisible(gate, VIEW_MARGIN, VIEW_MARGIN)
+
     def _launch_next(self) -> None:
         self._fold_captions()
         stage = self._stages[self._next]
         self._next += 1
         node_id = stage.step.node_id
+        self._keep_in_view(node_id)
         backward = stage.phase == BACKWARD
         if backward and self.phase == FORWARD:
             self._enter_backward()

@@ -333,3 +333,22 @@ def test_dots_follow_the_size_and_sign_of_their_numbers():
     assert wire_width(0.2, 0.59) + 2 < wire_width(0.59, 0.59)
     assert wire_width(0.2, 2.0) < wire_width(2.0, 2.0) == wire_width(float("inf"), 2.0)
     assert wire_width(-0.3, 0.6) == wire_width(0.3, 0.6)
+
+
+def test_zoomed_in_the_view_follows_the_gate_being_worked_on(window, qtbot):
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    view = window.view
+    view.set_zoom(2.0)
+    view.centerOn(window.scene.gate_item("w0").sceneBoundingRect().center())
+
+    def in_view(node_id):
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        return shown.contains(window.scene.gate_item(node_id).sceneBoundingRect())
+
+    assert not in_view("f")
+    while flow.step():
+        assert in_view(flow.visited[-1]), flow.visited[-1]
+    assert len(flow.visited) == 16  # 8 gates forward, 8 back
