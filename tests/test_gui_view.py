@@ -207,26 +207,25 @@ def test_f_fits_every_gate_in_view(canvas, qtbot):
     assert view.zoom_factor() < 1.0
 
 
-def test_first_show_fits_the_circuit(qtbot):
-    doc = Document(add_mul_circuit())
-    scene = CanvasScene(doc)
+def shown_view(qtbot, circuit, width: int, height: int):
+    """A canvas view of ``circuit`` on screen at this size: (scene, view)."""
+    scene = CanvasScene(Document(circuit))
     view = CanvasView(scene)
     qtbot.addWidget(view)
-    view.resize(500, 400)
+    view.resize(width, height)
     view.show()
     qtbot.waitExposed(view)
+    return scene, view
+
+
+def test_first_show_fits_the_circuit(qtbot):
+    scene, view = shown_view(qtbot, add_mul_circuit(), 500, 400)
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(scene.content_rect())
 
 
 def test_resizing_keeps_the_circuit_fitted_until_the_user_zooms(qtbot):
-    doc = Document(add_mul_circuit())
-    scene = CanvasScene(doc)
-    view = CanvasView(scene)
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitExposed(view)
+    scene, view = shown_view(qtbot, add_mul_circuit(), 900, 700)
     view.resize(300, 200)
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(scene.content_rect())
@@ -478,14 +477,7 @@ def test_zoomed_out_past_readable_numbers_the_view_says_how_to_read_them(canvas)
 
 
 def test_fit_shows_the_whole_of_a_32_unit_net(qtbot):
-    circuit = engine.hidden_layer_net(32)
-    doc = Document(circuit)
-    scene = CanvasScene(doc)
-    view = CanvasView(scene)
-    qtbot.addWidget(view)
-    view.resize(600, 560)
-    view.show()
-    qtbot.waitExposed(view)
+    scene, view = shown_view(qtbot, engine.hidden_layer_net(32), 600, 560)
     view.fit_all()
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     for node_id in ("x", "y", "a1", "a32", "d", "score"):
