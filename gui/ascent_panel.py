@@ -37,6 +37,7 @@ MANTISSAS = (1.0, 2.0, 5.0)
 PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
 ARROWS_EVERY_S = 0.1  # while running, the arrows follow at 10 frames a second (they are many)
 CONTROLS_WIDTH = 380
+CONTROLS_MIN_WIDTH = 300
 
 
 def log_step(value: float, steps: int) -> float:
@@ -177,7 +178,8 @@ class AscentPanel(QWidget):
         controls.addStretch(1)
         controls_box = QWidget(self)
         controls_box.setLayout(controls)
-        controls_box.setFixedWidth(CONTROLS_WIDTH)
+        controls_box.setMinimumWidth(CONTROLS_MIN_WIDTH)
+        controls_box.setMaximumWidth(CONTROLS_WIDTH)
         controls.setContentsMargins(0, 0, 0, 0)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

@@ -151,7 +151,7 @@ class AscentPlot(QWidget):
         plot.setLabel("left", left)
         plot.setLabel("bottom", "iteration")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.setMinimumSize(200, MIN_PLOT_HEIGHT)
+        plot.setMinimumSize(150, MIN_PLOT_HEIGHT)
         plot.setMouseEnabled(x=False, y=False)  # the ranges follow the data
         plot.hideButtons()
         plot.getPlotItem().vb.disableAutoRange()
