@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import shiboken6
+
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QLineEdit, QToolTip
@@ -115,6 +117,7 @@ class CanvasScene(QGraphicsScene):
         self._wheel_rest = 0
         self._editor = None
         self._editor_proxy = None
+        self._closed_editors = []  # editors waiting for their deferred delete
         self._quiet = False
         self._grid_brush = self._make_grid_brush()
         # wires whose numbers need a spot chosen again (they moved or were resized): done
@@ -224,6 +227,7 @@ class CanvasScene(QGraphicsScene):
         try:
             self._cancel_gestures()
             self.close_editor()
+            self._detach_closed_editors()
             self.clear()
             self._gates.clear()
             self._wires.clear()
@@ -754,15 +758,23 @@ class CanvasScene(QGraphicsScene):
 
     def close_editor(self) -> None:
         """Close the in-place editor without applying it."""
-        editor, proxy = self._editor, self._editor_proxy
+        proxy = self._editor_proxy
         self._editor = self._editor_proxy = None
         if proxy is not None:
             proxy.hide()
-            # out of the scene now: a scene cleared before the deferred delete runs must not
-            # delete it a second time (New or Open with the editor open crashed)
-            if proxy.scene() is self:
-                self.removeItem(proxy)
+            # deleted later: this may run inside the editor's own key event (Enter, Escape)
             proxy.deleteLater()
+            self._closed_editors = [p for p in self._closed_editors if shiboken6.isValid(p)]
+            self._closed_editors.append(proxy)
+
+    def _detach_closed_editors(self) -> None:
+        """Take editors waiting for their deferred delete out of the scene, so clearing the
+        scene does not delete them a second time (New or Open with the editor open crashed).
+        They stay in the list: out of the scene, only that reference keeps Python from
+        deleting them before their deferred delete does."""
+        for proxy in self._closed_editors:
+            if shiboken6.isValid(proxy) and proxy.scene() is self:
+                self.removeItem(proxy)
 
     # ----------------------------------------------------------------- tooltips
     def helpEvent(self, event):

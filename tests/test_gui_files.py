@@ -413,3 +413,29 @@ def test_new_or_open_with_the_value_editor_open_replaces_the_document_cleanly(
     assert expected <= set(window.document.circuit.nodes)
     assert all(window.scene.gate_item(node_id) is not None
                for node_id in window.document.circuit.nodes)
+
+
+@pytest.mark.parametrize("key, expected", [("Return", 7.0), ("Enter", 7.0), ("Escape", -2.0)])
+def test_the_value_editor_takes_enter_and_escape_through_the_canvas(window, add_mul, qtbot,
+                                                                     key, expected):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.open_path(add_mul)
+    QApplication.processEvents()
+    view, pill = window.view, window.scene.gate_item("x")
+    centre = view.mapFromScene(pill.sceneBoundingRect().center())
+    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=centre)
+    assert window.scene.value_editor() is not None
+    # the keys go where a user's go: to the canvas, which hands them to the editor
+    qtbot.keyClick(view.viewport(), Qt.Key_A, Qt.ControlModifier)
+    qtbot.keyClicks(view.viewport(), "7")
+    qtbot.keyClick(view.viewport(), getattr(Qt, f"Key_{key}"))
+    for _ in range(3):
+        QApplication.processEvents()  # the closed editor's deferred delete
+    assert window.scene.value_editor() is None
+    assert window.document.circuit.nodes["x"].value == expected
+    window.document.flush()
+    assert window.document.result.value == (expected + 5) * -4
