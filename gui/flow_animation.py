@@ -420,7 +420,7 @@ class FlowController(QObject):
             self._hide(wire.dst, wire.port, value=False, grad=False)
         self._stub_hidden = [False, False]
         self._apply_stub()
-        self._fold_captions()
+        # the last gate's card stays whole (its step is the one just taken); the rest folded
         self._playing = self._pause_after_stage = False
         self._set_phase(DONE)
         self.status_message.emit("Backward pass done: every gradient has arrived; wire "

@@ -352,3 +352,15 @@ def test_zoomed_in_the_view_follows_the_gate_being_worked_on(window, qtbot):
     while flow.step():
         assert in_view(flow.visited[-1]), flow.visited[-1]
     assert len(flow.visited) == 16  # 8 gates forward, 8 back
+
+
+def test_the_last_step_of_the_backward_pass_keeps_its_card_whole(window):
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    while flow.step():
+        pass
+    assert flow.phase == DONE
+    last = flow.visited[-1]
+    cards = {key: card for key, card in flow._captions.items() if key[0] == "backward"}
+    assert cards[("backward", last)].active  # the step just taken, readable in full
+    assert "mul switches" in cards[("backward", last)].text()
+    assert not any(card.active for key, card in cards.items() if key[1] != last)
