@@ -31,7 +31,7 @@ from gui.move_arrows import MoveArrows
 from gui.tool_menus import run_menu
 from engine.number_format import format_precise
 
-METHODS = [("analytic", "analytic gradient"), ("numerical", "numerical gradient"),
+METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
            ("random", "random search")]
 MANTISSAS = (1.0, 2.0, 5.0)
 PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
@@ -148,6 +148,13 @@ class AscentPanel(QWidget):
         self.max_steps.setSpecialValueText("never")
         self.max_steps.setValue(DEFAULT_MAX_STEPS)
         self.max_steps.setToolTip("A run stops after this many steps")
+        self.tolerance = LogStepSpinBox(self)
+        self.tolerance.setObjectName("ascent_tolerance")
+        self.tolerance.setDecimals(15)
+        self.tolerance.setRange(1e-15, 1.0)
+        self.tolerance.setValue(self.runner.tolerance)
+        self.tolerance.setToolTip("A run stops after a step that improves the output by less "
+                                  "than this (the guide's loop uses 0.000005)")
         self.status = QLabel(self)
         self.status.setObjectName("ascent_status")
         self.status.setWordWrap(True)
@@ -163,7 +170,7 @@ class AscentPanel(QWidget):
         for row, (label, box, label2, box2) in enumerate((
                 ("Step size", self.step_size, "Speed", self.speed),
                 ("Direction", self.direction, "Stop after", self.max_steps),
-                ("Method", self.method, None, None))):
+                ("Method", self.method, "Stop if gain <", self.tolerance))):
             form.addWidget(QLabel(label, self), row, 0)
             form.addWidget(box, row, 1, 1, 1 if label2 else 3)
             if label2:
@@ -198,6 +205,7 @@ class AscentPanel(QWidget):
             lambda _i: runner.set_method(self.method.currentData()))
         self.speed.valueChanged.connect(runner.set_speed)
         self.max_steps.valueChanged.connect(lambda n: setattr(runner, "max_steps", n))
+        self.tolerance.valueChanged.connect(lambda tol: setattr(runner, "tolerance", tol))
         runner.session_started.connect(self.plot.start_run)
         runner.advanced.connect(self._advanced)
         runner.running_changed.connect(self._show_running)

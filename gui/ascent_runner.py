@@ -52,7 +52,7 @@ DEFAULT_SPEED = 60  # steps per second
 PUBLISH_DELAY_MS = 1  # between a frame's steps and showing them
 MIN_GAP_MS = 4  # between the end of a frame and the start of the next
 IDLE_SHARE = 0.5  # when redrawing is slow, the loop idles this share of its work per frame
-TOL = 1e-12
+TOL = 1e-12  # the default tolerance: stop when the output no longer improves at all
 DEFAULT_MAX_STEPS = 1000
 MAX_SESSION_STEPS = 100_000  # the Ascent keeps every step of every input: bound its memory
 # edits that leave the numbers alone: a run goes on through them
@@ -82,6 +82,7 @@ class AscentRunner(QObject):
         self.minimize = False
         self.steps_per_second = DEFAULT_SPEED  # 0: as many as fit in each slice's budget
         self.max_steps = DEFAULT_MAX_STEPS  # per run; 0: no limit
+        self.tolerance = TOL  # a step gaining less than this ends the run (the guide: 5e-6)
         self.ascent: Ascent | None = None
         self.last_reason = ""
         self._seed = 0
@@ -257,7 +258,7 @@ class AscentRunner(QObject):
         improvement = previous - new if ascent.minimize else new - previous
         if improvement < 0:
             return WENT_DOWN
-        if improvement < TOL:
+        if improvement < self.tolerance:
             return CONVERGED
         return None
 

@@ -435,3 +435,26 @@ def test_a_full_curve_stops_the_run_and_the_next_run_starts_a_new_one(qtbot, win
     window.document.undo_stack.undo()
     window.document.undo_stack.undo()
     assert neuron(values(window, NEURON_INPUTS)) == pytest.approx(0.8808, abs=1e-4)
+
+
+def test_the_guides_loop_in_the_window_ends_where_the_guide_does(window, panel, qtbot):
+    # optimizeBinaryFunction(3, 4, forwardCustomGate, step_size=0.001): numerical gradient,
+    # stop after a step that gains less than 0.000005 -> x = 3.487488988616036, y = 3.51232...
+    open_example(window, "custom_gate")
+    panel.method.setCurrentIndex(panel.method.findData("numerical"))
+    panel.step_size.setValue(0.001)
+    panel.tolerance.clear()
+    qtbot.keyClicks(panel.tolerance, "0.000005")
+    panel.tolerance.interpretText()
+    assert panel.tolerance.value() == 5e-6
+    panel.speed.setValue(0)  # as fast as the window allows
+    panel.max_steps.setValue(0)
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=20000)
+    assert panel.runner.last_reason == "converged"
+    x, y = values(window, ("x", "y")).values()
+    assert x == 3.487488988616036 and y == 3.512326611377091  # the guide's, to the last digit
+    # the guide reports the value before its last step: the curve's next-to-last point
+    output = panel.runner.ascent.history
+    assert output[-2] == 99.99937812746526
+    assert "converged" in panel.status.text()
