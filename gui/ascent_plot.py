@@ -103,6 +103,12 @@ class _Run:
         return self._ascent()
 
 
+def sparse_ticks(axis) -> None:
+    """Fewer numbered ticks on a narrow plot's iteration axis ("2000 4000", not run together)."""
+    if hasattr(axis, "setTickDensity"):  # pyqtgraph 0.13.5 and later
+        axis.setTickDensity(0.7)
+
+
 def run_name(method: str, minimize: bool, taken: set) -> str:
     """The legend name of a run: its method, "(min)" when minimising, a number if repeated."""
     base = method + (" (min)" if minimize else "")
@@ -160,6 +166,7 @@ class AscentPlot(QWidget):
             axis.enableAutoSIPrefix(False)  # 0.91, not 910 (x0.001)
             # curves touching the axes make them repaint each frame: blit them from a pixmap
             axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        sparse_ticks(plot.getAxis("bottom"))
         return plot
 
     def sizeHint(self):

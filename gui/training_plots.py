@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
-from gui.ascent_plot import GrowingSeries, PlotRange
+from gui.ascent_plot import GrowingSeries, PlotRange, sparse_ticks
 
 LOSS_COLOR = "#c62828"
 ACCURACY_COLOR = "#1565c0"
@@ -39,6 +39,7 @@ def _plot(name: str, left: str) -> pg.PlotWidget:
         axis = plot.getAxis(axis_name)
         axis.enableAutoSIPrefix(False)
         axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    sparse_ticks(plot.getAxis("bottom"))
     return plot
 
 
