@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayo
                                QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from engine import CircuitError, load_csv, make_dataset, save_csv
-from engine.datasets import DEFAULT_POINTS
+from engine.datasets import DEFAULT_POINTS, six_points
 
 CSV_FILTER = "Data sets (*.csv);;All files (*)"
 MAX_GENERATED = 5000  # points a shape can be generated with here (files may hold more)
@@ -39,6 +39,8 @@ def describe(dataset) -> str:
         return "No data set: choose one and press Generate, or load a CSV file"
     plus = int((dataset.labels > 0).sum())
     title = DATASET_TITLES.get(dataset.name, dataset.name)
+    if dataset.name == "six_points" and dataset != six_points():
+        title += ", edited"  # not "the guide's six points: 9 points"
     count = "1 point" if len(dataset) == 1 else f"{len(dataset)} points"
     return f"{title}: {count} ({plus} +1, {len(dataset) - plus} −1)"
 

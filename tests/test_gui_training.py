@@ -296,9 +296,12 @@ def test_points_added_and_removed_one_undo_step_each(window, session, qtbot):
     assert [3.0, 0.1] not in session.dataset.points.tolist()
     stack.undo()
     assert [3.0, 0.1] in session.dataset.points.tolist()
+    info = window.training_panel.data_panel.info
+    assert info.text() == "the guide's six points, edited: 8 points (4 +1, 4 −1)"
     stack.undo()
     stack.undo()
     assert session.dataset == engine.datasets.six_points()
+    assert info.text() == "the guide's six points: 6 points (3 +1, 3 −1)"
 
 
 def test_points_edited_during_training_are_trained_on(window, session, qtbot):
