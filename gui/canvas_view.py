@@ -78,6 +78,7 @@ class CanvasView(QGraphicsView):
         self.small_numbers_hint = QLabel(SMALL_NUMBERS_HINT, self.viewport())
         self.small_numbers_hint.setObjectName("small_numbers_hint")
         self.small_numbers_hint.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.small_numbers_hint.setWordWrap(True)
         self.small_numbers_hint.setStyleSheet(
             "QLabel { background: rgba(255, 255, 255, 225); color: #5f6368; "
             "border: 1px solid #dadce0; border-radius: 4px; padding: 2px 6px; }")
@@ -129,6 +130,7 @@ class CanvasView(QGraphicsView):
 
     def _place_hint(self) -> None:
         hint = self.small_numbers_hint
+        hint.setMaximumWidth(max(80, self.viewport().width() - 16))  # wraps in a narrow view
         hint.adjustSize()
         hint.move(8, self.viewport().height() - hint.height() - 8)
 
