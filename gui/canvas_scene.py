@@ -122,7 +122,7 @@ class CanvasScene(QGraphicsScene):
         self._grid_brush = self._make_grid_brush()
         # wires whose numbers need a spot chosen again (they moved or were resized): done
         # once the current events are handled, so a drag or a pass pays for it once
-        self._label_queue: dict[WireItem, None] = {}
+        self._label_queue: dict[WireItem, bool] = {}  # wire -> keep its spot if clear
         self._label_timer = QTimer(self)
         self._label_timer.setSingleShot(True)
         self._label_timer.setInterval(0)
@@ -190,10 +190,12 @@ class CanvasScene(QGraphicsScene):
             rect = rect.united(wire.sceneBoundingRect())
         return rect
 
-    def queue_label_placement(self, wire: WireItem) -> None:
+    def queue_label_placement(self, wire: WireItem, keep_if_clear: bool = False) -> None:
         """Choose where ``wire``'s numbers go (off other numbers and gates) after the current
-        events; many requests in one turn of the event loop cost one pass."""
-        self._label_queue[wire] = None
+        events; many requests in one turn of the event loop cost one pass. With
+        ``keep_if_clear`` (its numbers only changed width) they stay where they are unless they
+        now cover another number or a gate."""
+        self._label_queue[wire] = self._label_queue.get(wire, True) and keep_if_clear
         if not self._label_timer.isActive():
             self._label_timer.start()
 
@@ -202,12 +204,12 @@ class CanvasScene(QGraphicsScene):
         the next turns of the event loop, so a big circuit's window stays responsive). Tests
         and screenshots call it to place them all at once."""
         self._label_timer.stop()
-        queue = list(self._label_queue)
+        queue = list(self._label_queue.items())
         now, later = (queue, []) if limit is None else (queue[:limit], queue[limit:])
-        self._label_queue = dict.fromkeys(later)
+        self._label_queue = dict(later)
         drawn = set(self._wires.values())
-        for wire in now:
-            if wire in drawn:
+        for wire, keep_if_clear in now:
+            if wire in drawn and not (keep_if_clear and not wire.labels_in_the_way()):
                 wire.choose_label_spot()
         if later:
             self._label_timer.start()

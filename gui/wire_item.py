@@ -178,13 +178,9 @@ class WireItem(QGraphicsPathItem):
         resized = self.value_label.set_number(value)
         resized = self.grad_label.set_number(grad) or resized
         if resized:
-            self._put_labels(self._spot)
-            scene = self.scene()
             # a number that grew or shrank stays where it is unless it now covers another
-            # number or a gate (numbers change width all the time while training); then the
-            # scene finds it a better spot
-            if scene is not None and self._labels_cost(scene) >= LABEL_OVERLAP_COST:
-                self._place_labels()
+            # number or a gate (numbers change width all the time while training)
+            self._place_labels(keep_if_clear=True)
 
     def set_numbers_visible(self, value: bool, grad: bool) -> None:
         """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""
@@ -218,13 +214,18 @@ class WireItem(QGraphicsPathItem):
         self.setPath(wire_path(self._start, self._end))
         self._place_labels()
 
-    def _place_labels(self) -> None:
+    def _place_labels(self, keep_if_clear: bool = False) -> None:
         # follow the curve at the spot chosen last (cheap, while gates are dragged), and ask
         # the scene, if it can, to choose the spot again once the gesture's events are done
         self._put_labels(self._spot)
         request = getattr(self.scene(), "queue_label_placement", None)
         if request is not None:
-            request(self)
+            request(self, keep_if_clear)
+
+    def labels_in_the_way(self) -> bool:
+        """True when the numbers, where they are, cover another number or a gate."""
+        scene = self.scene()
+        return scene is not None and self._labels_cost(scene) >= LABEL_OVERLAP_COST
 
     def choose_label_spot(self) -> float:
         """Put the numbers at the middle, unless other numbers, a gate or other wires are in
