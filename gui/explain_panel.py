@@ -28,6 +28,7 @@ from engine import CircuitError
 from engine.gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from engine.number_format import format_number
 from gui import theme
+from gui.inputs_panel import no_gradient_reason
 from gui.wire_item import WireItem
 
 PATH_LIMIT = 64  # paths listed; more are counted and summed, not shown
@@ -192,6 +193,8 @@ class ExplainPanel(QWidget):
                      f"gradient is {escape(_d(name))}.</p>")
         if result is None:
             return intro + "<p>The circuit cannot run, so there are no gradients yet.</p>"
+        if not result.has_gradients:  # as the Properties and Inputs docks say it
+            return intro + f"<p>{escape(no_gradient_reason(result))}</p>"
         try:
             explanation = gradient_paths(circuit, result, self.node_id, PATH_LIMIT)
         except CircuitError as error:

@@ -152,7 +152,7 @@ def test_the_output_a_dead_end_and_an_incomplete_circuit(window):
     window.scene.select_nodes(["x"])
     window.document.push(DisconnectCommand(window.document, "f", 0))
     window.document.flush()
-    assert "Cannot explain it: the output cannot be computed" in window.explain.text()
+    assert "No gradient: the output f cannot be computed" in window.explain.text()
 
 
 def test_a_new_circuit_and_an_empty_selection_show_the_hint(window):
@@ -214,3 +214,14 @@ def test_deleting_every_selected_gate_runs_one_pass_and_undo_puts_them_back(wind
     QApplication.processEvents()
     assert len(window.document.circuit.nodes) == 31 and len(passes) == 2
     assert window.inputs_panel.table.rowCount() == 15
+
+
+def test_with_an_open_port_the_panel_says_there_is_no_gradient_yet(window):
+    # q = x + (nothing): the output f = exp(q) cannot be computed, so nothing is 0.00
+    circuit = build({"x": ("input", 1.0), "q": "add", "f": "exp"}, {"q": ["x"], "f": ["q"]})
+    window.document.replace_circuit(circuit)
+    window.document.flush()
+    window.scene.select_nodes(["q"])
+    text = window.explain.text()
+    assert "No gradient: the output f cannot be computed" in text
+    assert "0.00" not in text
