@@ -225,6 +225,26 @@ class FanOut:
         return f"{_sum_text(terms, fmt)} = {fmt(self.total)}"
 
 
+def _sent_down(circuit: Circuit, result: Result, dst: str) -> tuple:
+    """What gate ``dst`` sends down each of its ports: upstream × local, port by port."""
+    node, _sources, xs, out = _gate_numbers(circuit, result, dst)
+    with np.errstate(all="ignore"):
+        sent = node.gate.backward(xs, out, result.grads.get(dst, 0.0), node.params)
+    return tuple(_plain(grad) for grad in sent)
+
+
+def _branches(circuit: Circuit, result: Result, consumers, visited: frozenset) -> list[Branch]:
+    """The gradient each consumer (dst, port) sends back; 0 from a gate the backward pass does
+    not visit (it does not reach the output: nothing comes back along that wire)."""
+    sent: dict[str, tuple] = {}
+    branches = []
+    for dst, port in consumers:
+        if dst in visited and dst not in sent:
+            sent[dst] = _sent_down(circuit, result, dst)
+        branches.append(Branch(dst, port, sent[dst][port] if dst in visited else 0.0))
+    return branches
+
+
 def fan_out_sum(circuit: Circuit, result: Result, node_id: str) -> FanOut:
     """The branch gradients the consumers of ``node_id`` sent back, and their sum (its grad)."""
     circuit.node(node_id)
@@ -233,12 +253,7 @@ def fan_out_sum(circuit: Circuit, result: Result, node_id: str) -> FanOut:
         step.node_id for step in backward_schedule(circuit))}
     consumers = sorted((pair for pair in circuit.consumers_of(node_id) if pair[0] in visited),
                        key=lambda pair: (order[pair[0]], pair[1]))
-    rules = {}
-    branches = []
-    for dst, port in consumers:
-        if dst not in rules:
-            rules[dst] = gate_chain_rule(circuit, result, dst)
-        branches.append(Branch(dst, port, rules[dst].ports[port].sent))
+    branches = _branches(circuit, result, consumers, visited)
     seed = 1.0 if node_id == result.output else 0.0
     total = np.float64(seed)
     with np.errstate(all="ignore"):
@@ -252,20 +267,13 @@ def branch_gradients(circuit: Circuit, result: Result) -> dict:
     ``{(dst, port): gradient}``, each the gradient its consumer sent down that port.
 
     A node feeding one port gets exactly what that wire carries, its own gradient, so such wires
-    are not listed. A branch into a gate that cannot be computed carries nothing back (0).
+    are not listed. A branch into a gate that does not reach the output carries nothing back (0).
     """
+    visited = backward_set(circuit)
     branches = {}
-    rules = {}
     for node_id in circuit.nodes:
         consumers = circuit.consumers_of(node_id)
-        if len(consumers) < 2 and node_id != result.output:
-            continue
-        for dst, port in consumers:
-            if dst not in rules:
-                try:
-                    rules[dst] = gate_chain_rule(circuit, result, dst)
-                except CircuitError:
-                    rules[dst] = None
-            rule = rules[dst]
-            branches[(dst, port)] = 0.0 if rule is None else rule.ports[port].sent
+        if len(consumers) >= 2 or node_id == result.output:
+            for branch in _branches(circuit, result, consumers, visited):
+                branches[(branch.dst, branch.port)] = branch.grad
     return branches

@@ -210,3 +210,14 @@ def test_patterns_name_gates_by_what_is_drawn_on_them(neuron):
     assert text["times_minus_1"] == "×−1 scales by its local gradient c = -1"
     assert text["exp"].startswith("exp scales by its local gradient e^a")
     assert text["dot"] == "add distributes: every input gets the upstream gradient"
+
+
+def test_a_dead_branch_carries_0_even_where_its_local_gradient_is_infinite():
+    # a = 0 feeds the output f = exp(a) and g = 1/a, which reaches nothing: -1/a^2 is -inf
+    # there, but nothing comes back along that wire (0 x -inf would be nan)
+    circuit = build({"a": ("input", 0.0), "f": "exp", "g": "recip"},
+                    {"f": ["a"], "g": ["a"]}, output="f")
+    result = engine.run(circuit)
+    assert branch_gradients(circuit, result) == {("f", 0): 1.0, ("g", 0): 0.0}
+    assert result.grads["a"] == 1.0
+    assert fan_out_sum(circuit, result, "a").caption() == "1.00 = 1.00"
