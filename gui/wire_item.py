@@ -175,12 +175,14 @@ class WireItem(QGraphicsPathItem):
 
     def set_numbers(self, value, grad) -> None:
         """Show the source's value and gradient (None shows nothing)."""
+        had_numbers = bool(self.value_label.text or self.grad_label.text)
         resized = self.value_label.set_number(value)
         resized = self.grad_label.set_number(grad) or resized
         if resized:
-            # a number that grew or shrank stays where it is unless it now covers another
-            # number or a gate (numbers change width all the time while training)
-            self._place_labels(keep_if_clear=True)
+            # numbers that only grew or shrank stay where they are unless they now cover
+            # another number or a gate (they change width all the time while training);
+            # first numbers get the best spot
+            self._place_labels(keep_if_clear=had_numbers)
 
     def set_numbers_visible(self, value: bool, grad: bool) -> None:
         """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""

@@ -370,3 +370,24 @@ def test_each_branch_of_a_fan_out_shows_its_own_gradient(qtbot):
     doc.push(SetValueCommand(doc, "x", 1.0))  # q = -3: the mul's branch follows
     doc.flush()
     assert (into_add.grad_label.text, into_mul.grad_label.text) == ("-4.00", "-3.00")
+
+
+def test_a_circuit_just_opened_gets_its_best_number_spots_and_width_changes_keep_them(qtbot):
+    from helpers import EXAMPLES
+    doc = Document(engine.load(EXAMPLES / "two_layer_net.circuit"))
+    scene = CanvasScene(doc)
+    doc.flush()
+    scene.arrange_labels()
+    spots = {(w.dst, w.port): w.label_spot() for w in scene.wire_items()}
+    for wire in scene.wire_items():  # a full search again moves nothing: they were placed
+        assert wire.choose_label_spot() == spots[(wire.dst, wire.port)], (wire.src, wire.dst)
+    moved = [w for w in scene.wire_items() if w.label_spot() != 0.5]
+    assert moved  # (some wires had to leave their middle: x and y fan out three ways)
+    # a number that only changes width where nothing is in the way stays where it is
+    wire = scene.wire_item("m1", 0)  # n1 -> m1: a short wire with its numbers in the clear
+    assert not wire.labels_in_the_way()
+    before, text = wire.label_spot(), wire.value_label.text
+    doc.push(SetValueCommand(doc, "a1", 123.0))  # n1 = 148.07: its number grows
+    doc.flush()
+    scene.arrange_labels()
+    assert len(wire.value_label.text) > len(text) and wire.label_spot() == before
