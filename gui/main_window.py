@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.resize(*default_size(self.screen()))
         self._default_dock_sizes()
         self.app_settings.restore_window(self)
+        self.boundary_plot.column.follow()  # the layout saved last time had another document
         self.recent_files_changed()
         self.document_replaced()
         self.autosave.start()

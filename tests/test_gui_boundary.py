@@ -446,3 +446,17 @@ def test_a_long_title_is_cut_to_the_plot_and_never_widens_it(window, plot):
     # the guide's point (3.0, 0.1) is inside the view
     (x0, x1), (y0, y1) = plot.view_box.viewRange()
     assert x0 < 3.0 < x1 and y0 < 0.1 < y1
+
+
+def test_a_new_window_does_not_bring_back_the_column_for_an_empty_document(window, plot, qtbot,
+                                                                           tmp_path):
+    open_circuit(window, linear_classifier(), six_points())
+    assert plot.isVisible()
+    window.close()  # saves the layout, the classifier column shown
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    again = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert not again.boundary_plot.dock.isVisible()
+    assert not again.training_panel.dock.isVisible()
