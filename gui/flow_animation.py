@@ -17,7 +17,7 @@ thickness shows the |gradient| that came back along it, until the circuit change
 ``visited`` lists the gates in the order their numbers arrived. A 16 ms timer moves the dots
 while something moves and stops otherwise. The numbers come from one snapshot of the document's
 result taken when a run starts; any edit of the document cancels the run and removes every
-overlay (dots, captions, branch numbers, wire widths).
+overlay (dots, captions, wire widths).
 
 ``install(window)`` adds the Flow toolbar and the Run menu's actions to a main window.
 """
@@ -38,8 +38,6 @@ from gui import theme
 from gui.flow_captions import ABOVE, BELOW, LEFT, Caption
 from gui.flow_dots import FRAME_MS, DotTrain, dot_speed, frame_step, wire_width
 from engine.number_format import format_number
-from gui.wire_item import BELOW as LABEL_BELOW
-from gui.wire_item import NumberLabel
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
 SPEED_MIN, SPEED_MAX, SPEED_DEFAULT = 1, 10, 5
@@ -102,7 +100,6 @@ class FlowController(QObject):
         self._result = None
         self._rules = {}
         self._captions: dict[tuple[str, str], Caption] = {}  # (kind, node id) -> caption
-        self._branch_labels: dict[tuple[str, int], NumberLabel] = {}
         self._branch_grads: dict[tuple[str, int], object] = {}
         self._pending: dict[str, int] = {}  # node id -> branches still to arrive
         self._fans_out: set[str] = set()
@@ -158,10 +155,7 @@ class FlowController(QObject):
 
     def shown_grad(self, dst: str, port: int) -> str:
         """The red number visible on the wire into ``port`` of ``dst`` ('' if hidden): the
-        gradient its branch sent back while a run shows one, else df/d(source)."""
-        label = self._branch_labels.get((dst, port))
-        if _alive(label) and label.isVisible():
-            return label.text
+        gradient that came back along it (its branch's share where the source fans out)."""
         wire = self.scene.wire_item(dst, port)
         if wire is None or not wire.grad_label.isVisible():
             return ""
@@ -370,12 +364,8 @@ class FlowController(QObject):
         if self._current.phase == FORWARD:
             self._hide(flight.dst, flight.port, value=False)
             return
-        key = (flight.dst, flight.port)
-        self._branch_grads[key] = flight.number
-        if flight.src in self._fans_out:
-            self._show_branch_label(key, flight.number)
-        else:
-            self._hide(flight.dst, flight.port, grad=False)
+        self._branch_grads[(flight.dst, flight.port)] = flight.number
+        self._hide(flight.dst, flight.port, grad=False)  # the wire's red number is its branch's
         self._pending[flight.src] -= 1
         if self._pending[flight.src] == 0 and flight.src in self._fans_out:
             circuit = self.document.circuit
@@ -477,8 +467,7 @@ class FlowController(QObject):
             hidden[1] = grad
         wire = self.scene.wire_item(dst, port)
         if wire is not None:
-            wire.set_numbers_visible(not hidden[0],
-                                     not hidden[1] and (dst, port) not in self._branch_labels)
+            wire.set_numbers_visible(not hidden[0], not hidden[1])
 
     def _apply_stub(self) -> None:
         stub = self.scene.output_stub()
@@ -498,18 +487,6 @@ class FlowController(QObject):
         caption.place(gate.sceneBoundingRect())
         self._captions[(kind, node_id)] = caption
 
-    def _show_branch_label(self, key: tuple[str, int], number) -> None:
-        wire = self.scene.wire_item(*key)
-        if wire is None:
-            return
-        label = NumberLabel(theme.GRAD_RED, LABEL_BELOW)
-        label.setZValue(0.6)
-        label.set_number(number)
-        label.setPos(wire.grad_label.pos())
-        self.scene.addItem(label)
-        self._branch_labels[key] = label
-        self._hide(*key, grad=False)
-
     def _remove(self, item: QGraphicsItem) -> None:
         if _alive(item) and item.scene() is not None:
             item.scene().removeItem(item)
@@ -520,7 +497,7 @@ class FlowController(QObject):
         self._draining = []
 
     def _clear_overlays(self) -> None:
-        """Remove dots, captions and branch numbers; show every number and the normal widths."""
+        """Remove dots and captions; show every number and the normal widths."""
         self._drop_trains()
         if self._current is not None:
             for flight in self._current.flights:
@@ -529,9 +506,6 @@ class FlowController(QObject):
         for caption in self._captions.values():
             self._remove(caption)
         self._captions = {}
-        for label in self._branch_labels.values():
-            self._remove(label)
-        self._branch_labels = {}
         self._branch_grads = {}
         self._hidden = {}
         self._stages = []
