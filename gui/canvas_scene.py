@@ -229,7 +229,6 @@ class CanvasScene(QGraphicsScene):
         try:
             self._cancel_gestures()
             self.close_editor()
-            self._detach_closed_editors()
             self.clear()
             self._gates.clear()
             self._wires.clear()
@@ -764,19 +763,14 @@ class CanvasScene(QGraphicsScene):
         self._editor = self._editor_proxy = None
         if proxy is not None:
             proxy.hide()
-            # deleted later: this may run inside the editor's own key event (Enter, Escape)
+            # deleted later: this may run inside the editor's own key event (Enter, Escape).
+            # Until Qt deletes it (then, or with the scene's items on New and Open), the editor
+            # widget is Python's: dropping the last reference here would free it under Qt's
+            # feet, so the closed editors are kept until Qt is done with them
             proxy.deleteLater()
             self._closed_editors = [p for p in self._closed_editors if shiboken6.isValid(p)]
             self._closed_editors.append(proxy)
 
-    def _detach_closed_editors(self) -> None:
-        """Take editors waiting for their deferred delete out of the scene, so clearing the
-        scene does not delete them a second time (New or Open with the editor open crashed).
-        They stay in the list: out of the scene, only that reference keeps Python from
-        deleting them before their deferred delete does."""
-        for proxy in self._closed_editors:
-            if shiboken6.isValid(proxy) and proxy.scene() is self:
-                self.removeItem(proxy)
 
     # ----------------------------------------------------------------- tooltips
     def helpEvent(self, event):
