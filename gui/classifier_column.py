@@ -7,12 +7,12 @@ would only say "bind two inputs", and their column is better spent on the canvas
 binds its first data input) and hides them when a document that is not one opens. The user can
 still show or hide each from the Train and View menus or with its close button.
 
-The canvas keeps its width either way. A QMainWindow gives a hidden column's width to the
-column beside it (Properties), not to the central widget, and takes a shown column's width from
-it. So the column watches its neighbour: while the column neither appears nor goes, the
-neighbour's width is the user's and is noted; when a resize comes with the column shown or
-hidden, the noted width is put back once the layout has settled, and the canvas takes the
-difference.
+Properties keeps its width either way: the canvas gives the column its room and takes it back.
+A QMainWindow would give a hidden column's width to the column beside it (Properties), not to
+the central widget, and take a shown column's width from it. So the column watches its
+neighbour: while the column neither appears nor goes, the neighbour's width is the user's and is
+noted; when a resize comes with the column shown or hidden, the noted width is put back once the
+layout has settled, and the canvas takes the difference.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ class ClassifierColumn(QObject):
         self._laid_out = False
         self._classifier = self.is_classifier()
         self._kept: tuple[bool, int] | None = None  # (column shown, neighbour's width)
-        self._restoring = False
         for dock in self.docks:
             dock.installEventFilter(self)
         for name in NEIGHBOURS:
@@ -47,7 +46,7 @@ class ClassifierColumn(QObject):
 
     def is_classifier(self) -> bool:
         """True when some input of the document is bound to data."""
-        return bool(self.session.data_inputs())
+        return any(node.is_data for node in self.session.document.circuit.nodes.values())
 
     def is_shown(self) -> bool:
         """True when one of the column's docks is shown in the column (not floating)."""
@@ -67,7 +66,7 @@ class ClassifierColumn(QObject):
 
     # ----------------------------------------------------------------- the document
     def _document_changed(self, change) -> None:
-        if change.kind in ("node_added", "node_removed") or (
+        if change.kind == "node_added" or (  # (a pasted data input, or a new binding)
                 change.kind == "node_changed" and change.field == "feature"):
             was, self._classifier = self._classifier, self.is_classifier()
             if self._classifier and not was and not self.is_shown():
@@ -93,7 +92,7 @@ class ClassifierColumn(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Close and watched in self.docks:
             self._note_widths()  # its close button: the layout has not moved yet
-        elif event.type() == QEvent.Resize and self.window.isVisible() and not self._restoring:
+        elif event.type() == QEvent.Resize and self.window.isVisible():
             if watched in self.docks:
                 settled = self._kept is not None and self._kept[0] and self.is_shown()
                 if settled and watched.isVisible() and not watched.isFloating():
@@ -120,12 +119,8 @@ class ClassifierColumn(QObject):
             docks.append(column[0])
             widths.append(self.width)
         self._kept = (shown, width)
-        self._restoring = True
-        try:
-            self.window.resizeDocks(docks, widths, Qt.Horizontal)
-            if shown and len(column) > 1 and not self._laid_out:
-                self._laid_out = True
-                rest = sum(dock.height() for dock in column) - self.first_height
-                self.window.resizeDocks(column[:2], [self.first_height, rest], Qt.Vertical)
-        finally:
-            self._restoring = False
+        self.window.resizeDocks(docks, widths, Qt.Horizontal)
+        if shown and len(column) > 1 and not self._laid_out:
+            self._laid_out = True
+            rest = sum(dock.height() for dock in column) - self.first_height
+            self.window.resizeDocks(column[:2], [self.first_height, rest], Qt.Vertical)
