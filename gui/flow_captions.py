@@ -21,14 +21,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from gui.wire_item import NumberLabel, WireItem
+from gui.wire_item import covered_cost
 
 ABOVE, BELOW, LEFT = -1, 1, 2
 TITLE_WIDTH = 42  # characters: longer titles wrap
 PAD_X, PAD_Y, GAP = 6.0, 3.0, 3.0
 CARD_FILL = QColor(255, 255, 255, 238)
 NUDGE = 16.0  # how far a card moves off its spot to clear what is in the way
-COVER_COST = 100  # a card on a number, a gate or another card; across a wire it costs 1
 
 
 @lru_cache(maxsize=None)
@@ -52,6 +51,8 @@ def _metrics(kind: str) -> QFontMetricsF:
 
 class Caption(QGraphicsItem):
     """A card with a coloured title and equations, anchored above or below a gate."""
+
+    covers_text = True  # other cards and numbers keep off it (wire_item.covered_cost)
 
     def __init__(self, title: str, lines: list[str], color: QColor, side: int = ABOVE,
                  short_lines: list[str] | None = None):
@@ -129,32 +130,16 @@ class Caption(QGraphicsItem):
         width, height = self._rect.width(), self._rect.height()
         away = -1 if self.side == ABOVE else 1
         if self.side == LEFT:
-            sideways = [(0.0, 0.0), (0.0, -height / 2 - 6), (0.0, height / 2 + 6),
-                        (-NUDGE, 0.0), (0.0, -height - 12), (0.0, height + 12)]
-            return sideways
+            return [(0.0, 0.0), (0.0, -height / 2 - 6), (0.0, height / 2 + 6),
+                    (-NUDGE, 0.0), (0.0, -height - 12), (0.0, height + 12)]
         shifts = [0.0, 0.3 * width, -0.3 * width, 0.6 * width, -0.6 * width]
         return [(dx, away * lift) for lift in (0.0, NUDGE, 2 * NUDGE) for dx in shifts]
 
     def _cost(self) -> int:
-        """What the card covers where it is: numbers, gates and other cards count much more
-        than wires."""
+        """What the card covers where it is (what is hidden now does not count)."""
         scene = self.scene()
-        if scene is None:
-            return 0
-        box = self.sceneBoundingRect()
-        cost = 0
-        for item in scene.items(box, Qt.IntersectsItemBoundingRect):
-            if item is self or not item.isVisible():
-                continue
-            if isinstance(item, (Caption, NumberLabel)):
-                if not isinstance(item, NumberLabel) or item.text:
-                    cost += COVER_COST
-            elif getattr(item, "blocks_labels", False):
-                if item.shape().translated(item.pos()).intersects(box):
-                    cost += COVER_COST
-            elif isinstance(item, WireItem) and item.shape().intersects(box):
-                cost += 1
-        return cost
+        return 0 if scene is None else covered_cost(scene, self.sceneBoundingRect(), (self,),
+                                                    visible_only=True)
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)

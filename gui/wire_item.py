@@ -99,6 +99,27 @@ class NumberLabel(QGraphicsItem):
         painter.drawText(self._rect, Qt.AlignCenter, self.text)
 
 
+def covered_cost(scene, box: QRectF, skip, visible_only: bool = False) -> int:
+    """How much text put in ``box`` would be in the way: over another number, a gate's body or
+    name, or a card (``covers_text`` items) it costs LABEL_OVERLAP_COST each, across a wire 1.
+    ``skip`` are the items of the text itself."""
+    cost = 0
+    for item in scene.items(box, Qt.IntersectsItemBoundingRect):
+        if item in skip or (visible_only and not item.isVisible()):
+            continue
+        if isinstance(item, NumberLabel):
+            cost += LABEL_OVERLAP_COST if item.text else 0
+        elif getattr(item, "covers_text", False):
+            cost += LABEL_OVERLAP_COST
+        elif getattr(item, "blocks_labels", False):
+            # a gate's body and name, not the room its bounding rect keeps for ports
+            if item.shape().translated(item.pos()).intersects(box):
+                cost += LABEL_OVERLAP_COST
+        elif isinstance(item, WireItem) and item.isVisible() and item.shape().intersects(box):
+            cost += 1
+    return cost
+
+
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     """A smooth curve leaving ``start`` and entering ``end`` horizontally.
 
@@ -273,27 +294,11 @@ class WireItem(QGraphicsPathItem):
                                point.y() + gap)
 
     def _labels_cost(self, scene) -> int:
-        """How much this wire's numbers are in the way where they are now: covering another
-        number or a gate costs far more than lying across another wire."""
-        cost = 0
-        own = (self.value_label, self.grad_label)
-        for label in own:
-            if not label.text:
-                continue
-            box = label.sceneBoundingRect()
-            for item in scene.items(box, Qt.IntersectsItemBoundingRect):
-                if item is self or item is own[0] or item is own[1]:
-                    continue
-                if isinstance(item, NumberLabel):
-                    cost += LABEL_OVERLAP_COST if item.text else 0
-                elif getattr(item, "blocks_labels", False):
-                    # a gate's body and name, not the room its bounding rect keeps for ports
-                    if item.shape().translated(item.pos()).intersects(box):
-                        cost += LABEL_OVERLAP_COST
-                elif isinstance(item, WireItem) and item.isVisible() and (
-                        item.shape().intersects(box)):
-                    cost += 1
-        return cost
+        """How much this wire's numbers are in the way where they are now (numbers hidden for
+        a moment, as in the animated passes, count: they come back)."""
+        own = (self, self.value_label, self.grad_label)
+        return sum(covered_cost(scene, label.sceneBoundingRect(), own)
+                   for label in own[1:] if label.text)
 
     # ----------------------------------------------------------------- QGraphicsItem
     def shape(self) -> QPainterPath:

@@ -364,3 +364,16 @@ def test_the_last_step_of_the_backward_pass_keeps_its_card_whole(window):
     assert cards[("backward", last)].active  # the step just taken, readable in full
     assert "mul switches" in cards[("backward", last)].text()
     assert not any(card.active for key, card in cards.items() if key[1] != last)
+
+
+@pytest.mark.parametrize("name", ["sigmoid_neuron_primitive.circuit", "add_mul.circuit",
+                                  "neuron.circuit"])
+def test_chain_rule_cards_cover_no_number_gate_or_other_card(window, name):
+    from gui.wire_item import LABEL_OVERLAP_COST, covered_cost
+    flow = open_example(window, name)
+    flow.finish()
+    cards = [item for item in window.scene.items() if isinstance(item, Caption)]
+    assert len(cards) >= 2  # a card per gate of the backward pass (add_mul has two)
+    for card in cards:
+        cost = covered_cost(window.scene, card.sceneBoundingRect(), (card,), visible_only=True)
+        assert cost < LABEL_OVERLAP_COST, card.text()
