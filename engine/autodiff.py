@@ -215,6 +215,16 @@ class Result:
         """True when the output could be computed, so the gradients mean something."""
         return self.output is not None and self.output not in self.incomplete
 
+    @property
+    def no_gradient_reason(self) -> str:
+        """Why this pass gave no gradients, as one sentence ("" when it gave them)."""
+        if self.output is None:
+            return "No gradient: the circuit has no output yet."
+        if self.output in self.incomplete:
+            return (f"No gradient: the output {self.output} cannot be computed "
+                    "(an input port upstream is not connected).")
+        return ""
+
 
 def topological_order(circuit: Circuit) -> list[str]:
     """Node ids so that every node comes after the nodes feeding it (insertion order on ties)."""

@@ -154,7 +154,8 @@ class AscentPanel(QWidget):
         self.tolerance.setRange(1e-15, 1.0)
         self.tolerance.setValue(self.runner.tolerance)
         self.tolerance.setToolTip("A run stops after a step that improves the output by less "
-                                  "than this (the guide's loop uses 0.000005)")
+                                  "than this (the guide's loop uses 0.000005); random search "
+                                  "keeps trying after a rejected nudge")
         self.status = QLabel(self)
         self.status.setObjectName("ascent_status")
         self.status.setWordWrap(True)

@@ -46,7 +46,7 @@ MARGIN_FRACTION = 0.1
 DEFAULT_RANGE = (-3.0, 3.0, -3.0, 3.0)  # without data
 REMOVE_RADIUS_PX = 20
 MAX_TITLE = 70  # characters of formula in the title
-TITLE_SIZE = "10pt"
+TITLE_POINTS = 10
 TITLE_MARGIN_PX = 24
 POINT_SIZE = 11
 BOUNDARY_COLOUR = "#202124"
@@ -179,7 +179,7 @@ class BoundaryPlot(QWidget):
             axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
         self._title_font = QFont(self.font())
-        self._title_font.setPointSize(int(TITLE_SIZE[:-2]))
+        self._title_font.setPointSize(TITLE_POINTS)
         self.image_item = _SmoothImage(axisOrder="row-major")
         self.image_item.setLookupTable(colour_table())
         self.image_item.setZValue(-10)
@@ -395,7 +395,7 @@ class BoundaryPlot(QWidget):
         room = max(40, self.plot.width() - TITLE_MARGIN_PX)
         metrics = QFontMetrics(self._title_font)
         shown = metrics.elidedText(self._title or "", Qt.ElideRight, room)
-        self.plot.setTitle(shown, size=TITLE_SIZE, color="#202124")
+        self.plot.setTitle(shown, size=f"{TITLE_POINTS}pt", color="#202124")
         title.setMinimumWidth(0)
         title.setToolTip(self._title if shown != self._title else "")
 

@@ -28,7 +28,6 @@ from engine import CircuitError
 from engine.gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from engine.number_format import format_number
 from gui import theme
-from gui.inputs_panel import no_gradient_reason
 from gui.wire_item import WireItem
 
 PATH_LIMIT = 64  # paths listed; more are counted and summed, not shown
@@ -194,7 +193,7 @@ class ExplainPanel(QWidget):
         if result is None:
             return intro + "<p>The circuit cannot run, so there are no gradients yet.</p>"
         if not result.has_gradients:  # as the Properties and Inputs docks say it
-            return intro + f"<p>{escape(no_gradient_reason(result))}</p>"
+            return intro + f"<p>{escape(result.no_gradient_reason)}</p>"
         try:
             explanation = gradient_paths(circuit, result, self.node_id, PATH_LIMIT)
         except CircuitError as error:

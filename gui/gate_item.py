@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui import theme
 from engine.datasets import feature_name
-from engine.gates import display_symbol as gate_symbol
+from engine.gates import display_symbol
 from engine.number_format import format_number
 from gui.port_item import OUTPUT, PortItem
 from gui.wire_item import OutputStubItem
@@ -29,11 +29,6 @@ NAME_HEIGHT = 15
 # held while dragging a source's number: scrub its value (Shift where the desktop takes
 # Alt+drag to move windows)
 SCRUB_MODIFIERS = Qt.AltModifier | Qt.ShiftModifier
-
-
-def display_symbol(node) -> str:
-    """The symbol drawn on a gate (×−1, +1, x^2 for gates with a param)."""
-    return gate_symbol(node.op, node.params)
 
 
 def gate_size(node) -> tuple[float, float]:
@@ -163,7 +158,7 @@ class GateItem(QGraphicsItem):
         self.node_id = node.id
         self.op = node.op
         self.name = node.name
-        self.symbol = display_symbol(node)
+        self.symbol = display_symbol(node.op, node.params)  # ×−1, +1, x^2 with a param
         self.is_source = node.gate.is_source
         self.feature = node.feature
         self.frozen = node.op == "input" and not node.trainable

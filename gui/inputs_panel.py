@@ -42,14 +42,6 @@ def source_marker(node) -> tuple[str, str]:
     return "", "Free: ascent and training may move it."
 
 
-def no_gradient_reason(result) -> str:
-    """Why a pass gave no gradients (its output is missing or could not be computed)."""
-    if result is None or result.output is None:
-        return "No gradient: the circuit has no output yet."
-    return (f"No gradient: the output {result.output} cannot be computed "
-            "(an input port upstream is not connected).")
-
-
 class InputsPanel(QWidget):
     """A live table of the circuit's inputs and consts."""
 
@@ -209,7 +201,8 @@ class InputsPanel(QWidget):
                 grad_item = self.table.item(row, GRAD)
                 if result is None or not result.has_gradients:
                     grad_item.setText("—")
-                    grad_item.setToolTip(no_gradient_reason(result))
+                    grad_item.setToolTip(result.no_gradient_reason if result is not None
+                                         else "No gradient: the circuit cannot run.")
                     grad_item.setForeground(self.palette().placeholderText())
                     grad_item.setBackground(Qt.NoBrush)
                     continue

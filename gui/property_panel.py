@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
 
 from engine import CircuitError
 from engine.circuit import is_plain_id
+from engine.datasets import feature_name
 from gui import theme
 from gui.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand,
                           SetLabelCommand, SetOutputCommand, SetParamCommand,
@@ -29,7 +30,8 @@ from gui.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand
 from gui.gate_glyphs import gate_icon, gate_tooltip
 from engine.number_format import format_precise
 
-FEATURE_CHOICES = ("none", "x (column 0)", "y (column 1)", "other column")
+FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} (column 1)",
+                   "other column")
 PANEL_WIDTH = 280  # what the panel asks for; its contents wrap or shrink to fit narrower docks
 PANEL_MIN_WIDTH = 200
 OTHER_FEATURE = 3
@@ -349,12 +351,8 @@ class PropertyPanel(QWidget):
             note = "Computing…"  # the pass after this edit has not run yet
         else:
             value = format_precise(result.values[node.id])
-            if result.output is None:
-                note = "No gradient: the circuit has no output yet."
-            elif not result.has_gradients:
-                note = (f"No gradient: the output {result.output} cannot be computed "
-                        "(an input port upstream is not connected).")
-            else:
+            note = result.no_gradient_reason
+            if not note:
                 grad = format_precise(result.grads[node.id])
         self.result_value.setText(value)
         self.result_grad.setText(grad)

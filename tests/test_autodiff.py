@@ -209,6 +209,10 @@ def test_allow_incomplete_gives_nan_values_and_lists_incomplete_nodes():
     assert math.isnan(r.values["q"]) and math.isnan(r.values["f"]) and math.isnan(r.value)
     assert r.values["x"] == 1.0 and r.values["g"] == -2.0
     assert r.problems == ["q (add) port 1 is not connected"]
+    assert r.no_gradient_reason == ("No gradient: the output f cannot be computed (an input "
+                                    "port upstream is not connected).")
+    assert engine.run(build({"a": ("input", 1.0), "f": "exp"}, {"f": ["a"]})) \
+        .no_gradient_reason == ""
     # a gate whose id is its op is named once: "mul port 1", not "mul (mul) port 1"
     lone = build({"a": ("input", 1.0), "mul": "mul"}, {"mul": ["a"]})
     assert engine.run(lone, allow_incomplete=True).problems == ["mul port 1 is not connected"]

@@ -118,3 +118,11 @@ def test_a_circuit_without_data_inputs_is_refused(tmp_path):
                                   ["--points", "50"], ["--data", "a.csv", "--noise", "0.1"]])
 def test_a_wrong_command_line_is_exit_2(svm, args):
     refused(2, svm, *args)
+
+
+@pytest.mark.parametrize("args, named", [(["--points", "50"], "--points goes"),
+                                         (["--points", "50", "--noise", "0.1"],
+                                          "--points and --noise go")])
+def test_points_and_noise_without_a_dataset_say_they_go_with_it(svm, args, named):
+    message = refused(2, svm, *args)
+    assert named in message and "with --dataset NAME" in message

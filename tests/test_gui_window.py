@@ -321,11 +321,21 @@ def test_window_size_and_dock_layout_are_remembered(make_window, qtbot):
 
 
 def test_a_fresh_window_is_1400_by_900_or_what_fits_the_screen(window):
+    from PySide6.QtCore import QRect
+
     from gui.main_window import default_size
-    room = window.screen().availableGeometry()
-    assert (window.width(), window.height()) == (min(1400, room.width() - 40),
-                                                 min(900, room.height() - 60))
+
+    class Screen:
+        def __init__(self, width, height):
+            self.room = QRect(0, 0, width, height)
+
+        def availableGeometry(self):
+            return self.room
+
+    assert default_size(Screen(1920, 1080)) == (1400, 900)
+    assert default_size(Screen(1366, 768)) == (1326, 708)  # a laptop: the whole window fits
     assert default_size(None) == (1400, 900)
+    assert (window.width(), window.height()) == default_size(window.screen())
 
 
 # ------------------------------------------------------------------ help
