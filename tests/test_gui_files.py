@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 import engine
 from gui import export
@@ -383,11 +384,8 @@ def test_a_normal_close_leaves_no_recovery_file(window, add_mul, tmp_path):
     assert list((tmp_path / "recovery").glob("*.circuit")) == []
 
 
-@pytest.mark.parametrize("replace", ["new", "open", "example"])
-def test_new_or_open_with_the_value_editor_open_replaces_the_document_cleanly(
-        window, add_mul, qtbot, replace):
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
+def open_value_editor_on_x(window, add_mul, qtbot):
+    """(x + y) * z in the shown window, x's value editor opened by a real double-click."""
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)
@@ -396,6 +394,12 @@ def test_new_or_open_with_the_value_editor_open_replaces_the_document_cleanly(
     view, pill = window.view, window.scene.gate_item("x")
     centre = view.mapFromScene(pill.sceneBoundingRect().center())
     qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=centre)
+
+
+@pytest.mark.parametrize("replace", ["new", "open", "example"])
+def test_new_or_open_with_the_value_editor_open_replaces_the_document_cleanly(
+        window, add_mul, qtbot, replace):
+    open_value_editor_on_x(window, add_mul, qtbot)
     editor = window.scene.value_editor()
     assert editor is not None and editor.hasFocus()
     editor.setText("7")  # typed, not applied
@@ -418,16 +422,8 @@ def test_new_or_open_with_the_value_editor_open_replaces_the_document_cleanly(
 @pytest.mark.parametrize("key, expected", [("Return", 7.0), ("Enter", 7.0), ("Escape", -2.0)])
 def test_the_value_editor_takes_enter_and_escape_through_the_canvas(window, add_mul, qtbot,
                                                                      key, expected):
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
-    window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.open_path(add_mul)
-    QApplication.processEvents()
-    view, pill = window.view, window.scene.gate_item("x")
-    centre = view.mapFromScene(pill.sceneBoundingRect().center())
-    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=centre)
+    open_value_editor_on_x(window, add_mul, qtbot)
+    view = window.view
     assert window.scene.value_editor() is not None
     # the keys go where a user's go: to the canvas, which hands them to the editor
     qtbot.keyClick(view.viewport(), Qt.Key_A, Qt.ControlModifier)
