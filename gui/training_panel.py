@@ -236,6 +236,9 @@ class TrainingPanel(QWidget):
         summary = session.summary()
         if summary is not None:
             text = summary.text() + (f", step {summary.steps}" if summary.steps else "")
+        elif session.dataset is None and session.dataset_problem:
+            text = (f"The circuit's data set is not usable: {session.dataset_problem}. "
+                    "Generate or load another.")
         elif session.dataset is None:
             text = "No data set yet."
         else:

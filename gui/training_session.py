@@ -112,6 +112,7 @@ class TrainingSession(QObject):
         self._problem = ""
         self._stale = True  # the circuit's values changed since the trainer took them
         self._dataset: Dataset | None = None
+        self.dataset_problem = ""  # why the circuit's saved data set cannot be used ("" if it can)
         self._parsed: list[tuple[dict, Dataset]] = []
         self._running = False
         self._writing = False
@@ -243,6 +244,7 @@ class TrainingSession(QObject):
         self._parsed = [(value, dataset)] + self._parsed[:_PARSED_CACHE - 1]
 
     def _parse(self, value) -> Dataset | None:
+        self.dataset_problem = ""
         if value is None:
             return None
         for known, dataset in self._parsed:
@@ -251,6 +253,7 @@ class TrainingSession(QObject):
         try:
             dataset = Dataset.from_dict(value)
         except CircuitError as error:
+            self.dataset_problem = str(error)
             self.status_message.emit(f"The circuit's data set is not usable: {error}")
             return None
         self._remember(value, dataset)

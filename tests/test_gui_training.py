@@ -372,3 +372,20 @@ def test_f9_trains_and_pauses_and_shift_f9_steps(window, session, panel, qtbot):
     qtbot.waitUntil(lambda: session.summary().steps > 20)
     qtbot.keyClick(window.view.viewport(), Qt.Key_F9)
     assert not session.running and panel.train_button.text() == "Train"
+
+
+def test_a_broken_data_set_in_a_file_is_named_in_the_panel(window, session, panel, qtbot,
+                                                           tmp_path):
+    circuit = engine.templates.linear_classifier()
+    circuit.set_extra("dataset", {"points": [[0, 1], [1, 0]], "labels": [1]})
+    path = tmp_path / "svm.circuit"
+    engine.save(circuit, path)
+    assert window.open_path(path)  # the circuit itself is fine
+    qtbot.wait(1)
+    assert session.dataset is None
+    assert panel.status.text().startswith("The circuit's data set is not usable: "
+                                          "dataset.labels: 1 labels for 2 points")
+    qtbot.mouseClick(panel.data_panel.generate_button, Qt.LeftButton)  # a new one replaces it
+    qtbot.wait(1)
+    assert session.dataset is not None and session.dataset_problem == ""
+    assert not panel.status.text().startswith("The circuit's data set is not usable")
