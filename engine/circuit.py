@@ -83,6 +83,20 @@ Listener = Callable[[Change], None]
 _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+MAX_COORDINATE = 1e6  # the canvas runs from -1e6 to 1e6 each way
+
+
+def _position(pos, node_id: str) -> tuple[float, float] | None:
+    """``pos`` as a canvas position (None: none); CircuitError if it is off the canvas."""
+    if pos is None:
+        return None
+    x, y = (float(c) for c in pos)
+    if not (abs(x) <= MAX_COORDINATE and abs(y) <= MAX_COORDINATE):
+        raise CircuitError(f"{node_id}: position ({x:g}, {y:g}) is off the canvas (x and y "
+                           f"run from {-MAX_COORDINATE:g} to {MAX_COORDINATE:g})")
+    return (x, y)
+
+
 def _named(node_id: str, op: str) -> str:
     """A gate as messages name it: "q (add)", or just "mul" when its id is its op."""
     return node_id if node_id == op else f"{node_id} ({op})"
@@ -261,7 +275,7 @@ class Circuit:
         if feature is not None and op != "input":
             raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
         node = Node(node_id, op, value, full_params, ports,
-                    None if pos is None else tuple(float(c) for c in pos), label,
+                    _position(pos, node_id), label,
                     self._check_feature(node_id, feature), bool(trainable), dict(extra or {}))
         self.nodes[node_id] = node
         self._notify(Change("node_added", node_id), structural=True)
@@ -357,7 +371,7 @@ class Circuit:
         """Place a node on the canvas (``node_changed``, field ``pos``)."""
         node = self.node(node_id)
         old = node.pos
-        node.pos = None if pos is None else tuple(float(c) for c in pos)
+        node.pos = _position(pos, node_id)
         self._notify(Change("node_changed", node_id, field="pos", old=old, new=node.pos),
                      structural=False)
 

@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from .circuit import Circuit
+from .circuit import MAX_COORDINATE, Circuit
 from .errors import CircuitError
 from .gates import GATES, MAX_PORTS
 
@@ -160,6 +160,15 @@ def _kind(value) -> str:
 def _a(op: str) -> str:
     """A gate name with its article, as a sentence says it: "a 'mul'", "an 'add'"."""
     return ("an '" if op[:1] in "aeio" else "a '") + op + "'"
+
+
+def _coordinate_in(value, place: str) -> float:
+    """A position's coordinate: a finite number on the canvas."""
+    number = _finite_number(value, place)
+    if abs(number) > MAX_COORDINATE:
+        raise CircuitError(f"{place}: {_quote(value)} is off the canvas (positions run from "
+                           f"{-MAX_COORDINATE:g} to {MAX_COORDINATE:g})")
+    return number
 
 
 def _finite_number(value, place: str) -> float:
@@ -302,8 +311,8 @@ def _node_fields(raw, i: int, seen: dict) -> dict:
         if not (isinstance(pos, list) and len(pos) == 2):
             raise CircuitError(f"{place}.pos: must be [x, y] with two finite numbers, "
                                f"not {_quote(pos)}")
-        fields["pos"] = (_finite_number(pos[0], f"{place}.pos[0]"),
-                         _finite_number(pos[1], f"{place}.pos[1]"))
+        fields["pos"] = tuple(_coordinate_in(value, f"{place}.pos[{k}]")
+                              for k, value in enumerate(pos))
 
     label = raw.get("label")
     if label is not None and not isinstance(label, str):

@@ -45,7 +45,7 @@ FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown 
 SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
 FIT_MARGIN = 40.0
 FIT_MARGIN_LEFT = 110.0  # left of the inputs: room for the ascent's arrows and fan-out sums
-CANVAS_LIMIT = 1_000_000.0
+CANVAS_LIMIT = engine.circuit.MAX_COORDINATE  # where gates can be: the scene reaches that far
 ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
 
 

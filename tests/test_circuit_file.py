@@ -233,6 +233,8 @@ SHAPE_ERRORS = [
      "nodes[4].inputs: a 'neg' gate has exactly 1 input, not 2"),
     (_set(["nodes", 0, "pos"], [1]), "nodes[0].pos: must be [x, y] with two finite numbers"),
     (_set(["nodes", 0, "pos"], {"x": 1, "y": 2}), "nodes[0].pos: must be [x, y]"),
+    (_set(["nodes", 2, "pos"], [1e300, -1e300]),
+     "nodes[2].pos[0]: 1e+300 is off the canvas (positions run from -1e+06 to 1e+06)"),
     (_set(["nodes", 0, "pos"], [1, "2"]), "nodes[0].pos[1]: must be a finite number"),
     (_set(["nodes", 0, "pos"], [1, 1e400]), "nodes[0].pos[1]: must be a finite number"),
     (_set(["nodes", 0, "label"], 5), "nodes[0].label: must be a string"),

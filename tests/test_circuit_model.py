@@ -366,3 +366,14 @@ def test_copy_is_independent_and_has_no_listeners():
     assert circuit.node("x").value == -2.0 and "z" in circuit.nodes
     assert engine.run(circuit).value == -12.0
     assert twin.extra == circuit.extra and twin.extra is not circuit.extra
+
+
+def test_a_position_off_the_canvas_is_refused():
+    circuit = build({"x": ("input", 1.0)})
+    circuit.move("x", (1e6, -1e6))  # the canvas's far corner is fine
+    with pytest.raises(engine.CircuitError, match=r"x: position \(2e\+06, 0\) is off the canvas"):
+        circuit.move("x", (2e6, 0))
+    assert circuit.nodes["x"].pos == (1e6, -1e6)
+    with pytest.raises(engine.CircuitError, match="off the canvas"):
+        circuit.add_node("input", "y", value=0.0, pos=(0, 1e300))
+    assert "y" not in circuit.nodes
