@@ -29,6 +29,7 @@ from gui.ascent_plot import AscentPlot
 from gui.ascent_runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.move_arrows import MoveArrows
 from gui.tool_menus import run_menu
+from engine import CircuitError
 from engine.number_format import format_precise
 
 METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
@@ -52,6 +53,15 @@ def log_step(value: float, steps: int) -> float:
     index = len(MANTISSAS) * exponent + notch + steps + (0 if on_ladder or steps > 0 else 1)
     exponent, notch = divmod(index, len(MANTISSAS))
     return float(f"{MANTISSAS[notch] * 10.0 ** exponent:.12g}")
+
+
+def _signature(circuit) -> tuple:
+    """What an ascent's curves are about: the circuit's output and the inputs it moves."""
+    try:
+        output = circuit.output_id()
+    except CircuitError:
+        output = None
+    return output, tuple(circuit.movable_inputs())
 
 
 class LogStepSpinBox(QDoubleSpinBox):
@@ -88,6 +98,7 @@ class AscentPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("ascent_panel")
         self.document = document
+        self._plotted: tuple | None = None  # _signature of the circuit the curves are of
         self.runner = AscentRunner(document, self)
         self.arrows = MoveArrows(scene) if scene is not None else None
         self._arrows_shown = 0.0
@@ -208,11 +219,14 @@ class AscentPanel(QWidget):
         self.max_steps.valueChanged.connect(lambda n: setattr(runner, "max_steps", n))
         self.tolerance.valueChanged.connect(lambda tol: setattr(runner, "tolerance", tol))
         runner.session_started.connect(self.plot.start_run)
+        runner.session_started.connect(self._note_plotted)
         runner.advanced.connect(self._advanced)
         runner.running_changed.connect(self._show_running)
         runner.status_message.connect(self.status.setText)
         runner.invalidated.connect(self._clear_arrows)
         runner.stopped.connect(self._stopped)
+        # another circuit: the old one's curves and words no longer apply
+        self.document.circuit_replaced.connect(self._circuit_replaced)
 
     # ----------------------------------------------------------------- actions
     def step(self) -> None:
@@ -243,6 +257,15 @@ class AscentPanel(QWidget):
         self.plot.clear()
         self._clear_arrows()
 
+    def _circuit_replaced(self) -> None:
+        # curves of the same inputs and output stay, to compare (the same file opened again)
+        if _signature(self.document.circuit) != self._plotted:
+            self.reset()
+            self.status.setText("")
+
+    def _note_plotted(self, _ascent) -> None:
+        self._plotted = _signature(self.document.circuit)
+
     def _run_clicked(self, _checked: bool) -> None:
         self.toggle_run()
 
@@ -261,7 +284,7 @@ class AscentPanel(QWidget):
             self._show_arrows(ascent)
             self._arrows_shown = now
         if self.runner.running:
-            self.status.setText(f"step {ascent.steps}: {ascent.output} = "
+            self.status.setText(f"step {self.runner.run_steps} of this run: {ascent.output} = "
                                 f"{format_precise(ascent.value)}")
 
     def _update_plot(self) -> None:

@@ -113,6 +113,11 @@ class AscentRunner(QObject):
         """True while a run is going."""
         return self._running
 
+    @property
+    def run_steps(self) -> int:
+        """Steps taken by the run going on (or the last one): what "Stop after" counts."""
+        return self.ascent.steps - self._run_start if self.ascent is not None else 0
+
     def set_step_size(self, step_size: float) -> None:
         """Use ``step_size`` from the next step on (a run in progress takes it at once)."""
         self.step_size = float(step_size)
@@ -350,7 +355,7 @@ class AscentRunner(QObject):
         self._running = False
         self.last_reason = reason
         ascent, command, self._command = self.ascent, self._command, None
-        steps = ascent.steps - self._run_start if ascent is not None else 0
+        steps = self.run_steps
         if command is not None and reason not in (EDITED, REPLACED):
             # an edit or a new document may be inside the undo stack right now: leave it be
             self._close_command(command, steps)

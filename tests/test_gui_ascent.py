@@ -458,3 +458,13 @@ def test_the_guides_loop_in_the_window_ends_where_the_guide_does(window, panel, 
     output = panel.runner.ascent.history
     assert output[-2] == 99.99937812746526
     assert "converged" in panel.status.text()
+
+
+def test_another_circuit_clears_the_curves_the_same_one_keeps_them(qtbot, window, panel):
+    open_example(window, "custom_gate")
+    click(qtbot, panel.step_button)
+    assert len(panel.plot.runs) == 1
+    open_example(window, "custom_gate")  # the same inputs and output: still comparable
+    assert len(panel.plot.runs) == 1
+    open_example(window, "neuron")  # another circuit: its curves would mean nothing here
+    assert panel.plot.runs == [] and panel.status.text() == ""
