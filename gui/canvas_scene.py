@@ -702,6 +702,8 @@ class CanvasScene(QGraphicsScene):
         node = self.document.circuit.nodes.get(node_id)
         if node is None or not node.gate.is_source:
             return
+        if self._editor is not None:
+            self.close_editor()  # the scrub wins: the editor would show a stale number
         value = round(start + steps * (0.01 if fine else 0.1), 12)
         if value == node.value:
             return

@@ -435,3 +435,19 @@ def test_the_value_editor_takes_enter_and_escape_through_the_canvas(window, add_
     assert window.document.circuit.nodes["x"].value == expected
     window.document.flush()
     assert window.document.result.value == (expected + 5) * -4
+
+
+def test_scrubbing_with_the_value_editor_open_closes_it(window, add_mul, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    open_value_editor_on_x(window, add_mul, qtbot)
+    assert window.scene.value_editor() is not None
+    view, pill = window.view, window.scene.gate_item("x")
+    at = view.mapFromScene(pill.sceneBoundingRect().center())
+    event = QWheelEvent(QPointF(at), QPointF(view.viewport().mapToGlobal(at)), QPoint(0, 0),
+                        QPoint(0, 240), Qt.NoButton, Qt.ControlModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.scene.value_editor() is None
+    assert window.document.circuit.nodes["x"].value == pytest.approx(-1.8)  # two steps of 0.1
