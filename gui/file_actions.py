@@ -177,6 +177,7 @@ class FileActions(QObject):
         what the Examples menu, exports and a class's copies show).
         """
         path = Path(path)
+        existed = path.exists()
         circuit = self.document.circuit
         old_title = circuit.title
         if (old_title or "").strip() in ("", DEFAULT_TITLE):
@@ -186,8 +187,9 @@ class FileActions(QObject):
         except CircuitError as error:
             if circuit.title != old_title:
                 circuit.set_title(old_title)
-            self.window.show_error("Cannot save the circuit",
-                                   f"{error}\n\nThe file on disk was left as it was.")
+            kept = ("The file on disk was left as it was." if existed
+                    else "Nothing was written.")
+            self.window.show_error("Cannot save the circuit", f"{error}\n\n{kept}")
             self.window.show_status(f"Not saved: {error}")
             return False
         if self.autosave is not None:

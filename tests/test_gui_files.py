@@ -175,6 +175,16 @@ def test_save_into_a_folder_path_fails_says_why_and_stays_dirty(window, add_mul,
     assert window.document.is_dirty and window.document.path == add_mul
     assert not window.save_to(tmp_path / "missing" / "f.circuit")
     assert "does not exist" in window.errors[1]
+    assert window.errors[1].endswith("Nothing was written.")  # there was no old file
+
+
+def test_a_failed_save_over_a_file_says_it_was_left_as_it_was(window, add_mul, monkeypatch):
+    window.open_path(add_mul)
+    edit(window)
+    monkeypatch.setattr(os, "replace", lambda *_args: (_ for _ in ()).throw(
+        OSError(28, "No space left on device")))
+    window.action_save.trigger()
+    assert window.errors[0].endswith("The file on disk was left as it was.")
 
 
 def test_a_failed_save_keeps_the_old_file(window, add_mul, monkeypatch):
