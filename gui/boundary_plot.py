@@ -267,6 +267,7 @@ class BoundaryPlot(QWidget):
             self._segments = np.empty((0, 2, 2))
             self.contour_item.setData([], [])
             self._set_title("")
+            self._set_key("score", "score = 0", OUTPUT_SCALE)  # no gate's map is shown
             return
         scale = OUTPUT_SCALE if node_id is None else robust_scale(values)
         self.image_item.setImage(shade(values, scale), autoLevels=False, levels=LEVELS)

@@ -460,3 +460,14 @@ def test_a_new_window_does_not_bring_back_the_column_for_an_empty_document(windo
     qtbot.waitExposed(again)
     assert not again.boundary_plot.dock.isVisible()
     assert not again.training_panel.dock.isVisible()
+
+
+def test_deleting_the_mapped_unit_leaves_no_word_of_it_in_the_key(window, plot):
+    from gui.commands import RemoveNodesCommand
+    open_circuit(window, two_layer_relu_net(), six_points())
+    window.scene.select_nodes(["n2"])
+    settle()
+    assert "n2 turns on" in plot.key_label.text()
+    window.document.push(RemoveNodesCommand(window.document, ["n2"]))
+    settle()
+    assert "n2" not in plot.key_label.text() and "score = 0" in plot.key_label.text()
