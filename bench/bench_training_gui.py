@@ -149,8 +149,8 @@ def main() -> None:
 
     print(f"boundary: {args.grid}x{args.grid} grid; {args.seconds:g} s per row; platform "
           f"{QApplication.platformName()}")
-    header = ["circuit", "steps/frame", "frames/s", "redraws/s", "steps/s", "cpu ms/frame", "worst late ms",
-              "p99 late ms", "accuracy"]
+    header = ["circuit", "steps/frame", "frames/s", "redraws/s", "steps/s", "cpu ms/frame",
+              "worst late ms", "p99 late ms", "accuracy"]
     print(" | ".join(header))
     for title, steps_per_frame, row in rows:
         print(" | ".join([title, str(steps_per_frame)] + [

@@ -311,7 +311,8 @@ class Circuit:
             return "would close a cycle " + " -> ".join(cycle)
         return None
 
-    def connect(self, src: str, dst: str, port: int, *, replace_existing: bool = False) -> str | None:
+    def connect(self, src: str, dst: str, port: int, *,
+                replace_existing: bool = False) -> str | None:
         """Wire src into dst:port (``wire_added``); returns the src it replaced, if any."""
         reason = self.can_connect(src, dst, port)
         if reason:

@@ -131,8 +131,8 @@ class AscentPlot(QWidget):
         self.output_plot = self._make_plot("ascent_output_plot", "output")
         self.output_legend = self.output_plot.addLegend(offset=(-10, 10), brush=LEGEND_FILL)
         self.trajectory_plot = self._make_plot("ascent_trajectory_plot", "inputs")
-        self.trajectory_legend = self.trajectory_plot.addLegend(offset=(10, 5), colCount=4, brush=LEGEND_FILL,
-                                                                 horSpacing=12, verSpacing=-6)
+        self.trajectory_legend = self.trajectory_plot.addLegend(
+            offset=(10, 5), colCount=4, brush=LEGEND_FILL, horSpacing=12, verSpacing=-6)
         self.trajectory_note = QLabel(self)  # always there: showing it would relayout the dock
         self.trajectory_note.setObjectName("ascent_trajectory_note")
         layout.addWidget(self.output_plot, 0, 0, 2, 1)

@@ -26,8 +26,9 @@ was edited, or when the method or the direction changed, or after Reset.
   during a run: their edit lands after the ascent, so Undo walks back in the order things
   happened. A run stopped before its first step leaves no undo step.
 - A run stops on Pause; after ``max_steps`` steps (0: never); when a session reaches
-  ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when the output stops improving
-  (the guide's ``new - previous < tol`` rule, for the gradient methods: random search keeps
+  ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when
+  the output improves by less than ``tolerance`` in a step (the guide's
+  ``new - previous < tol`` rule, for the gradient methods: random search keeps
   trying) or gets worse (the step size is too large); when the output or a move is not finite
   (nan/inf: a status message names it); and when the user edits the circuit (anything but
   moving, labelling or retitling). An ``Ascent`` that finds the structure changed raises

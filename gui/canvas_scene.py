@@ -17,8 +17,8 @@ Gestures that start in the scene end as undo commands pushed on the document:
 - drag gates: Qt moves the selected items, snapped to ``GRID``; one ``MoveNodesCommand`` is
   pushed on release, with the start positions recorded on press; Escape during the drag puts
   them back and pushes nothing (``cancel_gesture``, which also drops a wire being drawn);
-- scrub a source's value (Ctrl+wheel over it, or Shift/Alt+drag its number sideways; a plain drag
-  on a source moves it like any gate): a run of
+- scrub a source's value (Ctrl+wheel over it, or Shift/Alt+drag its number sideways; a
+  plain drag on a source moves it like any gate): a run of
   ``SetValueCommand(merge=True)`` that merges into one undo step, ended when the gesture ends
   (the last command is then made unmergeable, so the next scrub is a new step);
 - double-click a source to edit its value in place (Enter commits, Escape cancels).
@@ -30,7 +30,6 @@ import math
 from collections import deque
 
 import shiboken6
-
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QLineEdit, QToolTip
@@ -772,7 +771,6 @@ class CanvasScene(QGraphicsScene):
             proxy.deleteLater()
             self._closed_editors = [p for p in self._closed_editors if shiboken6.isValid(p)]
             self._closed_editors.append(proxy)
-
 
     # ----------------------------------------------------------------- tooltips
     def helpEvent(self, event):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QSlider, QStyle, QToolBar
+from PySide6.QtWidgets import QLabel, QSlider, QStyle, QToolBar
 
 from gui.flow_animation import DONE, IDLE, SPEED_MAX, SPEED_MIN
 from gui.tool_menus import run_menu

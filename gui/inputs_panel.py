@@ -35,8 +35,9 @@ def source_marker(node) -> tuple[str, str]:
     if node.op == "const":
         return "const", "A constant: never moved by ascent or training."
     if node.feature is not None:
-        return f"data {feature_name(node.feature)}", (f"Bound to column {node.feature} of the data set: "
-                                  "training feeds it, ascent never moves it.")
+        return f"data {feature_name(node.feature)}", (
+            f"Bound to column {node.feature} of the data set: training feeds it, ascent never "
+            "moves it.")
     if not node.trainable:
         return "frozen", "Frozen: ascent and training leave it alone."
     return "", "Free: ascent and training may move it."
