@@ -98,6 +98,7 @@ class CanvasScene(QGraphicsScene):
 
     status_message = Signal(str)
     selection_ids_changed = Signal(list)
+    overlays_grew = Signal()  # items beside the gates appeared (arrows): a fitted view refits
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -179,10 +180,12 @@ class CanvasScene(QGraphicsScene):
         return QPointF(round(point.x() / grid) * grid, round(point.y() / grid) * grid)
 
     def content_rect(self) -> QRectF:
-        """The rectangle holding every gate, wire and number (empty for an empty circuit)."""
+        """The rectangle holding every gate, wire and number, and what gates carry beside them
+        (the ascent's arrows, check badges); empty for an empty circuit."""
         rect = QRectF()
         for gate in self._gates.values():
             rect = rect.united(gate.sceneBoundingRect())
+            rect = rect.united(gate.mapRectToScene(gate.childrenBoundingRect()))
             if gate.stub is not None:
                 rect = rect.united(gate.stub.sceneBoundingRect())
         for wire in self._wires.values():

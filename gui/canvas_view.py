@@ -44,7 +44,6 @@ KEY_STEP = 1.25
 FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
 SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
 FIT_MARGIN = 40.0
-FIT_MARGIN_LEFT = 110.0  # left of the inputs: room for the ascent's arrows and fan-out sums
 CANVAS_LIMIT = engine.circuit.MAX_COORDINATE  # where gates can be: the scene reaches that far
 ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
 
@@ -86,6 +85,7 @@ class CanvasView(QGraphicsView):
         self.quick_add: QuickAddPopup | None = None
         self._quick_add_pos = QPointF()
         scene.document.circuit_replaced.connect(self._on_circuit_replaced)
+        scene.overlays_grew.connect(self._refit_if_fitted)
 
     # ----------------------------------------------------------------- collaborators
     @property
@@ -159,7 +159,7 @@ class CanvasView(QGraphicsView):
             self._scale_to(1.0)
             self.centerOn(QPointF(0, 0))
             return
-        rect = rect.adjusted(-FIT_MARGIN_LEFT, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         area = self.viewport().rect()
         factor = min(area.width() / rect.width(), area.height() / rect.height())
         factor = max(MIN_ZOOM, min(FIT_MAX_ZOOM, factor))
@@ -175,6 +175,10 @@ class CanvasView(QGraphicsView):
         hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
         hbar.setValue(hbar.value() + round(dx))
         vbar.setValue(vbar.value() + round(dy))
+
+    def _refit_if_fitted(self) -> None:
+        if self._keep_fitted and self.isVisible():
+            self.fit_all()
 
     def _on_circuit_replaced(self) -> None:
         if self.isVisible():

@@ -139,6 +139,7 @@ class MoveArrows:
         largest = max(finite, default=0.0)
         for node_id in [i for i in self._arrows if i not in moves]:
             self._remove(node_id)
+        grew = False
         for node_id, move in moves.items():
             gate = self.scene.gate_item(node_id)
             if gate is None:
@@ -148,7 +149,10 @@ class MoveArrows:
             if arrow is None or arrow.parentItem() is not gate:
                 self._remove(node_id)
                 arrow = self._arrows[node_id] = MoveArrowItem(gate)
+                grew = True
             arrow.set_move(move, largest, gate.body_rect())
+        if grew and hasattr(self.scene, "overlays_grew"):
+            self.scene.overlays_grew.emit()  # a fitted canvas makes room for them
 
     def clear(self) -> None:
         """Take every arrow off the canvas."""

@@ -468,3 +468,16 @@ def test_another_circuit_clears_the_curves_the_same_one_keeps_them(qtbot, window
     assert len(panel.plot.runs) == 1
     open_example(window, "neuron")  # another circuit: its curves would mean nothing here
     assert panel.plot.runs == [] and panel.status.text() == ""
+
+
+def test_a_fitted_canvas_makes_room_for_the_arrows(qtbot, window, panel):
+    window.resize(1400, 900)
+    open_example(window, "custom_gate")
+    window.view.fit_all()
+    click(qtbot, panel.step_button)
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    arrows = panel.arrows.arrows()
+    assert set(arrows) == {"x", "y"}
+    for arrow in arrows.values():  # the arrow and its "+0.02" are on screen, not cut off
+        assert shown.contains(arrow.sceneBoundingRect())
