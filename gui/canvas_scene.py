@@ -46,7 +46,7 @@ from gui.port_item import PortItem
 from gui.wire_item import WireItem, number_text, wire_path
 
 
-LABEL_SLICE = 40  # wires whose numbers are placed per turn of the event loop
+LABEL_SLICE = 25  # wires whose numbers are placed per turn of the event loop
 
 
 class _ValueEditor(QLineEdit):
@@ -200,6 +200,10 @@ class CanvasScene(QGraphicsScene):
         self._label_queue[wire] = self._label_queue.get(wire, True) and keep_if_clear
         if not self._label_timer.isActive():
             self._label_timer.start()
+
+    def labels_pending(self) -> int:
+        """How many wires wait for their numbers' spot to be chosen."""
+        return len(self._label_queue)
 
     def arrange_labels(self, limit: int | None = None) -> None:
         """Place the numbers of the wires waiting for it (at most ``limit`` now, the rest in
