@@ -184,10 +184,9 @@ class AscentPanel(QWidget):
                 ("Direction", self.direction, "Stop after", self.max_steps),
                 ("Method", self.method, "Stop if gain <", self.tolerance))):
             form.addWidget(QLabel(label, self), row, 0)
-            form.addWidget(box, row, 1, 1, 1 if label2 else 3)
-            if label2:
-                form.addWidget(QLabel(label2, self), row, 2)
-                form.addWidget(box2, row, 3)
+            form.addWidget(box, row, 1)
+            form.addWidget(QLabel(label2, self), row, 2)
+            form.addWidget(box2, row, 3)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
         controls = QVBoxLayout()

@@ -151,7 +151,7 @@ class MoveArrows:
                 arrow = self._arrows[node_id] = MoveArrowItem(gate)
                 grew = True
             arrow.set_move(move, largest, gate.body_rect())
-        if grew and hasattr(self.scene, "overlays_grew"):
+        if grew:
             self.scene.overlays_grew.emit()  # a fitted canvas makes room for them
 
     def clear(self) -> None:
