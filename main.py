@@ -105,7 +105,7 @@ def main(argv=None) -> int:
         _quiet_offscreen_notes()
         return take_screenshot(app, args.file or str(DEFAULT_EXAMPLE), args.screenshot)
 
-    from gui.editing import release_clipboard
+    from gui.canvas.editing import release_clipboard
     from gui.main_window import MainWindow
 
     app.aboutToQuit.connect(release_clipboard)

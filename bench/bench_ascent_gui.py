@@ -184,8 +184,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from gui.ascent_panel import install
-    from gui.file_actions import DISCARD
+    from gui.ascent.panel import install
+    from gui.files.file_actions import DISCARD
     from gui.main_window import MainWindow
 
     folder = tempfile.mkdtemp(prefix="bench_ascent_")

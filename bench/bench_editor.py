@@ -37,7 +37,7 @@ def _median_ms(samples) -> float:
 
 def main(n_gates: int = 500) -> None:
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from gui.commands import SetValueCommand
+    from gui.model.commands import SetValueCommand
     from gui.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp(prefix="bench_editor_"))

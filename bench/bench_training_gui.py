@@ -4,7 +4,7 @@ The real main window opens the hacker's guide's 2-layer ReLU net (and, as a heav
 row, a net of 32 tanh units: 294 nodes, 129 parameters) with the circle data set (100 points)
 inside, and presses Train: the session's own timer runs the frames, each taking ``steps per
 frame`` steps, writing the parameters into the circuit (the canvas numbers move), redrawing the
-loss and accuracy curves and the decision-boundary plot (``gui.boundary_plot``: the score over
+loss and accuracy curves and the decision-boundary plot (``gui.training.boundary_plot``: the score over
 its 100 x 100 grid, the heatmap and the zero line). "redraws/s" counts the plot's redraws.
 
 Meanwhile a 5 ms probe timer records how late each of its ticks fires: the worst lateness is
@@ -124,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
 
-    from gui.file_actions import DISCARD
+    from gui.files.file_actions import DISCARD
     from gui.main_window import MainWindow
 
     folder = tempfile.mkdtemp()

@@ -25,20 +25,22 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QStyle)
 
-from gui import (ascent_panel, boundary_plot, explain_panel, flow_animation, gradcheck_panel,
-                 training_panel)
-from gui.app_settings import AppSettings
-from gui.autosave import Autosave
-from gui.canvas_scene import CanvasScene
-from gui.canvas_view import CanvasView
-from gui.document import Document
-from gui.editing import EditActions
-from gui.file_actions import CANCEL, DISCARD, SAVE, FileActions, list_examples
+from gui.ascent import panel as ascent_panel
+from gui.docks import explain_panel, gradcheck_panel
+from gui.flow import animation as flow_animation
+from gui.training import boundary_plot, panel as training_panel
+from gui.files.app_settings import AppSettings
+from gui.files.autosave import Autosave
+from gui.canvas.scene import CanvasScene
+from gui.canvas.view import CanvasView
+from gui.model.document import Document
+from gui.canvas.editing import EditActions
+from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, list_examples
 from gui.help_dialog import HelpDialog
-from gui.inputs_panel import InputsPanel
+from gui.docks.inputs_panel import InputsPanel
 from engine.number_format import format_number, is_marked
-from gui.palette import PaletteWidget
-from gui.property_panel import PropertyPanel
+from gui.docks.palette import PaletteWidget
+from gui.docks.property_panel import PropertyPanel
 
 APP_NAME = "circuitgrad"
 DEFAULT_SIZE = (1400, 900)

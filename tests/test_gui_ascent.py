@@ -9,9 +9,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMenu
 
 import engine
-from gui.ascent_panel import install, log_step
-from gui.commands import AddNodeCommand, SetValueCommand
-from gui.file_actions import DISCARD
+from gui.ascent.panel import install, log_step
+from gui.model.commands import AddNodeCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
 from engine.number_format import format_number
 from tests.helpers import EXAMPLES, build
@@ -336,7 +336,7 @@ def test_a_value_edit_during_a_run_stops_it(qtbot, window, panel):
 
 
 def test_moving_a_gate_during_a_run_does_not_stop_it(qtbot, window, panel):
-    from gui.commands import MoveNodesCommand
+    from gui.model.commands import MoveNodesCommand
     open_example(window, "neuron")
     panel.max_steps.setValue(0)
     panel.run()
@@ -421,8 +421,8 @@ def test_arrows_show_the_last_step_of_a_run(qtbot, window, panel):
 
 def test_a_full_curve_stops_the_run_and_the_next_run_starts_a_new_one(qtbot, window, panel,
                                                                      monkeypatch):
-    import gui.ascent_runner
-    monkeypatch.setattr(gui.ascent_runner, "MAX_SESSION_STEPS", 5)
+    import gui.ascent.runner
+    monkeypatch.setattr(gui.ascent.runner, "MAX_SESSION_STEPS", 5)
     open_example(window, "neuron")
     panel.max_steps.setValue(0)
     panel.speed.setValue(1000)

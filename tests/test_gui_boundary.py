@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 import engine
 from engine.datasets import embed_dataset, make_dataset, six_points
 from engine.templates import linear_classifier, two_layer_relu_net
-from gui.boundary_image import (NOT_FINITE_RGB, colour_table, join_segments, plane_grid,
+from gui.training.boundary_image import (NOT_FINITE_RGB, colour_table, join_segments, plane_grid,
                                 shade, zero_contour)
-from gui.boundary_plot import NO_DATA_HINT, BoundaryPlot, install
-from gui.commands import SetFeatureCommand, SetValueCommand
-from gui.file_actions import DISCARD
+from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot, install
+from gui.model.commands import SetFeatureCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
 from tests.helpers import build
 
@@ -463,7 +463,7 @@ def test_a_new_window_does_not_bring_back_the_column_for_an_empty_document(windo
 
 
 def test_deleting_the_mapped_unit_leaves_no_word_of_it_in_the_key(window, plot):
-    from gui.commands import RemoveNodesCommand
+    from gui.model.commands import RemoveNodesCommand
     open_circuit(window, two_layer_relu_net(), six_points())
     window.scene.select_nodes(["n2"])
     settle()

@@ -16,13 +16,13 @@ from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QGraphicsView  # noqa: E402
 
 import engine  # noqa: E402
-from gui import theme  # noqa: E402
-from gui.canvas_scene import CanvasScene  # noqa: E402
-from gui.commands import (AddNodeCommand, MoveNodesCommand, RemoveNodesCommand,  # noqa: E402
+from gui.common import theme  # noqa: E402
+from gui.canvas.scene import CanvasScene  # noqa: E402
+from gui.model.commands import (AddNodeCommand, MoveNodesCommand, RemoveNodesCommand,  # noqa: E402
                           RenameCommand,
                           SetFeatureCommand, SetInputCountCommand, SetOutputCommand,
                           SetTrainableCommand, SetValueCommand)
-from gui.document import Document  # noqa: E402
+from gui.model.document import Document  # noqa: E402
 
 
 def add_mul_circuit() -> engine.Circuit:

@@ -15,13 +15,13 @@ from PySide6.QtCore import QMimeData, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QAction, QGuiApplication  # noqa: E402
 
 import engine  # noqa: E402
-import gui.context_menus as context_menus  # noqa: E402
-from gui.canvas_scene import CanvasScene  # noqa: E402
-from gui.canvas_view import CanvasView  # noqa: E402
-from gui.context_menus import (build_canvas_menu, build_gate_menu,  # noqa: E402
+import gui.canvas.context_menus as context_menus  # noqa: E402
+from gui.canvas.scene import CanvasScene  # noqa: E402
+from gui.canvas.view import CanvasView  # noqa: E402
+from gui.canvas.context_menus import (build_canvas_menu, build_gate_menu,  # noqa: E402
                                build_wire_menu)
-from gui.document import Document  # noqa: E402
-from gui.editing import FRAGMENT_MIME, EditActions  # noqa: E402
+from gui.model.document import Document  # noqa: E402
+from gui.canvas.editing import FRAGMENT_MIME, EditActions  # noqa: E402
 
 
 def add_mul_circuit() -> engine.Circuit:
@@ -332,7 +332,7 @@ def test_canvas_menu_adds_gates_by_group_and_pastes_here(canvas):
 # ----------------------------------------------------------------------------- the output stays
 def build_with_commands(doc) -> None:
     """f = (x + y) * z through undo commands, with no explicit output (f is the only sink)."""
-    from gui.commands import AddNodeCommand, ConnectCommand
+    from gui.model.commands import AddNodeCommand, ConnectCommand
     for op, node_id, value, pos in (("input", "x", -2.0, (0, 0)), ("input", "y", 5.0, (0, 80)),
                                     ("input", "z", -4.0, (0, 160)), ("add", "q", None, (160, 40)),
                                     ("mul", "f", None, (320, 100))):
@@ -360,7 +360,7 @@ def test_building_from_nothing_with_commands_ends_with_f_as_the_output(built):
 
 
 def test_a_dangling_gate_added_to_an_implicit_output_keeps_f_the_output(built):
-    from gui.commands import AddNodeCommand
+    from gui.model.commands import AddNodeCommand
     doc, scene = built
     circuit = doc.circuit
     circuit.set_output(None)  # f is the output only because it is the one node feeding nothing
@@ -401,7 +401,7 @@ def test_paste_and_deleting_a_wire_keep_an_implicit_output(canvas):
 
 
 def test_wiring_the_output_into_a_free_gate_moves_f_there_and_undo_moves_it_back(built):
-    from gui.commands import AddNodeCommand, ConnectCommand
+    from gui.model.commands import AddNodeCommand, ConnectCommand
     doc, scene = built
     circuit = doc.circuit
     doc.push(AddNodeCommand(doc, "scale", (480, 100), node_id="g", params={"c": 2.0}))
@@ -450,7 +450,7 @@ def test_ctrl_v_pastes_at_the_mouse_when_it_is_over_the_canvas(canvas, qtbot):
 def test_duplicate_lands_beside_even_in_a_crowded_row(canvas):
     """Gates right of the original and below it push the copy further out, never on top."""
     doc, scene, view, actions, _messages = canvas
-    from gui.commands import AddNodeCommand
+    from gui.model.commands import AddNodeCommand
     doc.push(AddNodeCommand(doc, "neg", (480, 100), node_id="n1"))
     doc.push(AddNodeCommand(doc, "neg", (320, 200), node_id="n2"))
     move_mouse(view, QPointF(10, 10))  # duplicate never follows the mouse

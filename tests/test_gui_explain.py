@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QMenu, QTextBrowser
 
-from gui import explain_panel
-from gui.commands import DisconnectCommand, SetValueCommand
-from gui.file_actions import DISCARD
+from gui.docks import explain_panel
+from gui.model.commands import DisconnectCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
 from tests.helpers import EXAMPLES, build
 

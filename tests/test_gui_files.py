@@ -13,11 +13,11 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 import engine
-from gui import export
-from gui.app_settings import MAX_RECENT, AppSettings
-from gui.autosave import INTERVAL_MS, Autosave, find_orphans
-from gui.commands import AddNodeCommand, SetValueCommand
-from gui.file_actions import CANCEL, DISCARD, SAVE
+from gui.files import export
+from gui.files.app_settings import MAX_RECENT, AppSettings
+from gui.files.autosave import INTERVAL_MS, Autosave, find_orphans
+from gui.model.commands import AddNodeCommand, SetValueCommand
+from gui.files.file_actions import CANCEL, DISCARD, SAVE
 from gui.main_window import MainWindow
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -312,7 +312,7 @@ def test_export_into_a_missing_folder_says_why(window, tmp_path):
 # ------------------------------------------------------------------ autosave and restore
 def test_the_default_recovery_folder_names_the_app_once(qtbot):
     from PySide6.QtCore import QCoreApplication, QStandardPaths
-    from gui.autosave import default_folder
+    from gui.files.autosave import default_folder
     app = QCoreApplication.instance()
     name, organisation = app.applicationName(), app.organizationName()
     app.setApplicationName("circuitgrad")

@@ -12,15 +12,15 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSlider, QToolBar
 
 import engine
-from gui import theme
-from gui.commands import AddNodeCommand, SetValueCommand
-from gui.file_actions import DISCARD
-from gui.flow_animation import BACKWARD, DONE, FORWARD, IDLE, install
-from gui.flow_captions import Caption
-from gui.flow_dots import (DOT_SPACING, FRAME_MS, DotTrain, dot_radius, dot_speed, dot_style,
+from gui.common import theme
+from gui.model.commands import AddNodeCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
+from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE, install
+from gui.flow.captions import Caption
+from gui.flow.dots import (DOT_SPACING, FRAME_MS, DotTrain, dot_radius, dot_speed, dot_style,
                            frame_step, max_speed, wire_width)
 from gui.main_window import MainWindow
-from gui.wire_item import NumberLabel
+from gui.canvas.wire_item import NumberLabel
 from tests.helpers import EXAMPLES
 
 FAN = {"format": "circuitgrad", "version": 1, "title": "max of two products, x fans out",
@@ -369,7 +369,7 @@ def test_the_last_step_of_the_backward_pass_keeps_its_card_whole(window):
 @pytest.mark.parametrize("name", ["sigmoid_neuron_primitive.circuit", "add_mul.circuit",
                                   "neuron.circuit"])
 def test_chain_rule_cards_cover_no_number_gate_or_other_card(window, name):
-    from gui.wire_item import LABEL_OVERLAP_COST, covered_cost
+    from gui.canvas.wire_item import LABEL_OVERLAP_COST, covered_cost
     flow = open_example(window, name)
     flow.finish()
     cards = [item for item in window.scene.items() if isinstance(item, Caption)]

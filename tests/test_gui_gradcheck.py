@@ -10,10 +10,11 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QTableWidget
 
 from engine import GATES
-from gui import gradcheck_panel, theme
-from gui.commands import DisconnectCommand, MoveNodesCommand, SetValueCommand
-from gui.file_actions import DISCARD
-from gui.gradcheck_panel import ANALYTIC, INPUT, NOTE, NUMERICAL, REL_ERROR, STATUS
+from gui.common import theme
+from gui.docks import gradcheck_panel
+from gui.model.commands import DisconnectCommand, MoveNodesCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
+from gui.docks.gradcheck_panel import ANALYTIC, INPUT, NOTE, NUMERICAL, REL_ERROR, STATUS
 from gui.main_window import MainWindow
 from tests.helpers import EXAMPLES, build
 

@@ -15,11 +15,11 @@ from PySide6.QtGui import QTextDocument  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit  # noqa: E402
 
 import engine  # noqa: E402
-from gui.document import Document  # noqa: E402
-from gui.gate_glyphs import GATE_MIME, gate_icon, gate_tooltip  # noqa: E402
-from gui.inputs_panel import GRAD, KIND, NAME, VALUE, InputsPanel  # noqa: E402
-from gui.palette import PaletteWidget  # noqa: E402
-from gui.property_panel import PropertyPanel  # noqa: E402
+from gui.model.document import Document  # noqa: E402
+from gui.canvas.gate_glyphs import GATE_MIME, gate_icon, gate_tooltip  # noqa: E402
+from gui.docks.inputs_panel import GRAD, KIND, NAME, VALUE, InputsPanel  # noqa: E402
+from gui.docks.palette import PaletteWidget  # noqa: E402
+from gui.docks.property_panel import PropertyPanel  # noqa: E402
 from helpers import build  # noqa: E402
 
 GATE_NAMES = [gate.name for gate in engine.GATE_LIST]
@@ -452,7 +452,7 @@ def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot)
     """q = x + (nothing) keeps f = q * z from being computed: z still has its value -4, but no
     df/dz exists, so the inputs dock, the property panel and the canvas all show none
     (not a misleading 0)."""
-    from gui.canvas_scene import CanvasScene
+    from gui.canvas.scene import CanvasScene
     circuit = build({"x": ("input", -2.0), "y": ("input", 5.0), "z": ("input", -4.0),
                      "q": "add", "f": "mul"},
                     {"f": ["q", "z"]}, output="f")

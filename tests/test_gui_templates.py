@@ -10,11 +10,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 
 import engine
-from gui.commands import AddNodeCommand
-from gui.file_actions import CANCEL, DISCARD
+from gui.model.commands import AddNodeCommand
+from gui.files.file_actions import CANCEL, DISCARD
 from gui.main_window import MainWindow
-from gui.template_dialog import TemplateDialog, open_circuit
-from gui.training_panel import install
+from gui.training.template_dialog import TemplateDialog, open_circuit
+from gui.training.panel import install
 
 
 @pytest.fixture

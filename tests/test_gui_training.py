@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QDockWidget, QMenu
 
 import engine
 from engine.datasets import GUIDE_LABELS, GUIDE_POINTS
-from gui.commands import AddNodeCommand, SetTrainableCommand, SetValueCommand
-from gui.file_actions import DISCARD
+from gui.model.commands import AddNodeCommand, SetTrainableCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
-from gui.training_panel import install
+from gui.training.panel import install
 
 PARAMS = ("a", "b", "c")
 GUIDE_START = {"a": 1.0, "b": -2.0, "c": -1.0}  # engine.templates.linear_classifier()

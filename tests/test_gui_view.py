@@ -16,11 +16,11 @@ from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa:
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget  # noqa: E402
 
 import engine  # noqa: E402
-from gui.canvas_scene import CanvasScene  # noqa: E402
-from gui.canvas_view import GATE_MIME, MAX_ZOOM, MIN_ZOOM, CanvasView  # noqa: E402
-from gui.document import Document  # noqa: E402
-from gui.editing import EditActions  # noqa: E402
-from gui.quick_add import match_gates  # noqa: E402
+from gui.canvas.scene import CanvasScene  # noqa: E402
+from gui.canvas.view import GATE_MIME, MAX_ZOOM, MIN_ZOOM, CanvasView  # noqa: E402
+from gui.model.document import Document  # noqa: E402
+from gui.canvas.editing import EditActions  # noqa: E402
+from gui.canvas.quick_add import match_gates  # noqa: E402
 
 
 def add_mul_circuit() -> engine.Circuit:
@@ -460,7 +460,7 @@ def test_quick_add_never_scrolls_sideways_and_long_descriptions_have_tooltips(ca
 
 
 def test_zoomed_out_past_readable_numbers_the_view_says_how_to_read_them(canvas):
-    from gui.wire_item import MIN_TEXT_SCALE, numbers_drawn_at
+    from gui.canvas.wire_item import MIN_TEXT_SCALE, numbers_drawn_at
     _doc, _scene, view, _actions = canvas
     hint = view.small_numbers_hint
     assert not hint.isVisible()

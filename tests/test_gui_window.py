@@ -13,8 +13,8 @@ from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 import engine
-from gui.commands import AddNodeCommand, ConnectCommand, SetValueCommand
-from gui.file_actions import DISCARD
+from gui.model.commands import AddNodeCommand, ConnectCommand, SetValueCommand
+from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"

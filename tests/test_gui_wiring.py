@@ -15,8 +15,8 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QGraphicsView  # noqa: E402
 
 import engine  # noqa: E402
-from gui.canvas_scene import CanvasScene  # noqa: E402
-from gui.document import Document  # noqa: E402
+from gui.canvas.scene import CanvasScene  # noqa: E402
+from gui.model.document import Document  # noqa: E402
 
 NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
 
@@ -379,7 +379,7 @@ def test_the_number_shows_a_scrub_cursor_only_while_alt_is_held(canvas):
 
 # ----------------------------------------------------------------- inside the real view
 def test_gestures_work_inside_the_canvas_view(qtbot):
-    canvas_view = pytest.importorskip("gui.canvas_view")
+    canvas_view = pytest.importorskip("gui.canvas.view")
     doc = Document(add_mul_circuit(wired=False))
     scene = CanvasScene(doc)
     view = canvas_view.CanvasView(scene)

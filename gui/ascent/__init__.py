@@ -1,0 +1,3 @@
+"""Gradient ascent on the inputs: the panel, its plot, its run and the arrows it draws on the
+canvas.
+"""

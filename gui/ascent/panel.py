@@ -1,0 +1,364 @@
+"""The gradient-ascent dock: the hacker's guide's "pull" on the output, with a live plot.
+
+Step nudges every movable input once along its gradient (each input gets an arrow on the canvas
+for the move it took); Run/Pause keeps stepping from a timer while the canvas values, the
+output curve and the inputs' trajectories update live (the arrows too, ten times a second, and
+when the run stops they show its last step). The controls choose the step size
+(arrows step it through 1, 2, 5 × 10^k), maximise or minimise, the method (analytic gradient,
+numerical gradient, or the guide's first strategy, random local search) and the speed. Each run
+is its own curve, named by its method, so strategies can be compared on one plot; Reset plot
+clears them.
+
+``AscentPanel`` lays out the controls and wires them to an ``AscentRunner`` (the stepping, the
+undo steps) and an ``AscentPlot`` (the curves), plus ``MoveArrows`` on the canvas.
+``install(window)`` docks it in a MainWindow and adds Step and Run to the Run menu.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QValidator
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFrame, QGridLayout,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from gui.ascent.plot import AscentPlot
+from gui.ascent.runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
+from gui.ascent.move_arrows import MoveArrows
+from gui.common.tool_menus import run_menu
+from engine import CircuitError
+from engine.number_format import format_precise
+
+METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
+           ("random", "random search")]
+MANTISSAS = (1.0, 2.0, 5.0)
+PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
+ARROWS_EVERY_S = 0.1  # while running, the arrows follow at 10 frames a second (they are many)
+CONTROLS_WIDTH = 380
+CONTROLS_MIN_WIDTH = 300
+
+
+def log_step(value: float, steps: int) -> float:
+    """``value`` moved ``steps`` notches along 1, 2, 5, 10, 20, 50... (down for steps < 0)."""
+    if value <= 0 or not math.isfinite(value):
+        return 0.01
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10.0 ** exponent
+    notch = max((k for k, m in enumerate(MANTISSAS) if m <= mantissa * (1 + 1e-9)), default=0)
+    on_ladder = abs(MANTISSAS[notch] - mantissa) <= mantissa * 1e-9
+    # off the ladder, value sits between two notches: one step either way lands on one of them
+    index = len(MANTISSAS) * exponent + notch + steps + (0 if on_ladder or steps > 0 else 1)
+    exponent, notch = divmod(index, len(MANTISSAS))
+    return float(f"{MANTISSAS[notch] * 10.0 ** exponent:.12g}")
+
+
+def _signature(circuit) -> tuple:
+    """What an ascent's curves are about: the circuit's output and the inputs it moves."""
+    try:
+        output = circuit.output_id()
+    except CircuitError:
+        output = None
+    return output, tuple(circuit.movable_inputs())
+
+
+class LogStepSpinBox(QDoubleSpinBox):
+    """A step-size box whose arrows (and wheel) walk the 1-2-5 ladder instead of adding."""
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(log_step(self.value(), steps))
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"  # 0.01, not 0.010000; 1e-05 for the smallest
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            number = float(text)
+        except ValueError:
+            return QValidator.Intermediate, text, pos
+        inside = self.minimum() <= number <= self.maximum()
+        return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
+
+    def stepEnabled(self):
+        return QDoubleSpinBox.StepUpEnabled | QDoubleSpinBox.StepDownEnabled
+
+
+class AscentPanel(QWidget):
+    """Step, Run/Pause, Reset plot and the settings of gradient ascent, over its live plots."""
+
+    def __init__(self, document, scene=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ascent_panel")
+        self.document = document
+        self._plotted: tuple | None = None  # _signature of the circuit the curves are of
+        self.runner = AscentRunner(document, self)
+        self.arrows = MoveArrows(scene) if scene is not None else None
+        self._arrows_shown = 0.0
+        self._plot_ascent = None
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setObjectName("ascent_plot_timer")
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.setInterval(PLOT_DELAY_MS)
+        self._plot_timer.timeout.connect(self._update_plot)
+        self._make_widgets()
+        self._connect()
+        self._show_running(False)
+
+    # ----------------------------------------------------------------- building
+    def _make_widgets(self) -> None:
+        self.step_button = QPushButton("Step", self)
+        self.step_button.setObjectName("ascent_step_button")
+        self.step_button.setToolTip("Move every free input once along its gradient "
+                                    "(one undo step)")
+        self.run_button = QPushButton("Run", self)
+        self.run_button.setObjectName("ascent_run_button")
+        self.run_button.setCheckable(True)
+        self.run_button.setToolTip("Keep stepping until paused, converged or the step limit")
+        self.reset_button = QPushButton("Reset plot", self)
+        self.reset_button.setObjectName("ascent_reset_button")
+        self.reset_button.setToolTip("Clear the curves and the arrows; the next step starts "
+                                     "a new curve")
+
+        self.step_size = LogStepSpinBox(self)
+        self.step_size.setObjectName("ascent_step_size")
+        self.step_size.setDecimals(6)
+        self.step_size.setRange(1e-6, 100.0)
+        self.step_size.setValue(self.runner.step_size)
+        self.step_size.setToolTip("How far each step moves: step size × gradient")
+        self.direction = QComboBox(self)
+        self.direction.setObjectName("ascent_direction")
+        self.direction.addItem("maximise", False)
+        self.direction.addItem("minimise", True)
+        self.direction.setToolTip("Pull the output up (gradient ascent) or down (descent)")
+        self.method = QComboBox(self)
+        self.method.setObjectName("ascent_method")
+        for name, title in METHODS:
+            self.method.addItem(title, name)
+        self.method.setToolTip("Analytic: the backward pass. Numerical: (f(x+h) - f(x)) / h "
+                               "per input. Random search: try a random nudge, keep it if f "
+                               "improved (the guide's first strategy)")
+        self.speed = QSpinBox(self)
+        self.speed.setObjectName("ascent_speed")
+        self.speed.setRange(0, 100_000)
+        self.speed.setSpecialValueText("max")
+        self.speed.setSuffix(" steps/s")
+        self.speed.setValue(self.runner.steps_per_second)
+        self.speed.setToolTip("Steps per second while running (max: as fast as the window "
+                              "allows, redrawing about 60 times a second)")
+        self.max_steps = QSpinBox(self)
+        self.max_steps.setObjectName("ascent_max_steps")
+        self.max_steps.setRange(0, 10_000_000)
+        self.max_steps.setSpecialValueText("never")
+        self.max_steps.setValue(DEFAULT_MAX_STEPS)
+        self.max_steps.setToolTip("A run stops after this many steps")
+        self.tolerance = LogStepSpinBox(self)
+        self.tolerance.setObjectName("ascent_tolerance")
+        self.tolerance.setDecimals(15)
+        self.tolerance.setRange(1e-15, 1.0)
+        self.tolerance.setValue(self.runner.tolerance)
+        self.tolerance.setToolTip("A run stops after a step that improves the output by less "
+                                  "than this (the guide's loop uses 0.000005); random search "
+                                  "keeps trying after a rejected nudge")
+        self.status = QLabel(self)
+        self.status.setObjectName("ascent_status")
+        self.status.setWordWrap(True)
+        self.plot = AscentPlot(self)
+
+        # under the canvas, a wide and short dock: the controls on the left, the plots beside
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.step_button)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.reset_button)
+        form = QGridLayout()
+        form.setVerticalSpacing(4)
+        for row, (label, box, label2, box2) in enumerate((
+                ("Step size", self.step_size, "Speed", self.speed),
+                ("Direction", self.direction, "Stop after", self.max_steps),
+                ("Method", self.method, "Stop if gain <", self.tolerance))):
+            form.addWidget(QLabel(label, self), row, 0)
+            form.addWidget(box, row, 1)
+            form.addWidget(QLabel(label2, self), row, 2)
+            form.addWidget(box2, row, 3)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
+        controls = QVBoxLayout()
+        controls.addLayout(buttons)
+        controls.addLayout(form)
+        controls.addWidget(self.status)
+        controls.addStretch(1)
+        controls_box = QWidget(self)
+        controls_box.setLayout(controls)
+        controls_box.setMinimumWidth(CONTROLS_MIN_WIDTH)
+        controls_box.setMaximumWidth(CONTROLS_WIDTH)
+        controls.setContentsMargins(0, 0, 0, 0)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(controls_box)
+        layout.addWidget(self.plot, 1)
+
+    def _connect(self) -> None:
+        runner = self.runner
+        self.step_button.clicked.connect(self.step)
+        self.run_button.clicked.connect(self._run_clicked)
+        self.reset_button.clicked.connect(self.reset)
+        self.step_size.valueChanged.connect(runner.set_step_size)
+        self.direction.currentIndexChanged.connect(
+            lambda _i: runner.set_minimize(self.direction.currentData()))
+        self.method.currentIndexChanged.connect(
+            lambda _i: runner.set_method(self.method.currentData()))
+        self.speed.valueChanged.connect(runner.set_speed)
+        self.max_steps.valueChanged.connect(lambda n: setattr(runner, "max_steps", n))
+        self.tolerance.valueChanged.connect(lambda tol: setattr(runner, "tolerance", tol))
+        runner.session_started.connect(self.plot.start_run)
+        runner.session_started.connect(self._note_plotted)
+        runner.advanced.connect(self._advanced)
+        runner.running_changed.connect(self._show_running)
+        runner.status_message.connect(self.status.setText)
+        runner.invalidated.connect(self._clear_arrows)
+        runner.stopped.connect(self._stopped)
+        # another circuit: the old one's curves and words no longer apply
+        self.document.circuit_replaced.connect(self._circuit_replaced)
+
+    # ----------------------------------------------------------------- actions
+    def step(self) -> None:
+        """One step of gradient ascent (one undo step)."""
+        self.runner.step()
+
+    def run(self) -> None:
+        """Start running."""
+        self.runner.run()
+        self._show_running(self.runner.running)
+
+    def pause(self) -> None:
+        """Pause the run."""
+        self.runner.pause()
+
+    def toggle_run(self) -> None:
+        """Run if paused, pause if running."""
+        if self.runner.running:
+            self.pause()
+        else:
+            self.run()
+
+    def reset(self) -> None:
+        """Stop, clear the plot and the arrows; the next step starts a new curve."""
+        self.runner.reset()
+        self._plot_timer.stop()
+        self._plot_ascent = None
+        self.plot.clear()
+        self._clear_arrows()
+
+    def _circuit_replaced(self) -> None:
+        # curves of the same inputs and output stay, to compare (the same file opened again)
+        if _signature(self.document.circuit) != self._plotted:
+            self.reset()
+            self.status.setText("")
+
+    def _note_plotted(self, _ascent) -> None:
+        self._plotted = _signature(self.document.circuit)
+
+    def _run_clicked(self, _checked: bool) -> None:
+        self.toggle_run()
+
+    # ----------------------------------------------------------------- showing
+    def _advanced(self, ascent) -> None:
+        if self.runner.running:
+            # the plot redraws in its own turn of the event loop, after the canvas's redraw,
+            # so neither waits for the other
+            self._plot_ascent = ascent
+            if not self._plot_timer.isActive():
+                self._plot_timer.start()
+        else:
+            self.plot.update_run(ascent)
+        now = time.perf_counter()
+        if not self.runner.running or now - self._arrows_shown >= ARROWS_EVERY_S:
+            self._show_arrows(ascent)
+            self._arrows_shown = now
+        if self.runner.running:
+            self.status.setText(f"step {self.runner.run_steps} of this run: {ascent.output} = "
+                                f"{format_precise(ascent.value)}")
+
+    def _update_plot(self) -> None:
+        if self._plot_ascent is not None:
+            self.plot.update_run(self._plot_ascent)
+            self._plot_ascent = None
+
+    def _stopped(self, reason: str) -> None:
+        self._plot_timer.stop()
+        self._update_plot()
+        ascent = self.runner.ascent
+        if ascent is not None and reason not in (EDITED, REPLACED, RESET):
+            self._show_arrows(ascent)  # the last step's moves, however fast the run went
+
+    def _show_arrows(self, ascent) -> None:
+        if self.arrows is not None:
+            self.arrows.show_moves(ascent.last_moves)
+
+    def _clear_arrows(self) -> None:
+        if self.arrows is not None:
+            self.arrows.clear()
+
+    def _show_running(self, running: bool) -> None:
+        self.run_button.setChecked(running)
+        self.run_button.setText("Pause" if running else "Run")
+        for widget in (self.direction, self.method):
+            widget.setEnabled(not running)
+
+
+def install(window) -> AscentPanel:
+    """Dock the gradient-ascent panel in ``window`` and add Step and Run to its Run menu (once)."""
+    if getattr(window, "ascent_panel", None) is not None:
+        return window.ascent_panel
+    panel = AscentPanel(window.document, window.scene, window)
+    dock = QDockWidget("Gradient ascent", window)
+    dock.setObjectName("ascent_dock")
+    scroller = QScrollArea(dock)  # lets the dock shrink on small screens
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.NoFrame)
+    scroller.setWidget(panel)
+    dock.setWidget(scroller)
+    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
+                     | QDockWidget.DockWidgetFloatable)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    neighbour = window.findChild(QDockWidget, "gradcheck_dock")
+    if neighbour is not None:  # a tab under the canvas, beside Explain and Gradient check
+        window.tabifyDockWidget(neighbour, dock)
+    panel.dock = dock
+
+    step = QAction("Ascent &Step", window)
+    step.setObjectName("action_ascent_step")
+    step.setStatusTip("Move every free input once along its gradient")
+    step.setShortcut(QKeySequence("F7"))
+    step.triggered.connect(lambda _checked=False: (dock.raise_(), panel.step()))
+    run = QAction("Ascent &Run", window)
+    run.setObjectName("action_ascent_run")
+    run.setCheckable(True)
+    run.setStatusTip("Run gradient ascent until paused")
+    run.setShortcut(QKeySequence("Shift+F7"))
+    run.triggered.connect(lambda _checked=False: (dock.raise_(), panel.toggle_run()))
+    panel.runner.running_changed.connect(run.setChecked)
+    for action in (step, run):
+        window.addAction(action)
+    menu = run_menu(window)
+    if not menu.isEmpty():
+        menu.addSeparator()
+    menu.addActions([step, run])
+
+    view_menu = window.menuBar().findChild(QMenu, "menu_view")
+    if view_menu is not None:
+        toggle = dock.toggleViewAction()
+        toggle.setObjectName("action_toggle_ascent_dock")
+        view_menu.addAction(toggle)
+    if hasattr(window, "show_status"):
+        panel.runner.status_message.connect(window.show_status)
+    panel.step_action, panel.run_action = step, run
+    window.ascent_panel = panel
+    return panel

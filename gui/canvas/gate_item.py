@@ -1,0 +1,338 @@
+"""A gate on the canvas: its shape, symbol, name and ports, and the gestures that start on it.
+
+Operations are rounded rectangles with their symbol (+, ×, max, σ, 1/x, ...) big in the middle;
+inputs and consts are pills that show their value. The name (label or id) sits above the body,
+input ports are spread evenly down the left side and the output port is on the right. The
+output gate has a double border and an "f" tag; inputs bound to data carry a "data x" (or
+"data y") tag and frozen inputs a lock.
+
+The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
+snapped to the grid by the scene; a plain drag anywhere on a gate, its number included, moves
+it), scrubbing its value (Shift+drag on the number) and editing it in place all go through the
+scene, which turns them into undo commands.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from gui.common import theme
+from engine.datasets import feature_name
+from engine.gates import display_symbol
+from engine.number_format import format_number
+from gui.canvas.port_item import OUTPUT, PortItem
+from gui.canvas.wire_item import OutputStubItem
+
+NAME_HEIGHT = 15
+# held while dragging a source's number: scrub its value (Shift where the desktop takes
+# Alt+drag to move windows)
+SCRUB_MODIFIERS = Qt.AltModifier | Qt.ShiftModifier
+
+
+def gate_size(node) -> tuple[float, float]:
+    """Width and height of a node's body (gates with many ports grow taller)."""
+    if node.gate.is_source:
+        return float(theme.SOURCE_W), float(theme.SOURCE_H)
+    height = max(theme.GATE_H, (node.n_inputs + 1) * theme.PORT_SPACING)
+    return float(theme.GATE_W), float(height)
+
+
+class ValueItem(QGraphicsItem):
+    """The number inside a source's pill: Shift+drag (or Alt+drag) it sideways to scrub,
+    double-click to edit.
+
+    A plain press is left to the gate under it, so a plain drag anywhere on a pill moves the
+    gate; only a press with Shift or Alt held (``SCRUB_MODIFIERS``) scrubs, in steps of 0.1, or
+    0.01 with Ctrl too (or with both Shift and Alt), and the cursor turns into a horizontal
+    arrow over the number while the modifier is held to say so.
+    """
+
+    PIXELS_PER_STEP = 6.0
+
+    def __init__(self, gate):
+        super().__init__(gate)
+        self.gate = gate
+        self.text = ""
+        self._rect = QRectF()
+        self._press = None  # (scene x, start value) while dragging
+        self._moved = False
+        self.setAcceptedMouseButtons(Qt.LeftButton)
+        self.setAcceptHoverEvents(True)
+
+    def set_value(self, value: float, width: float, height: float) -> None:
+        """Show ``value`` centred in a pill of this size."""
+        self.prepareGeometryChange()
+        self.text = format_number(value)
+        text_width = theme.metrics("VALUE_FONT").horizontalAdvance(self.text) + 8
+        self._rect = QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None):
+        painter.setFont(theme.VALUE_FONT)
+        painter.setPen(theme.INK)
+        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+
+    def _show_scrub_cursor(self, modifiers) -> None:
+        if modifiers & SCRUB_MODIFIERS:
+            self.setCursor(Qt.SizeHorCursor)
+        else:
+            self.unsetCursor()
+
+    def hoverEnterEvent(self, event):
+        self._show_scrub_cursor(event.modifiers())
+
+    def hoverMoveEvent(self, event):
+        self._show_scrub_cursor(event.modifiers())
+
+    def hoverLeaveEvent(self, event):
+        self.unsetCursor()
+
+    def mousePressEvent(self, event):
+        if not event.modifiers() & SCRUB_MODIFIERS:
+            event.ignore()  # the gate under the number takes it: a plain drag moves the gate
+            return
+        scene = self.scene()
+        scene.end_scrub()
+        node = scene.document.circuit.nodes.get(self.gate.node_id)
+        self._press = (event.scenePos().x(), node.value if node else 0.0)
+        self._moved = False
+        self.setCursor(Qt.SizeHorCursor)
+        event.accept()
+
+    def mouseMoveEvent(self, event):
+        if self._press is None:
+            return
+        start_x, start_value = self._press
+        modifiers = event.modifiers()
+        fine = bool(modifiers & Qt.ControlModifier) or (
+            modifiers & SCRUB_MODIFIERS) == SCRUB_MODIFIERS
+        steps = int((event.scenePos().x() - start_x) / self.PIXELS_PER_STEP)
+        if steps or self._moved:
+            self._moved = True
+            self.scene().scrub_value(self.gate.node_id, start_value, steps, fine)
+
+    def mouseReleaseEvent(self, event):
+        scene = self.scene()
+        if self._press is not None and not self._moved:  # a Shift/Alt+click: select the gate
+            scene.clearSelection()
+            self.gate.setSelected(True)
+        self._press = None
+        self._show_scrub_cursor(event.modifiers())
+        scene.end_scrub()
+
+    def mouseDoubleClickEvent(self, event):
+        self.scene().edit_value(self.gate.node_id)
+        event.accept()
+
+
+class GateItem(QGraphicsItem):
+    """The drawing of one node; ``node_id`` names it in the document."""
+
+    blocks_labels = True  # wires keep their numbers off gates (WireItem._labels_cost)
+
+    def __init__(self, node, connected_ports=()):
+        super().__init__()
+        self.node_id = node.id
+        self.wires = set()  # WireItems touching this gate, updated when it moves
+        self.is_output = False
+        self.input_ports: list[PortItem] = []
+        self.output_port = None
+        self.value_item = None
+        self.stub = None
+        self._size = (0.0, 0.0)
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setZValue(1)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.refresh(node, connected_ports)
+
+    # ----------------------------------------------------------------- model -> drawing
+    def refresh(self, node, connected_ports=None) -> None:
+        """Redraw from ``node``; rebuild the ports if their number changed."""
+        self.prepareGeometryChange()
+        self.node_id = node.id
+        self.op = node.op
+        self.name = node.name
+        self.symbol = display_symbol(node.op, node.params)  # ×−1, +1, x^2 with a param
+        self.is_source = node.gate.is_source
+        self.feature = node.feature
+        self.frozen = node.op == "input" and not node.trainable
+        self.is_const = node.op == "const"
+        size = gate_size(node)
+        resized = size != self._size
+        self._size = size
+        width, height = size
+        name_width = theme.metrics("NAME_FONT").horizontalAdvance(self.name) + 6
+        self._name_rect = QRectF((width - name_width) / 2, -NAME_HEIGHT - 2,
+                                 name_width, NAME_HEIGHT)
+        reach = theme.PORT_RADIUS + 4  # a hot port grows
+        self._bounds = QRectF(-reach, -NAME_HEIGHT - 4, width + 2 * reach,
+                              height + NAME_HEIGHT + 14).united(self._name_rect)
+        if len(self.input_ports) != node.n_inputs or resized:
+            self._rebuild_ports(node.n_inputs, connected_ports)
+        elif connected_ports is not None:
+            for port in self.input_ports:
+                port.set_connected(port.index in connected_ports)
+        if self.is_source:
+            if self.value_item is None:
+                self.value_item = ValueItem(self)
+            self.value_item.set_value(node.value, width, height)
+        if self.stub is not None:
+            self.stub.place(QPointF(width, height / 2))
+        self.update()
+
+    def _rebuild_ports(self, count: int, connected_ports) -> None:
+        scene = self.scene()
+        for port in self.input_ports + ([self.output_port] if self.output_port else []):
+            port.setParentItem(None)
+            if scene is not None:
+                scene.removeItem(port)
+        width, height = self._size
+        connected = set(connected_ports or ())
+        self.input_ports = []
+        for index in range(count):
+            port = PortItem(self, index, QPointF(0, height * (index + 1) / (count + 1)))
+            port.set_connected(index in connected)
+            self.input_ports.append(port)
+        self.output_port = PortItem(self, OUTPUT, QPointF(width, height / 2))
+
+    def set_output(self, is_output: bool) -> None:
+        """Mark (or unmark) this gate as the circuit's output f, with its stub."""
+        if is_output == self.is_output:
+            return
+        self.is_output = is_output
+        if is_output:
+            self.stub = OutputStubItem(self)
+        elif self.stub is not None:
+            self.stub.setParentItem(None)
+            if self.scene() is not None:
+                self.scene().removeItem(self.stub)
+            self.stub = None
+        self.update()
+
+    def set_port_connected(self, port: int, connected: bool) -> None:
+        """Draw input ``port`` filled (wired) or hollow orange (open)."""
+        if 0 <= port < len(self.input_ports):
+            self.input_ports[port].set_connected(connected)
+
+    # ----------------------------------------------------------------- geometry
+    def body_rect(self) -> QRectF:
+        """The body in item coordinates (the top-left is node.pos)."""
+        return QRectF(0, 0, *self._size)
+
+    def output_pos(self) -> QPointF:
+        """The output port's centre in scene coordinates."""
+        width, height = self._size
+        pos = self.pos()
+        return QPointF(pos.x() + width, pos.y() + height / 2)
+
+    def input_pos(self, port: int) -> QPointF:
+        """Input ``port``'s centre in scene coordinates."""
+        width, height = self._size
+        count = max(len(self.input_ports), 1)
+        pos = self.pos()
+        return QPointF(pos.x(), pos.y() + height * (port + 1) / (count + 1))
+
+    def update_wires(self) -> None:
+        """Make every wire touching this gate follow it."""
+        for wire in self.wires:
+            wire.update_path()
+
+    # ----------------------------------------------------------------- QGraphicsItem
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionChange:
+            scene = self.scene()
+            if scene is not None and scene.snapping:
+                return scene.snap(value)
+        elif change == QGraphicsItem.ItemPositionHasChanged:
+            self.update_wires()
+        return super().itemChange(change, value)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.body_rect().united(self._name_rect))
+        return path
+
+    def mouseDoubleClickEvent(self, event):
+        if self.is_source:
+            self.scene().edit_value(self.node_id)
+        event.accept()
+
+    def paint(self, painter, option, widget=None):
+        width, height = self._size
+        body = QRectF(0, 0, width, height)
+        radius = height / 2 if self.is_source else theme.GATE_RADIUS
+        fill, border = self._colors()
+        selected = self.isSelected()
+        if self.is_output:
+            painter.setPen(QPen(theme.OUTPUT_BORDER, 1.5))
+            painter.setBrush(Qt.NoBrush)
+            outer = body.adjusted(-3.5, -3.5, 3.5, 3.5)
+            painter.drawRoundedRect(outer, radius + 3.5, radius + 3.5)
+        painter.setPen(QPen(theme.SELECTED if selected else border, 2.6 if selected else 1.6))
+        painter.setBrush(QBrush(fill))
+        painter.drawRoundedRect(body, radius, radius)
+        if not self.is_source:
+            long_symbol = len(self.symbol) > 2
+            painter.setFont(theme.SMALL_SYMBOL_FONT if long_symbol else theme.SYMBOL_FONT)
+            painter.setPen(theme.INK)
+            painter.drawText(body, Qt.AlignCenter, self.symbol)
+        painter.setFont(theme.NAME_FONT)
+        painter.setPen(theme.SELECTED if selected else theme.SOFT_INK)
+        painter.drawText(self._name_rect, Qt.AlignCenter, self.name)
+        self._paint_tags(painter, width, height)
+        for port in self.input_ports:
+            port.paint_port(painter)
+        self.output_port.paint_port(painter)
+
+    def _colors(self):
+        if self.is_source and self.feature is not None:
+            return theme.DATA_FILL, theme.DATA_BORDER
+        if self.is_const:
+            return theme.CONST_FILL, theme.CONST_BORDER
+        if self.is_source:
+            return theme.INPUT_FILL, theme.INPUT_BORDER
+        return theme.GATE_FILL, theme.INK
+
+    def _paint_tags(self, painter, width, height) -> None:
+        tags = []
+        if self.is_output:
+            tags.append("f")
+        if self.feature is not None:
+            tags.append(f"data {feature_name(self.feature)}")
+        right = width + 2
+        painter.setFont(theme.TAG_FONT)
+        metrics = theme.metrics("TAG_FONT")
+        for text in tags:
+            tag_width = metrics.horizontalAdvance(text) + 8
+            rect = QRectF(right - tag_width, height - 5, tag_width, 12)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QBrush(theme.DATA_BORDER if text.startswith("data")
+                                    else theme.TAG_FILL))
+            painter.drawRoundedRect(rect, 5, 5)
+            painter.setPen(theme.TAG_TEXT)
+            painter.drawText(rect, Qt.AlignCenter, text)
+            right -= tag_width + 3
+        if self.frozen:
+            self._paint_lock(painter, QPointF(width - 4, 2))
+
+    @staticmethod
+    def _paint_lock(painter, centre: QPointF) -> None:
+        # a padlock on a white disc, over the pill's top-right edge: this input is frozen
+        painter.setPen(QPen(theme.INK, 1.0))
+        painter.setBrush(QBrush(theme.GATE_FILL))
+        painter.drawEllipse(centre, 8, 8)
+        painter.setPen(QPen(theme.INK, 1.4))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawArc(QRectF(centre.x() - 3, centre.y() - 6, 6, 7), 0, 180 * 16)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QBrush(theme.INK))
+        painter.drawRoundedRect(QRectF(centre.x() - 4.5, centre.y() - 2, 9, 7), 1.5, 1.5)

@@ -1,0 +1,848 @@
+"""The circuit editor's scene: it draws the document's circuit and turns gestures into commands.
+
+Drawing follows the document. ``circuit_replaced`` rebuilds every item; each ``changed``
+notification (a node or wire added or removed, a node moved, renamed or edited, the output
+chosen) updates just the items it concerns; ``results_changed`` puts the new values and
+gradients on the wires. Nodes that a loaded file left without a position are laid out right
+after the circuit is replaced (``engine.auto_layout`` when the engine has it, else simple
+columns) by writing the positions into the circuit directly, outside the undo stack: positions
+are document state, and a file that just opened is not "unsaved" because it was laid out.
+
+Gestures that start in the scene end as undo commands pushed on the document:
+- press on a port and drag: a dashed wire follows the mouse, the ports it may end on light up
+  green; release on one of them connects (``ConnectCommand``, which replaces an occupied input's
+  wire), release elsewhere explains in ``status_message`` why nothing happened. Pressing on a
+  wired input port picks its wire up: drop it on another port to move it, on empty canvas to
+  delete it (one undo step either way);
+- drag gates: Qt moves the selected items, snapped to ``GRID``; one ``MoveNodesCommand`` is
+  pushed on release, with the start positions recorded on press; Escape during the drag puts
+  them back and pushes nothing (``cancel_gesture``, which also drops a wire being drawn);
+- scrub a source's value (Ctrl+wheel over it, or Shift/Alt+drag its number sideways; a
+  plain drag on a source moves it like any gate): a run of
+  ``SetValueCommand(merge=True)`` that merges into one undo step, ended when the gesture ends
+  (the last command is then made unmergeable, so the next scrub is a new step);
+- double-click a source to edit its value in place (Enter commits, Escape cancels).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QLineEdit, QToolTip
+
+import engine
+from engine import CircuitError
+from gui.common import theme
+from gui.model.commands import (ConnectCommand, DisconnectCommand, MoveNodesCommand,
+                          SetValueCommand)
+from gui.canvas.gate_item import GateItem
+from engine.chain_rule import branch_gradients
+from engine.number_format import format_precise
+from gui.canvas.port_item import PortItem
+from gui.canvas.wire_item import WireItem, number_text, wire_path
+
+
+LABEL_SLICE = 25  # wires whose numbers are placed per turn of the event loop
+
+
+class _ValueEditor(QLineEdit):
+    """The in-place editor of a source's value: Enter commits, Escape cancels."""
+
+    def __init__(self, scene, node_id: str, text: str):
+        super().__init__(text)
+        self.canvas = scene
+        self.node_id = node_id
+        self.setObjectName("value_editor")
+        self.setAlignment(Qt.AlignCenter)
+        self.setFont(theme.VALUE_FONT)
+        self.returnPressed.connect(self._commit)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape:
+            self.canvas.close_editor()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        if self.canvas.value_editor() is self:
+            self._commit()
+
+    def _commit(self):
+        self.canvas.commit_editor(self.node_id, self.text())
+
+
+class _WireDrag:
+    """The state of a wire being drawn (or picked up) with the mouse."""
+
+    def __init__(self, origin: PortItem, src: str | None, target: tuple[str, int] | None,
+                 picked=None):
+        self.origin = origin  # the port the wire is anchored to while dragging
+        self.src = src  # set when the loose end must land on an input port
+        self.target = target  # (dst, port), set when the loose end must land on an output
+        self.picked = picked  # the WireItem picked up from an occupied input, if any
+        self.lit: list[PortItem] = []
+        self.hot: PortItem | None = None
+        self.draft: QGraphicsPathItem | None = None
+
+
+class CanvasScene(QGraphicsScene):
+    """The circuit drawn as gates and wires, with the editing gestures of a node editor."""
+
+    GRID = theme.GRID
+
+    status_message = Signal(str)
+    selection_ids_changed = Signal(list)
+    overlays_grew = Signal()  # items beside the gates appeared (arrows): a fitted view refits
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setObjectName("canvas_scene")
+        # the scene is mostly still (a gesture moves a few gates), and hover/hit tests are
+        # frequent: the BSP index answers them without walking every item
+        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        self.document = document
+        self.snapping = False  # True while the user drags gates: their positions snap
+        self._gates: dict[str, GateItem] = {}
+        self._wires: dict[tuple[str, int], WireItem] = {}
+        self._output: str | None = None
+        self._drag: _WireDrag | None = None
+        self._move_start: dict[str, QPointF] | None = None
+        self._scrub_node: str | None = None
+        self._wheel_rest = 0
+        self._editor = None
+        self._editor_proxy = None
+        self._closed_editors = []  # editors waiting for their deferred delete
+        self._quiet = False
+        self._grid_brush = self._make_grid_brush()
+        # wires whose numbers need a spot chosen again (they moved or were resized): done
+        # once the current events are handled, so a drag or a pass pays for it once
+        self._label_queue: dict[WireItem, bool] = {}  # wire -> keep its spot if clear
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(lambda: self.arrange_labels(LABEL_SLICE))
+        document.changed.connect(self._on_change)
+        document.circuit_replaced.connect(self._on_circuit_replaced)
+        document.results_changed.connect(self._show_results)
+        self.selectionChanged.connect(self._on_selection_changed)
+        self.rebuild()
+
+    # ----------------------------------------------------------------- public API
+    def gate_item(self, node_id: str) -> GateItem | None:
+        """The item drawing node ``node_id``, or None."""
+        return self._gates.get(node_id)
+
+    def wire_item(self, dst: str, port: int) -> WireItem | None:
+        """The item drawing the wire into ``port`` of ``dst``, or None."""
+        return self._wires.get((dst, port))
+
+    def wire_items(self) -> list[WireItem]:
+        """Every wire item."""
+        return list(self._wires.values())
+
+    def output_stub(self):
+        """The output gate's stub carrying f and 1.00 (None when there is no output)."""
+        gate = self._gates.get(self._output) if self._output else None
+        return gate.stub if gate is not None else None
+
+    def port_scene_pos(self, node_id: str, port: int) -> QPointF:
+        """The centre of an input port (``port`` >= 0) or of the output (-1), in the scene."""
+        gate = self._gates[node_id]
+        return gate.output_pos() if port < 0 else gate.input_pos(port)
+
+    def selected_node_ids(self) -> list[str]:
+        """The ids of the selected gates, in the circuit's order."""
+        chosen = {item.node_id for item in self.selectedItems() if isinstance(item, GateItem)}
+        return [node_id for node_id in self.document.circuit.nodes if node_id in chosen]
+
+    def select_nodes(self, ids) -> None:
+        """Select exactly the gates with these ids."""
+        self._quiet = True
+        try:
+            self.clearSelection()
+            for node_id in ids:
+                gate = self._gates.get(node_id)
+                if gate is not None:
+                    gate.setSelected(True)
+        finally:
+            self._quiet = False
+        self._on_selection_changed()
+
+    def snap(self, point: QPointF) -> QPointF:
+        """The grid point nearest to ``point``."""
+        grid = self.GRID
+        return QPointF(round(point.x() / grid) * grid, round(point.y() / grid) * grid)
+
+    def content_rect(self) -> QRectF:
+        """The rectangle holding every gate, wire and number, and what gates carry beside them
+        (the ascent's arrows, check badges); empty for an empty circuit."""
+        rect = QRectF()
+        for gate in self._gates.values():
+            rect = rect.united(gate.sceneBoundingRect())
+            rect = rect.united(gate.mapRectToScene(gate.childrenBoundingRect()))
+            if gate.stub is not None:
+                rect = rect.united(gate.stub.sceneBoundingRect())
+        for wire in self._wires.values():
+            rect = rect.united(wire.sceneBoundingRect())
+        return rect
+
+    def queue_label_placement(self, wire: WireItem, keep_if_clear: bool = False) -> None:
+        """Choose where ``wire``'s numbers go (off other numbers and gates) after the current
+        events; many requests in one turn of the event loop cost one pass. With
+        ``keep_if_clear`` (its numbers only changed width) they stay where they are unless they
+        now cover another number or a gate."""
+        self._label_queue[wire] = self._label_queue.get(wire, True) and keep_if_clear
+        if not self._label_timer.isActive():
+            self._label_timer.start()
+
+    def labels_pending(self) -> int:
+        """How many wires wait for their numbers' spot to be chosen."""
+        return len(self._label_queue)
+
+    def arrange_labels(self, limit: int | None = None) -> None:
+        """Place the numbers of the wires waiting for it (at most ``limit`` now, the rest in
+        the next turns of the event loop, so a big circuit's window stays responsive). Tests
+        and screenshots call it to place them all at once."""
+        self._label_timer.stop()
+        queue = list(self._label_queue.items())
+        now, later = (queue, []) if limit is None else (queue[:limit], queue[limit:])
+        self._label_queue = dict(later)
+        drawn = set(self._wires.values())
+        for wire, keep_if_clear in now:
+            if wire in drawn and not (keep_if_clear and not wire.labels_in_the_way()):
+                wire.choose_label_spot()
+        if later:
+            self._label_timer.start()
+
+    def value_editor(self) -> QLineEdit | None:
+        """The open in-place value editor, if any."""
+        return self._editor
+
+    # ----------------------------------------------------------------- building
+    def _on_circuit_replaced(self) -> None:
+        # the document runs the new circuit right after this signal: wait for its numbers
+        self.rebuild(show_results=False)
+
+    def rebuild(self, show_results: bool = True) -> None:
+        """Draw the document's circuit from scratch (after New, Open, or on creation)."""
+        self._quiet = True
+        try:
+            self._cancel_gestures()
+            self.close_editor()
+            self.clear()
+            self._gates.clear()
+            self._wires.clear()
+            self._label_queue.clear()
+            self._output = None
+            circuit = self.document.circuit
+            self._place_unpositioned(circuit)
+            connected: dict[str, set] = {}
+            wires = circuit.wires()
+            for wire in wires:
+                connected.setdefault(wire.dst, set()).add(wire.port)
+            for node in circuit.nodes.values():
+                self._add_gate(node, connected.get(node.id, ()))
+            for wire in wires:
+                self._add_wire(wire.src, wire.dst, wire.port)
+        finally:
+            self._quiet = False
+        if show_results:
+            self._show_results(self.document.result)
+        else:
+            self._mark_output(self._current_output_of_circuit())
+        self.selection_ids_changed.emit([])
+
+    def _place_unpositioned(self, circuit) -> None:
+        missing = [node_id for node_id, node in circuit.nodes.items() if node.pos is None]
+        if not missing:
+            return
+        layout = getattr(engine, "auto_layout", None)
+        if layout is not None:
+            positions = layout(circuit)
+        else:
+            positions = self._column_layout(circuit, missing)
+        for node_id, pos in positions.items():
+            if circuit.nodes[node_id].pos is None:
+                circuit.move(node_id, pos)
+
+    @staticmethod
+    def _column_layout(circuit, missing) -> dict:
+        # the column of a node is its depth from the sources (a stand-in for auto_layout)
+        depth: dict[str, int] = {}
+        try:
+            order = engine.topological_order(circuit)
+        except CircuitError:
+            order = list(circuit.nodes)
+        for node_id in order:
+            feeders = [src for src in circuit.inputs_of(node_id) if src is not None]
+            depth[node_id] = 1 + max((depth.get(src, 0) for src in feeders), default=-1)
+        rows: dict[int, int] = {}
+        positions = {}
+        for node_id in missing:
+            column = depth.get(node_id, 0)
+            row = rows.get(column, 0)
+            rows[column] = row + 1
+            positions[node_id] = (column * 160.0, row * 80.0)
+        return positions
+
+    def _fallback_pos(self) -> QPointF:
+        # where a node added without a position is shown (not written to the document)
+        rect = self.content_rect()
+        return QPointF(0, 0) if rect.isNull() else self.snap(
+            QPointF(rect.left(), rect.bottom() + 2 * self.GRID))
+
+    def _add_gate(self, node, connected_ports=()) -> GateItem:
+        gate = GateItem(node, connected_ports)
+        gate.setPos(QPointF(*node.pos) if node.pos is not None else self._fallback_pos())
+        self.addItem(gate)
+        self._gates[node.id] = gate
+        return gate
+
+    def _add_wire(self, src: str, dst: str, port: int) -> WireItem:
+        wire = WireItem(self._gates[src], self._gates[dst], port)
+        self.addItem(wire)
+        for label in wire.labels():
+            self.addItem(label)
+        self._wires[(dst, port)] = wire
+        self._gates[src].wires.add(wire)
+        self._gates[dst].wires.add(wire)
+        self._gates[dst].set_port_connected(port, True)
+        return wire
+
+    def _remove_wire(self, dst: str, port: int) -> None:
+        wire = self._wires.pop((dst, port), None)
+        if wire is None:
+            return
+        wire.src_gate.wires.discard(wire)
+        wire.dst_gate.wires.discard(wire)
+        wire.dst_gate.set_port_connected(port, False)
+        for label in wire.labels():
+            self.removeItem(label)
+        self.removeItem(wire)
+
+    # ----------------------------------------------------------------- document -> items
+    def _on_change(self, change) -> None:
+        if self._quiet:
+            return
+        handler = getattr(self, "_on_" + change.kind, None)
+        if handler is not None:
+            handler(change)
+
+    def _on_node_added(self, change) -> None:
+        node = self.document.circuit.nodes[change.node_id]
+        self._add_gate(node)
+
+    def _on_node_removed(self, change) -> None:
+        if self._editor is not None and self._editor.node_id == change.node_id:
+            self.close_editor()
+        if self._scrub_node == change.node_id:
+            self._scrub_node = None
+        gate = self._gates.pop(change.node_id, None)
+        if gate is None:
+            return
+        for wire in list(gate.wires):
+            self._remove_wire(wire.dst, wire.port)
+        if self._output == change.node_id:
+            self._output = None
+        self.removeItem(gate)
+
+    def _on_wire_added(self, change) -> None:
+        wire = change.wire
+        self._add_wire(wire.src, wire.dst, wire.port)
+
+    def _on_wire_removed(self, change) -> None:
+        self._remove_wire(change.wire.dst, change.wire.port)
+
+    def _on_node_changed(self, change) -> None:
+        gate = self._gates.get(change.node_id)
+        if gate is None:
+            return
+        node = self.document.circuit.nodes[change.node_id]
+        if change.field == "pos":
+            if node.pos is not None:
+                gate.setPos(QPointF(*node.pos))
+            return
+        if change.field == "n_inputs":
+            connected = {port for port in range(node.n_inputs)
+                         if (node.id, port) in self._wires}
+            gate.refresh(node, connected)
+            gate.update_wires()
+            return
+        gate.refresh(node)
+
+    def _on_node_renamed(self, change) -> None:
+        old, new = change.old, change.new
+        gate = self._gates.pop(old, None)
+        if gate is None:
+            return
+        self._gates[new] = gate
+        gate.refresh(self.document.circuit.nodes[new])
+        self._wires = {((new if dst == old else dst), port): wire
+                       for (dst, port), wire in self._wires.items()}
+        if self._output == old:
+            self._output = new
+        if self._scrub_node == old:
+            self._scrub_node = new
+        if gate.isSelected():
+            self._on_selection_changed()
+
+    def _on_output_changed(self, change) -> None:
+        self._mark_output(self._current_output_of_circuit())
+
+    def _current_output_of_circuit(self) -> str | None:
+        try:
+            output = self.document.circuit.output_id()
+        except CircuitError:
+            return None
+        return output if output in self._gates else None
+
+    def _mark_output(self, output: str | None) -> None:
+        if output == self._output:
+            return
+        previous = self._gates.get(self._output) if self._output else None
+        if previous is not None:
+            previous.set_output(False)
+        self._output = output
+        if output is not None:
+            self._gates[output].set_output(True)
+
+    # ----------------------------------------------------------------- numbers
+    def _show_results(self, result) -> None:
+        """Put the latest values (green) and gradients (red) on every wire and on f's stub."""
+        if result is None:
+            self._mark_output(self._current_output_of_circuit())
+            for wire in self._wires.values():
+                wire.set_numbers(None, None)
+            stub = self.output_stub()
+            if stub is not None:
+                stub.set_numbers(None, None)
+            return
+        self._mark_output(result.output if result.output in self._gates else None)
+        values, grads, incomplete = result.values, result.grads, result.incomplete
+        has_grads = result.has_gradients
+        # a branch of a fan-out carries its own share back, not the source's whole gradient
+        branches = branch_gradients(self.document.circuit, result) if has_grads else {}
+        for wire in self._wires.values():
+            src = wire.src
+            if src in incomplete:
+                wire.set_numbers(None, None)
+            else:
+                grad = branches.get((wire.dst, wire.port), grads.get(src))
+                wire.set_numbers(values.get(src), grad if has_grads else None)
+        stub = self.output_stub()
+        if stub is not None:
+            if has_grads:
+                stub.set_numbers(values.get(result.output), grads.get(result.output))
+            else:
+                stub.set_numbers(None, None)
+
+    # ----------------------------------------------------------------- selection
+    def _on_selection_changed(self) -> None:
+        if not self._quiet:
+            self.selection_ids_changed.emit(self.selected_node_ids())
+
+    # ----------------------------------------------------------------- mouse gestures
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem) and item.isVisible():
+                return item
+        return None
+
+    def mousePressEvent(self, event):
+        self.end_scrub()
+        if self._editor is not None:
+            if self._editor_proxy.sceneBoundingRect().contains(event.scenePos()):
+                super().mousePressEvent(event)
+                return
+            self.commit_editor(self._editor.node_id, self._editor.text())
+        if event.button() == Qt.LeftButton and self._drag is None:
+            port = self._port_at(event.scenePos())
+            if port is not None:
+                self._start_wire_drag(port, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        if event.button() == Qt.LeftButton and isinstance(self.mouseGrabberItem(), GateItem):
+            self.snapping = True
+            self._move_start = {item.node_id: item.pos() for item in self.selectedItems()
+                                if isinstance(item, GateItem)}
+
+    def mouseMoveEvent(self, event):
+        if self._drag is not None:
+            self._follow_wire_drag(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._drag is not None and event.button() == Qt.LeftButton:
+            self._finish_wire_drag(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.LeftButton:
+            self._finish_move()
+
+    def _finish_move(self) -> None:
+        starts, self._move_start = self._move_start, None
+        self.snapping = False
+        if not starts:
+            return
+        circuit = self.document.circuit
+        moves = {}
+        for node_id, start in starts.items():
+            gate = self._gates.get(node_id)
+            if gate is None or node_id not in circuit.nodes or gate.pos() == start:
+                continue
+            moves[node_id] = (circuit.nodes[node_id].pos, (gate.pos().x(), gate.pos().y()))
+        if moves:
+            self.document.push(MoveNodesCommand(self.document, moves))
+
+    # ----------------------------------------------------------------- wiring
+    def _start_wire_drag(self, port: PortItem, pos: QPointF) -> None:
+        circuit = self.document.circuit
+        if port.is_output:
+            drag = _WireDrag(port, port.node_id, None)
+        else:
+            wire = self._wires.get((port.node_id, port.index))
+            if wire is not None:
+                drag = _WireDrag(wire.src_gate.output_port, wire.src, None, picked=wire)
+                wire.set_visible_with_labels(False)
+            else:
+                drag = _WireDrag(port, None, (port.node_id, port.index))
+        if drag.src is not None:
+            blocked = self._upstream_of(circuit, drag.src)
+            for node_id, gate in self._gates.items():
+                if node_id not in blocked:
+                    drag.lit.extend(gate.input_ports)
+        else:
+            blocked = self._downstream_of(circuit, drag.target[0])
+            drag.lit = [gate.output_port for node_id, gate in self._gates.items()
+                        if node_id not in blocked]
+        for lit in drag.lit:
+            lit.set_valid_target(True)
+        drag.draft = QGraphicsPathItem()
+        pen = QPen(theme.WIRE_DRAFT, theme.WIRE_WIDTH, Qt.DashLine, Qt.RoundCap)
+        drag.draft.setPen(pen)
+        drag.draft.setZValue(10)
+        self.addItem(drag.draft)
+        self._drag = drag
+        self._follow_wire_drag(pos)
+
+    @staticmethod
+    def _upstream_of(circuit, node_id: str) -> set:
+        # a wire node_id -> dst closes a cycle exactly when dst is node_id or feeds it
+        seen = {node_id}
+        queue = deque([node_id])
+        while queue:
+            for src in circuit.inputs_of(queue.popleft()):
+                if src is not None and src not in seen:
+                    seen.add(src)
+                    queue.append(src)
+        return seen
+
+    @staticmethod
+    def _downstream_of(circuit, node_id: str) -> set:
+        feeds: dict[str, list[str]] = {}
+        for wire in circuit.wires():
+            feeds.setdefault(wire.src, []).append(wire.dst)
+        seen = {node_id}
+        queue = deque([node_id])
+        while queue:
+            for dst in feeds.get(queue.popleft(), ()):
+                if dst not in seen:
+                    seen.add(dst)
+                    queue.append(dst)
+        return seen
+
+    def _follow_wire_drag(self, pos: QPointF) -> None:
+        drag = self._drag
+        hot = self._port_at(pos)
+        if hot is not None and not hot.valid_target:
+            hot = None
+        if hot is not drag.hot:
+            if drag.hot is not None:
+                drag.hot.set_hot(False)
+            drag.hot = hot
+            if hot is not None:
+                hot.set_hot(True)
+        loose = hot.scenePos() if hot is not None else pos
+        anchor = drag.origin.scenePos()
+        if drag.origin.is_output:
+            drag.draft.setPath(wire_path(anchor, loose))
+        else:
+            drag.draft.setPath(wire_path(loose, anchor))
+
+    def _end_wire_drag(self) -> _WireDrag | None:
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return None
+        for lit in drag.lit:
+            lit.set_valid_target(False)
+        if drag.hot is not None:
+            drag.hot.set_hot(False)
+        if drag.draft is not None:
+            self.removeItem(drag.draft)
+        if drag.picked is not None and drag.picked.scene() is self:
+            drag.picked.set_visible_with_labels(True)
+        return drag
+
+    def _finish_wire_drag(self, pos: QPointF) -> None:
+        drag = self._end_wire_drag()
+        target = self._port_at(pos)
+        if target is drag.origin or (drag.picked is not None and target is not None and
+                                     (target.node_id, target.index) ==
+                                     (drag.picked.dst, drag.picked.port)):
+            return  # a click, or a wire put back where it was
+        if target is None:
+            if drag.picked is not None:
+                self.document.push(DisconnectCommand(self.document, drag.picked.dst,
+                                                     drag.picked.port))
+                self.status_message.emit(f"Deleted the wire {drag.picked.src} -> "
+                                         f"{drag.picked.dst}")
+            return
+        if drag.src is not None:
+            if target.is_output:
+                self._refuse(drag.src, target.node_id, "both ends are outputs")
+                return
+            src, dst, port = drag.src, target.node_id, target.index
+        else:
+            if not target.is_output:
+                self._refuse(target.node_id, drag.target[0], "both ends are inputs")
+                return
+            src, (dst, port) = target.node_id, drag.target
+        if src == dst:
+            self._refuse(src, dst, f"a gate cannot feed its own input ({src} -> {src})")
+            return
+        reason = self.document.circuit.can_connect(src, dst, port)
+        if reason:
+            self._refuse(src, dst, reason)
+            return
+        if drag.picked is None:
+            self.document.push(ConnectCommand(self.document, src, dst, port))
+            return
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Move wire {src} -> {dst}")
+        self.document.push(DisconnectCommand(self.document, drag.picked.dst, drag.picked.port))
+        self.document.push(ConnectCommand(self.document, src, dst, port))
+        stack.endMacro()
+
+    def _refuse(self, src: str, dst: str, reason: str) -> None:
+        self.status_message.emit(f"Cannot connect {src} to {dst}: {reason}")
+
+    def cancel_gesture(self) -> bool:
+        """Escape: drop a wire being drawn, or put gates being dragged back where they started
+        (nothing goes on the undo stack); True if there was such a gesture."""
+        if self._drag is not None:
+            self._end_wire_drag()
+            self.status_message.emit("Wire cancelled")
+            return True
+        starts = self._move_start
+        if starts is None:
+            return False
+        self._move_start = None
+        self.snapping = False
+        grabber = self.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()  # the rest of the drag moves nothing
+        for node_id, start in starts.items():
+            gate = self._gates.get(node_id)
+            if gate is not None:
+                gate.setPos(start)
+        self.status_message.emit("Move cancelled")
+        return True
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape and self.cancel_gesture():
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _cancel_gestures(self) -> None:
+        self._end_wire_drag()
+        self._move_start = None
+        self.snapping = False
+        self._scrub_node = None
+
+    # ----------------------------------------------------------------- scrubbing
+    def _source_gate_at(self, pos: QPointF) -> GateItem | None:
+        for item in self.items(pos):
+            gate = item if isinstance(item, GateItem) else item.parentItem()
+            if isinstance(gate, GateItem):
+                return gate if gate.is_source else None
+        return None
+
+    def wheelEvent(self, event):
+        if not event.modifiers() & Qt.ControlModifier:
+            event.ignore()
+            return
+        gate = self._source_gate_at(event.scenePos())
+        if gate is None:
+            event.ignore()
+            return
+        self._wheel_rest += event.delta()
+        steps = int(self._wheel_rest / 120)
+        self._wheel_rest -= steps * 120
+        if steps:
+            node = self.document.circuit.nodes[gate.node_id]
+            fine = bool(event.modifiers() & Qt.ShiftModifier)
+            self.scrub_value(gate.node_id, node.value, steps, fine)
+        event.accept()
+
+    def keyReleaseEvent(self, event):
+        if event.key() == Qt.Key_Control:
+            self.end_scrub()
+        super().keyReleaseEvent(event)
+
+    def scrub_value(self, node_id: str, start: float, steps: int, fine: bool) -> None:
+        """Set a source to ``start`` + ``steps`` steps of 0.1 (0.01 if ``fine``): one undo step
+        per gesture."""
+        if self._scrub_node not in (None, node_id):
+            self.end_scrub()
+        node = self.document.circuit.nodes.get(node_id)
+        if node is None or not node.gate.is_source:
+            return
+        if self._editor is not None:
+            self.close_editor()  # the scrub wins: the editor would show a stale number
+        value = round(start + steps * (0.01 if fine else 0.1), 12)
+        if value == node.value:
+            return
+        self._scrub_node = node_id
+        self.document.push(SetValueCommand(self.document, node_id, value, merge=True))
+
+    def end_scrub(self) -> None:
+        """End the current scrub gesture: the next scrub starts a new undo step."""
+        if self._scrub_node is None:
+            return
+        self._scrub_node = None
+        self._wheel_rest = 0
+        stack = self.document.undo_stack
+        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        if isinstance(top, SetValueCommand):
+            top.merge = False
+
+    # ----------------------------------------------------------------- in-place editing
+    def edit_value(self, node_id: str) -> None:
+        """Open an editor for a source's value over its gate."""
+        self.close_editor()
+        node = self.document.circuit.nodes.get(node_id)
+        gate = self._gates.get(node_id)
+        if node is None or gate is None or not node.gate.is_source:
+            return
+        editor = _ValueEditor(self, node_id, format_precise(node.value))
+        proxy = self.addWidget(editor)
+        body = gate.body_rect()
+        proxy.setGeometry(QRectF(gate.pos().x() + 6, gate.pos().y() + body.height() / 2 - 12,
+                                 body.width() - 12, 24))
+        proxy.setZValue(100)
+        self._editor, self._editor_proxy = editor, proxy
+        editor.selectAll()
+        proxy.setFocus()
+        editor.setFocus()
+
+    def commit_editor(self, node_id: str, text: str) -> None:
+        """Apply the editor's text as the node's value (bad text: a status message)."""
+        if self._editor is None:
+            return
+        self.close_editor()
+        node = self.document.circuit.nodes.get(node_id)
+        if node is None:
+            return
+        try:
+            value = float(text.strip().replace("−", "-"))
+        except ValueError:
+            self.status_message.emit(f"not a number: {text.strip()!r}")
+            return
+        if not math.isfinite(value):
+            self.status_message.emit(f"not a finite number: {text.strip()!r}")
+            return
+        if value != node.value:
+            self.document.push(SetValueCommand(self.document, node_id, value))
+
+    def close_editor(self) -> None:
+        """Close the in-place editor without applying it."""
+        proxy = self._editor_proxy
+        self._editor = self._editor_proxy = None
+        if proxy is not None:
+            proxy.hide()
+            # deleted later: this may run inside the editor's own key event (Enter, Escape).
+            # Until Qt deletes it (then, or with the scene's items on New and Open), the editor
+            # widget is Python's: dropping the last reference here would free it under Qt's
+            # feet, so the closed editors are kept until Qt is done with them
+            proxy.deleteLater()
+            self._closed_editors = [p for p in self._closed_editors if shiboken6.isValid(p)]
+            self._closed_editors.append(proxy)
+
+    # ----------------------------------------------------------------- tooltips
+    def helpEvent(self, event):
+        text = self._tooltip_at(event.scenePos())
+        if text:
+            QToolTip.showText(event.screenPos(), text)
+            event.accept()
+        else:
+            QToolTip.hideText()
+            event.ignore()
+
+    def _tooltip_at(self, pos: QPointF) -> str:
+        result = self.document.result
+        circuit = self.document.circuit
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                if item.is_output:
+                    return f"{item.node_id}: output (drag to an input port to wire it)"
+                src = circuit.source_of(item.node_id, item.index)
+                return (f"{item.node_id} input {item.index}: " +
+                        (f"from {src}" if src else "not connected (drag from an output)"))
+            if isinstance(item, WireItem):
+                return (f"{item.src} -&gt; {item.dst} port {item.port}<br>"
+                        f"value <b>{item.value_text() or '?'}</b>, "
+                        f"gradient df/d{item.src} <b>{item.grad_text() or '—'}</b>")
+            gate = item if isinstance(item, GateItem) else item.parentItem()
+            if isinstance(gate, GateItem) and gate.node_id in circuit.nodes:
+                return _gate_tooltip(circuit.nodes[gate.node_id], result)
+        return ""
+
+    # ----------------------------------------------------------------- background
+    @staticmethod
+    def _make_grid_brush() -> QBrush:
+        tile = QPixmap(theme.GRID, theme.GRID)
+        tile.fill(theme.BACKGROUND)
+        painter = QPainter(tile)
+        painter.setPen(QPen(theme.GRID_DOT, 1.5))
+        painter.drawPoint(QPointF(0.5, 0.5))
+        painter.end()
+        return QBrush(tile)
+
+    def drawBackground(self, painter, rect):
+        painter.fillRect(rect, theme.BACKGROUND)
+        if painter.worldTransform().m11() * self.GRID >= 8:
+            painter.fillRect(rect, self._grid_brush)
+
+
+def _gate_tooltip(node, result) -> str:
+    """Rich text for a gate: what it computes, its local gradient, and its numbers now."""
+    try:
+        from gui.canvas.gate_glyphs import gate_tooltip
+        about = gate_tooltip(node.gate)
+    except ImportError:
+        gate = node.gate
+        about = (f"<b>{gate.name}</b>: {gate.doc}<br>formula: {gate.formula}"
+                 f"<br>local gradient: {gate.local_gradient}")
+    numbers = ""
+    if result is not None and node.id in result.values and node.id not in result.incomplete:
+        value, _ = number_text(result.values[node.id])
+        numbers = (f"<br><span style='color:{theme.VALUE_GREEN.name()}'>{node.id} = "
+                   f"{value}</span>")
+        if result.has_gradients:
+            grad, _ = number_text(result.grads.get(node.id))
+            numbers += (f", <span style='color:{theme.GRAD_RED.name()}'>"
+                        f"df/d{node.id} = {grad}</span>")
+    title = f"<b>{node.name}</b>" + (f" ({node.id})" if node.label else "")
+    return f"{title}<br>{about}{numbers}"
+

@@ -1,0 +1,453 @@
+"""The window onto the canvas: zoom, pan, fit, rubber-band selection, drops and quick add.
+
+The view never edits the circuit itself. What it adds to the scene's gestures:
+- zoom with the wheel, anchored under the mouse (Ctrl+wheel over an input or const is the
+  scene's value scrub, so Ctrl+wheel only zooms when the scene did not take it), Ctrl+= and
+  Ctrl+-, clamped to [0.03, 8]; pan with the middle button or with Space held and the left
+  button; F fits the whole circuit (also on first show and when another circuit is opened);
+- rubber-band selection on the empty canvas (of what lies wholly inside the band);
+  Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``), Escape
+  cancels a drag in progress or else clears the selection, the arrow keys move the selected
+  gates one grid step (Shift: five);
+- drops of a gate from the palette (``GATE_MIME``, payload the gate's name) and quick add (Tab,
+  or double-click on the empty canvas) add a gate centred at the mouse, snapped to the grid;
+  Ctrl+V pastes at the mouse too (``mouse_over_canvas``);
+- right-click opens the menu of what is under the mouse (``gui.canvas.context_menus``).
+
+The scene's own ``drawBackground`` paints the dot grid (only when zoomed in enough to see it).
+The view is given a very large scene rect so the canvas pans freely past the circuit's edges;
+the scroll bars are hidden because they would be tiny and mean nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QCursor, QPainter, QTransform
+from PySide6.QtWidgets import QApplication, QGraphicsSceneWheelEvent, QGraphicsView, QLabel
+
+import engine
+from gui.model.commands import MoveNodesCommand
+from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
+from gui.canvas.gate_item import GateItem
+from gui.canvas.quick_add import QuickAddPopup
+from gui.canvas.wire_item import WireItem, numbers_drawn_at
+
+try:
+    from gui.canvas.gate_glyphs import GATE_MIME
+except ImportError:  # the palette module is not there yet
+    GATE_MIME = "application/x-circuitgrad-gate"
+
+MIN_ZOOM = 0.03  # a 32-unit net (9000 px tall) still fits a laptop's canvas
+MAX_ZOOM = 8.0
+WHEEL_STEP = 1.0015  # zoom factor per eighth of a degree of wheel rotation (120 per notch)
+KEY_STEP = 1.25
+FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
+SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
+FIT_MARGIN = 40.0
+CANVAS_LIMIT = engine.circuit.MAX_COORDINATE  # where gates can be: the scene reaches that far
+ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
+
+
+class CanvasView(QGraphicsView):
+    """A zoomable, pannable view of a CanvasScene that accepts gates dropped from the palette."""
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self._scene = scene  # QGraphicsView does not own its scene: keep it alive
+        self.setObjectName("canvas_view")
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ContainsItemShape)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setSceneRect(QRectF(-CANVAS_LIMIT, -CANVAS_LIMIT, 2 * CANVAS_LIMIT,
+                                 2 * CANVAS_LIMIT))
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._edit_actions = None
+        self._pan_from: QPoint | None = None  # viewport position where a pan started
+        self._pan_button = Qt.NoButton
+        self._space_held = False
+        self._fitted = False
+        self._keep_fitted = False  # refit on resize until the user zooms or pans
+        self._last_mouse: QPoint | None = None
+        self.small_numbers_hint = QLabel(SMALL_NUMBERS_HINT, self.viewport())
+        self.small_numbers_hint.setObjectName("small_numbers_hint")
+        self.small_numbers_hint.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.small_numbers_hint.setWordWrap(True)
+        self.small_numbers_hint.setStyleSheet(
+            "QLabel { background: rgba(255, 255, 255, 225); color: #5f6368; "
+            "border: 1px solid #dadce0; border-radius: 4px; padding: 2px 6px; }")
+        self.small_numbers_hint.hide()
+        self.quick_add: QuickAddPopup | None = None
+        self._quick_add_pos = QPointF()
+        scene.document.circuit_replaced.connect(self._on_circuit_replaced)
+        scene.overlays_grew.connect(self._refit_if_fitted)
+
+    # ----------------------------------------------------------------- collaborators
+    @property
+    def document(self):
+        """The document the scene draws."""
+        return self.scene().document
+
+    @property
+    def edit_actions(self):
+        """The EditActions used for Delete, Ctrl+A, drops and menus (made on first use if
+        nobody attached one)."""
+        if self._edit_actions is None:
+            from gui.canvas.editing import EditActions
+            EditActions(self.document, self.scene(), self)
+        return self._edit_actions
+
+    def set_edit_actions(self, edit_actions) -> None:
+        """Use these EditActions (the main window's) for the view's keys and menus."""
+        self._edit_actions = edit_actions
+
+    # ----------------------------------------------------------------- zoom and fit
+    def zoom_factor(self) -> float:
+        """The current scale: 1.0 shows the scene at its natural size."""
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom to ``factor`` (clamped to [MIN_ZOOM, MAX_ZOOM]) keeping the scene point under
+        ``anchor`` (a viewport position; default the centre) where it is."""
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        self._keep_fitted = False
+        if anchor is None:
+            anchor = self.viewport().rect().center()
+        fixed = self.mapToScene(anchor)
+        self._scale_to(factor)
+        self._put_scene_point_at(fixed, anchor)
+
+    def _scale_to(self, factor: float) -> None:
+        self.setTransform(QTransform.fromScale(factor, factor))
+        # below this zoom the wires' numbers are too small to draw: say so, and how to read them
+        self.small_numbers_hint.setVisible(not numbers_drawn_at(factor))
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        hint = self.small_numbers_hint
+        hint.setMaximumWidth(max(80, self.viewport().width() - 16))  # wraps in a narrow view
+        hint.adjustSize()
+        hint.move(8, self.viewport().height() - hint.height() - 8)
+
+    def zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
+        """Multiply the zoom by ``step``."""
+        self.set_zoom(self.zoom_factor() * step, anchor)
+
+    def zoom_in(self) -> None:
+        """Zoom in one step around the centre."""
+        self.zoom_by(KEY_STEP)
+
+    def zoom_out(self) -> None:
+        """Zoom out one step around the centre."""
+        self.zoom_by(1 / KEY_STEP)
+
+    def reset_zoom(self) -> None:
+        """Show the canvas at its natural size (100 %)."""
+        self.set_zoom(1.0)
+
+    def fit_all(self) -> None:
+        """Zoom and scroll so the whole circuit is in view (at most at 150 %); until the user
+        zooms or pans, resizing the view fits again."""
+        self._keep_fitted = True
+        rect = self.scene().content_rect()
+        if rect.isNull() or rect.isEmpty():
+            self._scale_to(1.0)
+            self.centerOn(QPointF(0, 0))
+            return
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        area = self.viewport().rect()
+        factor = min(area.width() / rect.width(), area.height() / rect.height())
+        factor = max(MIN_ZOOM, min(FIT_MAX_ZOOM, factor))
+        self._scale_to(factor)
+        self.centerOn(rect.center())
+
+    def _put_scene_point_at(self, scene_point: QPointF, view_point: QPoint) -> None:
+        now = self.mapFromScene(scene_point)
+        self._scroll_by(now.x() - view_point.x(), now.y() - view_point.y())
+
+    def _scroll_by(self, dx: float, dy: float) -> None:
+        self._keep_fitted = False
+        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
+        hbar.setValue(hbar.value() + round(dx))
+        vbar.setValue(vbar.value() + round(dy))
+
+    def _refit_if_fitted(self) -> None:
+        if self._keep_fitted and self.isVisible():
+            self.fit_all()
+
+    def _on_circuit_replaced(self) -> None:
+        if self.isVisible():
+            self.fit_all()
+        else:
+            self._fitted = False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place_hint()
+        if self._keep_fitted and self.isVisible():
+            self.fit_all()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self.fit_all()
+
+    # ----------------------------------------------------------------- wheel
+    def wheelEvent(self, event):
+        if event.modifiers() & Qt.ControlModifier and self._scene_takes_wheel(event):
+            return
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.zoom_by(WHEEL_STEP ** delta, event.position().toPoint())
+        event.accept()
+
+    def _scene_takes_wheel(self, event) -> bool:
+        """Offer a wheel event to the scene (value scrubbing); True if an item took it."""
+        scene_event = QGraphicsSceneWheelEvent(QEvent.GraphicsSceneWheel)
+        scene_event.setScenePos(self.mapToScene(event.position().toPoint()))
+        scene_event.setScreenPos(event.globalPosition().toPoint())
+        scene_event.setButtons(event.buttons())
+        scene_event.setModifiers(event.modifiers())
+        vertical = event.angleDelta().y() != 0
+        scene_event.setDelta(event.angleDelta().y() if vertical else event.angleDelta().x())
+        scene_event.setOrientation(Qt.Vertical if vertical else Qt.Horizontal)
+        scene_event.setPixelDelta(event.pixelDelta())
+        scene_event.setAccepted(False)
+        QApplication.sendEvent(self.scene(), scene_event)
+        return scene_event.isAccepted()
+
+    # ----------------------------------------------------------------- panning and mouse
+    def _is_pan_press(self, event) -> bool:
+        return (event.button() == Qt.MiddleButton or
+                (event.button() == Qt.LeftButton and self._space_held))
+
+    def mousePressEvent(self, event):
+        if self._is_pan_press(event):
+            self._pan_from = event.position().toPoint()
+            self._pan_button = event.button()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        self._last_mouse = event.position().toPoint()
+        if self._pan_from is not None:
+            now = event.position().toPoint()
+            delta = now - self._pan_from
+            self._pan_from = now
+            self._scroll_by(-delta.x(), -delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._pan_from is not None and event.button() == self._pan_button:
+            self._pan_from = None
+            self._pan_button = Qt.NoButton
+            if self._space_held:
+                self.viewport().setCursor(Qt.OpenHandCursor)
+            else:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event):
+        if event.button() == Qt.LeftButton and self.target_at(event.position().toPoint()) is None:
+            self.open_quick_add(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def target_at(self, view_pos: QPoint):
+        """What a click at ``view_pos`` is on: a GateItem, a WireItem, or None (empty canvas)."""
+        for item in self.items(view_pos):
+            current = item
+            while current is not None:
+                if isinstance(current, (GateItem, WireItem)):
+                    return current
+                current = current.parentItem()
+        return None
+
+    # ----------------------------------------------------------------- keys
+    def _editing_text(self) -> bool:
+        return self.scene().focusItem() is not None
+
+    def _is_quick_add_key(self, event) -> bool:
+        return (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab
+                and not event.modifiers() & ~Qt.KeypadModifier and not self._editing_text())
+
+    def event(self, event):
+        # Tab would move the keyboard focus to the next widget; on the canvas it is quick add
+        if self._is_quick_add_key(event):
+            self.open_quick_add()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event):
+        if self._editing_text():
+            super().keyPressEvent(event)
+            return
+        key, mods = event.key(), event.modifiers() & ~Qt.KeypadModifier
+        ctrl = mods == Qt.ControlModifier
+        if key in (Qt.Key_Delete, Qt.Key_Backspace) and not mods:
+            self.edit_actions.delete_selection()
+        elif key == Qt.Key_A and ctrl:
+            self.edit_actions.select_all()
+        elif key == Qt.Key_F and not mods:
+            self.fit_all()
+        elif key in (Qt.Key_Equal, Qt.Key_Plus) and mods & Qt.ControlModifier:
+            self.zoom_in()
+        elif key in (Qt.Key_Minus, Qt.Key_Underscore) and mods & Qt.ControlModifier:
+            self.zoom_out()
+        elif key == Qt.Key_0 and ctrl:
+            self.reset_zoom()
+        elif key in ARROWS and mods in (Qt.NoModifier, Qt.ShiftModifier):
+            self.nudge(*ARROWS[key], 5 if mods == Qt.ShiftModifier else 1)
+        elif key == Qt.Key_Escape and not mods:
+            if not self.scene().cancel_gesture():  # a drag in progress: cancel just that
+                self.scene().clearSelection()
+        elif key == Qt.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            if self._pan_from is None:
+                self.viewport().setCursor(Qt.OpenHandCursor)
+        elif key == Qt.Key_Space:
+            pass  # auto-repeat while held
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def keyReleaseEvent(self, event):
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            if self._pan_from is None:
+                self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def nudge(self, dx: int, dy: int, steps: int = 1) -> None:
+        """Move the selected gates ``steps`` grid steps (one undo step), or pan if none is
+        selected."""
+        step = self.scene().GRID * steps
+        circuit = self.document.circuit
+        moves = {}
+        for node_id in self.scene().selected_node_ids():
+            old = circuit.nodes[node_id].pos or (0.0, 0.0)
+            moves[node_id] = (old, (old[0] + dx * step, old[1] + dy * step))
+        if moves:
+            self.document.push(MoveNodesCommand(self.document, moves))
+        else:
+            self._scroll_by(dx * step * self.zoom_factor(), dy * step * self.zoom_factor())
+
+    def focusOutEvent(self, event):
+        self._space_held = False
+        super().focusOutEvent(event)
+
+    # ----------------------------------------------------------------- adding gates
+    def mouse_scene_pos(self) -> QPointF:
+        """Where the mouse is on the canvas (the view's centre if it is outside the view)."""
+        inside = self.viewport().rect()
+        pos = self._last_mouse
+        if pos is None or not inside.contains(pos):
+            pos = self.viewport().mapFromGlobal(QCursor.pos())
+        if not inside.contains(pos):
+            pos = inside.center()
+        return self.mapToScene(pos)
+
+    def mouse_over_canvas(self) -> QPointF | None:
+        """The scene point under the mouse while the mouse is over the canvas, else None
+        (e.g. while it is on a menu or a dock)."""
+        pos = self._last_mouse
+        if pos is None or not self.viewport().rect().contains(pos):
+            return None
+        return self.mapToScene(pos)
+
+    def viewportEvent(self, event):
+        if event.type() == QEvent.Leave:
+            self._last_mouse = None
+        elif self._is_quick_add_key(event):  # a key sent to the viewport itself
+            self.open_quick_add()
+            return True
+        return super().viewportEvent(event)
+
+    def add_gate(self, op: str, scene_pos: QPointF | None = None,
+                 value: float | None = None) -> str | None:
+        """Add a gate centred at ``scene_pos`` (default: the middle of the view), snapped to
+        the grid, and select it; returns its id."""
+        if scene_pos is None:
+            scene_pos = self.mapToScene(self.viewport().rect().center())
+        return self.edit_actions.add_gate(op, scene_pos, value)
+
+    def open_quick_add(self, scene_pos: QPointF | None = None) -> QuickAddPopup:
+        """Open the quick-add popup; the chosen gate is added at ``scene_pos`` (default: the
+        mouse)."""
+        if scene_pos is None:
+            scene_pos = self.mouse_scene_pos()
+        if self.quick_add is None:
+            self.quick_add = QuickAddPopup(self)
+            self.quick_add.gate_chosen.connect(
+                lambda name: self.add_gate(name, self._quick_add_pos))
+            self.quick_add.number_chosen.connect(
+                lambda value: self.add_gate("const", self._quick_add_pos, value))
+        self._quick_add_pos = scene_pos
+        popup = self.quick_add
+        popup.popup_at(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
+        return popup
+
+    # ----------------------------------------------------------------- drops from the palette
+    @staticmethod
+    def _dropped_gate(event) -> str | None:
+        mime = event.mimeData()
+        if mime is None or not mime.hasFormat(GATE_MIME):
+            return None
+        name = bytes(mime.data(GATE_MIME)).decode("utf-8", errors="replace").strip()
+        return name if name in engine.GATES else None
+
+    def dragEnterEvent(self, event):
+        if self._dropped_gate(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):
+        if self._dropped_gate(event) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event):
+        name = self._dropped_gate(event)
+        if name is None:
+            super().dropEvent(event)
+            return
+        self.add_gate(name, self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+        self.setFocus(Qt.MouseFocusReason)
+
+    # ----------------------------------------------------------------- context menus
+    def menu_at(self, view_pos: QPoint):
+        """The right-click menu for ``view_pos``: the gate's, the wire's, or the canvas's."""
+        target = self.target_at(view_pos)
+        actions = self.edit_actions
+        if isinstance(target, GateItem):
+            if not target.isSelected():
+                self.scene().select_nodes([target.node_id])
+            return build_gate_menu(actions, target.node_id, self)
+        if isinstance(target, WireItem):
+            return build_wire_menu(actions, target.dst, target.port, self)
+        return build_canvas_menu(actions, self.mapToScene(view_pos), self)
+
+    def contextMenuEvent(self, event):
+        menu = self.menu_at(event.pos())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+        event.accept()

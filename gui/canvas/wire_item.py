@@ -1,0 +1,373 @@
+"""Wires on the canvas, and the numbers they carry: value in green above, gradient in red below.
+
+A wire runs from its source gate's output port to one input port of its destination gate, as a
+smooth cubic curve that leaves and enters horizontally. It carries the source's value and the
+gradient that flows back along it: the source's df/dsrc, or, where the source fans out, the
+share its consumer sends back down this branch (the branches add up to df/dsrc). The numbers
+sit at the curve's middle like on the CS231n slides, or, where other numbers or a gate already
+sit there (wires fanning out of one port), at the first free spot further along the curve.
+Numbers live in ``NumberLabel`` items that sit above every wire (so no wire crosses their
+digits) and are marked orange when nan or inf. The output gate gets a short
+``OutputStubItem`` to its right carrying f and its seed 1.00.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from gui.common import theme
+from engine.number_format import format_number, is_marked
+
+ABOVE, BELOW = -1, 1
+# where along a wire its numbers may sit (fractions of its length), best first: the middle,
+# then spots further out for wires whose middle is taken
+LABEL_SPOTS = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)
+LABEL_OVERLAP_COST = 100  # a number on a number or a gate; a number across a wire costs 1
+_LABEL_Z = 0.5  # above every wire, below every gate
+MIN_TEXT_SCALE = 0.4  # below this zoom, numbers (under 5 px high) are not drawn
+
+
+def numbers_drawn_at(zoom: float) -> bool:
+    """True when the wires' numbers are big enough to draw at this zoom."""
+    return zoom >= MIN_TEXT_SCALE * 0.999  # far from the origin, 0.4 reads back as 0.39999...
+
+
+def number_text(number) -> tuple[str, bool]:
+    """The text shown for a number and whether it is marked (nan, inf); '' for no number."""
+    if number is None:
+        return "", False
+    try:
+        x = float(number)
+    except (TypeError, ValueError):
+        return "…", False  # a batch of values: the canvas shows single numbers only
+    return format_number(x), is_marked(x)
+
+
+class NumberLabel(QGraphicsItem):
+    """A short number drawn on a light plate; orange and bold when marked (nan, inf)."""
+
+    PAD_X, PAD_Y = 3.0, 1.0
+
+    def __init__(self, color, side: int, parent: QGraphicsItem | None = None):
+        super().__init__(parent)
+        self.color = color
+        self.side = side  # ABOVE: the label's bottom edge is at y = 0; BELOW: its top edge
+        self.text = ""
+        self.marked = False
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def set_number(self, number) -> bool:
+        """Show ``number`` (None shows nothing); True if the label's size changed."""
+        text, marked = number_text(number)
+        if text == self.text and marked == self.marked:
+            return False
+        old_rect = QRectF(self._rect)
+        self.prepareGeometryChange()
+        self.text, self.marked = text, marked
+        if not text:
+            self._rect = QRectF()
+        else:
+            metrics = theme.metrics("NUMBER_FONT_MARKED" if marked else "NUMBER_FONT")
+            width = metrics.horizontalAdvance(text) + 2 * self.PAD_X
+            height = metrics.height() + 2 * self.PAD_Y
+            top = -height if self.side == ABOVE else 0.0
+            self._rect = QRectF(-width / 2, top, width, height)
+        self.update()
+        return self._rect != old_rect
+
+    def width(self) -> float:
+        """The label's width in scene units."""
+        return self._rect.width()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None):
+        if not self.text:
+            return
+        if not numbers_drawn_at(option.levelOfDetailFromTransform(painter.worldTransform())):
+            return  # too small to read: drawing it would only slow zoomed-out views down
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QBrush(theme.MARKED_FILL if self.marked else theme.LABEL_FILL))
+        painter.drawRoundedRect(self._rect, 3, 3)
+        painter.setFont(theme.NUMBER_FONT_MARKED if self.marked else theme.NUMBER_FONT)
+        painter.setPen(theme.MARKED_TEXT if self.marked else self.color)
+        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+
+
+def covered_cost(scene, box: QRectF, skip, visible_only: bool = False) -> int:
+    """How much text put in ``box`` would be in the way: over another number, a gate's body or
+    name, or a card (``covers_text`` items) it costs LABEL_OVERLAP_COST each, across a wire 1.
+    ``skip`` are the items of the text itself."""
+    cost = 0
+    for item in scene.items(box, Qt.IntersectsItemBoundingRect):
+        if item in skip or (visible_only and not item.isVisible()):
+            continue
+        if isinstance(item, NumberLabel):
+            cost += LABEL_OVERLAP_COST if item.text else 0
+        elif getattr(item, "covers_text", False):
+            cost += LABEL_OVERLAP_COST
+        elif getattr(item, "blocks_labels", False):
+            # a gate's body and name, not the room its bounding rect keeps for ports
+            if item.shape().translated(item.pos()).intersects(box):
+                cost += LABEL_OVERLAP_COST
+        elif isinstance(item, WireItem) and item.isVisible() and item.shape().intersects(box):
+            cost += 1
+    return cost
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A smooth curve leaving ``start`` and entering ``end`` horizontally.
+
+    Forward (end right of start) it is one symmetric cubic; backward it swings out to the
+    right of ``start``, loops through a point between the two (off to the side when they are
+    level) and comes into ``end`` from its left.
+    """
+    dx = end.x() - start.x()
+    path = QPainterPath(start)
+    if dx >= 20:
+        reach = max(dx * 0.5, 40.0)
+        path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()),
+                     end)
+        return path
+    reach = 60.0
+    mid = (start + end) / 2
+    if abs(end.y() - start.y()) < 80:
+        mid.setY(max(start.y(), end.y()) + 50)
+    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(start.x() + reach, mid.y()),
+                 QPointF(mid.x(), mid.y()))
+    path.cubicTo(QPointF(end.x() - reach, mid.y()), QPointF(end.x() - reach, end.y()), end)
+    return path
+
+
+def wire_middle(start: QPointF, end: QPointF) -> QPointF:
+    """The middle of ``wire_path(start, end)`` (where its numbers go)."""
+    if end.x() - start.x() >= 20:
+        return (start + end) / 2  # the middle of a symmetric cubic is the midpoint of its ends
+    return wire_path(start, end).pointAtPercent(0.5)
+
+
+class WireItem(QGraphicsPathItem):
+    """The wire from ``src``'s output into ``port`` of ``dst``, with its two numbers."""
+
+    def __init__(self, src_gate, dst_gate, port: int):
+        super().__init__()
+        self.src_gate = src_gate
+        self.dst_gate = dst_gate
+        self.port = port
+        self.value_label = NumberLabel(theme.VALUE_GREEN, ABOVE)
+        self.grad_label = NumberLabel(theme.GRAD_RED, BELOW)
+        self.value_label.setZValue(_LABEL_Z)
+        self.grad_label.setZValue(_LABEL_Z)
+        self.setZValue(0)
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self._hover = False
+        self._shape = None
+        self._flow_width = None  # set by the backward animation to show |gradient|
+        self._spot = LABEL_SPOTS[0]
+        self.update_path()
+
+    @property
+    def src(self) -> str:
+        """The id of the node whose output feeds this wire."""
+        return self.src_gate.node_id
+
+    @property
+    def dst(self) -> str:
+        """The id of the node this wire feeds."""
+        return self.dst_gate.node_id
+
+    def labels(self) -> tuple[NumberLabel, NumberLabel]:
+        """The value and gradient labels (top-level scene items the scene adds and removes)."""
+        return self.value_label, self.grad_label
+
+    def value_text(self) -> str:
+        """The value shown above the wire (green), '' when there is none."""
+        return self.value_label.text
+
+    def grad_text(self) -> str:
+        """The gradient shown below the wire (red), '' when there is none."""
+        return self.grad_label.text
+
+    def set_numbers(self, value, grad) -> None:
+        """Show the source's value and gradient (None shows nothing)."""
+        had_numbers = bool(self.value_label.text or self.grad_label.text)
+        resized = self.value_label.set_number(value)
+        resized = self.grad_label.set_number(grad) or resized
+        if resized:
+            # numbers that only grew or shrank stay where they are unless they now cover
+            # another number or a gate (they change width all the time while training);
+            # first numbers get the best spot
+            self._place_labels(keep_if_clear=had_numbers)
+
+    def set_numbers_visible(self, value: bool, grad: bool) -> None:
+        """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""
+        self.value_label.setVisible(value)
+        self.grad_label.setVisible(grad)
+
+    def set_flow_width(self, width: float | None) -> None:
+        """Draw the wire ``width`` thick (None: the normal width); shows |gradient| after a
+        backward animation."""
+        if width != self._flow_width:
+            self._flow_width = width
+            # the pen is only used for the bounding rect: room for the thick stroke
+            self.setPen(QPen() if width is None else QPen(theme.WIRE, width + 1.5))
+            self.update()
+
+    def pen_width(self) -> float:
+        """The width the wire is drawn with (without hover or selection)."""
+        return theme.WIRE_WIDTH if self._flow_width is None else self._flow_width
+
+    def set_visible_with_labels(self, visible: bool) -> None:
+        """Hide or show the wire with its numbers (a wire being picked up is hidden)."""
+        self.setVisible(visible)
+        self.value_label.setVisible(visible)
+        self.grad_label.setVisible(visible)
+
+    def update_path(self) -> None:
+        """Follow the gates: recompute the curve and move the numbers to its middle."""
+        self._start = self.src_gate.output_pos()
+        self._end = self.dst_gate.input_pos(self.port)
+        self._shape = None
+        self.setPath(wire_path(self._start, self._end))
+        self._place_labels()
+
+    def _place_labels(self, keep_if_clear: bool = False) -> None:
+        # follow the curve at the spot chosen last (cheap, while gates are dragged), and ask
+        # the scene, if it can, to choose the spot again once the gesture's events are done
+        self._put_labels(self._spot)
+        request = getattr(self.scene(), "queue_label_placement", None)
+        if request is not None:
+            request(self, keep_if_clear)
+
+    def labels_in_the_way(self) -> bool:
+        """True when the numbers, where they are, cover another number or a gate."""
+        scene = self.scene()
+        return scene is not None and self._labels_cost(scene) >= LABEL_OVERLAP_COST
+
+    def choose_label_spot(self) -> float:
+        """Put the numbers at the middle, unless other numbers, a gate or other wires are in
+        the way there: then at the spot along the curve where the fewest are (wires fanning
+        out of one port spread their numbers out; the middle wins ties). Returns the spot."""
+        scene = self.scene()
+        if scene is None or not (self.value_label.text or self.grad_label.text):
+            self._put_labels(LABEL_SPOTS[0])
+            return self._spot
+        best_spot, best_cost = LABEL_SPOTS[0], None
+        for spot in LABEL_SPOTS:
+            self._put_labels(spot)
+            cost = self._labels_cost(scene)
+            if best_cost is None or cost < best_cost:
+                best_spot, best_cost = spot, cost
+            if cost == 0:
+                return spot
+        self._put_labels(best_spot)
+        return best_spot
+
+    def label_spot(self) -> float:
+        """Where along the wire (0 at its source, 1 at its end) its numbers are drawn."""
+        return self._spot
+
+    def _put_labels(self, spot: float) -> None:
+        # shift the labels sideways into the free corners of a steep wire
+        self._spot = spot
+        start, end = self._start, self._end
+        dx, dy = end.x() - start.x(), end.y() - start.y()
+        if spot == 0.5:
+            # the middle of a forward wire is the midpoint of its ends; its slope, 2 dy/dx
+            point = wire_middle(start, end)
+            slope = 2.0 * dy / max(abs(dx), 1.0)
+        else:
+            point = self.path().pointAtPercent(spot)
+            slope = self.path().slopeAtPercent(spot)
+        steep = min(1.0, abs(slope)) if dx >= 20 else 0.0
+        sign = 1.0 if slope > 0 else -1.0
+        gap = 2.0
+        self.value_label.setPos(point.x() + sign * steep * (self.value_label.width() / 2 + gap),
+                                point.y() - gap)
+        self.grad_label.setPos(point.x() - sign * steep * (self.grad_label.width() / 2 + gap),
+                               point.y() + gap)
+
+    def _labels_cost(self, scene) -> int:
+        """How much this wire's numbers are in the way where they are now (numbers hidden for
+        a moment, as in the animated passes, count: they come back)."""
+        own = (self, self.value_label, self.grad_label)
+        return sum(covered_cost(scene, label.sceneBoundingRect(), own)
+                   for label in own[1:] if label.text)
+
+    # ----------------------------------------------------------------- QGraphicsItem
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self.path())
+        return self._shape
+
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.update()
+
+    def paint(self, painter, option, widget=None):
+        selected = self.isSelected()
+        color = theme.WIRE_SELECTED if selected else theme.WIRE
+        width = self.pen_width() + (1.5 if selected or self._hover else 0.0)
+        painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+
+
+class OutputStubItem(QGraphicsItem):
+    """A short arrow right of the output gate carrying f's value and its seed gradient 1.00."""
+
+    def __init__(self, gate):
+        super().__init__(gate)
+        self.value_label = NumberLabel(theme.VALUE_GREEN, ABOVE, self)
+        self.grad_label = NumberLabel(theme.GRAD_RED, BELOW, self)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.place(gate.output_pos() - gate.pos())
+
+    def place(self, port: QPointF) -> None:
+        """Start the stub at the output port (in the gate's coordinates)."""
+        self.setPos(port)
+        middle = theme.STUB_LENGTH / 2 + 4
+        self.value_label.setPos(middle, -2)
+        self.grad_label.setPos(middle, 2)
+
+    def set_numbers(self, value, grad) -> None:
+        """Show f and df/df."""
+        self.value_label.set_number(value)
+        self.grad_label.set_number(grad)
+
+    def set_numbers_visible(self, value: bool, grad: bool) -> None:
+        """Show or hide f and df/df (the animated passes reveal them)."""
+        self.value_label.setVisible(value)
+        self.grad_label.setVisible(grad)
+
+    def value_text(self) -> str:
+        """The output's value as shown."""
+        return self.value_label.text
+
+    def grad_text(self) -> str:
+        """The output's seed gradient as shown."""
+        return self.grad_label.text
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, -6, theme.STUB_LENGTH + 2, 12)
+
+    def paint(self, painter, option, widget=None):
+        length = theme.STUB_LENGTH
+        painter.setPen(QPen(theme.WIRE, theme.WIRE_WIDTH, Qt.SolidLine, Qt.RoundCap))
+        painter.drawLine(QPointF(6, 0), QPointF(length, 0))
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QBrush(theme.WIRE))
+        painter.drawPolygon([QPointF(length + 2, 0), QPointF(length - 6, -5),
+                             QPointF(length - 6, 5)])

@@ -1,0 +1,1 @@
+"""What every room of the GUI shares: the theme (colours, fonts) and small widgets."""

@@ -1,0 +1,3 @@
+"""The docks beside the canvas: the gate palette, Properties, Inputs, Explain and the gradient
+check.
+"""

@@ -1,0 +1,338 @@
+"""The Explain panel: df/d(selected node) written out as products of local gradients.
+
+Select a gate (or a wire: it carries its source's value, so it explains its source) and the
+panel spells out what the backward pass computed for it, with the numbers of the last pass:
+
+- the chain rule's first step: df/dx0 = df/dw0x0 × ∂w0x0/∂x0 = 0.20 × 2.00 = 0.39;
+- every path from the node to the output, each with a table of its local gradients (which gate
+  and port each comes from, and why it is that number) and their product:
+  df/dx0 = 2.00 × 1.00 × 1.00 × -1.00 × 0.37 × 1.00 × -0.53 = 0.39;
+- where the value fans out, the paths adding up: path 1 + path 2 = 3.00 + 2.72 = 5.72, with
+  "(N more paths not shown)" when there are more than the panel lists.
+
+The numbers come from ``engine.gradient_paths`` and the document's latest ``Result``; the
+panel follows the scene's selection (at once), the document's results and a replaced circuit
+(coalesced: at most four redraws a second while a running ascent streams results in, since
+laying out the rich text of many paths takes milliseconds), and it does not redraw while
+hidden.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMenu, QTextBrowser, QVBoxLayout, QWidget
+
+from engine import CircuitError
+from engine.gradient_paths import GradientPath, PathsExplanation, gradient_paths
+from engine.number_format import format_number
+from gui.common import theme
+from gui.canvas.wire_item import WireItem
+
+PATH_LIMIT = 64  # paths listed; more are counted and summed, not shown
+FACTORS_SHOWN = 24  # a longer path shows its first and last factors around an ellipsis
+DOCK_HEIGHT = 230
+MIN_HEIGHT = 40
+MIN_INTERVAL_MS = 250  # while results stream in (a running ascent), redraw at most 4 times/s
+HINT = ("Select a gate or a wire on the canvas to see its gradient df/d(node) as the product "
+        "of the local gradients along each path to the output.")
+
+_RED = theme.GRAD_RED.name()
+_GREEN = theme.VALUE_GREEN.name()
+_SOFT = theme.SOFT_INK.name()
+_STYLE = f"""
+<style>
+  body {{ font-size: 12px; }}
+  h3 {{ margin: 0 0 4px 0; color: {_RED}; }}
+  p {{ margin: 2px 0 6px 0; }}
+  .soft {{ color: {_SOFT}; }}
+  .grad {{ color: {_RED}; font-weight: bold; }}
+  .eq {{ font-family: 'DejaVu Sans Mono', monospace; }}
+  .path {{ margin-top: 8px; font-weight: bold; }}
+  td {{ padding: 1px 6px 1px 0; }}
+  td.num {{ text-align: right; font-family: 'DejaVu Sans Mono', monospace; }}
+</style>
+"""
+
+
+def _n(x) -> str:
+    return format_number(x)
+
+
+def _d(name: str) -> str:
+    return f"df/d{name}"
+
+
+def _partial(gate: str, source: str) -> str:
+    return f"∂{gate}/∂{source}"
+
+
+class ExplainPanel(QWidget):
+    """Shows df/d(selected node) as a sum over paths of products of local gradients."""
+
+    def __init__(self, document, scene, parent=None):
+        super().__init__(parent)
+        self.setObjectName("explain_panel")
+        self.document = document
+        self.scene = scene
+        self.node_id: str | None = None  # the node explained
+        self.wire: tuple[str, str, int] | None = None  # (src, dst, port) if a wire was chosen
+        self.explanation: PathsExplanation | None = None
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("explain_text")
+        self.browser.setOpenLinks(False)
+        self.browser.setMinimumHeight(MIN_HEIGHT)  # the dock may shrink on small screens
+        self.browser.setTextInteractionFlags(Qt.TextSelectableByMouse
+                                             | Qt.TextSelectableByKeyboard)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.browser)
+        self._dirty = True
+        self._html = ""
+        self._since_render = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.refresh)
+        scene.selection_ids_changed.connect(self._follow_selection)
+        document.results_changed.connect(lambda _result: self._schedule())
+        document.circuit_replaced.connect(self._forget)
+        document.changed.connect(self._on_change)
+        self.refresh()
+
+    # ----------------------------------------------------------------- public API
+    def explain(self, node_id: str | None, wire: tuple[str, str, int] | None = None) -> None:
+        """Explain ``node_id`` now (None: show the hint); ``wire`` names the wire chosen."""
+        self.node_id, self.wire = node_id, wire
+        self.refresh()
+
+    def text(self) -> str:
+        """What the panel shows, as plain text (brings it up to date first)."""
+        if self._dirty or self._timer.isActive():
+            self._render()
+        return self.browser.toPlainText()
+
+    def refresh(self) -> None:
+        """Redraw from the document's latest result (deferred while the panel is hidden)."""
+        self._timer.stop()
+        if not self.isVisible() and self.parent() is not None:
+            self._dirty = True
+            return
+        self._render()
+
+    def _render(self) -> None:
+        self._timer.stop()
+        self._dirty = False
+        self._since_render.start()
+        html = _STYLE + self._body()
+        if html != self._html:  # laying out rich text is the slow part: skip it if unchanged
+            self._html = html
+            self.browser.setHtml(html)
+
+    # ----------------------------------------------------------------- following the document
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._dirty:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        self._dirty = True
+        if self._timer.isActive() or not (self.isVisible() or self.parent() is None):
+            return
+        elapsed = self._since_render.elapsed() if self._since_render.isValid() else None
+        wait = 0 if elapsed is None else max(0, MIN_INTERVAL_MS - elapsed)
+        self._timer.start(wait)
+
+    def _follow_selection(self, ids) -> None:
+        # deferred: the selection also changes in the middle of an edit (gates being removed),
+        # when the circuit is not ready for a pass
+        if ids:
+            self.node_id, self.wire = ids[0], None
+        else:
+            wires = [item for item in self.scene.selectedItems() if isinstance(item, WireItem)]
+            wire = wires[0] if wires else None
+            self.node_id = wire.src if wire else None
+            self.wire = (wire.src, wire.dst, wire.port) if wire else None
+        self._schedule()
+
+    def _forget(self) -> None:
+        self.node_id = self.wire = None
+        self._schedule()
+
+    def _on_change(self, change) -> None:
+        if change.kind == "node_renamed":
+            if self.node_id == change.old:
+                self.node_id = change.new
+            if self.wire is not None:
+                src, dst, port = self.wire
+                self.wire = (change.new if src == change.old else src,
+                             change.new if dst == change.old else dst, port)
+        elif change.kind == "node_removed" and change.node_id == self.node_id:
+            self.node_id = self.wire = None
+        elif change.kind == "wire_removed" and self.wire is not None:
+            wire = change.wire
+            if (wire.src, wire.dst, wire.port) == self.wire:
+                self.wire = None
+        self._schedule()
+
+    # ----------------------------------------------------------------- rendering
+    def _body(self) -> str:
+        self.explanation = None
+        circuit = self.document.circuit
+        if self.node_id is None or self.node_id not in circuit.nodes:
+            return f"<p class='soft'>{escape(HINT)}</p>"
+        self.document.flush()
+        result = self.document.result
+        name = _name(circuit, self.node_id)
+        intro = ""
+        if self.wire is not None:
+            _src, dst, port = self.wire
+            intro = (f"<p class='soft'>The wire {escape(name)} → "
+                     f"{escape(_name(circuit, dst))} (port {port}) carries {escape(name)}: its "
+                     f"gradient is {escape(_d(name))}.</p>")
+        if result is None:
+            return intro + "<p>The circuit cannot run, so there are no gradients yet.</p>"
+        if not result.has_gradients:  # as the Properties and Inputs docks say it
+            return intro + f"<p>{escape(result.no_gradient_reason)}</p>"
+        try:
+            explanation = gradient_paths(circuit, result, self.node_id, PATH_LIMIT)
+        except CircuitError as error:
+            return intro + (f"<h3>{escape(_d(name))}</h3><p>Cannot explain it: "
+                            f"{escape(str(error))}.</p>")
+        self.explanation = explanation
+        return intro + explanation_html(circuit, explanation, result.values)
+
+
+def _name(circuit, node_id: str) -> str:
+    node = circuit.nodes.get(node_id)
+    return node.name if node is not None else node_id
+
+
+def explanation_html(circuit, explanation: PathsExplanation, values=None) -> str:
+    """The panel's rich text for one explanation (``values``: the pass's values by id)."""
+    node_id, output = explanation.node_id, explanation.output
+    name, f = _name(circuit, node_id), _name(circuit, output)
+    title = (f"<h3>{escape(_d(name))} = {_n(explanation.total)}</h3>")
+    if node_id == output:
+        return title + (f"<p>{escape(name)} is the output: the backward pass starts here with "
+                        f"{escape(_d(f))} = 1.00, and every other gradient is a product of "
+                        "local gradients that starts from this 1.</p>")
+    if explanation.count == 0:
+        return title + (f"<p>{escape(name)} does not reach the output {escape(f)}: no path "
+                        f"leads from it to {escape(f)}, so nudging it does not change "
+                        f"{escape(f)} and its gradient is 0.</p>")
+    count = explanation.count
+    parts = [title, f"<p class='soft'>{escape(name)} reaches {escape(f)} along "
+             f"{count} path{'s' if count != 1 else ''}. Along each path, the gradient is the "
+             "product of the local gradients of the gates it passes through.</p>",
+             _first_step_html(circuit, explanation)]
+    single = count == 1
+    for number, path in enumerate(explanation.paths, start=1):
+        parts.append(_path_html(circuit, path, number, name, single, values))
+    if not single:
+        parts.append(_sum_html(explanation, name))
+    return "".join(parts)
+
+
+def _first_step_html(circuit, explanation: PathsExplanation) -> str:
+    """df/dx = df/dg × ∂g/∂x (+ ...) = upstream × local (+ ...) = total."""
+    name = _name(circuit, explanation.node_id)
+    symbols, numbers = [], []
+    for branch in explanation.branches:
+        gate = _name(circuit, branch.gate)
+        symbols.append(f"{_d(gate)} × {_partial(gate, name)}")
+        numbers.append(f"{_n(branch.upstream)} × {_n(branch.local)}")
+    sums = " + ".join(symbols), " + ".join(numbers)
+    return (f"<p class='eq'>{escape(_d(name))} = {escape(sums[0])}<br>"
+            f"&nbsp;&nbsp;= {escape(sums[1])} = <span class='grad'>"
+            f"{_n(explanation.total)}</span></p>")
+
+
+def _factor_row(circuit, factor, values) -> str:
+    gate = _name(circuit, factor.gate)
+    source = _name(circuit, factor.source)
+    return (f"<tr><td>{escape(_partial(gate, source))}</td>"
+            f"<td class='soft'>{escape(why_local(circuit, factor, values))}</td>"
+            f"<td class='num'>{_n(factor.local)}</td></tr>")
+
+
+def why_local(circuit, factor, values=None) -> str:
+    """Why a local gradient is what it is: 'mul, port 1: the other input, w0 = 2.00'
+    (``values``: the last pass's values, to show what a one-input gate saw)."""
+    node = circuit.nodes[factor.gate]
+    inputs = circuit.inputs_of(factor.gate)
+    head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
+    if node.op == "mul" and len(inputs) == 2:
+        other = inputs[1 - factor.port]
+        why = f"the other input, {_name(circuit, other)} = {_n(factor.local)}"
+    elif node.op == "scale":
+        why = f"c = {node.params.get('c', 0.0):g}"
+    else:
+        why = node.gate.local_gradient
+        if len(inputs) == 1 and values is not None and factor.source in values:
+            why += f" (a = {_n(values[factor.source])})"
+    return f"{head}: {why}"
+
+
+def _path_html(circuit, path: GradientPath, number: int, name: str, single: bool,
+               values) -> str:
+    route = " → ".join(_name(circuit, node_id) for node_id in path.nodes)
+    factors = list(path.factors)
+    rows = [_factor_row(circuit, factor, values) for factor in factors]
+    numbers = [_n(factor.local) for factor in factors]
+    if len(factors) > FACTORS_SHOWN:
+        half = FACTORS_SHOWN // 2
+        hidden = len(factors) - 2 * half
+        gap = f"… {hidden} more factors …"
+        rows = rows[:half] + [f"<tr><td colspan='3' class='soft'>{gap}</td></tr>"] + rows[-half:]
+        numbers = numbers[:half] + ["…"] + numbers[-half:]
+    left = _d(name) if single else f"path {number}"
+    product = " × ".join(numbers) if numbers else "1.00"
+    return (f"<p class='path'>Path {number}: {escape(route)}</p>"
+            f"<table cellspacing='0'>{''.join(rows)}</table>"
+            f"<p class='eq'>{escape(left)} = {escape(product)} = <span class='grad'>"
+            f"{_n(path.product)}</span></p>")
+
+
+def _sum_html(explanation: PathsExplanation, name: str) -> str:
+    shown = len(explanation.paths)
+    labels = [f"path {k}" for k in range(1, shown + 1)]
+    numbers = [_n(path.product) for path in explanation.paths]
+    more = ""
+    if explanation.truncated:
+        hidden = explanation.count - shown
+        labels.append("…")
+        numbers.append("…")
+        more = (f"<p class='soft'>({hidden} more path{'s' if hidden != 1 else ''} not shown; "
+                f"the total adds up all {explanation.count}.)</p>")
+    return (f"<p class='path'>The paths add up</p>"
+            f"<p class='eq'>{escape(_d(name))} = {escape(' + '.join(labels))}<br>"
+            f"&nbsp;&nbsp;= {escape(' + '.join(numbers))} = <span class='grad'>"
+            f"{_n(explanation.total)}</span></p>{more}")
+
+
+def install(window) -> ExplainPanel:
+    """Dock the Explain panel in ``window`` with a View menu toggle (once); returns it."""
+    if getattr(window, "explain_panel", None) is not None:
+        return window.explain_panel
+    panel = ExplainPanel(window.document, window.scene, window)
+    dock = QDockWidget("Explain", window)
+    dock.setObjectName("explain_dock")
+    dock.setWidget(panel)
+    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
+                     | QDockWidget.DockWidgetFloatable)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    check_dock = window.findChild(QDockWidget, "gradcheck_dock")
+    if check_dock is not None:  # tabs under the canvas: Explain | Gradient check
+        window.tabifyDockWidget(check_dock, dock)
+        dock.raise_()
+    else:
+        window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Vertical)
+    view_menu = window.menuBar().findChild(QMenu, "menu_view")
+    if view_menu is not None:
+        toggle = dock.toggleViewAction()
+        toggle.setObjectName("action_toggle_explain_dock")
+        view_menu.addAction(toggle)
+    panel.dock = dock
+    window.explain_panel = panel
+    return panel

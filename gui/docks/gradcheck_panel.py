@@ -1,0 +1,381 @@
+"""The gradient check in the window: the backward pass against slopes measured by nudging.
+
+"Check gradients" (Run menu, Ctrl+G) runs ``engine.check_gradients`` on the document's circuit:
+every input and const is nudged by ±1e-6 and the centred difference is compared with the
+gradient the backward pass gave. The panel's table shows, per source, both gradients and their
+relative error, with the verdict: ✓ ok, ✗ fail (red: a gate's local gradient is wrong), ⚠ kink
+(amber: relu/abs at 0 or a max/min tie, where the slope from the left and from the right
+differ, with the engine's note naming the gates). On the canvas each checked source gets the
+same mark as a badge beside its gate. Click a row to select that source on the canvas.
+
+The verdicts describe the circuit as it was checked: any edit that could change a number
+(not moving or relabelling a gate) takes the badges off and empties the table. Small circuits
+are checked at once; a big one (the check costs two forward passes per source) is checked on a
+copy in a worker thread, so the window stays responsive, and a result the user edited the
+circuit under is thrown away.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPainterPath, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QGraphicsItem, QHBoxLayout,
+                               QHeaderView, QLabel, QMenu, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+from shiboken6 import isValid
+
+from engine import CircuitError, check_gradients
+from engine.number_format import format_number, format_precise
+from gui.common import theme
+from gui.common.tool_menus import run_menu
+
+INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(6)
+HEADERS = ("input", "analytic", "numerical", "rel. error", "status", "note")
+ID_ROLE = Qt.UserRole
+
+AMBER = QColor("#b26a00")
+GLYPHS = {"ok": "✓", "fail": "✗", "kink": "⚠"}
+COLORS = {"ok": theme.VALUE_GREEN, "fail": theme.GRAD_RED, "kink": AMBER}
+FILLS = {"fail": QColor("#fde8e8"), "kink": QColor("#fff3dc")}
+BADGE_Z = 70
+BADGE_RADIUS = 8.0
+SYNC_LIMIT = 300_000  # gate evaluations (nodes × (2 sources + 1)) checked without a thread
+POLL_MS = 40
+DOCK_HEIGHT = 230
+MIN_HEIGHT = 40
+# edits that cannot change any number: the verdicts still hold
+_HARMLESS = {("node_changed", "pos"), ("node_changed", "label"), ("title_changed", None)}
+
+
+class BadgeItem(QGraphicsItem):
+    """A source's verdict on the canvas: ✓, ✗ or ⚠ on a coloured disc at its top-left."""
+
+    def __init__(self, gate, status: str):
+        super().__init__(gate)
+        self.status = status
+        self.setZValue(BADGE_Z)
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setAcceptHoverEvents(False)
+        self.setPos(QPointF(2.0, 1.0))
+
+    @property
+    def glyph(self) -> str:
+        """The mark drawn: ✓, ✗ or ⚠."""
+        return GLYPHS[self.status]
+
+    def boundingRect(self) -> QRectF:
+        r = BADGE_RADIUS + 1
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()  # never in the way of clicks and tooltips on the gate
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor("white"), 1.5))
+        painter.setBrush(QBrush(COLORS[self.status]))
+        painter.drawEllipse(QPointF(0, 0), BADGE_RADIUS, BADGE_RADIUS)
+        painter.setPen(QColor("white"))
+        painter.setFont(theme.font(11, True))
+        painter.drawText(self.boundingRect(), Qt.AlignCenter, self.glyph)
+
+
+class GradCheckBadges:
+    """The badges of the last check, one per checked source, kept in step with the scene."""
+
+    def __init__(self, scene):
+        self.scene = scene
+        self._badges: dict[str, BadgeItem] = {}
+
+    def badges(self) -> dict:
+        """The badges on the canvas now: node id -> BadgeItem."""
+        self._badges = {i: b for i, b in self._badges.items() if isValid(b)}
+        return dict(self._badges)
+
+    def show(self, statuses: dict) -> None:
+        """Badge each source (node id -> "ok"/"fail"/"kink"); others lose theirs."""
+        self.clear()
+        for node_id, status in statuses.items():
+            gate = self.scene.gate_item(node_id)
+            if gate is not None:
+                self._badges[node_id] = BadgeItem(gate, status)
+
+    def clear(self) -> None:
+        """Take every badge off the canvas."""
+        for badge in self._badges.values():
+            if isValid(badge):
+                if badge.scene() is not None:
+                    badge.scene().removeItem(badge)
+                badge.setParentItem(None)
+        self._badges = {}
+
+
+class _Job:
+    """A check running on a copy of the circuit in a worker thread."""
+
+    def __init__(self, circuit, generation: int):
+        self.generation = generation
+        self.report = None
+        self.error: Exception | None = None
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(circuit,), daemon=True,
+                                       name="gradient check")
+        self.thread.start()
+
+    def _run(self, circuit) -> None:
+        try:
+            self.report = check_gradients(circuit)
+        except Exception as error:  # shown to the user on the GUI thread
+            self.error = error
+        finally:
+            self.done.set()
+
+
+class GradCheckPanel(QWidget):
+    """The Check gradients command's table, status line and canvas badges."""
+
+    status_message = Signal(str)
+    checked = Signal(object)  # the engine.GradCheckReport shown
+
+    def __init__(self, document, scene, parent=None):
+        super().__init__(parent)
+        self.setObjectName("gradcheck_panel")
+        self.document = document
+        self.scene = scene
+        self.report = None
+        self.sync_limit = SYNC_LIMIT
+        self.badges = GradCheckBadges(scene)
+        self._generation = 0
+        self._job: _Job | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._poll_job)
+
+        self.button = QPushButton("Check gradients", self)
+        self.button.setObjectName("gradcheck_button")
+        self.button.setToolTip("Compare every input's gradient from the backward pass with "
+                               "the slope measured by nudging it (Ctrl+G)")
+        self.button.clicked.connect(self.check)
+        self.status = QLabel(self)
+        self.status.setObjectName("gradcheck_status")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setObjectName("gradcheck_table")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.horizontalHeaderItem(ANALYTIC).setToolTip("df/dx from the backward pass")
+        self.table.horizontalHeaderItem(NUMERICAL).setToolTip(
+            "(f(x + h) − f(x − h)) / 2h with h = 1e-6: the slope measured by nudging x")
+        self.table.horizontalHeaderItem(REL_ERROR).setToolTip(
+            "|analytic − numerical| / max(|analytic|, |numerical|)")
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setMinimumHeight(MIN_HEIGHT)  # the dock may shrink on small screens
+        header = self.table.horizontalHeader()
+        for column in (INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(NOTE, QHeaderView.Stretch)
+        header.setHighlightSections(False)
+        self.table.itemSelectionChanged.connect(self._select_on_canvas)
+
+        top = QHBoxLayout()
+        top.addWidget(self.button)
+        top.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self._say("Press Check gradients (Ctrl+G) to compare the backward pass with slopes "
+                  "measured by nudging each input.")
+
+        document.changed.connect(self._on_change)
+        document.circuit_replaced.connect(self._on_circuit_replaced)
+
+    # ----------------------------------------------------------------- public API
+    @property
+    def running(self) -> bool:
+        """True while a check runs in the worker thread."""
+        return self._job is not None
+
+    def check(self) -> None:
+        """Run the gradient check on the document's circuit and show its verdicts."""
+        if self._job is not None:
+            return
+        circuit = self.document.circuit
+        sources = sum(1 for node in circuit.nodes.values() if node.gate.is_source)
+        if len(circuit.nodes) * (2 * sources + 1) <= self.sync_limit:
+            try:
+                report = check_gradients(circuit)
+            except (CircuitError, ValueError) as error:
+                self._refuse(error)
+                return
+            self._show(report)
+            return
+        self.clear()
+        self._say(f"Checking {sources} inputs… (two forward passes each)")
+        self.button.setEnabled(False)
+        self._job = _Job(circuit.copy(), self._generation)
+        self._poll.start()
+
+    def statuses(self) -> dict:
+        """The verdict shown for each source: node id -> "ok", "fail" or "kink"."""
+        if self.report is None:
+            return {}
+        return {entry.node_id: entry.status for entry in self.report.entries}
+
+    def clear(self, why: str = "") -> None:
+        """Empty the table and take the badges off (``why``: the status line to show)."""
+        self.report = None
+        self.table.setRowCount(0)
+        self.badges.clear()
+        if why:
+            self._say(why)
+
+    # ----------------------------------------------------------------- running
+    def _poll_job(self) -> None:
+        job = self._job
+        if job is None or not job.done.is_set():
+            return
+        self._job = None
+        self._poll.stop()
+        self.button.setEnabled(True)
+        if job.generation != self._generation:
+            self._say("The circuit changed during the check: press Check gradients again.")
+        elif job.error is not None:
+            self._refuse(job.error)
+        else:
+            self._show(job.report)
+
+    def _refuse(self, error: Exception) -> None:
+        self.clear()
+        text = f"Cannot check the gradients: {error}"
+        self._say(text, theme.GRAD_RED)
+        self.status_message.emit(text)
+
+    def _on_circuit_replaced(self) -> None:
+        self._generation += 1
+        self.clear("A new circuit: press Check gradients (Ctrl+G) to check it.")
+
+    def _on_change(self, change) -> None:
+        if (change.kind, change.field) in _HARMLESS:
+            return
+        self._generation += 1
+        if self.report is not None:
+            self.clear("The circuit changed since the check: press Check gradients again.")
+
+    # ----------------------------------------------------------------- showing
+    def _say(self, text: str, color: QColor | None = None) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {color.name()};" if color is not None else "")
+
+    def _show(self, report) -> None:
+        self.report = report
+        entries = report.entries
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            self._fill_row(row, entry)
+        self.badges.show(self.statuses())
+        text, color = summary(report)
+        self._say(text, color)
+        self.status_message.emit(text)
+        self.checked.emit(report)
+
+    def _fill_row(self, row: int, entry) -> None:
+        name = self.document.circuit.nodes[entry.node_id].name
+        cells = [name, format_precise(entry.analytic), format_precise(entry.numerical),
+                 f"{entry.rel_error:.1e}", f"{GLYPHS[entry.status]} {entry.status}",
+                 entry.note]
+        fill = FILLS.get(entry.status)
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(ID_ROLE, entry.node_id)
+            if column in (ANALYTIC, NUMERICAL, REL_ERROR):
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            if fill is not None:
+                item.setBackground(fill)
+            if entry.note:
+                item.setToolTip(entry.note)
+            self.table.setItem(row, column, item)
+        status = self.table.item(row, STATUS)
+        status.setForeground(COLORS[entry.status])
+        font = status.font()
+        font.setBold(True)
+        status.setFont(font)
+
+    def _select_on_canvas(self) -> None:
+        items = self.table.selectedItems()
+        if not items:
+            return
+        node_id = items[0].data(ID_ROLE)
+        self.scene.select_nodes([node_id])
+        gate = self.scene.gate_item(node_id)
+        for view in self.scene.views() if gate is not None else ():
+            view.ensureVisible(gate, 40, 40)
+
+
+def summary(report) -> tuple[str, QColor]:
+    """The status line after a check, and its colour."""
+    entries = report.entries
+    f = f"{report.output} = {format_number(report.value)}"
+    if not entries:
+        return f"There are no inputs to check ({f}).", theme.SOFT_INK
+    failed = [e for e in entries if e.status == "fail"]
+    kinks = [e for e in entries if e.status == "kink"]
+    if failed:
+        names = ", ".join(e.node_id for e in failed)
+        return (f"✗ {len(failed)} of {len(entries)} gradients do not match the measured slope "
+                f"({names}): a local gradient on their paths is wrong.", theme.GRAD_RED)
+    if kinks:
+        return (f"⚠ {len(entries) - len(kinks)} ok, {len(kinks)} at a kink, where the slope "
+                f"from the left and from the right differ ({f}).", AMBER)
+    return (f"✓ All {len(entries)} gradients match the slopes measured by nudging each input "
+            f"({f}).", theme.VALUE_GREEN)
+
+
+def install(window) -> GradCheckPanel:
+    """Dock the gradient check in ``window`` and add Check gradients (Ctrl+G) to its Run menu
+    (once); returns the panel."""
+    if getattr(window, "gradcheck_panel", None) is not None:
+        return window.gradcheck_panel
+    panel = GradCheckPanel(window.document, window.scene, window)
+    dock = QDockWidget("Gradient check", window)
+    dock.setObjectName("gradcheck_dock")
+    dock.setWidget(panel)
+    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
+                     | QDockWidget.DockWidgetFloatable)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    explain_dock = window.findChild(QDockWidget, "explain_dock")
+    if explain_dock is not None:  # tabs under the canvas: Explain | Gradient check
+        window.tabifyDockWidget(explain_dock, dock)
+        explain_dock.raise_()
+    else:
+        window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Vertical)
+
+    action = QAction("&Check Gradients", window)
+    action.setObjectName("action_check_gradients")
+    action.setShortcut(QKeySequence("Ctrl+G"))
+    action.setStatusTip("Compare the backward pass with slopes measured by nudging each input")
+    action.triggered.connect(lambda _checked=False: (dock.show(), dock.raise_(), panel.check()))
+    window.addAction(action)
+    menu = run_menu(window)
+    if not menu.isEmpty():
+        menu.addSeparator()
+    menu.addAction(action)
+
+    view_menu = window.menuBar().findChild(QMenu, "menu_view")
+    if view_menu is not None:
+        toggle = dock.toggleViewAction()
+        toggle.setObjectName("action_toggle_gradcheck_dock")
+        view_menu.addAction(toggle)
+    if hasattr(window, "show_status"):
+        panel.status_message.connect(window.show_status)
+    panel.dock = dock
+    panel.action = action
+    window.gradcheck_panel = panel
+    return panel

@@ -1,0 +1,183 @@
+"""The palette: every gate of the engine's table, grouped, ready to be dragged onto the canvas.
+
+The list is built from ``engine.GATE_LIST`` and ``engine.GROUP_TITLES`` (adding a gate to the
+table adds it here). Each entry shows the gate's icon and name, and its tooltip gives the
+formula, the local gradient and the seeds' intuition. Typing in the filter box hides the gates
+whose name or symbol does not match. Dragging an entry carries the gate name under
+``GATE_MIME``; double-click or Enter emits ``gate_activated(name)`` instead (the main window adds
+the gate in the middle of the view).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QDrag
+from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+import engine
+from gui.canvas.gate_glyphs import GATE_MIME, WIDE_RATIO, gate_icon, gate_pixmap, gate_tooltip
+
+ICON_SIZE = 22
+GATE_ROLE = Qt.UserRole
+
+
+def gate_mime_data(name: str) -> QMimeData:
+    """The drag payload for the gate called ``name``: GATE_MIME holding the name in UTF-8."""
+    mime = QMimeData()
+    mime.setData(GATE_MIME, name.encode("utf-8"))
+    mime.setText(name)
+    return mime
+
+
+class GateTree(QTreeWidget):
+    """The grouped gate list; builds the drag itself so the payload is exactly GATE_MIME."""
+
+    activated_gate = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("palette_tree")
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.setIconSize(QSize(round(ICON_SIZE * WIDE_RATIO), ICON_SIZE))
+        self.setIndentation(8)
+        self.setRootIsDecorated(False)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.itemDoubleClicked.connect(self._on_double_click)
+
+    def gate_name(self, item: QTreeWidgetItem | None) -> str | None:
+        """The gate an item stands for (None for group headers)."""
+        return None if item is None else item.data(0, GATE_ROLE)
+
+    def mimeTypes(self):
+        return [GATE_MIME]
+
+    def mimeData(self, items):
+        names = [self.gate_name(item) for item in items if self.gate_name(item)]
+        return gate_mime_data(names[0]) if names else None
+
+    def startDrag(self, supported_actions):
+        name = self.gate_name(self.currentItem())
+        if not name:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(gate_mime_data(name))
+        pixmap = gate_pixmap(name, 36, wide=True)
+        drag.setPixmap(pixmap)
+        drag.setHotSpot(pixmap.rect().center())
+        drag.exec(Qt.CopyAction)
+        # the gate is on the canvas now (or the drag was dropped): nothing stays highlighted
+        self.clearSelection()
+        self.setCurrentItem(None)
+
+    def keyPressEvent(self, event):
+        name = self.gate_name(self.currentItem())
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and name:
+            self.activated_gate.emit(name)
+            return
+        super().keyPressEvent(event)
+
+    def _on_double_click(self, item, _column):
+        name = self.gate_name(item)
+        if name:
+            self.activated_gate.emit(name)
+
+
+class PaletteWidget(QWidget):
+    """A filter box over the grouped list of gates."""
+
+    gate_activated = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("palette")
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("palette_filter")
+        self.filter_edit.setPlaceholderText("Filter gates…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.tree = GateTree(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.tree)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._groups: list[QTreeWidgetItem] = []
+        self._build()
+        self.filter_edit.textChanged.connect(self.set_filter)
+        self.filter_edit.returnPressed.connect(self._activate_first_match)
+        self.tree.activated_gate.connect(self.gate_activated)
+        self.filter_edit.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        # Down walks from the filter box into the list; Escape clears the filter
+        if watched is self.filter_edit and event.type() == QEvent.KeyPress:
+            if event.key() == Qt.Key_Down:
+                visible = self.gate_names(visible_only=True)
+                if visible:
+                    if self.gate_name_current() not in visible:
+                        self.tree.setCurrentItem(self._items[visible[0]])
+                    self.tree.setFocus()
+                return True
+            if event.key() == Qt.Key_Escape and self.filter_edit.text():
+                self.filter_edit.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def gate_name_current(self) -> str | None:
+        """The gate of the highlighted entry (None if a header or nothing is highlighted)."""
+        return self.tree.gate_name(self.tree.currentItem())
+
+    def _build(self) -> None:
+        header_font = self.tree.font()
+        header_font.setBold(True)
+        for group, title in engine.GROUP_TITLES.items():
+            header = QTreeWidgetItem(self.tree, [title])
+            header.setFlags(Qt.ItemIsEnabled)
+            header.setFont(0, header_font)
+            header.setForeground(0, self.palette().placeholderText())
+            self._groups.append(header)
+            for gate in engine.GATE_LIST:
+                if gate.group != group:
+                    continue
+                item = QTreeWidgetItem(header, [gate.name])
+                item.setIcon(0, gate_icon(gate.name, ICON_SIZE, wide=True))
+                item.setToolTip(0, gate_tooltip(gate))
+                item.setData(0, GATE_ROLE, gate.name)
+                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+                self._items[gate.name] = item
+            header.setExpanded(True)
+
+    def gate_names(self, visible_only: bool = False) -> list[str]:
+        """The gates listed, in palette order (only those the filter shows, if asked)."""
+        return [name for name, item in self._items.items()
+                if not (visible_only and item.isHidden())]
+
+    def item(self, name: str) -> QTreeWidgetItem:
+        """The list entry of the gate called ``name``."""
+        return self._items[name]
+
+    def set_filter(self, text: str) -> None:
+        """Show only the gates whose name or symbol contains ``text`` (case-insensitive)."""
+        needle = text.strip().lower()
+        for name, item in self._items.items():
+            symbol = engine.GATES[name].symbol.lower()
+            item.setHidden(bool(needle) and needle not in name and needle not in symbol)
+        for header in self._groups:
+            children = [header.child(i) for i in range(header.childCount())]
+            header.setHidden(all(child.isHidden() for child in children))
+        visible = self.gate_names(visible_only=True)
+        if visible and needle:
+            self.tree.setCurrentItem(self._items[visible[0]])
+
+    def _activate_first_match(self) -> None:
+        visible = self.gate_names(visible_only=True)
+        if visible and self.filter_edit.text().strip():
+            self.gate_activated.emit(visible[0])
+
+    def sizeHint(self):
+        return QSize(200, 420)

@@ -1,0 +1,491 @@
+"""The property panel: everything about the selected gate, editable, one undo step per edit.
+
+It shows the gate's kind (with its formula), id, label, value (inputs and consts), params
+(c of scale/offset, p of pow), number of inputs (add/mul/max/min), whether an input is
+trainable, which data column it is bound to, whether the gate is the circuit's output, and,
+read-only, the value and gradient the last pass computed for it.
+
+The panel is a view like the canvas: every edit becomes an undo command pushed on the
+document, and the widgets are refreshed from the circuit when it reports a change. Refreshing
+blocks the widgets' signals, so showing the model never pushes a command. Text that does not
+make a valid edit (a taken id, a word where a number belongs) is refused with a message under
+the fields and changes nothing; Escape in a field puts back what the circuit holds.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
+                               QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+
+from engine import CircuitError
+from engine.circuit import is_plain_id
+from engine.datasets import feature_name
+from gui.common import theme
+from gui.model.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand,
+                          SetLabelCommand, SetOutputCommand, SetParamCommand,
+                          SetTrainableCommand, SetValueCommand)
+from gui.canvas.gate_glyphs import gate_icon, gate_tooltip
+from engine.number_format import format_precise
+
+FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} (column 1)",
+                   "other column")
+PANEL_WIDTH = 280  # what the panel asks for; its contents wrap or shrink to fit narrower docks
+PANEL_MIN_WIDTH = 200
+OTHER_FEATURE = 3
+MAX_FEATURE = 999
+NO_NUMBER = "—"
+
+
+def parse_finite(text: str) -> float:
+    """The finite number typed in ``text`` (accepts −, 1e-3); ValueError saying why if none."""
+    try:
+        number = float(text.strip().replace("−", "-"))
+    except ValueError:
+        raise ValueError(f"'{text.strip()}' is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError("the value must be a finite number")
+    return number
+
+
+def id_problem(circuit, old_id: str, new_id: str) -> str | None:
+    """Why ``old_id`` cannot be renamed to ``new_id`` (None if it can)."""
+    if not new_id:
+        return "an id cannot be empty"
+    if new_id != old_id and new_id in circuit.nodes:
+        return f"there is already a gate '{new_id}'"
+    if not is_plain_id(new_id):
+        return "an id uses letters, digits and _ and does not start with a digit"
+    return None
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("property_section")
+    label.setStyleSheet("color: palette(placeholder-text); font-weight: bold;"
+                        " margin-top: 6px;")
+    return label
+
+
+class PropertyPanel(QWidget):
+    """The selected gate's properties; ``show_node(id | None)`` chooses what it shows."""
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setObjectName("property_panel")
+        self.document = document
+        self.node_id: str | None = None
+        self._selection_count = 0
+        self._param_edits: dict[str, QLineEdit] = {}
+        self._param_labels: dict[str, QLabel] = {}
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._build_empty_page())
+        self.stack.addWidget(self._build_form_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        document.changed.connect(self._on_change)
+        document.results_changed.connect(self._show_numbers)
+        document.circuit_replaced.connect(lambda: self.show_node(None))
+        self.show_node(None)
+
+    # ----------------------------------------------------------------- building
+    def _build_empty_page(self) -> QWidget:
+        page = QWidget()
+        self.empty_title = QLabel("No gate selected")
+        self.empty_title.setObjectName("property_empty_title")
+        self.empty_title.setStyleSheet("font-size: 14px; font-weight: bold;")
+        self.empty_hint = QLabel()
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.empty_title)
+        layout.addWidget(self.empty_hint)
+        layout.addStretch(1)
+        return page
+
+    def _build_form_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(8, 8, 8, 8)
+        outer.setSpacing(6)
+
+        self.icon_label = QLabel()
+        self.op_label = QLabel()
+        self.op_label.setObjectName("property_op")
+        self.op_label.setWordWrap(True)
+        self.op_label.setStyleSheet("font-size: 14px; font-weight: bold;")
+        self.formula_label = QLabel()
+        self.formula_label.setObjectName("property_formula")
+        self.formula_label.setWordWrap(True)
+        self.formula_label.setStyleSheet("color: palette(placeholder-text);")
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.op_label)
+        titles.addWidget(self.formula_label)
+        header = QHBoxLayout()
+        header.addWidget(self.icon_label, 0, Qt.AlignTop)
+        header.addLayout(titles, 1)
+        outer.addLayout(header)
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.form.setHorizontalSpacing(8)
+        self.form.setVerticalSpacing(5)
+
+        self.id_edit = self._line_edit("property_id", "letters, digits, _")
+        self.id_edit.editingFinished.connect(self._commit_id)
+        self.form.addRow("id", self.id_edit)
+        self.label_edit = self._line_edit("property_label", "shown instead of the id")
+        self.label_edit.editingFinished.connect(self._commit_label)
+        self.form.addRow("label", self.label_edit)
+        self.value_edit = self._line_edit("property_value", "a number")
+        self.value_edit.editingFinished.connect(self._commit_value)
+        self.form.addRow("value", self.value_edit)
+        self._params_anchor = self.form.rowCount()
+
+        self.inputs_spin = QSpinBox()
+        self.inputs_spin.setObjectName("property_inputs")
+        self.inputs_spin.setKeyboardTracking(False)
+        self.inputs_spin.valueChanged.connect(self._commit_inputs)
+        self.form.addRow("inputs", self.inputs_spin)
+
+        self.trainable_check = QCheckBox("trainable")
+        self.trainable_check.setObjectName("property_trainable")
+        self.trainable_check.setToolTip("Unticked: frozen, never moved by ascent or training.")
+        self.trainable_check.clicked.connect(self._commit_trainable)
+        self.form.addRow("", self.trainable_check)
+
+        self.feature_combo = QComboBox()
+        self.feature_combo.setObjectName("property_feature")
+        self.feature_combo.addItems(FEATURE_CHOICES)
+        self.feature_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.feature_combo.setMinimumContentsLength(6)
+        self.feature_combo.setToolTip("Bind this input to a column of the data set "
+                                      "(data inputs are never moved by training).")
+        self.feature_combo.activated.connect(self._commit_feature_choice)
+        self.feature_spin = QSpinBox()
+        self.feature_spin.setObjectName("property_feature_column")
+        self.feature_spin.setRange(2, MAX_FEATURE)
+        self.feature_spin.setPrefix("column ")
+        self.feature_spin.setKeyboardTracking(False)
+        self.feature_spin.valueChanged.connect(self._commit_feature_column)
+        feature_row = QWidget()
+        feature_layout = QHBoxLayout(feature_row)
+        feature_layout.setContentsMargins(0, 0, 0, 0)
+        feature_layout.addWidget(self.feature_combo, 1)
+        feature_layout.addWidget(self.feature_spin)
+        self.feature_row = feature_row
+        self.form.addRow("data", feature_row)
+
+        self.output_check = QCheckBox("output of the circuit (f)")
+        self.output_check.setObjectName("property_output")
+        self.output_check.clicked.connect(self._commit_output)
+        self.form.addRow("", self.output_check)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("property_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {theme.GRAD_RED.name()};")
+        self.form.addRow(self.error_label)
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        line.setFrameShadow(QFrame.Sunken)
+        self.form.addRow(line)
+        self.form.addRow(_section("Last pass"))
+        self.result_value = self._readout("property_result_value", theme.VALUE_GREEN)
+        self.result_grad = self._readout("property_result_grad", theme.GRAD_RED)
+        self.result_grad_label = QLabel("df/d·")
+        self.form.addRow("value", self.result_value)
+        self.form.addRow(self.result_grad_label, self.result_grad)
+        outer.addLayout(self.form)
+        self.result_note = QLabel()
+        self.result_note.setWordWrap(True)
+        self.result_note.setStyleSheet("color: palette(placeholder-text);")
+        outer.addWidget(self.result_note)
+        outer.addStretch(1)
+        return page
+
+    def sizeHint(self) -> QSize:
+        # a fixed width: what is selected never makes the dock grow
+        return QSize(PANEL_WIDTH, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(PANEL_MIN_WIDTH, super().minimumSizeHint().height())
+
+    def _line_edit(self, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.installEventFilter(self)  # Escape puts back what the circuit holds
+        return edit
+
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape
+                and isinstance(watched, QLineEdit) and watched.isModified()):
+            self.revert_field(watched)
+            return True
+        return super().eventFilter(watched, event)
+
+    def revert_field(self, edit: QLineEdit) -> None:
+        """Throw away what was typed in ``edit`` (Escape): show the circuit's value again and
+        clear the error message."""
+        edit.setModified(False)
+        self._set_error("")
+        self._refresh()
+
+    def _readout(self, name: str, colour) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        label.setStyleSheet(f"color: {colour.name()}; font-weight: bold;")
+        return label
+
+    # ----------------------------------------------------------------- what is shown
+    @property
+    def node(self):
+        """The engine Node shown (None when none is)."""
+        return self.document.circuit.nodes.get(self.node_id) if self.node_id else None
+
+    def show_node(self, node_id: str | None) -> None:
+        """Show the gate ``node_id`` (None: nothing selected)."""
+        self.node_id = node_id if node_id in self.document.circuit.nodes else None
+        self._selection_count = 1 if self.node_id else 0
+        self._set_error("")
+        self._refresh()
+
+    def show_selection(self, node_ids) -> None:
+        """Show what is selected on the canvas: one gate's properties, or how many are selected."""
+        node_ids = [i for i in node_ids if i in self.document.circuit.nodes]
+        if len(node_ids) == 1:
+            self.show_node(node_ids[0])
+            return
+        self.node_id = None
+        self._selection_count = len(node_ids)
+        self._set_error("")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        node = self.node
+        if node is None:
+            if self._selection_count > 1:
+                self.empty_title.setText(f"{self._selection_count} gates selected")
+                self.empty_hint.setText("Select a single gate to see and edit its properties.")
+            else:
+                self.empty_title.setText("No gate selected")
+                self.empty_hint.setText("Click a gate on the canvas to see and edit its id, "
+                                        "value, params and inputs here.")
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        gate = node.gate
+        self.icon_label.setPixmap(gate_icon(node.op, 32).pixmap(32, 32))
+        self.op_label.setText(node.op if gate.is_source else f"{node.op} gate")
+        self.op_label.setToolTip(gate_tooltip(gate))
+        self.formula_label.setText(f"= {gate.formula}" if not gate.is_source else gate.doc)
+        self._set_text(self.id_edit, node.id)
+        self._set_text(self.label_edit, node.label or "")
+        self._set_row(self.value_edit, gate.is_source)
+        if gate.is_source:
+            self._set_text(self.value_edit, format_precise(node.value))
+        self._show_params(node)
+        self._set_row(self.inputs_spin, gate.variadic)
+        if gate.variadic:
+            with QSignalBlocker(self.inputs_spin):
+                self.inputs_spin.setRange(gate.min_ports, gate.max_ports)
+                self.inputs_spin.setValue(node.n_inputs)
+        is_input = node.op == "input"
+        self._set_row(self.trainable_check, is_input)
+        self._set_row(self.feature_row, is_input)
+        if is_input:
+            with QSignalBlocker(self.trainable_check):
+                self.trainable_check.setChecked(node.trainable)
+            self.trainable_check.setEnabled(node.feature is None)
+            self._show_feature(node.feature)
+        with QSignalBlocker(self.output_check):
+            self.output_check.setChecked(self._output_id() == node.id)
+        self._show_numbers(self.document.result)
+
+    def _show_params(self, node) -> None:
+        names = node.gate.params
+        if tuple(self._param_edits) != tuple(names):
+            for name in list(self._param_edits):
+                self.form.removeRow(self._param_edits.pop(name))
+            for offset, name in enumerate(names):
+                edit = self._line_edit(f"property_param_{name}", "a number")
+                edit.editingFinished.connect(lambda n=name: self._commit_param(n))
+                self.form.insertRow(self._params_anchor + offset, name, edit)
+                self._param_edits[name] = edit
+        for name, edit in self._param_edits.items():
+            self._set_text(edit, format_precise(node.params[name]))
+
+    def _show_feature(self, feature: int | None) -> None:
+        with QSignalBlocker(self.feature_combo), QSignalBlocker(self.feature_spin):
+            if feature is None:
+                self.feature_combo.setCurrentIndex(0)
+            elif feature < 2:
+                self.feature_combo.setCurrentIndex(1 + feature)
+            else:
+                self.feature_combo.setCurrentIndex(OTHER_FEATURE)
+                self.feature_spin.setValue(feature)
+            self.feature_spin.setVisible(feature is not None and feature >= 2)
+
+    def _show_numbers(self, result) -> None:
+        node = self.node
+        if node is None:
+            return
+        self.result_grad_label.setText(f"df/d{node.id}" if len(node.id) <= 8 else "gradient")
+        value = grad = NO_NUMBER
+        note = ""
+        if result is None:
+            note = "The circuit could not be run."
+        elif node.id in result.incomplete:
+            note = "Not computed: an input port upstream is not connected."
+        elif node.id not in result.values:
+            note = "Computing…"  # the pass after this edit has not run yet
+        else:
+            value = format_precise(result.values[node.id])
+            note = result.no_gradient_reason
+            if not note:
+                grad = format_precise(result.grads[node.id])
+        self.result_value.setText(value)
+        self.result_grad.setText(grad)
+        self.result_note.setText(note)
+        self.result_note.setVisible(bool(note))
+
+    def _output_id(self) -> str | None:
+        try:
+            return self.document.circuit.output_id()
+        except CircuitError:
+            return None
+
+    def _set_text(self, edit: QLineEdit, text: str) -> None:
+        if edit.hasFocus() and edit.isModified() and edit.text() != text:
+            return  # the user is typing here: do not pull the text from under their fingers
+        with QSignalBlocker(edit):
+            edit.setText(text)
+            edit.setModified(False)
+            edit.setCursorPosition(0)
+
+    def _set_row(self, field: QWidget, visible: bool) -> None:
+        self.form.setRowVisible(field, visible)
+
+    def _set_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    # ----------------------------------------------------------------- following the model
+    def _on_change(self, change) -> None:
+        if change.kind == "node_renamed" and change.old == self.node_id:
+            self.node_id = change.new
+        elif change.kind == "node_removed" and change.node_id == self.node_id:
+            self.show_node(None)
+            return
+        if self.node_id is not None and (
+                change.node_id == self.node_id or change.kind in ("output_changed", "wire_added",
+                                                                 "wire_removed", "node_added")):
+            self._refresh()
+
+    # ----------------------------------------------------------------- edits
+    def _push(self, command) -> None:
+        self._set_error("")
+        try:
+            self.document.push(command)
+        except CircuitError as error:  # refused by the circuit: say why, nothing changed
+            self._set_error(str(error))
+
+    def _commit_id(self) -> None:
+        node = self.node
+        if node is None:
+            return
+        new_id = self.id_edit.text().strip()
+        if new_id == node.id:
+            self._set_error("")
+            self._set_text(self.id_edit, node.id)
+            return
+        problem = id_problem(self.document.circuit, node.id, new_id)
+        if problem:
+            self._set_error(f"id: {problem}")
+            self.id_edit.setModified(True)
+            return
+        self._push(RenameCommand(self.document, node.id, new_id))
+
+    def _commit_label(self) -> None:
+        node = self.node
+        if node is None:
+            return
+        label = self.label_edit.text().strip() or None
+        if label != node.label:
+            self._push(SetLabelCommand(self.document, node.id, label))
+
+    def _commit_value(self) -> None:
+        node = self.node
+        if node is None or not node.gate.is_source:
+            return
+        value = self._parse(self.value_edit, "value")
+        if value is not None and value != node.value:
+            self._push(SetValueCommand(self.document, node.id, value))
+
+    def _commit_param(self, name: str) -> None:
+        node = self.node
+        edit = self._param_edits.get(name)
+        if node is None or edit is None or name not in node.params:
+            return
+        value = self._parse(edit, name)
+        if value is not None and value != node.params[name]:
+            self._push(SetParamCommand(self.document, node.id, name, value))
+
+    def _parse(self, edit: QLineEdit, what: str) -> float | None:
+        try:
+            value = parse_finite(edit.text())
+        except ValueError as error:
+            self._set_error(f"{what}: {error}")
+            edit.setModified(True)
+            return None
+        self._set_error("")
+        return value
+
+    def _commit_inputs(self, count: int) -> None:
+        node = self.node
+        if node is not None and node.gate.variadic and count != node.n_inputs:
+            self._push(SetInputCountCommand(self.document, node.id, count))
+
+    def _commit_trainable(self, checked: bool) -> None:
+        node = self.node
+        if node is not None and node.op == "input" and checked != node.trainable:
+            self._push(SetTrainableCommand(self.document, node.id, checked))
+
+    def _commit_feature_choice(self, index: int) -> None:
+        feature = None if index == 0 else (index - 1 if index < OTHER_FEATURE
+                                           else self.feature_spin.value())
+        self._set_feature(feature)
+
+    def _commit_feature_column(self, column: int) -> None:
+        if self.feature_combo.currentIndex() == OTHER_FEATURE:
+            self._set_feature(column)
+
+    def _set_feature(self, feature: int | None) -> None:
+        node = self.node
+        if node is None or node.op != "input":
+            return
+        if feature != node.feature:
+            self._push(SetFeatureCommand(self.document, node.id, feature))
+        else:
+            self._show_feature(node.feature)
+
+    def _commit_output(self, checked: bool) -> None:
+        node = self.node
+        if node is None:
+            return
+        circuit = self.document.circuit
+        if checked and circuit.explicit_output != node.id:
+            self._push(SetOutputCommand(self.document, node.id))
+        elif not checked and circuit.explicit_output == node.id:
+            self._push(SetOutputCommand(self.document, None))
+        self._refresh()  # e.g. unticking the only sink: it stays the output

@@ -1,0 +1,98 @@
+"""The open document: one engine Circuit, its undo stack, its file, and its latest results.
+
+This is the bridge between the engine and Qt. Views never edit the circuit directly: gestures
+push undo commands (``gui.model.commands``) onto ``undo_stack``; the commands call Circuit methods; the
+circuit notifies this document, which re-emits the change as the ``changed`` signal and schedules
+one forward/backward pass. Passes are coalesced: however many changes arrive in one turn of the
+event loop, the engine runs once and ``results_changed`` fires once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+import engine
+from engine import Change, Circuit, CircuitError
+
+
+class Document(QObject):
+    """The circuit being edited, with undo, a file path and live results."""
+
+    changed = Signal(object)          # an engine.Change, after every edit
+    circuit_replaced = Signal()       # a different Circuit object is now the document
+    results_changed = Signal(object)  # an engine.Result (values and grads), or None
+    path_changed = Signal(object)     # the new Path, or None for an unsaved document
+
+    def __init__(self, circuit: Circuit | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setObjectName("undo_stack")
+        self.circuit = Circuit() if circuit is None else circuit
+        self.circuit.subscribe(self._on_change)
+        self.path: Path | None = None
+        self.result: engine.Result | None = None
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self.recompute)
+        self.recompute()
+
+    # ----------------------------------------------------------------- document lifecycle
+    def replace_circuit(self, circuit: Circuit, path: Path | str | None = None) -> None:
+        """Make ``circuit`` the document (New, Open): clears undo history, marks it clean."""
+        self.circuit.unsubscribe(self._on_change)
+        self.circuit = circuit
+        self.circuit.subscribe(self._on_change)
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.set_path(path)
+        self.circuit_replaced.emit()
+        self.recompute()
+
+    def set_path(self, path: Path | str | None) -> None:
+        """Remember where the document lives on disk (None: not saved yet)."""
+        self.path = None if path is None else Path(path)
+        self.path_changed.emit(self.path)
+
+    def save(self, path: Path | str) -> None:
+        """Save atomically to ``path`` and mark the document clean; CircuitError on failure."""
+        engine.save(self.circuit, path)
+        self.undo_stack.setClean()
+        self.set_path(path)
+
+    @property
+    def is_dirty(self) -> bool:
+        """True when there are edits not saved to a file."""
+        return not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        """The file name, or the circuit's title for a document never saved."""
+        return self.path.name if self.path else (self.circuit.title or "untitled")
+
+    # ----------------------------------------------------------------- editing
+    def push(self, command) -> None:
+        """Do an edit through the undo stack."""
+        self.undo_stack.push(command)
+
+    # ----------------------------------------------------------------- results
+    def _on_change(self, change: Change) -> None:
+        self.changed.emit(change)
+        self._pending.start()
+
+    def recompute(self) -> None:
+        """Run the forward and backward pass now and publish the result."""
+        self._pending.stop()
+        try:
+            self.result = engine.run(self.circuit, allow_incomplete=True)
+        except CircuitError:
+            self.result = None
+        self.results_changed.emit(self.result)
+
+    def flush(self) -> None:
+        """Run a pass that is scheduled but has not happened yet (tests, screenshots)."""
+        if self._pending.isActive():
+            self.recompute()

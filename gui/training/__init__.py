@@ -1,0 +1,3 @@
+"""Training a classifier: data sets, the trainer's run, the decision boundary, curves and
+templates.
+"""
