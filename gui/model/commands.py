@@ -256,8 +256,9 @@ class SetInputCountCommand(_CircuitCommand):
         if not self.dropping:
             return ""
         wires = ", ".join(f"{wire.src} -> {wire.dst}" for wire in self.dropping)
+        them = "it" if len(self.dropping) == 1 else "them"
         return (f"Set inputs of {self.node_id} to {self.new}: removed "
-                f"{_count(len(self.dropping), 'wire')} ({wires}); Undo puts them back")
+                f"{_count(len(self.dropping), 'wire')} ({wires}); Undo puts {them} back")
 
     def redo(self):
         def resize():
