@@ -4,6 +4,13 @@ A circuit is a set of nodes (each an instance of a gate from the gate table, wit
 and wires (from a node's output to one input port of another node). It is the single source of
 truth: the GUI edits it only through the methods below, and redraws when it is told of a change.
 
+The output f is the explicit choice if there is one, else the only node that feeds nothing.
+The output rule keeps f from vanishing while a circuit is being built: an edit run through
+``keeping_output`` that would lose an output that was only implicit (a new gate is a second node
+feeding nothing, a deleted wire leaves two) makes that node the explicit output, and
+``unpin_output`` takes the pin back; wiring the explicit output into a gate that feeds nothing
+moves f along to that gate (``output_follows``), so a circuit grows from its output either way.
+
 Every change calls the subscribed listeners with a ``Change``. Changes that alter the shape of
 the graph (nodes, wires, ports, ids, the output) bump ``structure_version``, which is what the
 autodiff's cached evaluation plan is keyed on; value, params, position and label changes do not.
@@ -193,6 +200,35 @@ class Circuit:
         raise CircuitError(f"no output: {len(sinks)} nodes feed nothing ({', '.join(sinks)}); "
                            "choose one as the output")
 
+    def implicit_output(self) -> str | None:
+        """The output when it is not chosen explicitly and exactly one node feeds nothing."""
+        if self.explicit_output is not None:
+            return None
+        sinks = self.sinks()
+        return sinks[0] if len(sinks) == 1 else None
+
+    def keeping_output(self, edit: Callable[[], object]) -> str | None:
+        """Do ``edit`` (a function editing this circuit) under the output rule: if it loses an
+        output that was only implicit, pin that node as the explicit output. Returns the id
+        pinned (None if none was); ``unpin_output`` with it takes the pin back."""
+        before = self.implicit_output()
+        edit()
+        if (before is not None and before in self.nodes and self.explicit_output is None
+                and self.implicit_output() != before):
+            self.set_output(before)
+            return before
+        return None
+
+    def unpin_output(self, pinned: str | None) -> None:
+        """Take back the pin ``keeping_output`` made (nothing if the output was chosen since)."""
+        if pinned is not None and self.explicit_output == pinned:
+            self.set_output(None)
+
+    def output_follows(self, src: str, dst: str) -> bool:
+        """True when a wire src -> dst carries the output f along to dst: src is the explicit
+        output and dst feeds nothing."""
+        return self.explicit_output == src and not self._outgoing.get(dst)
+
     def problems(self) -> list[str]:
         """Everything that keeps the circuit from running, one message each (empty if none)."""
         found = [f"{_named(node_id, self.nodes[node_id].op)} port {port} is not connected"
@@ -232,6 +268,30 @@ class Circuit:
                     came_from[nxt] = current
                     queue.append(nxt)
         return None
+
+    def upstream_of(self, node_id: str) -> set[str]:
+        """``node_id`` and every node that feeds it, directly or not (a wire from ``node_id``
+        into one of them would close a cycle)."""
+        seen = {node_id}
+        queue = deque([node_id])
+        while queue:
+            for src in self.inputs_of(queue.popleft()):
+                if src is not None and src not in seen:
+                    seen.add(src)
+                    queue.append(src)
+        return seen
+
+    def downstream_of(self, node_id: str) -> set[str]:
+        """``node_id`` and every node it feeds, directly or not (a wire from one of them into
+        ``node_id`` would close a cycle)."""
+        seen = {node_id}
+        queue = deque([node_id])
+        while queue:
+            for dst, _port in self._outgoing.get(queue.popleft(), ()):
+                if dst not in seen:
+                    seen.add(dst)
+                    queue.append(dst)
+        return seen
 
     def unique_id(self, stem: str) -> str:
         """A fresh id built from ``stem`` (``mul``, ``mul2``, ``mul3``, ...)."""

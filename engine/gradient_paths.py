@@ -84,14 +84,7 @@ class PathsExplanation:
 
 def _reaching(circuit: Circuit, output: str) -> set[str]:
     """The nodes with a path to ``output`` (the output included)."""
-    seen = {output}
-    stack = [output]
-    while stack:
-        for src in circuit.inputs_of(stack.pop()):
-            if src is not None and src not in seen:
-                seen.add(src)
-                stack.append(src)
-    return seen
+    return circuit.upstream_of(output)
 
 
 def _post_order(circuit: Circuit, node_id: str, reaching: set[str]) -> list[str]:

@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         for source in self._gesture_sources:
             source.installEventFilter(self)
         self.edit_actions.status_message.connect(self.show_status)
+        self.property_panel.status_message.connect(self.show_status)
         self.scene.selection_ids_changed.connect(self._on_selection)
         self.palette.gate_activated.connect(self._add_gate_from_palette)
         self.inputs_panel.node_selected.connect(self._select_from_panel)

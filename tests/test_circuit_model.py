@@ -377,3 +377,59 @@ def test_a_position_off_the_canvas_is_refused():
     with pytest.raises(engine.CircuitError, match="off the canvas"):
         circuit.add_node("input", "y", value=0.0, pos=(0, 1e300))
     assert "y" not in circuit.nodes
+
+
+# ------------------------------------------------------------------ the output rule
+def test_an_edit_that_loses_an_implicit_output_pins_it_and_unpin_takes_it_back():
+    circuit = add_mul()
+    assert circuit.explicit_output is None and circuit.implicit_output() == "f"
+    pinned = circuit.keeping_output(lambda: circuit.add_node("add", "q2"))  # a second sink
+    assert pinned == "f" and circuit.explicit_output == "f"
+    assert circuit.sinks() == ["f", "q2"] and circuit.implicit_output() is None
+    circuit.remove_node("q2")
+    circuit.unpin_output(pinned)
+    assert circuit.explicit_output is None and circuit.output_id() == "f"
+
+
+def test_deleting_a_wire_pins_the_output_the_wire_would_have_lost():
+    circuit = add_mul()
+    pinned = circuit.keeping_output(lambda: circuit.disconnect("f", 1))  # z now feeds nothing
+    assert pinned == "f" and circuit.output_id() == "f"
+
+
+def test_an_edit_that_keeps_the_output_pins_nothing():
+    circuit = add_mul()
+    assert circuit.keeping_output(lambda: circuit.set_value("x", 3.0)) is None
+    assert circuit.keeping_output(lambda: circuit.set_input_count("q", 3)) is None
+    assert circuit.explicit_output is None
+
+
+def test_a_chosen_output_is_never_pinned_over_nor_unpinned():
+    circuit = add_mul()
+    circuit.set_output("q")
+    pinned = circuit.keeping_output(lambda: circuit.add_node("exp", "e"))
+    assert pinned is None
+    circuit.unpin_output(pinned)  # nothing was pinned: the user's choice stays
+    assert circuit.explicit_output == "q"
+
+
+def test_the_output_follows_a_wire_into_a_gate_that_feeds_nothing():
+    circuit = add_mul()
+    circuit.add_node("exp", "e")
+    circuit.set_output("f")
+    assert circuit.output_follows("f", "e")
+    assert not circuit.output_follows("q", "e")  # q is not the output
+    assert not circuit.output_follows("f", "q")  # q feeds f already
+
+
+def test_upstream_and_downstream_say_which_wires_would_close_a_cycle():
+    circuit = add_mul()
+    assert circuit.upstream_of("q") == {"q", "x", "y"}
+    assert circuit.upstream_of("f") == {"f", "q", "x", "y", "z"}
+    assert circuit.downstream_of("x") == {"x", "q", "f"}
+    assert circuit.downstream_of("f") == {"f"}
+    for src in circuit.nodes:
+        for dst in circuit.nodes:
+            closes = circuit.cycle_path(src, dst) is not None
+            assert closes == (dst in circuit.upstream_of(src)) == (src in
+                                                                   circuit.downstream_of(dst))

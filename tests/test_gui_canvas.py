@@ -227,17 +227,32 @@ def test_data_and_frozen_inputs_are_drawn_differently(canvas):
 
 
 def test_a_loaded_circuit_without_positions_is_laid_out_without_becoming_dirty(canvas):
+    """The layout is part of the load: the positions are in the circuit before the document
+    takes it, so no change is announced and nothing is written outside the undo stack."""
     doc, scene, _view = canvas
+    placed = {node_id: node.pos for node_id, node in add_mul_circuit().nodes.items()}
     bare = add_mul_circuit()
     for node_id in bare.nodes:
         bare.move(node_id, None)
+    changes = []
+    doc.changed.connect(changes.append)
     doc.replace_circuit(bare)
     doc.flush()
-    assert all(node.pos is not None for node in bare.nodes.values())
-    assert not doc.is_dirty
-    positions = {tuple(scene.gate_item(i).pos().toTuple()) for i in bare.nodes}
-    assert len(positions) == 5  # nobody on top of anybody
+    assert {i: node.pos for i, node in bare.nodes.items()} == placed  # FORMAT.md's layout
+    assert changes == [] and doc.undo_stack.count() == 0 and not doc.is_dirty
+    assert {i: scene.gate_item(i).pos().toTuple() for i in bare.nodes} == placed
     assert scene.output_stub().value_text() == "-12.00"
+    doc.undo_stack.undo()  # nothing to take back: the positions stay
+    assert {i: node.pos for i, node in bare.nodes.items()} == placed
+
+
+def test_a_new_document_lays_out_its_circuit_too(qtbot):
+    bare = add_mul_circuit()
+    for node_id in bare.nodes:
+        bare.move(node_id, None)
+    doc = Document(bare)
+    assert all(node.pos is not None for node in doc.circuit.nodes.values())
+    assert doc.undo_stack.count() == 0 and not doc.is_dirty
 
 
 def test_selection_by_id(canvas, qtbot):

@@ -20,6 +20,8 @@ from gui.canvas.scene import CanvasScene  # noqa: E402
 from gui.canvas.view import CanvasView  # noqa: E402
 from gui.canvas.context_menus import (build_canvas_menu, build_gate_menu,  # noqa: E402
                                build_wire_menu)
+from gui.common.number_entry import refusal  # noqa: E402
+from gui.model.commands import ConnectCommand  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import FRAGMENT_MIME, EditActions  # noqa: E402
 
@@ -288,6 +290,29 @@ def test_gate_menu_delete_duplicate_freeze_bind_and_ports(canvas, monkeypatch):
     assert "z" not in doc.circuit.nodes and doc.undo_stack.undoText() == "Cut 1 gate"
     actions.paste()
     assert "z" in doc.circuit.nodes or "z2" in doc.circuit.nodes
+
+
+def test_gate_menu_set_value_reads_numbers_as_every_value_field_does(canvas, monkeypatch):
+    doc, _scene, view, actions, messages = canvas
+    monkeypatch.setattr(context_menus, "ask_text", lambda *args: " −0.5 ")
+    trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
+    assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.undoText() == "Set x = -0.5"
+    monkeypatch.setattr(context_menus, "ask_text", lambda *args: "nan")
+    trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
+    assert messages[-1] == f"x: {refusal('nan')}"
+    assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.count() == 1
+
+
+def test_removing_a_wired_port_from_the_menu_says_which_wire_goes(canvas):
+    doc, _scene, view, actions, messages = canvas
+    assert not find_action(build_gate_menu(actions, "q", view), "ctx_remove_port").isEnabled()
+    trigger(build_gate_menu(actions, "q", view), "ctx_add_port")
+    assert messages == [] and doc.undo_stack.undoText() == "Set inputs of q to 3"
+    doc.push(ConnectCommand(doc, "z", "q", 2))
+    trigger(build_gate_menu(actions, "q", view), "ctx_remove_port")
+    assert doc.circuit.inputs_of("q") == ["x", "y"]
+    assert doc.undo_stack.undoText() == "Set inputs of q to 2 (removes 1 wire)"
+    assert messages == ["Set inputs of q to 2: removed 1 wire (z -> q); Undo puts it back"]
 
 
 def test_gate_menu_acts_on_the_whole_selection(canvas):

@@ -20,6 +20,7 @@ from gui.canvas.gate_glyphs import GATE_MIME, gate_icon, gate_tooltip  # noqa: E
 from gui.docks.inputs_panel import GRAD, KIND, NAME, VALUE, InputsPanel  # noqa: E402
 from gui.docks.palette import PaletteWidget  # noqa: E402
 from gui.docks.property_panel import PropertyPanel  # noqa: E402
+from gui.common.number_entry import refusal  # noqa: E402
 from helpers import build  # noqa: E402
 
 GATE_NAMES = [gate.name for gate in engine.GATE_LIST]
@@ -257,18 +258,84 @@ def test_value_edit_changes_the_value_and_everything_downstream(qtbot, panel):
     assert document.result.value == (-3.0 + 5.0) * -4.0
     assert float(widget.result_value.text()) == -3.0
     type_into(qtbot, widget.value_edit, "lots")
-    assert "not a number" in widget.error_label.text()
+    assert widget.error_label.text() == f"value: {refusal('lots')}"
+    assert widget.value_edit.text() == "-3"  # the number the gate keeps, shown again
     assert document.circuit.nodes["x"].value == -3.0
     assert document.undo_stack.count() == 1
 
 
-def test_param_edit_on_a_scale_gate(qtbot):
+def test_an_invalid_value_then_tab_shows_the_kept_value_and_why(qtbot, panel):
+    """Clearing the value and pressing Tab used to leave the field empty while x kept -2."""
+    document, widget = panel
+    widget.show_node("x")
+    edit = widget.value_edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key_Delete)
+    qtbot.keyClick(edit, Qt.Key_Tab)
+    assert not edit.hasFocus()
+    assert edit.text() == "-2" and document.circuit.nodes["x"].value == -2.0
+    assert widget.error_label.text() == f"value: {refusal('')}"
+    assert widget.error_label.isVisibleTo(widget)
+    assert document.undo_stack.count() == 0
+    type_into(qtbot, edit, "inf")  # a finite number is needed: Enter refuses it the same way
+    assert edit.text() == "-2" and widget.error_label.text() == f"value: {refusal('inf')}"
+
+
+def test_a_refused_param_shows_the_kept_number_and_enter_on_it_changes_nothing(qtbot):
+    document, widget, edit = scale_gate_panel(qtbot)
+    type_into(qtbot, edit, "two")
+    assert edit.text() == "-1" and widget.error_label.text() == f"c: {refusal('two')}"
+    document.circuit.set_param("s", "c", 0.123456789012345)  # more digits than shown
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key_Return)  # nothing typed: the number is not rounded to 10 digits
+    assert document.circuit.nodes["s"].params["c"] == 0.123456789012345
+
+
+def test_lowering_an_add_gate_from_four_inputs_to_two_says_which_wires_go(qtbot):
+    document = Document(build({"a": ("input", 1.0), "b": ("input", 2.0), "c": ("input", 3.0),
+                               "d": ("input", 4.0), "q": "add"}, {"q": ["a", "b", "c", "d"]}))
+    widget = PropertyPanel(document)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.show_node("q")
+    messages = []
+    widget.status_message.connect(messages.append)
+    spin = widget.inputs_spin
+    assert spin.value() == 4
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "2")
+    qtbot.keyClick(spin, Qt.Key_Return)
+    document.flush()
+    assert document.circuit.inputs_of("q") == ["a", "b"] and document.result.value == 3.0
+    assert document.undo_stack.undoText() == "Set inputs of q to 2 (removes 2 wires)"
+    assert messages == ["Set inputs of q to 2: removed 2 wires (c -> q, d -> q); "
+                        "Undo puts them back"]
+    document.undo_stack.undo()
+    document.flush()
+    assert document.circuit.inputs_of("q") == ["a", "b", "c", "d"]
+    assert document.result.value == 10.0
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "5")  # more ports drop nothing and say nothing more
+    qtbot.keyClick(spin, Qt.Key_Return)
+    assert document.undo_stack.undoText() == "Set inputs of q to 5" and len(messages) == 1
+
+
+def scale_gate_panel(qtbot):
+    """The panel showing s = c * a at a = 3: the document, the panel and c's field."""
     document = Document(build({"a": ("input", 3.0), "s": "scale"}, {"s": ["a"]}))
     widget = PropertyPanel(document)
     qtbot.addWidget(widget)
     widget.show()
     widget.show_node("s")
-    edit = widget.findChild(QLineEdit, "property_param_c")
+    return document, widget, widget.findChild(QLineEdit, "property_param_c")
+
+
+def test_param_edit_on_a_scale_gate(qtbot):
+    document, widget, edit = scale_gate_panel(qtbot)
     assert edit is not None and float(edit.text()) == -1.0  # the lecture's *-1 gate by default
     type_into(qtbot, edit, "2.5")
     document.flush()
@@ -411,7 +478,7 @@ def test_editing_a_value_cell_updates_the_output_and_undo_restores(qtbot, inputs
 def test_bad_text_in_a_value_cell_is_refused_with_a_message(qtbot, inputs):
     document, widget = inputs
     edit_cell(qtbot, widget, "y", "five")
-    assert "not a number" in widget.message.text()
+    assert widget.message.text() == f"y: {refusal('five')}"  # the words of every value field
     assert widget.message.isVisibleTo(widget)
     assert document.circuit.nodes["y"].value == 5.0
     assert float(widget.cell_text("y", VALUE)) == 5.0
@@ -486,15 +553,39 @@ def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot)
     assert wire.grad_text() == "3.00"
 
 
-def test_inputs_columns_have_headers_and_room_for_precise_numbers(inputs):
+def test_inputs_show_numbers_as_the_canvas_does_and_precisely_on_hover(qtbot, inputs):
+    document, widget = inputs
+    document.circuit.set_value("x", -0.8807970779778823)  # sigmoid(2) = 0.8807970779778823
+    document.circuit.set_value("z", 1.5e30)
+    document.flush()
+    row = widget.row_of("x")
+    assert widget.cell_text("x", VALUE) == "-0.88"  # two decimals, like the wire's number
+    assert widget.table.item(row, VALUE).toolTip().startswith("x = -0.880797078\n")
+    assert widget.cell_text("z", GRAD) == "4.12"  # df/dz = q = -0.88 + 5 = 4.119...
+    assert widget.table.item(widget.row_of("z"), GRAD).toolTip() == "df/dz = 4.119202922"
+    assert widget.cell_text("z", VALUE) == "1.5e+30"
+    assert widget.cell_text("x", GRAD) == "1.5e+30"  # df/dx = z
+    table = widget.table
+    table.setFocus()
+    table.setCurrentCell(row, VALUE)
+    qtbot.keyClick(table, Qt.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "-0.880797078"  # precise
+    qtbot.keyClick(editor, Qt.Key_Return)  # committed unchanged: nothing rounded, no step
+    qtbot.waitUntil(lambda: table.state() != QAbstractItemView.EditingState)
+    assert document.circuit.nodes["x"].value == -0.8807970779778823
+    assert document.undo_stack.count() == 0
+
+
+def test_inputs_columns_have_headers_and_room_for_the_numbers(inputs):
     document, widget = inputs
     table = widget.table
     headers = [table.horizontalHeaderItem(c).text() for c in (NAME, VALUE, GRAD, KIND)]
     assert headers == ["name", "value", "gradient", "kind"]
-    document.circuit.set_value("x", -0.8807970779778823)  # sigmoid(2) = 0.8807970779778823
+    document.circuit.set_value("x", -12345.678)
     document.flush()
     text = widget.cell_text("x", VALUE)
-    assert float(text) == pytest.approx(-0.8807970779778823, rel=1e-9)
+    assert text == "-12345.68"
     metrics = table.fontMetrics()
     header = table.horizontalHeader()
     assert header.sectionSize(VALUE) > metrics.horizontalAdvance(text)

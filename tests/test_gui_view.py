@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget  # n
 import engine  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
 from gui.canvas.view import GATE_MIME, MAX_ZOOM, MIN_ZOOM, CanvasView  # noqa: E402
+from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.quick_add import match_gates  # noqa: E402
@@ -362,6 +363,11 @@ def test_quick_add_arrows_escape_and_numbers(canvas, qtbot):
     qtbot.keyClick(popup.edit, Qt.Key_Enter)
     consts = [n for n in doc.circuit.nodes.values() if n.op == "const"]
     assert len(consts) == 1 and consts[0].value == -2.5
+
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, "1e999")  # not finite: no const, and the words of every field
+    assert popup.entries() == [refusal("1e999")] and popup.current_choice() is None
+    qtbot.keyClick(popup.edit, Qt.Key_Escape)
 
     popup = view.open_quick_add(QPointF(600, 300))
     qtbot.keyClicks(popup.edit, "zzz")

@@ -296,6 +296,27 @@ def test_status_bar_shows_the_canvas_and_edit_messages(window, qtbot):
     assert window.statusBar().currentMessage() == "a wire into x would close a cycle"
 
 
+def test_lowering_a_gates_inputs_in_properties_names_the_dropped_wire_in_the_status_bar(
+        window, qtbot):
+    from gui.model.commands import ConnectCommand, SetInputCountCommand
+    window.open_path(EXAMPLES / "add_mul.circuit")
+    doc = window.document
+    doc.push(SetInputCountCommand(doc, "q", 3))
+    doc.push(ConnectCommand(doc, "z", "q", 2))
+    window.show()
+    qtbot.waitExposed(window)
+    window.scene.select_nodes(["q"])
+    spin = window.property_panel.inputs_spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "2")
+    qtbot.keyClick(spin, Qt.Key_Return)
+    assert doc.circuit.inputs_of("q") == ["x", "y"]
+    assert window.statusBar().currentMessage() == (
+        "Set inputs of q to 2: removed 1 wire (z -> q); Undo puts it back")
+    assert doc.undo_stack.undoText() == "Set inputs of q to 2 (removes 1 wire)"
+
+
 def test_palette_activation_adds_that_gate_to_the_canvas(window):
     window.action_new.trigger()
     window.palette.gate_activated.emit("sigmoid")

@@ -15,7 +15,9 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QGraphicsView  # noqa: E402
 
 import engine  # noqa: E402
+from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
+from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 
 NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
@@ -267,7 +269,7 @@ def test_bad_text_changes_nothing_and_says_so(canvas, qtbot):
     editor.selectAll()
     qtbot.keyClicks(editor, "abc")
     qtbot.keyClick(editor, Qt.Key_Return)
-    assert messages[-1] == "not a number: 'abc'"
+    assert messages[-1] == f"y: {refusal('abc')}"  # the words of every value field
     assert doc.circuit.nodes["y"].value == 5.0 and doc.undo_stack.count() == 0
 
 
@@ -313,6 +315,17 @@ def test_a_new_scrub_gesture_is_a_new_undo_step(canvas):
     assert doc.circuit.nodes["x"].value == pytest.approx(-1.8)
 
 
+def test_ending_a_scrub_leaves_the_pushed_command_as_it_was(canvas):
+    doc, scene, mouse, _ = canvas
+    over_x = scene.gate_item("x").pos() + QPointF(8, 8)
+    mouse.wheel(over_x)
+    pushed = doc.undo_stack.command(0)
+    before = dict(vars(pushed))
+    release = QKeyEvent(QEvent.KeyRelease, Qt.Key_Control, NO_MODIFIERS)
+    QApplication.sendEvent(mouse.viewport, release)
+    assert vars(pushed) == before and pushed.text() == "Set x = -1.9"
+
+
 def test_wheel_without_ctrl_or_over_an_operation_changes_nothing(canvas):
     doc, scene, mouse, _ = canvas
     mouse.wheel(body_centre(scene, "x"), modifiers=NO_MODIFIERS)
@@ -347,6 +360,46 @@ def test_shift_dragging_the_number_scrubs_it_too_and_ctrl_makes_the_steps_fine(c
     mouse.drag(start, start - QPointF(25, 0), modifiers=Qt.ShiftModifier | Qt.ControlModifier)
     assert doc.circuit.nodes["y"].value == pytest.approx(5.26)  # 4 steps of 0.01
     assert doc.undo_stack.count() == 2
+
+
+def test_undo_in_the_middle_of_a_scrub_then_dragging_on_starts_from_the_undone_value(
+        canvas, qtbot):
+    """Ctrl+Z while Shift+dragging y's number takes the scrub back; dragging on moves y from
+    5.0 by the steps made since, in a new undo step (the undone 0.3 does not come back)."""
+    doc, scene, mouse, _ = canvas
+    EditActions(doc, scene).install_shortcuts(mouse.view)
+    mouse.view.setFocus()
+    start = body_centre(scene, "y")
+    shift = Qt.ShiftModifier
+    mouse.press(start, shift)
+    mouse.move(start + QPointF(19, 0), shift)  # 3 steps of 0.1
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.3)
+    qtbot.keyPress(mouse.viewport, Qt.Key_Control, shift)
+    qtbot.keyClick(mouse.viewport, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyRelease(mouse.viewport, Qt.Key_Control, shift | Qt.ControlModifier)
+    assert doc.circuit.nodes["y"].value == 5.0
+    mouse.move(start + QPointF(31, 0), shift)  # 5 steps from the press, 2 since the undo
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.2)
+    mouse.release(start + QPointF(31, 0), shift)
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.index() == 1
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["y"].value == 5.0
+    doc.undo_stack.redo()
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.2)
+
+
+def test_undo_during_a_wheel_scrub_makes_the_next_notch_a_new_step_from_there(canvas, qtbot):
+    doc, scene, mouse, _ = canvas
+    EditActions(doc, scene).install_shortcuts(mouse.view)
+    mouse.view.setFocus()
+    over_x = scene.gate_item("x").pos() + QPointF(8, 8)
+    mouse.wheel(over_x)
+    mouse.wheel(over_x)
+    qtbot.keyClick(mouse.viewport, Qt.Key_Z, Qt.ControlModifier)
+    assert doc.circuit.nodes["x"].value == -2.0
+    mouse.wheel(over_x)
+    assert doc.circuit.nodes["x"].value == pytest.approx(-1.9)
+    assert doc.undo_stack.count() == 1
 
 
 @pytest.mark.parametrize("direction", [(60, 0), (60, 40), (0, 60)],

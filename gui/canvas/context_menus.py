@@ -21,8 +21,7 @@ from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureComm
                           SetTrainableCommand, SetValueCommand)
 from engine.datasets import FEATURE_NAMES
 from engine.number_format import format_precise
-from gui.canvas.quick_add import parse_number
-
+from gui.common.number_entry import parse_number
 
 
 def ask_text(parent, title: str, label: str, text: str) -> str | None:
@@ -89,11 +88,19 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
         text = ask_text(parent, "Set value", f"Value of {node_id}:", format_precise(node.value))
         if text is None:
             return
-        value = parse_number(text)
-        if value is None:
-            edit_actions.status_message.emit(f"Not a finite number: {text.strip()!r}")
-        elif value != node.value:
+        try:
+            value = parse_number(text)
+        except ValueError as error:
+            edit_actions.status_message.emit(f"{node_id}: {error}")
+            return
+        if value != node.value:
             push(SetValueCommand(document, node_id, value))
+
+    def set_ports(count: int):
+        command = SetInputCountCommand(document, node_id, count)
+        push(command)
+        if command.status_text():
+            edit_actions.status_message.emit(command.status_text())
 
     _action(menu, "ctx_delete", "Delete" + many, lambda: edit_actions.delete_nodes(group))
     _action(menu, "ctx_duplicate", "Duplicate" + many, lambda: edit_actions.duplicate(group))
@@ -128,12 +135,10 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
             SetFeatureCommand(document, node_id, None)), enabled=node.feature is not None)
     if gate.variadic:
         menu.addSeparator()
-        _action(menu, "ctx_add_port", "Add an input port", lambda: push(
-            SetInputCountCommand(document, node_id, node.n_inputs + 1)),
-            enabled=node.n_inputs < gate.max_ports)
-        _action(menu, "ctx_remove_port", "Remove the last input port", lambda: push(
-            SetInputCountCommand(document, node_id, node.n_inputs - 1)),
-            enabled=node.n_inputs > gate.min_ports)
+        _action(menu, "ctx_add_port", "Add an input port",
+                lambda: set_ports(node.n_inputs + 1), enabled=node.n_inputs < gate.max_ports)
+        _action(menu, "ctx_remove_port", "Remove the last input port",
+                lambda: set_ports(node.n_inputs - 1), enabled=node.n_inputs > gate.min_ports)
     return menu
 
 

@@ -8,13 +8,13 @@ with that value. Up/Down move the highlight, Enter adds the highlighted entry, E
 
 from __future__ import annotations
 
-import math
 import re
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 import engine
+from gui.common.number_entry import as_number, refusal
 
 POPUP_WIDTH = 440
 
@@ -41,15 +41,6 @@ ALIASES = {
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def parse_number(text: str) -> float | None:
-    """The finite number ``text`` spells (``-2``, ``1e-3``, ``−0.5``), else None."""
-    try:
-        value = float(text.strip().replace("−", "-"))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _score(gate, text: str) -> int | None:
@@ -128,7 +119,7 @@ class QuickAddPopup(QFrame):
     def refilter(self, text: str) -> None:
         """Show the entries matching ``text`` and highlight the best one."""
         self.list.clear()
-        number = parse_number(text)
+        number = as_number(text)
         if number is not None:
             item = QListWidgetItem(f"const = {number:g}")
             item.setData(Qt.UserRole, ("number", number))
@@ -149,7 +140,9 @@ class QuickAddPopup(QFrame):
         if self.list.count():
             self.list.setCurrentRow(0)
         else:  # say so, rather than show an empty list that Enter does nothing with
-            item = QListWidgetItem(f"No gate matches “{text.strip()}”: try a name (sigmoid), "
+            typed = text.strip()
+            item = QListWidgetItem(refusal(text) if typed[:1] in set("0123456789.+-−") else
+                                   f"No gate matches “{typed}”: try a name (sigmoid), "
                                    "a symbol (1/x) or a number")
             item.setFlags(Qt.NoItemFlags)
             self.list.addItem(item)

@@ -3,92 +3,39 @@
 Drawing follows the document. ``circuit_replaced`` rebuilds every item; each ``changed``
 notification (a node or wire added or removed, a node moved, renamed or edited, the output
 chosen) updates just the items it concerns; ``results_changed`` puts the new values and
-gradients on the wires. Nodes that a loaded file left without a position are laid out right
-after the circuit is replaced (``engine.auto_layout`` when the engine has it, else simple
-columns) by writing the positions into the circuit directly, outside the undo stack: positions
-are document state, and a file that just opened is not "unsaved" because it was laid out.
+gradients on the wires. (Nodes a file left without a position were laid out by the document
+when it took the circuit.)
 
 Gestures that start in the scene end as undo commands pushed on the document:
-- press on a port and drag: a dashed wire follows the mouse, the ports it may end on light up
-  green; release on one of them connects (``ConnectCommand``, which replaces an occupied input's
-  wire), release elsewhere explains in ``status_message`` why nothing happened. Pressing on a
-  wired input port picks its wire up: drop it on another port to move it, on empty canvas to
-  delete it (one undo step either way);
+- press on a port and drag: draw, move or delete a wire (``gui.canvas.wire_drag``);
 - drag gates: Qt moves the selected items, snapped to ``GRID``; one ``MoveNodesCommand`` is
   pushed on release, with the start positions recorded on press; Escape during the drag puts
   them back and pushes nothing (``cancel_gesture``, which also drops a wire being drawn);
 - scrub a source's value (Ctrl+wheel over it, or Shift/Alt+drag its number sideways; a
-  plain drag on a source moves it like any gate): a run of
-  ``SetValueCommand(merge=True)`` that merges into one undo step, ended when the gesture ends
-  (the last command is then made unmergeable, so the next scrub is a new step);
-- double-click a source to edit its value in place (Enter commits, Escape cancels).
+  plain drag on a source moves it like any gate): one undo step per scrub
+  (``gui.canvas.value_scrub``);
+- double-click a source to edit its value in place (``gui.canvas.value_editor``).
 """
 
 from __future__ import annotations
 
-import math
-from collections import deque
-
-import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QLineEdit, QToolTip
+from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
-import engine
 from engine import CircuitError
 from gui.common import theme
-from gui.model.commands import (ConnectCommand, DisconnectCommand, MoveNodesCommand,
-                          SetValueCommand)
+from gui.model.commands import MoveNodesCommand
 from gui.canvas.gate_item import GateItem
 from engine.chain_rule import branch_gradients
-from engine.number_format import format_precise
 from gui.canvas.port_item import PortItem
-from gui.canvas.wire_item import WireItem, number_text, wire_path
+from gui.canvas.value_editor import ValueEditor
+from gui.canvas.value_scrub import ValueScrub
+from gui.canvas.wire_drag import WireDrag, port_at
+from gui.canvas.wire_item import WireItem, number_text
 
 
 LABEL_SLICE = 25  # wires whose numbers are placed per turn of the event loop
-
-
-class _ValueEditor(QLineEdit):
-    """The in-place editor of a source's value: Enter commits, Escape cancels."""
-
-    def __init__(self, scene, node_id: str, text: str):
-        super().__init__(text)
-        self.canvas = scene
-        self.node_id = node_id
-        self.setObjectName("value_editor")
-        self.setAlignment(Qt.AlignCenter)
-        self.setFont(theme.VALUE_FONT)
-        self.returnPressed.connect(self._commit)
-
-    def keyPressEvent(self, event):
-        if event.key() == Qt.Key_Escape:
-            self.canvas.close_editor()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def focusOutEvent(self, event):
-        super().focusOutEvent(event)
-        if self.canvas.value_editor() is self:
-            self._commit()
-
-    def _commit(self):
-        self.canvas.commit_editor(self.node_id, self.text())
-
-
-class _WireDrag:
-    """The state of a wire being drawn (or picked up) with the mouse."""
-
-    def __init__(self, origin: PortItem, src: str | None, target: tuple[str, int] | None,
-                 picked=None):
-        self.origin = origin  # the port the wire is anchored to while dragging
-        self.src = src  # set when the loose end must land on an input port
-        self.target = target  # (dst, port), set when the loose end must land on an output
-        self.picked = picked  # the WireItem picked up from an occupied input, if any
-        self.lit: list[PortItem] = []
-        self.hot: PortItem | None = None
-        self.draft: QGraphicsPathItem | None = None
 
 
 class CanvasScene(QGraphicsScene):
@@ -111,13 +58,10 @@ class CanvasScene(QGraphicsScene):
         self._gates: dict[str, GateItem] = {}
         self._wires: dict[tuple[str, int], WireItem] = {}
         self._output: str | None = None
-        self._drag: _WireDrag | None = None
         self._move_start: dict[str, QPointF] | None = None
-        self._scrub_node: str | None = None
-        self._wheel_rest = 0
-        self._editor = None
-        self._editor_proxy = None
-        self._closed_editors = []  # editors waiting for their deferred delete
+        self.wiring = WireDrag(self)
+        self.scrubbing = ValueScrub(self)
+        self.editing = ValueEditor(self)
         self._quiet = False
         self._grid_brush = self._make_grid_brush()
         # wires whose numbers need a spot chosen again (they moved or were resized): done
@@ -141,6 +85,10 @@ class CanvasScene(QGraphicsScene):
     def wire_item(self, dst: str, port: int) -> WireItem | None:
         """The item drawing the wire into ``port`` of ``dst``, or None."""
         return self._wires.get((dst, port))
+
+    def gate_items(self) -> list[GateItem]:
+        """Every gate item."""
+        return list(self._gates.values())
 
     def wire_items(self) -> list[WireItem]:
         """Every wire item."""
@@ -222,7 +170,28 @@ class CanvasScene(QGraphicsScene):
 
     def value_editor(self) -> QLineEdit | None:
         """The open in-place value editor, if any."""
-        return self._editor
+        return self.editing.editor
+
+    def edit_value(self, node_id: str) -> None:
+        """Open an editor for a source's value over its gate."""
+        self.editing.open(node_id)
+
+    def commit_editor(self, node_id: str, text: str) -> None:
+        """Apply the editor's text as the node's value (bad text: a status message)."""
+        self.editing.commit(node_id, text)
+
+    def close_editor(self) -> None:
+        """Close the in-place editor without applying it."""
+        self.editing.close()
+
+    def scrub_value(self, node_id: str, start: float, steps: int, fine: bool) -> None:
+        """A scrub by dragging: set a source to ``start`` + ``steps`` steps of 0.1 (0.01 if
+        ``fine``), ``start`` being its value when the drag began; one undo step per gesture."""
+        self.scrubbing.drag_to(node_id, start, steps, fine)
+
+    def end_scrub(self) -> None:
+        """End the current scrub gesture: the next scrub starts a new undo step."""
+        self.scrubbing.end()
 
     # ----------------------------------------------------------------- building
     def _on_circuit_replaced(self) -> None:
@@ -241,7 +210,6 @@ class CanvasScene(QGraphicsScene):
             self._label_queue.clear()
             self._output = None
             circuit = self.document.circuit
-            self._place_unpositioned(circuit)
             connected: dict[str, set] = {}
             wires = circuit.wires()
             for wire in wires:
@@ -257,39 +225,6 @@ class CanvasScene(QGraphicsScene):
         else:
             self._mark_output(self._current_output_of_circuit())
         self.selection_ids_changed.emit([])
-
-    def _place_unpositioned(self, circuit) -> None:
-        missing = [node_id for node_id, node in circuit.nodes.items() if node.pos is None]
-        if not missing:
-            return
-        layout = getattr(engine, "auto_layout", None)
-        if layout is not None:
-            positions = layout(circuit)
-        else:
-            positions = self._column_layout(circuit, missing)
-        for node_id, pos in positions.items():
-            if circuit.nodes[node_id].pos is None:
-                circuit.move(node_id, pos)
-
-    @staticmethod
-    def _column_layout(circuit, missing) -> dict:
-        # the column of a node is its depth from the sources (a stand-in for auto_layout)
-        depth: dict[str, int] = {}
-        try:
-            order = engine.topological_order(circuit)
-        except CircuitError:
-            order = list(circuit.nodes)
-        for node_id in order:
-            feeders = [src for src in circuit.inputs_of(node_id) if src is not None]
-            depth[node_id] = 1 + max((depth.get(src, 0) for src in feeders), default=-1)
-        rows: dict[int, int] = {}
-        positions = {}
-        for node_id in missing:
-            column = depth.get(node_id, 0)
-            row = rows.get(column, 0)
-            rows[column] = row + 1
-            positions[node_id] = (column * 160.0, row * 80.0)
-        return positions
 
     def _fallback_pos(self) -> QPointF:
         # where a node added without a position is shown (not written to the document)
@@ -339,10 +274,11 @@ class CanvasScene(QGraphicsScene):
         self._add_gate(node)
 
     def _on_node_removed(self, change) -> None:
-        if self._editor is not None and self._editor.node_id == change.node_id:
+        editor = self.editing.editor
+        if editor is not None and editor.node_id == change.node_id:
             self.close_editor()
-        if self._scrub_node == change.node_id:
-            self._scrub_node = None
+        if self.scrubbing.node_id == change.node_id:
+            self.scrubbing.end()
         gate = self._gates.pop(change.node_id, None)
         if gate is None:
             return
@@ -387,8 +323,7 @@ class CanvasScene(QGraphicsScene):
                        for (dst, port), wire in self._wires.items()}
         if self._output == old:
             self._output = new
-        if self._scrub_node == old:
-            self._scrub_node = new
+        self.scrubbing.follow_rename(old, new)
         if gate.isSelected():
             self._on_selection_changed()
 
@@ -448,23 +383,18 @@ class CanvasScene(QGraphicsScene):
             self.selection_ids_changed.emit(self.selected_node_ids())
 
     # ----------------------------------------------------------------- mouse gestures
-    def _port_at(self, pos: QPointF) -> PortItem | None:
-        for item in self.items(pos):
-            if isinstance(item, PortItem) and item.isVisible():
-                return item
-        return None
-
     def mousePressEvent(self, event):
         self.end_scrub()
-        if self._editor is not None:
-            if self._editor_proxy.sceneBoundingRect().contains(event.scenePos()):
+        editor = self.editing.editor
+        if editor is not None:
+            if self.editing.contains(event.scenePos()):
                 super().mousePressEvent(event)
                 return
-            self.commit_editor(self._editor.node_id, self._editor.text())
-        if event.button() == Qt.LeftButton and self._drag is None:
-            port = self._port_at(event.scenePos())
+            self.commit_editor(editor.node_id, editor.text())
+        if event.button() == Qt.LeftButton and not self.wiring.active:
+            port = port_at(self, event.scenePos())
             if port is not None:
-                self._start_wire_drag(port, event.scenePos())
+                self.wiring.start(port, event.scenePos())
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -474,15 +404,15 @@ class CanvasScene(QGraphicsScene):
                                 if isinstance(item, GateItem)}
 
     def mouseMoveEvent(self, event):
-        if self._drag is not None:
-            self._follow_wire_drag(event.scenePos())
+        if self.wiring.active:
+            self.wiring.follow(event.scenePos())
             event.accept()
             return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
-        if self._drag is not None and event.button() == Qt.LeftButton:
-            self._finish_wire_drag(event.scenePos())
+        if self.wiring.active and event.button() == Qt.LeftButton:
+            self.wiring.finish(event.scenePos())
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -504,143 +434,10 @@ class CanvasScene(QGraphicsScene):
         if moves:
             self.document.push(MoveNodesCommand(self.document, moves))
 
-    # ----------------------------------------------------------------- wiring
-    def _start_wire_drag(self, port: PortItem, pos: QPointF) -> None:
-        circuit = self.document.circuit
-        if port.is_output:
-            drag = _WireDrag(port, port.node_id, None)
-        else:
-            wire = self._wires.get((port.node_id, port.index))
-            if wire is not None:
-                drag = _WireDrag(wire.src_gate.output_port, wire.src, None, picked=wire)
-                wire.set_visible_with_labels(False)
-            else:
-                drag = _WireDrag(port, None, (port.node_id, port.index))
-        if drag.src is not None:
-            blocked = self._upstream_of(circuit, drag.src)
-            for node_id, gate in self._gates.items():
-                if node_id not in blocked:
-                    drag.lit.extend(gate.input_ports)
-        else:
-            blocked = self._downstream_of(circuit, drag.target[0])
-            drag.lit = [gate.output_port for node_id, gate in self._gates.items()
-                        if node_id not in blocked]
-        for lit in drag.lit:
-            lit.set_valid_target(True)
-        drag.draft = QGraphicsPathItem()
-        pen = QPen(theme.WIRE_DRAFT, theme.WIRE_WIDTH, Qt.DashLine, Qt.RoundCap)
-        drag.draft.setPen(pen)
-        drag.draft.setZValue(10)
-        self.addItem(drag.draft)
-        self._drag = drag
-        self._follow_wire_drag(pos)
-
-    @staticmethod
-    def _upstream_of(circuit, node_id: str) -> set:
-        # a wire node_id -> dst closes a cycle exactly when dst is node_id or feeds it
-        seen = {node_id}
-        queue = deque([node_id])
-        while queue:
-            for src in circuit.inputs_of(queue.popleft()):
-                if src is not None and src not in seen:
-                    seen.add(src)
-                    queue.append(src)
-        return seen
-
-    @staticmethod
-    def _downstream_of(circuit, node_id: str) -> set:
-        feeds: dict[str, list[str]] = {}
-        for wire in circuit.wires():
-            feeds.setdefault(wire.src, []).append(wire.dst)
-        seen = {node_id}
-        queue = deque([node_id])
-        while queue:
-            for dst in feeds.get(queue.popleft(), ()):
-                if dst not in seen:
-                    seen.add(dst)
-                    queue.append(dst)
-        return seen
-
-    def _follow_wire_drag(self, pos: QPointF) -> None:
-        drag = self._drag
-        hot = self._port_at(pos)
-        if hot is not None and not hot.valid_target:
-            hot = None
-        if hot is not drag.hot:
-            if drag.hot is not None:
-                drag.hot.set_hot(False)
-            drag.hot = hot
-            if hot is not None:
-                hot.set_hot(True)
-        loose = hot.scenePos() if hot is not None else pos
-        anchor = drag.origin.scenePos()
-        if drag.origin.is_output:
-            drag.draft.setPath(wire_path(anchor, loose))
-        else:
-            drag.draft.setPath(wire_path(loose, anchor))
-
-    def _end_wire_drag(self) -> _WireDrag | None:
-        drag, self._drag = self._drag, None
-        if drag is None:
-            return None
-        for lit in drag.lit:
-            lit.set_valid_target(False)
-        if drag.hot is not None:
-            drag.hot.set_hot(False)
-        if drag.draft is not None:
-            self.removeItem(drag.draft)
-        if drag.picked is not None and drag.picked.scene() is self:
-            drag.picked.set_visible_with_labels(True)
-        return drag
-
-    def _finish_wire_drag(self, pos: QPointF) -> None:
-        drag = self._end_wire_drag()
-        target = self._port_at(pos)
-        if target is drag.origin or (drag.picked is not None and target is not None and
-                                     (target.node_id, target.index) ==
-                                     (drag.picked.dst, drag.picked.port)):
-            return  # a click, or a wire put back where it was
-        if target is None:
-            if drag.picked is not None:
-                self.document.push(DisconnectCommand(self.document, drag.picked.dst,
-                                                     drag.picked.port))
-                self.status_message.emit(f"Deleted the wire {drag.picked.src} -> "
-                                         f"{drag.picked.dst}")
-            return
-        if drag.src is not None:
-            if target.is_output:
-                self._refuse(drag.src, target.node_id, "both ends are outputs")
-                return
-            src, dst, port = drag.src, target.node_id, target.index
-        else:
-            if not target.is_output:
-                self._refuse(target.node_id, drag.target[0], "both ends are inputs")
-                return
-            src, (dst, port) = target.node_id, drag.target
-        if src == dst:
-            self._refuse(src, dst, f"a gate cannot feed its own input ({src} -> {src})")
-            return
-        reason = self.document.circuit.can_connect(src, dst, port)
-        if reason:
-            self._refuse(src, dst, reason)
-            return
-        if drag.picked is None:
-            self.document.push(ConnectCommand(self.document, src, dst, port))
-            return
-        stack = self.document.undo_stack
-        stack.beginMacro(f"Move wire {src} -> {dst}")
-        self.document.push(DisconnectCommand(self.document, drag.picked.dst, drag.picked.port))
-        self.document.push(ConnectCommand(self.document, src, dst, port))
-        stack.endMacro()
-
-    def _refuse(self, src: str, dst: str, reason: str) -> None:
-        self.status_message.emit(f"Cannot connect {src} to {dst}: {reason}")
-
     def cancel_gesture(self) -> bool:
         """Escape: drop a wire being drawn, or put gates being dragged back where they started
         (nothing goes on the undo stack); True if there was such a gesture."""
-        if self._drag is not None:
-            self._end_wire_drag()
+        if self.wiring.drop() is not None:
             self.status_message.emit("Wire cancelled")
             return True
         starts = self._move_start
@@ -665,10 +462,10 @@ class CanvasScene(QGraphicsScene):
         super().keyPressEvent(event)
 
     def _cancel_gestures(self) -> None:
-        self._end_wire_drag()
+        self.wiring.drop()
         self._move_start = None
         self.snapping = False
-        self._scrub_node = None
+        self.scrubbing.end()
 
     # ----------------------------------------------------------------- scrubbing
     def _source_gate_at(self, pos: QPointF) -> GateItem | None:
@@ -686,98 +483,14 @@ class CanvasScene(QGraphicsScene):
         if gate is None:
             event.ignore()
             return
-        self._wheel_rest += event.delta()
-        steps = int(self._wheel_rest / 120)
-        self._wheel_rest -= steps * 120
-        if steps:
-            node = self.document.circuit.nodes[gate.node_id]
-            fine = bool(event.modifiers() & Qt.ShiftModifier)
-            self.scrub_value(gate.node_id, node.value, steps, fine)
+        fine = bool(event.modifiers() & Qt.ShiftModifier)
+        self.scrubbing.wheel(gate.node_id, event.delta(), fine)
         event.accept()
 
     def keyReleaseEvent(self, event):
         if event.key() == Qt.Key_Control:
-            self.end_scrub()
+            self.scrubbing.end_wheel()
         super().keyReleaseEvent(event)
-
-    def scrub_value(self, node_id: str, start: float, steps: int, fine: bool) -> None:
-        """Set a source to ``start`` + ``steps`` steps of 0.1 (0.01 if ``fine``): one undo step
-        per gesture."""
-        if self._scrub_node not in (None, node_id):
-            self.end_scrub()
-        node = self.document.circuit.nodes.get(node_id)
-        if node is None or not node.gate.is_source:
-            return
-        if self._editor is not None:
-            self.close_editor()  # the scrub wins: the editor would show a stale number
-        value = round(start + steps * (0.01 if fine else 0.1), 12)
-        if value == node.value:
-            return
-        self._scrub_node = node_id
-        self.document.push(SetValueCommand(self.document, node_id, value, merge=True))
-
-    def end_scrub(self) -> None:
-        """End the current scrub gesture: the next scrub starts a new undo step."""
-        if self._scrub_node is None:
-            return
-        self._scrub_node = None
-        self._wheel_rest = 0
-        stack = self.document.undo_stack
-        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
-        if isinstance(top, SetValueCommand):
-            top.merge = False
-
-    # ----------------------------------------------------------------- in-place editing
-    def edit_value(self, node_id: str) -> None:
-        """Open an editor for a source's value over its gate."""
-        self.close_editor()
-        node = self.document.circuit.nodes.get(node_id)
-        gate = self._gates.get(node_id)
-        if node is None or gate is None or not node.gate.is_source:
-            return
-        editor = _ValueEditor(self, node_id, format_precise(node.value))
-        proxy = self.addWidget(editor)
-        body = gate.body_rect()
-        proxy.setGeometry(QRectF(gate.pos().x() + 6, gate.pos().y() + body.height() / 2 - 12,
-                                 body.width() - 12, 24))
-        proxy.setZValue(100)
-        self._editor, self._editor_proxy = editor, proxy
-        editor.selectAll()
-        proxy.setFocus()
-        editor.setFocus()
-
-    def commit_editor(self, node_id: str, text: str) -> None:
-        """Apply the editor's text as the node's value (bad text: a status message)."""
-        if self._editor is None:
-            return
-        self.close_editor()
-        node = self.document.circuit.nodes.get(node_id)
-        if node is None:
-            return
-        try:
-            value = float(text.strip().replace("−", "-"))
-        except ValueError:
-            self.status_message.emit(f"not a number: {text.strip()!r}")
-            return
-        if not math.isfinite(value):
-            self.status_message.emit(f"not a finite number: {text.strip()!r}")
-            return
-        if value != node.value:
-            self.document.push(SetValueCommand(self.document, node_id, value))
-
-    def close_editor(self) -> None:
-        """Close the in-place editor without applying it."""
-        proxy = self._editor_proxy
-        self._editor = self._editor_proxy = None
-        if proxy is not None:
-            proxy.hide()
-            # deleted later: this may run inside the editor's own key event (Enter, Escape).
-            # Until Qt deletes it (then, or with the scene's items on New and Open), the editor
-            # widget is Python's: dropping the last reference here would free it under Qt's
-            # feet, so the closed editors are kept until Qt is done with them
-            proxy.deleteLater()
-            self._closed_editors = [p for p in self._closed_editors if shiboken6.isValid(p)]
-            self._closed_editors.append(proxy)
 
     # ----------------------------------------------------------------- tooltips
     def helpEvent(self, event):

@@ -3,7 +3,9 @@
 This is the lecture's table of "what happens if I nudge x": one row per source, its value
 (editable: type a number and press Enter, one undo step), df/dx in red from the last backward
 pass, and a marker for sources that gradient ascent and training leave alone (frozen inputs,
-inputs bound to a data column, consts). Numbers are refreshed after every pass; the rows are
+inputs bound to a data column, consts). Numbers read as on the canvas (``format_number``:
+-0.53, 1.2e+30); hovering a number shows it precisely, and editing a value starts from the
+precise number. Numbers are refreshed after every pass; the rows are
 rebuilt only when sources come, go or change kind. Selecting a row emits ``node_selected(id)``
 so the main window can select that gate on the canvas.
 """
@@ -13,19 +15,20 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyledItemDelegate,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from gui.common import theme
 from gui.model.commands import SetValueCommand
 from engine.datasets import feature_name
-from engine.number_format import format_precise, is_marked
-from gui.docks.property_panel import parse_finite
+from engine.number_format import format_number, format_precise, is_marked
+from gui.common.number_entry import parse_number
 
 NAME, VALUE, GRAD, KIND = range(4)
 HEADERS = ("name", "value", "gradient", "kind")
-NUMBER_SAMPLE = "-0.00000000"  # as wide as a usual precise number: the columns keep still
+NUMBER_SAMPLE = "-00000.00"  # as wide as the widest short number: the columns keep still
 ID_ROLE = Qt.UserRole
+PRECISE_ROLE = Qt.UserRole + 1  # a value cell's number written precisely, for its editor
 # what makes a source row need rebuilding (values and results only update the numbers)
 _ROW_FIELDS = ("label", "feature", "trainable")
 
@@ -41,6 +44,22 @@ def source_marker(node) -> tuple[str, str]:
     if not node.trainable:
         return "frozen", "Frozen: ascent and training leave it alone."
     return "", "Free: ascent and training may move it."
+
+
+class _PreciseValueDelegate(QStyledItemDelegate):
+    """Edits a value cell starting from the precise number, not the short one it shows
+    (committed unchanged, it changes nothing)."""
+
+    def setEditorData(self, editor, index):
+        precise = index.data(PRECISE_ROLE)
+        if precise is None:
+            super().setEditorData(editor, index)
+        else:
+            editor.setText(precise)
+
+    def setModelData(self, editor, model, index):
+        if editor.text() != index.data(PRECISE_ROLE):
+            super().setModelData(editor, model, index)
 
 
 class InputsPanel(QWidget):
@@ -69,6 +88,8 @@ class InputsPanel(QWidget):
                                    | QAbstractItemView.AnyKeyPressed)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self._value_delegate = _PreciseValueDelegate(self.table)
+        self.table.setItemDelegateForColumn(VALUE, self._value_delegate)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.Stretch)
         for column in (VALUE, GRAD, KIND):
@@ -196,9 +217,7 @@ class InputsPanel(QWidget):
         with self._bulk_update():
             for node_id, row in self._rows.items():
                 node = circuit.nodes[node_id]
-                value_item = self.table.item(row, VALUE)
-                value_item.setText(format_precise(node.value))
-                value_item.setToolTip("Double-click (or type) to set a new value.")
+                self._show_value(self.table.item(row, VALUE), node)
                 grad_item = self.table.item(row, GRAD)
                 if result is None or not result.has_gradients:
                     grad_item.setText("—")
@@ -209,7 +228,7 @@ class InputsPanel(QWidget):
                     continue
                 grad = result.grads.get(node_id)
                 marked = grad is not None and is_marked(grad)
-                grad_item.setText("—" if grad is None else format_precise(grad))
+                grad_item.setText("—" if grad is None else format_number(grad))
                 grad_item.setToolTip(f"df/d{node_id} = {format_precise(grad)}"
                                      if grad is not None else "")
                 grad_item.setForeground(theme.MARKED_TEXT if marked else theme.GRAD_RED)
@@ -224,18 +243,26 @@ class InputsPanel(QWidget):
         if node is None:
             return
         try:
-            value = parse_finite(item.text())
+            value = parse_number(item.text())
         except ValueError as error:
-            self._say(f"{node_id}: {error}; the value stays {format_precise(node.value)}.")
+            self._say(f"{node_id}: {error}")
             with QSignalBlocker(self.table):
-                item.setText(format_precise(node.value))
+                self._show_value(item, node)
             return
         self._say("")
         if value != node.value:
             self.document.push(SetValueCommand(self.document, node_id, value))
         else:
             with QSignalBlocker(self.table):
-                item.setText(format_precise(node.value))
+                self._show_value(item, node)
+
+    @staticmethod
+    def _show_value(item: QTableWidgetItem, node) -> None:
+        """A source's value as the canvas shows it, precisely on hover and in the editor."""
+        precise = format_precise(node.value)
+        item.setText(format_number(node.value))
+        item.setData(PRECISE_ROLE, precise)
+        item.setToolTip(f"{node.id} = {precise}\nDouble-click (or type) to set a new value.")
 
     def _say(self, message: str) -> None:
         self.message.setText(message)

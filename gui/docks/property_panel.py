@@ -8,15 +8,16 @@ read-only, the value and gradient the last pass computed for it.
 The panel is a view like the canvas: every edit becomes an undo command pushed on the
 document, and the widgets are refreshed from the circuit when it reports a change. Refreshing
 blocks the widgets' signals, so showing the model never pushes a command. Text that does not
-make a valid edit (a taken id, a word where a number belongs) is refused with a message under
-the fields and changes nothing; Escape in a field puts back what the circuit holds.
+make a valid edit is refused with a message under the fields and changes nothing: a word where
+a number belongs is replaced by the number the gate keeps (the message, in the words of every
+value field, says what was refused), a taken id stays to be corrected; Escape in a field puts
+back what the circuit holds. An edit that does more than it shows (fewer ports drop wires)
+says so on ``status_message``.
 """
 
 from __future__ import annotations
 
-import math
-
-from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -24,6 +25,7 @@ from engine import CircuitError
 from engine.circuit import is_plain_id
 from engine.datasets import feature_name
 from gui.common import theme
+from gui.common.number_entry import parse_number
 from gui.model.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand,
                           SetLabelCommand, SetOutputCommand, SetParamCommand,
                           SetTrainableCommand, SetValueCommand)
@@ -37,17 +39,6 @@ PANEL_MIN_WIDTH = 200
 OTHER_FEATURE = 3
 MAX_FEATURE = 999
 NO_NUMBER = "—"
-
-
-def parse_finite(text: str) -> float:
-    """The finite number typed in ``text`` (accepts −, 1e-3); ValueError saying why if none."""
-    try:
-        number = float(text.strip().replace("−", "-"))
-    except ValueError:
-        raise ValueError(f"'{text.strip()}' is not a number") from None
-    if not math.isfinite(number):
-        raise ValueError("the value must be a finite number")
-    return number
 
 
 def id_problem(circuit, old_id: str, new_id: str) -> str | None:
@@ -71,6 +62,8 @@ def _section(text: str) -> QLabel:
 
 class PropertyPanel(QWidget):
     """The selected gate's properties; ``show_node(id | None)`` chooses what it shows."""
+
+    status_message = Signal(str)  # what an edit did beyond what the panel shows
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -228,7 +221,8 @@ class PropertyPanel(QWidget):
 
     def eventFilter(self, watched, event):
         if (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape
-                and isinstance(watched, QLineEdit) and watched.isModified()):
+                and isinstance(watched, QLineEdit)
+                and (watched.isModified() or self.error_label.text())):
             self.revert_field(watched)
             return True
         return super().eventFilter(watched, event)
@@ -426,8 +420,8 @@ class PropertyPanel(QWidget):
 
     def _commit_value(self) -> None:
         node = self.node
-        if node is None or not node.gate.is_source:
-            return
+        if node is None or not node.gate.is_source or not self.value_edit.isModified():
+            return  # (Enter on the number shown: nothing typed, nothing rounded to it)
         value = self._parse(self.value_edit, "value")
         if value is not None and value != node.value:
             self._push(SetValueCommand(self.document, node.id, value))
@@ -435,18 +429,21 @@ class PropertyPanel(QWidget):
     def _commit_param(self, name: str) -> None:
         node = self.node
         edit = self._param_edits.get(name)
-        if node is None or edit is None or name not in node.params:
+        if node is None or edit is None or name not in node.params or not edit.isModified():
             return
         value = self._parse(edit, name)
         if value is not None and value != node.params[name]:
             self._push(SetParamCommand(self.document, node.id, name, value))
 
     def _parse(self, edit: QLineEdit, what: str) -> float | None:
+        """The number typed in ``edit``; if it is none, say why and show the gate's number
+        again (None)."""
         try:
-            value = parse_finite(edit.text())
+            value = parse_number(edit.text())
         except ValueError as error:
             self._set_error(f"{what}: {error}")
-            edit.setModified(True)
+            edit.setModified(False)  # not typing any more: the refresh puts the number back
+            self._refresh()
             return None
         self._set_error("")
         return value
@@ -454,7 +451,10 @@ class PropertyPanel(QWidget):
     def _commit_inputs(self, count: int) -> None:
         node = self.node
         if node is not None and node.gate.variadic and count != node.n_inputs:
-            self._push(SetInputCountCommand(self.document, node.id, count))
+            command = SetInputCountCommand(self.document, node.id, count)
+            self._push(command)
+            if command.status_text():
+                self.status_message.emit(command.status_text())
 
     def _commit_trainable(self, checked: bool) -> None:
         node = self.node

@@ -4,10 +4,12 @@ Each command remembers what it needs to put things back, and its text names the 
 Edit menu can say "Undo Connect x -> q". Commands never touch graphics items: the scene redraws
 from the circuit's change notifications.
 
-A circuit without an explicit output uses the only node that feeds nothing. An edit that
-would add a second such node (a new gate, a pasted fragment, a deleted wire) pins the old
-output as the explicit one in the same command, so f does not vanish while a circuit is being
-built; undo takes the pin back with the edit.
+Edits that can lose the circuit's output (a new gate, a pasted fragment, a deleted wire) run
+under the circuit's output rule (``Circuit.keeping_output``): the pin it makes belongs to the
+same command, and undo takes it back with the edit.
+
+A command is complete once it is pushed: nothing changes it afterwards. Scrubs merge by their
+gesture (``gesture``: one key per scrub), so ending a scrub needs no change to the last command.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import replace
 
 from PySide6.QtGui import QUndoCommand
 
-from engine import CircuitError, Node, Wire
+from engine import Node, Wire
 
 MERGE_SET_VALUE = 1001
 MERGE_SET_PARAM = 1002
@@ -29,12 +31,8 @@ def _restore_node(circuit, node: Node) -> None:
                      extra=node.extra)
 
 
-def _resolved_output(circuit) -> str | None:
-    """The circuit's output now (explicit or the only node feeding nothing), or None."""
-    try:
-        return circuit.output_id()
-    except CircuitError:
-        return None
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 class _CircuitCommand(QUndoCommand):
@@ -48,23 +46,11 @@ class _CircuitCommand(QUndoCommand):
         return self.document.circuit
 
     def _keeping_output(self, edit) -> None:
-        """Do ``edit``; if it loses an output that was only implicit (the one node feeding
-        nothing, e.g. a new gate is a second such node), pin that node as the explicit output.
-
-        ``_unpin`` in undo takes the pin back, so undo restores the unpinned circuit.
-        """
-        circuit = self.circuit
-        before = _resolved_output(circuit) if circuit.explicit_output is None else None
-        edit()
-        self.pinned = None
-        if (before is not None and before in circuit.nodes and circuit.explicit_output is None
-                and _resolved_output(circuit) != before):
-            circuit.set_output(before)
-            self.pinned = before
+        """Do ``edit`` under the circuit's output rule, remembering the pin it makes."""
+        self.pinned = self.circuit.keeping_output(edit)
 
     def _unpin(self) -> None:
-        if self.pinned is not None and self.circuit.explicit_output == self.pinned:
-            self.circuit.set_output(None)
+        self.circuit.unpin_output(self.pinned)
         self.pinned = None
 
 
@@ -140,7 +126,7 @@ class ConnectCommand(_CircuitCommand):
 
     def redo(self):
         circuit = self.circuit
-        follow = circuit.explicit_output == self.src and not circuit.consumers_of(self.dst)
+        follow = circuit.output_follows(self.src, self.dst)
 
         def connect():
             self.replaced = circuit.connect(self.src, self.dst, self.port, replace_existing=True)
@@ -175,19 +161,20 @@ class DisconnectCommand(_CircuitCommand):
 
 
 class SetValueCommand(_CircuitCommand):
-    """Set an input's or const's value; successive scrubs of one node merge into one step."""
+    """Set an input's or const's value; the steps of one scrub (same ``gesture``) of one node
+    merge into one undo step."""
 
-    def __init__(self, document, node_id: str, value: float, *, merge: bool = False):
+    def __init__(self, document, node_id: str, value: float, *, gesture: int | None = None):
         super().__init__(document, f"Set {node_id} = {value:.6g}")
         self.node_id, self.new = node_id, float(value)
         self.old = document.circuit.node(node_id).value
-        self.merge = merge
+        self.gesture = gesture
 
     def id(self):
-        return MERGE_SET_VALUE if self.merge else -1
+        return MERGE_SET_VALUE if self.gesture is not None else -1
 
     def mergeWith(self, other):
-        if not (other.merge and other.node_id == self.node_id):
+        if other.gesture != self.gesture or other.node_id != self.node_id:
             return False
         self.new = other.new
         self.setText(f"Set {self.node_id} = {self.new:.6g}")
@@ -218,19 +205,22 @@ class SetValuesCommand(_CircuitCommand):
 
 
 class SetParamCommand(_CircuitCommand):
-    """Set a param (c of scale/offset, p of pow); successive scrubs merge into one step."""
+    """Set a param (c of scale/offset, p of pow); the steps of one scrub (same ``gesture``)
+    merge into one undo step."""
 
-    def __init__(self, document, node_id: str, name: str, value: float, *, merge: bool = False):
+    def __init__(self, document, node_id: str, name: str, value: float, *,
+                 gesture: int | None = None):
         super().__init__(document, f"Set {node_id}.{name} = {value:.6g}")
         self.node_id, self.name, self.new = node_id, name, float(value)
         self.old = document.circuit.node(node_id).params[name]
-        self.merge = merge
+        self.gesture = gesture
 
     def id(self):
-        return MERGE_SET_PARAM if self.merge else -1
+        return MERGE_SET_PARAM if self.gesture is not None else -1
 
     def mergeWith(self, other):
-        if not (other.merge and (other.node_id, other.name) == (self.node_id, self.name)):
+        if (other.gesture != self.gesture
+                or (other.node_id, other.name) != (self.node_id, self.name)):
             return False
         self.new = other.new
         self.setText(f"Set {self.node_id}.{self.name} = {self.new:.6g}")
@@ -244,13 +234,31 @@ class SetParamCommand(_CircuitCommand):
 
 
 class SetInputCountCommand(_CircuitCommand):
-    """Change how many ports an add/mul/max/min gate has (undo restores dropped wires)."""
+    """Change how many ports an add/mul/max/min gate has. Fewer ports drop the wires on the
+    ports that go, which the text says ("Set inputs of q to 2 (removes 2 wires)"); undo
+    restores them."""
 
     def __init__(self, document, node_id: str, count: int):
-        super().__init__(document, f"Set {node_id} inputs to {count}")
+        circuit = document.circuit
+        self.dropping = [Wire(src, node_id, port)
+                         for port, src in enumerate(circuit.inputs_of(node_id))
+                         if port >= count and src is not None]
+        text = f"Set inputs of {node_id} to {count}"
+        if self.dropping:
+            text += f" (removes {_count(len(self.dropping), 'wire')})"
+        super().__init__(document, text)
         self.node_id, self.new = node_id, count
-        self.old = document.circuit.node(node_id).n_inputs
+        self.old = circuit.node(node_id).n_inputs
         self.dropped: list[Wire] = []
+
+    def status_text(self) -> str:
+        """What the status bar says after this edit: the wires it removed, if any."""
+        if not self.dropping:
+            return ""
+        wires = ", ".join(f"{wire.src} -> {wire.dst}" for wire in self.dropping)
+        them = "it" if len(self.dropping) == 1 else "them"
+        return (f"Set inputs of {self.node_id} to {self.new}: removed "
+                f"{_count(len(self.dropping), 'wire')} ({wires}); Undo puts {them} back")
 
     def redo(self):
         def resize():

@@ -1,10 +1,15 @@
 """The open document: one engine Circuit, its undo stack, its file, and its latest results.
 
 This is the bridge between the engine and Qt. Views never edit the circuit directly: gestures
-push undo commands (``gui.model.commands``) onto ``undo_stack``; the commands call Circuit methods; the
-circuit notifies this document, which re-emits the change as the ``changed`` signal and schedules
-one forward/backward pass. Passes are coalesced: however many changes arrive in one turn of the
+push undo commands (``gui.model.commands``) onto ``undo_stack``; the commands call Circuit
+methods; the circuit notifies this document, which re-emits the change as the ``changed`` signal
+and schedules one forward/backward pass. Passes are coalesced: however many changes arrive in one turn of the
 event loop, the engine runs once and ``results_changed`` fires once.
+
+Taking a circuit (on creation, New, Open, restore) is the load: nodes the file left without a
+position get the ones ``engine.auto_layout`` chooses before the document takes the circuit,
+so the layout is part of what was opened (nothing to undo, nothing unsaved) and every later
+write goes through the undo stack.
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ from PySide6.QtGui import QUndoStack
 
 import engine
 from engine import Change, Circuit, CircuitError
+
+
+def _laid_out(circuit: Circuit) -> Circuit:
+    """``circuit`` with a position for every node (auto_layout's for those without one)."""
+    if any(node.pos is None for node in circuit.nodes.values()):
+        for node_id, pos in engine.auto_layout(circuit).items():
+            circuit.move(node_id, pos)
+    return circuit
 
 
 class Document(QObject):
@@ -30,7 +43,7 @@ class Document(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undo_stack")
-        self.circuit = Circuit() if circuit is None else circuit
+        self.circuit = Circuit() if circuit is None else _laid_out(circuit)
         self.circuit.subscribe(self._on_change)
         self.path: Path | None = None
         self.result: engine.Result | None = None
@@ -44,7 +57,7 @@ class Document(QObject):
     def replace_circuit(self, circuit: Circuit, path: Path | str | None = None) -> None:
         """Make ``circuit`` the document (New, Open): clears undo history, marks it clean."""
         self.circuit.unsubscribe(self._on_change)
-        self.circuit = circuit
+        self.circuit = _laid_out(circuit)
         self.circuit.subscribe(self._on_change)
         self.undo_stack.clear()
         self.undo_stack.setClean()

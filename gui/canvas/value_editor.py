@@ -1,0 +1,110 @@
+"""Editing a source's value in place: double-click an input or const, type, press Enter.
+
+The editor is a line edit laid over the gate, holding the value with full precision. Enter (or
+a click elsewhere, which takes the focus away) commits it as one ``SetValueCommand``; Escape
+closes it and changes nothing. Text that is not a finite number changes nothing either, and
+the scene's ``status_message`` says why in the words every value field uses
+(``gui.common.number_entry``).
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from engine.number_format import format_precise
+from gui.common import theme
+from gui.common.number_entry import parse_number
+from gui.model.commands import SetValueCommand
+
+
+class _EditorField(QLineEdit):
+    """The line edit over the gate: Enter commits, Escape cancels, leaving it commits."""
+
+    def __init__(self, editing, node_id: str, text: str):
+        super().__init__(text)
+        self.editing = editing
+        self.node_id = node_id
+        self.setObjectName("value_editor")
+        self.setAlignment(Qt.AlignCenter)
+        self.setFont(theme.VALUE_FONT)
+        self.returnPressed.connect(self._commit)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape:
+            self.editing.close()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        if self.editing.editor is self:
+            self._commit()
+
+    def _commit(self):
+        self.editing.commit(self.node_id, self.text())
+
+
+class ValueEditor:
+    """The in-place value editor of one canvas scene (at most one open at a time)."""
+
+    def __init__(self, scene):
+        self.scene = scene
+        self.editor: QLineEdit | None = None
+        self._proxy = None
+        self._closed = []  # proxies of closed editors waiting for their deferred delete
+
+    def contains(self, pos) -> bool:
+        """True when the open editor covers the scene point ``pos``."""
+        return self._proxy is not None and self._proxy.sceneBoundingRect().contains(pos)
+
+    def open(self, node_id: str) -> None:
+        """Open an editor for a source's value over its gate."""
+        self.close()
+        node = self.scene.document.circuit.nodes.get(node_id)
+        gate = self.scene.gate_item(node_id)
+        if node is None or gate is None or not node.gate.is_source:
+            return
+        editor = _EditorField(self, node_id, format_precise(node.value))
+        proxy = self.scene.addWidget(editor)
+        body = gate.body_rect()
+        proxy.setGeometry(QRectF(gate.pos().x() + 6, gate.pos().y() + body.height() / 2 - 12,
+                                 body.width() - 12, 24))
+        proxy.setZValue(100)
+        self.editor, self._proxy = editor, proxy
+        editor.selectAll()
+        proxy.setFocus()
+        editor.setFocus()
+
+    def commit(self, node_id: str, text: str) -> None:
+        """Apply ``text`` as the node's value (text that is no number: a status message)."""
+        if self.editor is None:
+            return
+        self.close()
+        document = self.scene.document
+        node = document.circuit.nodes.get(node_id)
+        if node is None:
+            return
+        try:
+            value = parse_number(text)
+        except ValueError as error:
+            self.scene.status_message.emit(f"{node_id}: {error}")
+            return
+        if value != node.value:
+            document.push(SetValueCommand(document, node_id, value))
+
+    def close(self) -> None:
+        """Close the editor without applying it."""
+        proxy = self._proxy
+        self.editor = self._proxy = None
+        if proxy is not None:
+            proxy.hide()
+            # deleted later: this may run inside the editor's own key event (Enter, Escape).
+            # Until Qt deletes it (then, or with the scene's items on New and Open), the editor
+            # widget is Python's: dropping the last reference here would free it under Qt's
+            # feet, so the closed editors are kept until Qt is done with them
+            proxy.deleteLater()
+            self._closed = [p for p in self._closed if shiboken6.isValid(p)]
+            self._closed.append(proxy)

@@ -1,0 +1,39 @@
+"""Typed numbers: the one reading of a number a user types, and the one message when it is not.
+
+Every field where a value is typed (the canvas's in-place editor, the Properties value and
+params, the Inputs table, the gate menu's Set value…, quick add) reads it here, so each accepts
+the same spellings (``-2``, ``0.5``, ``1e-3``, a typographic minus ``−0.5``, spaces around) and
+refuses the rest (words, ``nan``, ``inf``) with the same words.
+"""
+
+from __future__ import annotations
+
+import math
+
+MAX_QUOTED = 60  # characters of the refused text the message repeats
+
+
+def refusal(text: str) -> str:
+    """Why ``text`` was refused, naming it (cut to ``MAX_QUOTED`` characters)."""
+    shown = text.strip()
+    if len(shown) > MAX_QUOTED:
+        shown = shown[:MAX_QUOTED] + "…"
+    return f"'{shown}' is not a finite number (type one like -2, 0.5 or 1e-3)"
+
+
+def as_number(text: str) -> float | None:
+    """The finite number ``text`` spells, else None (for text that may be something else,
+    like quick add's gate names)."""
+    try:
+        value = float(text.strip().replace("−", "-"))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_number(text: str) -> float:
+    """The finite number ``text`` spells; ValueError with ``refusal(text)`` if it spells none."""
+    value = as_number(text)
+    if value is None:
+        raise ValueError(refusal(text))
+    return value
