@@ -223,6 +223,10 @@ def test_save_as_names_an_untitled_circuit_after_its_file(window, tmp_path):
     assert json.loads(saved.read_text(encoding="utf-8"))["title"] == "my_neuron"
     assert doc.circuit.title == "my_neuron" and not doc.is_dirty
     assert window.windowTitle().startswith("my_neuron.circuit")
+    window.action_undo.trigger()  # the title is an edit like any other: Undo takes it back
+    assert doc.circuit.title == "untitled" and doc.is_dirty
+    window.action_redo.trigger()
+    assert doc.circuit.title == "my_neuron" and not doc.is_dirty
     window.open_path(EXAMPLES / "add_mul.circuit")  # a circuit with a title keeps it
     title = window.document.circuit.title
     assert window.save_to(tmp_path / "other.circuit")
@@ -235,6 +239,7 @@ def test_a_failed_save_leaves_the_title_untitled(window, tmp_path):
     folder.mkdir()
     assert not window.save_to(folder)
     assert window.document.circuit.title == "untitled"
+    assert not window.document.is_dirty  # nothing was edited: a failed save adds no step
 
 
 # ------------------------------------------------------------------ recent files and examples

@@ -25,6 +25,7 @@ from engine import CircuitError
 
 from gui.files import export
 from gui.files.app_settings import AppSettings
+from gui.model.commands import SetTitleCommand
 
 FILE_FILTER = "Circuits (*.circuit);;All files (*)"
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -178,15 +179,14 @@ class FileActions(QObject):
         """
         path = Path(path)
         existed = path.exists()
-        circuit = self.document.circuit
-        old_title = circuit.title
-        if (old_title or "").strip() in ("", DEFAULT_TITLE):
-            circuit.set_title(path.stem)
+        named = (self.document.circuit.title or "").strip() in ("", DEFAULT_TITLE)
+        if named:
+            self.document.push(SetTitleCommand(self.document, path.stem))
         try:
             self.document.save(path)
         except CircuitError as error:
-            if circuit.title != old_title:
-                circuit.set_title(old_title)
+            if named:
+                self.document.undo_stack.undo()
             kept = ("The file on disk was left as it was." if existed
                     else "Nothing was written.")
             self.window.show_error("Cannot save the circuit", f"{error}\n\n{kept}")

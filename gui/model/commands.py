@@ -352,6 +352,20 @@ class SetTrainableCommand(_SetFieldCommand):
                          f"{'Free' if trainable else 'Freeze'} {node_id}")
 
 
+class SetTitleCommand(_CircuitCommand):
+    """Give the circuit a new title (Save names an untitled circuit after its file)."""
+
+    def __init__(self, document, title: str):
+        super().__init__(document, f"Title {title}")
+        self.old, self.new = document.circuit.title, title
+
+    def redo(self):
+        self.circuit.set_title(self.new)
+
+    def undo(self):
+        self.circuit.set_title(self.old)
+
+
 class SetOutputCommand(_CircuitCommand):
     """Choose which node is the circuit's output f."""
 
