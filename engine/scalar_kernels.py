@@ -84,7 +84,7 @@ def _n_ary(gate):
     def backward(v, g, i, ports, node):
         sent = backward_all([v[j] for j in ports], v[i], g[i], node.params)
         for j, grad in zip(ports, sent):
-            g[j] += grad
+            g[j] += float(grad)  # max/min's numpy backward gives numpy scalars
 
     return forward, backward
 

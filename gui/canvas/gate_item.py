@@ -161,8 +161,8 @@ class GateItem(QGraphicsItem):
         self.symbol = display_symbol(node.op, node.params)  # ×−1, +1, x^2 with a param
         self.is_source = node.gate.is_source
         self.feature = node.feature
-        self.frozen = node.op == "input" and not node.trainable
-        self.is_const = node.op == "const"
+        self.frozen = node.gate.variable and not node.trainable
+        self.is_const = node.gate.is_source and not node.gate.variable
         size = gate_size(node)
         resized = size != self._size
         self._size = size

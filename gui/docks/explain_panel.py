@@ -262,11 +262,12 @@ def why_local(circuit, factor, values=None) -> str:
     node = circuit.nodes[factor.gate]
     inputs = circuit.inputs_of(factor.gate)
     head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
-    if node.op == "mul" and len(inputs) == 2:
+    local = node.gate.local_gradient
+    if node.gate.pattern == "switches" and len(inputs) == 2:
         other = inputs[1 - factor.port]
         why = f"the other input, {_name(circuit, other)} = {_n(factor.local)}"
-    elif node.op == "scale":
-        why = f"c = {node.params.get('c', 0.0):g}"
+    elif local in node.gate.params:  # scale: its local gradient is its param
+        why = f"{local} = {node.params.get(local, 0.0):g}"
     else:
         why = node.gate.local_gradient
         if len(inputs) == 1 and values is not None and factor.source in values:
