@@ -179,27 +179,25 @@ def _mul_backward(xs, out, g, p):
     return tuple(grads)
 
 
-def _power(a, e):
+def _power_kernel(sqrt, one, general):
     """a ** e as torch's pow(tensor, scalar) computes it: a few exponents by their own kernels
-    (sqrt for 0.5, so (-inf) ** 0.5 is nan and (-0) ** 0.5 is -0; a * a * a for 3), the rest
-    by C's pow. numpy's ``**`` takes sqrt for 0.5 on arrays only; this is the same for both."""
-    if e == 0.0:
-        return np.ones_like(a)[()]
-    if e == 1.0:
-        return a * 1.0
-    if e == 0.5:
-        return np.sqrt(a)
-    if e == -0.5:
-        return 1.0 / np.sqrt(a)
-    if e == -1.0:
-        return 1.0 / a
-    if e == 2.0:
-        return a * a
-    if e == 3.0:
-        return a * a * a
-    if e == -2.0:
-        return 1.0 / (a * a)
-    return a ** e
+    (sqrt for 0.5, so (-inf) ** 0.5 is nan and (-0) ** 0.5 is -0; a * a * a for 3), the rest by
+    C's pow. numpy's ``**`` takes sqrt for 0.5 on arrays only; this is the same on numpy numbers
+    and arrays (``np.sqrt``) and on Python floats (``math.sqrt``, which raises where numpy gives
+    nan: the fast path then gives way)."""
+    special = {0.0: one, 1.0: lambda a: a * 1.0, 0.5: sqrt, -0.5: lambda a: 1.0 / sqrt(a),
+               -1.0: lambda a: 1.0 / a, 2.0: lambda a: a * a, 3.0: lambda a: a * a * a,
+               -2.0: lambda a: 1.0 / (a * a)}
+
+    def power(a, e):
+        kernel = special.get(e)
+        return general(a, e) if kernel is None else kernel(a)
+
+    return power
+
+
+_power = _power_kernel(np.sqrt, lambda a: np.ones_like(a)[()], lambda a, e: a ** e)
+_scalar_power = _power_kernel(math.sqrt, lambda a: 1.0, math.pow)
 
 
 def _pow_backward(xs, out, g, p):
@@ -236,28 +234,6 @@ def _extremum2_backward(a, b, out, up):
     if out != out:  # a nan: neither port loses (as the numpy backward)
         return up, up
     return (up, 0.0) if a == out else (0.0, up)
-
-
-def _scalar_power(a, e):
-    """``_power`` on Python floats (math.sqrt raises where numpy gives nan: the fast path then
-    gives way)."""
-    if e == 0.0:
-        return 1.0
-    if e == 1.0:
-        return a * 1.0
-    if e == 0.5:
-        return math.sqrt(a)
-    if e == -0.5:
-        return 1.0 / math.sqrt(a)
-    if e == -1.0:
-        return 1.0 / a
-    if e == 2.0:
-        return a * a
-    if e == 3.0:
-        return a * a * a
-    if e == -2.0:
-        return 1.0 / (a * a)
-    return math.pow(a, e)
 
 
 def _pow_scalar_backward(a, out, up, e):

@@ -45,12 +45,17 @@ def _point(gate):
     return [0.7 + 0.6 * i for i in range(gate.default_ports())]
 
 
+def _run_at_point(gate):
+    """(inputs, circuit, result) of a one-gate circuit run at ``_point``."""
+    values = _point(gate)
+    circuit = _one_gate(gate, values)
+    return values, circuit, engine.run(circuit)
+
+
 # ------------------------------------------------------------------ infix: captions, formulas
 @pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
 def test_forward_caption_writes_the_numbers_that_reached_the_gate(gate):
-    values = _point(gate)
-    circuit = _one_gate(gate, values)
-    result = engine.run(circuit)
+    values, circuit, result = _run_at_point(gate)
     caption = forward_caption(circuit, result, "g")
     written, equals, out = caption.rpartition(" = ")
     assert equals and out == format_number(result.value)
@@ -105,9 +110,7 @@ def test_formulas_and_captions_read_as_before():
 # ------------------------------------------------------------------ pattern: the chain rule's words
 @pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
 def test_chain_rule_pattern_is_what_the_backward_pass_does(gate):
-    values = _point(gate)
-    circuit = _one_gate(gate, values)
-    result = engine.run(circuit)
+    values, circuit, result = _run_at_point(gate)
     rule = gate_chain_rule(circuit, result, "g")
     assert rule.pattern == gate.pattern
     assert rule.pattern_text.startswith(engine.gates.display_symbol(gate.name, {
@@ -213,3 +216,10 @@ def gate_name_tests(root: Path) -> list[str]:
 
 def test_no_module_outside_the_table_tests_a_gate_name():
     assert gate_name_tests(ROOT) == []
+
+
+def test_the_inputs_dock_describes_a_constant_by_its_row():
+    from gui.docks.inputs_panel import source_marker
+    circuit = build({"x": ("input", 1.0), "k": ("const", 2.0)})
+    assert source_marker(circuit.nodes["k"]) == ("const", engine.GATES["const"].doc)
+    assert source_marker(circuit.nodes["x"]) == ("", "Free: ascent and training may move it.")
