@@ -11,9 +11,10 @@ Forward and backward functions work on numpy float64 scalars and arrays alike an
 PyTorch's conventions (sigmoid saturates to exactly 0 and 1, exp overflows to inf, 1/0 is inf,
 0/0 is nan, nan propagates, relu and abs have gradient 0 at 0, max/min split ties evenly; at a
 nan, relu' is 1, abs' is 0 and max/min send the whole gradient to every port; div's d/db is
--a/b/b, recip's -(1/a)², so neither overflows early; pow takes sqrt for p = 0.5). They
-are always called inside ``numpy.errstate(all="ignore")`` so nothing warns or raises. They are
-the definition of what every gate computes.
+-a/b/b, recip's -(1/a)², so neither overflows early; pow takes sqrt for p = 0.5; signed zeros
+as torch gives them: relu(-0) is -0, max/min keep their first input on a tie; the tests hold
+torch's numbers). They are always called inside ``numpy.errstate(all="ignore")`` so nothing
+warns or raises. They are the definition of what every gate computes.
 
 A row also carries what the rest of the program says about its gate, so nothing outside the table
 names a gate: how its expression is written (``infix``: captions and the boundary plot's
@@ -26,9 +27,11 @@ ascent and training change (``variable``: an input) and whether its output sums 
 
 A row may also give the same arithmetic on plain Python floats (``scalar_forward`` and
 ``scalar_backward``), which the scalar fast path (``engine/scalar_kernels.py``) runs when every
-source is a single number: Python floats cost a fraction of numpy scalars. These kernels only
-need to be right where the result is finite: wherever Python raises (1/0, exp(1000), log(0)) or
-a value comes out inf or nan, the fast path throws its work away and the numpy functions redo it.
+source is a single number: Python floats cost a fraction of numpy scalars. Wherever they answer
+they give the numpy functions' number, bit for bit (sign of zero, nan and inf included; exp, log,
+tanh and sigmoid up to their maths library's last bits). Wherever Python raises (1/0,
+exp(1000), log(0)) or a value comes out inf or nan, the fast path throws its work away and the
+numpy functions redo it.
 A gate without them simply always runs on the numpy functions.
 """
 
@@ -143,7 +146,7 @@ def _extremum_forward(ufunc):
     def forward(xs, p):
         out = xs[0]
         for x in xs[1:]:
-            out = ufunc(out, x)
+            out = ufunc(x, out)  # numpy keeps its second argument on a tie, torch its first
         return out
 
     return forward
@@ -217,14 +220,15 @@ def _sign_of(a):
     return (a > 0) * 1.0 - (a < 0) * 1.0
 
 
-# Scalar kernels that do not fit on one line. Ties and signed zeros follow numpy: np.maximum(a, b)
-# is ``a if a > b else b`` and np.minimum(a, b) is ``a if a < b else b``, and a nan wins.
+# Scalar kernels that do not fit on one line. Ties and signed zeros follow torch: maximum(a, b)
+# is ``a if a >= b else b`` (so max(-0.0, 0.0) is -0.0), minimum(a, b) ``a if a <= b else b``,
+# and a nan wins.
 def _max2(a, b):
-    return a if a > b or a != a else b
+    return a if a >= b or a != a else b
 
 
 def _min2(a, b):
-    return a if a < b or a != a else b
+    return a if a <= b or a != a else b
 
 
 def _extremum2_backward(a, b, out, up):
@@ -338,21 +342,21 @@ GATE_LIST: Sequence[Gate] = (
          scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a,
          domain="a > 0", aliases=("logarithm", "ln")),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
-         lambda xs, out, g, p: (out * (1.0 - out) * g,),
+         lambda xs, out, g, p: (g * (1.0 - out) * out,),  # torch's sigmoid_backward
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",
          "Squashes its input into (0, 1).",
          intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2.",
          scalar_forward=lambda a: 1.0 / (1.0 + math.exp(-a)),
-         scalar_backward=lambda a, out, up: out * (1.0 - out) * up,
+         scalar_backward=lambda a, out, up: up * (1.0 - out) * out,
          aliases=("logistic", "squash")),
     Gate("tanh", "tanh", "nonlinear", 1, 1, lambda xs, p: np.tanh(xs[0]),
          lambda xs, out, g, p: ((1.0 - out * out) * g,),
          "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1).",
          scalar_forward=math.tanh, scalar_backward=lambda a, out, up: (1.0 - out * out) * up),
-    Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(xs[0], 0.0), _relu_backward,
+    Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(0.0, xs[0]), _relu_backward,
          "max(0, a)", "1 where a > 0, else 0", "Passes positive inputs, blocks negative ones.",
          intuition="A router with a fixed rival 0: the gradient passes only where a > 0.",
-         scalar_forward=lambda a: 0.0 if a <= 0.0 else a,
+         scalar_forward=lambda a: 0.0 if a < 0.0 else a,  # relu(-0.0) is -0.0, as in torch
          scalar_backward=lambda a, out, up: 0.0 if a <= 0.0 else up,
          kink=AT_ZERO, aliases=("rectifier", "ramp")),
     Gate("abs", "|x|", "nonlinear", 1, 1, lambda xs, p: np.abs(xs[0]),

@@ -103,7 +103,8 @@ def _why_value(node, inputs: list, out: float) -> tuple[str, str]:
     if math.isinf(out):
         return (f"{node.op} at 0 is {format_number(out)}",
                 f"{written} because {gate.name} is infinite at 0{needs}")
-    return f"{node.op} is undefined here", f"{written} because {gate.name} is undefined there{needs}"
+    return (f"{node.op} is undefined here",
+            f"{written} because {gate.name} is undefined there{needs}")
 
 
 def _value_origin(circuit: Circuit, result: Result) -> NanOrigin | None:

@@ -340,3 +340,27 @@ def test_pow_takes_torchs_kernels_on_a_number_and_on_a_batch(p, x, expected):
     for got in (single, *batch):
         assert (math.isnan(got) and math.isnan(expected)) or (
             got == expected and math.copysign(1.0, got) == math.copysign(1.0, expected))
+
+
+# numbers torch 2.13 (CPU, float64) gives, sign of zero included: (value, gradient per port)
+@pytest.mark.parametrize("op, inputs, upstream, value, grads", [
+    ("relu", [-0.0], 1.0, -0.0, [0.0]),
+    ("max", [-0.0, 0.0], 1.0, -0.0, [0.5, 0.5]),
+    ("max", [0.0, -0.0], 1.0, 0.0, [0.5, 0.5]),
+    ("min", [0.0, -0.0], 1.0, 0.0, [0.5, 0.5]),
+    ("max", [1.0, 2.0], -0.0, 2.0, [0.0, -0.0]),
+    ("abs", [-0.0], 1.0, 0.0, [0.0]),
+    ("sigmoid", [-2.0], -3.0, 0.11920292202211755, [-0.3149807562105196]),
+    ("pow", [-INF], 1.0, NAN, [NAN]),  # p = 0.5: sqrt
+    ("recip", [1e-200], 1.0, 1e200, [-INF]),
+], ids=lambda v: str(v))
+def test_numbers_and_signed_zeros_torch_gives(op, inputs, upstream, value, grads):
+    gate = engine.GATES[op]
+    params = {"p": 0.5} if op == "pow" else {}
+    xs = [np.float64(x) for x in inputs]
+    with np.errstate(all="ignore"):
+        out = gate.forward(xs, params)
+        sent = gate.backward(xs, out, np.float64(upstream), params)
+    for got, expected in zip([out, *sent], [value, *grads]):
+        assert (math.isnan(got) and math.isnan(expected)) or (
+            got == expected and math.copysign(1.0, got) == math.copysign(1.0, expected)), op

@@ -3,7 +3,8 @@
 The popup filters the gate table as you type. A gate matches on its name ("sig" -> sigmoid), its
 symbol ("1/x" -> recip, "σ"), the everyday words of its row's ``aliases`` ("times" -> mul,
 "plus" -> add) and the words of its description. Names that start with the text come first.
-Typing a number offers a const with that value. Up/Down move the highlight, Enter adds the highlighted entry, Escape closes.
+Typing a number offers a const with that value. Up/Down move the highlight, Enter adds the
+highlighted entry, Escape closes.
 """
 
 from __future__ import annotations
