@@ -71,6 +71,8 @@ def _numpy(number):
 
 
 def _finite(number) -> bool:
+    if type(number) is float:  # most numbers: a single-number run gives Python floats
+        return math.isfinite(number)
     return bool(np.all(np.isfinite(number)))
 
 
@@ -128,8 +130,12 @@ def _value_origin(circuit: Circuit, result: Result) -> NanOrigin | None:
 def _gradient_origin(circuit: Circuit, result: Result,
                      value_origin: NanOrigin | None) -> NanOrigin | None:
     plan = plan_of(circuit)
+    grads = result.grads
     for i, _forward, backward, ports, node in plan.backward_steps:
-        upstream = _numpy(result.grads[node.id])
+        # a gate sent something non-finite only to a node whose gradient is not finite
+        if all(_finite(grads[plan.order[j]]) for j in ports) or not _finite(grads[node.id]):
+            continue
+        upstream = _numpy(grads[node.id])
         inputs = [_numpy(result.values[plan.order[j]]) for j in ports]
         out = _numpy(result.values[node.id])
         with np.errstate(all="ignore"):

@@ -105,3 +105,12 @@ def test_a_batch_names_the_first_point_that_overflows():
     origin = nan_origin(circuit, result)
     assert origin.node_id == "f" and origin.cause == "local gradient inf"
     assert "exp(800.00) = inf" in origin.text
+
+
+def test_an_unconnected_port_is_not_a_nan_born():
+    # the gate that cannot be computed is nan in the result, but nothing overflowed
+    circuit = build({"x": ("input", 1.0), "n": "neg", "open": "add"},
+                    {"n": ["x"], "open": ["n"]}, output="n")
+    result = engine.run(circuit, allow_incomplete=True)
+    assert math.isnan(result.values["open"])
+    assert nan_origin(circuit, result) is None
