@@ -52,6 +52,24 @@ def _run_at_point(gate):
     return values, circuit, engine.run(circuit)
 
 
+# ------------------------------------------------------------------ the columns themselves
+@pytest.mark.parametrize("gate", engine.GATE_LIST, ids=_ids)
+def test_every_column_of_the_row_is_well_formed(gate):
+    assert gate.pattern in ("distributes", "routes", "switches", "scales")
+    assert isinstance(gate.aliases, tuple) and all(alias == alias.lower() and alias
+                                                   for alias in gate.aliases)
+    if gate.is_source:
+        assert not (gate.infix or gate.kink or gate.sums_inputs)
+    else:
+        assert not gate.variable
+    if gate.infix:
+        placeholders = re.findall(r"\{(\w+)(?::[^}]*)?\}", gate.infix)
+        ports = [p for p in placeholders if p.isdigit()]
+        assert ports == [str(i) for i in range(max(gate.min_ports, 1))]
+        assert sorted(set(placeholders) - set(ports)) == sorted(gate.params)
+        assert infix_join(gate) or not gate.variadic  # a variadic gate joins its ports
+
+
 # ------------------------------------------------------------------ infix: captions, formulas
 @pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
 def test_forward_caption_writes_the_numbers_that_reached_the_gate(gate):
