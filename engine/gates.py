@@ -101,6 +101,7 @@ class Gate:
     # params (formatted by the caller; "{p:g}" as typed). A variadic gate gives two ports and
     # joins more with the text between them. "" writes it as a function: "exp(a)".
     infix: str = ""
+    param_symbol: str = ""  # the symbol drawn with its params ("×{c}": ×−1); "{c:+}" signs c
     # How its backward pass shares the upstream gradient out (CS231n lecture 4): "distributes"
     # (every input gets it), "routes" (the losers get 0), "switches" (each input gets the others'
     # product) or "scales" (by its local gradient).
@@ -310,18 +311,19 @@ GATE_LIST: Sequence[Gate] = (
          "Multiplies its input by a fixed number c (the lecture's *−1 gate is c = −1).",
          params=("c",), param_defaults={"c": -1.0},
          scalar_forward=lambda a, c: c * a, scalar_backward=lambda a, out, up, c: c * up,
-         infix="{c} × {0}", aliases=("gain",)),
+         infix="{c} × {0}", param_symbol="×{c}", aliases=("gain",)),
     Gate("offset", "+c", "arithmetic", 1, 1, lambda xs, p: xs[0] + p["c"],
          lambda xs, out, g, p: (g,),
          "a + c", "1", "Adds a fixed number c to its input (the lecture's +1 gate is c = 1).",
          params=("c",), param_defaults={"c": 1.0},
          scalar_forward=lambda a, c: a + c, scalar_backward=lambda a, out, up, c: up,
-         infix="{0} + {c}", aliases=("bias", "shift")),
+         infix="{0} + {c}", param_symbol="{c:+}", aliases=("bias", "shift")),
     Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: _power(xs[0], p["p"]), _pow_backward,
          "a^p", "p · a^(p − 1)", "Raises its input to a fixed power p.",
          params=("p",), param_defaults={"p": 2.0},
          scalar_forward=_scalar_power, scalar_backward=_pow_scalar_backward,
-         infix="{0} ^ {p:g}", domain="a ≥ 0 for a fractional p, a ≠ 0 for p < 0",
+         infix="{0} ^ {p:g}", param_symbol="x^{p}",
+         domain="a ≥ 0 for a fractional p, a ≠ 0 for p < 0",
          aliases=("power", "square", "sqrt", "^", "**")),
     Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
          lambda xs, out, g, p: (-g * (out * out),),  # torch: from the output, -g·(1/a)²
@@ -383,15 +385,12 @@ def _short(x: float) -> str:
 
 def display_symbol(op: str, params: dict) -> str:
     """The symbol drawn on a gate and named in captions; gates with a param show it (×−1,
-    +1, x^2)."""
-    if op == "scale":
-        return "×" + _short(params.get("c", 0.0))
-    if op == "offset":
-        c = params.get("c", 0.0)
-        return ("+" if c >= 0 else "") + _short(c)
-    if op == "pow":
-        return "x^" + _short(params.get("p", 0.0))
-    return GATES[op].symbol
+    +1, x^2: the row's ``param_symbol``)."""
+    gate = GATES[op]
+    if not gate.param_symbol:
+        return gate.symbol
+    values = {name: _Param(params.get(name, 0.0), _short) for name in gate.params}
+    return gate.param_symbol.format(**values)
 
 
 class _Param:
@@ -402,6 +401,8 @@ class _Param:
         self.value, self.number = value, number
 
     def __format__(self, spec: str) -> str:
+        if spec == "+":  # the number with its sign, + included: "+1", "−2"
+            return ("+" if self.value >= 0 else "") + self.number(self.value)
         return format(self.value, spec) if spec else self.number(self.value)
 
 

@@ -70,6 +70,22 @@ def test_every_column_of_the_row_is_well_formed(gate):
         assert infix_join(gate) or not gate.variadic  # a variadic gate joins its ports
 
 
+@pytest.mark.parametrize("gate", [gate for gate in engine.GATE_LIST if gate.params], ids=_ids)
+def test_a_gate_with_a_param_shows_it_in_its_symbol(gate):
+    name = gate.params[0]
+    assert engine.gates.display_symbol(gate.name, {name: -1.0}).count("−1") == 1
+    assert engine.gates.display_symbol(gate.name, {name: 2.5}).count("2.5") == 1
+
+
+def test_symbols_with_params_read_as_before():
+    display_symbol = engine.gates.display_symbol
+    assert display_symbol("scale", {"c": -1.0}) == "×−1"
+    assert display_symbol("offset", {"c": 1.0}) == "+1"
+    assert display_symbol("offset", {"c": -2.5}) == "−2.5"
+    assert display_symbol("pow", {"p": 2.0}) == "x^2"
+    assert display_symbol("exp", {}) == "exp"
+
+
 # ------------------------------------------------------------------ infix: captions, formulas
 @pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
 def test_forward_caption_writes_the_numbers_that_reached_the_gate(gate):
