@@ -31,7 +31,7 @@ import numpy as np
 from .autodiff import Result, plan_of
 from .circuit import Circuit, Wire
 from .errors import CircuitError
-from .gates import display_symbol
+from .gates import display_symbol, infix_join, infix_text
 from .number_format import format_number
 
 Formatter = Callable[[object], str]
@@ -107,30 +107,35 @@ class GateChainRule:
         return [rule.caption(fmt) for rule in self.ports]
 
 
+# How each pattern of the table's ``pattern`` column reads; "scales" is written per gate below.
+_PATTERN_TEXTS = {
+    "distributes": "{op} distributes: every input gets the upstream gradient",
+    "routes": "{op} routes: the losing input gets 0",
+    "switches": "{op} switches: each input gets {other} × the upstream gradient",
+}
+
+
 def _pattern(node, n_ports: int) -> tuple[str, str]:
-    op = node.op
-    if op == "add":
-        return "distributes", "add distributes: every input gets the upstream gradient"
-    if op in ("max", "min"):
-        return "routes", f"{op} routes: the losing input gets 0"
-    if op == "mul":
+    gate = node.gate
+    if gate.pattern in _PATTERN_TEXTS:
         other = "the other's value" if n_ports == 2 else "the product of the others"
-        return "switches", f"mul switches: each input gets {other} × the upstream gradient"
-    name = display_symbol(op, node.params)  # as drawn on the gate: 1/x, ×−1, +1, exp
-    local = node.gate.local_gradient
+        return gate.pattern, _PATTERN_TEXTS[gate.pattern].format(op=node.op, other=other)
+    name = display_symbol(node.op, node.params)  # as drawn on the gate: 1/x, ×−1, +1, exp
+    local = gate.local_gradient
     if local == "1":  # offset: the gradient goes through unchanged
-        return "scales", f"{name} passes the gradient through (local gradient 1)"
+        return gate.pattern, f"{name} passes the gradient through (local gradient 1)"
     if local in node.params:  # scale: its local gradient is its param c
         local = f"{local} = {node.params[local]:g}"
     elif node.params:
         local += " (" + ", ".join(f"{k} = {v:g}" for k, v in node.params.items()) + ")"
-    return "scales", f"{name} scales by its local gradient {local}"
+    return gate.pattern, f"{name} scales by its local gradient {local}"
 
 
 def _gate_numbers(circuit: Circuit, result: Result, node_id: str):
     node = circuit.node(node_id)
     if node.gate.is_source:
-        raise CircuitError(f"'{node_id}' is {'an' if node.op == 'input' else 'a'} {node.op}: "
+        article = "an" if node.op[:1] in "aeiou" else "a"
+        raise CircuitError(f"'{node_id}' is {article} {node.op}: "
                            "it has no input ports")
     sources = circuit.inputs_of(node_id)
     if None in sources or node_id in result.incomplete or node_id not in result.values:
@@ -157,9 +162,6 @@ def _plain(number):
     return float(number) if np.ndim(number) == 0 else number
 
 
-_INFIX = {"mul": " × ", "sub": " − ", "div": " / "}
-
-
 def _sum_text(terms, fmt: Formatter) -> str:
     """'0.20 - 0.40 + 1.00': a sum written with the signs of its terms."""
     text = fmt(terms[0])
@@ -175,22 +177,11 @@ def forward_caption(circuit: Circuit, result: Result, node_id: str,
                     fmt: Formatter = format_short) -> str:
     """What a gate computes with the numbers that reached it: '-2.00 + 5.00 = 3.00'."""
     node, _sources, xs, out = _gate_numbers(circuit, result, node_id)
-    args = [fmt(x) for x in xs]
-    if node.op == "add":
-        expression = _sum_text(xs, fmt)
-    elif node.op in _INFIX:
-        expression = _INFIX[node.op].join(args)
-    elif node.op == "scale":
-        expression = f"{fmt(node.params['c'])} × {args[0]}"
-    elif node.op == "offset":
-        expression = f"{args[0]} + {fmt(node.params['c'])}"
-    elif node.op == "recip":
-        expression = f"1 / {args[0]}"
-    elif node.op == "pow":
-        expression = f"{args[0]} ^ {node.params['p']:g}"
+    if infix_join(node.gate).strip() == "+":  # a sum: written with the signs of its terms
+        written = _sum_text(xs, fmt)
     else:
-        expression = f"{node.op}({', '.join(args)})"
-    return f"{expression} = {fmt(out)}"
+        written = infix_text(node.gate, [fmt(x) for x in xs], node.params, fmt)
+    return f"{written} = {fmt(out)}"
 
 
 # ----------------------------------------------------------------- fan-out

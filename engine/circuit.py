@@ -56,12 +56,12 @@ class Node:
     @property
     def is_data(self) -> bool:
         """True for an input bound to a data feature (never moved by ascent or training)."""
-        return self.op == "input" and self.feature is not None
+        return self.gate.variable and self.feature is not None
 
     @property
     def is_movable(self) -> bool:
         """True for inputs that gradient ascent and training may move."""
-        return self.op == "input" and self.trainable and self.feature is None
+        return self.gate.variable and self.trainable and self.feature is None
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,7 @@ class Circuit:
                 raise CircuitError(f"{node_id}: {_a(op)} gate has no param '{name}'")
             full_params[name] = _finite(number, f"{node_id}: params.{name}")
         ports = gate.default_ports() if inputs is None else self._check_ports(gate, inputs)
-        if feature is not None and op != "input":
+        if feature is not None and not gate.variable:
             raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
         node = Node(node_id, op, value, full_params, ports,
                     _position(pos, node_id), label,
@@ -446,7 +446,7 @@ class Circuit:
     def set_feature(self, node_id: str, feature: int | None) -> None:
         """Bind an input to data column ``feature`` or unbind it with None."""
         node = self.node(node_id)
-        if node.op != "input":
+        if not node.gate.variable:
             raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
         old, node.feature = node.feature, self._check_feature(node_id, feature)
         self._notify(Change("node_changed", node_id, field="feature", old=old, new=node.feature),
@@ -455,7 +455,7 @@ class Circuit:
     def set_trainable(self, node_id: str, trainable: bool) -> None:
         """Freeze (False) or free (True) an input."""
         node = self.node(node_id)
-        if node.op != "input":
+        if not node.gate.variable:
             raise CircuitError(f"{node_id}: only inputs can be frozen")
         old, node.trainable = node.trainable, bool(trainable)
         self._notify(Change("node_changed", node_id, field="trainable", old=old,

@@ -320,7 +320,7 @@ def _node_fields(raw, i: int, seen: dict) -> dict:
     fields["label"] = label
 
     for key in ("feature", "trainable"):
-        if raw.get(key) is not None and op != "input":
+        if raw.get(key) is not None and not gate.variable:
             raise CircuitError(f"{place}.{key}: only allowed on an 'input' node, "
                                f"not on {_a(op)} gate")
     if raw.get("feature") is not None:
@@ -495,7 +495,7 @@ def _node_to_dict(node) -> dict:
         entry["label"] = node.label
     if node.feature is not None:
         entry["feature"] = node.feature
-    if node.op == "input" and not node.trainable:
+    if node.gate.variable and not node.trainable:
         entry["trainable"] = False
     for key, value in node.extra.items():
         if key not in _NODE_KEYS:

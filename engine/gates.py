@@ -9,26 +9,67 @@ read ``GATES``; adding a gate is adding one row.
 
 Forward and backward functions work on numpy float64 scalars and arrays alike and follow
 PyTorch's conventions (sigmoid saturates to exactly 0 and 1, exp overflows to inf, 1/0 is inf,
-0/0 is nan, nan propagates, relu and abs have gradient 0 at 0, max/min split ties evenly). They
-are always called inside ``numpy.errstate(all="ignore")`` so nothing warns or raises. They are
-the definition of what every gate computes.
+0/0 is nan, nan propagates, relu and abs have gradient 0 at 0, max/min split ties evenly; at a
+nan, relu' is 1, abs' is 0 and max/min send the whole gradient to every port; div's d/db is
+-a/b/b, recip's -(1/a)², so neither overflows early; pow takes sqrt for p = 0.5; signed zeros
+as torch gives them: relu(-0) is -0, max/min keep their first input on a tie; the tests hold
+torch's numbers). They are always called inside ``numpy.errstate(all="ignore")`` so nothing
+warns or raises. They are the definition of what every gate computes.
+
+A row also carries what the rest of the program says about its gate, so nothing outside the table
+names a gate: how its expression is written (``infix``: captions and the boundary plot's
+formula), how its backward pass shares the upstream gradient out (``pattern``: the chain-rule
+captions), where its slope jumps (``kink``: the gradient check), where it is defined (``domain``)
+and a hint for when a number stops being finite there (``nan_hint``: where a nan was born), the
+words people type for it (``aliases``: quick add), whether a source is a variable the user,
+ascent and training change (``variable``: an input) and whether its output sums its inputs
+(``sums_inputs``: a trainable input that only feeds such gates is a bias).
 
 A row may also give the same arithmetic on plain Python floats (``scalar_forward`` and
 ``scalar_backward``), which the scalar fast path (``engine/scalar_kernels.py``) runs when every
-source is a single number: Python floats cost a fraction of numpy scalars. These kernels only
-need to be right where the result is finite: wherever Python raises (1/0, exp(1000), log(0)) or
-a value comes out inf or nan, the fast path throws its work away and the numpy functions redo it.
+source is a single number: Python floats cost a fraction of numpy scalars. Wherever they answer
+they give the numpy functions' number, bit for bit (sign of zero, nan and inf included; exp, log,
+tanh and sigmoid up to their maths library's last bits). Wherever Python raises (1/0,
+exp(1000), log(0)) or a value comes out inf or nan, the fast path throws its work away and the
+numpy functions redo it.
 A gate without them simply always runs on the numpy functions.
 """
 
 import math
 import operator
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
 MAX_PORTS = 16
+
+
+@dataclass(frozen=True)
+class Kink:
+    """Where a gate's slope jumps: its left and right derivatives differ there.
+
+    ``side`` tells which side of the kink the gate is on, from its inputs and output; ``near``
+    says whether the inputs sit at the kink, within ``eps``.
+    """
+
+    where: str  # in words: "its input is 0", "two inputs tie"
+    side: Callable  # (inputs, output) -> a comparable token
+    near: Callable  # (inputs, output, eps) -> bool
+    # True where the kink is at its input's 0 (relu, abs): the gate's zero set is bounded by
+    # its input's zero line, so the boundary plot draws that line for it
+    at_input_zero: bool = False
+
+
+# relu and abs: the slope jumps where the input crosses 0
+AT_ZERO = Kink("its input is 0",
+               side=lambda xs, out: float(np.sign(xs[0])),
+               near=lambda xs, out, eps: abs(float(xs[0])) <= eps, at_input_zero=True)
+# max and min: the slope jumps where the winning input changes, at a tie
+AT_TIE = Kink("two inputs tie",
+              side=lambda xs, out: tuple(bool(x == out) for x in xs),
+              near=lambda xs, out, eps: sum(abs(float(x) - float(out)) <= eps for x in xs) >= 2)
 
 
 @dataclass(frozen=True)
@@ -56,6 +97,21 @@ class Gate:
     # and its gradients come from ``backward`` called on Python floats.
     scalar_forward: Callable | None = None
     scalar_backward: Callable | None = None
+    # How an expression of it is written: "{0}", "{1}", ... are its ports, "{c}", "{p}" its
+    # params (formatted by the caller; "{p:g}" as typed). A variadic gate gives two ports and
+    # joins more with the text between them. "" writes it as a function: "exp(a)".
+    infix: str = ""
+    param_symbol: str = ""  # the symbol drawn with its params ("×{c}": ×−1); "{c:+}" signs c
+    # How its backward pass shares the upstream gradient out (CS231n lecture 4): "distributes"
+    # (every input gets it), "routes" (the losers get 0), "switches" (each input gets the others'
+    # product) or "scales" (by its local gradient).
+    pattern: str = "scales"
+    kink: Kink | None = None
+    domain: str = ""  # where it is defined, when not everywhere: "a > 0"
+    nan_hint: str = ""  # what to know when a value stops being finite at it
+    aliases: tuple = ()  # words people type for it that its name, symbol and doc do not contain
+    variable: bool = False  # a source the user, ascent and training change (an input)
+    sums_inputs: bool = False  # its output is a signed sum of its inputs (add, sub)
 
     @property
     def variadic(self) -> bool:
@@ -77,18 +133,21 @@ def _sigmoid(a):
 
 
 def _extremum_backward(xs, out, g, p):
-    """Backward of max/min: the upstream gradient goes to the winning port(s), split on ties."""
+    """Backward of max/min: the upstream gradient goes to the winning port(s), split on ties,
+    and a losing port gets exactly 0 (torch's ``masked_fill``: 0 even where g is inf). With a
+    nan no port wins or loses, and every port gets the whole upstream gradient (as torch)."""
     wins = [x == out for x in xs]
     count = sum(w * 1.0 for w in wins)
-    share = g / count
-    return tuple(w * share for w in wins)
+    share = g / np.maximum(count, 1.0)
+    undecided = out != out
+    return tuple(np.where(undecided, g, np.where(w, share, 0.0))[()] for w in wins)
 
 
 def _extremum_forward(ufunc):
     def forward(xs, p):
         out = xs[0]
         for x in xs[1:]:
-            out = ufunc(out, x)
+            out = ufunc(x, out)  # numpy keeps its second argument on a tie, torch its first
         return out
 
     return forward
@@ -124,39 +183,68 @@ def _mul_backward(xs, out, g, p):
     return tuple(grads)
 
 
+def _power_kernel(sqrt, one, general):
+    """a ** e as torch's pow(tensor, scalar) computes it: a few exponents by their own kernels
+    (sqrt for 0.5, so (-inf) ** 0.5 is nan and (-0) ** 0.5 is -0; a * a * a for 3), the rest by
+    C's pow. numpy's ``**`` takes sqrt for 0.5 on arrays only; this is the same on numpy numbers
+    and arrays (``np.sqrt``) and on Python floats (``math.sqrt``, which raises where numpy gives
+    nan: the fast path then gives way)."""
+    special = {0.0: one, 1.0: lambda a: a * 1.0, 0.5: sqrt, -0.5: lambda a: 1.0 / sqrt(a),
+               -1.0: lambda a: 1.0 / a, 2.0: lambda a: a * a, 3.0: lambda a: a * a * a,
+               -2.0: lambda a: 1.0 / (a * a)}
+
+    def power(a, e):
+        kernel = special.get(e)
+        return general(a, e) if kernel is None else kernel(a)
+
+    return power
+
+
+_power = _power_kernel(np.sqrt, lambda a: np.ones_like(a)[()], lambda a, e: a ** e)
+_scalar_power = _power_kernel(math.sqrt, lambda a: 1.0, math.pow)
+
+
 def _pow_backward(xs, out, g, p):
     e = p["p"]
-    if e == 0:
-        return (0.0 * g,)
-    return (e * xs[0] ** (e - 1) * g,)
+    if e == 0:  # torch: exactly 0, whatever the upstream gradient (even inf or nan)
+        return (np.zeros(np.broadcast(xs[0], g).shape)[()],)
+    return (e * _power(xs[0], e - 1.0) * g,)
 
 
 def _relu_backward(xs, out, g, p):
-    return (np.where(xs[0] > 0, g, 0.0),)
+    # torch's threshold_backward: 0 where a <= 0, else the gradient (so at a nan, the gradient)
+    return (np.where(xs[0] <= 0, 0.0, g)[()],)
 
 
-# Scalar kernels that do not fit on one line. Ties and signed zeros follow numpy: np.maximum(a, b)
-# is ``a if a > b else b`` and np.minimum(a, b) is ``a if a < b else b`` for numbers that are
-# not nan.
+def _sign_of(a):
+    """torch's sgn: -1, 0 or 1, and 0 at nan (numpy's sign gives nan there)."""
+    return (a > 0) * 1.0 - (a < 0) * 1.0
+
+
+# Scalar kernels that do not fit on one line. Ties and signed zeros follow torch: maximum(a, b)
+# is ``a if a >= b else b`` (so max(-0.0, 0.0) is -0.0), minimum(a, b) ``a if a <= b else b``,
+# and a nan wins.
 def _max2(a, b):
-    return a if a > b else b
+    return a if a >= b or a != a else b
 
 
 def _min2(a, b):
-    return a if a < b else b
+    return a if a <= b or a != a else b
 
 
 def _extremum2_backward(a, b, out, up):
     if a == b:
         half = up / 2.0
         return half, half
+    if out != out:  # a nan: neither port loses (as the numpy backward)
+        return up, up
     return (up, 0.0) if a == out else (0.0, up)
 
 
 def _pow_scalar_backward(a, out, up, e):
     if e == 0:
-        return 0.0 * up
-    return e * math.pow(a, e - 1) * up
+        return 0.0
+    return e * _scalar_power(a, e - 1.0) * up
 
 
 def _sign(a):
@@ -170,91 +258,114 @@ GATE_LIST: Sequence[Gate] = (
     Gate("input", "x", "source", 0, 0, None, None,
          "x (a number you set)", "-",
          "An input: a number you set by hand; gradient ascent and training move it.",
-         params=(), intuition="Its gradient says how the output reacts when you nudge it."),
+         params=(), intuition="Its gradient says how the output reacts when you nudge it.",
+         aliases=("variable", "parameter", "weight"), variable=True),
     Gate("const", "c", "source", 0, 0, None, None,
          "c (a fixed number)", "-",
-         "A constant: a number that is never moved by ascent or training."),
+         "A constant: a number that is never moved by ascent or training.",
+         aliases=("constant", "number")),
     Gate("add", "+", "arithmetic", 2, MAX_PORTS, _add_forward,
          lambda xs, out, g, p: (g,) * len(xs),
          "a0 + a1 + ...", "1 to every input",
          "Adds its inputs.", intuition="The gradient distributor: " + _DISTRIBUTES + ".",
-         scalar_forward=operator.add, scalar_backward=lambda a, b, out, up: (up, up)),
+         scalar_forward=operator.add, scalar_backward=lambda a, b, out, up: (up, up),
+         infix="{0} + {1}", pattern="distributes", aliases=("plus", "sum"), sums_inputs=True),
     Gate("mul", "×", "arithmetic", 2, MAX_PORTS, _mul_forward, _mul_backward,
          "a0 · a1 · ...", "the product of the other inputs",
          "Multiplies its inputs.",
          intuition="The gradient switcher: each input gets the upstream gradient times the "
                    "other input's value.",
-         scalar_forward=operator.mul, scalar_backward=lambda a, b, out, up: (b * up, a * up)),
+         scalar_forward=operator.mul, scalar_backward=lambda a, b, out, up: (b * up, a * up),
+         infix="{0} × {1}", pattern="switches", aliases=("times", "multiply", "product", "*")),
     Gate("max", "max", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.maximum),
          _extremum_backward, "max(a0, a1, ...)",
          "1 to the largest input, 0 to the rest (ties split evenly)",
          "The largest of its inputs.", intuition="The gradient router: max " + _ROUTES + ".",
-         scalar_forward=_max2, scalar_backward=_extremum2_backward),
+         scalar_forward=_max2, scalar_backward=_extremum2_backward,
+         pattern="routes", kink=AT_TIE),
     Gate("min", "min", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.minimum),
          _extremum_backward, "min(a0, a1, ...)",
          "1 to the smallest input, 0 to the rest (ties split evenly)",
          "The smallest of its inputs.", intuition="A gradient router: min " + _ROUTES + ".",
-         scalar_forward=_min2, scalar_backward=_extremum2_backward),
+         scalar_forward=_min2, scalar_backward=_extremum2_backward,
+         pattern="routes", kink=AT_TIE),
     Gate("sub", "−", "arithmetic", 2, 2, lambda xs, p: xs[0] - xs[1],
          lambda xs, out, g, p: (g, -g),
          "a0 − a1", "1 to a0, −1 to a1", "Subtracts its second input from its first.",
-         scalar_forward=operator.sub, scalar_backward=lambda a, b, out, up: (up, -up)),
+         scalar_forward=operator.sub, scalar_backward=lambda a, b, out, up: (up, -up),
+         infix="{0} − {1}", aliases=("minus", "difference", "subtract"), sums_inputs=True),
     Gate("div", "÷", "arithmetic", 2, 2, lambda xs, p: xs[0] / xs[1],
-         lambda xs, out, g, p: (g / xs[1], -g * xs[0] / (xs[1] * xs[1])),
+         lambda xs, out, g, p: (g / xs[1], -g * (xs[0] / xs[1] / xs[1])),
          "a0 / a1", "1/a1 to a0, −a0/a1² to a1", "Divides its first input by its second.",
          scalar_forward=operator.truediv,
-         scalar_backward=lambda a, b, out, up: (up / b, -up * a / (b * b))),
+         scalar_backward=lambda a, b, out, up: (up / b, -up * (a / b / b)),
+         infix="{0} / {1}", domain="a1 ≠ 0", aliases=("divide", "over", "quotient", "/")),
     Gate("neg", "−x", "arithmetic", 1, 1, lambda xs, p: -xs[0],
          lambda xs, out, g, p: (-g,),
          "−a", "−1", "Flips the sign of its input.",
-         scalar_forward=operator.neg, scalar_backward=lambda a, out, up: -up),
+         scalar_forward=operator.neg, scalar_backward=lambda a, out, up: -up,
+         infix="−{0}", aliases=("negate", "minus")),
     Gate("scale", "·c", "arithmetic", 1, 1, lambda xs, p: p["c"] * xs[0],
          lambda xs, out, g, p: (p["c"] * g,),
          "c · a", "c",
          "Multiplies its input by a fixed number c (the lecture's *−1 gate is c = −1).",
          params=("c",), param_defaults={"c": -1.0},
-         scalar_forward=lambda a, c: c * a, scalar_backward=lambda a, out, up, c: c * up),
+         scalar_forward=lambda a, c: c * a, scalar_backward=lambda a, out, up, c: c * up,
+         infix="{c} × {0}", param_symbol="×{c}", aliases=("gain",)),
     Gate("offset", "+c", "arithmetic", 1, 1, lambda xs, p: xs[0] + p["c"],
          lambda xs, out, g, p: (g,),
          "a + c", "1", "Adds a fixed number c to its input (the lecture's +1 gate is c = 1).",
          params=("c",), param_defaults={"c": 1.0},
-         scalar_forward=lambda a, c: a + c, scalar_backward=lambda a, out, up, c: up),
-    Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: xs[0] ** p["p"], _pow_backward,
+         scalar_forward=lambda a, c: a + c, scalar_backward=lambda a, out, up, c: up,
+         infix="{0} + {c}", param_symbol="{c:+}", aliases=("bias", "shift")),
+    Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: _power(xs[0], p["p"]), _pow_backward,
          "a^p", "p · a^(p − 1)", "Raises its input to a fixed power p.",
          params=("p",), param_defaults={"p": 2.0},
-         scalar_forward=math.pow, scalar_backward=_pow_scalar_backward),
+         scalar_forward=_scalar_power, scalar_backward=_pow_scalar_backward,
+         infix="{0} ^ {p:g}", param_symbol="x^{p}",
+         domain="a ≥ 0 for a fractional p, a ≠ 0 for p < 0",
+         aliases=("power", "square", "sqrt", "^", "**")),
     Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
-         lambda xs, out, g, p: (-g / (xs[0] * xs[0]),),
+         lambda xs, out, g, p: (-g * (out * out),),  # torch: from the output, -g·(1/a)²
          "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate).",
-         scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up / (a * a)),
+         scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up * (out * out),
+         infix="1 / {0}", domain="a ≠ 0", aliases=("reciprocal", "inverse", "invert")),
     Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
          lambda xs, out, g, p: (out * g,),
          "e^a", "e^a (its own output)", "e to the power of its input.",
-         scalar_forward=math.exp, scalar_backward=lambda a, out, up: out * up),
+         scalar_forward=math.exp, scalar_backward=lambda a, out, up: out * up,
+         nan_hint="e^a overflows to inf past a ≈ 709.78. If this exp is part of "
+                  "1 / (1 + e^−a), the one-gate sigmoid computes the same function without "
+                  "overflowing: its value saturates to exactly 0 or 1 and its gradient to 0.",
+         aliases=("exponential",)),
     Gate("log", "ln", "nonlinear", 1, 1, lambda xs, p: np.log(xs[0]),
          lambda xs, out, g, p: (g / xs[0],),
          "ln a", "1 / a", "The natural logarithm of its input.",
-         scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a),
+         scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a,
+         domain="a > 0", aliases=("logarithm", "ln")),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
-         lambda xs, out, g, p: (out * (1.0 - out) * g,),
+         lambda xs, out, g, p: (g * (1.0 - out) * out,),  # torch's sigmoid_backward
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",
          "Squashes its input into (0, 1).",
          intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2.",
          scalar_forward=lambda a: 1.0 / (1.0 + math.exp(-a)),
-         scalar_backward=lambda a, out, up: out * (1.0 - out) * up),
+         scalar_backward=lambda a, out, up: up * (1.0 - out) * out,
+         aliases=("logistic", "squash")),
     Gate("tanh", "tanh", "nonlinear", 1, 1, lambda xs, p: np.tanh(xs[0]),
          lambda xs, out, g, p: ((1.0 - out * out) * g,),
          "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1).",
          scalar_forward=math.tanh, scalar_backward=lambda a, out, up: (1.0 - out * out) * up),
-    Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(xs[0], 0.0), _relu_backward,
+    Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(0.0, xs[0]), _relu_backward,
          "max(0, a)", "1 where a > 0, else 0", "Passes positive inputs, blocks negative ones.",
          intuition="A router with a fixed rival 0: the gradient passes only where a > 0.",
-         scalar_forward=lambda a: a if a > 0.0 else 0.0,
-         scalar_backward=lambda a, out, up: up if a > 0.0 else 0.0),
+         scalar_forward=lambda a: 0.0 if a < 0.0 else a,  # relu(-0.0) is -0.0, as in torch
+         scalar_backward=lambda a, out, up: 0.0 if a <= 0.0 else up,
+         kink=AT_ZERO, aliases=("rectifier", "ramp")),
     Gate("abs", "|x|", "nonlinear", 1, 1, lambda xs, p: np.abs(xs[0]),
-         lambda xs, out, g, p: (np.sign(xs[0]) * g,),
+         lambda xs, out, g, p: (_sign_of(xs[0]) * g,),
          "|a|", "sign(a) (0 at 0)", "The absolute value of its input.",
-         scalar_forward=abs, scalar_backward=lambda a, out, up: _sign(a) * up),
+         scalar_forward=abs, scalar_backward=lambda a, out, up: _sign(a) * up,
+         kink=AT_ZERO, aliases=("absolute", "magnitude")),
 )
 
 GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}
@@ -274,12 +385,57 @@ def _short(x: float) -> str:
 
 def display_symbol(op: str, params: dict) -> str:
     """The symbol drawn on a gate and named in captions; gates with a param show it (×−1,
-    +1, x^2)."""
-    if op == "scale":
-        return "×" + _short(params.get("c", 0.0))
-    if op == "offset":
-        c = params.get("c", 0.0)
-        return ("+" if c >= 0 else "") + _short(c)
-    if op == "pow":
-        return "x^" + _short(params.get("p", 0.0))
-    return GATES[op].symbol
+    +1, x^2: the row's ``param_symbol``)."""
+    gate = GATES[op]
+    if not gate.param_symbol:
+        return gate.symbol
+    values = {name: _Param(params.get(name, 0.0), _short) for name in gate.params}
+    return gate.param_symbol.format(**values)
+
+
+class _Param:
+    """A param in an ``infix`` template: "{c}" writes it with the caller's number format,
+    "{p:g}" with that format spec."""
+
+    def __init__(self, value: float, number: Callable):
+        self.value, self.number = value, number
+
+    def __format__(self, spec: str) -> str:
+        if spec == "+":  # the number with its sign, + included: "+1", "−2"
+            return ("+" if self.value >= 0 else "") + self.number(self.value)
+        return format(self.value, spec) if spec else self.number(self.value)
+
+
+_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+
+
+def _glued(template: str, port: int) -> bool:
+    """True where port ``port`` follows an operator with no space ("−{0}"): a negative
+    number there is put in parentheses ("−(-2.00)")."""
+    at = template.find("{%d}" % port)
+    return at > 0 and not template[at - 1].isspace()
+
+
+def infix_text(gate: Gate, operands: Sequence[str], params: dict, number: Callable) -> str:
+    """``gate`` written with these operand texts: "a × b", "a0 + a1 + a2", "1 / x", "exp(a)".
+
+    Params are written with ``number`` (or as the row's template says); a gate without an
+    ``infix`` is written as a function of its operands.
+    """
+    if not gate.infix or len(operands) < max(gate.min_ports, 1):
+        return f"{gate.name}({', '.join(operands)})"
+    if gate.variadic:
+        return infix_join(gate).join(operands)
+    texts = [f"({text})" if text[:1] in "-−" and _glued(gate.infix, port) else text
+             for port, text in enumerate(operands)]
+    values = {name: _Param(params.get(name, gate.param_defaults.get(name, 0.0)), number)
+              for name in gate.params}
+    return gate.infix.format(*texts, **values)
+
+
+def infix_join(gate: Gate) -> str:
+    """The text between two ports of a variadic gate's ``infix`` (" + " for add), or ""."""
+    found = _PLACEHOLDER.findall(gate.infix)
+    if found[:2] != ["0", "1"]:
+        return ""
+    return gate.infix[gate.infix.index("{0}") + 3:gate.infix.index("{1}")]

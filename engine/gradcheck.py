@@ -9,11 +9,11 @@ backward in the gate table: a row with a wrong local gradient shows up here as a
 The verdict follows ``torch.autograd.gradcheck``: an entry is "ok" iff
 ``|analytic - numerical| <= atol + rtol * |numerical|``.
 
-Corners are not mistakes. Where relu or abs sees exactly 0, or max/min has a tie, the function
-has a kink: its left and right slopes differ and the analytic gradient follows a convention (0
-for relu/abs, an even split for ties). So we also measure the one-sided slopes; when they
-disagree, or when the check mismatches while a relu/abs/max/min gate sits at its kink, the
-entry's status is "kink" and its note names the gates.
+Corners are not mistakes. Where a gate has a kink (the gate table's ``kink`` column: relu or
+abs seeing exactly 0, max/min with a tie), its left and right slopes differ and the analytic
+gradient follows a convention (0 for relu/abs, an even split for ties). So we also measure the
+one-sided slopes; when they disagree, or when the check mismatches while such a gate sits at its
+kink, the entry's status is "kink" and its note names the gates.
 
 Non-finite numbers: an entry whose two gradients are the same infinity is "ok"; any other
 non-finite gradient (nan, or inf on one side only) is a "fail" with a note, and its rel_error
@@ -30,6 +30,7 @@ import numpy as np
 from .autodiff import plan_of, run
 from .circuit import Circuit
 from .errors import CircuitError
+from .gates import GATE_LIST
 
 _TINY = np.finfo(np.float64).tiny
 
@@ -82,39 +83,23 @@ def close(analytic: float, numerical: float, atol: float, rtol: float) -> bool:
     return abs(analytic - numerical) <= atol + rtol * abs(numerical)
 
 
-def _regime(op: str, inputs: list, output):
-    """Which side of its kink a gate is on (relu/abs: the sign; max/min: the winning ports)."""
-    if op in ("relu", "abs"):
-        return float(np.sign(inputs[0]))
-    return tuple(bool(x == output) for x in inputs)
-
-
-def _near_kink(op: str, inputs: list, eps: float) -> bool:
-    """True if a gate's inputs sit at its kink, within eps (input 0, or a tie)."""
-    if op in ("relu", "abs"):
-        return abs(float(inputs[0])) <= eps
-    numbers = sorted(float(x) for x in inputs)
-    best = numbers[-1] if op == "max" else numbers[0]
-    return sum(abs(x - best) <= eps for x in numbers) >= 2
-
-
 class _KinkFinder:
-    """Finds the relu/abs/max/min gates that sit at a kink when one source is nudged."""
-
-    OPS = ("relu", "abs", "max", "min")
+    """Finds the gates with a kink (the table's ``kink`` column) that sit at it when one
+    source is nudged."""
 
     def __init__(self, plan, base: list, eps: float):
         self.steps = [(i, ports, node) for i, _f, _b, ports, node in plan.steps
-                      if node.op in self.OPS]
+                      if node.gate.kink is not None]
         self.base = base
-        self.near = {node.id for _i, ports, node in self.steps
-                     if _near_kink(node.op, [base[j] for j in ports], eps)}
+        self.near = {node.id for i, ports, node in self.steps
+                     if node.gate.kink.near([base[j] for j in ports], base[i], eps)}
 
     def gates(self, plus: list, minus: list) -> list[str]:
         """The kink gates whose side changes, or that sit at their kink and feel the nudge."""
         found = []
         for i, ports, node in self.steps:
-            sides = {_regime(node.op, [values[j] for j in ports], values[i])
+            side = node.gate.kink.side
+            sides = {side([values[j] for j in ports], values[i])
                      for values in (self.base, plus, minus)}
             moved = any(plus[j] != minus[j] for j in ports)
             if len(sides) > 1 or (moved and node.id in self.near):
@@ -125,7 +110,8 @@ class _KinkFinder:
 def _kink_note(gates: list[str], circuit: Circuit, left: float, right: float) -> str:
     slopes = f"left slope {left:.6g}, right slope {right:.6g}"
     if not gates:
-        return f"the function has a corner here ({slopes}); no relu/abs/max/min is at a kink"
+        kinked = "/".join(gate.name for gate in GATE_LIST if gate.kink is not None)
+        return f"the function has a corner here ({slopes}); no {kinked} is at a kink"
     named = ", ".join(f"{gate_id} ({circuit.nodes[gate_id].op})" for gate_id in gates)
     return f"at a kink: {named} ({slopes})"
 

@@ -84,7 +84,7 @@ def _n_ary(gate):
     def backward(v, g, i, ports, node):
         sent = backward_all([v[j] for j in ports], v[i], g[i], node.params)
         for j, grad in zip(ports, sent):
-            g[j] += grad
+            g[j] += float(grad)  # max/min's numpy backward gives numpy scalars
 
     return forward, backward
 
@@ -114,11 +114,15 @@ class ScalarProgram:
     """A plan's steps compiled for Python floats; see the module docstring."""
 
     def __init__(self, size: int, forward_steps: list, backward_steps: list,
-                 output_index: int | None):
+                 output_index: int | None, reached: frozenset = frozenset()):
         self.size = size
         self.forward_steps = forward_steps
         self.backward_steps = backward_steps
         self.output_index = output_index
+        # Gradients add up from -0.0, the float that adding to changes nothing (0.0 + -0.0 is
+        # +0.0): a node's first share is then its gradient bit for bit, sign of 0 included, as
+        # on the numpy path. Nodes the backward pass never reaches stay +0.0, as there.
+        self._zeros = [-0.0 if i in reached else 0.0 for i in range(size)]
 
     def forward(self, sources) -> Floats | None:
         """Every value from (index, float) source pairs, or None if a value is not finite."""
@@ -138,7 +142,7 @@ class ScalarProgram:
         if self.output_index is None:
             return None
         v = list(values)
-        g = [0.0] * self.size
+        g = list(self._zeros)
         g[self.output_index] = 1.0
         try:
             for kernel, i, a, b in self.backward_steps:
@@ -171,4 +175,5 @@ def compile_program(size: int, steps: list, backward_steps: list,
         backward_kernels[i] = kernels[1]
     backward = [(backward_kernels[i], i, *_operands(len(ports), ports, node))
                 for i, _forward, _backward, ports, node in backward_steps]
-    return ScalarProgram(size, forward_steps, backward, output_index)
+    reached = frozenset(j for step in backward_steps for j in step[3])
+    return ScalarProgram(size, forward_steps, backward, output_index, reached)

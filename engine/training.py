@@ -47,7 +47,6 @@ from .errors import CircuitError
 LOSSES = ("hinge", "logistic")
 BATCHES = ("full", "stochastic")
 REGULARIZE = ("weights", "all")
-_BIAS_GATES = ("add", "sub")
 
 
 @dataclass
@@ -147,7 +146,7 @@ class Trainer:
 
     def _is_bias(self, node_id: str) -> bool:
         consumers = self.circuit.consumers_of(node_id)
-        return bool(consumers) and all(self.circuit.nodes[dst].op in _BIAS_GATES
+        return bool(consumers) and all(self.circuit.nodes[dst].gate.sums_inputs
                                        for dst, _port in consumers)
 
     @staticmethod

@@ -272,8 +272,10 @@ def test_a_batch_of_one_point_gives_the_scalar_run(circuit):
     scalar = engine.run(circuit)
     batch = engine.run(circuit, {node_id: np.array([circuit.node(node_id).value])
                                  for node_id in circuit.movable_inputs()})
+    # a single number runs on Python's maths library, a batch on numpy's: tanh and exp may differ
+    # in the last bit, and a gradient like 1 + (1 - t²)·2x cancels down to a few ulps of 1
     for node_id in circuit.nodes:
         assert np.ravel(batch.values[node_id])[0] == pytest.approx(
             scalar.values[node_id], rel=1e-14, abs=1e-300, nan_ok=True), node_id
         assert np.ravel(batch.grads[node_id])[0] == pytest.approx(
-            scalar.grads[node_id], rel=1e-14, abs=1e-300, nan_ok=True), node_id
+            scalar.grads[node_id], rel=1e-14, abs=1e-13, nan_ok=True), node_id

@@ -7,6 +7,7 @@ sigmoid come from different maths libraries and agree to a few ulps.
 """
 
 import dataclasses
+import itertools
 import math
 import random
 
@@ -169,8 +170,8 @@ INF = float("inf")
     ("log", (-1.0,), NAN, (-1.0,)),
     ("sigmoid", (-1000.0,), 0.0, (0.0,)),         # exactly 0, no warning, no error
     ("pow", (-8.0,), NAN, (NAN,)),                # (-8) ** (1/3) is nan, as in PyTorch
-    ("max", (1.0, NAN), NAN, (NAN, NAN)),         # nan propagates, to every port
-    ("min", (NAN, 1.0), NAN, (NAN, NAN)),
+    ("max", (1.0, NAN), NAN, (1.0, 1.0)),         # nan propagates; torch: no port loses,
+    ("min", (NAN, 1.0), NAN, (1.0, 1.0)),         # so both get the whole upstream gradient
 ])
 def test_non_finite_cases_fall_back_to_the_reference_conventions(op, numbers, value, grads):
     params = {"p": 1.0 / 3.0} if op == "pow" else None
@@ -293,3 +294,117 @@ def test_a_deep_chain_on_the_fast_path():
     assert values[plan.index[previous]] == 0.25
     assert plan.scalar_backward(values)[plan.index["x"]] == 1.0
     assert engine.run(circuit).grads["x"] == 1.0
+
+
+# ------------------------------------------------------------------ special values, bit for bit
+SPECIAL = [0.0, -0.0, 1.0, -1.5, 1e-300, -1e-300, 5e-324, 1e300, -1e300, 1e160, 710.0, -710.0,
+           INF, -INF, NAN]
+UPSTREAM = [1.0, -2.0, 0.0, -0.0, INF, NAN]
+PARAMS = {"pow": [0.0, 1.0, 0.5, -0.5, -1.0, 2.0, 3.0, -2.0, 1.5, 1.0 / 3.0],
+          "scale": [-1.0, 0.0, -0.0, 2.5], "offset": [1.0, -0.0, -1e300]}
+
+
+def same_bits(a, b) -> bool:
+    """Equal as IEEE numbers see them: nan is nan, and 0.0 is not -0.0."""
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def agree(op: str):
+    """``same_bits`` for the gates of + - * / and comparisons; exp, log, tanh and sigmoid come
+    from two maths libraries: the same nan, infinity and sign of zero, and as close as
+    ``assert_same`` asks (tanh's 1 - t² turns an ulp of t into a few of the gradient)."""
+    if op in EXACT_OPS:
+        return same_bits
+
+    def close(a, b) -> bool:
+        a, b = float(a), float(b)
+        if not (math.isfinite(a) and math.isfinite(b)) or a == 0.0 or b == 0.0:
+            return same_bits(a, b)
+        return abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+    return close
+
+
+def _param_sets(gate):
+    if not gate.params:
+        return [{}]
+    return [{gate.params[0]: value} for value in PARAMS[gate.name]]
+
+
+def _port_counts(gate):
+    return [n for n in (1, 2, 3) if gate.min_ports <= n <= gate.max_ports]
+
+
+@pytest.mark.parametrize("gate", [GATES[op] for op in GATE_OPS], ids=lambda gate: gate.name)
+def test_step_kernels_agree_with_numpy_bit_for_bit_on_special_values(gate):
+    """Where a Python kernel answers (it does not raise), it gives numpy's number: nan where
+    numpy has nan, the same infinity, the same sign of zero; values and every gradient."""
+    from types import SimpleNamespace
+
+    from engine.scalar_kernels import _operands, step_kernels
+    same = agree(gate.name)
+    checked = 0
+    for ports in _port_counts(gate):
+        forward_kernel, backward_kernel = step_kernels(gate, ports)
+        for params in _param_sets(gate):
+            node = SimpleNamespace(params=params)
+            a, b = _operands(ports, tuple(range(ports)), node)
+            for xs in itertools.product(SPECIAL, repeat=ports):
+                numpy_xs = [np.float64(x) for x in xs]
+                with np.errstate(all="ignore"):
+                    out = gate.forward(numpy_xs, params)
+                try:
+                    fast_out = forward_kernel(list(xs), a, b)
+                except (ArithmeticError, ValueError):
+                    fast_out = None  # Python raises: the fast path gives way to numpy
+                if fast_out is not None:
+                    assert type(fast_out) is float
+                    assert same(fast_out, out), (xs, params, fast_out, out)
+                for up in UPSTREAM:
+                    with np.errstate(all="ignore"):
+                        sent = gate.backward(numpy_xs, out, np.float64(up), params)
+                    grads = [-0.0] * ports + [up]  # -0.0: what the fast path adds shares to
+                    try:
+                        backward_kernel(list(xs) + [float(out)], grads, ports, a, b)
+                    except (ArithmeticError, ValueError):
+                        continue
+                    checked += 1
+                    assert all(type(g) is float for g in grads[:ports])
+                    assert all(same(g, s) for g, s in zip(grads[:ports], sent)), \
+                        (xs, params, up, grads[:ports], [float(s) for s in sent])
+    assert checked > 50
+
+
+@pytest.mark.parametrize("gate", [GATES[op] for op in GATE_OPS], ids=lambda gate: gate.name)
+def test_both_paths_agree_on_signed_zeros_tiny_and_huge_numbers(gate):
+    """Whole runs (plan.scalar_* against plan.reference_*) at finite special values: the fast
+    path either gives way or gives the reference's numbers, sign of every zero included."""
+    finite = [x for x in SPECIAL if math.isfinite(x)]
+    same = agree(gate.name)
+    ran = 0
+    for ports in _port_counts(gate):
+        for params in _param_sets(gate):
+            for xs in itertools.product(finite, repeat=ports):
+                circuit = one_gate(gate.name, *xs, params=params or None)
+                plan = plan_of(circuit)
+                fast_values, fast_grads, values, grads = both_paths(plan)
+                if fast_values is None or fast_grads is None:
+                    continue
+                ran += 1
+                assert all(map(same, fast_values, values)), (xs, params)
+                assert all(map(same, fast_grads, grads)), (xs, params, fast_grads,
+                                                           [float(g) for g in grads])
+    assert ran >= 5
+
+
+def test_a_zero_gradient_keeps_its_sign_on_both_paths():
+    # f = a0 * a1 at (0, -1): df/da1 = a0 = 0, df/da0 = -1; at (-0.0, 1): df/da1 = -0.0
+    plan = plan_of(one_gate("mul", -0.0, 1.0))
+    fast_values, fast_grads, values, grads = both_paths(plan)
+    assert math.copysign(1.0, fast_grads[plan.index["a1"]]) == -1.0
+    assert math.copysign(1.0, float(grads[plan.index["a1"]])) == -1.0
+    result = run(one_gate("mul", -0.0, 1.0))
+    assert math.copysign(1.0, result.grads["a1"]) == -1.0 and result.grads["a0"] == 1.0

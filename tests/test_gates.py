@@ -3,7 +3,8 @@
 Generic tests are parametrised over ``engine.GATE_LIST``, so a new row is tested by itself (its
 backward against a numerical derivative of its forward, nan propagation, extreme inputs that
 must never warn or raise). The gates of FORMAT.md are also checked against formulas written
-here with the math module.
+here with the math module, and the corners where PyTorch's kernels decide (nan into relu, abs,
+max and min; div and pow at the edge of overflow) against torch's rules.
 """
 
 import math
@@ -285,3 +286,81 @@ def test_mul_gradient_with_two_zero_inputs_is_zero_everywhere(ports):
     inputs = [2.0] * ports
     inputs[0] = inputs[-1] = 0.0
     assert port_grads(run_gate("mul", inputs), ports) == [0.0] * ports
+
+
+# ------------------------------------------------------------------ where PyTorch's kernels decide
+# torch's rules, from its derivatives.yaml and CPU kernels: relu' is threshold_backward
+# (0 where the output is <= 0, else the gradient: so 1 at nan); abs' is sgn (0 at nan);
+# maximum/minimum mask a port to 0 only where it strictly lost (masked_fill: 0 even under an inf
+# gradient; nothing is masked at a nan); div's d/db is -g * ((a / b) / b); pow's d/da is exactly
+# 0 at p = 0; pow(x, 0.5) is sqrt(x).
+@pytest.mark.parametrize("op, inputs, upstream, expected", [
+    ("relu", [NAN], 1.0, [1.0]),
+    ("relu", [NAN], -3.0, [-3.0]),
+    ("relu", [0.0], 5.0, [0.0]),
+    ("abs", [NAN], 1.0, [0.0]),
+    ("abs", [-0.0], 1.0, [0.0]),
+    ("max", [1.0, NAN], 1.0, [1.0, 1.0]),
+    ("max", [NAN, 1.0, 2.0], 2.0, [2.0, 2.0, 2.0]),
+    ("min", [NAN, 1.0], 1.0, [1.0, 1.0]),
+    ("max", [1.0, 2.0], INF, [0.0, INF]),  # the loser gets exactly 0, not 0 × inf = nan
+    ("min", [1.0, 2.0], -INF, [-INF, 0.0]),
+    ("div", [1e300, 1e160], 1.0, [1e-160, -(1e300 / 1e160) / 1e160]),  # torch's -a/b/b: not
+    # -a/(b·b), where b·b overflows to inf and the gradient comes out 0
+    ("pow", [3.0], INF, [0.0]),  # p = 0: exactly 0 whatever the upstream gradient
+], ids=lambda v: str(v))
+def test_gradients_follow_pytorch_where_numpy_would_not(op, inputs, upstream, expected):
+    gate = engine.GATES[op]
+    params = {"p": 0.0} if op == "pow" else {}
+    xs = [np.float64(x) for x in inputs]
+    with np.errstate(all="raise"):  # no warning on the way
+        out = gate.forward(xs, params)
+        sent = gate.backward(xs, out, np.float64(upstream), params)
+    assert [float(g) for g in sent] == expected
+    assert [math.copysign(1.0, g) for g in sent] == [math.copysign(1.0, e) for e in expected]
+    batch = gate.backward([np.array([x, x]) for x in xs], gate.forward(
+        [np.array([x, x]) for x in xs], params), np.full(2, upstream), params)
+    assert [list(np.broadcast_to(g, 2)) for g in batch] == [[e, e] for e in expected]
+
+
+def test_div_gradient_at_the_edge_of_overflow_through_a_run():
+    grads = port_grads(run_gate("div", [1e300, 1e160]), 2)
+    assert grads[0] == 1e-160 and grads[1] == pytest.approx(-1e-20, rel=1e-15)
+
+
+@pytest.mark.parametrize("p, x, expected", [
+    (0.5, -INF, NAN), (0.5, -0.0, -0.0), (0.5, 4.0, 2.0), (0.5, -4.0, NAN),
+    (-0.5, 4.0, 0.5), (-1.0, -0.0, -INF), (2.0, -3.0, 9.0), (3.0, -2.0, -8.0),
+    (-2.0, 2.0, 0.25), (0.0, NAN, 1.0), (1.0, -0.0, -0.0), (1.5, -INF, INF),
+], ids=lambda v: str(v))
+def test_pow_takes_torchs_kernels_on_a_number_and_on_a_batch(p, x, expected):
+    # torch's pow(tensor, 0.5) is sqrt: sqrt(-inf) is nan, sqrt(-0) is -0 (C's pow gives inf, 0)
+    single = run_gate("pow", [x], {"p": p}).value
+    batch = run_gate("pow", [np.array([x, x])], {"p": p}).value
+    for got in (single, *batch):
+        assert (math.isnan(got) and math.isnan(expected)) or (
+            got == expected and math.copysign(1.0, got) == math.copysign(1.0, expected))
+
+
+# numbers torch 2.13 (CPU, float64) gives, sign of zero included: (value, gradient per port)
+@pytest.mark.parametrize("op, inputs, upstream, value, grads", [
+    ("relu", [-0.0], 1.0, -0.0, [0.0]),
+    ("max", [-0.0, 0.0], 1.0, -0.0, [0.5, 0.5]),
+    ("max", [0.0, -0.0], 1.0, 0.0, [0.5, 0.5]),
+    ("min", [0.0, -0.0], 1.0, 0.0, [0.5, 0.5]),
+    ("max", [1.0, 2.0], -0.0, 2.0, [0.0, -0.0]),
+    ("abs", [-0.0], 1.0, 0.0, [0.0]),
+    ("sigmoid", [-2.0], -3.0, 0.11920292202211755, [-0.3149807562105196]),
+    ("pow", [-INF], 1.0, NAN, [NAN]),  # p = 0.5: sqrt
+    ("recip", [1e-200], 1.0, 1e200, [-INF]),
+], ids=lambda v: str(v))
+def test_numbers_and_signed_zeros_torch_gives(op, inputs, upstream, value, grads):
+    gate = engine.GATES[op]
+    params = {"p": 0.5} if op == "pow" else {}
+    xs = [np.float64(x) for x in inputs]
+    with np.errstate(all="ignore"):
+        out = gate.forward(xs, params)
+        sent = gate.backward(xs, out, np.float64(upstream), params)
+    for got, expected in zip([out, *sent], [value, *grads]):
+        assert (math.isnan(got) and math.isnan(expected)) or (
+            got == expected and math.copysign(1.0, got) == math.copysign(1.0, expected)), op

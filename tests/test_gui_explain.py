@@ -225,3 +225,36 @@ def test_with_an_open_port_the_panel_says_there_is_no_gradient_yet(window):
     text = window.explain.text()
     assert "No gradient: the output f cannot be computed" in text
     assert "0.00" not in text
+
+
+def test_where_the_nan_was_born_shows_on_the_gate_and_in_explain(window, qtbot):
+    # the primitive neuron with w0 = 2000 (w0·x0 = -2000): exp(1997) overflows, and -0 × inf at
+    # exp's backward step turns every gradient upstream nan, as in PyTorch
+    open_example(window, "sigmoid_neuron_primitive")
+    view, scene = window.view, window.scene
+    window.document.push(SetValueCommand(window.document, "w0", 2000.0))
+    window.document.flush()
+    exp = scene.gate_item("exp")
+    assert exp.nan_badge == "0 × inf"
+    assert [node_id for node_id in window.document.circuit.nodes
+            if scene.gate_item(node_id).nan_badge] == ["exp"]
+    tooltip = scene._tooltip_at(exp.mapToScene(exp.body_rect().center()))
+    assert "0 × inf" in tooltip and "exp(1997.00) = inf" in tooltip
+
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(exp.mapToScene(exp.body_rect().center())))
+    assert scene.selected_node_ids() == ["exp"]
+    text = window.explain.text()
+    assert "Not finite: born here (0 × inf)." in text
+    assert "The gradients stop being finite at exp" in text
+    assert "0 × inf is nan" in text and "one-gate sigmoid" in text
+
+    gate = scene.gate_item("w0")  # a gradient the nan reached says where it was born
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    assert "Not finite: born at exp (0 × inf)." in window.explain.text()
+
+    window.document.undo_stack.undo()  # w0 = 2 again: every number finite, no badge, no note
+    window.document.flush()
+    assert exp.nan_badge == ""
+    assert "Not finite" not in window.explain.text()

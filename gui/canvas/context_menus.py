@@ -120,7 +120,7 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
     _action(menu, "ctx_label", "Label…", relabel)
     if gate.is_source:
         _action(menu, "ctx_edit_value", "Set value…", edit_value)
-    if node.op == "input":
+    if gate.variable:
         menu.addSeparator()
         _action(menu, "ctx_freeze", "Frozen (ascent and training leave it)",
                 lambda: push(SetTrainableCommand(document, node_id, not node.trainable)),

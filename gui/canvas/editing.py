@@ -50,7 +50,7 @@ def gate_body_size(op: str) -> tuple[float, float]:
 
 def suggest_id(circuit: Circuit, op: str) -> str:
     """A fresh id for a new gate: inputs get x, y, z, ... while free, other gates op, op2, ..."""
-    if op == "input":
+    if engine.GATES[op].variable:
         for name in INPUT_NAMES:
             if name not in circuit.nodes:
                 return name

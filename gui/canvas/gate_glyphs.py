@@ -23,8 +23,8 @@ GATE_MIME = "application/x-circuitgrad-gate"
 
 # (fill, border) of the icon body by kind: sources as on the canvas, operations tinted by group
 _LOOKS = {
-    "input": (theme.INPUT_FILL, theme.INPUT_BORDER),
-    "const": (theme.CONST_FILL, theme.CONST_BORDER),
+    "variable": (theme.INPUT_FILL, theme.INPUT_BORDER),
+    "constant": (theme.CONST_FILL, theme.CONST_BORDER),
     "arithmetic": (theme.GATE_FILL, theme.INK),
     "nonlinear": (QColor("#fff4e5"), QColor("#b35c00")),
 }
@@ -39,7 +39,8 @@ def _gate_row(gate) -> engine.Gate:
 
 
 def _look(gate: engine.Gate) -> tuple[QColor, QColor]:
-    return _LOOKS.get(gate.name) or _LOOKS.get(gate.group) or _LOOKS["arithmetic"]
+    kind = ("variable" if gate.variable else "constant") if gate.is_source else gate.group
+    return _LOOKS.get(kind) or _LOOKS["arithmetic"]
 
 
 def _symbol_font(symbol: str, box: QRectF) -> QFont:

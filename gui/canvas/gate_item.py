@@ -140,6 +140,7 @@ class GateItem(QGraphicsItem):
         self.node_id = node.id
         self.wires = set()  # WireItems touching this gate, updated when it moves
         self.is_output = False
+        self.nan_badge = ""  # where a nan was born: its cause ("0 × inf"), shown as a red tag
         self.input_ports: list[PortItem] = []
         self.output_port = None
         self.value_item = None
@@ -161,8 +162,8 @@ class GateItem(QGraphicsItem):
         self.symbol = display_symbol(node.op, node.params)  # ×−1, +1, x^2 with a param
         self.is_source = node.gate.is_source
         self.feature = node.feature
-        self.frozen = node.op == "input" and not node.trainable
-        self.is_const = node.op == "const"
+        self.frozen = node.gate.variable and not node.trainable
+        self.is_const = node.gate.is_source and not node.gate.variable
         size = gate_size(node)
         resized = size != self._size
         self._size = size
@@ -214,6 +215,12 @@ class GateItem(QGraphicsItem):
                 self.scene().removeItem(self.stub)
             self.stub = None
         self.update()
+
+    def set_nan_badge(self, text: str) -> None:
+        """Tag this gate as the place a nan was born, with a few words why ("" removes it)."""
+        if text != self.nan_badge:
+            self.nan_badge = text
+            self.update()
 
     def set_port_connected(self, port: int, connected: bool) -> None:
         """Draw input ``port`` filled (wired) or hollow orange (open)."""
@@ -308,6 +315,8 @@ class GateItem(QGraphicsItem):
             tags.append("f")
         if self.feature is not None:
             tags.append(f"data {feature_name(self.feature)}")
+        if self.nan_badge:
+            tags.append(self.nan_badge)
         right = width + 2
         painter.setFont(theme.TAG_FONT)
         metrics = theme.metrics("TAG_FONT")
@@ -315,7 +324,8 @@ class GateItem(QGraphicsItem):
             tag_width = metrics.horizontalAdvance(text) + 8
             rect = QRectF(right - tag_width, height - 5, tag_width, 12)
             painter.setPen(Qt.NoPen)
-            painter.setBrush(QBrush(theme.DATA_BORDER if text.startswith("data")
+            painter.setBrush(QBrush(theme.GRAD_RED if text == self.nan_badge
+                                    else theme.DATA_BORDER if text.startswith("data")
                                     else theme.TAG_FILL))
             painter.drawRoundedRect(rect, 5, 5)
             painter.setPen(theme.TAG_TEXT)

@@ -1,9 +1,10 @@
 """Quick add: press Tab (or double-click the empty canvas), type a few letters, press Enter.
 
 The popup filters the gate table as you type. A gate matches on its name ("sig" -> sigmoid), its
-symbol ("1/x" -> recip, "σ"), a few everyday words ("times" -> mul, "plus" -> add) and the words
-of its description. Names that start with the text come first. Typing a number offers a const
-with that value. Up/Down move the highlight, Enter adds the highlighted entry, Escape closes.
+symbol ("1/x" -> recip, "σ"), the everyday words of its row's ``aliases`` ("times" -> mul,
+"plus" -> add) and the words of its description. Names that start with the text come first.
+Typing a number offers a const with that value. Up/Down move the highlight, Enter adds the
+highlighted entry, Escape closes.
 """
 
 from __future__ import annotations
@@ -18,27 +19,6 @@ from gui.common.number_entry import as_number, refusal
 
 POPUP_WIDTH = 440
 
-# words people say for a gate that its name, symbol and description do not contain
-ALIASES = {
-    "add": ("plus", "sum"),
-    "mul": ("times", "multiply", "product", "*"),
-    "sub": ("minus", "difference", "subtract"),
-    "div": ("divide", "over", "quotient", "/"),
-    "neg": ("negate", "minus"),
-    "pow": ("power", "square", "sqrt", "^", "**"),
-    "recip": ("reciprocal", "inverse", "invert"),
-    "exp": ("exponential",),
-    "log": ("logarithm", "ln"),
-    "sigmoid": ("logistic", "squash"),
-    "relu": ("rectifier", "ramp"),
-    "abs": ("absolute", "magnitude"),
-    "input": ("variable", "parameter", "weight"),
-    "const": ("constant", "number"),
-    "scale": ("gain",),
-    "offset": ("bias", "shift"),
-}
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -50,9 +30,9 @@ def _score(gate, text: str) -> int | None:
         return 0
     if name.startswith(text):
         return 1
-    if symbol.startswith(text) and len(text) > 1 or text in ALIASES.get(gate.name, ()):
+    if symbol.startswith(text) and len(text) > 1 or text in gate.aliases:
         return 2
-    if any(alias.startswith(text) for alias in ALIASES.get(gate.name, ())):
+    if any(alias.startswith(text) for alias in gate.aliases):
         return 3
     if text in name:
         return 4

@@ -19,10 +19,13 @@ Gestures that start in the scene end as undo commands pushed on the document:
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
+import engine
 from engine import CircuitError
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
@@ -58,6 +61,7 @@ class CanvasScene(QGraphicsScene):
         self._gates: dict[str, GateItem] = {}
         self._wires: dict[tuple[str, int], WireItem] = {}
         self._output: str | None = None
+        self.nan_origin = None  # where the latest result's nan was born (engine.nan_origin)
         self._move_start: dict[str, QPointF] | None = None
         self.wiring = WireDrag(self)
         self.scrubbing = ValueScrub(self)
@@ -348,9 +352,19 @@ class CanvasScene(QGraphicsScene):
             self._gates[output].set_output(True)
 
     # ----------------------------------------------------------------- numbers
+    def _mark_nan_origin(self, origin) -> None:
+        """Badge the gate where a nan was born (engine.nan_origin), and only that gate."""
+        badged = self.nan_origin.node_id if self.nan_origin else None
+        self.nan_origin = origin
+        if badged in self._gates:
+            self._gates[badged].set_nan_badge("")
+        if origin is not None and origin.node_id in self._gates:
+            self._gates[origin.node_id].set_nan_badge(origin.badge)
+
     def _show_results(self, result) -> None:
         """Put the latest values (green) and gradients (red) on every wire and on f's stub."""
         if result is None:
+            self._mark_nan_origin(None)
             self._mark_output(self._current_output_of_circuit())
             for wire in self._wires.values():
                 wire.set_numbers(None, None)
@@ -359,6 +373,7 @@ class CanvasScene(QGraphicsScene):
                 stub.set_numbers(None, None)
             return
         self._mark_output(result.output if result.output in self._gates else None)
+        self._mark_nan_origin(engine.nan_origin(self.document.circuit, result))
         values, grads, incomplete = result.values, result.grads, result.incomplete
         has_grads = result.has_gradients
         # a branch of a fan-out carries its own share back, not the source's whole gradient
@@ -518,7 +533,10 @@ class CanvasScene(QGraphicsScene):
                         f"gradient df/d{item.src} <b>{item.grad_text() or '—'}</b>")
             gate = item if isinstance(item, GateItem) else item.parentItem()
             if isinstance(gate, GateItem) and gate.node_id in circuit.nodes:
-                return _gate_tooltip(circuit.nodes[gate.node_id], result)
+                origin = self.nan_origin
+                born = (f"<br><b>{escape(origin.cause)}</b>: {escape(origin.text)}"
+                        if origin and origin.node_id == gate.node_id else "")
+                return _gate_tooltip(circuit.nodes[gate.node_id], result) + born
         return ""
 
     # ----------------------------------------------------------------- background

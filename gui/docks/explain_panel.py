@@ -8,7 +8,10 @@ panel spells out what the backward pass computed for it, with the numbers of the
   and port each comes from, and why it is that number) and their product:
   df/dx0 = 2.00 × 1.00 × 1.00 × -1.00 × 0.37 × 1.00 × -0.53 = 0.39;
 - where the value fans out, the paths adding up: path 1 + path 2 = 3.00 + 2.72 = 5.72, with
-  "(N more paths not shown)" when there are more than the panel lists.
+  "(N more paths not shown)" when there are more than the panel lists;
+- where a number stops being finite (``engine.nan_origin``): on the gate where the nan was born,
+  and on any node whose value or gradient it reached, where and why ("0 × inf") and the gate
+  table's hint (the one-gate sigmoid does not overflow).
 
 The numbers come from ``engine.gradient_paths`` and the document's latest ``Result``; the
 panel follows the scene's selection (at once), the document's results and a replaced circuit
@@ -24,7 +27,7 @@ from html import escape
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMenu, QTextBrowser, QVBoxLayout, QWidget
 
-from engine import CircuitError
+from engine import CircuitError, nan_origin
 from engine.gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from engine.number_format import format_number
 from gui.common import theme
@@ -52,6 +55,7 @@ _STYLE = f"""
   .path {{ margin-top: 8px; font-weight: bold; }}
   td {{ padding: 1px 6px 1px 0; }}
   td.num {{ text-align: right; font-family: 'DejaVu Sans Mono', monospace; }}
+  .nan {{ margin: 2px 0 6px 0; padding: 4px; background: #fdecea; }}
 </style>
 """
 
@@ -192,6 +196,7 @@ class ExplainPanel(QWidget):
                      f"gradient is {escape(_d(name))}.</p>")
         if result is None:
             return intro + "<p>The circuit cannot run, so there are no gradients yet.</p>"
+        intro += nan_origin_html(circuit, result, self.node_id)
         if not result.has_gradients:  # as the Properties and Inputs docks say it
             return intro + f"<p>{escape(result.no_gradient_reason)}</p>"
         try:
@@ -201,6 +206,18 @@ class ExplainPanel(QWidget):
                             f"{escape(str(error))}.</p>")
         self.explanation = explanation
         return intro + explanation_html(circuit, explanation, result.values)
+
+
+def nan_origin_html(circuit, result, node_id: str) -> str:
+    """Where the nan was born and why, if ``node_id`` is that gate or the nan reached it."""
+    origin = nan_origin(circuit, result)
+    if origin is None or not origin.concerns(result, node_id):
+        return ""
+    where = ("here" if node_id == origin.node_id
+             else f"at {_name(circuit, origin.node_id)}")
+    hint = f"<br><span class='soft'>{escape(origin.hint)}</span>" if origin.hint else ""
+    return (f"<p class='nan'><b>Not finite: born {escape(where)} ({escape(origin.cause)})."
+            f"</b> {escape(origin.text)}{hint}</p>")
 
 
 def _name(circuit, node_id: str) -> str:
@@ -262,11 +279,12 @@ def why_local(circuit, factor, values=None) -> str:
     node = circuit.nodes[factor.gate]
     inputs = circuit.inputs_of(factor.gate)
     head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
-    if node.op == "mul" and len(inputs) == 2:
+    local = node.gate.local_gradient
+    if node.gate.pattern == "switches" and len(inputs) == 2:
         other = inputs[1 - factor.port]
         why = f"the other input, {_name(circuit, other)} = {_n(factor.local)}"
-    elif node.op == "scale":
-        why = f"c = {node.params.get('c', 0.0):g}"
+    elif local in node.gate.params:  # scale: its local gradient is its param
+        why = f"{local} = {node.params.get(local, 0.0):g}"
     else:
         why = node.gate.local_gradient
         if len(inputs) == 1 and values is not None and factor.source in values:

@@ -35,8 +35,8 @@ _ROW_FIELDS = ("label", "feature", "trainable")
 
 def source_marker(node) -> tuple[str, str]:
     """A short marker for a source and the sentence explaining it ("" when it is free)."""
-    if node.op == "const":
-        return "const", "A constant: never moved by ascent or training."
+    if not node.gate.variable:
+        return node.op, node.gate.doc
     if node.feature is not None:
         return f"data {feature_name(node.feature)}", (
             f"Bound to column {node.feature} of the data set: training feeds it, ascent never "

@@ -294,7 +294,7 @@ class PropertyPanel(QWidget):
             with QSignalBlocker(self.inputs_spin):
                 self.inputs_spin.setRange(gate.min_ports, gate.max_ports)
                 self.inputs_spin.setValue(node.n_inputs)
-        is_input = node.op == "input"
+        is_input = gate.variable
         self._set_row(self.trainable_check, is_input)
         self._set_row(self.feature_row, is_input)
         if is_input:
@@ -458,7 +458,7 @@ class PropertyPanel(QWidget):
 
     def _commit_trainable(self, checked: bool) -> None:
         node = self.node
-        if node is not None and node.op == "input" and checked != node.trainable:
+        if node is not None and node.gate.variable and checked != node.trainable:
             self._push(SetTrainableCommand(self.document, node.id, checked))
 
     def _commit_feature_choice(self, index: int) -> None:
@@ -472,7 +472,7 @@ class PropertyPanel(QWidget):
 
     def _set_feature(self, feature: int | None) -> None:
         node = self.node
-        if node is None or node.op != "input":
+        if node is None or not node.gate.variable:
             return
         if feature != node.feature:
             self._push(SetFeatureCommand(self.document, node.id, feature))

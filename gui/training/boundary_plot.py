@@ -33,7 +33,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QCheckBox, QDockWidget, QGraphicsItem, QHBoxLayout, QLabel,
                                QMenu, QVBoxLayout, QWidget)
 
-from engine import CircuitError
+from engine import CircuitError, infix_text
 from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
 from gui.training.classifier_column import ClassifierColumn
@@ -58,8 +58,6 @@ NO_DATA_HINT = ("Bind two inputs to data x and y (Properties → data)\n"
 CLICK_HELP = ("Click: add a +1 point · Shift+click: add a −1 point · "
               "Ctrl+click: remove the nearest point")
 
-_INFIX = {"add": " + ", "mul": "·", "max": None, "min": None}
-
 
 def _hex(rgb) -> str:
     return "#%02x%02x%02x" % tuple(rgb)
@@ -70,23 +68,9 @@ def gate_expression(circuit, node_id: str) -> str:
     node = circuit.nodes[node_id]
     names = [circuit.nodes[src].name if src in circuit.nodes else "?"
              for src in circuit.inputs_of(node_id)]
-    op, params = node.op, node.params
-    if op in ("add", "mul"):
-        text = _INFIX[op].join(names)
-    elif op == "sub" and len(names) == 2:
-        text = f"{names[0]} − {names[1]}"
-    elif op == "div" and len(names) == 2:
-        text = f"{names[0]} / {names[1]}"
-    elif op == "neg":
-        text = f"−{names[0]}"
-    elif op == "scale":
-        text = f"{params.get('c', node.gate.param_defaults['c']):g}·{names[0]}"
-    elif op == "offset":
-        text = f"{names[0]} + {params.get('c', node.gate.param_defaults['c']):g}"
-    elif op == "pow":
-        text = f"{names[0]}^{params.get('p', node.gate.param_defaults['p']):g}"
-    else:
-        text = f"{op}({', '.join(names)})"
+    # the table's infix form, compact: a·x for a product, h^2 for a power, params as typed
+    text = infix_text(node.gate, names, node.params, lambda number: f"{number:g}")
+    text = text.replace(" × ", "·").replace(" ^ ", "^")
     return text if len(text) <= MAX_TITLE else text[:MAX_TITLE - 1] + "…"
 
 
@@ -344,12 +328,14 @@ class BoundaryPlot(QWidget):
         """The gate whose zero line to draw instead of ``node_id``'s own (None: its own).
 
         A relu is exactly 0 wherever it is off, so its zero set is a region, not a line: the
-        line drawn is where its input crosses 0, the edge where the unit switches on.
+        line drawn is where its input crosses 0, the edge where the unit switches on (so for
+        every gate whose kink is at its input's 0, in the gate table).
         """
         if node_id is None:
             return None
         circuit = self.document.circuit
-        if circuit.nodes[node_id].op != "relu":
+        kink = circuit.nodes[node_id].gate.kink
+        if kink is None or not kink.at_input_zero:
             return None
         source = circuit.source_of(node_id, 0)
         return source if source in circuit.nodes else None

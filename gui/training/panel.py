@@ -40,7 +40,7 @@ def roles_text(circuit) -> str:
     nodes = circuit.nodes.values()
     data = sorted((n for n in nodes if n.is_data), key=lambda n: n.feature)
     params = [n.id for n in nodes if n.is_movable]
-    frozen = [n.id for n in nodes if n.op == "input" and not n.trainable and not n.is_data]
+    frozen = [n.id for n in nodes if n.gate.variable and not n.trainable and not n.is_data]
 
     def listing(ids):
         shown = ", ".join(ids[:MAX_LISTED])
