@@ -18,7 +18,7 @@ from gui.common import theme
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
 from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE, install
-from gui.flow.captions import Caption
+from gui.flow.captions import PAD_Y, Caption
 from gui.flow.dots import (DOT_SPACING, FRAME_MS, STEP_FRACTION, DotTrain, dot_radius,
                            dot_speed, dot_style, frame_step, train_spacing, travel_seconds,
                            wire_width)
@@ -525,3 +525,57 @@ def test_after_end_on_a_big_net_no_card_covers_another_or_a_gate(window, qtbot, 
             assert not any(card.sceneBoundingRect().intersects(gate) for gate in gates)
     window.scene.clearSelection()  # back as it was: the card folds or hides again
     assert not (chosen.isVisible() and chosen.active)
+
+
+def test_levels_with_a_click_explain_restart_and_end_on_a_fitted_neuron(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetricsF
+    from PySide6.QtWidgets import QWidget
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    view, scene = window.view, window.scene
+    qtbot.keyClick(view.viewport(), Qt.Key_F)
+    step = window.findChild(QAction, "action_flow_step")
+    step.trigger()
+    qtbot.waitUntil(lambda: not flow.timer_active, timeout=10000)
+    assert set(flow.visited) == {"w0x0", "w1x1"}  # the first level, both products at once
+    cards = [card for card in flow.caption_items() if card.isVisible()]
+    assert len(cards) == 2
+    # the cards read as big as the menu's text at the fitted zoom, like the wires' numbers
+    menu = QFontMetricsF(QApplication.font()).height()
+    for card in cards:  # one line each: "w0x0 = 2.00 × -1.00 = -2.00"
+        assert card.text().count("\n") == 0
+        line = card.boundingRect().height() - 2 * PAD_Y - 2  # less its padding and border
+        assert line * view.zoom_factor() >= menu - 1e-6
+    # a real click on a gate during the run: Explain explains it, its card stays shown
+    gate = scene.gate_item("w0x0")
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    assert scene.selected_node_ids() == ["w0x0"]
+    assert "df/dw0x0" in window.findChild(QWidget, "explain_panel").text()
+    assert flow._captions[("forward", "w0x0")].isVisible()
+    assert flow.phase == FORWARD  # a selection is no edit: the run goes on
+    window.findChild(QAction, "action_flow_restart").trigger()
+    assert flow.phase == FORWARD and flow.visited == [] and flow.captions() == []
+    window.findChild(QAction, "action_flow_finish").trigger()
+    assert flow.phase == DONE and len(flow.visited) == 16 and flow.hidden_captions == 0
+
+
+def test_dots_ride_on_their_wire_at_the_distance_they_went():
+    from PySide6.QtCore import QPointF
+    from gui.canvas.wire_item import wire_path
+    path = wire_path(QPointF(0, 0), QPointF(400, 9000))  # a long, steep wire of a big net
+    train = DotTrain(path, 1.0, backward=False, reverse=False)
+    assert train.length == pytest.approx(path.length(), rel=1e-3)
+    for along in (0.0, 123.0, path.length() / 2, path.length() - 1):
+        train.set_lead(along)
+        expected = path.pointAtPercent(path.percentAtLength(along))
+        point = train.points()[0]
+        assert math.hypot(point.x() - expected.x(), point.y() - expected.y()) < 1.0
+    back = DotTrain(path, -1.0, backward=True, reverse=True)  # gradients run from the end
+    back.set_lead(10.0)
+    expected = path.pointAtPercent(path.percentAtLength(path.length() - 10.0))
+    assert math.hypot(back.points()[0].x() - expected.x(),
+                      back.points()[0].y() - expected.y()) < 1.0

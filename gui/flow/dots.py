@@ -22,6 +22,7 @@ Wires thicken with |gradient| after the backward pass (``wire_width``), relative
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
@@ -34,6 +35,7 @@ STEP_FRACTION = 0.45  # of the spacing, per frame at most: below half, so motion
 TRAVEL_SECONDS = 0.3  # along a whole wire at speed factor 1 (x1.2 for 0, x0.7 for 99 or more)
 MIN_RADIUS, MAX_RADIUS = 3.5, 8.0
 MIN_WIDTH, MAX_WIDTH = 1.2, 8.0  # wire widths after the backward pass
+PATH_SAMPLES = 96  # points a train's wire is measured at (for its dots' places along it)
 
 VALUE_POSITIVE = QColor("#17a34a")
 VALUE_NEGATIVE = QColor("#ef6c00")
@@ -126,7 +128,14 @@ class DotTrain(QGraphicsItem):
     def __init__(self, path: QPainterPath, number, backward: bool, reverse: bool):
         super().__init__()
         self.path = QPainterPath(path)
-        self.length = self.path.length()
+        # the wire as a fine polyline with the distance along it at each point: placing a dot
+        # by its distance is then a look-up (QPainterPath.percentAtLength is slow on long wires)
+        self._samples = [self.path.pointAtPercent(k / PATH_SAMPLES)
+                         for k in range(PATH_SAMPLES + 1)]
+        self._distances = [0.0]
+        for a, b in zip(self._samples, self._samples[1:]):
+            self._distances.append(self._distances[-1] + math.hypot(b.x() - a.x(), b.y() - a.y()))
+        self.length = self._distances[-1]
         self.reverse = reverse
         self.radius = dot_radius(number)
         self.color, self.hollow = dot_style(number, backward)
@@ -166,11 +175,18 @@ class DotTrain(QGraphicsItem):
         for k in range(DOTS_PER_TRAIN):
             distance = lead - k * self.spacing
             if 0.0 <= distance <= self.length:
-                along = self.length - distance if self.reverse else distance
-                percent = self.path.percentAtLength(along) if self.length > 0 else 0.0
-                points.append(self.path.pointAtPercent(percent))
+                points.append(self._point_at(self.length - distance if self.reverse
+                                             else distance))
         self._points = points
         self.update()
+
+    def _point_at(self, along: float) -> QPointF:
+        """The point ``along`` pixels from the wire's start."""
+        k = min(max(bisect_left(self._distances, along), 1), PATH_SAMPLES)
+        start, end = self._distances[k - 1], self._distances[k]
+        t = 0.0 if end <= start else (along - start) / (end - start)
+        a, b = self._samples[k - 1], self._samples[k]
+        return a + (b - a) * t
 
     def points(self) -> list[QPointF]:
         """The centres of the dots on the wire now, the first dot first."""
