@@ -1,7 +1,9 @@
-"""The animated passes: gates visited in topological order then back in reverse, each wire's
-number appearing when its dots arrive, the CS231n neuron's chain rule in the captions
-("-0.53 × 0.37 = -0.20" at exp), max routing and fan-out sums, Play to the end on the timer
-with wires as thick as their gradients, the toolbar, and edits that stop a run cleanly."""
+"""The animated passes: gates visited level by level (the gates of one depth together, as many
+steps as the circuit is deep) forward then back, each wire's number appearing when its dots
+arrive, the CS231n neuron's chain rule in the captions ("-0.53 × 0.37 = -0.20" at exp), max
+routing and fan-out sums, Play to the end on the timer with wires as thick as their gradients
+in a few seconds, the toolbar, edits that stop a run cleanly, and captions that never cover
+each other or a gate."""
 
 import math
 from collections import deque
@@ -9,16 +11,17 @@ from collections import deque
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QSlider, QToolBar
+from PySide6.QtWidgets import QApplication, QMenu, QSlider, QToolBar
 
 import engine
 from gui.common import theme
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
 from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE, install
-from gui.flow.captions import Caption
-from gui.flow.dots import (DOT_SPACING, FRAME_MS, DotTrain, dot_radius, dot_speed, dot_style,
-                           frame_step, max_speed, wire_width)
+from gui.flow.captions import PAD_Y, Caption
+from gui.flow.dots import (DOT_SPACING, FRAME_MS, STEP_FRACTION, DotTrain, dot_radius,
+                           dot_speed, dot_style, frame_step, train_spacing, travel_seconds,
+                           wire_width)
 from gui.main_window import MainWindow
 from gui.canvas.wire_item import NumberLabel
 from tests.helpers import EXAMPLES
@@ -79,6 +82,28 @@ def expected_order(circuit):
     return gates, [n for n in reversed(gates) if n in upstream]
 
 
+def expected_levels(circuit):
+    """The gates grouped by depth: forward, the longest way from a source (sources are 0);
+    backward, the longest way down from the output (the output is 0) among the gates upstream
+    of it. Computed here, by recursion over the wires, independently of the animation."""
+    forward, backward = expected_order(circuit)
+    gate = {n for n in circuit.nodes if not circuit.nodes[n].gate.is_source}
+
+    def depth(node):
+        return 0 if node not in gate else 1 + max(depth(s) for s in circuit.inputs_of(node))
+
+    def height(node):  # from the output, along gates upstream of it
+        consumers = [n for n in backward if node in circuit.inputs_of(n)]
+        return 0 if not consumers else 1 + max(height(n) for n in consumers)
+
+    def group(nodes, key):
+        levels = {}
+        for node in nodes:
+            levels.setdefault(key(node), set()).add(node)
+        return [levels[k] for k in sorted(levels)]
+    return group(forward, depth), group(backward, height)
+
+
 def overlays(scene):
     return [item for item in scene.items() if isinstance(item, (DotTrain, Caption))
             or (isinstance(item, NumberLabel) and item.parentItem() is None
@@ -86,15 +111,79 @@ def overlays(scene):
 
 
 def test_stepping_visits_gates_forward_then_backward(window):
+    # the CS231n neuron: w0x0, w1x1 | dot | z | ×−1 | exp | +1 | 1/x: 7 deep, 7 steps each way
     flow = open_example(window, "sigmoid_neuron_primitive.circuit")
-    forward, backward = expected_order(window.document.circuit)
+    forward, backward = expected_levels(window.document.circuit)
+    assert len(forward) == len(backward) == 7
+    assert forward[0] == {"w0x0", "w1x1"} and backward[-1] == {"w0x0", "w1x1"}
     assert flow.phase == IDLE
-    phases = []
+    phases, reached = [], []
     while flow.step():
         phases.append(flow.phase)
-    assert flow.visited == forward + backward
-    assert phases == [FORWARD] * len(forward) + [BACKWARD] * (len(backward) - 1) + [DONE]
+        reached.append(set(flow.visited[sum(map(len, reached)):]))
+    assert reached == forward + backward
+    assert phases == [FORWARD] * 7 + [BACKWARD] * 6 + [DONE]
     assert not flow.step() and flow.phase == DONE
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in EXAMPLES.glob("*.circuit")))
+def test_a_pass_takes_as_many_steps_as_the_circuit_is_deep(window, name):
+    flow = open_example(window, name)
+    forward, backward = expected_levels(window.document.circuit)
+    steps = 0
+    while flow.step():
+        steps += 1
+        level = flow.levels[steps - 1]
+        if steps <= len(forward):  # each gate of the level shows what it computed
+            assert all(flow.caption_of(node, "forward") for node in level)
+        else:  # and its chain rule, on the way back
+            assert all(flow.caption_of(node, "backward") for node in level)
+    assert steps == len(forward) + len(backward)
+    assert [set(level) for level in flow.levels] == forward + backward
+
+
+def test_a_wide_nets_first_step_moves_all_its_first_level_gates_at_once(window, qtbot):
+    # 8 hidden units: the 16 products x·a_i and y·b_i are the first level, 32 wires into them
+    window.document.replace_circuit(engine.hidden_layer_net(8))
+    window.document.flush()
+    flow = window.flow
+    first, _ = expected_levels(window.document.circuit)
+    assert len(first[0]) == 16
+    window.findChild(QAction, "action_flow_step").trigger()
+    trains = [item for item in window.scene.items() if isinstance(item, DotTrain)]
+    wires = {(w.dst, w.port) for w in window.document.circuit.wires() if w.dst in first[0]}
+    assert len(trains) == len(wires) == 32
+    qtbot.waitUntil(lambda: all(train.lead > 0 for train in trains), timeout=5000)
+    assert flow.visited == []  # all of them on their way together
+    qtbot.waitUntil(lambda: not flow.timer_active, timeout=10000)
+    assert set(flow.visited) == first[0] and flow.phase == FORWARD
+    for dst, port in wires:
+        assert flow.shown_value(dst, port) != ""
+    assert all(flow.caption_of(node, "forward") for node in first[0])
+
+
+class FrameClock:
+    """Stands in for the controller's QElapsedTimer: every frame lasts FRAME_MS exactly."""
+
+    def start(self):
+        pass
+
+    def restart(self):
+        return FRAME_MS
+
+
+def test_the_neurons_two_passes_take_about_five_seconds_at_the_default_speed(window):
+    # counted in frames of the real animation (a frame clock, not the wall clock)
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    flow._clock = FrameClock()
+    window.findChild(QAction, "action_flow_play").trigger()
+    frames = 0
+    while flow.phase != DONE:
+        flow._timer.timeout.emit()
+        frames += 1
+        assert frames < 2000
+    assert 4.0 <= frames * FRAME_MS / 1000 <= 6.0
+    assert len(flow.levels) == 14
 
 
 def test_numbers_appear_as_the_dots_arrive(window):
@@ -199,7 +288,7 @@ def test_fan_out_sum_appears_when_the_last_branch_arrives(window):
 def test_play_runs_to_the_end_on_the_timer_and_wires_show_gradients(window, qtbot):
     flow = open_example(window, "sigmoid_neuron_primitive.circuit")
     circuit, result = window.document.circuit, window.document.result
-    forward, backward = expected_order(circuit)
+    forward, backward = expected_levels(circuit)
     window.findChild(QSlider, "flow_speed").setValue(window.findChild(QSlider,
                                                                       "flow_speed").maximum())
     steps = []  # every frame, how far each dot train moved
@@ -209,17 +298,18 @@ def test_play_runs_to_the_end_on_the_timer_and_wires_show_gradients(window, qtbo
             if isinstance(item, DotTrain):
                 last = getattr(item, "_recorded", None)
                 if last is not None:
-                    steps.append(item.lead - last)
+                    steps.append((item.lead - last) / item.spacing)
                 item._recorded = item.lead
 
     window.findChild(QAction, "action_flow_play").trigger()
     assert flow.playing and flow.timer_active
     flow._timer.timeout.connect(record)
     qtbot.waitUntil(lambda: flow.phase == DONE and not flow.timer_active, timeout=30000)
-    assert flow.visited == forward + backward
+    assert [set(level) for level in flow.levels] == forward + backward
+    assert flow.visited == [node for level in flow.levels for node in level]
     assert not flow.playing
     assert not [item for item in window.scene.items() if isinstance(item, DotTrain)]
-    assert steps and max(steps) < DOT_SPACING / 2  # never fast enough to alias
+    assert steps and max(steps) < 0.5  # never half its train's spacing a frame: no aliasing
     # no fan-out in this circuit: each wire's gradient is its source's df/dsrc
     wires = window.scene.wire_items()
     for one in wires:
@@ -243,7 +333,7 @@ def test_toolbar_and_run_menu_actions(window, qtbot):
     action = {name: window.findChild(QAction, name) for name in names if name}
     assert action["action_flow_play"].isEnabled() and not action["action_flow_pause"].isEnabled()
 
-    action["action_flow_step"].trigger()  # one gate, animated, then it pauses
+    action["action_flow_step"].trigger()  # one level (q alone), animated, then it pauses
     assert flow.phase == FORWARD and flow.timer_active
     qtbot.waitUntil(lambda: flow.visited == ["q"] and not flow.timer_active, timeout=10000)
     assert flow.shown_value("q", 0) == "-2.00" and flow.shown_value("f", 0) == ""
@@ -317,11 +407,15 @@ def test_a_circuit_that_cannot_run_is_not_animated(window):
 def test_dots_follow_the_size_and_sign_of_their_numbers():
     assert dot_radius(0.0) < dot_radius(0.5) < dot_radius(5.0) < dot_radius(50.0)
     assert dot_radius(1e9) == dot_radius(float("inf"))  # capped
-    assert dot_speed(0.0) < dot_speed(1.0) < dot_speed(10.0)
-    # never faster than half the spacing per frame, whatever the number, factor or frame
-    assert max_speed() * FRAME_MS / 1000 < DOT_SPACING / 2
-    assert dot_speed(1e30, 1e6) == max_speed()
-    assert frame_step(1e9, 1.0) < DOT_SPACING / 2
+    # bigger numbers arrive a little sooner; a wire takes the same time however long it is
+    assert travel_seconds(0.0) > travel_seconds(1.0) > travel_seconds(10.0) >= 0.15
+    assert dot_speed(1.0, 9000.0) / dot_speed(1.0, 100.0) == pytest.approx(90.0)
+    assert travel_seconds(1.0, 2.0) == pytest.approx(travel_seconds(1.0) / 2)
+    # never faster than half the spacing per frame, whatever the number, wire, factor or frame
+    for speed in (10.0, 500.0, 5e4, 1e9):
+        assert speed * FRAME_MS / 1000 <= STEP_FRACTION * train_spacing(speed) + 1e-9
+        assert frame_step(speed, 1.0, train_spacing(speed)) < train_spacing(speed) / 2
+    assert train_spacing(10.0) == DOT_SPACING and frame_step(1e9, 1.0) < DOT_SPACING / 2
     value_pos, value_neg = dot_style(2.0, backward=False), dot_style(-2.0, backward=False)
     grad_pos, grad_neg = dot_style(0.3, backward=True), dot_style(-0.3, backward=True)
     assert not value_pos[1] and value_neg[1] and not grad_pos[1] and grad_neg[1]  # hollow < 0
@@ -349,21 +443,28 @@ def test_zoomed_in_the_view_follows_the_gate_being_worked_on(window, qtbot):
         return shown.contains(window.scene.gate_item(node_id).sceneBoundingRect())
 
     assert not in_view("f")
+    steps = 0
     while flow.step():
-        assert in_view(flow.visited[-1]), flow.visited[-1]
+        level = flow.levels[steps]
+        steps += 1
+        assert any(in_view(node) for node in level), level
     assert len(flow.visited) == 16  # 8 gates forward, 8 back
 
 
-def test_the_last_step_of_the_backward_pass_keeps_its_card_whole(window):
+def test_the_last_step_of_the_backward_pass_keeps_a_card_whole(window):
     flow = open_example(window, "sigmoid_neuron_primitive.circuit")
     while flow.step():
         pass
     assert flow.phase == DONE
-    last = flow.visited[-1]
+    last = set(flow.levels[-1])
+    assert last == {"w0x0", "w1x1"}
     cards = {key: card for key, card in flow._captions.items() if key[0] == "backward"}
-    assert cards[("backward", last)].active  # the step just taken, readable in full
-    assert "mul switches" in cards[("backward", last)].text()
-    assert not any(card.active for key, card in cards.items() if key[1] != last)
+    assert all(cards[("backward", node)].isVisible() for node in last)
+    # the step just taken, readable in full where there is room (the other product's card
+    # would cover numbers whole: it shows its equations only)
+    whole = [node for node in last if cards[("backward", node)].active]
+    assert len(whole) == 1 and "mul switches" in cards[("backward", whole[0])].text()
+    assert not any(card.active for key, card in cards.items() if key[1] not in last)
 
 
 @pytest.mark.parametrize("name", ["sigmoid_neuron_primitive.circuit", "add_mul.circuit",
@@ -374,6 +475,107 @@ def test_chain_rule_cards_cover_no_number_gate_or_other_card(window, name):
     flow.finish()
     cards = [item for item in window.scene.items() if isinstance(item, Caption)]
     assert len(cards) >= 2  # a card per gate of the backward pass (add_mul has two)
+    assert all(card.isVisible() for card in cards) and flow.hidden_captions == 0  # room for all
     for card in cards:
         cost = covered_cost(window.scene, card.sceneBoundingRect(), (card,), visible_only=True)
         assert cost < LABEL_OVERLAP_COST, card.text()
+
+
+def gate_rects(scene):
+    """The gates' bodies and names in the scene (what a card must not cover)."""
+    return [gate.shape().translated(gate.pos()).boundingRect()
+            for gate in (scene.gate_item(n) for n in scene.document.circuit.nodes)]
+
+
+@pytest.mark.parametrize("units", [8, 32])
+def test_after_end_on_a_big_net_no_card_covers_another_or_a_gate(window, qtbot, units):
+    window.show()
+    qtbot.waitExposed(window)
+    window.document.replace_circuit(engine.hidden_layer_net(units))
+    window.document.flush()
+    QApplication.processEvents()  # as the window would: the scene indexes the new gates
+    flow = window.flow
+    messages = []
+    flow.status_message.connect(messages.append)
+    window.findChild(QAction, "action_flow_finish").trigger()
+    assert flow.phase == DONE
+    cards = flow.caption_items()
+    shown = [card.sceneBoundingRect() for card in cards if card.isVisible()]
+    assert len(cards) > len(shown) >= 8  # not all fit: those that do are shown
+    assert flow.hidden_captions == len(cards) - len(shown)
+    for i, rect in enumerate(shown):
+        assert not any(rect.intersects(other) for other in shown[i + 1:])
+    gates = gate_rects(window.scene)
+    for rect in shown:
+        assert not any(rect.intersects(gate) for gate in gates)
+    assert f"{flow.hidden_captions} chain-rule cards are hidden" in messages[-1]
+
+    # selecting a gate whose card is hidden shows it whole and on top (it may cover gates,
+    # as a tooltip would); the others that fit keep off it and off the gates
+    hidden = next(key[1] for key, card in flow._captions.items()
+                  if key[0] == "backward" and not card.isVisible())
+    window.scene.select_nodes([hidden])
+    chosen = flow._captions[("backward", hidden)]
+    assert chosen.isVisible() and chosen.active and "upstream" in chosen.text()
+    shown = [card.sceneBoundingRect() for card in flow.caption_items() if card.isVisible()]
+    for i, rect in enumerate(shown):
+        assert not any(rect.intersects(other) for other in shown[i + 1:])
+    for card in flow.caption_items():
+        if card.isVisible() and card is not chosen:
+            assert not any(card.sceneBoundingRect().intersects(gate) for gate in gates)
+    window.scene.clearSelection()  # back as it was: the card folds or hides again
+    assert not (chosen.isVisible() and chosen.active)
+
+
+def test_levels_with_a_click_explain_restart_and_end_on_a_fitted_neuron(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetricsF
+    from PySide6.QtWidgets import QWidget
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    view, scene = window.view, window.scene
+    qtbot.keyClick(view.viewport(), Qt.Key_F)
+    step = window.findChild(QAction, "action_flow_step")
+    step.trigger()
+    qtbot.waitUntil(lambda: not flow.timer_active, timeout=10000)
+    assert set(flow.visited) == {"w0x0", "w1x1"}  # the first level, both products at once
+    cards = [card for card in flow.caption_items() if card.isVisible()]
+    assert len(cards) == 2
+    # the cards read as big as the menu's text at the fitted zoom, like the wires' numbers
+    menu = QFontMetricsF(QApplication.font()).height()
+    for card in cards:  # one line each: "w0x0 = 2.00 × -1.00 = -2.00"
+        assert card.text().count("\n") == 0
+        line = card.boundingRect().height() - 2 * PAD_Y - 2  # less its padding and border
+        assert line * view.zoom_factor() >= menu - 1e-6
+    # a real click on a gate during the run: Explain explains it, its card stays shown
+    gate = scene.gate_item("w0x0")
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    assert scene.selected_node_ids() == ["w0x0"]
+    assert "df/dw0x0" in window.findChild(QWidget, "explain_panel").text()
+    assert flow._captions[("forward", "w0x0")].isVisible()
+    assert flow.phase == FORWARD  # a selection is no edit: the run goes on
+    window.findChild(QAction, "action_flow_restart").trigger()
+    assert flow.phase == FORWARD and flow.visited == [] and flow.captions() == []
+    window.findChild(QAction, "action_flow_finish").trigger()
+    assert flow.phase == DONE and len(flow.visited) == 16 and flow.hidden_captions == 0
+
+
+def test_dots_ride_on_their_wire_at_the_distance_they_went():
+    from PySide6.QtCore import QPointF
+    from gui.canvas.wire_item import wire_path
+    path = wire_path(QPointF(0, 0), QPointF(400, 9000))  # a long, steep wire of a big net
+    train = DotTrain(path, 1.0, backward=False, reverse=False)
+    assert train.length == pytest.approx(path.length(), rel=1e-3)
+    for along in (0.0, 123.0, path.length() / 2, path.length() - 1):
+        train.set_lead(along)
+        expected = path.pointAtPercent(path.percentAtLength(along))
+        point = train.points()[0]
+        assert math.hypot(point.x() - expected.x(), point.y() - expected.y()) < 1.0
+    back = DotTrain(path, -1.0, backward=True, reverse=True)  # gradients run from the end
+    back.set_lead(10.0)
+    expected = path.pointAtPercent(path.percentAtLength(path.length() - 10.0))
+    assert math.hypot(back.points()[0].x() - expected.x(),
+                      back.points()[0].y() - expected.y()) < 1.0

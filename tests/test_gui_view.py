@@ -13,11 +13,14 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa: E402
                            QMouseEvent, QWheelEvent)
+from PySide6.QtGui import QFontMetricsF  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget  # noqa: E402
 
 import engine  # noqa: E402
+from tests.helpers import EXAMPLES  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
-from gui.canvas.view import GATE_MIME, MAX_ZOOM, MIN_ZOOM, CanvasView  # noqa: E402
+from gui.canvas.view import (GATE_MIME, MAX_ZOOM, MIN_ZOOM, PART_SHOWN_HINT,  # noqa: E402
+                             SMALL_NUMBERS_HINT, CanvasView, readable_zoom)
 from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import EditActions  # noqa: E402
@@ -220,14 +223,19 @@ def shown_view(qtbot, circuit, width: int, height: int):
 
 
 def test_first_show_fits_the_circuit(qtbot):
-    scene, view = shown_view(qtbot, add_mul_circuit(), 500, 400)
+    scene, view = shown_view(qtbot, add_mul_circuit(), 800, 500)
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(scene.content_rect())
 
 
 def test_resizing_keeps_the_circuit_fitted_until_the_user_zooms(qtbot):
-    scene, view = shown_view(qtbot, add_mul_circuit(), 900, 700)
-    view.resize(300, 200)
+    scene, view = shown_view(qtbot, add_mul_circuit(), 300, 200)
+    # too small to show it whole with readable numbers: readable, from the inputs (top left)
+    assert view.zoom_factor() == pytest.approx(readable_zoom())
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(scene.gate_item("x").sceneBoundingRect())
+    assert not visible.contains(scene.content_rect())
+    view.resize(900, 700)
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(scene.content_rect())
     wheel(view, QPoint(150, 100), 3)
@@ -488,3 +496,57 @@ def test_fit_shows_the_whole_of_a_32_unit_net(qtbot):
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     for node_id in ("x", "y", "a1", "a32", "d", "score"):
         assert shown.contains(scene.gate_item(node_id).sceneBoundingRect()), node_id
+
+
+def gates(scene):
+    return [scene.gate_item(node_id) for node_id in scene.document.circuit.nodes]
+
+
+def screen_rect(view, item):
+    """Where ``item`` is drawn in the viewport."""
+    return view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+
+
+@pytest.mark.parametrize("size", [(900, 570), (500, 420)])
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.circuit")))
+def test_every_example_fitted_shows_numbers_as_tall_as_the_menu_text(qtbot, name, size):
+    from gui.canvas.wire_item import NumberLabel, numbers_drawn_at
+    scene, view = shown_view(qtbot, engine.load(EXAMPLES / name), *size)
+    scene.document.flush()
+    qtbot.keyClick(view.viewport(), Qt.Key_F)
+    menu_height = QFontMetricsF(QApplication.font()).height()  # the menu's text, in px
+    zoom = view.zoom_factor()
+    assert numbers_drawn_at(zoom)
+    shown = [label for label in scene.items() if isinstance(label, NumberLabel) and label.text
+             and view.viewport().rect().intersects(screen_rect(view, label))]
+    assert shown  # numbers in view
+    for label in shown:  # the text's height on screen: the label less its padding
+        text_height = (label.boundingRect().height() - 2 * NumberLabel.PAD_Y) * zoom
+        assert text_height >= menu_height - 1e-6, (label.text, text_height, menu_height)
+    # where it fits so, the whole circuit is in view, else its inputs (top left) are
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    first = min(scene.document.circuit.nodes.values(), key=lambda n: (n.pos[0], n.pos[1]))
+    assert visible.contains(scene.gate_item(first.id).sceneBoundingRect())
+    hint = view.small_numbers_hint
+    if not visible.contains(scene.content_rect()) and not hint.isHidden():
+        assert hint.text() == PART_SHOWN_HINT
+        covered = [item for item in view.items(hint.geometry())
+                   if isinstance(item, NumberLabel) and item.text or item in gates(scene)]
+        assert covered == []  # no gate, no number
+
+
+@pytest.mark.parametrize("units", [8, 32])
+def test_the_hint_to_zoom_in_on_a_fitted_big_net_covers_no_gate(qtbot, units):
+    scene, view = shown_view(qtbot, engine.hidden_layer_net(units), 600, 560)
+    scene.document.flush()
+    qtbot.keyClick(view.viewport(), Qt.Key_F)
+    hint = view.small_numbers_hint
+    assert hint.isVisible() and hint.text() == SMALL_NUMBERS_HINT
+    gates = [screen_rect(view, scene.gate_item(n)) for n in scene.document.circuit.nodes]
+    assert not any(hint.geometry().intersects(gate) for gate in gates)
+    assert view.viewport().rect().contains(hint.geometry())
+    # panned so that gates come under its corner, it moves to a free one
+    drag(view, QPoint(300, 280), QPoint(300 - 150, 280 + 200), Qt.MiddleButton)
+    gates = [screen_rect(view, scene.gate_item(n)) for n in scene.document.circuit.nodes]
+    free = [c for c in view.hint_corners() if not any(c.intersects(g) for g in gates)]
+    assert free and hint.geometry() == free[0]

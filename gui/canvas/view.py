@@ -4,7 +4,7 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
 - zoom with the wheel, anchored under the mouse (Ctrl+wheel over an input or const is the
   scene's value scrub, so Ctrl+wheel only zooms when the scene did not take it), Ctrl+= and
   Ctrl+-, clamped to [0.03, 8]; pan with the middle button or with Space held and the left
-  button; F fits the whole circuit (also on first show and when another circuit is opened);
+  button; F fits the circuit (also on first show and when another circuit is opened);
 - rubber-band selection on the empty canvas (of what lies wholly inside the band);
   Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``), Escape
   cancels a drag in progress or else clears the selection, the arrow keys move the selected
@@ -14,6 +14,14 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   Ctrl+V pastes at the mouse too (``mouse_over_canvas``);
 - right-click opens the menu of what is under the mouse (``gui.canvas.context_menus``).
 
+Fit makes the numbers readable: it shows the whole circuit if its numbers are then at least as
+tall on screen as the menu's text (``readable_zoom``); else it zooms to that size and shows the
+part where the passes start (the inputs, top left), saying how to pan to the rest. Only a
+circuit too big to be read that way (more than ``READ_FIT_EXTENT`` across: a net of 8 hidden
+units or more) is fitted whole as an overview, without numbers, with a hint to zoom in. Hints
+sit in a corner of the view where they cover no gate (an overview keeps a margin free for
+them).
+
 The scene's own ``drawBackground`` paints the dot grid (only when zoomed in enough to see it).
 The view is given a very large scene rect so the canvas pans freely past the circuit's edges;
 the scroll bars are hidden because they would be tiny and mean nothing.
@@ -21,16 +29,17 @@ the scroll bars are hidden because they would be tiny and mean nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QCursor, QPainter, QTransform
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QCursor, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsSceneWheelEvent, QGraphicsView, QLabel
 
 import engine
+from gui.common import theme
 from gui.model.commands import MoveNodesCommand
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.canvas.gate_item import GateItem
 from gui.canvas.quick_add import QuickAddPopup
-from gui.canvas.wire_item import WireItem, numbers_drawn_at
+from gui.canvas.wire_item import NumberLabel, WireItem, numbers_drawn_at
 
 try:
     from gui.canvas.gate_glyphs import GATE_MIME
@@ -43,9 +52,19 @@ WHEEL_STEP = 1.0015  # zoom factor per eighth of a degree of wheel rotation (120
 KEY_STEP = 1.25
 FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
 SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
+PART_SHOWN_HINT = ("Zoomed so the numbers can be read: drag with the middle button (or Space "
+                   "held) to see the rest, Ctrl+- to see more")
+HINT_MARGIN = 8  # px between a hint and the view's edges
 FIT_MARGIN = 40.0
+READ_FIT_EXTENT = 2000.0  # scene px: bigger circuits are fitted whole (an overview)
 CANVAS_LIMIT = engine.circuit.MAX_COORDINATE  # where gates can be: the scene reaches that far
 ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
+
+
+def readable_zoom() -> float:
+    """The least zoom at which a wire's number is as tall on screen as the menu's text."""
+    menu = QFontMetricsF(QApplication.font()).height()
+    return menu / theme.metrics("NUMBER_FONT").height()
 
 
 class CanvasView(QGraphicsView):
@@ -54,6 +73,8 @@ class CanvasView(QGraphicsView):
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
         self._scene = scene  # QGraphicsView does not own its scene: keep it alive
+        self.small_numbers_hint = QLabel(SMALL_NUMBERS_HINT, self.viewport())
+        self.small_numbers_hint.hide()  # shown by ``_update_hint`` when it has something to say
         self.setObjectName("canvas_view")
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
         self.setDragMode(QGraphicsView.RubberBandDrag)
@@ -73,15 +94,14 @@ class CanvasView(QGraphicsView):
         self._space_held = False
         self._fitted = False
         self._keep_fitted = False  # refit on resize until the user zooms or pans
+        self._part_shown = False  # fitted to read the numbers, with part of the circuit out
         self._last_mouse: QPoint | None = None
-        self.small_numbers_hint = QLabel(SMALL_NUMBERS_HINT, self.viewport())
         self.small_numbers_hint.setObjectName("small_numbers_hint")
         self.small_numbers_hint.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.small_numbers_hint.setWordWrap(True)
         self.small_numbers_hint.setStyleSheet(
             "QLabel { background: rgba(255, 255, 255, 225); color: #5f6368; "
             "border: 1px solid #dadce0; border-radius: 4px; padding: 2px 6px; }")
-        self.small_numbers_hint.hide()
         self.quick_add: QuickAddPopup | None = None
         self._quick_add_pos = QPointF()
         scene.document.circuit_replaced.connect(self._on_circuit_replaced)
@@ -122,17 +142,61 @@ class CanvasView(QGraphicsView):
         self._scale_to(factor)
         self._put_scene_point_at(fixed, anchor)
 
-    def _scale_to(self, factor: float) -> None:
+    def _scale_to(self, factor: float, part_shown: bool = False) -> None:
         self.setTransform(QTransform.fromScale(factor, factor))
-        # below this zoom the wires' numbers are too small to draw: say so, and how to read them
-        self.small_numbers_hint.setVisible(not numbers_drawn_at(factor))
+        self._part_shown = part_shown
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        """Say what the view leaves out: the numbers below the zoom where they are drawn (and
+        how to read them), or, after a fit to read them, the rest of the circuit."""
+        hint = self.small_numbers_hint
+        text = (SMALL_NUMBERS_HINT if not numbers_drawn_at(self.zoom_factor())
+                else PART_SHOWN_HINT if self._part_shown else "")
+        if text and text != hint.text():
+            hint.setText(text)
+        hint.setVisible(bool(text))
         self._place_hint()
 
     def _place_hint(self) -> None:
+        """Put the hint in the first corner of the view (bottom left, bottom right, top left,
+        top right) where it covers no gate (nor a number, when they are drawn); if none is
+        free, the hint to zoom in goes bottom left and the one to pan is left out (the wires
+        running off the edge say it too)."""
         hint = self.small_numbers_hint
-        hint.setMaximumWidth(max(80, self.viewport().width() - 16))  # wraps in a narrow view
-        hint.adjustSize()
-        hint.move(8, self.viewport().height() - hint.height() - 8)
+        # one line if it fits, else wrapped to the view's width
+        longest = max(80, self.viewport().width() - 2 * HINT_MARGIN)
+        width = min(longest, hint.fontMetrics().horizontalAdvance(hint.text()) + 16)
+        hint.resize(width, hint.heightForWidth(width))
+        if hint.isHidden():
+            return
+        corners = self.hint_corners()
+        spot = next((rect for rect in corners if not self.covers_something(rect)), None)
+        if spot is None and hint.text() == PART_SHOWN_HINT:
+            hint.hide()
+            return
+        hint.move((spot or corners[0]).topLeft())
+
+    def hint_corners(self) -> list[QRect]:
+        """Where the hint may go, in viewport coordinates, in order of preference."""
+        area, size, m = self.viewport().rect(), self.small_numbers_hint.size(), HINT_MARGIN
+        left, right = m, area.width() - size.width() - m
+        top, bottom = m, area.height() - size.height() - m
+        return [QRect(QPoint(x, y), size) for x, y in
+                ((left, bottom), (right, bottom), (left, top), (right, top))]
+
+    def gates_under(self, rect: QRect) -> list[GateItem]:
+        """The gates whose drawing meets ``rect`` (viewport coordinates) on screen."""
+        return [item for item in self.items(rect, Qt.IntersectsItemBoundingRect)
+                if isinstance(item, GateItem)]
+
+    def covers_something(self, rect: QRect) -> bool:
+        """True if ``rect`` (viewport coordinates) meets a gate, or a wire's number where the
+        numbers are drawn."""
+        numbers = numbers_drawn_at(self.zoom_factor())
+        return any(isinstance(item, GateItem) or (
+            numbers and isinstance(item, NumberLabel) and item.text and item.isVisible())
+            for item in self.items(rect, Qt.IntersectsItemBoundingRect))
 
     def zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
         """Multiply the zoom by ``step``."""
@@ -151,8 +215,11 @@ class CanvasView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_all(self) -> None:
-        """Zoom and scroll so the whole circuit is in view (at most at 150 %); until the user
-        zooms or pans, resizing the view fits again."""
+        """Zoom and scroll so the whole circuit is in view (at most at 150 %) if its numbers
+        can be read so; else zoom so they can and show where the passes start (top left),
+        unless the circuit is too big to be read that way: then fit it whole, an overview
+        with a margin free for the hint. Until the user zooms or pans, resizing the view fits
+        again."""
         self._keep_fitted = True
         rect = self.scene().content_rect()
         if rect.isNull() or rect.isEmpty():
@@ -160,11 +227,26 @@ class CanvasView(QGraphicsView):
             self.centerOn(QPointF(0, 0))
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-        area = self.viewport().rect()
-        factor = min(area.width() / rect.width(), area.height() / rect.height())
-        factor = max(MIN_ZOOM, min(FIT_MAX_ZOOM, factor))
-        self._scale_to(factor)
-        self.centerOn(rect.center())
+        area = QRectF(self.viewport().rect())
+        factor = min(FIT_MAX_ZOOM, area.width() / rect.width(), area.height() / rect.height())
+        readable = readable_zoom()
+        if factor >= readable:
+            self._scale_to(factor)
+            self.centerOn(rect.center())
+        elif max(rect.width(), rect.height()) <= READ_FIT_EXTENT:  # read part of it
+            factor = min(max(readable, MIN_ZOOM), MAX_ZOOM)
+            self._scale_to(factor, part_shown=True)
+            width, height = area.width() / factor, area.height() / factor
+            self.centerOn(rect.center().x() if rect.width() <= width else rect.left() + width / 2,
+                          rect.center().y() if rect.height() <= height else rect.top() + height / 2)
+        else:  # an overview, with a band at the bottom for the hint to zoom in
+            self.small_numbers_hint.setText(SMALL_NUMBERS_HINT)
+            self._place_hint()
+            band = self.small_numbers_hint.sizeHint().height() + 2 * HINT_MARGIN
+            height = max(area.height() - band, 1.0)
+            factor = max(MIN_ZOOM, min(area.width() / rect.width(), height / rect.height()))
+            self._scale_to(factor)
+            self.centerOn(rect.center() + QPointF(0, band / 2 / factor))
 
     def _put_scene_point_at(self, scene_point: QPointF, view_point: QPoint) -> None:
         now = self.mapFromScene(scene_point)
@@ -175,6 +257,14 @@ class CanvasView(QGraphicsView):
         hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
         hbar.setValue(hbar.value() + round(dx))
         vbar.setValue(vbar.value() + round(dy))
+        if self._part_shown and (dx or dy):  # the user found how to see the rest
+            self._part_shown = False
+            self._update_hint()
+
+    def scrollContentsBy(self, dx: int, dy: int):
+        super().scrollContentsBy(dx, dy)
+        if not self.small_numbers_hint.isHidden():
+            self._place_hint()  # the gates under it moved
 
     def _refit_if_fitted(self) -> None:
         if self._keep_fitted and self.isVisible():
@@ -188,7 +278,7 @@ class CanvasView(QGraphicsView):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        self._place_hint()
+        self._update_hint()
         if self._keep_fitted and self.isVisible():
             self.fit_all()
 

@@ -1,20 +1,24 @@
-"""Watch it flow: the forward and backward passes animated on the canvas, gate by gate.
+"""Watch it flow: the forward and backward passes animated on the canvas, level by level.
 
-The forward pass visits the gates in topological order (``engine.chain_rule.forward_schedule``).
-At each gate, dots carry the values of its input wires from their sources to it; each wire's
-green number appears when its dots arrive, and the gate shows what it computed
-("q = -2.00 + 5.00 = 3.00"). The backward pass starts with df/df = 1.00 at the output and
-visits the gates upstream of it in reverse order: each gate shows its chain rule ("exp scales by
-the local gradient", "-0.53 × 0.37 = -0.20 → times_minus_1") and red dots carry what it sends
-back down each input wire, whose red number appears when they arrive. Where a node's output
-fans out, each wire shows the gradient its branch sent back and, once every branch is in, the
-node shows them adding up ("-0.20 + 0.40 = 0.20"). When the pass is done, every wire's
-thickness shows the |gradient| that came back along it, until the circuit changes.
+The forward pass visits the gates in levels of the same depth (``gui.flow.levels``): all the
+gates of a level move together, as one step. At each gate, dots carry the values of its input
+wires from their sources to it; each wire's green number appears when its dots arrive, and the
+gate shows what it computed ("q = -2.00 + 5.00 = 3.00"). The backward pass starts with
+df/df = 1.00 at the output and visits the gates upstream of it level by level, the output's
+level first: each gate shows its chain rule ("exp scales by the local gradient",
+"-0.53 × 0.37 = -0.20 → times_minus_1") and red dots carry what it sends back down each input
+wire, whose red number appears when they arrive. Where a node's output fans out, each wire
+shows the gradient its branch sent back and, once every branch is in, the node shows them
+adding up ("-0.20 + 0.40 = 0.20"). When the pass is done, every wire's thickness shows the
+|gradient| that came back along it, until the circuit changes. A pass takes as many steps as
+the circuit is deep, each about ``dots.TRAVEL_SECONDS`` at the default speed.
 
-``FlowController`` runs it: ``play``, ``pause``, ``step`` (one gate, at once), ``play_step``
-(one gate, animated, then pause: the Step button), ``restart``, ``finish`` (jump to the end),
-``cancel`` (back to the plain canvas). ``phase`` is "idle", "forward", "backward" or "done" and
-``visited`` lists the gates in the order their numbers arrived. A 16 ms timer moves the dots
+``FlowController`` runs it: ``play``, ``pause``, ``step`` (one level, at once), ``play_step``
+(one level, animated, then pause: the Step button), ``restart``, ``finish`` (jump to the end),
+``cancel`` (back to the plain canvas). ``phase`` is "idle", "forward", "backward" or "done",
+``levels`` lists the steps of the run (the ids of each level's gates) and ``visited`` the gates
+in the order the passes reached them. Captions that would cover each other or a gate are kept
+hidden (``captions.arrange``); selecting a gate shows its own. A 16 ms timer moves the dots
 while something moves and stops otherwise. The numbers come from one snapshot of the document's
 result taken when a run starts; any edit of the document cancels the run and removes every
 overlay (dots, captions, wire widths).
@@ -35,8 +39,9 @@ from engine import CircuitError
 from engine.chain_rule import (PassStep, backward_schedule, fan_out_sum, forward_caption,
                                forward_schedule, gate_chain_rule)
 from gui.common import theme
-from gui.flow.captions import ABOVE, BELOW, LEFT, Caption
-from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, frame_step, wire_width
+from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange
+from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, wire_width
+from gui.flow.levels import backward_levels, forward_levels
 from engine.number_format import format_number
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
@@ -59,17 +64,21 @@ class _Flight:
     port: int
     number: object
     train: DotTrain
-    speed: float
     landed: bool = False
 
 
 @dataclass
 class _Stage:
-    """One gate of a pass and the numbers travelling to it (forward) or from it (backward)."""
+    """One level of a pass: its gates and the numbers travelling to them (forward) or from
+    them (backward)."""
 
     phase: str
-    step: PassStep
+    steps: list[PassStep]
     flights: list = field(default_factory=list)
+
+    @property
+    def node_ids(self) -> list[str]:
+        return [step.node_id for step in self.steps]
 
 
 def _alive(item) -> bool:
@@ -100,6 +109,12 @@ class FlowController(QObject):
         self._result = None
         self._rules = {}
         self._captions: dict[tuple[str, str], Caption] = {}  # (kind, node id) -> caption
+        self._captions_changed = False  # captions folded or went: arrange them all again
+        self._new_captions: list[Caption] = []  # to fit in among those shown
+        self._working: set[tuple[str, str]] = set()  # the captions of the level now: whole
+        self._batch = False  # while End runs every step: arrange the captions once, after
+        self.hidden_captions = 0  # how many captions are kept hidden for want of room
+        self._flights_left: dict[str, int] = {}  # forward: gate -> its values still on the way
         self._branch_grads: dict[tuple[str, int], object] = {}
         self._pending: dict[str, int] = {}  # node id -> branches still to arrive
         self._fans_out: set[str] = set()
@@ -113,6 +128,7 @@ class FlowController(QObject):
         self._clock = QElapsedTimer()
         document.changed.connect(self._on_document_changed)
         document.circuit_replaced.connect(self._on_document_replaced)
+        scene.selectionChanged.connect(self._on_selection_changed)
 
     # ----------------------------------------------------------------- state
     @property
@@ -125,20 +141,31 @@ class FlowController(QObject):
         """True while the frame timer runs (only while dots move)."""
         return self._timer.isActive()
 
+    @property
+    def levels(self) -> list[list[str]]:
+        """The steps of the run: the ids of each level's gates, forward then backward."""
+        return [stage.node_ids for stage in self._stages]
+
     def set_speed(self, speed: int) -> None:
         """The speed slider's value, SPEED_MIN to SPEED_MAX."""
         self.speed = max(SPEED_MIN, min(SPEED_MAX, int(speed)))
         factor = speed_factor(self.speed)
         for flight in self._current.flights if self._current else ():
-            flight.speed = dot_speed(flight.number, factor)
+            flight.train.set_speed(dot_speed(flight.number, flight.train.length, factor))
 
     def captions(self) -> list[str]:
-        """The texts of the captions on the canvas now, in the order they appeared."""
+        """The texts of the captions of the run now (shown, or hidden for want of room), in
+        the order they appeared."""
         return [caption.text() for caption in self._captions.values() if _alive(caption)]
 
+    def caption_items(self) -> list[Caption]:
+        """The caption cards of the run now, shown or hidden."""
+        return [caption for caption in self._captions.values() if _alive(caption)]
+
     def caption_of(self, node_id: str, kind: str = "") -> str:
-        """The text of a gate's caption ('' if none); ``kind``: "forward", "backward" or
-        "fan_out" (default: whichever it has, backward first)."""
+        """The text of a gate's caption ('' if none; it may be hidden for want of room);
+        ``kind``: "forward", "backward" or "fan_out" (default: whichever it has, backward
+        first)."""
         kinds = (kind,) if kind else ("backward", "fan_out", "forward")
         for k in kinds:
             caption = self._captions.get((k, node_id))
@@ -183,7 +210,7 @@ class FlowController(QObject):
         self.pause() if self._playing else self.play()
 
     def step(self) -> bool:
-        """Advance one gate at once (its numbers arrive now); False when there is none left."""
+        """Advance one level at once (its numbers arrive now); False when there is none left."""
         self._playing = self._pause_after_stage = False
         if self.phase in (IDLE, DONE):
             if self.phase == DONE or not self._begin():
@@ -197,12 +224,13 @@ class FlowController(QObject):
             self._launch_next()
         self._land_all()
         self._timer.stop()
+        self._arrange_captions()
         self.state_changed.emit()
         return True
 
     def play_step(self) -> None:
-        """Animate the next gate and pause when its numbers have arrived (the Step button).
-        Pressed again while that gate's dots still move, it lands them at once."""
+        """Animate the next level and pause when its numbers have arrived (the Step button).
+        Pressed again while that level's dots still move, it lands them at once."""
         if self._current is not None and self._timer.isActive() and not self._playing:
             self.step()
             return
@@ -214,6 +242,7 @@ class FlowController(QObject):
             if self._next >= len(self._stages):
                 return
             self._launch_next()
+        self._arrange_captions()
         self._start_timer()
         self.state_changed.emit()
 
@@ -232,8 +261,16 @@ class FlowController(QObject):
         """Jump to the end: every number arrived, captions and wire widths shown."""
         if self.phase == IDLE and not self._begin():
             return
-        while self.step():
-            pass
+        self._batch = True
+        try:
+            while self.step():
+                pass
+        finally:
+            self._batch = False
+        self._captions_changed = True
+        self._arrange_captions(retry_hidden=True)
+        if self.phase == DONE:
+            self._say_done()
         self._drop_trains()
         self._timer.stop()
         self.state_changed.emit()
@@ -258,6 +295,11 @@ class FlowController(QObject):
         if self.phase != IDLE:
             self.cancel()
 
+    def _on_selection_changed(self) -> None:
+        if self._captions and _alive(self.scene):
+            self._captions_changed = True
+            self._arrange_captions(retry_hidden=True)
+
     # ----------------------------------------------------------------- a run
     def _begin(self) -> bool:
         """Take a snapshot of the numbers, hide them, and stand before the first gate."""
@@ -278,8 +320,8 @@ class FlowController(QObject):
             return False
         self._result = result
         self._rules = {}
-        self._stages = ([_Stage(FORWARD, step) for step in forward]
-                        + [_Stage(BACKWARD, step) for step in backward])
+        self._stages = ([_Stage(FORWARD, level) for level in forward_levels(forward)]
+                        + [_Stage(BACKWARD, level) for level in backward_levels(backward)])
         self._next = 0
         self._current = None
         self.visited = []
@@ -304,57 +346,85 @@ class FlowController(QObject):
         return self._rules[node_id]
 
     def _fold_captions(self) -> None:
+        self._working = set()
         for caption in self._captions.values():
-            if _alive(caption):
+            if _alive(caption) and caption.active:
                 caption.set_active(False)
+                self._captions_changed = True
 
-    def _keep_in_view(self, node_id: str) -> None:
-        """Scroll the canvas, if need be, so the gate being worked on is in view (a big
-        circuit seen zoomed in); the view does not move while the gate is visible."""
-        gate = self.scene.gate_item(node_id)
-        if gate is None:
+    def _keep_in_view(self, node_ids: list[str]) -> None:
+        """Scroll the canvas, if need be, so a gate being worked on is in view (a big circuit
+        seen zoomed in): the view does not move while one of them is visible, else it shows
+        the first."""
+        gates = [gate for gate in map(self.scene.gate_item, node_ids) if gate is not None]
+        if not gates:
             return
         for view in self.scene.views():
             shown = view.mapToScene(view.viewport().rect()).boundingRect()
-            if not shown.contains(gate.sceneBoundingRect()):
-                view.ensureVisible(gate, VIEW_MARGIN, VIEW_MARGIN)
+            if not any(shown.contains(gate.sceneBoundingRect()) for gate in gates):
+                view.ensureVisible(gates[0], VIEW_MARGIN, VIEW_MARGIN)
 
     def _launch_next(self) -> None:
         self._fold_captions()
         stage = self._stages[self._next]
         self._next += 1
-        node_id = stage.step.node_id
-        self._keep_in_view(node_id)
+        if not self._batch:
+            self._keep_in_view(stage.node_ids)
         backward = stage.phase == BACKWARD
         if backward and self.phase == FORWARD:
             self._enter_backward()
         factor = speed_factor(self.speed)
-        rule = self._rule(node_id) if backward else None
-        for wire in stage.step.wires:
-            item = self.scene.wire_item(wire.dst, wire.port)
-            if item is None:
-                continue
-            number = rule.ports[wire.port].sent if backward else self._result.values[wire.src]
-            train = DotTrain(item.path(), number, backward=backward, reverse=backward)
-            self.scene.addItem(train)
-            stage.flights.append(_Flight(wire.src, wire.dst, wire.port, number, train,
-                                         dot_speed(number, factor)))
+        for step in stage.steps:
+            rule = self._rule(step.node_id) if backward else None
+            self._flights_left[step.node_id] = 0
+            for wire in step.wires:
+                item = self.scene.wire_item(wire.dst, wire.port)
+                if item is None:
+                    continue
+                number = (rule.ports[wire.port].sent if backward
+                          else self._result.values[wire.src])
+                train = DotTrain(item.path(), number, backward=backward, reverse=backward)
+                train.set_speed(dot_speed(number, train.length, factor))
+                self.scene.addItem(train)
+                stage.flights.append(_Flight(wire.src, wire.dst, wire.port, number, train))
+                self._flights_left[step.node_id] += 1
+            if backward:
+                self._show_rule(rule)
         self._current = stage
-        if backward:
-            short = [port.caption(format_number) for port in rule.ports]
-            lines = [f"{text} → {port.source}" for text, port in zip(short, rule.ports)]
-            self._show_caption("backward", node_id, rule.pattern_text, lines, theme.GRAD_RED,
-                               ABOVE, short)
-            self.status_message.emit(
-                f"Backward: {node_id} got df/d{node_id} = {format_number(rule.upstream)}; "
-                f"{rule.pattern_text}")
-        else:
-            sources = ", ".join(wire.src for wire in stage.step.wires)
-            self.status_message.emit(f"Forward: {sources} → {node_id}")
+        if not self._batch:
+            self.status_message.emit(self._level_message(stage))
+
+    def _show_rule(self, rule) -> None:
+        short = [port.caption(format_number) for port in rule.ports]
+        lines = [f"{text} → {port.source}" for text, port in zip(short, rule.ports)]
+        self._show_caption("backward", rule.node_id, rule.pattern_text, lines, theme.GRAD_RED,
+                           ABOVE, short)
+
+    def _level_message(self, stage: _Stage) -> str:
+        """The status bar's line for a level: its gate (and what it does), or how many."""
+        count = sum(1 for other in self._stages if other.phase == stage.phase)
+        number = self._stages.index(stage) + 1
+        if stage.phase == BACKWARD:
+            number -= len(self._stages) - count
+        where = f"step {number} of {count}"
+        if len(stage.steps) > 1:
+            names = ", ".join(stage.node_ids[:4]) + (", …" if len(stage.steps) > 4 else "")
+            verb = "send their gradients back" if stage.phase == BACKWARD else "compute"
+            return (f"{stage.phase.capitalize()}, {where}: {len(stage.steps)} gates {verb} "
+                    f"together ({names})")
+        step = stage.steps[0]
+        node_id = step.node_id
+        if stage.phase == BACKWARD:
+            rule = self._rule(node_id)
+            return (f"Backward, {where}: {node_id} got df/d{node_id} = "
+                    f"{format_number(rule.upstream)}; {rule.pattern_text}")
+        sources = ", ".join(wire.src for wire in step.wires)
+        return f"Forward, {where}: {sources} → {node_id}"
 
     def _enter_backward(self) -> None:
         for key in [key for key in self._captions if key[0] == "forward"]:
             self._remove(self._captions.pop(key))
+        self._captions_changed = True
         self._stub_hidden[1] = False  # df/df = 1.00: where the backward pass starts
         self._apply_stub()
         self._set_phase(BACKWARD)
@@ -363,6 +433,9 @@ class FlowController(QObject):
         flight.landed = True
         if self._current.phase == FORWARD:
             self._hide(flight.dst, flight.port, value=False)
+            self._flights_left[flight.dst] -= 1
+            if self._flights_left[flight.dst] == 0:  # every value it needs is in
+                self._show_forward(flight.dst)
             return
         self._branch_grads[(flight.dst, flight.port)] = flight.number
         self._hide(flight.dst, flight.port, grad=False)  # the wire's red number is its branch's
@@ -388,18 +461,23 @@ class FlowController(QObject):
                 self._draining.append(flight.train)
             else:
                 self._remove(flight.train)
-        node_id = stage.step.node_id
-        self.visited.append(node_id)
+        self.visited.extend(stage.node_ids)
         if stage.phase == FORWARD:
-            text = forward_caption(self.document.circuit, self._result, node_id, format_number)
-            self._show_caption("forward", node_id, "", [f"{node_id} = {text}"],
-                               theme.VALUE_GREEN, ABOVE, [text])
-            if node_id == self._result.output:
-                self._stub_hidden[0] = False
-                self._apply_stub()
+            for node_id in stage.node_ids:
+                if ("forward", node_id) not in self._captions:
+                    self._show_forward(node_id)
         if self._next >= len(self._stages):
             self._finish_run()
         self.state_changed.emit()
+
+    def _show_forward(self, node_id: str) -> None:
+        """The gate's caption once its values are in: what it computed."""
+        text = forward_caption(self.document.circuit, self._result, node_id, format_number)
+        self._show_caption("forward", node_id, "", [f"{node_id} = {text}"],
+                           theme.VALUE_GREEN, ABOVE, [text])
+        if node_id == self._result.output:
+            self._stub_hidden[0] = False
+            self._apply_stub()
 
     def _finish_run(self) -> None:
         sizes = [abs(float(g)) for g in self._branch_grads.values()]
@@ -413,8 +491,19 @@ class FlowController(QObject):
         # the last gate's card stays whole (its step is the one just taken); the rest folded
         self._playing = self._pause_after_stage = False
         self._set_phase(DONE)
+        if not self._batch:  # End says it once its captions are arranged
+            self._captions_changed = True
+            self._arrange_captions(retry_hidden=True)
+            self._say_done()
+
+    def _say_done(self) -> None:
+        hidden = ""
+        if self.hidden_captions:
+            hidden = (f"; {self.hidden_captions} chain-rule cards are hidden where they would "
+                      "cover others: select a gate to see its own")
         self.status_message.emit("Backward pass done: every gradient has arrived; wire "
-                                 "thickness shows |gradient| until the circuit changes")
+                                 "thickness shows |gradient| until the circuit changes"
+                                 + hidden)
 
     # ----------------------------------------------------------------- frames
     def _start_timer(self) -> None:
@@ -428,15 +517,14 @@ class FlowController(QObject):
             if not _alive(train):
                 self._draining.remove(train)
                 continue
-            train.set_lead(train.lead + frame_step(max(train.length, 200.0) * 2.0, dt))
+            train.move_on(2 * dt)
             if train.drained:
                 self._draining.remove(train)
                 self._remove(train)
         if self._current is not None:
             for flight in self._current.flights:
-                train = flight.train
-                train.set_lead(train.lead + frame_step(flight.speed, dt))
-                if not flight.landed and train.arrived:
+                flight.train.move_on(dt)
+                if not flight.landed and flight.train.arrived:
                     self._land(flight)
             if all(flight.landed for flight in self._current.flights):
                 self._complete_stage(drain=True)
@@ -445,6 +533,7 @@ class FlowController(QObject):
                     self.state_changed.emit()
         if self._current is None and self._playing and self._next < len(self._stages):
             self._launch_next()
+        self._arrange_captions()
         moving = self._current is not None and (self._playing or self._pause_after_stage)
         if not moving and not self._draining:
             self._timer.stop()
@@ -483,9 +572,37 @@ class FlowController(QObject):
         if old is not None:
             self._remove(old)
         caption = Caption(title, lines, color, side, short_lines)
+        caption.setVisible(False)  # ``_arrange_captions`` shows it if it fits
         self.scene.addItem(caption)
-        caption.place(gate.sceneBoundingRect())
+        caption.set_anchor(gate.sceneBoundingRect())
         self._captions[(kind, node_id)] = caption
+        self._new_captions.append(caption)
+        self._working.add((kind, node_id))
+
+    def _arrange_captions(self, retry_hidden: bool = False) -> None:
+        """Show the captions that fit without covering each other or a gate: all of them
+        again (the selected gates' first, then the level being worked on, then the most
+        recent) when cards folded or went, else only the new ones, where there is room.
+        Cards already hidden for want of room are tried again only if ``retry_hidden``."""
+        if self._batch:
+            return
+        new, self._new_captions = self._new_captions, []
+        if self._captions_changed:
+            self._captions_changed = False
+            selected = set(self.scene.selected_node_ids())
+            ranked, wanted = [], []
+            for rank, (key, card) in enumerate(reversed(self._captions.items())):
+                if not _alive(card):
+                    continue
+                card.set_active(key[1] in selected or key in self._working)
+                ranked.append((key[1] not in selected, not card.active, rank, card))
+                if key[1] in selected:
+                    wanted.append(card)
+            ranked.sort(key=lambda entry: entry[:3])
+            arrange([entry[3] for entry in ranked], retry_hidden, wanted)
+        else:
+            arrange([card for card in new if _alive(card)])  # among those shown, if room
+        self.hidden_captions = sum(not card.isVisible() for card in self.caption_items())
 
     def _remove(self, item: QGraphicsItem) -> None:
         if _alive(item) and item.scene() is not None:
@@ -506,6 +623,10 @@ class FlowController(QObject):
         for caption in self._captions.values():
             self._remove(caption)
         self._captions = {}
+        self._new_captions = []
+        self._working = set()
+        self.hidden_captions = 0
+        self._flights_left = {}
         self._branch_grads = {}
         self._hidden = {}
         self._stages = []

@@ -8,6 +8,13 @@ story of the pass without getting crowded. Cards sit above their gate (``ABOVE``
 (``BELOW``) or left of it (``LEFT``: the sums where a source's value fans out, in the free
 space left of the inputs).
 
+Where many cards would show at once (a wide level of a big net, or the whole run after End),
+they cannot all fit: ``arrange`` shows them in an order of priority (the selected gate's, then
+the gates being worked on, then the most recent), each where it covers least, folds a whole
+card that would cover anything, and keeps hidden every card that would overlap a card already
+shown or a gate. Cards never cover each other or a gate; selecting a gate brings its card
+forward.
+
 Captions are overlays: they hold their text only, never document state, and the flow
 controller removes them whenever the document changes.
 """
@@ -21,13 +28,15 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from gui.canvas.wire_item import covered_cost
+from gui.canvas.wire_item import LABEL_OVERLAP_COST
+from gui.flow.card_room import CardRoom
 
 ABOVE, BELOW, LEFT = -1, 1, 2
 TITLE_WIDTH = 42  # characters: longer titles wrap
 PAD_X, PAD_Y, GAP = 6.0, 3.0, 3.0
 CARD_FILL = QColor(255, 255, 255, 238)
 NUDGE = 16.0  # how far a card moves off its spot to clear what is in the way
+BLOCKED_COST = 10_000  # a spot where the card would overlap another card or a gate
 
 
 @lru_cache(maxsize=None)
@@ -52,7 +61,7 @@ def _metrics(kind: str) -> QFontMetricsF:
 class Caption(QGraphicsItem):
     """A card with a coloured title and equations, anchored above or below a gate."""
 
-    covers_text = True  # other cards and numbers keep off it (wire_item.covered_cost)
+    covers_text = True  # numbers and other cards keep off it (wire_item.covered_cost, CardRoom)
 
     def __init__(self, title: str, lines: list[str], color: QColor, side: int = ABOVE,
                  short_lines: list[str] | None = None):
@@ -65,6 +74,7 @@ class Caption(QGraphicsItem):
         self.active = True
         self._rect = QRectF()
         self._anchor = QRectF()
+        self._placed_for = None  # (anchor, size) of the last placement
         self.setZValue(70)
         self.setAcceptedMouseButtons(Qt.NoButton)
         self._layout()
@@ -81,8 +91,7 @@ class Caption(QGraphicsItem):
         # folded, a card goes under the wires' numbers (z 0.5) and the gates (z 1)
         self.setZValue(70 if active else 0.45)
         self.setOpacity(1.0 if active else 0.9)
-        self._layout()
-        self.place(self._anchor)
+        self._layout()  # ``arrange`` finds it a spot for its new size
 
     def _shown(self) -> list[tuple[str, str]]:
         if not self.active:
@@ -98,22 +107,51 @@ class Caption(QGraphicsItem):
         self._rect = QRectF(-width / 2 - PAD_X, 0, width + 2 * PAD_X, height + 2 * PAD_Y)
         self.update()
 
-    def place(self, anchor: QRectF) -> None:
+    def place(self, anchor: QRectF, room: CardRoom) -> int:
         """Sit above (or below, or left of) ``anchor``, a gate's rectangle in the scene: centred
-        if nothing is in the way there, else at the nearby spot where the least is covered."""
+        if nothing in ``room`` is in the way there, else at the nearby spot where the least is
+        covered. Returns what is covered there (0: nothing)."""
         self._anchor = QRectF(anchor)
         if anchor.isNull():
-            return
+            return 0
+        self._placed_for = (QRectF(anchor), self._rect.size())
         base = self._base_pos(anchor)
         best, best_cost = base, None
         for dx, dy in self._nudges():
-            self.setPos(base + QPointF(dx, dy))
-            cost = self._cost()
+            spot = base + QPointF(dx, dy)
+            cost = self._cost(room, spot)
             if best_cost is None or cost < best_cost:
-                best, best_cost = self.pos(), cost
+                best, best_cost = spot, cost
             if cost == 0:
-                return
+                break
         self.setPos(best)
+        return best_cost
+
+    def set_anchor(self, anchor: QRectF) -> None:
+        """Sit beside ``anchor`` (a gate's rectangle in the scene), at the base spot; ``place``
+        or ``arrange`` find the spot where it covers least."""
+        self._anchor = QRectF(anchor)
+        self._placed_for = None
+        if not anchor.isNull():
+            self.setPos(self._base_pos(anchor))
+
+    def anchor(self) -> QRectF:
+        """The rectangle (a gate's, in the scene) the card sits beside."""
+        return QRectF(self._anchor)
+
+    def placed_for_now(self) -> bool:
+        """True if the card was placed for its anchor and size as they are now."""
+        return self._placed_for == (self._anchor, self._rect.size())
+
+    def _box(self, spot: QPointF | None = None) -> QRectF:
+        return self.boundingRect().translated(self.pos() if spot is None else spot)
+
+    def _cost(self, room: CardRoom, spot: QPointF | None = None) -> int:
+        """What the card covers at ``spot`` (default: where it is); a spot over another card
+        or a gate costs most, as the card could not be shown there."""
+        box = self._box(spot)
+        cost = room.cost(box, self)
+        return cost + BLOCKED_COST if cost and room.blocks(box, self) else cost
 
     def _base_pos(self, anchor: QRectF) -> QPointF:
         x = anchor.center().x()
@@ -125,21 +163,19 @@ class Caption(QGraphicsItem):
                        anchor.center().y() - self._rect.height() / 2)
 
     def _nudges(self):
-        """Offsets from the base spot to try, nearest first: sideways along the gate, then
-        further from it."""
+        """Offsets from the base spot to try, nearest first: sideways along the gate, further
+        from it, then on its other side."""
         width, height = self._rect.width(), self._rect.height()
         away = -1 if self.side == ABOVE else 1
         if self.side == LEFT:
             return [(0.0, 0.0), (0.0, -height / 2 - 6), (0.0, height / 2 + 6),
                     (-NUDGE, 0.0), (0.0, -height - 12), (0.0, height + 12)]
         shifts = [0.0, 0.3 * width, -0.3 * width, 0.6 * width, -0.6 * width]
-        return [(dx, away * lift) for lift in (0.0, NUDGE, 2 * NUDGE) for dx in shifts]
-
-    def _cost(self) -> int:
-        """What the card covers where it is (what is hidden now does not count)."""
-        scene = self.scene()
-        return 0 if scene is None else covered_cost(scene, self.sceneBoundingRect(), (self,),
-                                                    visible_only=True)
+        near = [(dx, away * lift) for lift in (0.0, NUDGE, 2 * NUDGE) for dx in shifts]
+        # then on the gate's other side (a card above may go below it, and the other way)
+        across = -away * (self._anchor.height() + 2 * GAP + height)
+        return near + [(dx, across - away * lift) for lift in (0.0, NUDGE, 2 * NUDGE, 3 * NUDGE)
+                       for dx in shifts] + [(dx, away * 3 * NUDGE) for dx in shifts]
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
@@ -162,3 +198,42 @@ class Caption(QGraphicsItem):
             painter.drawText(QRectF(self._rect.left(), y, self._rect.width(), height),
                              Qt.AlignCenter, text)
             y += height
+
+
+def arrange(cards: list[Caption], retry_hidden: bool = True, wanted=()) -> int:
+    """Show the cards that fit, first come first served in ``cards``' order (the most wanted
+    first), each at the spot near its gate where it covers least; a card that would overlap a
+    card shown before it or a gate stays hidden. Without ``retry_hidden``, a card hidden for
+    want of room at its size now stays hidden (quicker, while the passes play). The cards in
+    ``wanted`` (the selected gates') show whole even over gates, as long as they overlap no
+    card shown before them. Returns how many are hidden."""
+    if not cards:
+        return 0
+    stay_hidden = {id(card) for card in cards if not retry_hidden and not card.isVisible()
+                   and card.placed_for_now()}
+    wanted = {id(card) for card in wanted}
+    room = CardRoom(cards[0].scene(), leave_out=cards)
+    for card in cards:
+        card.setVisible(False)
+    return sum(id(card) in stay_hidden or not fit_in(card, room, id(card) in wanted)
+               for card in cards)
+
+
+def fit_in(card: Caption, room: CardRoom | None = None, wanted: bool = False) -> bool:
+    """Show ``card`` where it covers least among what is shown now (``room``: taken from the
+    scene if not given); a whole card that would cover anything there folds to its equations
+    (it then goes under the numbers); a card that would overlap a shown card or (unless
+    ``wanted``) a gate stays hidden. True if shown."""
+    if room is None:
+        room = CardRoom(card.scene(), leave_out=(card,))
+    cost = card._cost(room) if card.placed_for_now() else None
+    if cost != 0:  # unless where it was is still free
+        cost = card.place(card.anchor(), room)
+    if not wanted and card.active and cost >= LABEL_OVERLAP_COST:
+        card.set_active(False)
+        card.place(card.anchor(), room)
+    shown = not room.blocks(card._box(), card, by_gates=not wanted)
+    card.setVisible(shown)
+    if shown:
+        room.add_card(card)
+    return shown

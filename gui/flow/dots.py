@@ -1,15 +1,20 @@
 """Dots that carry a number along a wire, and how big, fast and what colour they are.
 
-A number travels as a short train of dots (``DOTS_PER_TRAIN``, ``DOT_SPACING`` apart). Their
-size and speed grow with log|number| and their colour says its sign: values green (positive)
-or orange (negative), gradients red (positive) or dark red (negative); negative dots are
-hollow rings so the sign reads without colour too.
+A number travels as a short train of dots (``DOTS_PER_TRAIN`` of them). Their size grows with
+log|number| and their colour says its sign: values green (positive) or orange (negative),
+gradients red (positive) or dark red (negative); negative dots are hollow rings so the sign
+reads without colour too.
 
-Speed is capped below aliasing (the wagon-wheel effect): if a dot moved half the spacing or
+A number runs along its wire in about ``TRAVEL_SECONDS`` (divided by the speed slider's
+factor), however long the wire: the gates of one level of a pass move together, and a pass
+takes a fixed time per level, on a 10-gate neuron as on a 9000 px tall net. Bigger numbers
+arrive a little sooner (``travel_seconds``).
+
+Motion never aliases (the wagon-wheel effect): if a dot moved half the spacing between dots or
 more in one frame, the eye would pair it with the dot ahead of it and the train would seem to
-crawl backwards. So no dot ever moves more than ``MAX_STEP`` = 0.45 × ``DOT_SPACING`` per
-frame (10.8 px at 24 px spacing: at most 675 px/s at the ~62.5 frames/s of a 16 ms timer),
-whatever the number, the speed slider or a late frame.
+crawl backwards. So a fast train spaces its dots further apart (``train_spacing``: at least
+``DOT_SPACING``), and no dot ever moves more than ``STEP_FRACTION`` = 0.45 of its train's
+spacing per frame, whatever the number, the speed slider or a late frame.
 
 Wires thicken with |gradient| after the backward pass (``wire_width``), relative to the largest.
 """
@@ -17,18 +22,20 @@ Wires thicken with |gradient| after the backward pass (``wire_width``), relative
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 FRAME_MS = 16  # the animation timer's interval (~60 frames per second)
-DOT_SPACING = 24.0  # between consecutive dots of a train, along the wire
+DOT_SPACING = 24.0  # between consecutive dots of a slow train, along the wire
 DOTS_PER_TRAIN = 3
-MAX_STEP = 0.45 * DOT_SPACING  # px per frame: below half the spacing, so motion never aliases
-BASE_SPEED = 170.0  # px per second for a number of size 0 at speed factor 1
+STEP_FRACTION = 0.45  # of the spacing, per frame at most: below half, so motion never aliases
+TRAVEL_SECONDS = 0.3  # along a whole wire at speed factor 1 (x1.2 for 0, x0.7 for 99 or more)
 MIN_RADIUS, MAX_RADIUS = 3.5, 8.0
 MIN_WIDTH, MAX_WIDTH = 1.2, 8.0  # wire widths after the backward pass
+PATH_SAMPLES = 96  # points a train's wire is measured at (for its dots' places along it)
 
 VALUE_POSITIVE = QColor("#17a34a")
 VALUE_NEGATIVE = QColor("#ef6c00")
@@ -53,20 +60,27 @@ def magnitude(number) -> float:
     return min(1.0, _size(number) / 2.0)
 
 
-def dot_speed(number, factor: float = 1.0) -> float:
-    """Pixels per second for a dot carrying ``number`` (capped at ``max_speed()``)."""
-    speed = BASE_SPEED * factor * (0.6 + 1.4 * magnitude(number))
-    return min(speed, max_speed())
+def travel_seconds(number, factor: float = 1.0) -> float:
+    """How long ``number`` takes to run along its wire, whatever the wire's length: about
+    ``TRAVEL_SECONDS`` / ``factor``, from 1.2 times that for 0 to 0.7 times for 99 and more."""
+    return TRAVEL_SECONDS * (1.2 - 0.5 * magnitude(number)) / factor
 
 
-def max_speed() -> float:
-    """The fastest a dot may go at the nominal frame rate: ``MAX_STEP`` per frame."""
-    return MAX_STEP * 1000.0 / FRAME_MS
+def dot_speed(number, length: float, factor: float = 1.0) -> float:
+    """Pixels per second for a dot carrying ``number`` along a wire ``length`` px long."""
+    return max(length, 1.0) / travel_seconds(number, factor)
 
 
-def frame_step(speed: float, dt: float) -> float:
-    """How far a dot moves in a frame of ``dt`` seconds: never ``MAX_STEP`` or more."""
-    return min(speed * max(dt, 0.0), MAX_STEP)
+def train_spacing(speed: float) -> float:
+    """The spacing between the dots of a train moving at ``speed`` px/s: ``DOT_SPACING``, or
+    wider for fast trains, so that a frame moves them under ``STEP_FRACTION`` of it."""
+    return max(DOT_SPACING, speed * FRAME_MS / 1000.0 / STEP_FRACTION)
+
+
+def frame_step(speed: float, dt: float, spacing: float = DOT_SPACING) -> float:
+    """How far a dot moves in a frame of ``dt`` seconds: never more than ``STEP_FRACTION`` of
+    its train's ``spacing``."""
+    return min(speed * max(dt, 0.0), STEP_FRACTION * spacing)
 
 
 def dot_radius(number) -> float:
@@ -106,18 +120,28 @@ def wire_width(grad, largest: float) -> float:
 class DotTrain(QGraphicsItem):
     """A train of dots running along ``path`` (from its start, or from its end if ``reverse``).
 
-    ``lead`` is how far the first dot has gone along the path; the others follow
-    ``DOT_SPACING`` behind it. Dots off either end of the path are not drawn.
+    ``lead`` is how far the first dot has gone along the path; the others follow ``spacing``
+    (``DOT_SPACING`` unless ``set_speed`` widened it) behind it. Dots off either end of the
+    path are not drawn.
     """
 
     def __init__(self, path: QPainterPath, number, backward: bool, reverse: bool):
         super().__init__()
         self.path = QPainterPath(path)
-        self.length = self.path.length()
+        # the wire as a fine polyline with the distance along it at each point: placing a dot
+        # by its distance is then a look-up (QPainterPath.percentAtLength is slow on long wires)
+        self._samples = [self.path.pointAtPercent(k / PATH_SAMPLES)
+                         for k in range(PATH_SAMPLES + 1)]
+        self._distances = [0.0]
+        for a, b in zip(self._samples, self._samples[1:]):
+            self._distances.append(self._distances[-1] + math.hypot(b.x() - a.x(), b.y() - a.y()))
+        self.length = self._distances[-1]
         self.reverse = reverse
         self.radius = dot_radius(number)
         self.color, self.hollow = dot_style(number, backward)
         self.lead = 0.0
+        self.speed = 0.0
+        self.spacing = DOT_SPACING
         self._points: list[QPointF] = []
         margin = self.radius * 2 + 2
         self._rect = self.path.boundingRect().adjusted(-margin, -margin, margin, margin)
@@ -133,20 +157,36 @@ class DotTrain(QGraphicsItem):
     @property
     def drained(self) -> bool:
         """True once the last dot left the wire."""
-        return self.lead - (DOTS_PER_TRAIN - 1) * DOT_SPACING >= self.length
+        return self.lead - (DOTS_PER_TRAIN - 1) * self.spacing >= self.length
+
+    def set_speed(self, speed: float) -> None:
+        """Move at ``speed`` px/s from now on, the dots spaced so that it never aliases."""
+        self.speed = speed
+        self.spacing = train_spacing(speed)
+
+    def move_on(self, dt: float) -> None:
+        """Move on by what ``dt`` seconds at the train's speed take (one frame at most)."""
+        self.set_lead(self.lead + frame_step(self.speed, dt, self.spacing))
 
     def set_lead(self, lead: float) -> None:
         """Put the first dot ``lead`` pixels along the wire (and the others behind it)."""
         self.lead = lead
         points = []
         for k in range(DOTS_PER_TRAIN):
-            distance = lead - k * DOT_SPACING
+            distance = lead - k * self.spacing
             if 0.0 <= distance <= self.length:
-                along = self.length - distance if self.reverse else distance
-                percent = self.path.percentAtLength(along) if self.length > 0 else 0.0
-                points.append(self.path.pointAtPercent(percent))
+                points.append(self._point_at(self.length - distance if self.reverse
+                                             else distance))
         self._points = points
         self.update()
+
+    def _point_at(self, along: float) -> QPointF:
+        """The point ``along`` pixels from the wire's start."""
+        k = min(max(bisect_left(self._distances, along), 1), PATH_SAMPLES)
+        start, end = self._distances[k - 1], self._distances[k]
+        t = 0.0 if end <= start else (along - start) / (end - start)
+        a, b = self._samples[k - 1], self._samples[k]
+        return a + (b - a) * t
 
     def points(self) -> list[QPointF]:
         """The centres of the dots on the wire now, the first dot first."""

@@ -1,6 +1,6 @@
 """The buttons of the animated passes: a Flow toolbar and the same actions in the Run menu.
 
-Play, Pause, Step (one gate), Restart, Skip to the end, and a speed slider. Play and Pause
+Play, Pause, Step (one level of gates), Restart, Skip to the end, and a speed slider. Play and Pause
 enable each other as the controller starts and stops. The Run menu is shared with the other
 Run-time tools: it is found by its objectName ``menu_run`` (made, before Help, if missing).
 Shortcuts are given only if no other action of the window uses them already.
@@ -21,7 +21,8 @@ _ACTIONS = [
      QStyle.SP_MediaPlay, "F5", "play"),
     ("action_flow_pause", "P&ause Passes", "Freeze the dots where they are",
      QStyle.SP_MediaPause, "Shift+F5", "pause"),
-    ("action_flow_step", "S&tep One Gate", "Send the numbers through the next gate, then pause",
+    ("action_flow_step", "S&tep One Level",
+     "Send the numbers through the next level of gates (those as deep), then pause",
      QStyle.SP_MediaSkipForward, "F6", "play_step"),
     ("action_flow_restart", "&Restart Passes", "Back to the start of the forward pass",
      QStyle.SP_MediaSkipBackward, "Ctrl+F5", "restart"),
@@ -47,7 +48,7 @@ def build_flow_actions(window, controller) -> QToolBar:
         action = QAction(window.style().standardIcon(icon), text, window)
         action.setObjectName(name)
         action.setIconText(text.replace("&", "").replace(" Passes", "").replace(
-            " One Gate", "").replace("Skip to the End", "End"))
+            " One Level", "").replace("Skip to the End", "End"))
         action.setStatusTip(tip)
         if key and key not in taken:
             action.setShortcut(QKeySequence(key))

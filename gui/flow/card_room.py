@@ -1,0 +1,80 @@
+"""Where a caption card may go: what it must keep off, looked up in a grid of cells.
+
+Placing the cards of a big net tries thousands of spots. Asking the scene each time what lies
+under a spot walks every item while Qt's own index is being rebuilt (for two seconds after a
+circuit is opened), so ``CardRoom`` takes one picture of what is shown (gates, numbers on the
+wires, cards) and answers from a grid of ``CELL``-pixel cells. What a spot costs follows
+``wire_item.covered_cost``: over a number, a gate's body and name, or a card,
+``LABEL_OVERLAP_COST`` each (wires, cheap to cover, are left out); a card ``blocks`` where it
+would overlap another card or (unless told otherwise) a gate.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+
+from gui.canvas.wire_item import LABEL_OVERLAP_COST, NumberLabel
+
+CELL = 256.0
+GATE, NUMBER, CARD = "gate", "number", "card"
+
+
+class CardRoom:
+    """The shown gates, numbers and cards of a scene, for quick overlap look-ups."""
+
+    def __init__(self, scene, leave_out=()):
+        self._cells: dict[tuple[int, int], list] = {}
+        self._cards: dict[int, tuple] = {}
+        left_out = {id(item) for item in leave_out}
+        for item in scene.items():
+            if id(item) in left_out or not item.isVisible():
+                continue
+            if isinstance(item, NumberLabel):
+                if item.text:
+                    self._add((item.sceneBoundingRect(), NUMBER, id(item)))
+            elif getattr(item, "covers_text", False):
+                self.add_card(item)
+            elif getattr(item, "blocks_labels", False):
+                rect = item.shape().translated(item.pos()).boundingRect()
+                self._add((rect, GATE, id(item)))
+
+    @staticmethod
+    def _keys(rect: QRectF):
+        for i in range(int(rect.left() // CELL), int(rect.right() // CELL) + 1):
+            for j in range(int(rect.top() // CELL), int(rect.bottom() // CELL) + 1):
+                yield i, j
+
+    def _add(self, entry) -> None:
+        for key in self._keys(entry[0]):
+            self._cells.setdefault(key, []).append(entry)
+
+    def add_card(self, card) -> None:
+        """Count ``card``, where it is now, as shown."""
+        self.remove_card(card)
+        entry = (card.sceneBoundingRect(), CARD, id(card))
+        self._cards[id(card)] = entry
+        self._add(entry)
+
+    def remove_card(self, card) -> None:
+        """Stop counting ``card`` (hidden, or about to move)."""
+        entry = self._cards.pop(id(card), None)
+        if entry is not None:
+            for key in self._keys(entry[0]):
+                self._cells[key].remove(entry)
+
+    def _over(self, rect: QRectF, leave_out: int):
+        seen = set()
+        for key in self._keys(rect):
+            for entry in self._cells.get(key, ()):
+                if entry[2] != leave_out and entry[2] not in seen and entry[0].intersects(rect):
+                    seen.add(entry[2])
+                    yield entry[1]
+
+    def cost(self, rect: QRectF, card=None) -> int:
+        """What a card (other than ``card``) at ``rect`` would cover."""
+        return LABEL_OVERLAP_COST * sum(1 for _ in self._over(rect, id(card)))
+
+    def blocks(self, rect: QRectF, card=None, by_gates: bool = True) -> bool:
+        """True if a card at ``rect`` would overlap another card or (if ``by_gates``) a gate."""
+        kinds = (CARD, GATE) if by_gates else (CARD,)
+        return any(kind in kinds for kind in self._over(rect, id(card)))
