@@ -108,6 +108,7 @@ class TrainingSession(QObject):
         self.last_reason = ""
         self._trainer: Trainer | None = None
         self._trainer_key: tuple | None = None
+        self._curves_back = False  # a new trainer took back curves the plots do not show yet
         self._shelf = HistoryShelf()
         self._problem = ""
         self._stale = True  # the circuit's values changed since the trainer took them
@@ -249,6 +250,7 @@ class TrainingSession(QObject):
             shelved = self._shelf.get(self._trainer_key)
             if shelved is not None:  # undo brought this structure back: its curves too
                 shelved.apply_to(self._trainer)
+                self._curves_back = True
         return self._trainer
 
     def _evaluator(self) -> Trainer:
@@ -514,9 +516,10 @@ class TrainingSession(QObject):
         self.params_changed.emit()
 
     def _params_edited(self) -> None:
-        if self._trainer is None and self._ensure_trainer() is not None \
-                and self._trainer.steps:
-            self.trained.emit(self._trainer)  # undo brought a structure back with its curves
+        trainer = self._ensure_trainer()
+        if self._curves_back and trainer is not None:
+            self._curves_back = False
+            self.trained.emit(trainer)
         self.params_changed.emit()
 
     # ----------------------------------------------------------------- messages
