@@ -9,7 +9,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMenu
 
 import engine
-from gui.ascent.panel import install, log_step
+from gui.ascent.panel import install
+from gui.common.widgets import log_step
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow

@@ -11,7 +11,8 @@ One ``TrainingSession`` per window. It is what the training dock and the boundar
   another document drops it (``history_reset``); the next use builds a new one, which takes
   back the curves of its structure if undo brought an old structure back (``run_history``).
   While paused, the circuit's values are the truth: the trainer takes them before every use,
-  so the user's edits and undo count.
+  so the user's edits and undo count. The settings (loss, step size, ...) are the circuit's:
+  another document (New, Open, a template) starts from ``DEFAULT_SETTINGS``.
 - **Step** takes one step: one undo step ("Train 1 step"). **Train** runs on the shared
   ``RunLoop``: a slice takes up to ``steps_per_frame`` steps within ``BUDGET_S``, checked
   before each unit of work; a step over a big data set is done in parts of ``PART_POINTS``
@@ -92,6 +93,7 @@ class TrainingSession(QObject):
     running_changed = Signal(bool)
     trained = Signal(object)  # the Trainer, after a Step or a frame of steps
     history_reset = Signal()  # the curves start again (a new trainer, or undo moved them)
+    settings_reset = Signal()  # another circuit: the settings are the defaults again
     stopped = Signal(str)  # why a run stopped: PAUSED, EDITED, REPLACED, ...
     status_message = Signal(str)
 
@@ -512,6 +514,8 @@ class TrainingSession(QObject):
         self._loop.stop(REPLACED, flush=False)
         self._drop_trainer()
         self._shelf.clear()
+        self.configure(**DEFAULT_SETTINGS)  # what was typed for one circuit is not the next's
+        self.settings_reset.emit()
         self._params_timer.stop()
         self.params_changed.emit()
 
