@@ -30,8 +30,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QMenu, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QGraphicsItem, QHBoxLayout, QLabel,
+                               QMenu, QVBoxLayout, QWidget)
 
 from engine import CircuitError
 from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
@@ -182,6 +182,9 @@ class BoundaryPlot(QWidget):
         # one item for both classes, drawn in the data set's order: a point added later is on
         # top, so a -1 point clicked into the +1 cluster is seen (and the other way round)
         self.points_item = _PassiveScatter(pen=pg.mkPen("w", width=1.5))
+        # painted once into a pixmap while the view stays put: the map redraws under it many
+        # times a second, and 100 000 points take tens of milliseconds to paint
+        self.points_item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         for graphic in (self.image_item, self.contour_item, self.points_item):
             self.plot.addItem(graphic)
 

@@ -114,6 +114,7 @@ class TrainingSession(QObject):
         self._shelf = HistoryShelf()
         self._problem = ""
         self._stale = True  # the circuit's values changed since the trainer took them
+        self._measured = -1  # the trainer's steps when its last step measured its parameters
         self._writing = False
         self._run_start = 0
         self._run_before = EMPTY
@@ -200,6 +201,7 @@ class TrainingSession(QObject):
                 raise ValueError(f"steps per frame must be 1 to {MAX_STEPS_PER_FRAME}, "
                                  f"not {steps_per_frame!r}")
             self.steps_per_frame = int(steps_per_frame)
+        self._measured = -1  # the loss depends on the settings
         if self._trainer is not None:
             self._apply_settings(self._trainer)
 
@@ -225,6 +227,7 @@ class TrainingSession(QObject):
 
     def _dataset_edited(self, dataset) -> None:
         self._part = None  # a step half done on the old points is not finished
+        self._measured = -1
         if self._trainer is not None:
             self._trainer.set_dataset(self._training_data())
         self.dataset_changed.emit(dataset)
@@ -260,8 +263,10 @@ class TrainingSession(QObject):
         if trainer is None:
             raise CircuitError(self._problem)
         if not self.running and self._stale:
-            nodes = self.document.circuit.nodes
-            trainer.set_params({node_id: nodes[node_id].value for node_id in trainer.param_ids})
+            values = self._circuit_values(trainer)
+            if values != trainer.params:
+                trainer.set_params(values)
+                self._measured = -1
             self._stale = False
         return trainer
 
@@ -287,7 +292,7 @@ class TrainingSession(QObject):
         except CircuitError:
             return None
         labels = self.dataset.labels
-        if self.running and trainer.steps:  # the last step measured the current values
+        if trainer.steps and self._measured == trainer.steps:  # it measured these values
             accuracy = trainer.accuracy_history[-1]
             correct = round(accuracy * len(labels))
             return Summary(trainer.steps, trainer.loss_history[-1], accuracy, correct,
@@ -304,8 +309,10 @@ class TrainingSession(QObject):
         trainer = self._ensure_trainer()
         if trainer is None:
             return
+        self._stale = True  # undo and redo set the values of their state first
+        self._evaluator()
         mark.apply_to(trainer)
-        self._published = trainer.steps
+        self._published = self._measured = trainer.steps
         self.history_reset.emit()
         self.trained.emit(trainer)
 
@@ -361,7 +368,7 @@ class TrainingSession(QObject):
             self.status_message.emit("Training stopped: the circuit was edited")
             return False
         self._push(self._values_command(trainer, before, mark, "Train 1 step"))
-        self._published = trainer.steps
+        self._published = self._measured = trainer.steps
         self._params_timer.stop()
         self.params_changed.emit()
         self.trained.emit(trainer)
@@ -472,7 +479,7 @@ class TrainingSession(QObject):
                                         self._run_before,
                                         f"Train {steps} step{'s' if steps != 1 else ''}",
                                         self._loop.run_id))
-        self._published = trainer.steps
+        self._published = self._measured = trainer.steps
         self.params_changed.emit()
         self.trained.emit(trainer)
         return None
