@@ -1,7 +1,8 @@
 """Benchmark: training live in the window, the decision boundary redrawn on a 100 x 100 grid.
 
-The real main window opens the hacker's guide's 2-layer ReLU net (and, as a heavier stress
-row, a net of 32 tanh units: 294 nodes, 129 parameters) with the circle data set (100 points)
+The real main window opens the hacker's guide's 2-layer ReLU net (and, as heavier stress
+rows, a net of 32 tanh units: 294 nodes, 129 parameters) with the circle data set (100 points;
+for the last rows 100 000, where one step takes longer than a slice and is done in parts)
 inside, and presses Train: the session's own timer runs the frames, each taking ``steps per
 frame`` steps, writing the parameters into the circuit (the canvas numbers move), redrawing the
 loss and accuracy curves and the decision-boundary plot (``gui.training.boundary_plot``: the score over
@@ -12,8 +13,8 @@ the longest time the GUI thread was blocked (target: under 50 ms). Frames per se
 session's frames from the first to the last (target: 30 or more). "cpu ms/frame" is the GUI
 thread's own CPU time per frame (steps, passes, canvas, curves, boundary, painting).
 
-Run by hand: ``python bench/bench_training_gui.py [--seconds S] [--grid N]``. Without a display
-it runs offscreen (Qt still paints every frame into its backing store).
+Run by hand: ``python bench/bench_training_gui.py [--seconds S] [--grid N] [--only KEY]``.
+Without a display it runs offscreen (Qt still paints every frame into its backing store).
 """
 
 from __future__ import annotations

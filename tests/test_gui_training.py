@@ -361,8 +361,11 @@ def test_frames_write_a_preview_and_signal_once_each(window, session, panel, qtb
     session.train()
     qtbot.waitUntil(lambda: len(frames) >= 3, timeout=5_000)
     session.pause()
-    # every frame took the four steps asked for, then told the plot once
-    assert frames[:3] == [4, 8, 12]
+    # every frame took at most the four steps asked for (fewer if the next would not fit
+    # in the slice's time), then told the plot once
+    taken = [after - before for before, after in zip([0] + frames, frames)]
+    assert all(1 <= steps <= 4 for steps in taken)
+    assert session.trainer.steps == frames[-1]  # Pause wrote what the last frame took
     assert math.isfinite(session.summary().loss)
 
 
