@@ -129,6 +129,7 @@ def test_each_run_is_one_undo_step(qtbot):
         def __init__(self):
             self.x, self.steps, self.run_from = 1.0, 0, 0
             self.slice = (None, 0)
+            self.publishes = 0
 
         def wants_more(self, start):
             if start != self.slice[0]:
@@ -143,6 +144,7 @@ def test_each_run_is_one_undo_step(qtbot):
             return "done" if self.steps - self.run_from >= 6 else None
 
         def publish(self):
+            self.publishes += 1
             old = {"x": circuit.nodes["x"].value}
             document.push(RunValuesCommand(document, {"x": self.x}, old,
                                            f"Climb ({self.steps - self.run_from} steps)",
@@ -156,6 +158,7 @@ def test_each_run_is_one_undo_step(qtbot):
     for run in (1, 2):
         loop.start()
         qtbot.waitUntil(lambda: not loop.running, timeout=5000)
+        assert job.publishes == 3 * run
         assert stack.count() == run  # three publishes, one undo step
         assert stack.undoText() == "Climb (6 steps)"
         assert circuit.nodes["x"].value == 1.0 + 6 * run
