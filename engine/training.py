@@ -246,37 +246,84 @@ class Trainer:
         return self._rng.integers(0, len(self.dataset), size=self.batch_size)
 
     def _gradient(self, rows: np.ndarray | None) -> np.ndarray:
+        parts = self._gradient_parts(rows, None)
+        while True:
+            try:
+                next(parts)
+            except StopIteration as done:
+                return done.value
+
+    def _gradient_parts(self, rows: np.ndarray | None, part_size: int | None):
+        """The gradient over the batch, a chunk of points per ``next()``; returned at the end.
+
+        dL/dscore of each point is seeded divided by the batch's size, so the chunks' gradients
+        add up to the batch's."""
         points, labels = self.dataset.points, self.dataset.labels
         if rows is not None:
             points, labels = points[rows], labels[rows]
-        values = self._forward(points)
-        scores = np.broadcast_to(values[self._plan.output_index], labels.shape)
-        _loss, slope = self._objective(scores, labels)
-        grads = self._plan.backward(values, seed=slope / len(labels))
-        gradient = np.array([float(grads[i]) for i in self._param_index], dtype=np.float64)
+        gradient = np.zeros(len(self.param_ids))
+        for chunk in _chunks(len(labels), part_size):
+            values = self._forward(points[chunk])
+            scores = np.broadcast_to(values[self._plan.output_index], labels[chunk].shape)
+            _per_point, slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels[chunk])
+            grads = self._plan.backward(values, seed=slope / len(labels))
+            gradient += np.array([float(grads[i]) for i in self._param_index], dtype=np.float64)
+            yield
         with np.errstate(all="ignore"):
             return gradient + self.reg * np.where(self._is_weight, self._params, 0.0)
 
     def step(self) -> float:
         """One update of every parameter; returns the loss over the whole data set after it."""
-        gradient = self._gradient(self._batch_rows())
+        for _part in self.step_parts():
+            pass
+        return self.loss_history[-1]
+
+    def step_parts(self, part_size: int | None = None):
+        """``step()`` as a generator doing at most ``part_size`` points' work per ``next()``
+        (None: all at once), so a caller with a time budget can spread a step over several
+        turns. The step counts when the generator is exhausted; the loss over the whole data set
+        after the move is its return value. Abandoned halfway, it changes nothing."""
+        gradient = yield from self._gradient_parts(self._batch_rows(), part_size)
         with np.errstate(all="ignore"):
             moved = self._params - self.step_size * gradient
         finite = np.isfinite(moved)
+        points, labels = self.dataset.points, self.dataset.labels
+        params = np.where(finite, moved, self._params)
+        per_point_sum, correct = 0.0, 0
+        for chunk in _chunks(len(labels), part_size):
+            scores = self._scores_with(params, points[chunk])
+            per_point, _slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels[chunk])
+            per_point_sum += float(np.add.reduce(per_point))
+            with np.errstate(invalid="ignore"):
+                correct += int(np.count_nonzero(labels[chunk] * scores > 0))
+            yield
         self.stuck = [node_id for node_id, ok in zip(self.param_ids, finite) if not ok]
-        self._params = np.where(finite, moved, self._params)
-        scores = self.scores(self.dataset.points)
-        loss, _slope = self._objective(scores, self.dataset.labels)
-        with np.errstate(invalid="ignore"):
-            accuracy = float(np.mean(self.dataset.labels * scores > 0))
+        self._params = params
+        weights = params[self._is_weight]
+        with np.errstate(all="ignore"):
+            loss = per_point_sum / len(labels) + 0.5 * self.reg * float(np.dot(weights, weights))
         self.loss_history.append(loss)
-        self.accuracy_history.append(accuracy)
+        self.accuracy_history.append(correct / len(labels))
         return loss
+
+    def _scores_with(self, params: np.ndarray, points: np.ndarray) -> np.ndarray:
+        kept, self._params = self._params, params
+        try:
+            return np.broadcast_to(np.asarray(self.scores(points), dtype=np.float64),
+                                   points.shape[:-1])
+        finally:
+            self._params = kept
 
     def run(self, steps: int) -> None:
         """Take ``steps`` steps."""
         for _ in range(steps):
             self.step()
+
+
+def _chunks(count: int, size: int | None):
+    """Slices covering range(count), ``size`` at a time (one slice if size is None)."""
+    size = count if size is None else max(1, int(size))
+    return [slice(start, start + size) for start in range(0, count, size)] or [slice(0, 0)]
 
 
 def train(circuit: Circuit, dataset: Dataset, steps: int = 1000, *, loss: str = "hinge",

@@ -9,8 +9,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMenu
 
 import engine
-from gui.ascent.panel import install, log_step
-from gui.model.commands import AddNodeCommand, SetValueCommand
+from gui.ascent.panel import install
+from gui.common.widgets import log_step
+from gui.model.commands import AddNodeCommand, MoveNodesCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
 from engine.number_format import format_number
@@ -481,3 +482,29 @@ def test_a_fitted_canvas_makes_room_for_the_arrows(qtbot, window, panel):
     assert set(arrows) == {"x", "y"}
     for arrow in arrows.values():  # the arrow and its "+0.02" are on screen, not cut off
         assert shown.contains(arrow.sceneBoundingRect())
+
+
+def test_a_move_during_a_run_lands_between_its_parts_and_changes_no_pushed_step(
+        qtbot, window, panel):
+    open_example(window, "neuron")
+    stack = window.document.undo_stack
+    start = values(window, NEURON_INPUTS)
+    panel.max_steps.setValue(0)
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: stack.count() == 1, timeout=10000)  # the run's first frame
+    first_part = values(window, NEURON_INPUTS)
+    old_pos = window.document.circuit.nodes["x"].pos
+    window.document.push(MoveNodesCommand(window.document,
+                                          {"x": (old_pos, (old_pos[0] + 40, old_pos[1]))}))
+    assert panel.runner.running  # moving a gate changes no number
+    qtbot.waitUntil(lambda: stack.count() == 3, timeout=10000)  # the run goes on, on top
+    click(qtbot, panel.run_button)
+    assert [stack.text(k).split(" (")[0] for k in range(3)] == [
+        "Gradient ascent", "Move x", "Gradient ascent"]
+    stack.undo()
+    stack.undo()
+    # the step under the move still holds what it held when the move was pushed
+    assert values(window, NEURON_INPUTS) == first_part
+    assert window.document.circuit.nodes["x"].pos == old_pos
+    stack.undo()
+    assert values(window, NEURON_INPUTS) == start

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 import engine
 from engine.datasets import embed_dataset, make_dataset, six_points
 from engine.templates import linear_classifier, two_layer_relu_net
-from gui.training.boundary_image import (NOT_FINITE_RGB, colour_table, join_segments, plane_grid,
-                                shade, zero_contour)
+from gui.training.boundary_image import (NEGATIVE_RGB, NOT_FINITE_RGB, colour_table, join_segments,
+                                plane_grid, shade, zero_contour)
 from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot, install
 from gui.model.commands import SetFeatureCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
@@ -265,15 +265,15 @@ def test_clicks_add_and_remove_points_each_one_undo_step(qtbot, window, session,
     assert stack.index() == start + 3
 
     # the points drawn are the data set's
-    drawn = len(plot.positive_item.data) + len(plot.negative_item.data)
-    assert drawn == 7
+    assert len(plot.points_item.data) == 7
 
     for _ in range(3):
         stack.undo()
     assert [(tuple(p), int(label)) for p, label in zip(session.dataset.points,
                                                        session.dataset.labels)] == GUIDE
     settle()
-    assert len(plot.positive_item.data) == 3 and len(plot.negative_item.data) == 3
+    symbols = [spot.symbol() for spot in plot.points_item.points()]
+    assert sorted(symbols) == ["o", "o", "o", "s", "s", "s"]
 
 
 def test_ctrl_click_far_from_every_point_removes_nothing(qtbot, window, session, plot):
@@ -471,3 +471,30 @@ def test_deleting_the_mapped_unit_leaves_no_word_of_it_in_the_key(window, plot):
     window.document.push(RemoveNodesCommand(window.document, ["n2"]))
     settle()
     assert "n2" not in plot.key_label.text() and "score = 0" in plot.key_label.text()
+
+
+def test_a_minus_one_point_clicked_into_the_plus_one_cluster_is_drawn_on_top(
+        qtbot, window, session, plot):
+    open_circuit(window, linear_classifier(), six_points())
+    x, y = 1.2, 0.7  # the guide's +1 point
+    click_at(qtbot, plot, x, y, Qt.ShiftModifier)
+    assert session.dataset.labels[-1] == -1
+    settle()
+    view_box = plot.plot.getViewBox()
+    centre = plot.plot.mapFromScene(view_box.mapViewToScene(QPointF(x, y)))
+    image = plot.plot.grab().toImage()
+    ratio = image.devicePixelRatio()
+    colour = image.pixelColor(round(centre.x() * ratio), round(centre.y() * ratio))
+    drawn = (colour.red(), colour.green(), colour.blue())
+    assert drawn == pytest.approx(NEGATIVE_RGB, abs=40)  # the orange square, not the circle
+
+
+@pytest.mark.parametrize("width", [260, 700])
+def test_the_plane_stays_square_whatever_the_docks_shape(qtbot, window, session, plot, width):
+    open_circuit(window, linear_classifier(), six_points())
+    dock = window.findChild(QDockWidget, "boundary_dock")
+    window.resizeDocks([dock], [width], Qt.Horizontal)
+    settle()
+    view = plot.plot
+    assert view.width() == pytest.approx(view.height(), abs=1)
+    assert view.width() == min(plot.square.width(), plot.square.height())

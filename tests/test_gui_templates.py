@@ -1,13 +1,15 @@
 """Templates: the dialog builds the linear classifier, the guide's 2-layer net and N-unit nets
 with their data set inside; Train → New from Template opens one like File → New (asking about
-unsaved edits); a net of 8 tanh units trains on xor to at least 95%, checked by hand."""
+unsaved edits); a net of 8 tanh units trains on xor to at least 95%, checked by hand; the
+dialog opens on the last choice, and a template starts from the default training settings."""
 
 import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 import engine
 from gui.model.commands import AddNodeCommand
@@ -15,6 +17,7 @@ from gui.files.file_actions import CANCEL, DISCARD
 from gui.main_window import MainWindow
 from gui.training.template_dialog import TemplateDialog, open_circuit
 from gui.training.panel import install
+from gui.training.session import DEFAULT_STEP_SIZE
 
 
 @pytest.fixture
@@ -143,3 +146,74 @@ def test_a_net_of_8_tanh_units_learns_xor(dialog):
     accuracy = np.mean(data.labels * scores > 0)
     assert accuracy >= 0.95
     assert math.isclose(trainer.accuracy(), accuracy)
+
+
+def answer_template_dialog(qtbot, act):
+    """Run ``act(dialog)`` on the template dialog once it is shown (it is modal)."""
+
+    def when_shown():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, TemplateDialog):
+            QTimer.singleShot(10, when_shown)
+            return
+        act(dialog)
+    QTimer.singleShot(0, when_shown)
+
+
+def press_button(qtbot, dialog, which):
+    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(which), Qt.LeftButton)
+
+
+def type_into(qtbot, box, text):
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key_Return)
+
+
+def test_the_dialog_opens_on_the_last_choice(window, qtbot):
+    action = window.findChild(QAction, "action_templates")
+
+    def choose_16_tanh_units(dialog):
+        qtbot.keyClick(dialog.kind, Qt.Key_Down)
+        qtbot.keyClick(dialog.kind, Qt.Key_Down)  # "A net with N hidden units"
+        type_into(qtbot, dialog.hidden.lineEdit(), "16")
+        dialog.activation.setFocus()
+        qtbot.keyClick(dialog.activation, Qt.Key_Down)  # relu -> tanh
+        type_into(qtbot, dialog.seed.lineEdit(), "5")
+        press_button(qtbot, dialog, QDialogButtonBox.Ok)
+
+    answer_template_dialog(qtbot, choose_16_tanh_units)
+    action.trigger()
+    circuit = window.document.circuit
+    assert len(ops(circuit, "tanh")) == 16
+
+    seen = []
+
+    def look_and_cancel(dialog):
+        seen.append(dialog.choice())
+        press_button(qtbot, dialog, QDialogButtonBox.Cancel)
+
+    answer_template_dialog(qtbot, look_and_cancel)
+    action.trigger()
+    assert seen == [dict(kind="hidden", n_hidden=16, activation="tanh", seed=5,
+                         data="circle")]
+    assert window.document.circuit is circuit  # cancelled: nothing changed
+
+
+def test_a_template_brings_the_default_training_settings(window, qtbot):
+    session, panel = window.training_session, window.training_panel
+    circuit = engine.templates.linear_classifier()
+    engine.embed_dataset(circuit, engine.datasets.six_points())
+    window.document.replace_circuit(circuit)
+    type_into(qtbot, panel.step_size.lineEdit(), "10")
+    assert session.step_size == 10.0
+
+    answer_template_dialog(qtbot, lambda dialog: press_button(qtbot, dialog,
+                                                              QDialogButtonBox.Ok))
+    window.findChild(QAction, "action_templates").trigger()
+    assert window.document.circuit is not circuit
+    assert session.step_size == DEFAULT_STEP_SIZE
+    assert panel.step_size.value() == DEFAULT_STEP_SIZE
+    assert session.step()
+    assert session.trainer.step_size == DEFAULT_STEP_SIZE

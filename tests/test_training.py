@@ -296,3 +296,33 @@ def test_train_from_a_random_init():
     trainer.reset_params(11)
     start = trainer.params
     assert result.params != start and result.accuracy == 1.0
+
+
+@pytest.mark.parametrize("loss", ["hinge", "logistic"])
+def test_a_step_in_parts_is_the_same_step(loss):
+    # a step over 50 points in parts of 7 (8 parts for the gradient, 8 for the loss after the
+    # move) ends where one whole step ends: the parts' gradients add up to the batch's
+    whole = Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), loss=loss, step_size=0.3)
+    parted = Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), loss=loss, step_size=0.3)
+    whole.step()
+    parts = parted.step_parts(7)
+    count = 0
+    for _part in parts:
+        count += 1
+        assert parted.steps == 0  # nothing counts until the last part
+    assert count == 16
+    assert parted.steps == 1
+    assert parted.loss_history[0] == pytest.approx(whole.loss_history[0], rel=1e-12)
+    assert parted.accuracy_history == whole.accuracy_history
+    for node_id, value in whole.params.items():
+        assert parted.params[node_id] == pytest.approx(value, rel=1e-12, abs=1e-15)
+
+
+def test_a_step_abandoned_halfway_changes_nothing():
+    trainer = Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), step_size=0.3)
+    before = trainer.params
+    parts = trainer.step_parts(10)
+    for _ in range(7):  # the gradient's 5 parts and 2 of the loss's
+        next(parts)
+    parts.close()
+    assert trainer.params == before and trainer.steps == 0

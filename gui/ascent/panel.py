@@ -16,12 +16,11 @@ undo steps) and an ``AscentPlot`` (the curves), plus ``MoveArrows`` on the canva
 
 from __future__ import annotations
 
-import math
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QValidator
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFrame, QGridLayout,
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QGridLayout,
                                QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -29,30 +28,16 @@ from gui.ascent.plot import AscentPlot
 from gui.ascent.runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.ascent.move_arrows import MoveArrows
 from gui.common.tool_menus import run_menu
+from gui.common.widgets import LogStepSpinBox
 from engine import CircuitError
 from engine.number_format import format_precise
 
 METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
            ("random", "random search")]
-MANTISSAS = (1.0, 2.0, 5.0)
 PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
 ARROWS_EVERY_S = 0.1  # while running, the arrows follow at 10 frames a second (they are many)
 CONTROLS_WIDTH = 380
 CONTROLS_MIN_WIDTH = 300
-
-
-def log_step(value: float, steps: int) -> float:
-    """``value`` moved ``steps`` notches along 1, 2, 5, 10, 20, 50... (down for steps < 0)."""
-    if value <= 0 or not math.isfinite(value):
-        return 0.01
-    exponent = math.floor(math.log10(value) + 1e-9)
-    mantissa = value / 10.0 ** exponent
-    notch = max((k for k, m in enumerate(MANTISSAS) if m <= mantissa * (1 + 1e-9)), default=0)
-    on_ladder = abs(MANTISSAS[notch] - mantissa) <= mantissa * 1e-9
-    # off the ladder, value sits between two notches: one step either way lands on one of them
-    index = len(MANTISSAS) * exponent + notch + steps + (0 if on_ladder or steps > 0 else 1)
-    exponent, notch = divmod(index, len(MANTISSAS))
-    return float(f"{MANTISSAS[notch] * 10.0 ** exponent:.12g}")
 
 
 def _signature(circuit) -> tuple:
@@ -62,33 +47,6 @@ def _signature(circuit) -> tuple:
     except CircuitError:
         output = None
     return output, tuple(circuit.movable_inputs())
-
-
-class LogStepSpinBox(QDoubleSpinBox):
-    """A step-size box whose arrows (and wheel) walk the 1-2-5 ladder instead of adding."""
-
-    def stepBy(self, steps: int) -> None:
-        self.setValue(log_step(self.value(), steps))
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"  # 0.01, not 0.010000; 1e-05 for the smallest
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        try:
-            number = float(text)
-        except ValueError:
-            return QValidator.Intermediate, text, pos
-        inside = self.minimum() <= number <= self.maximum()
-        return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
-
-    def stepEnabled(self):
-        return QDoubleSpinBox.StepUpEnabled | QDoubleSpinBox.StepDownEnabled
 
 
 class AscentPanel(QWidget):

@@ -8,10 +8,9 @@ iteration.
 
 Drawing follows pyqtgraph's PlotSpeedTest: the curve items are made once per run, and each
 frame only appends the new points to a growing numpy buffer and calls ``setData`` on the items
-(clipped to the view and downsampled, so long runs stay cheap). The axes' ranges are set here
-rather than by pyqtgraph's auto-range, which re-ranges while painting and so paints every plot
-twice per frame: ``PlotRange`` widens them in jumps (the x axis by half again when the run
-reaches its end, the y axis with 10% headroom), so most frames redraw the curves alone.
+(clipped to the view and downsampled, so long runs stay cheap). The plots, the buffers and the
+ranges (widened in jumps, reset with the curves) are the app's shared ones
+(``gui.common.plots``).
 """
 
 from __future__ import annotations
@@ -21,7 +20,9 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from gui.common.plots import GrowingSeries, PlotRange, make_plot
 
 MAX_RUNS = 5
 MIN_PLOT_HEIGHT = 140
@@ -30,62 +31,6 @@ MAX_TRAJECTORIES = 12
 METHOD_COLORS = {"analytic": "#1565c0", "numerical": "#ef6c00", "random": "#6a1b9a"}
 TRAJECTORY_COLORS = ["#1b8a2f", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f",
                      "#8d6e63", "#ad1457", "#558b2f", "#283593", "#f9a825", "#546e7a"]
-
-
-class GrowingSeries:
-    """Rows of numbers appended a few at a time, kept in a numpy buffer that doubles."""
-
-    def __init__(self, width: int):
-        self._data = np.empty((64, width))
-        self.size = 0
-
-    def extend(self, rows) -> None:
-        """Append ``rows`` (a sequence of rows of ``width`` numbers)."""
-        rows = np.asarray(rows, dtype=float).reshape(-1, self._data.shape[1])
-        needed = self.size + len(rows)
-        if needed > len(self._data):
-            bigger = np.empty((max(needed, 2 * len(self._data)), self._data.shape[1]))
-            bigger[:self.size] = self._data[:self.size]
-            self._data = bigger
-        self._data[self.size:needed] = rows
-        self.size = needed
-
-    def column(self, k: int) -> np.ndarray:
-        """Column ``k`` of the rows so far (a view)."""
-        return self._data[:self.size, k]
-
-
-class PlotRange:
-    """The shown ranges of one plot, widened in jumps to hold every point given so far."""
-
-    GROWTH = 1.5
-    MIN_X = 10
-    HEADROOM = 0.1
-
-    def __init__(self, plot: pg.PlotWidget):
-        self.plot = plot
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget the data seen (the next ``include`` sets fresh ranges)."""
-        self.x_end = 0.0
-        self.low = self.high = None  # the data's extent
-        self.shown = None  # (low, high) on the y axis now
-
-    def include(self, last_x: float, low: float, high: float) -> None:
-        """Make room for points up to ``last_x`` with values in [low, high]."""
-        if last_x > self.x_end:
-            self.x_end = max(float(self.MIN_X), self.x_end * self.GROWTH, float(last_x))
-            self.plot.setXRange(0, self.x_end, padding=0.02)
-        if not (np.isfinite(low) and np.isfinite(high)):
-            return
-        self.low = low if self.low is None else min(self.low, low)
-        self.high = high if self.high is None else max(self.high, high)
-        if self.shown is not None and self.shown[0] <= self.low and self.high <= self.shown[1]:
-            return
-        span = max(self.high - self.low, 1e-6 * max(abs(self.low), abs(self.high)), 1e-9)
-        self.shown = (self.low - self.HEADROOM * span, self.high + self.HEADROOM * span)
-        self.plot.setYRange(*self.shown, padding=0)
 
 
 class _Run:
@@ -101,12 +46,6 @@ class _Run:
     def ascent(self):
         """The run's stepper, or None once nothing else holds it."""
         return self._ascent()
-
-
-def sparse_ticks(axis) -> None:
-    """Fewer numbered ticks on a narrow plot's iteration axis ("2000 4000", not run together)."""
-    if hasattr(axis, "setTickDensity"):  # pyqtgraph 0.13.5 and later
-        axis.setTickDensity(0.7)
 
 
 def run_name(method: str, minimize: bool, taken: set) -> str:
@@ -128,9 +67,11 @@ class AscentPlot(QWidget):
         layout = QGridLayout(self)  # side by side: the dock under the canvas is wide
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.output_plot = self._make_plot("ascent_output_plot", "output")
+        self.output_plot = make_plot("ascent_output_plot", "output", "iteration",
+                                     min_size=(150, MIN_PLOT_HEIGHT))
         self.output_legend = self.output_plot.addLegend(offset=(-10, 10), brush=LEGEND_FILL)
-        self.trajectory_plot = self._make_plot("ascent_trajectory_plot", "inputs")
+        self.trajectory_plot = make_plot("ascent_trajectory_plot", "inputs", "iteration",
+                                         min_size=(150, MIN_PLOT_HEIGHT))
         self.trajectory_legend = self.trajectory_plot.addLegend(
             offset=(10, 5), colCount=4, brush=LEGEND_FILL, horSpacing=12, verSpacing=-6)
         self.trajectory_note = QLabel(self)  # always there: showing it would relayout the dock
@@ -149,25 +90,6 @@ class AscentPlot(QWidget):
         self._trajectory_seen = 0
         self.output_range = PlotRange(self.output_plot)
         self.trajectory_range = PlotRange(self.trajectory_plot)
-
-    @staticmethod
-    def _make_plot(name: str, left: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(background="w")
-        plot.setObjectName(name)
-        plot.setLabel("left", left)
-        plot.setLabel("bottom", "iteration")
-        plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.setMinimumSize(150, MIN_PLOT_HEIGHT)
-        plot.setMouseEnabled(x=False, y=False)  # the ranges follow the data
-        plot.hideButtons()
-        plot.getPlotItem().vb.disableAutoRange()
-        for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.enableAutoSIPrefix(False)  # 0.91, not 910 (x0.001)
-            # curves touching the axes make them repaint each frame: blit them from a pixmap
-            axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        sparse_ticks(plot.getAxis("bottom"))
-        return plot
 
     def sizeHint(self):
         # small: the dock's scroll area gives the plots whatever room is left, not more

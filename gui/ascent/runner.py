@@ -6,25 +6,19 @@ was edited, or when the method or the direction changed, or after Reset.
 
 - **Step** takes one step and pushes one ``SetValuesCommand`` ("Gradient ascent step"): one
   undo step per click (clicks are not merged, so Undo walks back one step at a time).
-- **Run** works in slices from a ``QTimer``. Each slice takes the steps that the speed
-  (``steps_per_second``; 0: as fast as possible) owes since the run started, but no more than
-  fit in ``BUDGET_S``. In the next turn of the event loop the inputs' new values are written
-  into the circuit once (``circuit.set_value``: a preview, outside the undo stack), the
-  document's forward/backward pass runs once and ``advanced`` is signalled once: the canvas
-  and the plot redraw once per frame. A slow frame is followed by a slice with more steps, so
-  the speed holds whatever the frame rate; a run that cannot keep up forgets the steps it
-  owes instead of bursting to catch up.
-- Frames never follow each other back to back: the next one is due ``FRAME_MS`` after the last
-  one started and at least ``MIN_GAP_MS`` after it ended; when a whole cycle (steps, pass,
-  canvas and plot redraws) costs the GUI thread more than a frame, the next frame also waits
-  until the thread has been idle for ``IDLE_SHARE`` of that cost. However slow redrawing is,
-  clicks, keys and other timers are served between frames.
-- The run's undo step is one ``SetValuesCommand`` whose old values are the inputs before the
-  run. It is pushed when the run *starts*, with no new values yet (its first redo changes
-  nothing); each frame adds the values the preview wrote, and when the run stops it is named
-  "Gradient ascent (120 steps)". Pushing it first keeps the history in order if the user edits
-  during a run: their edit lands after the ascent, so Undo walks back in the order things
-  happened. A run stopped before its first step leaves no undo step.
+- **Run** works on the shared ``RunLoop`` (``gui.common.run_loop``): each slice takes the
+  steps that the speed (``steps_per_second``; 0: as fast as possible) owes since the run
+  started, but only while the next step fits in ``BUDGET_S`` (checked before each step, from
+  what the last ones cost). In the next turn of the event loop the inputs' new values are
+  written into the circuit through the undo stack, the document's forward/backward pass runs
+  once and ``advanced`` is signalled once: the canvas and the plot redraw once per frame. A
+  slow frame is followed by a slice with more steps, so the speed holds whatever the frame
+  rate; a run that cannot keep up forgets the steps it owes instead of bursting to catch up.
+  The loop spaces the frames so clicks, keys and other timers are served between them.
+- The run's undo step: each frame pushes a ``RunValuesCommand`` with the run's id, which Qt's
+  undo stack merges into the one below, so the run is one step, "Gradient ascent (120 steps)",
+  whose old values are the inputs before the run. A run stopped before its first step, or
+  whose inputs end where they began, leaves no undo step.
 - A run stops on Pause; after ``max_steps`` steps (0: never); when a session reaches
   ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when
   the output improves by less than ``tolerance`` in a step (the guide's
@@ -41,16 +35,17 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from engine import CircuitError, Ascent
+from gui.common.run_command import RunValuesCommand
+from gui.common.run_loop import RunLoop
 from gui.model.commands import SetValuesCommand
 from engine.number_format import format_number, format_precise
 
 FRAME_MS = 16
 BUDGET_S = 0.008
 DEFAULT_SPEED = 60  # steps per second
-PUBLISH_DELAY_MS = 1  # between a frame's steps and showing them
 MIN_GAP_MS = 4  # between the end of a frame and the start of the next
 IDLE_SHARE = 0.5  # when redrawing is slow, the loop idles this share of its work per frame
 TOL = 1e-12  # the default tolerance: stop when the output no longer improves at all
@@ -87,24 +82,12 @@ class AscentRunner(QObject):
         self.ascent: Ascent | None = None
         self.last_reason = ""
         self._seed = 0
-        self._command: SetValuesCommand | None = None
         self._run_start = 0
         self._clock = (0.0, 0)  # (time, steps taken) the speed is counted from
         self._writing = False
-        self._timer = QTimer(self)
-        self._timer.setObjectName("ascent_frame_timer")
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._frame)
-        self._publish_timer = QTimer(self)
-        self._publish_timer.setObjectName("ascent_publish_timer")
-        self._publish_timer.setSingleShot(True)
-        self._publish_timer.setInterval(PUBLISH_DELAY_MS)
-        self._publish_timer.timeout.connect(self._publish)
-        self._running = False
-        self._reason = None
-        self._cycle = (0.0, 0.0)  # (when the frame began, the loop's CPU time in the cycle)
-        self._cycle_cpu = 0.0
+        self._slice = (None, 0.0, 0)  # (when the slice began, steps owed, steps taken)
+        self._loop = RunLoop(self, budget_s=BUDGET_S, frame_ms=FRAME_MS, min_gap_ms=MIN_GAP_MS,
+                             idle_share=IDLE_SHARE, name="ascent", parent=self)
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_replaced)
 
@@ -112,7 +95,7 @@ class AscentRunner(QObject):
     @property
     def running(self) -> bool:
         """True while a run is going."""
-        return self._running
+        return self._loop.running
 
     @property
     def run_steps(self) -> int:
@@ -173,18 +156,10 @@ class AscentRunner(QObject):
         ascent = self._session()
         if ascent is None:
             return False
-        before = self._circuit_values(ascent)
-        # no new values yet: its first redo changes nothing; each frame adds the moved inputs
-        self._command = SetValuesCommand(self.document, {}, "Gradient ascent",
-                                         old_values=dict(before))
-        with self._ours():
-            self.document.push(self._command)
         self._run_start = ascent.steps
         self._clock = (time.perf_counter(), ascent.steps)
-        self._cycle_cpu = time.thread_time()
         self.last_reason = ""
-        self._running = True
-        self._timer.start(FRAME_MS)
+        self._loop.start()
         self.running_changed.emit(True)
         self.status_message.emit("Gradient ascent running…")
         return True
@@ -268,58 +243,56 @@ class AscentRunner(QObject):
             return CONVERGED
         return None
 
-    def _frame(self) -> None:
-        """The first half of a frame: the steps. The canvas is told in ``_publish``, in a
-        later turn of the event loop, so the two never block the window together."""
-        ascent = self.ascent
-        if ascent is None:
-            self._finish(EDITED)
-            return
-        start = time.perf_counter()
-        self._cycle = (start, time.thread_time() - self._cycle_cpu)
-        self._cycle_cpu = time.thread_time()  # the loop's work since the last frame began:
-        limit = self._steps_owed(start, ascent)  # steps, forward/backward pass, redraws
-        reason, taken = None, 0
-        while taken < limit:
-            reason = self._one_step(ascent)
-            taken += 1
-            if reason is None and self.max_steps and \
-                    ascent.steps - self._run_start >= self.max_steps:
-                reason = STEPS
-            if reason is None and ascent.steps >= MAX_SESSION_STEPS:
-                reason = FULL
-            if reason is not None or time.perf_counter() - start > BUDGET_S:
-                break
-        if taken < limit and self.steps_per_second > 0:
-            self._clock = (start, ascent.steps)  # behind: go on from here, without a debt
-        if reason == EDITED:
-            self._finish(EDITED)
-            return
-        self._reason = reason
-        if taken:
-            self._publish_timer.start()
-        else:
-            self._next_frame()
+    # ----------------------------------------------------------------- the run loop's job
+    def wants_more(self, slice_start: float) -> bool:
+        """The run loop may take another step: the speed owes one, and no limit was reached."""
+        if slice_start != self._slice[0]:
+            self._slice = (slice_start, self._steps_owed(slice_start, self.ascent), 0)
+        _start, owed, taken = self._slice
+        return taken < owed
 
-    def _publish(self) -> None:
-        """The second half of a frame: the canvas and the plot show where the steps got."""
+    def advance(self) -> str | None:
+        """One step; the reason to stop the run, or None to go on."""
+        ascent = self.ascent
+        if ascent is None:
+            return self._stop_edited()
+        start, owed, taken = self._slice
+        self._slice = (start, owed, taken + 1)
+        reason = self._one_step(ascent)
+        if reason == EDITED:
+            return self._stop_edited()
+        if reason is None and self.max_steps and \
+                ascent.steps - self._run_start >= self.max_steps:
+            reason = STEPS
+        if reason is None and ascent.steps >= MAX_SESSION_STEPS:
+            reason = FULL
+        return reason
+
+    def _stop_edited(self) -> str:
+        self._loop.stop(EDITED, flush=False)
+        return EDITED
+
+    def publish(self) -> None:
+        """Show where the steps got: the inputs through the undo stack, one pass, the plot."""
         ascent = self.ascent
         if ascent is None:
             return
-        self._write_preview(ascent)
+        start, owed, taken = self._slice
+        if taken < owed and self.steps_per_second > 0:
+            self._clock = (start, ascent.steps - taken)  # behind: go on without a debt
+        self._write(ascent)
         self.document.flush()  # the new values and gradients redraw in one pass
         self.advanced.emit(ascent)
-        reason, self._reason = self._reason, None
-        if reason is not None:
-            self._finish(reason)
-        elif self._running:
-            self._next_frame()
 
-    def _next_frame(self) -> None:
-        start, cycle_cpu = self._cycle
-        spent = 1000 * (time.perf_counter() - start)
-        busy = 1000 * cycle_cpu * (1 + IDLE_SHARE)
-        self._timer.start(round(max(MIN_GAP_MS, FRAME_MS - spent, busy - spent)))
+    def _write(self, ascent: Ascent) -> None:
+        before = self._circuit_values(ascent)
+        steps = self.run_steps
+        with self._ours():
+            self.document.push(RunValuesCommand(
+                self.document, {i: v for i, v in ascent.values.items()
+                                if i in before and v != before[i]}, before,
+                f"Gradient ascent ({steps} step{'s' if steps != 1 else ''})",
+                self._loop.run_id))
 
     def _steps_owed(self, now: float, ascent: Ascent) -> float:
         """How many steps the speed asks for by ``now`` that were not taken yet."""
@@ -334,51 +307,19 @@ class AscentRunner(QObject):
         if self.ascent is not None:
             self._clock = (time.perf_counter(), self.ascent.steps)
 
-    def _write_preview(self, ascent: Ascent) -> None:
-        circuit = self.document.circuit
-        values = ascent.values
-        moved = {i: values[i] for i in ascent.movable
-                 if i in circuit.nodes and circuit.nodes[i].value != values[i]}
-        with self._ours():
-            for node_id, value in moved.items():
-                circuit.set_value(node_id, value)
-        if self._command is not None:
-            self._command.new.update(moved)
-
-    def _finish(self, reason: str) -> None:
-        self._timer.stop()
-        if self._publish_timer.isActive():
-            self._publish_timer.stop()
-            if reason not in (EDITED, REPLACED) and self.ascent is not None:
-                self._write_preview(self.ascent)  # the steps taken are in the undo step
-                self.advanced.emit(self.ascent)
-        self._reason = None
-        self._running = False
+    def finished(self, reason: str) -> None:
+        """The run ended (the loop published what was pending unless the circuit changed)."""
         self.last_reason = reason
-        ascent, command, self._command = self.ascent, self._command, None
+        ascent = self.ascent
         steps = self.run_steps
-        if command is not None and reason not in (EDITED, REPLACED):
-            # an edit or a new document may be inside the undo stack right now: leave it be
-            self._close_command(command, steps)
-        elif command is not None and reason == EDITED:
-            command.setText(f"Gradient ascent ({steps} steps)")
         if reason in (NOT_FINITE, EDITED, REPLACED, RESET):
             self.ascent = None
         self.running_changed.emit(False)
         self._say(reason, ascent, steps)
         self.stopped.emit(reason)
 
-    def _close_command(self, command: SetValuesCommand, steps: int) -> None:
-        stack = self.document.undo_stack
-        on_top = stack.index() > 0 and stack.command(stack.index() - 1) is command
-        if on_top and not any(command.new[i] != command.old[i] for i in command.new):
-            command.setObsolete(True)  # nothing moved: undo drops it without a trace
-            with self._ours():
-                stack.undo()
-            return
-        command.setText(f"Gradient ascent ({steps} step{'s' if steps != 1 else ''})")
-        if on_top:
-            stack.undoTextChanged.emit(stack.undoText())
+    def _finish(self, reason: str) -> None:
+        self._loop.stop(reason, flush=reason not in (EDITED, REPLACED))
 
     # ----------------------------------------------------------------- the document
     def _on_change(self, change) -> None:

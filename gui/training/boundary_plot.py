@@ -37,7 +37,9 @@ from engine import CircuitError, infix_text
 from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
 from gui.training.classifier_column import ClassifierColumn
+from gui.common.plots import make_plot
 from gui.common.tool_menus import tool_menu
+from gui.common.widgets import SquareFrame
 
 RESOLUTION = 100  # grid points along each axis
 OUTPUT_SCALE = 1.0  # the output's colour is full at |score| >~ 2 (tanh(2) = 0.96)
@@ -147,21 +149,13 @@ class BoundaryPlot(QWidget):
         self.view_box.setAspectLocked(True)
         self.view_box.disableAutoRange()
         self.view_box.clicked.connect(self._clicked)
-        self.plot = pg.PlotWidget(viewBox=self.view_box, background="w")
-        self.plot.setObjectName("boundary_plot_view")
-        self.plot.setMinimumSize(220, 220)
+        self.plot = make_plot("boundary_plot_view", "y", "x", view_box=self.view_box,
+                              grid=False, min_size=(220, 220))
         self.plot.setCursor(Qt.CrossCursor)
         self.plot.setToolTip(CLICK_HELP)
-        item = self.plot.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.layout.setContentsMargins(2, 2, 14, 2)  # the map does not run into the edge
-        for name, text in (("bottom", "x"), ("left", "y")):
-            item.setLabel(name, text)
-            axis = item.getAxis(name)
-            axis.enableAutoSIPrefix(False)
-            axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.plot.getPlotItem().layout.setContentsMargins(2, 2, 14, 2)  # off the edge
 
+        self._brushes = {True: pg.mkBrush(*POSITIVE_RGB), False: pg.mkBrush(*NEGATIVE_RGB)}
         self._title_font = QFont(self.font())
         self._title_font.setPointSize(TITLE_POINTS)
         self.image_item = _SmoothImage(axisOrder="row-major")
@@ -169,13 +163,13 @@ class BoundaryPlot(QWidget):
         self.image_item.setZValue(-10)
         self.contour_item = pg.PlotCurveItem(pen=pg.mkPen(BOUNDARY_COLOUR, width=2),
                                              connect="pairs", antialias=True)
-        outline = pg.mkPen("w", width=1.5)
-        self.positive_item = _PassiveScatter(symbol="o", size=POINT_SIZE, pen=outline,
-                                             brush=pg.mkBrush(*POSITIVE_RGB), name="+1")
-        self.negative_item = _PassiveScatter(symbol="s", size=POINT_SIZE - 1, pen=outline,
-                                             brush=pg.mkBrush(*NEGATIVE_RGB), name="−1")
-        for graphic in (self.image_item, self.contour_item, self.negative_item,
-                        self.positive_item):
+        # one item for both classes, drawn in the data set's order: a point added later is on
+        # top, so a -1 point clicked into the +1 cluster is seen (and the other way round)
+        self.points_item = _PassiveScatter(pen=pg.mkPen("w", width=1.5))
+        # painted once into a pixmap while the view stays put: the map redraws under it many
+        # times a second, and 100 000 points take tens of milliseconds to paint
+        self.points_item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        for graphic in (self.image_item, self.contour_item, self.points_item):
             self.plot.addItem(graphic)
 
         self.hint_label = QLabel(self.plot)  # over the plot, centred in resizeEvent
@@ -206,7 +200,8 @@ class BoundaryPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.plot, 1)
+        self.square = SquareFrame(self.plot, self)  # the plane keeps its aspect in any dock
+        layout.addWidget(self.square, 1)
         layout.addLayout(row)
         self._set_key("score", "score = 0", OUTPUT_SCALE)
 
@@ -409,8 +404,11 @@ class BoundaryPlot(QWidget):
         previous, self._dataset = self._dataset, dataset
         points = np.zeros((0, 2)) if dataset is None else dataset.points
         labels = np.zeros(0) if dataset is None else dataset.labels
-        self.positive_item.setData(pos=points[labels > 0])
-        self.negative_item.setData(pos=points[labels < 0])
+        positive = labels > 0
+        self.points_item.setData(
+            pos=points, symbol=np.where(positive, "o", "s"),
+            size=np.where(positive, POINT_SIZE, POINT_SIZE - 1),
+            brush=[self._brushes[bool(p)] for p in positive])
         if self._needs_new_range(previous, dataset):
             self._fit(dataset)
         self.schedule()

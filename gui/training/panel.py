@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QGridLayout, QHBo
 
 from engine.training import LOSSES
 from gui.training import template_dialog
-from gui.ascent.panel import LogStepSpinBox
+from gui.common.widgets import LogStepSpinBox
 from gui.training.data_panel import DataPanel
 from gui.common.tool_menus import tool_menu
 from gui.training.plots import TrainingPlots
@@ -196,6 +196,7 @@ class TrainingPanel(QWidget):
         session.history_reset.connect(self.plots.clear)
         session.params_changed.connect(self._summary_later)
         session.dataset_changed.connect(self._summary_later)
+        session.settings_reset.connect(self._show_settings)
         self.document.changed.connect(self._on_change)
         self.document.circuit_replaced.connect(self._show_roles)
         self._settings_changed()
@@ -223,6 +224,23 @@ class TrainingPanel(QWidget):
         self._summary_later()
 
     # ----------------------------------------------------------------- showing
+    def _show_settings(self) -> None:
+        """Show the session's settings (another circuit starts from the defaults)."""
+        session = self.session
+        boxes = (self.loss, self.batch, self.step_size, self.reg, self.batch_size,
+                 self.steps_per_frame)
+        for box in boxes:
+            box.blockSignals(True)
+        self.loss.setCurrentIndex(self.loss.findData(session.loss))
+        self.batch.setCurrentIndex(self.batch.findData(session.batch))
+        self.step_size.setValue(session.step_size)
+        self.reg.setValue(session.reg)
+        self.batch_size.setValue(session.batch_size)
+        self.steps_per_frame.setValue(session.steps_per_frame)
+        for box in boxes:
+            box.blockSignals(False)
+        self.batch_size.setEnabled(session.batch == "stochastic")
+
     def _trained(self, trainer) -> None:
         self.plots.update_from(trainer)
         self._summary_later()

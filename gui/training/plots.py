@@ -16,31 +16,13 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from gui.ascent.plot import GrowingSeries, PlotRange, sparse_ticks
+from gui.common.plots import GrowingSeries, PlotRange, make_plot
 
 LOSS_COLOR = "#c62828"
 ACCURACY_COLOR = "#1565c0"
 MIN_HEIGHT = 110
-
-
-def _plot(name: str, left: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
-    plot.setObjectName(name)
-    plot.setLabel("left", left)
-    plot.setLabel("bottom", "step")
-    plot.showGrid(x=True, y=True, alpha=0.25)
-    plot.setMinimumSize(140, MIN_HEIGHT)
-    plot.setMouseEnabled(x=False, y=False)  # the ranges follow the data
-    plot.hideButtons()
-    plot.getPlotItem().vb.disableAutoRange()
-    for axis_name in ("left", "bottom"):
-        axis = plot.getAxis(axis_name)
-        axis.enableAutoSIPrefix(False)
-        axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-    sparse_ticks(plot.getAxis("bottom"))
-    return plot
 
 
 def _curve(plot: pg.PlotWidget, color: str) -> pg.PlotDataItem:
@@ -59,15 +41,17 @@ class TrainingPlots(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.loss_plot = _plot("training_loss_plot", "loss")
-        self.accuracy_plot = _plot("training_accuracy_plot", "accuracy %")
+        self.loss_plot = make_plot("training_loss_plot", "loss", "step",
+                                   min_size=(140, MIN_HEIGHT))
+        self.accuracy_plot = make_plot("training_accuracy_plot", "accuracy %", "step",
+                                       min_size=(140, MIN_HEIGHT))
         self.accuracy_plot.setYRange(0, 102, padding=0)
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.accuracy_plot)
         self.loss_curve = _curve(self.loss_plot, LOSS_COLOR)
         self.accuracy_curve = _curve(self.accuracy_plot, ACCURACY_COLOR)
         self.loss_range = PlotRange(self.loss_plot)
-        self.step_range = PlotRange(self.accuracy_plot)  # only its step axis is used
+        self.step_range = PlotRange(self.accuracy_plot, empty_y=None)  # 0-100% stays
         self._trainer = lambda: None
         self._series = GrowingSeries(3)  # step, loss, accuracy %
 

@@ -1,31 +1,28 @@
-"""The training session: the document's data set and an engine ``Trainer`` driven from a timer.
+"""The training session: an engine ``Trainer`` on the document's data set, run by the run loop.
 
 One ``TrainingSession`` per window. It is what the training dock and the boundary plot share:
 
-- **The data set** lives in the circuit (``circuit.extra["dataset"]``, saved with the file).
-  ``dataset`` is that data set as an engine ``Dataset``, kept in sync with the document: every
-  change of the key (``set_dataset``, ``add_point``, ``remove_nearest``, their undo and redo)
-  and every other document (New, Open) updates it and emits ``dataset_changed``. Each edit of
-  the data set is one undo step (``SetExtraCommand``).
+- **The data set** is the document's (``dataset_store.DatasetStore``); the session passes its
+  ``dataset``, ``dataset_changed`` and edits (``set_dataset``, ``add_point``, ``remove_nearest``)
+  on, and a run takes a new data set at once.
 - **The trainer** (``engine.Trainer``) is built when first needed and kept while the circuit's
   structure stays the same, so the loss and accuracy histories go on across Steps and runs.
   Editing the structure (gates, wires, the output, which inputs are data or frozen) or opening
-  another document drops it (``history_reset``); the next use builds a new one. While paused,
-  the circuit's values are the truth: the trainer takes them before every use, so the user's
-  edits and undo count.
-- **Step** takes one step: one undo step ("Train 1 step"). **Train** runs in frames from a
-  ``QTimer``: each frame takes ``steps_per_frame`` steps (fewer if they would hold the window
-  longer than ``BUDGET_S``); in the next turn of the event loop (so steps and redraws never
-  block the window together) it writes the parameters into the circuit (``circuit.set_value``:
-  a live preview outside the undo stack, so the canvas numbers move) and emits
-  ``params_changed`` and ``trained`` once. The next frame is due ``FRAME_MS`` after this one
-  began, and at least ``MIN_GAP_MS`` after it ended. The run is ONE undo step ("Train 240
-  steps") whose old values are the parameters before the run: it is pushed (empty) when the
-  run starts, so an edit made during the run lands after it in the history, and filled in
-  frame by frame. A run stops on ``pause``; when the user edits the circuit (anything but
-  moving, labelling, retitling or editing the data set, which the run takes on at once); when
-  another document is opened; when the data set is removed or emptied; and when the loss
-  stops being a finite number.
+  another document drops it (``history_reset``); the next use builds a new one, which takes
+  back the curves of its structure if undo brought an old structure back (``run_history``).
+  While paused, the circuit's values are the truth: the trainer takes them before every use,
+  so the user's edits and undo count. The settings (loss, step size, ...) are the circuit's:
+  another document (New, Open, a template) starts from ``DEFAULT_SETTINGS``.
+- **Step** takes one step: one undo step ("Train 1 step"). **Train** runs on the shared
+  ``RunLoop``: a slice takes up to ``steps_per_frame`` steps within ``BUDGET_S``, checked
+  before each unit of work; a step over a big data set is done in parts of ``PART_POINTS``
+  points, so no slice holds the window long. After a slice the parameters go into the circuit
+  through the undo stack (``RunValuesCommand``, merged into ONE undo step per run, "Train 240
+  steps", that also carries the loss and accuracy histories: undoing it removes its part of
+  the curves) and ``params_changed`` and ``trained`` are emitted once. A run stops on
+  ``pause``; when the user edits the circuit (anything but moving, labelling, retitling or
+  editing the data set, which the run takes on at once); when another document is opened; when
+  the data set is removed or emptied; and when the loss stops being a finite number.
 - ``scores`` and ``node_values`` evaluate the circuit over any points with the current
   parameter values (the trainer's while training, else the circuit's): the decision boundary
   and each gate's own map over the plane. ``params_changed`` says they may have changed (a
@@ -36,25 +33,28 @@ One ``TrainingSession`` per window. It is what the training dock and the boundar
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import CircuitError, Dataset, Trainer
-from engine.datasets import EXTRA_KEY
 from engine.training import BATCHES, LOSSES
-from gui.model.commands import SetExtraCommand, SetValuesCommand
+from gui.common.run_command import RunValuesCommand
+from gui.common.run_loop import RunLoop
+from gui.training.dataset_store import DatasetStore
+from gui.training.run_history import EMPTY, HistoryMark, HistoryShelf, structure_key
 
 FRAME_MS = 16  # a frame every 16 ms at most: about 60 frames a second
 MIN_GAP_MS = 4  # between the end of a frame and the start of the next
-PUBLISH_DELAY_MS = 1  # between a frame's steps and showing them
-BUDGET_S = 0.02  # a frame's steps stop after this long, so the window stays responsive
+BUDGET_S = 0.012  # a slice's work stops before this long, so the window stays responsive
+PART_POINTS = 4096  # a step over more points is done in parts of this many (a few ms each)
 DEFAULT_STEPS_PER_FRAME = 5
 MAX_STEPS_PER_FRAME = 10_000
 DEFAULT_STEP_SIZE = 0.1
 DEFAULT_REG = 1e-3
+DEFAULT_SETTINGS = dict(loss="hinge", step_size=DEFAULT_STEP_SIZE, reg=DEFAULT_REG,
+                        batch="full", batch_size=1, steps_per_frame=DEFAULT_STEPS_PER_FRAME)
 # what an evaluation without a data set trains on: never used for a step
 _PLACEHOLDER = Dataset(np.zeros((1, 2)), [1.0], "none")
 # edits that leave the numbers alone
@@ -64,7 +64,6 @@ HARMLESS_FIELDS = {"pos", "label"}
 TRAINER_FIELDS = {"feature", "trainable", "n_inputs"}
 STRUCTURAL_KINDS = {"node_added", "node_removed", "wire_added", "wire_removed",
                     "node_renamed", "output_changed"}
-_PARSED_CACHE = 8
 
 PAUSED, EDITED, REPLACED, NO_DATA, NOT_FINITE, RESET = (
     "paused", "edited", "replaced", "no data", "not finite", "reset")
@@ -87,13 +86,14 @@ class Summary:
 
 
 class TrainingSession(QObject):
-    """The window's data set and training: Step, Train/Pause, Reset, evaluation over points."""
+    """The window's training: Step, Train/Pause, Reset, evaluation over points."""
 
     dataset_changed = Signal(object)  # the new engine Dataset (or None)
     params_changed = Signal()  # the scores may have changed: the boundary redraws
     running_changed = Signal(bool)
     trained = Signal(object)  # the Trainer, after a Step or a frame of steps
-    history_reset = Signal()  # the trainer was dropped: the loss curves start again
+    history_reset = Signal()  # the curves start again (a new trainer, or undo moved them)
+    settings_reset = Signal()  # another circuit: the settings are the defaults again
     stopped = Signal(str)  # why a run stopped: PAUSED, EDITED, REPLACED, ...
     status_message = Signal(str)
 
@@ -109,45 +109,48 @@ class TrainingSession(QObject):
         self.batch_seed = 0
         self.last_reason = ""
         self._trainer: Trainer | None = None
+        self._trainer_key: tuple | None = None
+        self._curves_back = False  # a new trainer took back curves the plots do not show yet
+        self._shelf = HistoryShelf()
         self._problem = ""
         self._stale = True  # the circuit's values changed since the trainer took them
-        self._dataset: Dataset | None = None
-        self.dataset_problem = ""  # why the circuit's saved data set cannot be used ("" if it can)
-        self._parsed: list[tuple[dict, Dataset]] = []
-        self._running = False
+        self._measured = -1  # the trainer's steps when its last step measured its parameters
         self._writing = False
-        self._command: SetValuesCommand | None = None
         self._run_start = 0
-        self._timer = QTimer(self)
-        self._timer.setObjectName("training_frame_timer")
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._frame)
-        self._publish_timer = QTimer(self)
-        self._publish_timer.setObjectName("training_publish_timer")
-        self._publish_timer.setSingleShot(True)
-        self._publish_timer.setInterval(PUBLISH_DELAY_MS)
-        self._publish_timer.timeout.connect(self._publish)
-        self._frame_start = 0.0
-        self._reason: str | None = None
+        self._run_before = EMPTY
+        self._published = 0  # the trainer's steps the circuit shows
+        self._part = None  # the step in progress, a generator of parts (engine step_parts)
+        self._slice_start = None
+        self._slice_steps = 0
+        self._loop = RunLoop(self, budget_s=BUDGET_S, frame_ms=FRAME_MS, min_gap_ms=MIN_GAP_MS,
+                             name="training", parent=self)
         self._params_timer = QTimer(self)
         self._params_timer.setObjectName("training_params_timer")
         self._params_timer.setSingleShot(True)
         self._params_timer.setInterval(0)
-        self._params_timer.timeout.connect(self.params_changed.emit)
-        self._load_dataset()
+        self._params_timer.timeout.connect(self._params_edited)
+        # the session hears of a new document before the data set does: the run stops first
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_replaced)
+        self.store = DatasetStore(document, self)
+        self.store.dataset_changed.connect(self._dataset_edited)
+        self.store.status_message.connect(self.status_message)
 
     # ----------------------------------------------------------------- state
     @property
     def running(self) -> bool:
         """True while training runs."""
-        return self._running
+        return self._loop.running
 
     @property
     def dataset(self) -> Dataset | None:
         """The circuit's data set (its ``"dataset"`` key), or None."""
-        return self._dataset
+        return self.store.dataset
+
+    @property
+    def dataset_problem(self) -> str:
+        """Why the circuit's saved data set cannot be used ("" if it can)."""
+        return self.store.problem
 
     @property
     def trainer(self) -> Trainer | None:
@@ -198,6 +201,7 @@ class TrainingSession(QObject):
                 raise ValueError(f"steps per frame must be 1 to {MAX_STEPS_PER_FRAME}, "
                                  f"not {steps_per_frame!r}")
             self.steps_per_frame = int(steps_per_frame)
+        self._measured = -1  # the loss depends on the settings
         if self._trainer is not None:
             self._apply_settings(self._trainer)
 
@@ -211,70 +215,27 @@ class TrainingSession(QObject):
     # ----------------------------------------------------------------- the data set
     def set_dataset(self, dataset: Dataset | None, text: str | None = None) -> None:
         """Make ``dataset`` the circuit's data set (None removes it): one undo step."""
-        if text is None:
-            text = ("Remove the data set" if dataset is None
-                    else f"Data set {dataset.name} ({len(dataset)} points)")
-        self._push_dataset(dataset, text)
+        self.store.set_dataset(dataset, text)
 
     def add_point(self, x: float, y: float, label: int) -> None:
         """Add the point (x, y) labelled +1 or -1: one undo step."""
-        base = self._dataset if self._dataset is not None \
-            else Dataset(np.zeros((0, 2)), [], "custom")
-        label = 1 if label > 0 else -1
-        self._push_dataset(base.add_point(float(x), float(y), label),
-                           f"Add a {'+1' if label > 0 else '-1'} point")
+        self.store.add_point(x, y, label)
 
     def remove_nearest(self, x: float, y: float, within: float | None = None) -> bool:
         """Remove the point nearest (x, y) (if one is ``within``): one undo step; else False."""
-        if self._dataset is None or not len(self._dataset):
-            return False
-        smaller = self._dataset.remove_nearest(float(x), float(y), within)
-        if len(smaller) == len(self._dataset):
-            return False
-        self._push_dataset(smaller, "Remove a point")
-        return True
+        return self.store.remove_nearest(x, y, within)
 
-    def _push_dataset(self, dataset: Dataset | None, text: str) -> None:
-        value = None if dataset is None else dataset.to_dict()
-        if value is not None:
-            self._remember(value, dataset)
-        self.document.push(SetExtraCommand(self.document, EXTRA_KEY, value, text))
-
-    def _remember(self, value: dict, dataset: Dataset) -> None:
-        self._parsed = [(value, dataset)] + self._parsed[:_PARSED_CACHE - 1]
-
-    def _parse(self, value) -> Dataset | None:
-        self.dataset_problem = ""
-        if value is None:
-            return None
-        for known, dataset in self._parsed:
-            if known is value:  # the dict a command holds: no need to read it again
-                return dataset
-        try:
-            dataset = Dataset.from_dict(value)
-        except CircuitError as error:
-            self.dataset_problem = str(error)
-            self.status_message.emit(f"The circuit's data set is not usable: {error}")
-            return None
-        self._remember(value, dataset)
-        return dataset
-
-    def _load_dataset(self) -> None:
-        self._dataset = self._parse(self.document.circuit.extra.get(EXTRA_KEY))
-
-    def _dataset_edited(self) -> None:
-        self._load_dataset()
+    def _dataset_edited(self, dataset) -> None:
+        self._part = None  # a step half done on the old points is not finished
+        self._measured = -1
         if self._trainer is not None:
             self._trainer.set_dataset(self._training_data())
-        self.dataset_changed.emit(self._dataset)
-        if self._running and not self._has_data():
-            self._finish(NO_DATA)
-
-    def _has_data(self) -> bool:
-        return self._dataset is not None and len(self._dataset) > 0
+        self.dataset_changed.emit(dataset)
+        if self.running and not self.store.has_points():
+            self._loop.stop(NO_DATA, flush=False)  # inside the data set's undo command
 
     def _training_data(self) -> Dataset:
-        return self._dataset if self._has_data() else _PLACEHOLDER
+        return self.store.dataset if self.store.has_points() else _PLACEHOLDER
 
     # ----------------------------------------------------------------- evaluation
     def _ensure_trainer(self) -> Trainer | None:
@@ -290,15 +251,22 @@ class TrainingSession(QObject):
                 return None
             self._problem = ""
             self._stale = True
+            self._trainer_key = structure_key(self.document.circuit)
+            shelved = self._shelf.get(self._trainer_key)
+            if shelved is not None:  # undo brought this structure back: its curves too
+                shelved.apply_to(self._trainer)
+                self._curves_back = True
         return self._trainer
 
     def _evaluator(self) -> Trainer:
         trainer = self._ensure_trainer()
         if trainer is None:
             raise CircuitError(self._problem)
-        if not self._running and self._stale:
-            nodes = self.document.circuit.nodes
-            trainer.set_params({node_id: nodes[node_id].value for node_id in trainer.param_ids})
+        if not self.running and self._stale:
+            values = self._circuit_values(trainer)
+            if values != trainer.params:
+                trainer.set_params(values)
+                self._measured = -1
             self._stale = False
         return trainer
 
@@ -317,28 +285,57 @@ class TrainingSession(QObject):
 
     def summary(self) -> Summary | None:
         """Loss and accuracy of the current parameters on the data set (None without one)."""
-        if not self._has_data():
+        if not self.store.has_points():
             return None
         try:
             trainer = self._evaluator()
         except CircuitError:
             return None
-        labels = self._dataset.labels
-        if self._running and trainer.steps:  # the last step measured the current values
+        labels = self.dataset.labels
+        if trainer.steps and self._measured == trainer.steps:  # it measured these values
             accuracy = trainer.accuracy_history[-1]
             correct = round(accuracy * len(labels))
             return Summary(trainer.steps, trainer.loss_history[-1], accuracy, correct,
                            len(labels))
         with np.errstate(all="ignore"):
-            scores = trainer.scores(self._dataset.points)
+            scores = trainer.scores(self.dataset.points)
             correct = int(np.count_nonzero(labels * scores > 0))
             loss = trainer.loss()
         return Summary(trainer.steps, loss, correct / len(labels), correct, len(labels))
 
+    # ----------------------------------------------------------------- the curves in undo
+    def restore_history(self, mark: HistoryMark) -> None:
+        """Give the trainer the curves of ``mark`` (undo and redo of a training step)."""
+        trainer = self._ensure_trainer()
+        if trainer is None:
+            return
+        self._stale = True  # undo and redo set the values of their state first
+        self._evaluator()
+        mark.apply_to(trainer)
+        self._published = self._measured = trainer.steps
+        self.history_reset.emit()
+        self.trained.emit(trainer)
+
+    def _values_command(self, trainer: Trainer, before: dict, before_mark: HistoryMark,
+                        text: str, run_id: int = -1) -> RunValuesCommand:
+        circuit = self.document.circuit
+        new = {node_id: value for node_id, value in trainer.params.items()
+               if node_id in circuit.nodes and node_id in before and value != before[node_id]}
+        return RunValuesCommand(self.document, new, before, text, run_id,
+                                before=before_mark, after=HistoryMark.of(trainer),
+                                restore=self.restore_history)
+
+    def _push(self, command: RunValuesCommand) -> None:
+        self._writing = True
+        try:
+            self.document.push(command)
+        finally:
+            self._writing = False
+
     # ----------------------------------------------------------------- training
     def _ready(self, doing: str) -> Trainer | None:
         """The trainer with the circuit's values, or None (and a message) if it cannot train."""
-        if not self._has_data():
+        if not self.store.has_points():
             self.status_message.emit(f"Cannot {doing}: there is no data set (choose one and "
                                      "press Generate, or load a CSV file)")
             return None
@@ -359,50 +356,48 @@ class TrainingSession(QObject):
 
     def step(self) -> bool:
         """Take one training step, as one undo step; False (and a message) if none was taken."""
-        if self._running:
+        if self.running:
             self.pause()
         trainer = self._ready("train")
         if trainer is None:
             return False
-        before = self._circuit_values(trainer)
+        before, mark = self._circuit_values(trainer), HistoryMark.of(trainer)
         reason = self._one_step(trainer)
         if reason == EDITED:
             self._drop_trainer()
             self.status_message.emit("Training stopped: the circuit was edited")
             return False
-        self._push_values(before, trainer.params, "Train 1 step")
+        self._push(self._values_command(trainer, before, mark, "Train 1 step"))
+        self._published = self._measured = trainer.steps
+        self._params_timer.stop()
+        self.params_changed.emit()
         self.trained.emit(trainer)
         self._say_progress(trainer, reason)
         return True
 
     def train(self) -> bool:
         """Start training (continuing from the circuit's values); False if it cannot start."""
-        if self._running:
+        if self.running:
             return True
         trainer = self._ready("train")
         if trainer is None:
             return False
-        # no new values yet: its first redo changes nothing; each frame adds the moved values
-        self._command = SetValuesCommand(self.document, {}, "Train",
-                                         old_values=self._circuit_values(trainer))
-        with self._ours():
-            self.document.push(self._command)
-        self._run_start = trainer.steps
-        self._running = True
+        self._run_start = self._published = trainer.steps
+        self._run_before = HistoryMark.of(trainer)
+        self._part = None
         self.last_reason = ""
-        self._timer.start(0)
+        self._loop.start()
         self.running_changed.emit(True)
         self.status_message.emit("Training…")
         return True
 
     def pause(self) -> None:
         """Stop training; the run's steps stay, as one undo step."""
-        if self._running:
-            self._finish(PAUSED)
+        self._loop.stop(PAUSED)
 
     def toggle(self) -> None:
         """Train if paused, pause if training."""
-        if self._running:
+        if self.running:
             self.pause()
         else:
             self.train()
@@ -410,145 +405,112 @@ class TrainingSession(QObject):
     def reset_params(self, seed: int = 0) -> bool:
         """Give every parameter a random value from ``seed`` (one undo step); the loss
         history starts again. False (and a message) if the circuit has no parameters."""
-        if self._running:
-            self._finish(RESET)
-        trainer = self._ensure_trainer()
+        self._loop.stop(RESET)
+        try:
+            trainer = self._evaluator()
+        except CircuitError:
+            trainer = None
         if trainer is None or not trainer.param_ids:
             self.status_message.emit(f"Cannot reset the parameters: "
                                      f"{self._problem or 'the circuit has none'}")
             return False
-        before = self._circuit_values(trainer)
-        self._drop_trainer()
-        trainer = self._ensure_trainer()
+        before, mark = self._circuit_values(trainer), HistoryMark.of(trainer)
         trainer.reset_params(seed)
+        EMPTY.apply_to(trainer)
+        self.history_reset.emit()
+        self._push(self._values_command(trainer, before, mark,
+                                        f"Reset parameters (seed {seed})"))
+        self._published = 0
         self._stale = False
-        self._push_values(before, trainer.params, f"Reset parameters (seed {seed})")
+        self._params_timer.stop()
+        self.params_changed.emit()
         self.trained.emit(trainer)
         self.status_message.emit(f"Parameters reset at random (seed {seed})")
         return True
 
     def _one_step(self, trainer: Trainer) -> str | None:
-        """One step; the reason to stop, or None to go on."""
+        """One whole step; the reason to stop, or None to go on."""
         try:
             with np.errstate(all="ignore"):
-                loss = trainer.step()
+                trainer.step()
         except CircuitError:
             return EDITED
+        return self._judged(trainer)
+
+    def _judged(self, trainer: Trainer) -> str | None:
+        loss = trainer.loss_history[-1]
         if not math.isfinite(loss) or len(trainer.stuck) == len(trainer.param_ids):
             return NOT_FINITE
         return None
 
-    def _frame(self) -> None:
-        """The first half of a frame: the steps. They are shown in ``_publish``, in a later
-        turn of the event loop, so the two never block the window together."""
+    # ----------------------------------------------------------------- the run loop's job
+    def wants_more(self, slice_start: float) -> bool:
+        """The run loop may go on: a step is half done, or the slice owes steps."""
+        if slice_start != self._slice_start:
+            self._slice_start, self._slice_steps = slice_start, 0
+        return self._part is not None or self._slice_steps < self.steps_per_frame
+
+    def advance(self) -> str | None:
+        """One part of a step (a whole step on a small data set); a reason to stop, or None."""
         trainer = self._trainer
         if trainer is None:
-            self._finish(EDITED)
-            return
-        start = time.perf_counter()
-        self._frame_start = start
-        reason, taken = None, 0
-        while taken < self.steps_per_frame:
-            reason = self._one_step(trainer)
-            taken += 1
-            if reason is not None or time.perf_counter() - start > BUDGET_S:
-                break
-        if reason == EDITED:
-            self._finish(EDITED)
-            return
-        self._reason = reason
-        self._publish_timer.start()
+            return EDITED
+        if self._part is None:
+            self._part = trainer.step_parts(PART_POINTS)
+        try:
+            with np.errstate(all="ignore"):
+                next(self._part)
+            return None
+        except StopIteration:
+            self._part = None
+            self._slice_steps += 1
+            return self._judged(trainer)
+        except CircuitError:
+            self._part = None
+            return EDITED
 
-    def _publish(self) -> None:
-        """The second half of a frame: the circuit, the boundary and the curves show it."""
+    def publish(self) -> None:
+        """Write the steps taken into the circuit (merged into the run's undo step), redraw."""
         trainer = self._trainer
-        if trainer is None or not self._running:
-            return
-        self._write_preview(trainer)
+        if trainer is None or trainer.steps == self._published:
+            return None
+        steps = trainer.steps - self._run_start
+        self._push(self._values_command(trainer, self._circuit_values(trainer),
+                                        self._run_before,
+                                        f"Train {steps} step{'s' if steps != 1 else ''}",
+                                        self._loop.run_id))
+        self._published = self._measured = trainer.steps
         self.params_changed.emit()
         self.trained.emit(trainer)
-        reason, self._reason = self._reason, None
-        if reason is not None:
-            self._finish(reason)
-        elif self._running:
-            spent = 1000 * (time.perf_counter() - self._frame_start)
-            self._timer.start(round(max(MIN_GAP_MS, FRAME_MS - spent)))
+        return None
 
-    def _write_preview(self, trainer: Trainer) -> None:
-        circuit = self.document.circuit
-        moved = {node_id: value for node_id, value in trainer.params.items()
-                 if node_id in circuit.nodes and circuit.nodes[node_id].value != value}
-        with self._ours():
-            for node_id, value in moved.items():
-                circuit.set_value(node_id, value)
-        if self._command is not None:
-            self._command.new.update(moved)
-
-    def _push_values(self, before: dict, after: dict, text: str) -> None:
-        new = {node_id: value for node_id, value in after.items()
-               if node_id in before and value != before[node_id]}
-        if new:
-            with self._ours():
-                self.document.push(SetValuesCommand(
-                    self.document, new, text,
-                    old_values={node_id: before[node_id] for node_id in new}))
-        self._params_timer.stop()
-        self.params_changed.emit()
-
-    def _finish(self, reason: str) -> None:
-        self._timer.stop()
-        if self._publish_timer.isActive():
-            self._publish_timer.stop()
-            if reason not in (EDITED, REPLACED) and self._trainer is not None:
-                self._write_preview(self._trainer)  # the steps taken are in the undo step
-                self.params_changed.emit()
-                self.trained.emit(self._trainer)
-        self._reason = None
-        self._running = False
+    def finished(self, reason: str) -> None:
+        """The run ended (the loop published what was pending, unless the circuit changed)."""
+        self._part = None
         self.last_reason = reason
-        trainer, command, self._command = self._trainer, self._command, None
+        trainer = self._trainer
         steps = trainer.steps - self._run_start if trainer is not None else 0
-        if command is not None and reason != REPLACED:  # a new document deleted the command
-            self._close_command(command, steps, on_top_allowed=reason != EDITED)
         if reason in (EDITED, REPLACED):
             self._drop_trainer()
         self.running_changed.emit(False)
         self.stopped.emit(reason)
         self._say_stopped(reason, steps)
 
-    def _close_command(self, command: SetValuesCommand, steps: int,
-                       on_top_allowed: bool) -> None:
-        stack = self.document.undo_stack
-        on_top = stack.index() > 0 and stack.command(stack.index() - 1) is command
-        command.setText(f"Train {steps} step{'s' if steps != 1 else ''}")
-        if not any(command.new[i] != command.old.get(i) for i in command.new):
-            command.setObsolete(True)  # nothing moved: undo drops it without a trace
-            if on_top and on_top_allowed:
-                with self._ours():
-                    stack.undo()
-                return
-        if on_top:
-            stack.undoTextChanged.emit(stack.undoText())
-
     def _drop_trainer(self) -> None:
         if self._trainer is not None:
+            self._shelf.put(self._trainer_key, HistoryMark.of(self._trainer))
             self._trainer = None
             self.history_reset.emit()
         self._stale = True
 
     # ----------------------------------------------------------------- the document
     def _on_change(self, change) -> None:
-        if change.kind == "extra_changed":
-            if change.field == EXTRA_KEY:
-                self._dataset_edited()
-            return
-        if change.kind in HARMLESS_KINDS or (
+        if change.kind == "extra_changed" or change.kind in HARMLESS_KINDS or (
                 change.kind == "node_changed" and change.field in HARMLESS_FIELDS):
             return
         if self._writing:
             return
-        if self._running:
-            self._finish(EDITED)
+        self._loop.stop(EDITED, flush=False)  # inside someone else's edit: push nothing
         if change.kind in STRUCTURAL_KINDS or (
                 change.kind == "node_changed" and change.field in TRAINER_FIELDS):
             self._drop_trainer()
@@ -556,13 +518,19 @@ class TrainingSession(QObject):
         self._params_timer.start()
 
     def _on_replaced(self) -> None:
-        if self._running:
-            self._finish(REPLACED)
+        self._loop.stop(REPLACED, flush=False)
         self._drop_trainer()
-        self._parsed = []
-        self._load_dataset()
-        self.dataset_changed.emit(self._dataset)
+        self._shelf.clear()
+        self.configure(**DEFAULT_SETTINGS)  # what was typed for one circuit is not the next's
+        self.settings_reset.emit()
         self._params_timer.stop()
+        self.params_changed.emit()
+
+    def _params_edited(self) -> None:
+        trainer = self._ensure_trainer()
+        if self._curves_back and trainer is not None:
+            self._curves_back = False
+            self.trained.emit(trainer)
         self.params_changed.emit()
 
     # ----------------------------------------------------------------- messages
@@ -588,19 +556,3 @@ class TrainingSession(QObject):
         }[reason]
         summary = self.summary() if reason in (PAUSED, NOT_FINITE) else None
         self.status_message.emit(text + (f", {summary.text()}" if summary else ""))
-
-    def _ours(self):
-        return _Writing(self)
-
-
-class _Writing:
-    """While active, the session's own edits are not taken for the user's."""
-
-    def __init__(self, session):
-        self.session = session
-
-    def __enter__(self):
-        self.session._writing = True
-
-    def __exit__(self, *exc):
-        self.session._writing = False

@@ -6,10 +6,13 @@ units (1 to 32; relu, tanh or sigmoid) whose parameters start at random from a s
 circuit comes laid out on the grid, with x and y bound to the data, and with a data set inside
 (by default the six points for the linear classifier and the circle for the nets), so Train
 works at once. Opening it replaces the document the way File → New does: unsaved edits are
-asked about first (the window's ``files.confirm_discard``).
+asked about first (the window's ``files.confirm_discard``). The dialog opens on the choice
+last made in the same window (for as long as the window is open).
 """
 
 from __future__ import annotations
+
+import weakref
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QSpinBox, QVBoxLayout)
@@ -28,6 +31,7 @@ FORMULAS = {
     "hidden": "score = w1·n1 + … + wN·nN + d with n_i = activation(a_i·x + b_i·y + c_i).",
 }
 NO_DATA = ""
+_last_choice: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # window -> choice()
 
 
 class TemplateDialog(QDialog):
@@ -90,6 +94,12 @@ class TemplateDialog(QDialog):
         if data is not None:
             self.data.setCurrentIndex(self.data.findData(data))
 
+    def choice(self) -> dict:
+        """Every field, as ``choose`` takes them."""
+        return dict(kind=self.kind.currentData(), n_hidden=self.hidden.value(),
+                    activation=self.activation.currentData(), seed=self.seed.value(),
+                    data=self.data.currentData())
+
     def _kind_changed(self, _index: int = 0) -> None:
         kind = self.kind.currentData()
         self.hidden.setEnabled(kind == "hidden")
@@ -115,10 +125,16 @@ class TemplateDialog(QDialog):
 
 
 def ask_template(parent) -> object | None:
-    """Show the dialog; the circuit chosen, or None if cancelled."""
+    """Show the dialog (on the last choice made for ``parent``); the circuit, or None."""
     dialog = TemplateDialog(parent)
+    if parent is not None and parent in _last_choice:
+        dialog.choose(**_last_choice[parent])
     try:
-        return dialog.circuit() if dialog.exec() == QDialog.Accepted else None
+        if dialog.exec() != QDialog.Accepted:
+            return None
+        if parent is not None:
+            _last_choice[parent] = dialog.choice()
+        return dialog.circuit()
     finally:
         dialog.deleteLater()
 

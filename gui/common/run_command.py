@@ -1,0 +1,62 @@
+"""The undo step of a run: the values a run (ascent, training) wrote, merged into one step.
+
+A run publishes its values many times a second, and each publish pushes a ``RunValuesCommand``
+onto the document's undo stack: the live values go through the stack like every other write.
+The commands of one run share an ``id`` (the run loop's ``run_id``), so Qt's undo framework
+merges each into the one below it (``mergeWith``): a run is one undo step, named after its
+latest publish ("Train 240 steps"), and no command is changed after it was pushed except by
+that merge. A run whose values end where they began, with its state unchanged, leaves no step.
+
+A run may carry more than values: ``before`` and ``after`` are the state of the run's owner on
+either side (for training, the loss and accuracy histories), and ``restore(state)`` puts one back
+on undo and redo, so undoing a run also removes its part of the curves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+
+class RunValuesCommand(QUndoCommand):
+    """Set sources to the values a run reached; merges with the same run's next publish."""
+
+    def __init__(self, document, new_values: dict, old_values: dict, text: str,
+                 run_id: int = -1, *, before=None, after=None, restore=None):
+        super().__init__(text)
+        self.document = document
+        self.new = dict(new_values)
+        self.old = {node_id: old_values[node_id] for node_id in new_values}
+        self.run_id = run_id
+        self.before, self.after = before, after
+        self.restore = restore
+        self._pushed = False
+
+    def id(self):
+        return self.run_id
+
+    def mergeWith(self, other):
+        if other.id() != self.id() or other.restore != self.restore:
+            return False
+        for node_id, value in other.old.items():
+            self.old.setdefault(node_id, value)
+        self.new.update(other.new)
+        self.after = other.after
+        self.setText(other.text())
+        if self.after == self.before and all(self.new[i] == self.old[i] for i in self.new):
+            self.setObsolete(True)  # back where it began: the stack drops it
+        return True
+
+    def redo(self):
+        circuit = self.document.circuit
+        for node_id, value in self.new.items():
+            circuit.set_value(node_id, value)
+        if self._pushed and self.restore is not None:
+            self.restore(self.after)
+        self._pushed = True  # the first redo is the run's own write: its state is current
+
+    def undo(self):
+        circuit = self.document.circuit
+        for node_id, value in self.old.items():
+            circuit.set_value(node_id, value)
+        if self.restore is not None:
+            self.restore(self.before)
