@@ -45,7 +45,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import CircuitError, Ascent
 from gui.model.commands import SetValuesCommand
-from engine.number_format import format_number, format_precise
+from engine import format_number, format_precise
 
 FRAME_MS = 16
 BUDGET_S = 0.008

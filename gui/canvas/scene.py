@@ -40,8 +40,7 @@ from gui.common import theme
 from gui.model.commands import (ConnectCommand, DisconnectCommand, MoveNodesCommand,
                           SetValueCommand)
 from gui.canvas.gate_item import GateItem
-from engine.chain_rule import branch_gradients
-from engine.number_format import format_precise
+from engine import branch_gradients, format_precise
 from gui.canvas.port_item import PortItem
 from gui.canvas.wire_item import WireItem, number_text, wire_path
 

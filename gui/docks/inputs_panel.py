@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
 
 from gui.common import theme
 from gui.model.commands import SetValueCommand
-from engine.datasets import feature_name
-from engine.number_format import format_precise, is_marked
+from engine import feature_name, format_precise, is_marked
 from gui.docks.property_panel import parse_finite
 
 NAME, VALUE, GRAD, KIND = range(4)

@@ -42,9 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine import CircuitError, Dataset, Trainer
-from engine.datasets import EXTRA_KEY
-from engine.training import BATCHES, LOSSES
+from engine import BATCHES, EXTRA_KEY, LOSSES, CircuitError, Dataset, Trainer
 from gui.model.commands import SetExtraCommand, SetValuesCommand
 
 FRAME_MS = 16  # a frame every 16 ms at most: about 60 frames a second
