@@ -22,6 +22,7 @@ from gui.canvas.context_menus import (build_canvas_menu, build_gate_menu,  # noq
                                build_wire_menu)
 from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import FRAGMENT_MIME, EditActions  # noqa: E402
+from gui.window_parts import ACTION_PARTS  # noqa: E402
 
 
 def add_mul_circuit() -> engine.Circuit:
@@ -53,6 +54,21 @@ def canvas(qtbot):
     actions.status_message.connect(messages.append)
     QGuiApplication.clipboard().clear()
     return doc, scene, view, actions, messages
+
+
+def install_edit_keys(actions, widget) -> None:
+    """Give a bare canvas the window's edit keys (declared in gui/window_parts.py), as the
+    window's Edit menu gives them."""
+    stack = actions.document.undo_stack
+    slots = {"action_copy": actions.copy, "action_cut": actions.cut,
+             "action_paste": actions.paste, "action_duplicate": actions.duplicate,
+             "action_undo": stack.undo, "action_redo": stack.redo}
+    for name, slot in slots.items():
+        action = QAction(name, widget)
+        action.setShortcuts(ACTION_PARTS[name].key_sequences())
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())
+        widget.addAction(action)
 
 
 def assert_beside_without_overlap(scene, circuit, originals, copies) -> None:
@@ -107,7 +123,7 @@ def test_copy_puts_the_fragment_on_the_clipboard_as_a_circuit_file(canvas):
 
 def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
     doc, scene, view, actions, messages = canvas
-    actions.install_shortcuts(view)
+    install_edit_keys(actions, view)
     scene.select_nodes(["x", "y", "q"])
     actions.copy()
     before = set(doc.circuit.nodes)
@@ -139,7 +155,7 @@ def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
 
 def test_ctrl_c_and_ctrl_v_through_the_installed_shortcuts(canvas, qtbot):
     doc, scene, view, actions, _messages = canvas
-    actions.install_shortcuts(view)
+    install_edit_keys(actions, view)
     view.activateWindow()
     view.setFocus()
     qtbot.waitUntil(view.hasFocus)
@@ -427,7 +443,7 @@ def move_mouse(view, scene_point) -> None:
 
 def test_ctrl_v_pastes_at_the_mouse_when_it_is_over_the_canvas(canvas, qtbot):
     doc, scene, view, actions, _messages = canvas
-    actions.install_shortcuts(view)
+    install_edit_keys(actions, view)
     view.activateWindow()
     view.setFocus()
     qtbot.waitUntil(view.hasFocus)
