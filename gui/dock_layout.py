@@ -99,8 +99,7 @@ class DockLayout(QObject):
         for part in shown:  # one column at a time: the columns' widths add up
             if part.area in SIDE_AREAS and not part.below:
                 window.resizeDocks([self.docks[part.name]], [part.size], Qt.Horizontal)
-        tall = [part for part in shown if part.area == BOTTOM or (part.height and (
-            part.below or any(p.below == part.name for p in DOCKS)))]
+        tall = [part for part in shown if part.area == BOTTOM or part.height]
         window.resizeDocks([self.docks[p.name] for p in tall],
                            [p.height or p.size for p in tall], Qt.Vertical)
         for part in DOCKS:
