@@ -184,7 +184,6 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from gui.ascent.panel import install
     from gui.files.file_actions import DISCARD
     from gui.main_window import MainWindow
 
@@ -192,7 +191,7 @@ def main(argv=None) -> int:
     settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.IniFormat)
     window = MainWindow(settings=settings, recovery_folder=os.path.join(folder, "recovery"))
     window.ask_unsaved = lambda: DISCARD
-    panel = install(window)
+    panel = window.ascent_panel
     window.show()
     circuit = neurons_circuit(args.gates, args.seed)
     ops = sum(not node.gate.is_source for node in circuit.nodes.values())

@@ -1,22 +1,30 @@
 """circuitgrad's engine: circuits of gates, forward and backward passes, files, optimisation.
 
 Pure Python and numpy; it never imports Qt. The public names below are the API that
-FORMAT.md section 4 promises (``load``, ``run``, ``save``, ``Circuit``, ``CircuitError``).
+FORMAT.md section 4 promises (``load``, ``run``, ``save``, ``Circuit``, ``CircuitError``), and
+everything the GUI uses (the GUI imports nothing else from the engine: an import-linter contract
+in pyproject.toml checks it).
 """
 
 from .ascent import Ascent, AscentResult, ascend
 from .autodiff import Plan, Result, plan_of, run, topological_order
-from .circuit import Change, Circuit, Node, Wire
+from .chain_rule import (PassStep, backward_schedule, branch_gradients, fan_out_sum,
+                         forward_caption, forward_schedule, gate_chain_rule)
+from .circuit import Change, Circuit, Node, Wire, is_plain_id
 from .circuit_file import circuit_from_dict, circuit_to_dict, dumps, load, loads, save
 from .dataset_file import load_csv, save_csv
-from .datasets import DATASETS, Dataset, embed_dataset, embedded_dataset, make_dataset
+from .datasets import (DATASETS, DEFAULT_POINTS, EXTRA_KEY, FEATURE_NAMES, Dataset,
+                       embed_dataset, embedded_dataset, feature_name, make_dataset, six_points)
 from .errors import CircuitError
-from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, infix_text
+from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_text
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
+from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
-from .templates import TEMPLATES, hidden_layer_net, linear_classifier, two_layer_relu_net
-from .training import Trainer, TrainResult, train
+from .number_format import format_number, format_precise, is_marked
+from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, linear_classifier,
+                        two_layer_relu_net)
+from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
@@ -27,4 +35,10 @@ __all__ = [
     "DATASETS", "Dataset", "embed_dataset", "embedded_dataset", "make_dataset", "load_csv",
     "save_csv", "TEMPLATES", "hidden_layer_net", "linear_classifier", "two_layer_relu_net",
     "Trainer", "TrainResult", "train",
+    # for the GUI
+    "PassStep", "backward_schedule", "branch_gradients", "fan_out_sum", "forward_caption",
+    "forward_schedule", "gate_chain_rule", "is_plain_id", "DEFAULT_POINTS", "EXTRA_KEY",
+    "FEATURE_NAMES", "feature_name", "six_points", "display_symbol", "GradientPath",
+    "PathsExplanation", "gradient_paths", "format_number", "format_precise", "is_marked",
+    "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES",
 ]

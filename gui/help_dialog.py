@@ -1,7 +1,7 @@
 """Help: the keyboard shortcuts and the gate reference, in one dialog with two tabs.
 
-The shortcuts table is built from the window's actions (their stable names and shortcuts), so
-a shortcut is declared once, where the action is made. Gestures on the canvas that are not
+The shortcuts table is built from the window's declared actions (``gui/window_parts.py``: their
+stable names and keys), where every shortcut is declared once. Gestures on the canvas that are not
 actions (wheel zoom, dragging a wire, scrubbing a value) follow in a second part of the table.
 The gate reference is built from the engine's gate table: one section per gate with its
 symbol, formula, local gradient and the seeds' intuition; the index at the top links every gate
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView,
                                QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser,
                                QVBoxLayout)
 
 import engine
+from gui.window_parts import shortcut_rows
 
 GESTURES = [
     ("Place a gate", "Drag it from the palette, or Tab / double-click the canvas and type"),
@@ -35,23 +35,6 @@ GESTURES = [
     ("Pan", "Middle-drag, or hold Space and drag"),
     ("Context menu", "Right-click a gate, a wire or the canvas"),
 ]
-
-
-def action_label(action) -> str:
-    """An action's stable name: its icon text ("Undo", not the menu's live "Undo Set x = 3"),
-    without a mnemonic ampersand or trailing ellipsis."""
-    text = action.iconText() or action.text()
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…. ")
-
-
-def shortcut_rows(actions) -> list[tuple[str, str]]:
-    """(action, its shortcuts) for every action that has a shortcut, in the given order."""
-    rows = []
-    for action in actions:
-        keys = [k.toString(QKeySequence.NativeText) for k in action.shortcuts() if not k.isEmpty()]
-        if keys:
-            rows.append((action_label(action), ", ".join(keys)))
-    return rows
 
 
 def gate_anchor(name: str) -> str:
@@ -91,18 +74,18 @@ def gate_reference_html() -> str:
 
 
 class HelpDialog(QDialog):
-    """Two tabs: the keyboard shortcuts (from the actions) and the gate reference."""
+    """Two tabs: the keyboard shortcuts (from the declared actions) and the gate reference."""
 
     SHORTCUTS_TAB = 0
     GATES_TAB = 1
 
-    def __init__(self, actions, parent=None):
+    def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("help_dialog")
         self.setWindowTitle("circuitgrad help")
         self.resize(720, 620)
         self.tabs = QTabWidget(self)
-        self.shortcuts_table = self._make_table(shortcut_rows(actions))
+        self.shortcuts_table = self._make_table(shortcut_rows())
         self.tabs.addTab(self.shortcuts_table, "Keyboard shortcuts")
         self.gate_reference = QTextBrowser(self)
         self.gate_reference.setObjectName("gate_reference")

@@ -1,11 +1,16 @@
 """The main window: the canvas in the middle, the palette and panels in docks, menus around.
 
-The window assembles the parts and owns nothing the file needs: the Document holds the
-circuit and its undo stack, the CanvasScene draws it, the CanvasView shows it, EditActions edit
-the selection, FileActions open and save, Autosave keeps a recovery copy, AppSettings remembers
-recent files and the layout. Every action has an objectName (``action_save``...) so tests and
-users' automation can find it, and its shortcut is declared once, here (the Help dialog lists
-the shortcuts from these actions).
+This is the one place the window is assembled. It owns nothing the file needs: the Document
+holds the circuit and its undo stack, the CanvasScene draws it, the CanvasView shows it,
+EditActions edit the selection, FileActions open and save, Autosave keeps a recovery copy,
+AppSettings remembers recent files and the layout. The panels and tools (the palette,
+Properties, Inputs, Explain, the gradient check, gradient ascent, training and its boundary
+plot, the animated passes) are plain widgets and objects made here and given what they need;
+none of them knows the window or another panel. Their docks, every action with its
+objectName (``action_save``...) and keys, the menus and the toolbars are declared once, in
+``gui/window_parts.py``: the window builds them from there and connects each action to the
+panel that does its work (the Help dialog lists the shortcuts from the same declarations).
+``DockLayout`` keeps the docks in their places and at readable sizes.
 
 What the window shows about the document: the title is ``<file name>[*] — circuitgrad`` with
 Qt's modified marker, the status bar's right side says ``f = -12.00`` (with a soft note when a
@@ -13,34 +18,42 @@ gate that does not feed f has an open port) or, in orange, why f cannot be compu
 (``document.result.problems``), and its left side shows passing messages from the canvas, the
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
-Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``)
-and error dialogs (``show_error``) are methods, so tests replace them instead of clicking
-through modal dialogs.
+Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``,
+``ask_template``) and error dialogs (``show_error``) are methods, so tests replace them instead
+of clicking through modal dialogs.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QStyle)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
 
-from gui.ascent import panel as ascent_panel
-from gui.docks import explain_panel, gradcheck_panel
-from gui.flow import animation as flow_animation
-from gui.training import boundary_plot, panel as training_panel
-from gui.files.app_settings import AppSettings
-from gui.files.autosave import Autosave
+from engine import format_number, is_marked
+from gui.ascent.panel import AscentPanel
+from gui.canvas.editing import EditActions
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.model.document import Document
-from gui.canvas.editing import EditActions
-from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, list_examples
-from gui.help_dialog import HelpDialog
+from gui.dock_layout import DockLayout
+from gui.docks.explain_panel import ExplainPanel
+from gui.docks.gradcheck_panel import GradCheckPanel
 from gui.docks.inputs_panel import InputsPanel
-from engine.number_format import format_number, is_marked
 from gui.docks.palette import PaletteWidget
 from gui.docks.property_panel import PropertyPanel
+from gui.files.app_settings import AppSettings
+from gui.files.autosave import Autosave
+from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, list_examples
+from gui.flow.animation import FlowController
+from gui.flow.toolbar import add_speed_slider, follow_controller
+from gui.help_dialog import HelpDialog
+from gui.model.document import Document
+from gui.training import template_dialog
+from gui.training.boundary_plot import BoundaryPlot
+from gui.training.classifier_column import ClassifierColumn
+from gui.training.panel import TrainingPanel
+from gui.training.session import TrainingSession
+from gui.window_parts import (ACTIONS, CLASSIFIER_COLUMN, DOCK_PARTS, MENUS, SEPARATOR,
+                              SUBMENUS, TOOLBARS, ActionPart)
 
 APP_NAME = "circuitgrad"
 DEFAULT_SIZE = (1400, 900)
@@ -74,138 +87,137 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)  # a .circuit file dropped anywhere opens it
+        self._make_panels()
         self._make_docks()
         self._make_actions()
         self._make_menus()
-        self._make_toolbar()
+        self._make_toolbars()
         self._make_status_bar()
         self._connect()
-        self._install_tools()
+        self.dock_layout.arrange()
         self.resize(*default_size(self.screen()))
-        self._default_dock_sizes()
+        self.classifier_column.follow()
+        self.dock_layout.apply_default_sizes()
         self.app_settings.restore_window(self)
-        self.boundary_plot.column.follow()  # the layout saved last time had another document
+        self.dock_layout.restore_wanted(self.app_settings.dock_sizes())
+        self.classifier_column.follow()  # the layout saved last time had another document
         self.recent_files_changed()
         self.document_replaced()
         self.autosave.start()
 
     # ----------------------------------------------------------------- building
-    def _install_tools(self) -> None:
-        """Add the docks, toolbars and menus of the tools that watch and drive the circuit."""
+    def _make_panels(self) -> None:
+        """The panels of the docks, and the tools that watch and drive the circuit."""
+        doc, scene = self.document, self.scene
+        self.palette = PaletteWidget(self)
+        self.property_panel = PropertyPanel(doc, self)
+        self.inputs_panel = InputsPanel(doc, self)
+        self.flow_controller = FlowController(doc, scene, self)
+        self.explain_panel = ExplainPanel(doc, scene, self)
+        self.gradcheck_panel = GradCheckPanel(doc, scene, self)
+        self.ascent_panel = AscentPanel(doc, scene, self)
+        self.training_session = TrainingSession(doc, self)
+        self.training_panel = TrainingPanel(self.training_session, self)
+        self.boundary_plot = BoundaryPlot(self.training_session, scene, self)
+
+    def _make_docks(self) -> None:
         # the side columns keep the bottom corners: docks under the canvas do not add their
         # height to the columns' (the window still fits a laptop screen)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
-        self.flow_controller = flow_animation.install(self)
-        self.explain_panel = explain_panel.install(self)
-        self.gradcheck_panel = gradcheck_panel.install(self)
-        self.ascent_panel = ascent_panel.install(self)
-        self.training_session = training_panel.install(self)
-        self.boundary_plot = boundary_plot.install(self, self.training_session)
+        self.dock_layout = DockLayout(self, {
+            "palette_dock": self.palette, "properties_dock": self.property_panel,
+            "inputs_dock": self.inputs_panel, "explain_dock": self.explain_panel,
+            "gradcheck_dock": self.gradcheck_panel, "ascent_dock": self.ascent_panel,
+            "training_dock": self.training_panel, "boundary_dock": self.boundary_plot})
+        self.docks = self.dock_layout.docks
+        self.palette_dock = self.docks["palette_dock"]
+        self.properties_dock = self.docks["properties_dock"]
+        self.inputs_dock = self.docks["inputs_dock"]
+        top = DOCK_PARTS[CLASSIFIER_COLUMN[0]]
+        self.classifier_column = ClassifierColumn(
+            self, [self.docks[name] for name in CLASSIFIER_COLUMN],
+            [self.properties_dock, self.inputs_dock], self.training_session, top.size,
+            top.height)
 
-    def _make_docks(self) -> None:
-        self.palette = PaletteWidget(self)
-        self.property_panel = PropertyPanel(self.document, self)
-        self.inputs_panel = InputsPanel(self.document, self)
-        self.palette_dock = self._dock("palette_dock", "Gates", self.palette,
-                                       Qt.LeftDockWidgetArea)
-        self.properties_dock = self._dock("properties_dock", "Properties",
-                                          self.property_panel, Qt.RightDockWidgetArea)
-        self.inputs_dock = self._dock("inputs_dock", "Inputs", self.inputs_panel,
-                                      Qt.RightDockWidgetArea)
-        self.splitDockWidget(self.properties_dock, self.inputs_dock, Qt.Vertical)
-
-    def _dock(self, name: str, title: str, widget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                         | QDockWidget.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.palette_dock, self.properties_dock], [180, 290], Qt.Horizontal)
-        self.resizeDocks([self.properties_dock, self.inputs_dock], [420, 380], Qt.Vertical)
-        self.resizeDocks([self.explain_panel.dock], [230], Qt.Vertical)
-        self.explain_panel.dock.raise_()
-
-    def _action(self, name: str, text: str, slot, shortcuts=(), tip: str = "",
-                icon=None) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcuts:
-            action.setShortcuts([QKeySequence(k) for k in shortcuts])
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
+    def _action_slots(self) -> dict:
+        """What each declared action does (undo and redo are the undo stack's own)."""
+        files, edit, view = self.files, self.edit_actions, self.view
+        flow, ascent, training = self.flow_controller, self.ascent_panel, self.training_panel
+        return {
+            "action_new": files.new, "action_open": files.open_dialog,
+            "action_save": files.save, "action_save_as": files.save_as,
+            "action_export_png": files.export_png, "action_export_svg": files.export_svg,
+            "action_quit": self.close,
+            "action_cut": edit.cut, "action_copy": edit.copy, "action_paste": edit.paste,
+            "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
+            "action_select_all": edit.select_all,
+            "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
+            "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
+            "action_flow_play": flow.play, "action_flow_pause": flow.pause,
+            "action_flow_step": flow.play_step, "action_flow_restart": flow.restart,
+            "action_flow_finish": flow.finish,
+            "action_check_gradients": self.gradcheck_panel.check,
+            "action_ascent_step": ascent.step, "action_ascent_run": ascent.toggle_run,
+            "action_train": training.toggle_train, "action_train_step": training.step,
+            "action_reset_params": training.reset_params,
+            "action_templates": self.new_from_template,
+            "action_shortcuts": self.show_shortcuts,
+            "action_gate_reference": self.show_gate_reference,
+            "action_about": self.show_about,
+        }
 
     def _make_actions(self) -> None:
-        files, edit, view = self.files, self.edit_actions, self.view
-        a = self._action
-        self.action_new = a("action_new", "&New", files.new, [QKeySequence.New],
-                            "Start an empty circuit", QStyle.SP_FileIcon)
-        self.action_open = a("action_open", "&Open…", files.open_dialog, [QKeySequence.Open],
-                             "Open a circuit file", QStyle.SP_DialogOpenButton)
-        self.action_save = a("action_save", "&Save", files.save, [QKeySequence.Save],
-                             "Save the circuit", QStyle.SP_DialogSaveButton)
-        self.action_save_as = a("action_save_as", "Save &As…", files.save_as,
-                                ["Ctrl+Shift+S"], "Save the circuit under a new name")
-        self.action_export_png = a("action_export_png", "Export &PNG…", files.export_png,
-                                   tip="Save a picture of the canvas (PNG, 2x resolution)")
-        self.action_export_svg = a("action_export_svg", "Export S&VG…", files.export_svg,
-                                   tip="Save a drawing of the canvas (SVG)")
-        self.action_quit = a("action_quit", "&Quit", self.close, ["Ctrl+Q"], "Quit circuitgrad")
-
+        """One QAction per declared action (``self.actions_by_name``, and an attribute of
+        the same name: ``self.action_save``), plus each dock's View toggle."""
+        slots = self._action_slots()
         stack = self.document.undo_stack
-        self.action_undo = stack.createUndoAction(self, "&Undo")
-        self.action_undo.setObjectName("action_undo")
-        self.action_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.action_undo.setIcon(self.style().standardIcon(QStyle.SP_ArrowBack))
-        self.action_redo = stack.createRedoAction(self, "&Redo")
-        self.action_redo.setObjectName("action_redo")
-        self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.action_redo.setIcon(self.style().standardIcon(QStyle.SP_ArrowForward))
+        self.actions_by_name: dict[str, QAction] = {}
+        for part in ACTIONS:
+            if part.name == "action_undo":
+                action = stack.createUndoAction(self, part.text)
+            elif part.name == "action_redo":
+                action = stack.createRedoAction(self, part.text)
+            else:
+                action = QAction(part.text, self)
+                action.triggered.connect(self._runner(part, slots[part.name]))
+            self._describe(action, part)
+            self.addAction(action)
+            self.actions_by_name[part.name] = action
+            setattr(self, part.name, action)
+        for dock in self.docks.values():
+            toggle = dock.toggleViewAction()
+            self.actions_by_name[toggle.objectName()] = toggle
         # the menu names the edit ("Undo Add mul gate"); the toolbar button stays short
-        self.action_undo.setIconText("Undo")
-        self.action_redo.setIconText("Redo")
         stack.undoTextChanged.connect(self._undo_text_changed)
         stack.redoTextChanged.connect(self._redo_text_changed)
         self._undo_text_changed(stack.undoText())
         self._redo_text_changed(stack.redoText())
-        self.addActions([self.action_undo, self.action_redo])
-        self.action_cut = a("action_cut", "Cu&t", edit.cut, ["Ctrl+X"],
-                            "Cut the selected gates")
-        self.action_copy = a("action_copy", "&Copy", edit.copy, ["Ctrl+C"],
-                             "Copy the selected gates and the wires among them")
-        self.action_paste = a("action_paste", "&Paste", edit.paste, ["Ctrl+V"],
-                              "Paste gates (with their wires) with fresh ids")
-        self.action_duplicate = a("action_duplicate", "&Duplicate", edit.duplicate,
-                                  ["Ctrl+D"], "Duplicate the selected gates")
-        self.action_delete = a("action_delete", "De&lete", edit.delete_selection,
-                               [QKeySequence.Delete], "Delete the selected gates and wires")
-        self.action_select_all = a("action_select_all", "Select &All", edit.select_all,
-                                   ["Ctrl+A"], "Select every gate")
 
-        self.action_zoom_in = a("action_zoom_in", "Zoom &In", view.zoom_in,
-                                ["Ctrl+=", "Ctrl++"], "Zoom in")
-        self.action_zoom_out = a("action_zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"],
-                                 "Zoom out")
-        self.action_fit = a("action_fit", "&Fit Circuit", view.fit_all, ["F"],
-                            "Zoom to show the whole circuit")
+    def _describe(self, action: QAction, part: ActionPart) -> None:
+        action.setObjectName(part.name)
+        action.setShortcuts(part.key_sequences())
+        action.setCheckable(part.checkable)
+        if part.icon_text:
+            action.setIconText(part.icon_text)
+        if part.icon is not None:
+            action.setIcon(self.style().standardIcon(part.icon))
+        if part.tip:
+            keys = part.key_sequences()
+            action.setStatusTip(part.tip)
+            action.setToolTip(f"{part.tip} ({keys[0].toString()})" if keys else part.tip)
 
-        self.action_shortcuts = a("action_shortcuts", "&Keyboard Shortcuts",
-                                  self.show_shortcuts, [QKeySequence.HelpContents],
-                                  "List every keyboard shortcut")
-        self.action_gate_reference = a("action_gate_reference", "&Gate Reference",
-                                       self.show_gate_reference,
-                                       tip="What every gate computes and its local gradient")
-        self.action_about = a("action_about", "&About circuitgrad", self.show_about)
+    def _runner(self, part: ActionPart, slot):
+        """The action's slot, after bringing its dock to the front if it names one."""
+        dock = self.docks.get(part.shows_dock)
+
+        def run(_checked=False):
+            if dock is not None:
+                dock.show()
+                dock.raise_()
+            slot()
+
+        return run
 
     def _undo_text_changed(self, text: str) -> None:
         self.action_undo.setToolTip(f"Undo {text}" if text else "Nothing to undo")
@@ -215,55 +227,42 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.setObjectName("menu_file")
-        file_menu.addActions([self.action_new, self.action_open])
-        self.menu_recent = file_menu.addMenu("Open &Recent")
-        self.menu_recent.setObjectName("menu_recent")
-        self.menu_examples = file_menu.addMenu("&Examples")
-        self.menu_examples.setObjectName("menu_examples")
+        self.menus = {}
+        for name, title, entries in MENUS:
+            menu = bar.addMenu(title)
+            menu.setObjectName(name)
+            self.menus[name] = menu
+            for entry in entries:
+                if entry == SEPARATOR:
+                    menu.addSeparator()
+                elif isinstance(entry, tuple):  # ("section", title)
+                    menu.addSection(entry[1])
+                elif entry in SUBMENUS:
+                    self.menus[entry] = menu.addMenu(SUBMENUS[entry])
+                    self.menus[entry].setObjectName(entry)
+                else:
+                    menu.addAction(self.actions_by_name[entry])
+        self.menu_recent = self.menus["menu_recent"]
+        self.menu_examples = self.menus["menu_examples"]
         self._fill_examples()
-        file_menu.addSeparator()
-        file_menu.addActions([self.action_save, self.action_save_as])
-        file_menu.addSeparator()
-        file_menu.addActions([self.action_export_png, self.action_export_svg])
-        file_menu.addSeparator()
-        file_menu.addAction(self.action_quit)
 
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.setObjectName("menu_edit")
-        edit_menu.addActions([self.action_undo, self.action_redo])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.action_cut, self.action_copy, self.action_paste,
-                              self.action_duplicate, self.action_delete])
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.action_select_all)
-
-        view_menu = bar.addMenu("&View")
-        view_menu.setObjectName("menu_view")
-        view_menu.addActions([self.action_zoom_in, self.action_zoom_out, self.action_fit])
-        view_menu.addSeparator()
-        for dock in (self.palette_dock, self.properties_dock, self.inputs_dock):
-            toggle = dock.toggleViewAction()
-            toggle.setObjectName(f"action_toggle_{dock.objectName()}")
-            view_menu.addAction(toggle)
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.setObjectName("menu_help")
-        help_menu.addActions([self.action_shortcuts, self.action_gate_reference])
-        help_menu.addSeparator()
-        help_menu.addAction(self.action_about)
-
-    def _make_toolbar(self) -> None:
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main_toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        toolbar.addActions([self.action_new, self.action_open, self.action_save])
-        toolbar.addSeparator()
-        toolbar.addActions([self.action_undo, self.action_redo])
-        toolbar.addSeparator()
-        toolbar.addAction(self.action_fit)
+    def _make_toolbars(self) -> None:
+        self.toolbars = {}
+        for part in TOOLBARS:
+            toolbar = QToolBar(part.title, self)
+            toolbar.setObjectName(part.name)
+            toolbar.setMovable(part.movable)
+            toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            for entry in part.entries:
+                if entry == SEPARATOR:
+                    toolbar.addSeparator()
+                else:
+                    toolbar.addAction(self.actions_by_name[entry])
+            self.addToolBar(toolbar)
+            self.toolbars[part.name] = toolbar
+        self.flow_toolbar = self.toolbars["flow_toolbar"]
+        add_speed_slider(self.flow_toolbar, self.flow_controller)
+        follow_controller(self.flow_controller, self.actions_by_name)
 
     def _fill_examples(self) -> None:
         self.menu_examples.clear()
@@ -303,6 +302,14 @@ class MainWindow(QMainWindow):
         self.scene.selection_ids_changed.connect(self._on_selection)
         self.palette.gate_activated.connect(self._add_gate_from_palette)
         self.inputs_panel.node_selected.connect(self._select_from_panel)
+        for tool_message in (self.flow_controller.status_message,
+                             self.gradcheck_panel.status_message,
+                             self.ascent_panel.runner.status_message,
+                             self.training_session.status_message,
+                             self.boundary_plot.status_message):
+            tool_message.connect(self.show_status)
+        self.ascent_panel.runner.running_changed.connect(self.action_ascent_run.setChecked)
+        self.training_session.running_changed.connect(self.action_train.setChecked)
 
     # ----------------------------------------------------------------- reacting to the document
     def document_replaced(self) -> None:
@@ -396,6 +403,44 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
         return super().eventFilter(watched, event)
 
+    # ----------------------------------------------------------------- tools
+    def new_from_template(self) -> bool:
+        """Train -> New from Template: ask for a classifier and make it the document."""
+        circuit = self.ask_template()
+        if circuit is None or not self.files.open_circuit(circuit):
+            return False
+        self.view.fit_all()
+        self.docks["training_dock"].show()
+        self.docks["training_dock"].raise_()
+        return True
+
+    # ----------------------------------------------------------------- the docks' layout
+    def reset_layout(self) -> None:
+        """View -> Reset Layout: every dock in its first place, at its first size."""
+        self.dock_layout.reset()
+        self.classifier_column.follow()
+        self.classifier_column.reset(DOCK_PARTS[CLASSIFIER_COLUMN[0]].size)
+        self.dock_layout.apply_default_sizes()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        old, new = event.oldSize(), event.size()
+        if old.isValid() and (new.width() > old.width() or new.height() > old.height()):
+            self.dock_layout.recover_soon()  # the docks squeezed by a smaller window grow back
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.dock_layout.recover_soon()  # a restored layout may have been saved squeezed
+
+    def event(self, event):
+        # a drag of a separator between docks gives the docks it moves their wanted sizes
+        if event.type() == QEvent.MouseButtonPress:
+            self.dock_layout.separator_pressed()
+        handled = super().event(event)
+        if event.type() == QEvent.MouseButtonRelease:
+            self.dock_layout.separator_released()
+        return handled
+
     # ----------------------------------------------------------------- questions (tests replace)
     def ask_unsaved(self) -> str:
         """Ask what to do with unsaved edits: SAVE, DISCARD or CANCEL."""
@@ -426,6 +471,10 @@ class MainWindow(QMainWindow):
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         return answer == QMessageBox.Yes
 
+    def ask_template(self):
+        """Ask which classifier to build; the circuit, or None if cancelled."""
+        return template_dialog.ask_template(self)
+
     def show_error(self, title: str, text: str) -> None:
         """Tell the user why something failed."""
         QMessageBox.warning(self, title, text)
@@ -433,24 +482,8 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- help
     def _help(self) -> HelpDialog:
         if self.help_dialog is None:
-            self.help_dialog = HelpDialog(self._actions_in_menu_order(), self)
+            self.help_dialog = HelpDialog(self)
         return self.help_dialog
-
-    def _actions_in_menu_order(self) -> list[QAction]:
-        """Every action of the menus (File, Edit, ..., Help: the tools' too), then any other
-        action of the window, once each."""
-        found: list[QAction] = []
-
-        def walk(actions):
-            for action in actions:
-                if action.menu() is not None:
-                    walk(action.menu().actions())
-                elif not action.isSeparator() and action not in found:
-                    found.append(action)
-
-        walk(self.menuBar().actions())
-        walk(self.actions())
-        return found
 
     def show_shortcuts(self) -> None:
         """Open Help on the keyboard shortcuts."""
@@ -498,7 +531,7 @@ class MainWindow(QMainWindow):
         if not self.files.confirm_discard():
             event.ignore()
             return
-        self.app_settings.save_window(self)
+        self.app_settings.save_window(self, self.dock_layout.wanted_json())
         self.autosave.stop()
         if self.help_dialog is not None:
             self.help_dialog.close()

@@ -6,10 +6,9 @@ import math
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QDockWidget, QMenu
 
 import engine
-from gui.ascent.panel import install
 from gui.common.widgets import log_step
 from gui.model.commands import AddNodeCommand, MoveNodesCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
@@ -41,7 +40,7 @@ def window(qtbot, tmp_path):
 
 @pytest.fixture
 def panel(qtbot, window):
-    panel = install(window)
+    panel = window.ascent_panel
     window.show()
     qtbot.waitExposed(window)
     return panel
@@ -72,8 +71,8 @@ def run_until(qtbot, panel, steps):
     assert not panel.runner.running and panel.runner.last_reason == "paused"
 
 
-def test_install_adds_the_dock_and_run_menu_actions(window, panel):
-    dock = window.findChild(type(panel.dock), "ascent_dock")
+def test_the_window_docks_the_panel_with_its_run_menu_actions(window, panel):
+    dock = window.findChild(QDockWidget, "ascent_dock")
     assert dock is not None and dock.widget().widget() is panel  # inside a scroll area
     assert panel.objectName() == "ascent_panel"
     menu = window.menuBar().findChild(QMenu, "menu_run")
@@ -82,8 +81,7 @@ def test_install_adds_the_dock_and_run_menu_actions(window, panel):
     assert panel.step_size.value() == 0.01
 
 
-def test_a_second_install_reuses_the_run_menu(window, panel):
-    install(window)
+def test_the_tools_share_one_run_menu(window, panel):
     menus = [m for m in window.menuBar().findChildren(QMenu) if m.objectName() == "menu_run"]
     assert len(menus) == 1
 
@@ -202,13 +200,13 @@ def test_run_stops_by_itself_after_the_step_limit(qtbot, window, panel):
 def test_run_action_in_the_menu_toggles_the_run(qtbot, window, panel):
     open_example(window, "neuron")
     panel.max_steps.setValue(0)
-    panel.run_action.trigger()
-    assert panel.runner.running and panel.run_action.isChecked()
+    window.action_ascent_run.trigger()
+    assert panel.runner.running and window.action_ascent_run.isChecked()
     assert panel.run_button.text() == "Pause"
     qtbot.waitUntil(lambda: panel.runner.ascent.steps >= 2, timeout=10000)
-    panel.run_action.trigger()
-    assert not panel.runner.running and not panel.run_action.isChecked()
-    panel.step_action.trigger()
+    window.action_ascent_run.trigger()
+    assert not panel.runner.running and not window.action_ascent_run.isChecked()
+    window.action_ascent_step.trigger()
     assert window.document.undo_stack.count() == 2
 
 

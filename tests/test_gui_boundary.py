@@ -15,7 +15,7 @@ from engine.datasets import embed_dataset, make_dataset, six_points
 from engine.templates import linear_classifier, two_layer_relu_net
 from gui.training.boundary_image import (NEGATIVE_RGB, NOT_FINITE_RGB, colour_table, join_segments,
                                 plane_grid, shade, zero_contour)
-from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot, install
+from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot
 from gui.model.commands import SetFeatureCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
@@ -93,7 +93,8 @@ def test_the_window_docks_the_plot_once_and_lists_it_in_the_train_menu(window, s
     assert dock is not None and dock.widget() is plot
     assert plot.objectName() == "boundary_plot" and isinstance(plot, BoundaryPlot)
     assert plot.session is session
-    assert install(window, session) is plot
+    docks = [d.objectName() for d in window.findChildren(QDockWidget)]
+    assert docks.count("boundary_dock") == 1
     menu = window.menuBar().findChild(QMenu, "menu_train")
     assert "action_toggle_boundary_dock" in [a.objectName() for a in menu.actions()]
     view_menu = window.menuBar().findChild(QMenu, "menu_view")
@@ -126,20 +127,20 @@ def test_the_plot_shows_itself_for_a_classifier_and_the_canvas_keeps_its_width(w
 
 def test_the_plot_sits_above_the_training_panel_in_one_column(window, plot):
     open_circuit(window, linear_classifier(), six_points())
-    training = window.training_panel.dock
+    training, plot_dock = window.docks["training_dock"], window.docks["boundary_dock"]
     assert training.isVisible()
-    assert window.dockWidgetArea(training) == window.dockWidgetArea(plot.dock)
-    assert plot.dock.x() == training.x() and plot.dock.y() < training.y()
-    assert plot.dock.x() > window.properties_dock.x() > window.view.x()
+    assert window.dockWidgetArea(training) == window.dockWidgetArea(plot_dock)
+    assert plot_dock.x() == training.x() and plot_dock.y() < training.y()
+    assert plot_dock.x() > window.properties_dock.x() > window.view.x()
 
 
 def test_close_buttons_and_menus_give_the_column_back_to_the_canvas(window, plot):
     toggle = window.findChild(QAction, "action_toggle_boundary_dock")
-    training = window.training_panel.dock
+    training = window.docks["training_dock"]
     open_circuit(window, linear_classifier(), six_points())
     narrow = canvas_width(window)
     properties = window.properties_dock.width()
-    plot.dock.close()  # what its close button does: the training panel takes its height
+    window.docks["boundary_dock"].close()  # its close button: the training panel takes its height
     assert not plot.isVisible() and not toggle.isChecked()
     assert canvas_width(window) == narrow and training.height() > window.height() / 2
     training.close()  # the column is empty: the canvas takes it
@@ -458,8 +459,8 @@ def test_a_new_window_does_not_bring_back_the_column_for_an_empty_document(windo
     qtbot.addWidget(again)
     again.show()
     qtbot.waitExposed(again)
-    assert not again.boundary_plot.dock.isVisible()
-    assert not again.training_panel.dock.isVisible()
+    assert not again.docks["boundary_dock"].isVisible()
+    assert not again.docks["training_dock"].isVisible()
 
 
 def test_deleting_the_mapped_unit_leaves_no_word_of_it_in_the_key(window, plot):

@@ -24,6 +24,7 @@ from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.commands import ConnectCommand  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import FRAGMENT_MIME, EditActions  # noqa: E402
+from tests.gui_helpers import install_edit_keys  # noqa: E402
 
 
 def add_mul_circuit() -> engine.Circuit:
@@ -109,7 +110,7 @@ def test_copy_puts_the_fragment_on_the_clipboard_as_a_circuit_file(canvas):
 
 def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
     doc, scene, view, actions, messages = canvas
-    actions.install_shortcuts(view)
+    install_edit_keys(actions, view)
     scene.select_nodes(["x", "y", "q"])
     actions.copy()
     before = set(doc.circuit.nodes)
@@ -141,7 +142,7 @@ def test_paste_keeps_internal_wires_and_makes_fresh_ids(canvas, qtbot):
 
 def test_ctrl_c_and_ctrl_v_through_the_installed_shortcuts(canvas, qtbot):
     doc, scene, view, actions, _messages = canvas
-    actions.install_shortcuts(view)
+    install_edit_keys(actions, view)
     view.activateWindow()
     view.setFocus()
     qtbot.waitUntil(view.hasFocus)
@@ -452,7 +453,7 @@ def move_mouse(view, scene_point) -> None:
 
 def test_ctrl_v_pastes_at_the_mouse_when_it_is_over_the_canvas(canvas, qtbot):
     doc, scene, view, actions, _messages = canvas
-    actions.install_shortcuts(view)
+    install_edit_keys(actions, view)
     view.activateWindow()
     view.setFocus()
     qtbot.waitUntil(view.hasFocus)

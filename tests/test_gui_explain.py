@@ -22,7 +22,7 @@ def window(qtbot, tmp_path):
     window.show_error = lambda title, text: None
     window.ask_unsaved = lambda: DISCARD
     qtbot.addWidget(window)
-    window.explain = explain_panel.install(window)
+    window.explain = window.explain_panel
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -33,14 +33,14 @@ def open_example(window, name):
     window.document.flush()
 
 
-def test_install_adds_a_dock_with_a_view_toggle_once(window):
+def test_the_window_docks_explain_once_with_a_view_toggle(window):
     panel = window.explain
     assert panel.objectName() == "explain_panel"
     dock = window.findChild(QDockWidget, "explain_dock")
     assert dock is not None and dock.widget() is panel
     view_menu = window.menuBar().findChild(QMenu, "menu_view")
     assert any(a.objectName() == "action_toggle_explain_dock" for a in view_menu.actions())
-    assert explain_panel.install(window) is panel
+    assert [d.objectName() for d in window.findChildren(QDockWidget)].count("explain_dock") == 1
     assert "Select a gate or a wire" in panel.text()
 
 

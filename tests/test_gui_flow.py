@@ -17,7 +17,7 @@ import engine
 from gui.common import theme
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
-from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE, install
+from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE
 from gui.flow.captions import PAD_Y, Caption
 from gui.flow.dots import (DOT_SPACING, FRAME_MS, STEP_FRACTION, DotTrain, dot_radius,
                            dot_speed, dot_style, frame_step, train_spacing, travel_seconds,
@@ -51,7 +51,7 @@ def window(qtbot, tmp_path):
     win.show_error = lambda title, text: win.errors.append(text)
     win.ask_unsaved = lambda: DISCARD
     qtbot.addWidget(win)
-    win.flow = install(win)
+    win.flow = win.flow_controller
     return win
 
 

@@ -26,7 +26,7 @@ def window(qtbot, tmp_path):
     window.show_error = lambda title, text: None
     window.ask_unsaved = lambda: DISCARD
     qtbot.addWidget(window)
-    window.check = gradcheck_panel.install(window)
+    window.check = window.gradcheck_panel
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -55,13 +55,13 @@ def broken_exp():
                                scalar_backward=lambda a, out, up: 2.0 * out * up)
 
 
-def test_install_adds_the_dock_and_the_run_menu_command(window):
+def test_the_window_docks_the_check_once_with_its_run_menu_command(window):
     assert window.findChild(QDockWidget, "gradcheck_dock").widget() is window.check
     check = action(window)
     assert check.shortcut() == QKeySequence("Ctrl+G")
     run_menu = window.menuBar().findChild(QMenu, "menu_run")
     assert check in run_menu.actions()
-    assert gradcheck_panel.install(window) is window.check
+    assert [d.objectName() for d in window.findChildren(QDockWidget)].count("gradcheck_dock") == 1
 
 
 def test_add_mul_passes_with_three_ticks(window):

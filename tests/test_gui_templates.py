@@ -15,8 +15,7 @@ import engine
 from gui.model.commands import AddNodeCommand
 from gui.files.file_actions import CANCEL, DISCARD
 from gui.main_window import MainWindow
-from gui.training.template_dialog import TemplateDialog, open_circuit
-from gui.training.panel import install
+from gui.training.template_dialog import TemplateDialog
 from gui.training.session import DEFAULT_STEP_SIZE
 
 
@@ -29,7 +28,6 @@ def window(qtbot, tmp_path):
     window.answer = DISCARD
     window.ask_unsaved = lambda: window.asked.append(True) or window.answer
     qtbot.addWidget(window)
-    install(window)
     return window
 
 
@@ -75,7 +73,7 @@ def test_the_seed_gives_the_starting_parameters(dialog):
 
 def test_gates_are_laid_out_on_the_grid_without_overlaps(window, dialog, qtbot):
     dialog.choose("hidden", 12, "tanh")
-    assert open_circuit(window, dialog.circuit())
+    assert window.files.open_circuit(dialog.circuit())
     rects = [window.scene.gate_item(i).sceneBoundingRect().adjusted(8, 8, -8, -8)
              for i in window.document.circuit.nodes]
     for node in window.document.circuit.nodes.values():
@@ -98,7 +96,7 @@ def test_new_from_template_replaces_the_document_after_asking(window, qtbot):
         chosen.append(dialog.circuit())
         return chosen[-1]
 
-    window.training_panel.ask_template = ask
+    window.ask_template = ask
     action = window.findChild(QAction, "action_templates")
 
     window.answer = CANCEL
@@ -119,7 +117,7 @@ def test_new_from_template_replaces_the_document_after_asking(window, qtbot):
 
 def test_cancelled_dialog_changes_nothing(window):
     before = window.document.circuit
-    window.training_panel.ask_template = lambda: None
+    window.ask_template = lambda: None
     window.findChild(QAction, "action_templates").trigger()
     assert window.document.circuit is before and window.asked == []
 

@@ -21,7 +21,6 @@ from gui.common.plots import EMPTY_X, EMPTY_Y
 from gui.model.commands import AddNodeCommand, SetTrainableCommand, SetValueCommand
 from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
-from gui.training.panel import install
 from gui.training.plots import TrainingPlots
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -42,7 +41,7 @@ def window(qtbot, tmp_path):
 
 @pytest.fixture
 def session(qtbot, window):
-    session = install(window)
+    session = window.training_session
     window.show()
     qtbot.waitExposed(window)
     return session
@@ -89,8 +88,8 @@ def hinge_step(v, step_size, reg):
     return {i: v[i] - step_size * grads[i] for i in PARAMS}
 
 
-# --------------------------------------------------------------------------- installing
-def test_install_docks_the_panel_and_fills_the_train_menu(window, session):
+# --------------------------------------------------------------------------- in the window
+def test_the_window_docks_the_panel_and_fills_the_train_menu(window, session):
     dock = window.findChild(QDockWidget, "training_dock")
     assert dock is not None
     assert dock.findChild(type(window.training_panel), "training_panel") is window.training_panel
@@ -99,7 +98,8 @@ def test_install_docks_the_panel_and_fills_the_train_menu(window, session):
     for name in ("action_train", "action_train_step", "action_reset_params",
                  "action_templates"):
         assert name in names
-    assert install(window) is session  # once per window
+    docks = [d.objectName() for d in window.findChildren(QDockWidget)]
+    assert docks.count("training_dock") == 1  # once per window
 
 
 def test_roles_line_says_which_inputs_are_data_and_parameters(window, session, panel, qtbot):

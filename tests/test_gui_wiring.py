@@ -19,6 +19,7 @@ from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
 from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
+from tests.gui_helpers import install_edit_keys  # noqa: E402
 
 NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
 
@@ -367,7 +368,7 @@ def test_undo_in_the_middle_of_a_scrub_then_dragging_on_starts_from_the_undone_v
     """Ctrl+Z while Shift+dragging y's number takes the scrub back; dragging on moves y from
     5.0 by the steps made since, in a new undo step (the undone 0.3 does not come back)."""
     doc, scene, mouse, _ = canvas
-    EditActions(doc, scene).install_shortcuts(mouse.view)
+    install_edit_keys(EditActions(doc, scene), mouse.view)
     mouse.view.setFocus()
     start = body_centre(scene, "y")
     shift = Qt.ShiftModifier
@@ -390,7 +391,7 @@ def test_undo_in_the_middle_of_a_scrub_then_dragging_on_starts_from_the_undone_v
 
 def test_undo_during_a_wheel_scrub_makes_the_next_notch_a_new_step_from_there(canvas, qtbot):
     doc, scene, mouse, _ = canvas
-    EditActions(doc, scene).install_shortcuts(mouse.view)
+    install_edit_keys(EditActions(doc, scene), mouse.view)
     mouse.view.setFocus()
     over_x = scene.gate_item("x").pos() + QPointF(8, 8)
     mouse.wheel(over_x)

@@ -11,26 +11,21 @@ clears them.
 
 ``AscentPanel`` lays out the controls and wires them to an ``AscentRunner`` (the stepping, the
 undo steps) and an ``AscentPlot`` (the curves), plus ``MoveArrows`` on the canvas.
-``install(window)`` docks it in a MainWindow and adds Step and Run to the Run menu.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QGridLayout,
-                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from gui.ascent.plot import AscentPlot
 from gui.ascent.runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.ascent.move_arrows import MoveArrows
-from gui.common.tool_menus import run_menu
 from gui.common.widgets import LogStepSpinBox
-from engine import CircuitError
-from engine.number_format import format_precise
+from engine import CircuitError, format_precise
 
 METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
            ("random", "random search")]
@@ -269,54 +264,3 @@ class AscentPanel(QWidget):
         self.run_button.setText("Pause" if running else "Run")
         for widget in (self.direction, self.method):
             widget.setEnabled(not running)
-
-
-def install(window) -> AscentPanel:
-    """Dock the gradient-ascent panel in ``window`` and add Step and Run to its Run menu (once)."""
-    if getattr(window, "ascent_panel", None) is not None:
-        return window.ascent_panel
-    panel = AscentPanel(window.document, window.scene, window)
-    dock = QDockWidget("Gradient ascent", window)
-    dock.setObjectName("ascent_dock")
-    scroller = QScrollArea(dock)  # lets the dock shrink on small screens
-    scroller.setWidgetResizable(True)
-    scroller.setFrameShape(QFrame.NoFrame)
-    scroller.setWidget(panel)
-    dock.setWidget(scroller)
-    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                     | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
-    neighbour = window.findChild(QDockWidget, "gradcheck_dock")
-    if neighbour is not None:  # a tab under the canvas, beside Explain and Gradient check
-        window.tabifyDockWidget(neighbour, dock)
-    panel.dock = dock
-
-    step = QAction("Ascent &Step", window)
-    step.setObjectName("action_ascent_step")
-    step.setStatusTip("Move every free input once along its gradient")
-    step.setShortcut(QKeySequence("F7"))
-    step.triggered.connect(lambda _checked=False: (dock.raise_(), panel.step()))
-    run = QAction("Ascent &Run", window)
-    run.setObjectName("action_ascent_run")
-    run.setCheckable(True)
-    run.setStatusTip("Run gradient ascent until paused")
-    run.setShortcut(QKeySequence("Shift+F7"))
-    run.triggered.connect(lambda _checked=False: (dock.raise_(), panel.toggle_run()))
-    panel.runner.running_changed.connect(run.setChecked)
-    for action in (step, run):
-        window.addAction(action)
-    menu = run_menu(window)
-    if not menu.isEmpty():
-        menu.addSeparator()
-    menu.addActions([step, run])
-
-    view_menu = window.menuBar().findChild(QMenu, "menu_view")
-    if view_menu is not None:
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName("action_toggle_ascent_dock")
-        view_menu.addAction(toggle)
-    if hasattr(window, "show_status"):
-        panel.runner.status_message.connect(window.show_status)
-    panel.step_action, panel.run_action = step, run
-    window.ascent_panel = panel
-    return panel

@@ -41,7 +41,7 @@ from engine import CircuitError, Ascent
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.model.commands import SetValuesCommand
-from engine.number_format import format_number, format_precise
+from engine import format_number, format_precise
 
 FRAME_MS = 16
 BUDGET_S = 0.008

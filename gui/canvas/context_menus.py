@@ -19,8 +19,7 @@ from engine import CircuitError
 from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureCommand,
                           SetInputCountCommand, SetLabelCommand, SetOutputCommand,
                           SetTrainableCommand, SetValueCommand)
-from engine.datasets import FEATURE_NAMES
-from engine.number_format import format_precise
+from engine import FEATURE_NAMES, format_precise
 from gui.common.number_entry import parse_number
 
 

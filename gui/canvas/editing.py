@@ -12,8 +12,7 @@ Every action is one undo step; feedback ("Pasted 3 gates", "Nothing to paste") g
 ``status_message``.
 
 ``EditActions`` only provides the slots. The main window's QActions own the shortcuts
-(Ctrl+C/X/V/D, Ctrl+Z/Y); ``install_shortcuts`` gives a bare canvas the same keys for tests and
-embedding, and must not be used together with the main window's actions.
+(Ctrl+C/X/V/D, Ctrl+Z/Y), declared with every other key in ``gui/window_parts.py``.
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ from __future__ import annotations
 import json
 import re
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QMimeData, QObject, QPointF, QRectF, Signal
+from PySide6.QtGui import QGuiApplication
 
 import engine
 from engine import Circuit, CircuitError, Node, Wire
@@ -174,7 +173,6 @@ class EditActions(QObject):
         self.document = document
         self.scene = scene
         self.view = view
-        self._shortcuts: list[QAction] = []
         if view is not None and hasattr(view, "set_edit_actions"):
             view.set_edit_actions(self)
 
@@ -338,32 +336,3 @@ class EditActions(QObject):
         self.document.push(command)
         self.scene.select_nodes([command.node_id])
         return command.node_id
-
-    # ----------------------------------------------------------------- shortcuts
-    def install_shortcuts(self, widget) -> list[QAction]:
-        """Give ``widget`` the edit keys (copy, cut, paste, duplicate, undo, redo) as actions.
-
-        For a canvas without the main window (tests, embedding); the main window defines the
-        same keys on its menu actions and must not call this (the keys would be ambiguous).
-        """
-        stack = self.document.undo_stack
-        table = [
-            ("shortcut_copy", [QKeySequence(QKeySequence.Copy)], self.copy),
-            ("shortcut_cut", [QKeySequence(QKeySequence.Cut)], self.cut),
-            ("shortcut_paste", [QKeySequence(QKeySequence.Paste)], self.paste),
-            ("shortcut_duplicate", [QKeySequence("Ctrl+D")], self.duplicate),
-            ("shortcut_undo", [QKeySequence(QKeySequence.Undo)], stack.undo),
-            ("shortcut_redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")],
-             stack.redo),
-        ]
-        actions = []
-        for name, keys, slot in table:
-            action = QAction(name, widget)
-            action.setObjectName(name)
-            action.setShortcuts(keys)
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _checked=False, slot=slot: slot())
-            widget.addAction(action)
-            actions.append(action)
-        self._shortcuts = actions
-        return actions

@@ -19,9 +19,7 @@ from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.common import theme
-from engine.datasets import feature_name
-from engine.gates import display_symbol
-from engine.number_format import format_number
+from engine import display_symbol, feature_name, format_number
 from gui.canvas.port_item import OUTPUT, PortItem
 from gui.canvas.wire_item import OutputStubItem
 

@@ -30,7 +30,7 @@ from engine import CircuitError
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
 from gui.canvas.gate_item import GateItem
-from engine.chain_rule import branch_gradients
+from engine import branch_gradients
 from gui.canvas.port_item import PortItem
 from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub

@@ -13,7 +13,7 @@ import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from engine.number_format import format_precise
+from engine import format_precise
 from gui.common import theme
 from gui.common.number_entry import parse_number
 from gui.model.commands import SetValueCommand

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from gui.common import theme
-from engine.number_format import format_number, is_marked
+from engine import format_number, is_marked
 
 ABOVE, BELOW = -1, 1
 # where along a wire its numbers may sit (fractions of its length), best first: the middle,

@@ -25,17 +25,15 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMenu, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from engine import CircuitError, nan_origin
-from engine.gradient_paths import GradientPath, PathsExplanation, gradient_paths
-from engine.number_format import format_number
+import engine
+from engine import CircuitError, GradientPath, PathsExplanation, format_number
 from gui.common import theme
 from gui.canvas.wire_item import WireItem
 
 PATH_LIMIT = 64  # paths listed; more are counted and summed, not shown
 FACTORS_SHOWN = 24  # a longer path shows its first and last factors around an ellipsis
-DOCK_HEIGHT = 230
 MIN_HEIGHT = 40
 MIN_INTERVAL_MS = 250  # while results stream in (a running ascent), redraw at most 4 times/s
 HINT = ("Select a gate or a wire on the canvas to see its gradient df/d(node) as the product "
@@ -200,7 +198,7 @@ class ExplainPanel(QWidget):
         if not result.has_gradients:  # as the Properties and Inputs docks say it
             return intro + f"<p>{escape(result.no_gradient_reason)}</p>"
         try:
-            explanation = gradient_paths(circuit, result, self.node_id, PATH_LIMIT)
+            explanation = engine.gradient_paths(circuit, result, self.node_id, PATH_LIMIT)
         except CircuitError as error:
             return intro + (f"<h3>{escape(_d(name))}</h3><p>Cannot explain it: "
                             f"{escape(str(error))}.</p>")
@@ -210,7 +208,7 @@ class ExplainPanel(QWidget):
 
 def nan_origin_html(circuit, result, node_id: str) -> str:
     """Where the nan was born and why, if ``node_id`` is that gate or the nan reached it."""
-    origin = nan_origin(circuit, result)
+    origin = engine.nan_origin(circuit, result)
     if origin is None or not origin.concerns(result, node_id):
         return ""
     where = ("here" if node_id == origin.node_id
@@ -327,30 +325,3 @@ def _sum_html(explanation: PathsExplanation, name: str) -> str:
             f"<p class='eq'>{escape(_d(name))} = {escape(' + '.join(labels))}<br>"
             f"&nbsp;&nbsp;= {escape(' + '.join(numbers))} = <span class='grad'>"
             f"{_n(explanation.total)}</span></p>{more}")
-
-
-def install(window) -> ExplainPanel:
-    """Dock the Explain panel in ``window`` with a View menu toggle (once); returns it."""
-    if getattr(window, "explain_panel", None) is not None:
-        return window.explain_panel
-    panel = ExplainPanel(window.document, window.scene, window)
-    dock = QDockWidget("Explain", window)
-    dock.setObjectName("explain_dock")
-    dock.setWidget(panel)
-    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                     | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
-    check_dock = window.findChild(QDockWidget, "gradcheck_dock")
-    if check_dock is not None:  # tabs under the canvas: Explain | Gradient check
-        window.tabifyDockWidget(check_dock, dock)
-        dock.raise_()
-    else:
-        window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Vertical)
-    view_menu = window.menuBar().findChild(QMenu, "menu_view")
-    if view_menu is not None:
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName("action_toggle_explain_dock")
-        view_menu.addAction(toggle)
-    panel.dock = dock
-    window.explain_panel = panel
-    return panel

@@ -20,16 +20,14 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPainterPath, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QGraphicsItem, QHBoxLayout,
-                               QHeaderView, QLabel, QMenu, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
-from engine import CircuitError, check_gradients
-from engine.number_format import format_number, format_precise
+from engine import CircuitError, check_gradients, format_number, format_precise
 from gui.common import theme
-from gui.common.tool_menus import run_menu
 
 INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(6)
 HEADERS = ("input", "analytic", "numerical", "rel. error", "status", "note")
@@ -43,7 +41,6 @@ BADGE_Z = 70
 BADGE_RADIUS = 8.0
 SYNC_LIMIT = 300_000  # gate evaluations (nodes × (2 sources + 1)) checked without a thread
 POLL_MS = 40
-DOCK_HEIGHT = 230
 MIN_HEIGHT = 40
 # edits that cannot change any number: the verdicts still hold
 _HARMLESS = {("node_changed", "pos"), ("node_changed", "label"), ("title_changed", None)}
@@ -336,46 +333,3 @@ def summary(report) -> tuple[str, QColor]:
                 f"from the left and from the right differ ({f}).", AMBER)
     return (f"✓ All {len(entries)} gradients match the slopes measured by nudging each input "
             f"({f}).", theme.VALUE_GREEN)
-
-
-def install(window) -> GradCheckPanel:
-    """Dock the gradient check in ``window`` and add Check gradients (Ctrl+G) to its Run menu
-    (once); returns the panel."""
-    if getattr(window, "gradcheck_panel", None) is not None:
-        return window.gradcheck_panel
-    panel = GradCheckPanel(window.document, window.scene, window)
-    dock = QDockWidget("Gradient check", window)
-    dock.setObjectName("gradcheck_dock")
-    dock.setWidget(panel)
-    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                     | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
-    explain_dock = window.findChild(QDockWidget, "explain_dock")
-    if explain_dock is not None:  # tabs under the canvas: Explain | Gradient check
-        window.tabifyDockWidget(explain_dock, dock)
-        explain_dock.raise_()
-    else:
-        window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Vertical)
-
-    action = QAction("&Check Gradients", window)
-    action.setObjectName("action_check_gradients")
-    action.setShortcut(QKeySequence("Ctrl+G"))
-    action.setStatusTip("Compare the backward pass with slopes measured by nudging each input")
-    action.triggered.connect(lambda _checked=False: (dock.show(), dock.raise_(), panel.check()))
-    window.addAction(action)
-    menu = run_menu(window)
-    if not menu.isEmpty():
-        menu.addSeparator()
-    menu.addAction(action)
-
-    view_menu = window.menuBar().findChild(QMenu, "menu_view")
-    if view_menu is not None:
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName("action_toggle_gradcheck_dock")
-        view_menu.addAction(toggle)
-    if hasattr(window, "show_status"):
-        panel.status_message.connect(window.show_status)
-    panel.dock = dock
-    panel.action = action
-    window.gradcheck_panel = panel
-    return panel

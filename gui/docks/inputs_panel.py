@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyledIt
 
 from gui.common import theme
 from gui.model.commands import SetValueCommand
-from engine.datasets import feature_name
-from engine.number_format import format_number, format_precise, is_marked
+from engine import feature_name, format_number, format_precise, is_marked
 from gui.common.number_entry import parse_number
 
 NAME, VALUE, GRAD, KIND = range(4)

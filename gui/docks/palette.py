@@ -181,3 +181,10 @@ class PaletteWidget(QWidget):
 
     def sizeHint(self):
         return QSize(200, 420)
+
+    def minimumSizeHint(self):
+        # every gate's name and group's title whole, beside the list's scroll bar
+        tree, margins = self.tree, self.layout().contentsMargins()
+        width = (tree.sizeHintForColumn(0) + 2 * tree.frameWidth()
+                 + tree.verticalScrollBar().sizeHint().width() + margins.left() + margins.right())
+        return QSize(width, super().minimumSizeHint().height())

@@ -21,16 +21,13 @@ from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from engine import CircuitError
-from engine.circuit import is_plain_id
-from engine.datasets import feature_name
+from engine import CircuitError, feature_name, format_precise, is_plain_id
 from gui.common import theme
 from gui.common.number_entry import parse_number
 from gui.model.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand,
                           SetLabelCommand, SetOutputCommand, SetParamCommand,
                           SetTrainableCommand, SetValueCommand)
 from gui.canvas.gate_glyphs import gate_icon, gate_tooltip
-from engine.number_format import format_precise
 
 FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} (column 1)",
                    "other column")

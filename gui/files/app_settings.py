@@ -1,4 +1,6 @@
-"""What the app remembers between runs: recent files and the window's size and dock layout.
+"""What the app remembers between runs: recent files and the window's size and dock layout
+(with the sizes the docks want when there is room, so a layout squeezed by a small window is
+not what the next run starts from).
 
 A thin wrapper over QSettings so the rest of the GUI never spells a settings key. The window
 passes its own QSettings in tests (an ini file in a temporary folder); the app's real settings
@@ -17,6 +19,7 @@ MAX_RECENT = 10
 _RECENT_KEY = "files/recent"
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"
+_DOCK_SIZES_KEY = "window/dock_sizes"
 _FOLDER_KEY = "files/last_folder"
 
 
@@ -65,11 +68,17 @@ class AppSettings:
         self.qsettings.setValue(_FOLDER_KEY, os.fspath(folder))
 
     # ----------------------------------------------------------------- window layout
-    def save_window(self, window) -> None:
-        """Store the window's geometry and its docks' layout."""
+    def save_window(self, window, dock_sizes: str = "") -> None:
+        """Store the window's geometry, its docks' layout and the sizes its docks want."""
         self.qsettings.setValue(_GEOMETRY_KEY, window.saveGeometry())
         self.qsettings.setValue(_STATE_KEY, window.saveState())
+        self.qsettings.setValue(_DOCK_SIZES_KEY, dock_sizes)
         self.qsettings.sync()
+
+    def dock_sizes(self) -> str:
+        """The sizes the docks want, as the window stored them ("" if none)."""
+        value = self.qsettings.value(_DOCK_SIZES_KEY, "")
+        return value if isinstance(value, str) else ""
 
     def restore_window(self, window) -> bool:
         """Give the window its stored geometry and dock layout; False when none is stored."""

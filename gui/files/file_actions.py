@@ -122,6 +122,14 @@ class FileActions(QObject):
         self.window.show_status(f"Example: {circuit.title}")
         return True
 
+    def open_circuit(self, circuit, message: str = "") -> bool:
+        """Make a circuit built in the app (a template) the document, untitled, like New."""
+        if not self.confirm_discard():
+            return False
+        self._replace(circuit, None)
+        self.window.show_status(message or f"New circuit: {circuit.title}")
+        return True
+
     def open_recent(self, path) -> bool:
         """Open a recent file; a file that is gone is dropped from the list with a message."""
         if not os.path.isfile(path):

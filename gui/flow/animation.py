@@ -35,14 +35,12 @@ import shiboken6
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from engine import CircuitError
-from engine.chain_rule import (PassStep, backward_schedule, fan_out_sum, forward_caption,
-                               forward_schedule, gate_chain_rule)
+from engine import (CircuitError, PassStep, backward_schedule, fan_out_sum, forward_caption,
+                    forward_schedule, format_number, gate_chain_rule)
 from gui.common import theme
 from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange
 from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, wire_width
 from gui.flow.levels import backward_levels, forward_levels
-from engine.number_format import format_number
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
 SPEED_MIN, SPEED_MAX, SPEED_DEFAULT = 1, 10, 5
@@ -639,20 +637,3 @@ class FlowController(QObject):
         self._stub_hidden = [False, False]
         self._apply_stub()
 
-
-def install(window) -> FlowController:
-    """Add the Flow toolbar and the Run menu's animation actions to ``window`` (once)."""
-    from gui.flow.toolbar import build_flow_actions
-
-    if getattr(window, "flow_controller", None) is not None:
-        return window.flow_controller
-
-    controller = FlowController(window.document, window.scene, window)
-    show = getattr(window, "show_status", None)
-    if show is None:
-        def show(text):
-            window.statusBar().showMessage(text, 8000)
-    controller.status_message.connect(show)
-    build_flow_actions(window, controller)
-    window.flow_controller = controller
-    return controller

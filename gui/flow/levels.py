@@ -12,7 +12,7 @@ The levels are grouped from the engine's schedules (``forward_schedule``,
 
 from __future__ import annotations
 
-from engine.chain_rule import PassStep
+from engine import PassStep
 
 
 def _group(steps: list[PassStep], depth: dict[str, int]) -> list[list[PassStep]]:

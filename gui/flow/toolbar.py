@@ -1,62 +1,21 @@
-"""The buttons of the animated passes: a Flow toolbar and the same actions in the Run menu.
+"""The Flow toolbar's own pieces: the speed slider, and buttons that follow the controller.
 
-Play, Pause, Step (one level of gates), Restart, Skip to the end, and a speed slider. Play and Pause
-enable each other as the controller starts and stops. The Run menu is shared with the other
-Run-time tools: it is found by its objectName ``menu_run`` (made, before Help, if missing).
-Shortcuts are given only if no other action of the window uses them already.
+The actions (Play, Pause, Step one level of gates, Restart, Skip to the end), their keys and
+their places in the Run menu and the Flow toolbar are declared with every other action of the
+window (in ``gui/window_parts.py``); the main window makes them and finishes the toolbar with
+these. Play and Pause enable each other as the controller starts and stops.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QSlider, QStyle, QToolBar
+from PySide6.QtWidgets import QLabel, QSlider, QToolBar
 
 from gui.flow.animation import DONE, IDLE, SPEED_MAX, SPEED_MIN
-from gui.common.tool_menus import run_menu
-
-# objectName, text, tip, icon, shortcut, controller method
-_ACTIONS = [
-    ("action_flow_play", "&Play Passes", "Animate the forward pass, then the backward pass",
-     QStyle.SP_MediaPlay, "F5", "play"),
-    ("action_flow_pause", "P&ause Passes", "Freeze the dots where they are",
-     QStyle.SP_MediaPause, "Shift+F5", "pause"),
-    ("action_flow_step", "S&tep One Level",
-     "Send the numbers through the next level of gates (those as deep), then pause",
-     QStyle.SP_MediaSkipForward, "F6", "play_step"),
-    ("action_flow_restart", "&Restart Passes", "Back to the start of the forward pass",
-     QStyle.SP_MediaSkipBackward, "Ctrl+F5", "restart"),
-    ("action_flow_finish", "Skip to the &End", "Show every number, caption and wire width now",
-     QStyle.SP_MediaSeekForward, "", "finish"),
-]
 
 
-def _taken_shortcuts(window) -> set[str]:
-    taken = set()
-    for action in window.findChildren(QAction):
-        for key in action.shortcuts():
-            taken.add(key.toString())
-    return taken
-
-
-def build_flow_actions(window, controller) -> QToolBar:
-    """Make the flow actions, the "flow_toolbar" with the "flow_speed" slider, and the Run
-    menu entries; returns the toolbar."""
-    taken = _taken_shortcuts(window)
-    actions = {}
-    for name, text, tip, icon, key, method in _ACTIONS:
-        action = QAction(window.style().standardIcon(icon), text, window)
-        action.setObjectName(name)
-        action.setIconText(text.replace("&", "").replace(" Passes", "").replace(
-            " One Level", "").replace("Skip to the End", "End"))
-        action.setStatusTip(tip)
-        if key and key not in taken:
-            action.setShortcut(QKeySequence(key))
-            tip += f" ({key})"
-        action.setToolTip(tip)
-        action.triggered.connect(getattr(controller, method))
-        window.addAction(action)
-        actions[name] = action
+def follow_controller(controller, actions: dict) -> None:
+    """Enable the flow actions (by objectName) as the controller's state allows."""
     play, pause = actions["action_flow_play"], actions["action_flow_pause"]
 
     def follow():
@@ -69,10 +28,9 @@ def build_flow_actions(window, controller) -> QToolBar:
     controller.phase_changed.connect(lambda _phase: follow())
     follow()
 
-    toolbar = QToolBar("Flow", window)
-    toolbar.setObjectName("flow_toolbar")
-    toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-    toolbar.addActions(list(actions.values()))
+
+def add_speed_slider(toolbar: QToolBar, controller) -> QSlider:
+    """Add the "flow_speed" slider (with its label) to the end of ``toolbar``."""
     toolbar.addSeparator()
     label = QLabel(" Speed ")
     label.setObjectName("flow_speed_label")
@@ -86,10 +44,4 @@ def build_flow_actions(window, controller) -> QToolBar:
                       "backwards)")
     slider.valueChanged.connect(controller.set_speed)
     toolbar.addWidget(slider)
-    window.addToolBar(toolbar)
-    window.flow_toolbar = toolbar
-
-    menu = run_menu(window)
-    menu.addSection("Animate the passes")
-    menu.addActions(list(actions.values()))
-    return toolbar
+    return slider

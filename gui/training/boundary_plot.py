@@ -28,17 +28,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QGraphicsItem, QHBoxLayout, QLabel,
-                               QMenu, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
+                               QWidget)
 
 from engine import CircuitError, infix_text
 from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
-from gui.training.classifier_column import ClassifierColumn
 from gui.common.plots import make_plot
-from gui.common.tool_menus import tool_menu
 from gui.common.widgets import SquareFrame
 
 RESOLUTION = 100  # grid points along each axis
@@ -52,8 +50,6 @@ TITLE_POINTS = 10
 TITLE_MARGIN_PX = 24
 POINT_SIZE = 11
 BOUNDARY_COLOUR = "#202124"
-DOCK_WIDTH = 420
-PLOT_HEIGHT = 380  # over the training panel, which gets the rest of the column
 
 NO_DATA_HINT = ("Bind two inputs to data x and y (Properties → data)\n"
                 "or build a classifier from Train → New from Template…")
@@ -201,6 +197,7 @@ class BoundaryPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.square = SquareFrame(self.plot, self)  # the plane keeps its aspect in any dock
+        self.plot.installEventFilter(self)
         layout.addWidget(self.square, 1)
         layout.addLayout(row)
         self._set_key("score", "score = 0", OUTPUT_SCALE)
@@ -374,7 +371,8 @@ class BoundaryPlot(QWidget):
         """The title, cut to the plot's width: a wider one would widen the plot's layout past
         the dock for good (pyqtgraph's title keeps its widest size as its minimum)."""
         title = self.plot.getPlotItem().titleLabel
-        room = max(40, self.plot.width() - TITLE_MARGIN_PX)
+        axis = self.plot.getPlotItem().getAxis("left")  # the title is as wide as the map
+        room = max(40, self.plot.width() - axis.minimumWidth() - TITLE_MARGIN_PX)
         metrics = QFontMetrics(self._title_font)
         shown = metrics.elidedText(self._title or "", Qt.ElideRight, room)
         self.plot.setTitle(shown, size=f"{TITLE_POINTS}pt", color="#202124")
@@ -458,55 +456,10 @@ class BoundaryPlot(QWidget):
         if self._dirty:
             self._timer.start()
 
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._place_hint()
-        if self._title:
-            self._show_title_text()
-
-
-def install(window, session=None) -> BoundaryPlot:
-    """Dock the boundary plot beside the canvas, above the training panel (once); the plot.
-
-    ``session`` is the window's TrainingSession; without one, the training dock's is used
-    (installed if needed).
-    """
-    existing = getattr(window, "boundary_plot", None)
-    if existing is not None:
-        return existing
-    if session is None:
-        session = getattr(window, "training_session", None)
-    if session is None:
-        from gui.training import panel as training_panel
-        session = training_panel.install(window)
-    plot = BoundaryPlot(session, window.scene, window)
-    dock = QDockWidget("Decision boundary", window)
-    dock.setObjectName("boundary_dock")
-    dock.setWidget(plot)
-    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                     | QDockWidget.DockWidgetFloatable)
-    window.addDockWidget(Qt.RightDockWidgetArea, dock, Qt.Horizontal)  # a column of its own
-    column = [dock]
-    training_dock = window.findChild(QDockWidget, "training_dock")
-    if training_dock is not None:  # the training panel under the plot
-        window.splitDockWidget(dock, training_dock, Qt.Vertical)
-        column.append(training_dock)
-    window.resizeDocks([dock], [DOCK_WIDTH], Qt.Horizontal)
-    plot.dock = dock
-    plot.column = ClassifierColumn(window, column, session, DOCK_WIDTH, PLOT_HEIGHT)
-    plot.column.follow()
-    toggle = dock.toggleViewAction()
-    toggle.setObjectName("action_toggle_boundary_dock")
-    toggle.setText("&Decision Boundary Plot")
-    toggle.setStatusTip("Show or hide the decision-boundary plot")
-    menu = tool_menu(window, "menu_train", "&Train")
-    if not menu.isEmpty():
-        menu.addSeparator()
-    menu.addAction(toggle)
-    view_menu = window.menuBar().findChild(QMenu, "menu_view")
-    if view_menu is not None:
-        view_menu.addAction(toggle)
-    if hasattr(window, "show_status"):
-        plot.status_message.connect(window.show_status)
-    window.boundary_plot = plot
-    return plot
+    def eventFilter(self, watched, event):
+        # the plot's own size, not this widget's: the square frame sizes the plot after us
+        if watched is self.plot and event.type() == QEvent.Resize:
+            self._place_hint()
+            if self._title:
+                self._show_title_text()
+        return super().eventFilter(watched, event)

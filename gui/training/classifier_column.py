@@ -19,16 +19,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
-NEIGHBOURS = ("properties_dock", "inputs_dock")  # the window's docks beside the column
-
 
 class ClassifierColumn(QObject):
-    """Shows the classifier docks exactly when the document is a classifier."""
+    """Shows the classifier docks exactly when the document is a classifier.
 
-    def __init__(self, window, docks, session, width: int, first_height: int):
+    ``window`` is the main window that lays the docks out, ``docks`` the column's docks (top
+    first), ``neighbours`` the docks of the column beside it (Properties, Inputs).
+    """
+
+    def __init__(self, window, docks, neighbours, session, width: int, first_height: int):
         super().__init__(window)
         self.window = window
         self.docks = list(docks)
+        self.neighbours = list(neighbours)
         self.session = session
         self.width = width  # the column's width when shown (the user's last, once seen)
         self.first_height = first_height  # the top dock's, the first time the column shows
@@ -37,10 +40,8 @@ class ClassifierColumn(QObject):
         self._kept: tuple[bool, int] | None = None  # (column shown, neighbour's width)
         for dock in self.docks:
             dock.installEventFilter(self)
-        for name in NEIGHBOURS:
-            neighbour = getattr(window, name, None)
-            if neighbour is not None:
-                neighbour.installEventFilter(self)
+        for neighbour in self.neighbours:
+            neighbour.installEventFilter(self)
         session.document.circuit_replaced.connect(self.follow)
         session.document.changed.connect(self._document_changed)
 
@@ -57,6 +58,12 @@ class ClassifierColumn(QObject):
         """Show the column for a classifier, hide it otherwise."""
         self._classifier = self.is_classifier()
         self.set_shown(self._classifier)
+
+    def reset(self, width: int) -> None:
+        """Forget the widths noted so far (the window's layout was reset to ``width``)."""
+        self.width = width
+        self._kept = None
+        self._laid_out = False
 
     def set_shown(self, shown: bool) -> None:
         """Show or hide every dock of the column."""
@@ -76,9 +83,8 @@ class ClassifierColumn(QObject):
     def _neighbour(self):
         """The visible docked column beside the classifier column (Properties), if any."""
         area = self.window.dockWidgetArea(self.docks[0])
-        for name in NEIGHBOURS:
-            dock = getattr(self.window, name, None)
-            if (dock is not None and dock.isVisible() and not dock.isFloating()
+        for dock in self.neighbours:
+            if (dock.isVisible() and not dock.isFloating()
                     and self.window.dockWidgetArea(dock) == area):
                 return dock
         return None

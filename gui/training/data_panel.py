@@ -18,8 +18,7 @@ import os
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
                                QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from engine import CircuitError, load_csv, make_dataset, save_csv
-from engine.datasets import DEFAULT_POINTS, six_points
+from engine import DEFAULT_POINTS, CircuitError, load_csv, make_dataset, save_csv, six_points
 
 CSV_FILTER = "Data sets (*.csv);;All files (*)"
 MAX_GENERATED = 5000  # points a shape can be generated with here (files may hold more)

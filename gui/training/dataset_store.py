@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine import CircuitError, Dataset
-from engine.datasets import EXTRA_KEY
+from engine import EXTRA_KEY
 from gui.model.commands import SetExtraCommand
 
 _PARSED_CACHE = 8  # data sets whose dict was read lately: undo and redo need not read again

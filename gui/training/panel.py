@@ -8,24 +8,17 @@ guide's loop) and how many steps each frame takes. Train/Pause runs the ``Traini
 from its timer while the canvas numbers, the text ("accuracy 100% (6/6), loss 0.245") and the
 loss and accuracy curves follow; Step takes one step; Reset parameters draws new random
 values from the seed. Each is one undo step.
-
-``install(window)`` makes the session, docks the panel and adds the Train menu (Train/Pause,
-Step, Reset parameters, Templates…); it returns the session, which the boundary plot shares.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QGridLayout, QHBoxLayout,
-                               QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy, QSpinBox,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
-from engine.training import LOSSES
-from gui.training import template_dialog
+from engine import LOSSES
 from gui.common.widgets import LogStepSpinBox
 from gui.training.data_panel import DataPanel
-from gui.common.tool_menus import tool_menu
 from gui.training.plots import TrainingPlots
 from gui.training.session import MAX_STEPS_PER_FRAME, TrainingSession
 
@@ -274,75 +267,3 @@ class TrainingPanel(QWidget):
     def _show_running(self, running: bool) -> None:
         self.train_button.setChecked(running)
         self.train_button.setText("Pause" if running else "Train")
-
-
-def install(window) -> TrainingSession:
-    """Make the window's training session, dock its panel, add the Train menu; the session."""
-    if getattr(window, "training_session", None) is not None:
-        return window.training_session
-    session = TrainingSession(window.document, window)
-    panel = TrainingPanel(session, window)
-    panel.ask_template = lambda: template_dialog.ask_template(window)  # tests replace it
-    dock = QDockWidget("Training", window)
-    dock.setObjectName("training_dock")
-    scroller = QScrollArea(dock)  # lets the dock shrink on small screens
-    scroller.setWidgetResizable(True)
-    scroller.setFrameShape(QFrame.NoFrame)
-    scroller.setWidget(panel)
-    dock.setWidget(scroller)
-    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
-                     | QDockWidget.DockWidgetFloatable)
-    # a column of its own on the right, which the boundary plot joins above it
-    window.addDockWidget(Qt.RightDockWidgetArea, dock, Qt.Horizontal)
-    panel.dock = dock
-
-    def action(name, text, tip, slot, checkable=False, key="") -> QAction:
-        act = QAction(text, window)
-        act.setObjectName(name)
-        act.setStatusTip(tip)
-        if key:
-            act.setShortcut(QKeySequence(key))
-        act.setCheckable(checkable)
-        act.triggered.connect(lambda _checked=False: slot())
-        window.addAction(act)
-        return act
-
-    def show_dock():
-        dock.show()
-        dock.raise_()
-
-    train = action("action_train", "&Train / Pause", "Train the parameters on the data set "
-                   "until paused", lambda: (show_dock(), panel.toggle_train()), checkable=True,
-                   key="F9")
-    session.running_changed.connect(train.setChecked)
-    step = action("action_train_step", "Training &Step", "One training step",
-                  lambda: (show_dock(), panel.step()), key="Shift+F9")
-    reset = action("action_reset_params", "&Reset Parameters",
-                   "Random parameter values from the training dock's seed",
-                   lambda: (show_dock(), panel.reset_params()))
-
-    def templates():
-        circuit = panel.ask_template()
-        if circuit is not None and template_dialog.open_circuit(window, circuit):
-            show_dock()
-
-    new_from = action("action_templates", "New from &Template…",
-                      "Build a classifier circuit (linear, 2-layer net, N hidden units)",
-                      templates, key="Ctrl+Shift+N")
-    menu = tool_menu(window, "menu_train", "&Train")
-    if not menu.isEmpty():
-        menu.addSeparator()
-    menu.addActions([train, step, reset])
-    menu.addSeparator()
-    menu.addAction(new_from)
-
-    view_menu = window.menuBar().findChild(QMenu, "menu_view")
-    if view_menu is not None:
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName("action_toggle_training_dock")
-        view_menu.addAction(toggle)
-    if hasattr(window, "show_status"):
-        session.status_message.connect(window.show_status)
-    window.training_session = session
-    window.training_panel = panel
-    return session

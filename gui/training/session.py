@@ -38,8 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine import CircuitError, Dataset, Trainer
-from engine.training import BATCHES, LOSSES
+from engine import BATCHES, LOSSES, CircuitError, Dataset, Trainer
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.training.dataset_store import DatasetStore

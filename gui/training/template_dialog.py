@@ -1,13 +1,13 @@
 """Templates: a dialog that builds a classifier circuit, ready to train, as a new document.
 
-Three shapes from ``engine.templates``: the hacker's guide's linear classifier
+Three shapes from the engine's templates: the hacker's guide's linear classifier
 ``a*x + b*y + c``, the guide's 2-layer net of three hidden ReLU units, or a net with N hidden
 units (1 to 32; relu, tanh or sigmoid) whose parameters start at random from a seed. The
 circuit comes laid out on the grid, with x and y bound to the data, and with a data set inside
 (by default the six points for the linear classifier and the circle for the nets), so Train
 works at once. Opening it replaces the document the way File → New does: unsaved edits are
-asked about first (the window's ``files.confirm_discard``). The dialog opens on the choice
-last made in the same window (for as long as the window is open).
+asked about first (``FileActions.open_circuit``). The dialog opens on the choice last made in
+the same window (for as long as the window is open).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import weakref
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QSpinBox, QVBoxLayout)
 
-from engine import embed_dataset, make_dataset, templates
-from engine.datasets import DEFAULT_POINTS
+import engine
+from engine import DEFAULT_POINTS, embed_dataset, make_dataset
 from gui.training.data_panel import DATASET_TITLES
 
 KINDS = [("linear", "Linear classifier: a*x + b*y + c"),
@@ -47,12 +47,12 @@ class TemplateDialog(QDialog):
             self.kind.addItem(title, name)
         self.hidden = QSpinBox(self)
         self.hidden.setObjectName("template_hidden")
-        self.hidden.setRange(1, templates.MAX_HIDDEN)
+        self.hidden.setRange(1, engine.MAX_HIDDEN)
         self.hidden.setValue(8)
         self.hidden.setToolTip("How many hidden units (neurons)")
         self.activation = QComboBox(self)
         self.activation.setObjectName("template_activation")
-        for name in templates.ACTIVATIONS:
+        for name in engine.ACTIVATIONS:
             self.activation.addItem(name, name)
         self.seed = QSpinBox(self)
         self.seed.setObjectName("template_seed")
@@ -112,11 +112,11 @@ class TemplateDialog(QDialog):
         """The chosen template as a new engine Circuit, with its data set inside."""
         kind, seed = self.kind.currentData(), self.seed.value()
         if kind == "linear":
-            circuit = templates.linear_classifier()
+            circuit = engine.linear_classifier()
         elif kind == "guide":
-            circuit = templates.two_layer_relu_net(seed)
+            circuit = engine.two_layer_relu_net(seed)
         else:
-            circuit = templates.hidden_layer_net(self.hidden.value(),
+            circuit = engine.hidden_layer_net(self.hidden.value(),
                                                  self.activation.currentData(), seed)
         data = self.data.currentData()
         if data != NO_DATA:
@@ -137,16 +137,3 @@ def ask_template(parent) -> object | None:
         return dialog.circuit()
     finally:
         dialog.deleteLater()
-
-
-def open_circuit(window, circuit, message: str = "") -> bool:
-    """Make ``circuit`` the window's document, like File → New (asks about unsaved edits)."""
-    if not window.files.confirm_discard():
-        return False
-    window.document.replace_circuit(circuit, None)
-    if getattr(window, "autosave", None) is not None:
-        window.autosave.discard()  # what FileActions does when a document is replaced
-    window.document_replaced()
-    window.view.fit_all()
-    window.show_status(message or f"New circuit: {circuit.title}")
-    return True

@@ -1,0 +1,40 @@
+"""Helpers for the GUI tests: a window with its questions answered, and a bare canvas given the
+window's edit keys.
+
+``make_window`` builds the real MainWindow with settings and recovery files in the test's own
+folder, errors collected in ``window.errors`` instead of dialogs, and unsaved edits discarded
+without asking. ``install_edit_keys`` gives a canvas built without a window the keys that the
+window's Edit menu gives it (as declared in ``gui/window_parts.py``).
+"""
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+
+from gui.files.file_actions import DISCARD
+from gui.main_window import MainWindow
+from gui.window_parts import ACTION_PARTS
+
+
+def make_window(qtbot, tmp_path) -> MainWindow:
+    """A main window that keeps its settings in ``tmp_path`` and asks nothing."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+    window.errors = []
+    window.show_error = lambda title, text: window.errors.append(text)
+    window.ask_unsaved = lambda: DISCARD
+    qtbot.addWidget(window)
+    return window
+
+
+def install_edit_keys(actions, widget) -> None:
+    """Give a bare canvas the window's edit keys (copy, cut, paste, duplicate, undo, redo)."""
+    stack = actions.document.undo_stack
+    slots = {"action_copy": actions.copy, "action_cut": actions.cut,
+             "action_paste": actions.paste, "action_duplicate": actions.duplicate,
+             "action_undo": stack.undo, "action_redo": stack.redo}
+    for name, slot in slots.items():
+        action = QAction(name, widget)
+        action.setShortcuts(ACTION_PARTS[name].key_sequences())
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())
+        widget.addAction(action)

@@ -1,0 +1,283 @@
+"""The window built from its declarations (gui/window_parts.py) and its docks kept readable: every
+declared action is there with its keys, a window that shrinks and grows again gives the docks
+their widths back (palette names whole, the Train / Step / Reset row whole), View → Reset Layout
+restores the first arrangement, and a layout squeezed when the app closed is not what the next
+window starts from."""
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
+
+import engine
+from gui.files.file_actions import DISCARD
+from gui.help_dialog import GESTURES
+from gui.main_window import MainWindow
+from gui.window_parts import ACTIONS, DOCK_PARTS, DOCKS, shortcut_rows
+from tests.helpers import EXAMPLES
+
+SIDE_DOCKS = ("palette_dock", "properties_dock", "inputs_dock", "boundary_dock",
+              "training_dock")
+BIG, SMALL = (1400, 900), (600, 500)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Windows sharing one settings file (as two runs of the app do)."""
+
+    def make(size=BIG):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
+        window.show_error = lambda title, text: None
+        window.ask_unsaved = lambda: DISCARD
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        settle()
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def settle():
+    """Let the event loop lay the docks out (the zero-delay recovery included)."""
+    for _ in range(4):
+        QApplication.processEvents()
+
+
+def open_classifier(window):
+    """The guide's SVM: the decision-boundary column shows beside Properties."""
+    assert window.open_path(EXAMPLES / "linear_svm.circuit")
+    settle()
+    assert window.docks["boundary_dock"].isVisible()
+
+
+def side_widths(window) -> dict:
+    return {name: window.docks[name].width() for name in SIDE_DOCKS}
+
+
+def cut_gate_names(window) -> list:
+    """The palette entries whose icon and name do not fit in their row."""
+    tree = window.palette.tree
+    cut = []
+    for name in window.palette.gate_names():
+        item = window.palette.item(name)
+        needed = tree.sizeHintForIndex(tree.indexFromItem(item)).width()
+        if needed > tree.visualItemRect(item).width():
+            cut.append(name)
+    return cut
+
+
+def cut_training_buttons(window) -> list:
+    """The training panel's buttons that stick out past the right edge of its dock."""
+    viewport = window.docks["training_dock"].findChild(QScrollArea).viewport()
+    cut = []
+    for button in window.training_panel.findChildren(QPushButton):
+        if button.isVisible():
+            right = button.mapTo(viewport, QPoint(button.width(), 0)).x()
+            if right > viewport.width():
+                cut.append(button.text())
+    return cut
+
+
+# ------------------------------------------------------------------ the declarations
+def test_every_declared_action_is_in_the_window_with_its_keys(window):
+    names = [part.name for part in ACTIONS]
+    assert len(names) == len(set(names))
+    for part in ACTIONS:
+        action = window.findChild(QAction, part.name)
+        assert action is not None, part.name
+        assert action.shortcuts() == [QKeySequence(key) for key in part.keys], part.name
+    for part in DOCKS:
+        toggle = window.findChild(QAction, part.toggle_name)
+        assert toggle is window.docks[part.name].toggleViewAction()
+
+
+def test_the_keys_people_know_are_where_they_were_and_no_key_is_on_two_actions(window):
+    expected = {
+        "action_flow_play": ["F5"], "action_flow_pause": ["Shift+F5"],
+        "action_flow_step": ["F6"], "action_flow_restart": ["Ctrl+F5"],
+        "action_check_gradients": ["Ctrl+G"], "action_ascent_step": ["F7"],
+        "action_ascent_run": ["Shift+F7"], "action_train": ["F9"],
+        "action_train_step": ["Shift+F9"], "action_templates": ["Ctrl+Shift+N"],
+        "action_shortcuts": ["F1"], "action_save": ["Ctrl+S"], "action_fit": ["F"],
+        "action_redo": ["Ctrl+Shift+Z", "Ctrl+Y"], "action_delete": ["Del"]}
+    for name, keys in expected.items():
+        action = window.findChild(QAction, name)
+        assert [k.toString() for k in action.shortcuts()] == keys, name
+    owners = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            owners.setdefault(key.toString(), []).append(action.objectName())
+    assert {key: names for key, names in owners.items() if len(names) > 1} == {}
+
+
+def test_help_lists_exactly_the_declared_keys(window):
+    window.action_shortcuts.trigger()
+    table = window.help_dialog.shortcuts_table
+    rows = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
+    assert rows == shortcut_rows() + [("", "")] + GESTURES
+    assert ("Ascent Step", "F7") in rows and ("Play", "F5") in rows
+    window.help_dialog.close()
+
+
+def test_f7_on_the_canvas_steps_the_ascent_through_its_declared_action(window, qtbot):
+    assert window.open_path(EXAMPLES / "neuron.circuit")
+    window.docks["explain_dock"].raise_()
+    before = window.document.circuit.nodes["x"].value
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F7)
+    window.document.flush()
+    assert window.document.circuit.nodes["x"].value != before
+    assert not window.docks["ascent_dock"].visibleRegion().isEmpty()  # its dock in front
+
+
+# ------------------------------------------------------------------ squeezed docks
+def test_docks_take_their_widths_back_when_the_window_grows_again(window):
+    open_classifier(window)
+    first = side_widths(window)
+    assert first["palette_dock"] == DOCK_PARTS["palette_dock"].size
+    assert first["properties_dock"] == DOCK_PARTS["properties_dock"].size
+    assert first["boundary_dock"] == DOCK_PARTS["boundary_dock"].size
+    window.resize(*SMALL)
+    settle()
+    # Qt cannot squeeze a dock below readable: the window stays wider than asked instead
+    assert window.width() > SMALL[0]
+    assert cut_gate_names(window) == []
+    assert cut_training_buttons(window) == []
+    assert window.docks["gradcheck_dock"].width() >= DOCK_PARTS["gradcheck_dock"].min_width
+    window.resize(*BIG)
+    settle()
+    assert side_widths(window) == first
+    assert cut_gate_names(window) == []
+
+
+def drag_separator(window, start: QPoint, end: QPoint) -> None:
+    """Drag the separator under ``start`` to ``end`` with the mouse, as a user does."""
+    QTest.mousePress(window, Qt.LeftButton, Qt.NoModifier, start)
+    for fraction in (0.5, 1.0):
+        point = QPointF(start + (end - start) * fraction)
+        move = QMouseEvent(QEvent.MouseMove, point, QPointF(window.mapToGlobal(point.toPoint())),
+                           Qt.LeftButton, Qt.LeftButton, Qt.NoModifier)
+        QApplication.sendEvent(window, move)
+        settle()  # Qt moves the separator on a zero-delay timer
+    QTest.mouseRelease(window, Qt.LeftButton, Qt.NoModifier, end)
+    settle()
+
+
+def test_a_width_the_user_dragged_is_the_one_that_comes_back(window):
+    palette = window.palette_dock
+    edge = (palette.geometry().right() + window.view.geometry().left()) // 2
+    start = QPoint(edge, palette.geometry().center().y())
+    drag_separator(window, start, start + QPoint(70, 0))
+    dragged = palette.width()
+    assert dragged >= DOCK_PARTS["palette_dock"].size + 60
+    window.resize(*SMALL)
+    settle()
+    assert palette.width() < dragged
+    window.resize(*BIG)
+    settle()
+    assert palette.width() == dragged
+
+
+def test_a_new_window_after_a_squeezed_one_is_not_squeezed(make_window):
+    first = make_window()
+    open_classifier(first)
+    first.resize(*SMALL)
+    settle()
+    squeezed = side_widths(first)
+    assert squeezed["properties_dock"] < DOCK_PARTS["properties_dock"].size
+    first.close()  # saves the squeezed layout
+    second = make_window()
+    open_classifier(second)
+    widths = side_widths(second)
+    assert widths["palette_dock"] == DOCK_PARTS["palette_dock"].size
+    assert widths["properties_dock"] == DOCK_PARTS["properties_dock"].size
+    assert widths["boundary_dock"] == DOCK_PARTS["boundary_dock"].size
+    assert cut_gate_names(second) == []
+
+
+def test_a_layout_saved_squeezed_without_dock_sizes_opens_unsqueezed(make_window, tmp_path):
+    first = make_window()
+    first.resize(*SMALL)
+    settle()
+    first.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    settings.remove("window/dock_sizes")  # as a version before the dock sizes saved it
+    settings.sync()
+    second = make_window()
+    assert second.palette_dock.width() == DOCK_PARTS["palette_dock"].size
+    assert second.properties_dock.width() == DOCK_PARTS["properties_dock"].size
+
+
+# ------------------------------------------------------------------ Reset Layout
+def test_reset_layout_puts_every_dock_back_at_its_first_size(window, qtbot):
+    open_classifier(window)
+    first = side_widths(window)
+    window.palette_dock.setFloating(True)
+    window.addDockWidget(Qt.LeftDockWidgetArea, window.inputs_dock)
+    window.docks["explain_dock"].close()
+    window.docks["ascent_dock"].raise_()
+    window.resizeDocks([window.properties_dock], [420], Qt.Horizontal)
+    settle()
+    assert window.dockWidgetArea(window.inputs_dock) == Qt.LeftDockWidgetArea
+
+    reset = window.findChild(QAction, "action_reset_layout")
+    assert reset in window.menus["menu_view"].actions()
+    reset.trigger()
+    settle()
+    assert not window.palette_dock.isFloating()
+    assert window.dockWidgetArea(window.palette_dock) == Qt.LeftDockWidgetArea
+    assert window.dockWidgetArea(window.inputs_dock) == Qt.RightDockWidgetArea
+    assert window.inputs_dock.x() == window.properties_dock.x()
+    assert window.inputs_dock.y() > window.properties_dock.y()
+    explain = window.docks["explain_dock"]
+    assert explain.isVisible() and not explain.visibleRegion().isEmpty()  # the front tab
+    assert window.docks["ascent_dock"].visibleRegion().isEmpty()
+    assert side_widths(window) == first
+    # and the sizes it restored are the ones a squeeze gives back
+    window.resize(*SMALL)
+    settle()
+    window.resize(*BIG)
+    settle()
+    assert side_widths(window) == first
+
+
+def test_reset_layout_keeps_the_classifier_column_hidden_for_a_plain_circuit(window):
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    settle()
+    canvas = window.view.width()
+    window.findChild(QAction, "action_reset_layout").trigger()
+    settle()
+    assert not window.docks["boundary_dock"].isVisible()
+    assert not window.docks["training_dock"].isVisible()
+    assert window.properties_dock.width() == DOCK_PARTS["properties_dock"].size
+    assert window.view.width() == canvas
+
+
+def test_the_panels_are_plain_widgets_that_need_no_window(qtbot):
+    from gui.ascent.panel import AscentPanel
+    from gui.canvas.scene import CanvasScene
+    from gui.docks.explain_panel import ExplainPanel
+    from gui.docks.gradcheck_panel import GradCheckPanel
+    from gui.model.document import Document
+    from gui.training.boundary_plot import BoundaryPlot
+    from gui.training.panel import TrainingPanel
+    from gui.training.session import TrainingSession
+
+    document = Document()
+    document.replace_circuit(engine.load(EXAMPLES / "linear_svm.circuit"))
+    scene = CanvasScene(document)
+    session = TrainingSession(document)
+    for panel in (ExplainPanel(document, scene), GradCheckPanel(document, scene),
+                  AscentPanel(document, scene), TrainingPanel(session),
+                  BoundaryPlot(session, scene)):
+        qtbot.addWidget(panel)
+        assert panel.parent() is None
