@@ -239,7 +239,9 @@ def test_a_failed_save_leaves_the_title_untitled(window, tmp_path):
     folder.mkdir()
     assert not window.save_to(folder)
     assert window.document.circuit.title == "untitled"
+    stack = window.document.undo_stack
     assert not window.document.is_dirty  # nothing was edited: a failed save adds no step
+    assert stack.count() == 0 and not stack.canRedo()
 
 
 # ------------------------------------------------------------------ recent files and examples

@@ -187,14 +187,17 @@ class FileActions(QObject):
         """
         path = Path(path)
         existed = path.exists()
-        named = (self.document.circuit.title or "").strip() in ("", DEFAULT_TITLE)
-        if named:
-            self.document.push(SetTitleCommand(self.document, path.stem))
+        naming = None
+        if (self.document.circuit.title or "").strip() in ("", DEFAULT_TITLE):
+            naming = SetTitleCommand(self.document, path.stem)
+            self.document.push(naming)
         try:
             self.document.save(path)
         except CircuitError as error:
-            if named:
+            if naming is not None:  # take the title back, leaving nothing to redo
                 self.document.undo_stack.undo()
+                naming.setObsolete(True)
+                self.document.undo_stack.redo()  # an obsolete command is dropped, not redone
             kept = ("The file on disk was left as it was." if existed
                     else "Nothing was written.")
             self.window.show_error("Cannot save the circuit", f"{error}\n\n{kept}")
