@@ -15,13 +15,22 @@ from gui.main_window import MainWindow
 from gui.window_parts import ACTION_PARTS
 
 
-def make_window(qtbot, tmp_path) -> MainWindow:
-    """A main window that keeps its settings in ``tmp_path`` and asks nothing."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+def make_window(qtbot, tmp_path, settings_name: str = "settings.ini") -> MainWindow:
+    """A main window that keeps its settings in ``tmp_path`` and shows no modal dialog: errors
+    go to ``window.errors``, and the unsaved-changes prompt counts itself in ``window.asked``
+    and answers ``window.answer`` (DISCARD unless a test sets another)."""
+    settings = QSettings(str(tmp_path / settings_name), QSettings.IniFormat)
     window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
     window.errors = []
     window.show_error = lambda title, text: window.errors.append(text)
-    window.ask_unsaved = lambda: DISCARD
+    window.asked = 0
+    window.answer = DISCARD
+
+    def ask_unsaved():
+        window.asked += 1
+        return window.answer
+
+    window.ask_unsaved = ask_unsaved
     qtbot.addWidget(window)
     return window
 

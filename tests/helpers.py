@@ -61,3 +61,20 @@ def port_grads(result: engine.Result, ports: int) -> list:
 def example(name: str) -> engine.Circuit:
     """The example circuit ``assets/examples/<name>.circuit``, read with ``engine.load``."""
     return engine.load(EXAMPLES / f"{name}.circuit")
+
+
+def add_mul_circuit(wired: bool = True) -> engine.Circuit:
+    """FORMAT.md's example, the lecture's f = (x + y) * z at (-2, 5, -4), with its positions;
+    with ``wired=False`` the wire x -> q is missing."""
+    c = engine.Circuit("f = (x + y) * z")
+    c.add_node("input", "x", value=-2.0, pos=(0, 0))
+    c.add_node("input", "y", value=5.0, pos=(0, 80))
+    c.add_node("input", "z", value=-4.0, pos=(0, 160))
+    c.add_node("add", "q", pos=(160, 40))
+    c.add_node("mul", "f", pos=(320, 100))
+    if wired:
+        c.connect("x", "q", 0)
+    c.connect("y", "q", 1)
+    c.connect("q", "f", 0)
+    c.connect("z", "f", 1)
+    return c

@@ -5,14 +5,13 @@ Run/Pause as one undo step, minimise and random search, the custom gate's x and 
 import math
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMenu
 
 import engine
 from gui.common.widgets import log_step
 from gui.model.commands import AddNodeCommand, MoveNodesCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from engine.number_format import format_number
 from tests.helpers import EXAMPLES, build
 
@@ -30,11 +29,7 @@ def neuron(v):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    window.show_error = lambda title, text: None
-    window.ask_unsaved = lambda: DISCARD
-    qtbot.addWidget(window)
+    window = make_window(qtbot, tmp_path)
     return window
 
 

@@ -17,8 +17,8 @@ from gui.training.boundary_image import (NEGATIVE_RGB, NOT_FINITE_RGB, colour_ta
                                 plane_grid, shade, zero_contour)
 from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot
 from gui.model.commands import SetFeatureCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from tests.helpers import build
 
 GUIDE = [((1.2, 0.7), 1), ((-0.3, -0.5), -1), ((3.0, 0.1), 1), ((-0.1, -1.0), -1),
@@ -27,11 +27,7 @@ GUIDE = [((1.2, 0.7), 1), ((-0.3, -0.5), -1), ((3.0, 0.1), 1), ((-0.1, -1.0), -1
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    window.show_error = lambda title, text: None
-    window.ask_unsaved = lambda: DISCARD
-    qtbot.addWidget(window)
+    window = make_window(qtbot, tmp_path)
     return window
 
 

@@ -5,23 +5,18 @@ gradient 0.39 = 0.20 × 2)."""
 import math
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMenu, QTextBrowser
 
 from gui.docks import explain_panel
 from gui.model.commands import DisconnectCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from tests.helpers import EXAMPLES, build
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    window.show_error = lambda title, text: None
-    window.ask_unsaved = lambda: DISCARD
-    qtbot.addWidget(window)
+    window = make_window(qtbot, tmp_path)
     window.explain = window.explain_panel
     window.show()
     qtbot.waitExposed(window)

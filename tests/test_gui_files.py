@@ -18,33 +18,15 @@ from gui.files.app_settings import MAX_RECENT, AppSettings
 from gui.files.autosave import INTERVAL_MS, Autosave, find_orphans
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import CANCEL, DISCARD, SAVE
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window as new_window
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    """Windows with settings in a temp ini file and a temp recovery folder; error dialogs are
-    collected in ``window.errors`` and the unsaved prompt answers ``window.answer``."""
-
-    def make():
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-        window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-        window.errors = []
-        window.asked = 0
-        window.answer = DISCARD
-        window.show_error = lambda title, text: window.errors.append(text)
-
-        def ask_unsaved():
-            window.asked += 1
-            return window.answer
-
-        window.ask_unsaved = ask_unsaved
-        qtbot.addWidget(window)
-        return window
-
-    return make
+    """Windows sharing one settings file and recovery folder (as two runs of the app do)."""
+    return lambda: new_window(qtbot, tmp_path)
 
 
 @pytest.fixture

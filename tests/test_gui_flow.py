@@ -9,20 +9,18 @@ import math
 from collections import deque
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSlider, QToolBar
 
 import engine
 from gui.common import theme
 from gui.model.commands import AddNodeCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
 from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE
 from gui.flow.captions import PAD_Y, Caption
 from gui.flow.dots import (DOT_SPACING, FRAME_MS, STEP_FRACTION, DotTrain, dot_radius,
                            dot_speed, dot_style, frame_step, train_spacing, travel_seconds,
                            wire_width)
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from gui.canvas.wire_item import NumberLabel
 from tests.helpers import EXAMPLES
 
@@ -45,12 +43,7 @@ FAN = {"format": "circuitgrad", "version": 1, "title": "max of two products, x f
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    win = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    win.errors = []
-    win.show_error = lambda title, text: win.errors.append(text)
-    win.ask_unsaved = lambda: DISCARD
-    qtbot.addWidget(win)
+    win = make_window(qtbot, tmp_path)
     win.flow = win.flow_controller
     return win
 

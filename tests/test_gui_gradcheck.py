@@ -5,7 +5,6 @@ import dataclasses
 import math
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QTableWidget
 
@@ -13,19 +12,14 @@ from engine import GATES
 from gui.common import theme
 from gui.docks import gradcheck_panel
 from gui.model.commands import DisconnectCommand, MoveNodesCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
 from gui.docks.gradcheck_panel import ANALYTIC, INPUT, NOTE, NUMERICAL, REL_ERROR, STATUS
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from tests.helpers import EXAMPLES, build
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    window.show_error = lambda title, text: None
-    window.ask_unsaved = lambda: DISCARD
-    qtbot.addWidget(window)
+    window = make_window(qtbot, tmp_path)
     window.check = window.gradcheck_panel
     window.show()
     qtbot.waitExposed(window)

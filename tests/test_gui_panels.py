@@ -21,16 +21,10 @@ from gui.docks.inputs_panel import GRAD, KIND, NAME, VALUE, InputsPanel  # noqa:
 from gui.docks.palette import PaletteWidget  # noqa: E402
 from gui.docks.property_panel import PropertyPanel  # noqa: E402
 from gui.common.number_entry import refusal  # noqa: E402
+from tests.helpers import add_mul_circuit  # noqa: E402
 from helpers import build  # noqa: E402
 
 GATE_NAMES = [gate.name for gate in engine.GATE_LIST]
-
-
-def add_mul_circuit() -> engine.Circuit:
-    """f = (x + y) * z at (-2, 5, -4)."""
-    return build({"x": ("input", -2.0), "y": ("input", 5.0), "z": ("input", -4.0),
-                  "q": "add", "f": "mul"},
-                 {"q": ["x", "y"], "f": ["q", "z"]})
 
 
 def plain(html: str) -> str:

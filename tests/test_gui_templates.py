@@ -7,28 +7,21 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 import engine
 from gui.model.commands import AddNodeCommand
 from gui.files.file_actions import CANCEL, DISCARD
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from gui.training.template_dialog import TemplateDialog
 from gui.training.session import DEFAULT_STEP_SIZE
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    window.show_error = lambda title, text: None
-    window.asked = []
-    window.answer = DISCARD
-    window.ask_unsaved = lambda: window.asked.append(True) or window.answer
-    qtbot.addWidget(window)
-    return window
+    return make_window(qtbot, tmp_path)
 
 
 @pytest.fixture
@@ -101,7 +94,7 @@ def test_new_from_template_replaces_the_document_after_asking(window, qtbot):
 
     window.answer = CANCEL
     action.trigger()
-    assert window.asked == [True]
+    assert window.asked == 1
     assert command.node_id in doc.circuit.nodes  # kept
 
     window.answer = DISCARD
@@ -119,7 +112,7 @@ def test_cancelled_dialog_changes_nothing(window):
     before = window.document.circuit
     window.ask_template = lambda: None
     window.findChild(QAction, "action_templates").trigger()
-    assert window.document.circuit is before and window.asked == []
+    assert window.document.circuit is before and window.asked == 0
 
 
 def forward_by_hand(params, n_hidden, points):

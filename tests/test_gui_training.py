@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtWidgets import QDockWidget, QMenu
 
@@ -19,8 +19,7 @@ import engine
 from engine.datasets import GUIDE_LABELS, GUIDE_POINTS
 from gui.common.plots import EMPTY_X, EMPTY_Y
 from gui.model.commands import AddNodeCommand, SetTrainableCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window
 from gui.training.plots import TrainingPlots
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -30,13 +29,7 @@ GUIDE_START = {"a": 1.0, "b": -2.0, "c": -1.0}  # engine.templates.linear_classi
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-    window.errors = []
-    window.show_error = lambda title, text: window.errors.append(text)
-    window.ask_unsaved = lambda: DISCARD
-    qtbot.addWidget(window)
-    return window
+    return make_window(qtbot, tmp_path)
 
 
 @pytest.fixture

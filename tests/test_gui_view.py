@@ -25,21 +25,7 @@ from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.quick_add import match_gates  # noqa: E402
-
-
-def add_mul_circuit() -> engine.Circuit:
-    """f = (x + y) * z with FORMAT.md's positions."""
-    c = engine.Circuit("f = (x + y) * z")
-    c.add_node("input", "x", value=-2.0, pos=(0, 0))
-    c.add_node("input", "y", value=5.0, pos=(0, 80))
-    c.add_node("input", "z", value=-4.0, pos=(0, 160))
-    c.add_node("add", "q", pos=(160, 40))
-    c.add_node("mul", "f", pos=(320, 100))
-    c.connect("x", "q", 0)
-    c.connect("y", "q", 1)
-    c.connect("q", "f", 0)
-    c.connect("z", "f", 1)
-    return c
+from tests.helpers import add_mul_circuit  # noqa: E402
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 import engine
 from gui.model.commands import AddNodeCommand, ConnectCommand, SetValueCommand
-from gui.files.file_actions import DISCARD
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window as new_window
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
@@ -28,19 +27,9 @@ CONTRACT_ACTIONS = [
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    """Windows with settings in a temp ini file and a temp recovery folder; error dialogs
-    and the unsaved-changes prompt are answered without modal dialogs."""
-
-    def make(settings_name="settings.ini"):
-        settings = QSettings(str(tmp_path / settings_name), QSettings.IniFormat)
-        window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-        window.errors = []
-        window.show_error = lambda title, text: window.errors.append(text)
-        window.ask_unsaved = lambda: DISCARD
-        qtbot.addWidget(window)
-        return window
-
-    return make
+    """Windows with settings in a temp ini file (``settings_name``) and a temp recovery
+    folder, answering without modal dialogs."""
+    return lambda settings_name="settings.ini": new_window(qtbot, tmp_path, settings_name)
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
 
 import engine
-from gui.files.file_actions import DISCARD
 from gui.help_dialog import GESTURES
-from gui.main_window import MainWindow
+from tests.gui_helpers import make_window as new_window
 from gui.window_parts import ACTIONS, DOCK_PARTS, DOCKS, shortcut_rows
 from tests.helpers import EXAMPLES
 
@@ -27,11 +26,7 @@ def make_window(qtbot, tmp_path):
     """Windows sharing one settings file (as two runs of the app do)."""
 
     def make(size=BIG):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-        window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
-        window.show_error = lambda title, text: None
-        window.ask_unsaved = lambda: DISCARD
-        qtbot.addWidget(window)
+        window = new_window(qtbot, tmp_path)
         window.resize(*size)
         window.show()
         qtbot.waitExposed(window)

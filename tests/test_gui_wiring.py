@@ -14,30 +14,14 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QGraphicsView  # noqa: E402
 
-import engine  # noqa: E402
 from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
 from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from tests.gui_helpers import install_edit_keys  # noqa: E402
+from tests.helpers import add_mul_circuit  # noqa: E402
 
 NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
-
-
-def add_mul_circuit(wired=True) -> engine.Circuit:
-    """FORMAT.md's example; with ``wired=False`` the wire x -> q is missing."""
-    c = engine.Circuit("f = (x + y) * z")
-    c.add_node("input", "x", value=-2.0, pos=(0, 0))
-    c.add_node("input", "y", value=5.0, pos=(0, 80))
-    c.add_node("input", "z", value=-4.0, pos=(0, 160))
-    c.add_node("add", "q", pos=(160, 40))
-    c.add_node("mul", "f", pos=(320, 100))
-    if wired:
-        c.connect("x", "q", 0)
-    c.connect("y", "q", 1)
-    c.connect("q", "f", 0)
-    c.connect("z", "f", 1)
-    return c
 
 
 class Mouse:
