@@ -8,7 +8,7 @@ import stat
 import pytest
 
 import engine
-from engine import CircuitError, circuit_file
+from engine import CircuitError, circuit_file, circuit_reader, strict_json, text_files
 
 # FORMAT.md section 1, verbatim: the lecture's f = (x + y) * z at x = -2, y = 5, z = -4.
 EXAMPLE = """{
@@ -202,7 +202,7 @@ SHAPE_ERRORS = [
     (_drop(["nodes", 1, "id"]), "nodes[1].id: missing"),
     (_set(["nodes", 1, "id"], ""), "nodes[1].id: must be a non-empty string"),
     (_set(["nodes", 1, "id"], 7), "nodes[1].id: must be a non-empty string, not 7"),
-    (_set(["nodes", 1, "id"], "x"), "nodes[1].id: duplicate id 'x'"),
+    (_set(["nodes", 1, "id"], "x"), "nodes[1].id: there is already a node 'x' (nodes[0] has it)"),
     (_drop(["nodes", 3, "op"]), "nodes[3].op: missing"),
     (_set(["nodes", 4, "op"], "mull"), "nodes[4].op: unknown gate 'mull' (did you mean 'mul'?)"),
     (_set(["nodes", 3, "op"], "Add"), "nodes[3].op: unknown gate 'Add' (did you mean 'add'?)"),
@@ -252,11 +252,14 @@ SHAPE_ERRORS = [
     (_drop(["wires", 1, "port"]), "wires[1].port: missing"),
     (_set(["wires", 1, "port"], "1"), "wires[1].port: must be a whole number"),
     (_set(["wires", 1, "port"], True), "wires[1].port: must be a whole number"),
-    (_set(["wires", 1, "port"], 2), "wires[1].port: q (add) has no port 2 (its ports are 0 to 1)"),
-    (_set(["wires", 1, "port"], -1), "wires[1].port: q (add) has no port -1"),
-    (_set(["wires", 1, "to"], "x"), "wires[1].port: x (input) has no input ports"),
+    (_set(["wires", 1, "port"], 2), "wires[1]: q (add) has no input port 2 (its ports are 0 to 1)"),
+    (_set(["wires", 1, "port"], -1), "wires[1]: q (add) has no input port -1"),
+    (_set(["wires", 1, "to"], "x"), "wires[1]: x (input) has no input ports"),
     (_append("wires", {"from": "x", "to": "q", "port": 1}),
-     "wires[4]: port 1 of q already has a wire (from y)"),
+     "wires[4]: q port 1 already has a wire from y"),
+    (_set(["wires"], [{"from": "x", "to": "q", "port": 0}, {"from": "y", "to": "q", "port": 0},
+                      {"from": "q", "to": "f", "port": 0}, {"from": "z", "to": "f", "port": 1}]),
+     "wires[1]: q port 0 already has a wire from x"),
     (_set(["output"], "zz"), "output: no node 'zz'"),
     (_set(["output"], 3), "output: must be a node id"),
 ]
@@ -340,31 +343,34 @@ def test_undecodable_bytes_are_reported():
     assert refused(data) == "line 4, column 15: not UTF-8 text (byte 0xff cannot be decoded)"
 
 
-def test_too_deep_nesting_is_refused_before_parsing():
+def test_too_deep_nesting_is_refused_naming_the_place():
     data = example_dict()
     deep = []
     for _ in range(100):
         deep = [deep]
     data["view"] = deep
-    assert refused(json.dumps(data)) == "the JSON nests deeper than 64 levels"
+    assert refused(json.dumps(data)) == ("view" + "[0]" * 17 + "[0...: the JSON nests deeper "
+                                         "than 64 levels")  # the place, cut to 60 characters
+    assert refused("[" * 65 + "]" * 65) == "[0]" * 19 + "...: the JSON nests deeper than 64 levels"
+    assert refused("[" * 64 + "]" * 64) == "the file must hold one JSON object {...}, not a list"
     brackets_in_strings = example_dict()
     brackets_in_strings["title"] = "[" * 1000 + "{" * 1000
     assert engine.loads(json.dumps(brackets_in_strings)).title.startswith("[[[")
 
 
 def test_nesting_past_the_recursion_limit_cannot_crash(monkeypatch):
-    monkeypatch.setattr(circuit_file, "MAX_DEPTH", 10 ** 9)
+    monkeypatch.setattr(strict_json, "MAX_DEPTH", 10 ** 9)
     assert refused("[" * 200_000 + "]" * 200_000).startswith("the JSON nests deeper than")
 
 
 def test_too_many_nodes_is_refused(monkeypatch):
-    assert circuit_file.MAX_NODES >= 200_000
-    monkeypatch.setattr(circuit_file, "MAX_NODES", 4)
+    assert circuit_reader.MAX_NODES >= 200_000
+    monkeypatch.setattr(circuit_reader, "MAX_NODES", 4)
     assert refused(example_dict()) == "nodes: 5 nodes is more than the limit of 4"
 
 
 def test_too_large_a_file_is_refused(monkeypatch, tmp_path):
-    monkeypatch.setattr(circuit_file, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(text_files, "MAX_FILE_BYTES", 100)
     assert "the file is too large" in refused(EXAMPLE)
     path = tmp_path / "big.circuit"
     path.write_text(EXAMPLE, encoding="utf-8")

@@ -254,7 +254,7 @@ def test_csv_file_errors_name_the_file(tmp_path):
     with pytest.raises(CircuitError, match="missing.csv: no such file"):
         load_csv(tmp_path / "missing.csv")
     path.write_bytes(b"1,2,1\n1,\xff,1\n")
-    with pytest.raises(CircuitError, match="bad.csv: line 2: not UTF-8"):
+    with pytest.raises(CircuitError, match="bad.csv: line 2, column 3: not UTF-8"):
         load_csv(path)
 
 
