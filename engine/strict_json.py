@@ -94,16 +94,6 @@ def parse_json(text: str | bytes) -> object:
 
 
 # --------------------------------------------------------------------------- the walk
-def _place(entry, key=None) -> str:
-    """The path of a walk entry (and a key below it) as messages name places: nodes[3].id."""
-    keys = [] if key is None else [key]
-    while entry is not None and entry[3] is not None:
-        keys.append(entry[3])
-        entry = entry[2]
-    parts = [f"[{k}]" if isinstance(k, int) else f".{k}" for k in reversed(keys)]
-    return shown("".join(parts).removeprefix("."))
-
-
 def _is_text(text: str) -> bool:
     if text.isascii():
         return True
@@ -114,43 +104,73 @@ def _is_text(text: str) -> bool:
     return True
 
 
-def _not_text(place: str, what: str, text: str) -> CircuitError:
-    return CircuitError(f"{place + ': ' if place else ''}{what}{quote(text)} holds a lone "
-                        "surrogate, which is not text (UTF-8 cannot store it)")
+def _container(value) -> dict | list | tuple | None:
+    """``value`` if it is a JSON container, a numpy array as its lists, else None."""
+    if type(value) in (dict, list, tuple):
+        return value
+    listed = value.tolist() if hasattr(value, "tolist") else None
+    return listed if type(listed) in (dict, list) else None
+
+
+def _entries(container) -> tuple:
+    """(its items, whether they are an object's) for reading a container."""
+    if type(container) is dict:
+        return iter(container.items()), True
+    return enumerate(container), False
+
+
+def _place(path: list) -> str:
+    """A path of keys and indices as messages name a place: nodes[3].id (cut to fit)."""
+    parts = [f"[{key}]" if isinstance(key, int) else f".{key}" for key in path]
+    return shown("".join(parts).removeprefix("."))
+
+
+def _first_problem(value, texts: bool) -> str | None:
+    """What a file cannot hold, the first in reading order, as a message naming its place."""
+
+    def at(path: list, reason: str) -> str:
+        place = _place(path)
+        return f"{place}: {reason}" if place else reason
+
+    def not_text(text: str) -> str:
+        return f"{quote(text)} holds a lone surrogate, which is not text (UTF-8 cannot store it)"
+
+    container = _container(value)
+    if container is None:
+        return not_text(value) if texts and isinstance(value, str) and \
+            not _is_text(value) else None
+    path, stack = [], [_entries(container)]
+    while stack:
+        items, in_object = stack[-1]
+        for key, child in items:
+            if in_object:
+                if type(key) is not str:
+                    return at(path, f"the key {quote(key)} is not a string (JSON keys are text)")
+                if texts and not _is_text(key):
+                    return at(path, "the key " + not_text(key))
+            if type(child) in _SCALARS:
+                if texts and type(child) is str and not _is_text(child):
+                    return at(path + [key], not_text(child))
+                continue
+            child = _container(child)
+            if child is None:
+                continue  # a number (a numpy scalar) or what json.dumps will refuse itself
+            if len(stack) == MAX_DEPTH:
+                return at(path + [key], too_deep())
+            path.append(key)
+            stack.append(_entries(child))
+            break
+        else:
+            stack.pop()
+            if path:
+                path.pop()
+    return None
 
 
 def check_storable(value, *, texts: bool = True) -> None:
     """CircuitError naming the place if ``value`` holds what a JSON file of ours cannot: nesting
     deeper than MAX_DEPTH, a key that is not a string, or (if ``texts``) text that is not
     Unicode. Lists, tuples and numpy arrays (anything with ``tolist``) count as lists."""
-    if isinstance(value, str):
-        if texts and not _is_text(value):
-            raise _not_text("", "", value)
-        return
-    stack = [(value, 1, None, None)]  # (container, its depth, its parent's entry, its key)
-    while stack:
-        entry = stack.pop()
-        container, depth = entry[0], entry[1]
-        if type(container) not in (dict, list, tuple):
-            container = container.tolist() if hasattr(container, "tolist") else None
-            if not isinstance(container, (dict, list, tuple)):
-                continue  # a number (a numpy scalar's tolist) or what json.dumps will refuse
-        if depth > MAX_DEPTH:
-            place = _place(entry)
-            raise CircuitError(f"{place + ': ' if place else ''}{too_deep()}")
-        if type(container) is dict:
-            items = container.items()
-            for key in container:
-                if type(key) is not str:
-                    raise CircuitError(f"{_place(entry) or 'the top level'}: the key "
-                                       f"{quote(key)} is not a string (JSON keys are text)")
-                if texts and not _is_text(key):
-                    raise _not_text(_place(entry), "the key ", key)
-        else:
-            items = enumerate(container)
-        for key, child in items:
-            if type(child) in _SCALARS:
-                if texts and type(child) is str and not _is_text(child):
-                    raise _not_text(_place(entry, key), "", child)
-            else:
-                stack.append((child, depth + 1, entry, key))
+    problem = _first_problem(value, texts)
+    if problem is not None:
+        raise CircuitError(problem)
