@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from .errors import CircuitError, quote, shown
+from .errors import CircuitError, quote, shown, shown_chain
 from .gates import GATES, Gate
 
 
@@ -310,7 +310,7 @@ class Circuit:
                     f"{named} has no input ports")
         cycle = self.cycle_path(src, dst)
         if cycle:
-            return "would close a cycle " + " -> ".join(map(shown, cycle))
+            return "would close a cycle " + shown_chain(cycle)
         return None
 
     def connect(self, src: str, dst: str, port: int, *,

@@ -7,7 +7,9 @@ missing node, a port out of range and a wire that closes a cycle by ``can_connec
 into one port by ``connect``; the only thing added here is the place, ``nodes[i]`` or
 ``wires[i]``. Cycles are first looked for with the plan's topological order (Kahn's algorithm),
 which also gives an order of connecting in which the circuit's cycle check never has to search,
-so that a file of 200 000 nodes loads in linear time.
+so that a file of 200 000 nodes loads in linear time. A wire's own faults (its shape, a missing
+node, a port out of range, a wire into its own node) are named first; then, of the wires that
+close a cycle or go into a port that already has one, the first in the file.
 
 Keys this version does not know, on nodes and at the top level, are kept in ``extra``.
 """
@@ -183,52 +185,85 @@ def _feeds(node_ids, wires) -> dict[str, list[str]]:
     return feeds
 
 
-def _first_wire_closing_a_cycle(node_ids: list, wires: list) -> int | None:
-    """The index of the first wire (in file order) that closes a cycle, or None if none does."""
-    order = kahn_order(_feeds(node_ids, wires))
-    if len(order) == len(node_ids):
-        return None
-    # Only nodes left out of the order (on a cycle or downstream of one) and, of those, only
-    # the ones also upstream of a cycle (left out of the reverse order too) can be on a cycle.
-    left = set(node_ids).difference(order)
-    inner = [(i, (src, dst)) for i, (src, dst, _port) in enumerate(wires)
+def _a_cycle(wires: list) -> list[int] | None:
+    """The indices of the wires of some cycle among ``wires`` ((index, src, dst) triples), by
+    an iterative depth-first search; None if they have no cycle."""
+    out: dict[str, list] = {}
+    for index, src, dst in wires:
+        out.setdefault(src, []).append((index, dst))
+        out.setdefault(dst, [])
+    done: set = set()
+    for root in out:
+        if root in done:
+            continue
+        stack, depth_of, via = [(root, iter(out[root]))], {root: 0}, []  # via[k]: k -> k + 1
+        while stack:
+            for index, nxt in stack[-1][1]:
+                if nxt in depth_of:  # back to a node on the path: a cycle
+                    return via[depth_of[nxt]:] + [index]
+                if nxt not in done:
+                    depth_of[nxt] = len(stack)
+                    stack.append((nxt, iter(out[nxt])))
+                    via.append(index)
+                    break
+            else:
+                node, _edges = stack.pop()
+                del depth_of[node]
+                done.add(node)
+                if via:
+                    via.pop()
+    return None
+
+
+def _first_wire_closing_a_cycle(left: set, wires: list) -> int:
+    """The index of the first wire (in file order) that closes a cycle, given the nodes ``left``
+    out of the topological order of all the wires (those on a cycle or downstream of one)."""
+    # Of those, only the ones also upstream of a cycle (left out of the reverse order too) can
+    # be on a cycle: the search among them stays small whatever hangs below a cycle.
+    inner = [(i, src, dst) for i, (src, dst, _port) in enumerate(wires)
              if src in left and dst in left]
     backwards = {node_id: [] for node_id in left}
-    for _i, (src, dst) in inner:
+    for _i, src, dst in inner:
         backwards[dst].append(src)
     core = left.difference(kahn_order(backwards))
-    inner = [(i, (src, dst)) for i, (src, dst) in inner if src in core and dst in core]
-
-    def has_cycle(count: int) -> bool:  # among the first ``count`` inner wires
-        feeds = {node_id: [] for node_id in core}
-        for _i, (src, dst) in inner[:count]:
-            feeds[src].append(dst)
-        return len(kahn_order(feeds)) < len(core)
-
-    low, high = 1, len(inner)  # the shortest prefix of inner wires that has a cycle
+    inner = [(i, src, dst) for i, src, dst in inner if src in core and dst in core]
+    # The answer is the least, over the cycles, of the last index of a cycle's wires: take any
+    # cycle's, then look for a cycle among the wires before it, until there is none (one or
+    # two searches for a file with one cycle); a file with many halves the range instead.
+    low, high, attempts = 0, len(wires), 0  # the answer is in [low, high]
     while low < high:
-        middle = (low + high) // 2
-        if has_cycle(middle):
-            high = middle
-        else:
+        middle = high - 1 if attempts < 4 else (low + high) // 2
+        attempts += 1
+        cycle = _a_cycle([wire for wire in inner if wire[0] <= middle])
+        if cycle is None:
             low = middle + 1
-    return inner[high - 1][0]
+        else:
+            high = max(cycle)
+    return high
 
 
 def _connect(circuit: Circuit, wires: list) -> None:
     """Connect ``wires`` (in file order), refusing the first that closes a cycle and the second
     of two into one port, naming it."""
-    closing = _first_wire_closing_a_cycle(list(circuit.nodes), wires)
-    acyclic = wires if closing is None else wires[:closing]
-    rank = {node_id: i for i, node_id in enumerate(kahn_order(_feeds(circuit.nodes, acyclic)))}
+    order = kahn_order(_feeds(circuit.nodes, wires))
+    closing = None
+    if len(order) < len(circuit.nodes):
+        closing = _first_wire_closing_a_cycle(set(circuit.nodes).difference(order), wires)
+        order = kahn_order(_feeds(circuit.nodes, wires[:closing]))
+    acyclic = wires[:closing]
+    rank = {node_id: i for i, node_id in enumerate(order)}
     # By the rank of the wire's end, then in file order: a node's outgoing wires are made after
     # its incoming ones, so the circuit's cycle check is immediate, and of two wires into one
-    # port the later one in the file is refused.
+    # port the later one in the file is refused (the first such in the file is named).
+    refused = []
     for i in sorted(range(len(acyclic)), key=lambda k: (rank[acyclic[k][1]], k)):
         try:
             circuit.connect(*acyclic[i])
         except CircuitError as error:
-            raise CircuitError(f"wires[{i}]: {error}") from None
+            refused.append((i, error))
+    if refused:
+        i, error = min(refused, key=lambda pair: pair[0])
+        raise CircuitError(f"wires[{i}]: {error}")
     if closing is not None:
         raise CircuitError(f"wires[{closing}]: {circuit.can_connect(*wires[closing])}")
 

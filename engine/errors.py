@@ -4,7 +4,8 @@ Its messages name the place and often show what a user wrote there (an id, a gat
 field of a file). Such text comes from files anyone may write, so messages show it only through
 ``quote`` (in quotes: ``unknown gate 'mull'``) or ``shown`` (bare: a cycle ``f -> q -> f``):
 at most ``MAX_SHOWN`` characters, with line breaks, control characters and lone surrogates
-written as escapes, so a message is one short line that any terminal can print.
+written as escapes, so a message is one short line that any terminal can print. A chain of
+names (``shown_chain``) keeps its first and last few.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 
 MAX_SHOWN = 60
+MAX_CHAIN = 12  # names in a chain (a cycle f -> q -> f) before its middle is left out
 _CUT = "..."
 
 
@@ -52,3 +54,13 @@ def quote(value) -> str:
     except (TypeError, ValueError, RecursionError):  # e.g. a whole number of 5000 digits
         text = f"({type(value).__name__} too long to show)"
     return shown(text[:MAX_SHOWN + 1])
+
+
+def shown_chain(names, separator: str = " -> ") -> str:
+    """Names joined as a message shows a chain (a cycle, a path): each ``shown``, and of more
+    than MAX_CHAIN only the first and last few, with how many were left out between."""
+    names = [shown(name) for name in names]
+    if len(names) > MAX_CHAIN:
+        keep = MAX_CHAIN // 2
+        names = names[:keep] + [f"... ({len(names) - 2 * keep} more)"] + names[-keep:]
+    return separator.join(names)

@@ -6,6 +6,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine
 from engine import CircuitError, circuit_file, circuit_reader, strict_json, text_files
@@ -289,6 +291,64 @@ def test_the_briefs_two_node_cycle():
             "wires": [{"from": "x", "to": "q", "port": 0}, {"from": "q", "to": "f", "port": 0},
                       {"from": "f", "to": "q", "port": 1}]}
     assert refused(data) == "wires[2]: would close a cycle f -> q -> f"
+
+
+def test_of_many_cycles_the_one_closed_first_in_the_file_is_named():
+    count = 300  # pairs a_j <-> b_j; the pair closed first in the file is the last one opened
+    nodes = [{"id": f"{side}{j}", "op": "neg"} for j in range(count) for side in "ab"]
+    wires = [{"from": f"a{j}", "to": f"b{j}", "port": 0} for j in range(count)]
+    wires += [{"from": f"b{j}", "to": f"a{j}", "port": 0} for j in reversed(range(count))]
+    data = {"format": "circuitgrad", "version": 1, "nodes": nodes, "wires": wires}
+    last = count - 1
+    assert refused(data) == f"wires[{count}]: would close a cycle b{last} -> a{last} -> b{last}"
+
+
+def test_a_cycle_with_a_long_tail_is_found_and_named():
+    nodes = [{"id": "x", "op": "input", "value": 1}, {"id": "q", "op": "add"},
+             {"id": "f", "op": "neg"}] + [{"id": f"t{k}", "op": "neg"} for k in range(2000)]
+    wires = [{"from": "f", "to": "t0", "port": 0}]
+    wires += [{"from": f"t{k}", "to": f"t{k + 1}", "port": 0} for k in range(1999)]
+    wires += [{"from": "x", "to": "q", "port": 0}, {"from": "q", "to": "f", "port": 0},
+              {"from": "f", "to": "q", "port": 1}]
+    data = {"format": "circuitgrad", "version": 1, "nodes": nodes, "wires": wires}
+    assert refused(data) == "wires[2002]: would close a cycle f -> q -> f"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 7).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                   st.integers(0, 2)).filter(lambda e: e[0] != e[1]),
+                         max_size=14))))
+def test_the_wire_refused_is_the_first_that_connecting_in_file_order_refuses(graph):
+    # (a wire's own faults, like a wire into its own node, come first: tested above)
+    count, edges = graph
+    data = {"format": "circuitgrad", "version": 1,
+            "nodes": [{"id": f"n{k}", "op": "add", "inputs": 3} for k in range(count)],
+            "wires": [{"from": f"n{a}", "to": f"n{b}", "port": p} for a, b, p in edges]}
+    oracle = engine.Circuit()  # the same wires, connected one by one in file order
+    for k in range(count):
+        oracle.add_node("add", f"n{k}", inputs=3)
+    expected = None
+    for i, (a, b, p) in enumerate(edges):
+        try:
+            oracle.connect(f"n{a}", f"n{b}", p)
+        except CircuitError as error:
+            expected = (i, str(error).split(" ")[1] if "cycle" not in str(error) else "cycle")
+            break
+    if expected is None:
+        assert len(engine.circuit_from_dict(data).wires()) == len(edges)
+        return
+    message = refused(data)
+    index = int(message[len("wires["):message.index("]")])
+    assert index == expected[0], message
+    if expected[1] == "cycle":  # the cycle named runs through the refused wire, on real wires
+        cycle = message.split("would close a cycle ")[1].split(" -> ")
+        a, b, _p = edges[index]
+        assert cycle[0] == cycle[-1] == f"n{a}" and cycle[1] == f"n{b}"
+        present = {(f"n{x}", f"n{y}") for x, y, _p in edges[:index]}
+        assert all(step in present for step in zip(cycle[1:], cycle[2:]))
+    else:
+        assert "already has a wire" in message
 
 
 def test_a_wire_into_its_own_node_is_a_cycle():

@@ -173,6 +173,17 @@ def test_graph_messages_show_long_ids_cut(wires, expected):
     assert message.replace("_", "").endswith(expected)
 
 
+def test_a_long_cycle_is_named_by_its_ends():
+    count = 5000
+    data = {"format": "circuitgrad", "version": 1,
+            "nodes": [{"id": f"n{k}", "op": "neg"} for k in range(count)],
+            "wires": [{"from": f"n{k}", "to": f"n{(k + 1) % count}", "port": 0}
+                      for k in range(count)]}
+    assert refused(data) == ("wires[4999]: would close a cycle n4999 -> n0 -> n1 -> n2 -> n3 "
+                             "-> n4 -> ... (4989 more) -> n4994 -> n4995 -> n4996 -> n4997 -> "
+                             "n4998 -> n4999")
+
+
 # --------------------------------------------------------------------------- linear reading
 def test_a_string_of_escaped_quotes_is_refused_at_once():
     # once quadratic (the nesting pre-scan): 200 KB took more than 20 s; see bench_files.py
