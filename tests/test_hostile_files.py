@@ -342,3 +342,45 @@ def test_a_save_writes_beside_the_file_under_our_naming(tmp_path, monkeypatch):
     assert seen[0].endswith(atomic_write.TEMP_SUFFIX) == (atomic_write.TEMP_SUFFIX ==
                                                           ".circuitgrad-tmp")
     assert os.listdir(tmp_path) == ["f.circuit"]
+
+
+# --------------------------------------------------------------------------- no traceback, ever
+_ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | _TEXT,
+                         lambda inner: st.lists(inner, max_size=3) |
+                         st.dictionaries(_TEXT, inner, max_size=3), max_leaves=8)
+_PLACES = st.sampled_from([(), ("title",), ("output",), ("nodes",), ("wires",), ("nodes", 0),
+                           ("nodes", 3, "op"), ("nodes", 1, "id"), ("nodes", 2, "value"),
+                           ("nodes", 0, "pos"), ("nodes", 4, "inputs"), ("wires", 1),
+                           ("wires", 2, "from"), ("wires", 3, "port"), ("dataset",),
+                           ("nodes", 0, "feature"), ("nodes", 4, "params")])
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(st.tuples(_PLACES, _ANY_JSON), min_size=1, max_size=3),
+       command=st.sampled_from([["eval"], ["check"], ["ascend", "--steps", "2"],
+                                ["train", "--steps", "1"]]))
+def test_no_file_makes_a_command_fail_other_than_by_a_named_refusal(tmp_path, capsys, changes,
+                                                                   command):
+    data = example_dict()
+    for place, value in changes:
+        if not place:
+            data = value
+            continue
+        target = data
+        try:
+            for key in place[:-1]:
+                target = target[key]
+            target[place[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            pass
+    path = tmp_path / "fuzz.circuit"
+    path.write_bytes(json.dumps(data).encode("ascii"))
+    status = cli.main([command[0], str(path), *command[1:]])
+    out, err = capsys.readouterr()
+    assert status in (0, 1, 3), (status, err)
+    if status == 3:
+        assert out == "" and err.startswith("error: ") and err.count("\n") == 1
+        assert len(err) < len(str(path)) + 400, err
+    else:
+        json.loads(out)
