@@ -178,11 +178,14 @@ def _wire(circuit: Circuit, raw, i: int) -> tuple[str, str, int]:
     return raw["from"], raw["to"], port
 
 
-def _feeds(node_ids, wires) -> dict[str, list[str]]:
-    feeds = {node_id: [] for node_id in node_ids}
-    for src, dst, _port in wires:
+def _order(circuit: Circuit, wires: list) -> list[str]:
+    """The plan's topological order of the circuit's nodes under ``wires``, taken with the nodes
+    and the wires from the end of the file (the order in which loading has always made the
+    wires, which is the order in which the canvas places their numbers)."""
+    feeds = {node_id: [] for node_id in reversed(circuit.nodes)}
+    for src, dst, _port in reversed(wires):
         feeds[src].append(dst)
-    return feeds
+    return kahn_order(feeds)
 
 
 def _a_cycle(wires: list) -> list[int] | None:
@@ -242,28 +245,45 @@ def _first_wire_closing_a_cycle(left: set, wires: list) -> int:
     return high
 
 
+def _refuse_a_second_wire(circuit: Circuit, wires: list, refused: list) -> None:
+    """Of the ports that two or more of ``wires`` go into (``refused`` lists wires the circuit
+    refused), name the one whose second wire comes first in the file, as the circuit says it
+    when that wire is made after the first."""
+    full = {wires[i][1:] for i in refused}
+    into: dict[tuple, list] = {}
+    for i, (_src, dst, port) in enumerate(wires):
+        if (dst, port) in full:
+            into.setdefault((dst, port), []).append(i)
+    first, second = min((indices[:2] for indices in into.values()), key=lambda pair: pair[1])
+    circuit.disconnect(*wires[first][1:])
+    circuit.connect(*wires[first])
+    try:
+        circuit.connect(*wires[second])
+    except CircuitError as error:
+        raise CircuitError(f"wires[{second}]: {error}") from None
+    raise AssertionError("the circuit took two wires into one port")  # pragma: no cover
+
+
 def _connect(circuit: Circuit, wires: list) -> None:
     """Connect ``wires`` (in file order), refusing the first that closes a cycle and the second
     of two into one port, naming it."""
-    order = kahn_order(_feeds(circuit.nodes, wires))
+    order = _order(circuit, wires)
     closing = None
     if len(order) < len(circuit.nodes):
         closing = _first_wire_closing_a_cycle(set(circuit.nodes).difference(order), wires)
-        order = kahn_order(_feeds(circuit.nodes, wires[:closing]))
+        order = _order(circuit, wires[:closing])
     acyclic = wires[:closing]
     rank = {node_id: i for i, node_id in enumerate(order)}
-    # By the rank of the wire's end, then in file order: a node's outgoing wires are made after
-    # its incoming ones, so the circuit's cycle check is immediate, and of two wires into one
-    # port the later one in the file is refused (the first such in the file is named).
+    # Deepest sources first: nothing feeds a wire's source yet when it is made, so the circuit's
+    # cycle check is immediate.
     refused = []
-    for i in sorted(range(len(acyclic)), key=lambda k: (rank[acyclic[k][1]], k)):
+    for i in sorted(range(len(acyclic)), key=lambda k: -rank[acyclic[k][0]]):
         try:
             circuit.connect(*acyclic[i])
-        except CircuitError as error:
-            refused.append((i, error))
+        except CircuitError:  # a second wire into a port: named below, in file order
+            refused.append(i)
     if refused:
-        i, error = min(refused, key=lambda pair: pair[0])
-        raise CircuitError(f"wires[{i}]: {error}")
+        _refuse_a_second_wire(circuit, acyclic, refused)
     if closing is not None:
         raise CircuitError(f"wires[{closing}]: {circuit.can_connect(*wires[closing])}")
 
