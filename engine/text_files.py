@@ -40,16 +40,16 @@ def decode_utf8(data: bytes) -> str:
                            f"(byte 0x{data[error.start]:02x} cannot be decoded)") from None
 
 
-def read_bytes(path, kind: str) -> bytes:
-    """The bytes of the file at ``path`` (at most MAX_FILE_BYTES); CircuitError naming the path.
-
-    ``kind`` says what the file should have been ("a circuit file", "a CSV file")."""
+def read_text(path, kind: str) -> str:
+    """The text of the UTF-8 file at ``path`` (at most MAX_FILE_BYTES); CircuitError naming
+    the path. ``kind`` says what the file should have been ("a circuit file", "a CSV file")."""
     name = os.fspath(path)
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
                 check_size(os.fstat(file.fileno()).st_size)
+        return decode_utf8(data)
     except CircuitError as error:
         raise CircuitError(f"{name}: {error}") from None
     except FileNotFoundError:
@@ -60,13 +60,3 @@ def read_bytes(path, kind: str) -> bytes:
         raise CircuitError(f"{name}: permission denied") from None
     except OSError as error:
         raise CircuitError(f"{name}: cannot read ({error.strerror or error})") from None
-    return data
-
-
-def read_text(path, kind: str) -> str:
-    """The text of the UTF-8 file at ``path``; CircuitError naming the path (see read_bytes)."""
-    data = read_bytes(path, kind)
-    try:
-        return decode_utf8(data)
-    except CircuitError as error:
-        raise CircuitError(f"{os.fspath(path)}: {error}") from None
