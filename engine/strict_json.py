@@ -60,7 +60,7 @@ def _where_non_finite(text: str) -> str:
     return ""
 
 
-def too_deep() -> str:
+def _too_deep() -> str:
     """The reason given for nesting deeper than MAX_DEPTH."""
     return f"the JSON nests deeper than {MAX_DEPTH} levels"
 
@@ -81,7 +81,7 @@ def parse_json(text: str | bytes) -> object:
         raise CircuitError(f"{_where_non_finite(text)}{error} is not allowed: numbers in a "
                            "circuit file must be finite") from None
     except RecursionError:
-        raise CircuitError(too_deep()) from None
+        raise CircuitError(_too_deep()) from None
     except CircuitError:
         raise
     except ValueError as error:  # an integer literal longer than Python converts
@@ -156,7 +156,7 @@ def _first_problem(value, texts: bool) -> str | None:
             if child is None:
                 continue  # a number (a numpy scalar) or what json.dumps will refuse itself
             if len(stack) == MAX_DEPTH:
-                return at(path + [key], too_deep())
+                return at(path + [key], _too_deep())
             path.append(key)
             stack.append(_entries(child))
             break
