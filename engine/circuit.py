@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from .errors import CircuitError, quote, shown, shown_chain
+from .errors import CircuitError, first_and_last, quote, shown, shown_chain
 from .gates import GATES, Gate
 
 
@@ -190,7 +190,8 @@ class Circuit:
         if not sinks:
             raise CircuitError("the circuit has no nodes" if not self.nodes else
                                "no output: every node feeds another")
-        raise CircuitError(f"no output: {len(sinks)} nodes feed nothing ({', '.join(sinks)}); "
+        raise CircuitError(f"no output: {len(sinks)} nodes feed nothing "
+                           f"({shown_chain(sinks, ', ')}); "
                            "choose one as the output")
 
     def problems(self) -> list[str]:
@@ -207,7 +208,7 @@ class Circuit:
         """Raise CircuitError listing every unconnected port and a missing output."""
         found = self.problems()
         if found:
-            raise CircuitError("the circuit cannot run: " + "; ".join(found))
+            raise CircuitError("the circuit cannot run: " + "; ".join(first_and_last(found)))
 
     def cycle_path(self, src: str, dst: str) -> list[str] | None:
         """The cycle a wire src -> dst would close, as [src, dst, ..., src], or None."""

@@ -56,11 +56,16 @@ def quote(value) -> str:
     return shown(text[:MAX_SHOWN + 1])
 
 
+def first_and_last(items: list) -> list:
+    """``items``, or of more than MAX_CHAIN only the first and last few, with a "... (N more)"
+    between them: what a one-line message can list."""
+    if len(items) <= MAX_CHAIN:
+        return list(items)
+    keep = MAX_CHAIN // 2
+    return [*items[:keep], f"... ({len(items) - 2 * keep} more)", *items[-keep:]]
+
+
 def shown_chain(names, separator: str = " -> ") -> str:
-    """Names joined as a message shows a chain (a cycle, a path): each ``shown``, and of more
-    than MAX_CHAIN only the first and last few, with how many were left out between."""
-    names = [shown(name) for name in names]
-    if len(names) > MAX_CHAIN:
-        keep = MAX_CHAIN // 2
-        names = names[:keep] + [f"... ({len(names) - 2 * keep} more)"] + names[-keep:]
-    return separator.join(names)
+    """Names joined as a message shows a chain (a cycle, a list of ids): each ``shown``, and of
+    a long one only the first and last few (``first_and_last``)."""
+    return separator.join(first_and_last([shown(name) for name in names]))

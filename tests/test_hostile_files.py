@@ -184,6 +184,33 @@ def test_a_long_cycle_is_named_by_its_ends():
                              "n4998 -> n4999")
 
 
+def test_a_circuit_that_cannot_run_is_refused_in_one_short_line(tmp_path):
+    count = 20_000  # inputs with megabyte ids feeding nothing, and add gates with free ports
+    data = {"format": "circuitgrad", "version": 1,
+            "nodes": [{"id": f"in{k}" + "_" * 10 ** 5 * (k < 2), "op": "input", "value": 1}
+                      for k in range(count)] + [{"id": f"a{k}", "op": "add"}
+                                                for k in range(count)]}
+    path = tmp_path / "idle.circuit"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    message = cli_refused(3, "eval", path)
+    assert "the circuit cannot run: a0 (add) port 0 is not connected; " in message
+    assert "... (39989 more); " in message
+    assert "no output: 40000 nodes feed nothing (in0___" in message
+    assert len(message) < len(str(path)) + 1200
+
+
+def test_a_data_input_on_a_third_column_is_named_short(tmp_path):
+    svm = engine.linear_classifier()
+    data_input = next(node.id for node in svm.nodes.values() if node.feature == 1)
+    svm.set_feature(data_input, 2)
+    svm.rename(data_input, "y" * 10 ** 5)
+    path = tmp_path / "svm.circuit"
+    engine.save(svm, path)
+    message = cli_refused(3, "train", path, "--dataset", "xor", "--steps", "1")
+    assert "yyy...: bound to feature 2, but a data set has two columns" in message
+    assert len(message) < len(str(path)) + 200
+
+
 # --------------------------------------------------------------------------- linear reading
 def test_a_string_of_escaped_quotes_is_refused_at_once():
     # once quadratic (the nesting pre-scan): 200 KB took more than 20 s; see bench_files.py
