@@ -15,6 +15,7 @@ began (a younger one may belong to a save still running in another window).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import time
@@ -25,6 +26,8 @@ from .errors import CircuitError
 
 TEMP_SUFFIX = ".circuitgrad-tmp"
 STALE_AFTER_S = 60.0
+# .<file name>.<the 8 random characters tempfile.mkstemp adds>.circuitgrad-tmp
+_OUR_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 def _fsync_folder(folder: str) -> None:
@@ -51,7 +54,8 @@ def remove_stale_temporaries(folder, before: float) -> list[Path]:
     value) less STALE_AFTER_S; returns what was deleted. Errors are ignored: this is tidying."""
     removed = []
     try:
-        candidates = list(Path(folder).glob(f".*{TEMP_SUFFIX}"))
+        candidates = [path for path in Path(folder).glob(f".*{TEMP_SUFFIX}")
+                      if _OUR_TEMPORARY.fullmatch(path.name)]
     except OSError:
         return removed
     for path in candidates:

@@ -349,26 +349,28 @@ def test_the_next_save_removes_what_a_killed_save_left_behind(tmp_path):
     other = leftover(tmp_path, ".g.circuit.a8d7f0s1.circuitgrad-tmp", 3600)
     young = leftover(tmp_path, ".f.circuit.zz91ab3c.circuitgrad-tmp", 5)  # a save running now?
     not_ours = [leftover(tmp_path, name, 3600) for name in
-                (".f.circuit.x.tmp", "f.circuit.circuitgrad-tmp.bak", "notes.circuitgrad-tmp")]
+                (".f.circuit.x.tmp", "f.circuit.circuitgrad-tmp.bak", "notes.circuitgrad-tmp",
+                 ".notes.circuitgrad-tmp", ".f.circuit.MINE.circuitgrad-tmp")]
     engine.save(engine.loads(EXAMPLE), tmp_path / "f.circuit")
     assert not stale.exists() and not other.exists()
     assert young.exists() and all(path.exists() for path in not_ours)
     assert engine.run(engine.load(tmp_path / "f.circuit")).value == -12.0
 
 
-def test_a_save_writes_beside_the_file_under_our_naming(tmp_path, monkeypatch):
+def test_what_a_save_killed_while_writing_leaves_the_next_save_removes(tmp_path, monkeypatch):
     seen, real_fsync = [], os.fsync
 
-    def fsync(handle):  # while the new bytes go to disk, before the rename
+    def fsync(handle):  # while the new bytes go to disk, before the rename: a kill here
         seen.extend(name for name in os.listdir(tmp_path) if name != "f.circuit")
         real_fsync(handle)
 
     monkeypatch.setattr(os, "fsync", fsync)
     engine.save(engine.loads(EXAMPLE), tmp_path / "f.circuit")
+    monkeypatch.undo()
     assert len(seen) == 1 and seen[0].startswith(".f.circuit.")
-    assert seen[0].endswith(atomic_write.TEMP_SUFFIX) == (atomic_write.TEMP_SUFFIX ==
-                                                          ".circuitgrad-tmp")
-    assert os.listdir(tmp_path) == ["f.circuit"]
+    left = leftover(tmp_path, seen[0], atomic_write.STALE_AFTER_S + 5)  # as the kill left it
+    engine.save(engine.loads(EXAMPLE), tmp_path / "f.circuit")
+    assert not left.exists() and os.listdir(tmp_path) == ["f.circuit"]
 
 
 # --------------------------------------------------------------------------- no traceback, ever
