@@ -72,6 +72,10 @@ def test_a_lone_surrogate_anywhere_is_refused_naming_the_place(where, place):
     assert refused(data).startswith(f"{place}: ")  # a dict handed to the API too
 
 
+def test_a_raw_lone_surrogate_in_a_str_handed_to_loads_is_refused():
+    assert refused(EXAMPLE.replace("f = (x + y) * z", "\ud800")).startswith("title: '\\ud800'")
+
+
 def test_a_lone_surrogate_in_a_key_is_refused():
     data = example_dict()
     data["nodes"][0]["\udead"] = 1
