@@ -230,7 +230,17 @@ def topological_order(circuit: Circuit) -> list[str]:
     """Node ids so that every node comes after the nodes feeding it (insertion order on ties)."""
     feeds = {node_id: [dst for dst, _port in circuit.consumers_of(node_id)]
              for node_id in circuit.nodes}
-    pending = dict.fromkeys(circuit.nodes, 0)
+    order = kahn_order(feeds)
+    if len(order) != len(circuit.nodes):
+        raise CircuitError("the circuit has a cycle")
+    return order
+
+
+def kahn_order(feeds: dict[str, list[str]]) -> list[str]:
+    """Kahn's algorithm on ``feeds`` (each node -> the nodes its output feeds): the nodes so
+    that each comes after the nodes feeding it, insertion order on ties. On a cycle, the order
+    stops short: the nodes on a cycle, and those downstream of one, are left out."""
+    pending = dict.fromkeys(feeds, 0)
     for dsts in feeds.values():
         for dst in dsts:
             pending[dst] += 1
@@ -244,8 +254,6 @@ def topological_order(circuit: Circuit) -> list[str]:
             pending[dst] -= 1
             if pending[dst] == 0:
                 ready.append(dst)
-    if len(order) != len(circuit.nodes):
-        raise CircuitError("the circuit has a cycle")
     return order
 
 

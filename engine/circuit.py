@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from .errors import CircuitError
+from .errors import CircuitError, first_and_last, quote, shown, shown_chain
 from .gates import GATES, Gate
 
 
@@ -106,7 +106,7 @@ def _position(pos, node_id: str) -> tuple[float, float] | None:
 
 def _named(node_id: str, op: str) -> str:
     """A gate as messages name it: "q (add)", or just "mul" when its id is its op."""
-    return node_id if node_id == op else f"{node_id} ({op})"
+    return shown(node_id) if node_id == op else f"{shown(node_id)} ({op})"
 
 
 def _a(word: str) -> str:
@@ -159,7 +159,7 @@ class Circuit:
         try:
             return self.nodes[node_id]
         except KeyError:
-            raise CircuitError(f"no node '{node_id}'") from None
+            raise CircuitError(f"no node {quote(node_id)}") from None
 
     def wires(self) -> list[Wire]:
         """Every wire, in the order they were made."""
@@ -197,7 +197,8 @@ class Circuit:
         if not sinks:
             raise CircuitError("the circuit has no nodes" if not self.nodes else
                                "no output: every node feeds another")
-        raise CircuitError(f"no output: {len(sinks)} nodes feed nothing ({', '.join(sinks)}); "
+        raise CircuitError(f"no output: {len(sinks)} nodes feed nothing "
+                           f"({shown_chain(sinks, ', ')}); "
                            "choose one as the output")
 
     def implicit_output(self) -> str | None:
@@ -243,7 +244,7 @@ class Circuit:
         """Raise CircuitError listing every unconnected port and a missing output."""
         found = self.problems()
         if found:
-            raise CircuitError("the circuit cannot run: " + "; ".join(found))
+            raise CircuitError("the circuit cannot run: " + "; ".join(first_and_last(found)))
 
     def cycle_path(self, src: str, dst: str) -> list[str] | None:
         """The cycle a wire src -> dst would close, as [src, dst, ..., src], or None."""
@@ -361,14 +362,16 @@ class Circuit:
         """Why a wire src -> dst:port cannot be made (None if it can; a full port is fine)."""
         for node_id in (src, dst):
             if node_id not in self.nodes:
-                return f"no node '{node_id}'"
+                return f"no node {quote(node_id)}"
         target = self.nodes[dst]
         if not 0 <= port < target.n_inputs:
-            return (f"{dst} ({target.op}) has no input port {port}" if target.n_inputs else
-                    f"{dst} ({target.op}) has no input ports")
+            named = f"{shown(dst)} ({target.op})"
+            return (f"{named} has no input port {port} (its ports are 0 to "
+                    f"{target.n_inputs - 1})" if target.n_inputs else
+                    f"{named} has no input ports")
         cycle = self.cycle_path(src, dst)
         if cycle:
-            return "would close a cycle " + " -> ".join(cycle)
+            return "would close a cycle " + shown_chain(cycle)
         return None
 
     def connect(self, src: str, dst: str, port: int, *,
@@ -380,7 +383,8 @@ class Circuit:
         previous = self._wires.get((dst, port))
         if previous is not None:
             if not replace_existing:
-                raise CircuitError(f"{dst} port {port} already has a wire from {previous}")
+                raise CircuitError(f"{shown(dst)} port {port} already has a wire from "
+                                   f"{shown(previous)}")
             self.disconnect(dst, port)
         self._wires[(dst, port)] = src
         self._outgoing.setdefault(src, {})[(dst, port)] = None
@@ -520,7 +524,7 @@ class Circuit:
         if not isinstance(node_id, str) or not node_id.strip():
             raise CircuitError("a node id must be a non-empty string")
         if node_id in self.nodes:
-            raise CircuitError(f"there is already a node '{node_id}'")
+            raise CircuitError(f"there is already a node {quote(node_id)}")
 
     @staticmethod
     def _check_ports(gate: Gate, count) -> int:

@@ -23,7 +23,7 @@ from typing import Callable
 from .autodiff import run
 from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
-from .errors import CircuitError
+from .errors import CircuitError, quote, shown
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -68,21 +68,32 @@ def number(value) -> float | str:
 
 
 def print_json(data: dict) -> None:
-    """Write one JSON object to standard output, one top-level key per line."""
+    """Write one JSON object to standard output as UTF-8, one top-level key per line.
+
+    UTF-8 whatever the terminal's encoding, as JSON must be. Text that is not Unicode (a lone
+    surrogate, which a file name that is not UTF-8 can give) is written as its JSON escape,
+    \\udcff, instead of failing."""
     lines = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
              for key, value in data.items()]
-    sys.stdout.write("{" + ",\n ".join(lines) + "}\n")
+    text = "{" + ",\n ".join(lines) + "}\n"
     sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stream (a test's StringIO): no encoding to get wrong
+        sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+    else:
+        stream.write(text.encode("utf-8", "backslashreplace"))
+        stream.flush()
 
 
 def _assignment(text: str) -> tuple[str, float]:
     node_id, sep, value = text.rpartition("=")
     if not sep or not node_id:
-        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5), not '{text}'")
+        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5), not {quote(text)}")
     try:
         return node_id, float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' in '{text}' is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quote(value)} in {quote(text)} is not a number") \
+            from None
 
 
 def _checked(kind: Callable, test: Callable, wanted: str) -> Callable:
@@ -90,9 +101,9 @@ def _checked(kind: Callable, test: Callable, wanted: str) -> Callable:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not {wanted}") from None
+            raise argparse.ArgumentTypeError(f"{quote(text)} is not {wanted}") from None
         if not test(value):
-            raise argparse.ArgumentTypeError(f"'{text}' is not {wanted}")
+            raise argparse.ArgumentTypeError(f"{quote(text)} is not {wanted}")
         return value
 
     parse.__name__ = wanted
@@ -118,10 +129,11 @@ def _overrides(circuit: Circuit, assignments: list[tuple[str, float]]) -> dict[s
     for node_id, value in assignments:
         node = circuit.nodes.get(node_id)
         if node is None:
-            raise CircuitError(f"--set {node_id}: the circuit has no node '{node_id}'")
+            raise CircuitError(f"--set {shown(node_id)}: the circuit has no node "
+                               f"{quote(node_id)}")
         if not node.gate.is_source:
-            raise CircuitError(f"--set {node_id}: '{node_id}' is a gate ({node.op}); only "
-                               "input and const nodes can be set")
+            raise CircuitError(f"--set {shown(node_id)}: {quote(node_id)} is a gate "
+                               f"({node.op}); only input and const nodes can be set")
         inputs[node_id] = value
     return inputs
 

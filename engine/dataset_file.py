@@ -13,7 +13,8 @@ Reading is forgiving about form and strict about content:
 
 Writing gives ``x,y,label`` with a header, coordinates in full precision (``repr`` of the
 float, so a round trip gives the same numbers) and labels 1 / -1, atomically: the old file
-survives any failure (the circuit file's writer does it).
+survives any failure (``atomic_write``). Reading shares ``text_files`` with the circuit file:
+the same size limit and the same messages for a file that cannot be read.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ import os
 
 import numpy as np
 
-from .circuit_file import write_atomically
+from .atomic_write import write_atomically
 from .datasets import MAX_POINTS, Dataset
-from .errors import CircuitError
+from .errors import CircuitError, quote
+from .text_files import read_text
 
 HEADER = ("x", "y", "label")
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 def _number(text: str) -> float | None:
@@ -64,11 +65,11 @@ def parse_csv(text: str, name: str = "custom") -> Dataset:
             for value, field, what in ((x, fields[0], "x"), (y, fields[1], "y"),
                                        (label, fields[2], "label")):
                 if value is None:
-                    raise CircuitError(f"line {line}: {what} '{field[:40]}' is not a number")
+                    raise CircuitError(f"line {line}: {what} {quote(field)} is not a number")
                 if not math.isfinite(value):
-                    raise CircuitError(f"line {line}: {what} '{field[:40]}' is not finite")
+                    raise CircuitError(f"line {line}: {what} {quote(field)} is not finite")
             if label not in (1.0, -1.0, 0.0):
-                raise CircuitError(f"line {line}: label '{fields[2][:40]}' must be 1 or -1 "
+                raise CircuitError(f"line {line}: label {quote(fields[2])} must be 1 or -1 "
                                    "(or 0 and 1 throughout)")
             if len(points) == MAX_POINTS:
                 raise CircuitError(f"line {line}: more than {MAX_POINTS} points")
@@ -93,26 +94,9 @@ def parse_csv(text: str, name: str = "custom") -> Dataset:
 
 def load_csv(path) -> Dataset:
     """The data set in the CSV file at ``path``, named after the file; CircuitError if unusable."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise CircuitError(f"{os.fspath(path)}: no such file") from None
-    except IsADirectoryError:
-        raise CircuitError(f"{os.fspath(path)}: is a folder, not a CSV file") from None
-    except OSError as error:
-        raise CircuitError(f"{os.fspath(path)}: cannot read ({error.strerror or error})") \
-            from None
-    if len(data) > MAX_FILE_BYTES:
-        raise CircuitError(f"{os.fspath(path)}: the file is too large (the limit is "
-                           f"{MAX_FILE_BYTES // (1024 * 1024)} MB)")
+    text = read_text(path, "a CSV file")
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0] or "custom"
     try:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            raise CircuitError(f"line {line}: not UTF-8 text") from None
         return parse_csv(text, name)
     except CircuitError as error:
         raise CircuitError(f"{os.fspath(path)}: {error}") from None

@@ -25,7 +25,8 @@ from typing import Callable
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError
+from .errors import CircuitError, quote
+from .file_values import a_list, an_object, finite_number
 
 DEFAULT_POINTS = 100
 MAX_POINTS = 100_000
@@ -138,14 +139,11 @@ class Dataset:
     @classmethod
     def from_dict(cls, data, place: str = EXTRA_KEY) -> Dataset:
         """The data set a circuit file's dict describes; CircuitError naming the place."""
-        if not isinstance(data, dict):
-            raise CircuitError(f"{place}: must be an object like "
-                               '{"points": [[x, y], ...], "labels": [1, -1, ...]}')
+        an_object(data, place, '{"points": [[x, y], ...], "labels": [1, -1, ...]}')
         for key in ("points", "labels"):
             if key not in data:
                 raise CircuitError(f"{place}.{key}: missing")
-            if not isinstance(data[key], list):
-                raise CircuitError(f"{place}.{key}: must be a list")
+            a_list(data[key], f"{place}.{key}")
         points, labels = data["points"], data["labels"]
         if len(points) > MAX_POINTS:
             raise CircuitError(f"{place}.points: {len(points)} points is more than the limit "
@@ -155,28 +153,16 @@ class Dataset:
                                "(one label per point)")
         for i, point in enumerate(points):
             if not (isinstance(point, list) and len(point) == 2):
-                raise CircuitError(f"{place}.points[{i}]: must be [x, y], not {point!r:.40}")
+                raise CircuitError(f"{place}.points[{i}]: must be [x, y], not {quote(point)}")
             for k, coordinate in enumerate(point):
-                _finite(coordinate, f"{place}.points[{i}][{k}]")
+                finite_number(coordinate, f"{place}.points[{i}][{k}]")
         for i, label in enumerate(labels):
             if isinstance(label, bool) or label not in (1, -1):
-                raise CircuitError(f"{place}.labels[{i}]: must be 1 or -1, not {label!r:.40}")
+                raise CircuitError(f"{place}.labels[{i}]: must be 1 or -1, not {quote(label)}")
         name = data.get("name", "custom")
         if not isinstance(name, str):
-            raise CircuitError(f"{place}.name: must be a string, not {name!r:.40}")
+            raise CircuitError(f"{place}.name: must be a string, not {quote(name)}")
         return cls(np.array(points, dtype=np.float64).reshape(-1, 2), labels, name)
-
-
-def _finite(value, place: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CircuitError(f"{place}: must be a finite number, not {value!r:.40}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise CircuitError(f"{place}: must be a finite number, not {value!r:.40}")
-    return number
 
 
 def embedded_dataset(circuit: Circuit) -> Dataset | None:

@@ -42,7 +42,7 @@ import numpy as np
 from .autodiff import plan_of
 from .circuit import Circuit
 from .datasets import Dataset
-from .errors import CircuitError
+from .errors import CircuitError, shown
 
 LOSSES = ("hinge", "logistic")
 BATCHES = ("full", "stochastic")
@@ -136,8 +136,8 @@ class Trainer:
         for _i, node in plan.sources:
             if node.is_data:
                 if node.feature > 1:
-                    raise CircuitError(f"{node.id}: bound to feature {node.feature}, but a data "
-                                       "set has two columns (feature 0 is x, 1 is y)")
+                    raise CircuitError(f"{shown(node.id)}: bound to feature {node.feature}, but "
+                                       "a data set has two columns (feature 0 is x, 1 is y)")
                 features[node.id] = node.feature
         if not features:
             raise CircuitError("no input is bound to the data: set feature 0 (x) and "

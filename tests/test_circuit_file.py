@@ -6,9 +6,11 @@ import os
 import stat
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine
-from engine import CircuitError, circuit_file
+from engine import CircuitError, circuit_file, circuit_reader, strict_json, text_files
 
 # FORMAT.md section 1, verbatim: the lecture's f = (x + y) * z at x = -2, y = 5, z = -4.
 EXAMPLE = """{
@@ -202,7 +204,7 @@ SHAPE_ERRORS = [
     (_drop(["nodes", 1, "id"]), "nodes[1].id: missing"),
     (_set(["nodes", 1, "id"], ""), "nodes[1].id: must be a non-empty string"),
     (_set(["nodes", 1, "id"], 7), "nodes[1].id: must be a non-empty string, not 7"),
-    (_set(["nodes", 1, "id"], "x"), "nodes[1].id: duplicate id 'x'"),
+    (_set(["nodes", 1, "id"], "x"), "nodes[1].id: there is already a node 'x' (nodes[0] has it)"),
     (_drop(["nodes", 3, "op"]), "nodes[3].op: missing"),
     (_set(["nodes", 4, "op"], "mull"), "nodes[4].op: unknown gate 'mull' (did you mean 'mul'?)"),
     (_set(["nodes", 3, "op"], "Add"), "nodes[3].op: unknown gate 'Add' (did you mean 'add'?)"),
@@ -252,11 +254,14 @@ SHAPE_ERRORS = [
     (_drop(["wires", 1, "port"]), "wires[1].port: missing"),
     (_set(["wires", 1, "port"], "1"), "wires[1].port: must be a whole number"),
     (_set(["wires", 1, "port"], True), "wires[1].port: must be a whole number"),
-    (_set(["wires", 1, "port"], 2), "wires[1].port: q (add) has no port 2 (its ports are 0 to 1)"),
-    (_set(["wires", 1, "port"], -1), "wires[1].port: q (add) has no port -1"),
-    (_set(["wires", 1, "to"], "x"), "wires[1].port: x (input) has no input ports"),
+    (_set(["wires", 1, "port"], 2), "wires[1]: q (add) has no input port 2 (its ports are 0 to 1)"),
+    (_set(["wires", 1, "port"], -1), "wires[1]: q (add) has no input port -1"),
+    (_set(["wires", 1, "to"], "x"), "wires[1]: x (input) has no input ports"),
     (_append("wires", {"from": "x", "to": "q", "port": 1}),
-     "wires[4]: port 1 of q already has a wire (from y)"),
+     "wires[4]: q port 1 already has a wire from y"),
+    (_set(["wires"], [{"from": "x", "to": "q", "port": 0}, {"from": "y", "to": "q", "port": 0},
+                      {"from": "q", "to": "f", "port": 0}, {"from": "z", "to": "f", "port": 1}]),
+     "wires[1]: q port 0 already has a wire from x"),
     (_set(["output"], "zz"), "output: no node 'zz'"),
     (_set(["output"], 3), "output: must be a node id"),
 ]
@@ -286,6 +291,64 @@ def test_the_briefs_two_node_cycle():
             "wires": [{"from": "x", "to": "q", "port": 0}, {"from": "q", "to": "f", "port": 0},
                       {"from": "f", "to": "q", "port": 1}]}
     assert refused(data) == "wires[2]: would close a cycle f -> q -> f"
+
+
+def test_of_many_cycles_the_one_closed_first_in_the_file_is_named():
+    count = 300  # pairs a_j <-> b_j; the pair closed first in the file is the last one opened
+    nodes = [{"id": f"{side}{j}", "op": "neg"} for j in range(count) for side in "ab"]
+    wires = [{"from": f"a{j}", "to": f"b{j}", "port": 0} for j in range(count)]
+    wires += [{"from": f"b{j}", "to": f"a{j}", "port": 0} for j in reversed(range(count))]
+    data = {"format": "circuitgrad", "version": 1, "nodes": nodes, "wires": wires}
+    last = count - 1
+    assert refused(data) == f"wires[{count}]: would close a cycle b{last} -> a{last} -> b{last}"
+
+
+def test_a_cycle_with_a_long_tail_is_found_and_named():
+    nodes = [{"id": "x", "op": "input", "value": 1}, {"id": "q", "op": "add"},
+             {"id": "f", "op": "neg"}] + [{"id": f"t{k}", "op": "neg"} for k in range(2000)]
+    wires = [{"from": "f", "to": "t0", "port": 0}]
+    wires += [{"from": f"t{k}", "to": f"t{k + 1}", "port": 0} for k in range(1999)]
+    wires += [{"from": "x", "to": "q", "port": 0}, {"from": "q", "to": "f", "port": 0},
+              {"from": "f", "to": "q", "port": 1}]
+    data = {"format": "circuitgrad", "version": 1, "nodes": nodes, "wires": wires}
+    assert refused(data) == "wires[2002]: would close a cycle f -> q -> f"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 7).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                   st.integers(0, 2)).filter(lambda e: e[0] != e[1]),
+                         max_size=14))))
+def test_the_wire_refused_is_the_first_that_connecting_in_file_order_refuses(graph):
+    # (a wire's own faults, like a wire into its own node, come first: tested above)
+    count, edges = graph
+    data = {"format": "circuitgrad", "version": 1,
+            "nodes": [{"id": f"n{k}", "op": "add", "inputs": 3} for k in range(count)],
+            "wires": [{"from": f"n{a}", "to": f"n{b}", "port": p} for a, b, p in edges]}
+    oracle = engine.Circuit()  # the same wires, connected one by one in file order
+    for k in range(count):
+        oracle.add_node("add", f"n{k}", inputs=3)
+    expected = None
+    for i, (a, b, p) in enumerate(edges):
+        try:
+            oracle.connect(f"n{a}", f"n{b}", p)
+        except CircuitError as error:
+            expected = (i, str(error).split(" ")[1] if "cycle" not in str(error) else "cycle")
+            break
+    if expected is None:
+        assert len(engine.circuit_from_dict(data).wires()) == len(edges)
+        return
+    message = refused(data)
+    index = int(message[len("wires["):message.index("]")])
+    assert index == expected[0], message
+    if expected[1] == "cycle":  # the cycle named runs through the refused wire, on real wires
+        cycle = message.split("would close a cycle ")[1].split(" -> ")
+        a, b, _p = edges[index]
+        assert cycle[0] == cycle[-1] == f"n{a}" and cycle[1] == f"n{b}"
+        present = {(f"n{x}", f"n{y}") for x, y, _p in edges[:index]}
+        assert all(step in present for step in zip(cycle[1:], cycle[2:]))
+    else:
+        assert "already has a wire" in message
 
 
 def test_a_wire_into_its_own_node_is_a_cycle():
@@ -340,31 +403,34 @@ def test_undecodable_bytes_are_reported():
     assert refused(data) == "line 4, column 15: not UTF-8 text (byte 0xff cannot be decoded)"
 
 
-def test_too_deep_nesting_is_refused_before_parsing():
+def test_too_deep_nesting_is_refused_naming_the_place():
     data = example_dict()
     deep = []
     for _ in range(100):
         deep = [deep]
     data["view"] = deep
-    assert refused(json.dumps(data)) == "the JSON nests deeper than 64 levels"
+    assert refused(json.dumps(data)) == ("view" + "[0]" * 17 + "[0...: the JSON nests deeper "
+                                         "than 64 levels")  # the place, cut to 60 characters
+    assert refused("[" * 65 + "]" * 65) == "[0]" * 19 + "...: the JSON nests deeper than 64 levels"
+    assert refused("[" * 64 + "]" * 64) == "the file must hold one JSON object {...}, not a list"
     brackets_in_strings = example_dict()
     brackets_in_strings["title"] = "[" * 1000 + "{" * 1000
     assert engine.loads(json.dumps(brackets_in_strings)).title.startswith("[[[")
 
 
 def test_nesting_past_the_recursion_limit_cannot_crash(monkeypatch):
-    monkeypatch.setattr(circuit_file, "MAX_DEPTH", 10 ** 9)
+    monkeypatch.setattr(strict_json, "MAX_DEPTH", 10 ** 9)
     assert refused("[" * 200_000 + "]" * 200_000).startswith("the JSON nests deeper than")
 
 
 def test_too_many_nodes_is_refused(monkeypatch):
-    assert circuit_file.MAX_NODES >= 200_000
-    monkeypatch.setattr(circuit_file, "MAX_NODES", 4)
+    assert circuit_reader.MAX_NODES >= 200_000
+    monkeypatch.setattr(circuit_reader, "MAX_NODES", 4)
     assert refused(example_dict()) == "nodes: 5 nodes is more than the limit of 4"
 
 
 def test_too_large_a_file_is_refused(monkeypatch, tmp_path):
-    monkeypatch.setattr(circuit_file, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(text_files, "MAX_FILE_BYTES", 100)
     assert "the file is too large" in refused(EXAMPLE)
     path = tmp_path / "big.circuit"
     path.write_text(EXAMPLE, encoding="utf-8")

@@ -254,7 +254,20 @@ def test_csv_file_errors_name_the_file(tmp_path):
     with pytest.raises(CircuitError, match="missing.csv: no such file"):
         load_csv(tmp_path / "missing.csv")
     path.write_bytes(b"1,2,1\n1,\xff,1\n")
-    with pytest.raises(CircuitError, match="bad.csv: line 2: not UTF-8"):
+    with pytest.raises(CircuitError, match="bad.csv: line 2, column 3: not UTF-8"):
+        load_csv(path)
+    with pytest.raises(CircuitError, match="is a folder, not a CSV file"):
+        load_csv(tmp_path)
+
+
+def test_csv_files_have_the_circuit_files_size_limit(tmp_path, monkeypatch):
+    from engine import text_files
+
+    path = tmp_path / "big.csv"
+    path.write_text("x,y,label\n" + "1,2,1\n" * 100, encoding="utf-8")
+    monkeypatch.setattr(text_files, "MAX_FILE_BYTES", 100)
+    with pytest.raises(CircuitError, match=r"big.csv: the file is too large \(0.0 MB; the "
+                                           r"limit is 0 MB\)"):
         load_csv(path)
 
 

@@ -5,6 +5,8 @@ restore after a crash."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -372,6 +374,47 @@ def test_declining_the_restore_deletes_the_copy(make_window, tmp_path, add_mul):
     assert not fresh.offer_recovery()
     assert not other.recovery_path.exists()
     assert fresh.document.circuit.nodes == {}
+
+
+def crash_with_a_copy(make_window, add_mul):
+    """A window that autosaved an edit of add_mul (x = 3), then died: its lock is released."""
+    crashed = make_window()
+    crashed.open_path(add_mul)
+    edit(crashed)
+    assert crashed.autosave.save_now()
+    crashed.autosave._lock.unlock()
+    return crashed.autosave
+
+
+@pytest.mark.parametrize("record", [None, '{"original_path": "/x/add_mul.cir', "[1, 2]",
+                                    '{"saved_at": 1e300, "original_path": 7}'])
+def test_a_copy_whose_record_is_lost_or_broken_is_offered_and_restored(make_window, add_mul,
+                                                                       record):
+    autosave = crash_with_a_copy(make_window, add_mul)
+    if record is None:
+        autosave.record_path.unlink()
+    else:
+        autosave.record_path.write_text(record, encoding="utf-8")
+    fresh = make_window()
+    offered = []
+    fresh.ask_restore = lambda recovery: offered.append(recovery.describe()) or True
+    assert fresh.offer_recovery()
+    assert offered[0].startswith("untitled (autosaved ")
+    assert fresh.document.circuit.node("x").value == 3.0 and fresh.document.is_dirty
+    assert fresh.document.path is None  # where it came from was in the lost record
+    assert sorted(os.listdir(autosave.folder)) == []
+
+
+def test_a_record_or_a_lock_without_its_copy_is_deleted(make_window, add_mul, tmp_path):
+    autosave = crash_with_a_copy(make_window, add_mul)
+    autosave.recovery_path.unlink()
+    folder = tmp_path / "recovery"
+    lock = folder / "0123abcd.lock"  # a lock whose process died holding it, and nothing else
+    subprocess.run([sys.executable, "-c", "import os; from PySide6.QtCore import QLockFile; "
+                    f"held = QLockFile({str(lock)!r}); held.tryLock(0); os._exit(0)"], check=True)
+    assert lock.exists()
+    assert find_orphans(folder) == []
+    assert os.listdir(folder) == []
 
 
 def test_a_normal_close_leaves_no_recovery_file(window, add_mul, tmp_path):

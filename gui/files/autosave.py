@@ -6,7 +6,8 @@ recovery file in the app's data folder (``~/.local/share/circuitgrad/recovery`` 
 document came from (its original path, title and the time of the copy), and ``<session>.lock``
 (a QLockFile) says the session is alive. A clean save or a normal close deletes all three. So
 whatever is left in the folder with no live lock is a session that crashed: the next start
-offers to restore it, as a dirty document that remembers its original path.
+offers to restore it, as a dirty document that remembers its original path (a copy whose record
+was lost is offered too; a record whose copy was lost is deleted).
 """
 
 from __future__ import annotations
@@ -142,27 +143,54 @@ class Autosave(QObject):
 
 
 def find_orphans(folder, exclude: str | None = None) -> list[Recovery]:
-    """Recovery files in ``folder`` whose session is no longer running (newest first)."""
+    """Recovery files in ``folder`` whose session is no longer running (newest first).
+
+    Every copy is offered, with or without its record: a copy whose record is missing or
+    unreadable (a crash between writing the two) is offered as an untitled document copied at
+    the file's time. A record or a lock without a copy is of no use to anyone and is deleted,
+    so that nothing stays in the folder for ever."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
     found = []
-    for record_path in folder.glob("*.json"):
-        session = record_path.stem
-        circuit_path = record_path.with_suffix(".circuit")
-        if session == exclude or not circuit_path.is_file() or _is_alive(record_path):
+    sessions = {path.stem for pattern in ("*.circuit", "*.json", "*.lock")
+                for path in folder.glob(pattern) if not path.name.startswith(".")}
+    for session in sorted(sessions - {exclude}):
+        circuit_path, record_path = folder / f"{session}.circuit", folder / f"{session}.json"
+        if _is_alive(record_path):
             continue
-        try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            original = record.get("original_path")
-            found.append(Recovery(circuit_path, record_path,
-                                  Path(original) if original else None,
-                                  str(record.get("title") or ""),
-                                  float(record.get("saved_at") or circuit_path.stat().st_mtime)))
-        except (OSError, ValueError, AttributeError, TypeError):
+        if not circuit_path.is_file():
+            Recovery(circuit_path, record_path, None, "", 0.0).discard()
             continue
+        record = _read_record(record_path)
+        original = record.get("original_path")
+        found.append(Recovery(circuit_path, record_path,
+                              Path(original) if isinstance(original, str) and original else None,
+                              str(record.get("title") or ""),
+                              _copied_at(record.get("saved_at"), circuit_path)))
     found.sort(key=lambda r: r.saved_at, reverse=True)
     return found
+
+
+def _copied_at(saved_at, circuit_path: Path) -> float:
+    """When the copy was made: the record's time if it is one, else the file's."""
+    try:
+        time.localtime(float(saved_at))
+        return float(saved_at)
+    except (TypeError, ValueError, OverflowError, OSError):
+        try:
+            return circuit_path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+
+def _read_record(record_path: Path) -> dict:
+    """The session record, or {} if it is missing or unreadable (truncated by a crash...)."""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def _is_alive(record_path: Path) -> bool:
