@@ -293,6 +293,22 @@ def test_a_refused_param_shows_the_kept_number_and_enter_on_it_changes_nothing(q
     assert document.circuit.nodes["s"].params["c"] == 0.123456789012345
 
 
+def test_a_value_typed_then_typed_back_to_what_is_shown_changes_nothing(panel, qtbot):
+    document, widget = panel
+    document.circuit.set_value("x", -0.8807970779778823)
+    widget.show_node("x")
+    edit = widget.value_edit
+    assert edit.text() == "-0.880797078"
+    edit.setFocus()
+    edit.end(False)
+    qtbot.keyClick(edit, Qt.Key_5)  # typed, then taken back: the text is what was shown
+    qtbot.keyClick(edit, Qt.Key_Backspace)
+    assert edit.isModified() and edit.text() == "-0.880797078"
+    qtbot.keyClick(edit, Qt.Key_Return)
+    assert document.circuit.nodes["x"].value == -0.8807970779778823
+    assert document.undo_stack.count() == 0
+
+
 def test_lowering_an_add_gate_from_four_inputs_to_two_says_which_wires_go(qtbot):
     document = Document(build({"a": ("input", 1.0), "b": ("input", 2.0), "c": ("input", 3.0),
                                "d": ("input", 4.0), "q": "add"}, {"q": ["a", "b", "c", "d"]}))

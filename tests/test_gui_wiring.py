@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QGraphicsView  # noqa: E402
+from PySide6.QtWidgets import QApplication, QGraphicsView, QLineEdit  # noqa: E402
 
 import engine  # noqa: E402
 from gui.canvas.editing import EditActions  # noqa: E402
@@ -283,6 +283,33 @@ def test_escape_cancels_the_edit(canvas, qtbot):
     qtbot.keyClick(editor, Qt.Key_Escape)
     assert scene.value_editor() is None
     assert doc.circuit.nodes["z"].value == -4.0 and doc.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize("leave", ["enter", "click on the canvas", "focus elsewhere"])
+def test_leaving_the_editor_untouched_keeps_every_digit_of_the_value(canvas, qtbot, leave):
+    """The editor opens on x = -sigmoid(2) to ten digits; leaving it without typing is no
+    edit: the value keeps its 17 digits and no undo step is made."""
+    doc, scene, mouse, _ = canvas
+    doc.circuit.set_value("x", -0.8807970779778823)
+    doc.flush()
+    mouse.double_click(body_centre(scene, "x"))
+    editor = scene.value_editor()
+    assert editor.text() == "-0.880797078"
+    if leave == "enter":
+        qtbot.keyClick(editor, Qt.Key_Return)
+    elif leave == "click on the canvas":
+        mouse.press(QPointF(600, 400))
+        mouse.release(QPointF(600, 400))
+    else:
+        other = QLineEdit()
+        qtbot.addWidget(other)
+        other.show()
+        other.activateWindow()
+        other.setFocus()
+        qtbot.waitUntil(lambda: scene.value_editor() is None)  # the focus left it
+    assert scene.value_editor() is None
+    assert doc.circuit.nodes["x"].value == -0.8807970779778823
+    assert doc.undo_stack.count() == 0
 
 
 def test_ctrl_wheel_scrubs_a_source_in_one_undo_step(canvas):

@@ -180,9 +180,12 @@ class CanvasScene(QGraphicsScene):
         """Open an editor for a source's value over its gate."""
         self.editing.open(node_id)
 
-    def commit_editor(self, node_id: str, text: str) -> None:
-        """Apply the editor's text as the node's value (bad text: a status message)."""
-        self.editing.commit(node_id, text)
+    def commit_editor(self) -> None:
+        """Apply the open editor's text as its node's value (bad text: a status message;
+        the text it opened with: no change)."""
+        editor = self.editing.editor
+        if editor is not None:
+            self.editing.commit(editor.node_id, editor.text(), editor.shown)
 
     def close_editor(self) -> None:
         """Close the in-place editor without applying it."""
@@ -405,7 +408,7 @@ class CanvasScene(QGraphicsScene):
             if self.editing.contains(event.scenePos()):
                 super().mousePressEvent(event)
                 return
-            self.commit_editor(editor.node_id, editor.text())
+            self.commit_editor()
         if event.button() == Qt.LeftButton and not self.wiring.active:
             port = port_at(self, event.scenePos())
             if port is not None:

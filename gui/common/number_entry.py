@@ -4,6 +4,10 @@ Every field where a value is typed (the canvas's in-place editor, the Properties
 params, the Inputs table, the gate menu's Set value…, quick add) reads it here, so each accepts
 the same spellings (``-2``, ``0.5``, ``1e-3``, a typographic minus ``−0.5``, spaces around) and
 refuses the rest (words, ``nan``, ``inf``) with the same words.
+
+A field opens showing the number it edits, often rounded (ten significant digits). Leaving it
+with that text untouched is no edit (``edited_number``): nothing typed, nothing rounded to what
+was shown, no undo step.
 """
 
 from __future__ import annotations
@@ -37,3 +41,15 @@ def parse_number(text: str) -> float:
     if value is None:
         raise ValueError(refusal(text))
     return value
+
+
+def unchanged(text: str, shown: str) -> bool:
+    """True when an edit's ``text`` is the text its field was opened with (``shown``): nothing
+    was typed, so the number it stands for, perhaps rounded for showing, is not changed."""
+    return text.strip() == shown.strip()
+
+
+def edited_number(text: str, shown: str) -> float | None:
+    """The number an edit sets in a field opened with ``shown``: None when ``unchanged``, else
+    the finite number ``text`` spells (ValueError with ``refusal(text)`` if it spells none)."""
+    return None if unchanged(text, shown) else parse_number(text)

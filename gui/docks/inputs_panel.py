@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyledIt
 from gui.common import theme
 from gui.model.commands import SetValueCommand
 from engine import feature_name, format_number, format_precise, is_marked
-from gui.common.number_entry import parse_number
+from gui.common.number_entry import parse_number, unchanged
 
 NAME, VALUE, GRAD, KIND = range(4)
 HEADERS = ("name", "value", "gradient", "kind")
@@ -57,7 +57,8 @@ class _PreciseValueDelegate(QStyledItemDelegate):
             editor.setText(precise)
 
     def setModelData(self, editor, model, index):
-        if editor.text() != index.data(PRECISE_ROLE):
+        precise = index.data(PRECISE_ROLE)
+        if precise is None or not unchanged(editor.text(), precise):
             super().setModelData(editor, model, index)
 
 
