@@ -198,6 +198,33 @@ def test_a_picked_up_wire_dropped_on_empty_canvas_is_deleted(canvas):
     assert scene.wire_item("q", 0).src == "x"
 
 
+@pytest.mark.parametrize("drop_on", ["empty canvas", "another port"])
+def test_undo_while_carrying_a_picked_up_wire_drops_it_and_the_release_changes_nothing(
+        canvas, qtbot, drop_on):
+    """z -> f:1 is drawn (one step), picked up again, and Ctrl+Z takes the wire away while it
+    is carried: the carried wire is dropped, and releasing it (on empty canvas, which would
+    delete it, or on q:1, which would move it) changes nothing and raises nothing."""
+    doc, scene, mouse, messages = canvas
+    doc.circuit.disconnect("f", 1)
+    install_edit_keys(EditActions(doc, scene), mouse.view)
+    mouse.view.setFocus()
+    mouse.drag(scene.port_scene_pos("z", -1), scene.port_scene_pos("f", 1))
+    assert doc.circuit.source_of("f", 1) == "z" and doc.undo_stack.count() == 1
+    mouse.press(scene.port_scene_pos("f", 1))  # picks the wire up
+    mouse.move(QPointF(200, 300))
+    assert scene.wiring.active
+    qtbot.keyClick(mouse.viewport, Qt.Key_Z, Qt.ControlModifier)
+    assert doc.circuit.source_of("f", 1) is None and scene.wire_item("f", 1) is None
+    assert not scene.wiring.active and messages[-1].startswith("Wire cancelled")
+    end = QPointF(100, 300) if drop_on == "empty canvas" else scene.port_scene_pos("q", 1)
+    mouse.move(end)
+    mouse.release(end)
+    assert doc.circuit.source_of("f", 1) is None and doc.circuit.source_of("q", 1) == "y"
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.index() == 0
+    doc.undo_stack.redo()
+    assert doc.circuit.source_of("f", 1) == "z" and scene.wire_item("f", 1).isVisible()
+
+
 # ----------------------------------------------------------------- moving gates
 def test_dragging_a_gate_snaps_it_to_the_grid_in_one_undo_step(canvas):
     doc, scene, mouse, _ = canvas
