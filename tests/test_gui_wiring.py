@@ -443,6 +443,34 @@ def test_undo_in_the_middle_of_a_scrub_then_dragging_on_starts_from_the_undone_v
     assert doc.circuit.nodes["y"].value == pytest.approx(5.2)
 
 
+def test_undo_after_the_press_and_before_the_first_step_scrubs_from_the_undone_value(
+        canvas, qtbot):
+    """y was set to 6 (one step). Shift+press on y's number, Ctrl+Z before the mouse has moved
+    a whole step (y is 5 again), then drag 2 steps: y is 5.2, not the undone 6 plus 0.2."""
+    doc, scene, mouse, _ = canvas
+    install_edit_keys(EditActions(doc, scene), mouse.view)
+    mouse.view.setFocus()
+    mouse.double_click(body_centre(scene, "y"))
+    editor = scene.value_editor()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "6")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    assert doc.circuit.nodes["y"].value == 6.0 and doc.undo_stack.count() == 1
+    mouse.view.setFocus()
+    start = body_centre(scene, "y")
+    shift = Qt.ShiftModifier
+    mouse.press(start, shift)
+    mouse.move(start + QPointF(3, 0), shift)  # half a step: nothing pushed yet
+    assert doc.circuit.nodes["y"].value == 6.0 and doc.undo_stack.count() == 1
+    qtbot.keyClick(mouse.viewport, Qt.Key_Z, Qt.ControlModifier)
+    assert doc.circuit.nodes["y"].value == 5.0
+    mouse.move(start + QPointF(13, 0), shift)  # 2 steps of 0.1
+    mouse.release(start + QPointF(13, 0), shift)
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.2)
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["y"].value == 5.0
+
+
 def test_undo_during_a_wheel_scrub_makes_the_next_notch_a_new_step_from_there(canvas, qtbot):
     doc, scene, mouse, _ = canvas
     install_edit_keys(EditActions(doc, scene), mouse.view)

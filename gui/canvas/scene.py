@@ -191,10 +191,14 @@ class CanvasScene(QGraphicsScene):
         """Close the in-place editor without applying it."""
         self.editing.close()
 
-    def scrub_value(self, node_id: str, start: float, steps: int, fine: bool) -> None:
-        """A scrub by dragging: set a source to ``start`` + ``steps`` steps of 0.1 (0.01 if
-        ``fine``), ``start`` being its value when the drag began; one undo step per gesture."""
-        self.scrubbing.drag_to(node_id, start, steps, fine)
+    def start_scrub(self, node_id: str) -> None:
+        """A press on a source's number: a drag from here scrubs it (a new undo step)."""
+        self.scrubbing.begin_drag(node_id)
+
+    def scrub_value(self, node_id: str, steps: int, fine: bool) -> None:
+        """A scrub by dragging: set a source to its value at the press + ``steps`` steps of
+        0.1 (0.01 if ``fine``); one undo step per gesture."""
+        self.scrubbing.drag_to(node_id, steps, fine)
 
     def end_scrub(self) -> None:
         """End the current scrub gesture: the next scrub starts a new undo step."""
