@@ -20,8 +20,8 @@ A row also carries what the rest of the program says about its gate, so nothing 
 names a gate: how its expression is written (``infix``: captions and the boundary plot's
 formula), how its backward pass shares the upstream gradient out (``pattern``: the chain-rule
 captions), where its slope jumps (``kink``: the gradient check), where it is defined (``domain``)
-and a hint for when a number stops being finite there (``nan_hint``: where a nan was born), the
-words people type for it (``aliases``: quick add), whether a source is a variable the user,
+and where it is infinite (``pole``) and a hint for when a number stops being finite there
+(``nan_hint``: where a nan was born), the words people type for it (``aliases``: quick add), whether a source is a variable the user,
 ascent and training change (``variable``: an input) and whether its output sums its inputs
 (``sums_inputs``: a trainable input that only feeds such gates is a bias).
 
@@ -108,6 +108,8 @@ class Gate:
     pattern: str = "scales"
     kink: Kink | None = None
     domain: str = ""  # where it is defined, when not everywhere: "a > 0"
+    # (inputs, params) -> True where its inputs sit on a pole, where it is infinite (1/0, ln 0)
+    pole: Callable | None = None
     nan_hint: str = ""  # what to know when a value stops being finite at it
     aliases: tuple = ()  # words people type for it that its name, symbol and doc do not contain
     variable: bool = False  # a source the user, ascent and training change (an input)
@@ -299,7 +301,8 @@ GATE_LIST: Sequence[Gate] = (
          "a0 / a1", "1/a1 to a0, −a0/a1² to a1", "Divides its first input by its second.",
          scalar_forward=operator.truediv,
          scalar_backward=lambda a, b, out, up: (up / b, -up * (a / b / b)),
-         infix="{0} / {1}", domain="a1 ≠ 0", aliases=("divide", "over", "quotient", "/")),
+         infix="{0} / {1}", domain="a1 ≠ 0", pole=lambda xs, p: xs[1] == 0.0,
+         aliases=("divide", "over", "quotient", "/")),
     Gate("neg", "−x", "arithmetic", 1, 1, lambda xs, p: -xs[0],
          lambda xs, out, g, p: (-g,),
          "−a", "−1", "Flips the sign of its input.",
@@ -324,12 +327,14 @@ GATE_LIST: Sequence[Gate] = (
          scalar_forward=_scalar_power, scalar_backward=_pow_scalar_backward,
          infix="{0} ^ {p:g}", param_symbol="x^{p}",
          domain="a ≥ 0 for a fractional p, a ≠ 0 for p < 0",
+         pole=lambda xs, p: xs[0] == 0.0 and p["p"] < 0,
          aliases=("power", "square", "sqrt", "^", "**")),
     Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
          lambda xs, out, g, p: (-g * (out * out),),  # torch: from the output, -g·(1/a)²
          "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate).",
          scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up * (out * out),
-         infix="1 / {0}", domain="a ≠ 0", aliases=("reciprocal", "inverse", "invert")),
+         infix="1 / {0}", domain="a ≠ 0", pole=lambda xs, p: xs[0] == 0.0,
+         aliases=("reciprocal", "inverse", "invert")),
     Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
          lambda xs, out, g, p: (out * g,),
          "e^a", "e^a (its own output)", "e to the power of its input.",
@@ -342,7 +347,7 @@ GATE_LIST: Sequence[Gate] = (
          lambda xs, out, g, p: (g / xs[0],),
          "ln a", "1 / a", "The natural logarithm of its input.",
          scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a,
-         domain="a > 0", aliases=("logarithm", "ln")),
+         domain="a > 0", pole=lambda xs, p: xs[0] == 0.0, aliases=("logarithm", "ln")),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
          lambda xs, out, g, p: (g * (1.0 - out) * out,),  # torch's sigmoid_backward
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",

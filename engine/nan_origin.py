@@ -9,8 +9,9 @@ student then needs is the place it started. ``nan_origin`` reads a ``Result`` an
   "0 × inf" (a zero upstream gradient times an infinite local gradient), a local gradient that
   is itself infinite or undefined there, or a product that overflowed;
 - in the forward pass (the values), the first gate in topological order whose inputs were all
-  finite and whose value is not: an overflow past float64's largest number, a pole (1/0), or a
-  number outside the gate's domain (ln of a negative number).
+  finite and whose value is not: a pole (1/0, where the table's ``pole`` says the gate is
+  infinite), an overflow past float64's largest number (any other inf), or a number outside
+  the gate's domain (ln of a negative number).
 
 A gradient's origin is reported first (it is what turns every gradient nan); the value that
 fed it, if that was born non-finite, is named in the same explanation. The gate table says the
@@ -99,12 +100,12 @@ def _why_value(node, inputs: list, out: float) -> tuple[str, str]:
     gate = node.gate
     written = f"{_written(node, inputs)} = {format_number(out)}"
     needs = f" (it needs {gate.domain})" if gate.domain else ""
-    if math.isinf(out) and 0.0 not in inputs:
-        return (f"{node.op} overflowed to {format_number(out)}",
-                f"{written} is past float64's largest number ({LARGEST}), so it overflowed")
-    if math.isinf(out):
+    if math.isinf(out) and gate.pole is not None and gate.pole(inputs, node.params):
         return (f"{node.op} at 0 is {format_number(out)}",
                 f"{written} because {gate.name} is infinite at 0{needs}")
+    if math.isinf(out):
+        return (f"{node.op} overflowed to {format_number(out)}",
+                f"{written} is past float64's largest number ({LARGEST}), so it overflowed")
     return (f"{node.op} is undefined here",
             f"{written} because {gate.name} is undefined there{needs}")
 

@@ -196,6 +196,20 @@ def test_a_corner_nobody_owns_names_the_kinked_gates_of_the_table():
     assert note.endswith(f"no {kinked} is at a kink") and kinked == "max/min/relu/abs"
 
 
+# ------------------------------------------------------------------ pole: where a nan was born
+@pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
+def test_pole_says_exactly_where_a_zero_input_makes_the_gate_infinite(gate):
+    for params in (dict(gate.param_defaults), {name: -1.0 for name in gate.params}):
+        for port in range(gate.default_ports()):
+            values = _point(gate)
+            values[port] = 0.0
+            with np.errstate(all="ignore"):
+                out = gate.forward([np.float64(v) for v in values], params)
+            at_pole = gate.pole is not None and gate.pole(values, params)
+            assert at_pole == bool(np.isinf(out)), (port, params)
+        assert gate.pole is None or not gate.pole(_point(gate), params)
+
+
 # ------------------------------------------------------------------ aliases: quick add
 @pytest.mark.parametrize("gate", [gate for gate in engine.GATE_LIST if gate.aliases], ids=_ids)
 def test_every_alias_finds_its_gate_in_quick_add(gate):

@@ -73,6 +73,35 @@ def test_one_gate_origins_say_why(op, values, params, cause, words):
     assert words in origin.text
 
 
+@pytest.mark.parametrize("op, values, params", [
+    ("recip", [0.0], None), ("div", [1.0, 0.0], None), ("log", [0.0], None),
+    ("pow", [0.0], {"p": -1.0}), ("pow", [-0.0], {"p": -0.5}),
+], ids=lambda v: str(v))
+def test_a_gate_at_its_pole_is_said_to_be_infinite_there(op, values, params):
+    circuit = one_gate(op, len(values), params)
+    result = engine.run(circuit, {f"a{i}": v for i, v in enumerate(values)})
+    origin = nan_origin(circuit, result)
+    assert origin.node_id == "f"
+    assert f"because {op} is infinite at 0" in origin.text
+
+
+@pytest.mark.parametrize("op, values", [("add", [1e308, 1e308, 0.0]), ("sub", [1e308, -1e308]),
+                                        ("mul", [1e300, 1e10]), ("div", [1e300, 1e-10])],
+                         ids=lambda v: str(v))
+def test_an_overflow_beside_a_zero_or_near_one_is_an_overflow_not_a_pole(op, values):
+    """add(1e308, 1e308, 0) is inf because the sum is past the largest float: add has no
+    pole, whatever its inputs hold."""
+    circuit = one_gate(op, len(values))
+    result = engine.run(circuit, {f"a{i}": v for i, v in enumerate(values)})
+    origin = nan_origin(circuit, result)
+    assert result.values["f"] == math.inf
+    assert "is infinite at 0" not in origin.text
+    assert "= inf is past float64's largest number (about 1.8e308), so it overflowed" in \
+        origin.text
+    if op != "div":  # (div's gradient overflows too, and is reported first)
+        assert origin.cause == f"{op} overflowed to inf" and not origin.in_gradient
+
+
 def test_a_value_born_upstream_is_named_where_the_gradient_turns():
     # f = relu(-(exp(x) * c)) at x = 1000, c = 2: exp overflows, m = inf, f = relu(-inf) = 0;
     # relu sends 0 back, neg -0, and mul sends c's port -0 × exp's inf = nan
