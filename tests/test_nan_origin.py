@@ -120,6 +120,24 @@ def test_a_value_born_upstream_is_named_where_the_gradient_turns():
     assert not origin.concerns(result, "f")  # the output and its gradient are fine
 
 
+def test_gradients_that_overflow_only_when_a_fan_out_adds_them_up_are_traced_to_the_sum():
+    """x = 1e-10 feeds two ×1e308 gates whose outputs are added: every value is finite (1e298
+    each) and each branch sends a finite 1e308 back to x, but 1e308 + 1e308 is inf."""
+    scaled = ("scale", {"params": {"c": 1e308}})
+    circuit = build({"x": ("input", 1e-10), "s1": scaled, "s2": scaled, "f": "add"},
+                    {"s1": ["x"], "s2": ["x"], "f": ["s1", "s2"]}, output="f")
+    result = engine.run(circuit)
+    assert all(math.isfinite(value) for value in result.values.values())
+    assert result.grads["s1"] == result.grads["s2"] == 1.0 and result.grads["x"] == math.inf
+    origin = nan_origin(circuit, result)
+    assert origin.node_id == "x" and origin.in_gradient
+    assert origin.cause == "gradients add up past the largest float"
+    assert ("the gradients its 2 consumers send back (s2: 1e+308, s1: 1e+308) are each finite, "
+            "but they add up to inf, past float64's largest number (about 1.8e308)") in \
+        origin.text
+    assert origin.concerns(result, "x") and not origin.concerns(result, "s1")
+
+
 def test_a_nan_given_to_a_source_is_traced_to_it():
     circuit, _result = neuron_at(2.0, -1.0)
     result = engine.run(circuit, {"x0": math.nan})
