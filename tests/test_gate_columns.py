@@ -68,6 +68,13 @@ def test_every_column_of_the_row_is_well_formed(gate):
         assert ports == [str(i) for i in range(max(gate.min_ports, 1))]
         assert sorted(set(placeholders) - set(ports)) == sorted(gate.params)
         assert infix_join(gate) or not gate.variadic  # a variadic gate joins its ports
+    if gate.compact_infix:  # the same expression, written tight
+        def placeholders(template):
+            return re.findall(r"\{\w+(?::[^}]*)?\}", template)
+        assert placeholders(gate.compact_infix) == placeholders(gate.infix)
+        assert len(gate.compact_infix) < len(gate.infix)
+    assert not (gate.passes_gradient and gate.local_param)
+    assert gate.local_param in gate.params + ("",)
 
 
 @pytest.mark.parametrize("gate", [gate for gate in engine.GATE_LIST if gate.params], ids=_ids)
@@ -158,6 +165,29 @@ def test_chain_rule_pattern_is_what_the_backward_pass_does(gate):
         assert locals_ == pytest.approx([math.prod(values) / v for v in values], rel=1e-14)
     else:
         assert gate.pattern == "scales" and len(values) <= 2
+
+
+@pytest.mark.parametrize("gate", [gate for gate in OPERATIONS if gate.pattern == "scales"],
+                         ids=_ids)
+def test_a_local_gradient_fixed_by_the_row_is_the_one_the_backward_pass_gives(gate):
+    """passes_gradient: 1 wherever the inputs are; local_param: that param's value. A gate whose
+    local gradients say either at two points and two param values has the column set."""
+    seen = []
+    for shift, param in ((0.0, 2.5), (-2.6, -0.75)):  # inputs 0.7, ... then -1.9, ...
+        values = [v + shift for v in _point(gate)]
+        params = {name: param for name in gate.params}
+        circuit = _one_gate(gate, values, params)
+        rule = gate_chain_rule(circuit, engine.run(circuit), "g")
+        seen.append(([port.local for port in rule.ports], param, rule.pattern_text))
+    passes = all(locals_ == [1.0] * len(locals_) for locals_, _param, _text in seen)
+    is_param = bool(gate.params) and all(locals_ == [param] * len(locals_)
+                                         for locals_, param, _text in seen)
+    assert gate.passes_gradient == passes
+    assert bool(gate.local_param) == is_param
+    for _locals, param, text in seen:
+        assert ("passes the gradient through" in text) == passes
+        if is_param:
+            assert text.endswith(f"local gradient {gate.local_param} = {param:g}")
 
 
 # ------------------------------------------------------------------ kink: the gradient check

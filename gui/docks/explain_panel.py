@@ -277,12 +277,12 @@ def why_local(circuit, factor, values=None) -> str:
     node = circuit.nodes[factor.gate]
     inputs = circuit.inputs_of(factor.gate)
     head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
-    local = node.gate.local_gradient
+    param = node.gate.local_param
     if node.gate.pattern == "switches" and len(inputs) == 2:
         other = inputs[1 - factor.port]
         why = f"the other input, {_name(circuit, other)} = {_n(factor.local)}"
-    elif local in node.gate.params:  # scale: its local gradient is its param
-        why = f"{local} = {node.params.get(local, 0.0):g}"
+    elif param:  # its local gradient is that param's value
+        why = f"{param} = {node.params.get(param, 0.0):g}"
     else:
         why = node.gate.local_gradient
         if len(inputs) == 1 and values is not None and factor.source in values:

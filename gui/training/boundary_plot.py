@@ -67,8 +67,7 @@ def gate_expression(circuit, node_id: str) -> str:
     names = [circuit.nodes[src].name if src in circuit.nodes else "?"
              for src in circuit.inputs_of(node_id)]
     # the table's infix form, compact: a·x for a product, h^2 for a power, params as typed
-    text = infix_text(node.gate, names, node.params, lambda number: f"{number:g}")
-    text = text.replace(" × ", "·").replace(" ^ ", "^")
+    text = infix_text(node.gate, names, node.params, lambda number: f"{number:g}", compact=True)
     return text if len(text) <= MAX_TITLE else text[:MAX_TITLE - 1] + "…"
 
 
