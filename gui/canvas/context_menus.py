@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QInputDialog, QMenu
 import engine
 from engine import CircuitError
 from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureCommand,
-                          SetInputCountCommand, SetLabelCommand, SetOutputCommand,
-                          SetTrainableCommand, SetValueCommand)
+                          SetLabelCommand, SetOutputCommand, SetTrainableCommand,
+                          SetValueCommand, push_input_count)
 from engine import FEATURE_NAMES, format_precise
 from gui.common.number_entry import edited_number
 
@@ -97,10 +97,7 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
             push(SetValueCommand(document, node_id, value))
 
     def set_ports(count: int):
-        command = SetInputCountCommand(document, node_id, count)
-        push(command)
-        if command.status_text():
-            edit_actions.status_message.emit(command.status_text())
+        push_input_count(document, node_id, count, edit_actions.status_message.emit)
 
     _action(menu, "ctx_delete", "Delete" + many, lambda: edit_actions.delete_nodes(group))
     _action(menu, "ctx_duplicate", "Duplicate" + many, lambda: edit_actions.duplicate(group))

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
 from engine import CircuitError, feature_name, format_precise, is_plain_id
 from gui.common import theme
 from gui.common.number_entry import edited_number
-from gui.model.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand,
-                          SetLabelCommand, SetOutputCommand, SetParamCommand,
-                          SetTrainableCommand, SetValueCommand)
+from gui.model.commands import (RenameCommand, SetFeatureCommand, SetLabelCommand,
+                          SetOutputCommand, SetParamCommand, SetTrainableCommand,
+                          SetValueCommand, push_input_count)
 from gui.canvas.gate_glyphs import gate_icon, gate_tooltip
 
 FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} (column 1)",
@@ -450,10 +450,8 @@ class PropertyPanel(QWidget):
     def _commit_inputs(self, count: int) -> None:
         node = self.node
         if node is not None and node.gate.variadic and count != node.n_inputs:
-            command = SetInputCountCommand(self.document, node.id, count)
-            self._push(command)
-            if command.status_text():
-                self.status_message.emit(command.status_text())
+            push_input_count(self.document, node.id, count, self.status_message.emit,
+                             push=self._push)
 
     def _commit_trainable(self, checked: bool) -> None:
         node = self.node

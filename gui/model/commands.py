@@ -15,6 +15,7 @@ gesture (``gesture``: one key per scrub), so ending a scrub needs no change to t
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from PySide6.QtGui import QUndoCommand
 
@@ -270,6 +271,16 @@ class SetInputCountCommand(_CircuitCommand):
         self.circuit.set_input_count(self.node_id, self.old)
         for wire in self.dropped:
             self.circuit.connect(wire.src, wire.dst, wire.port)
+
+
+def push_input_count(document, node_id: str, count: int, say: Callable[[str], None],
+                     push: Callable | None = None) -> None:
+    """Give gate ``node_id`` ``count`` ports as one undo step (with ``push``, else the
+    document's), then ``say`` which wires that removed, if it removed any."""
+    command = SetInputCountCommand(document, node_id, count)
+    (push or document.push)(command)
+    if command.status_text():
+        say(command.status_text())
 
 
 class MoveNodesCommand(_CircuitCommand):
