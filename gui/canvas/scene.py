@@ -25,7 +25,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
-import engine
 from engine import CircuitError
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
@@ -61,7 +60,7 @@ class CanvasScene(QGraphicsScene):
         self._gates: dict[str, GateItem] = {}
         self._wires: dict[tuple[str, int], WireItem] = {}
         self._output: str | None = None
-        self.nan_origin = None  # where the latest result's nan was born (engine.nan_origin)
+        self.nan_origin = None  # the document's nan_origin, as badged on the gates
         self._move_start: dict[str, QPointF] | None = None
         self.wiring = WireDrag(self)
         self.scrubbing = ValueScrub(self)
@@ -380,7 +379,7 @@ class CanvasScene(QGraphicsScene):
                 stub.set_numbers(None, None)
             return
         self._mark_output(result.output if result.output in self._gates else None)
-        self._mark_nan_origin(engine.nan_origin(self.document.circuit, result))
+        self._mark_nan_origin(self.document.nan_origin)
         values, grads, incomplete = result.values, result.grads, result.incomplete
         has_grads = result.has_gradients
         # a branch of a fan-out carries its own share back, not the source's whole gradient

@@ -194,7 +194,7 @@ class ExplainPanel(QWidget):
                      f"gradient is {escape(_d(name))}.</p>")
         if result is None:
             return intro + "<p>The circuit cannot run, so there are no gradients yet.</p>"
-        intro += nan_origin_html(circuit, result, self.node_id)
+        intro += nan_origin_html(circuit, result, self.document.nan_origin, self.node_id)
         if not result.has_gradients:  # as the Properties and Inputs docks say it
             return intro + f"<p>{escape(result.no_gradient_reason)}</p>"
         try:
@@ -206,9 +206,9 @@ class ExplainPanel(QWidget):
         return intro + explanation_html(circuit, explanation, result.values)
 
 
-def nan_origin_html(circuit, result, node_id: str) -> str:
-    """Where the nan was born and why, if ``node_id`` is that gate or the nan reached it."""
-    origin = engine.nan_origin(circuit, result)
+def nan_origin_html(circuit, result, origin, node_id: str) -> str:
+    """Where the nan was born and why (``origin``, the result's ``engine.nan_origin``), if
+    ``node_id`` is that gate or the nan reached it."""
     if origin is None or not origin.concerns(result, node_id):
         return ""
     where = ("here" if node_id == origin.node_id

@@ -47,6 +47,7 @@ class Document(QObject):
         self.circuit.subscribe(self._on_change)
         self.path: Path | None = None
         self.result: engine.Result | None = None
+        self.nan_origin: engine.NanOrigin | None = None  # where result's first nan was born
         self._pending = QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
@@ -97,12 +98,14 @@ class Document(QObject):
         self._pending.start()
 
     def recompute(self) -> None:
-        """Run the forward and backward pass now and publish the result."""
+        """Run the forward and backward pass now and publish the result, with where its first
+        non-finite number was born (``nan_origin``, None when every number is finite)."""
         self._pending.stop()
         try:
             self.result = engine.run(self.circuit, allow_incomplete=True)
         except CircuitError:
             self.result = None
+        self.nan_origin = engine.nan_origin(self.circuit, self.result)
         self.results_changed.emit(self.result)
 
     def flush(self) -> None:
