@@ -110,11 +110,9 @@ class RemoveNodesCommand(_CircuitCommand):
 
 
 class ConnectCommand(_CircuitCommand):
-    """Draw a wire src -> dst:port, replacing the wire that was there (undo puts it back).
-
-    Wiring the explicit output f into a gate that feeds nothing moves f along to that gate, so
-    a circuit grows from its output the way it grows without a pinned output.
-    """
+    """Draw a wire src -> dst:port, replacing the wire that was there (undo puts it back),
+    under the circuit's output rule (``Circuit.connect_keeping_output``: wiring the explicit
+    output f into a gate that feeds nothing moves f along to that gate)."""
 
     def __init__(self, document, src: str, dst: str, port: int):
         old = document.circuit.source_of(dst, port)
@@ -122,27 +120,13 @@ class ConnectCommand(_CircuitCommand):
                 else f"Connect {src} -> {dst} (replacing {old})")
         super().__init__(document, text)
         self.src, self.dst, self.port = src, dst, port
-        self.replaced = None
-        self.followed = False
+        self.edit = None  # what the circuit did, to take back
 
     def redo(self):
-        circuit = self.circuit
-        follow = circuit.output_follows(self.src, self.dst)
-
-        def connect():
-            self.replaced = circuit.connect(self.src, self.dst, self.port, replace_existing=True)
-        self._keeping_output(connect)
-        self.followed = follow
-        if follow:
-            circuit.set_output(self.dst)
+        self.edit = self.circuit.connect_keeping_output(self.src, self.dst, self.port)
 
     def undo(self):
-        if self.followed:
-            self.circuit.set_output(self.src)
-        self._unpin()
-        self.circuit.disconnect(self.dst, self.port)
-        if self.replaced is not None:
-            self.circuit.connect(self.replaced, self.dst, self.port)
+        self.circuit.undo_connect(self.edit)
 
 
 class DisconnectCommand(_CircuitCommand):
