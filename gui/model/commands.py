@@ -22,7 +22,6 @@ from PySide6.QtGui import QUndoCommand
 from engine import Node, Wire
 
 MERGE_SET_VALUE = 1001
-MERGE_SET_PARAM = 1002
 
 
 def _restore_node(circuit, node: Node) -> None:
@@ -190,26 +189,12 @@ class SetValuesCommand(_CircuitCommand):
 
 
 class SetParamCommand(_CircuitCommand):
-    """Set a param (c of scale/offset, p of pow); the steps of one scrub (same ``gesture``)
-    merge into one undo step."""
+    """Set a param (c of scale/offset, p of pow)."""
 
-    def __init__(self, document, node_id: str, name: str, value: float, *,
-                 gesture: int | None = None):
+    def __init__(self, document, node_id: str, name: str, value: float):
         super().__init__(document, f"Set {node_id}.{name} = {value:.6g}")
         self.node_id, self.name, self.new = node_id, name, float(value)
         self.old = document.circuit.node(node_id).params[name]
-        self.gesture = gesture
-
-    def id(self):
-        return MERGE_SET_PARAM if self.gesture is not None else -1
-
-    def mergeWith(self, other):
-        if (other.gesture != self.gesture
-                or (other.node_id, other.name) != (self.node_id, self.name)):
-            return False
-        self.new = other.new
-        self.setText(f"Set {self.node_id}.{self.name} = {self.new:.6g}")
-        return True
 
     def redo(self):
         self.circuit.set_param(self.node_id, self.name, self.new)
