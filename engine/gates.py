@@ -422,8 +422,8 @@ class _Param:
         self.value, self.number = value, number
 
     def __format__(self, spec: str) -> str:
-        if spec == "+":  # the number with its sign, + included: "+1", "−2"
-            return ("+" if self.value >= 0 else "") + self.number(self.value)
+        if spec == "+":  # the number with its sign, + included: "+1", "−2", "−0"
+            return ("+" if math.copysign(1.0, self.value) > 0 else "") + self.number(self.value)
         return format(self.value, spec) if spec else self.number(self.value)
 
 

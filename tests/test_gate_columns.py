@@ -93,6 +93,12 @@ def test_symbols_with_params_read_as_before():
     assert display_symbol("exp", {}) == "exp"
 
 
+def test_a_signed_param_shows_one_sign_even_at_minus_zero():
+    display_symbol = engine.gates.display_symbol
+    assert display_symbol("offset", {"c": 0.0}) == "+0"
+    assert display_symbol("offset", {"c": -0.0}) == "−0"  # not "+−0"
+
+
 # ------------------------------------------------------------------ infix: captions, formulas
 @pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
 def test_forward_caption_writes_the_numbers_that_reached_the_gate(gate):
