@@ -3,8 +3,8 @@
 This is the bridge between the engine and Qt. Views never edit the circuit directly: gestures
 push undo commands (``gui.model.commands``) onto ``undo_stack``; the commands call Circuit
 methods; the circuit notifies this document, which re-emits the change as the ``changed`` signal
-and schedules one forward/backward pass. Passes are coalesced: however many changes arrive in one turn of the
-event loop, the engine runs once and ``results_changed`` fires once.
+and schedules one forward/backward pass. Passes are coalesced: however many changes arrive in
+one turn of the event loop, the engine runs once and ``results_changed`` fires once.
 
 Taking a circuit (on creation, New, Open, restore) is the load: nodes the file left without a
 position get the ones ``engine.auto_layout`` chooses before the document takes the circuit,

@@ -3,10 +3,10 @@
 A circuit whose inputs are bound to data x and y (feature 0 and 1) is a classifier: it gives
 every point of the plane a score, and the sign of the score is the predicted label. The plot
 samples the score on a grid covering the view (100 x 100 by default) and shows it as a heatmap
-(``gui.training.boundary_image``: blue where it is positive, orange where negative, paler near zero, grey
-where it is not a number), the zero line as the decision boundary, and the data set's points on
-top (+1 blue circles, -1 orange squares). The view covers the data with a margin, the aspect
-ratio locked so a circle looks round.
+(``gui.training.boundary_image``: blue where it is positive, orange where negative, paler near
+zero, grey where it is not a number), the zero line as the decision boundary, and the data
+set's points on top (+1 blue circles, -1 orange squares). The view covers the data with a
+margin, the aspect ratio locked so a circle looks round.
 
 Select one gate on the canvas and the map shows that gate's own value instead (TensorFlow
 Playground's per-neuron maps): each hidden unit of a net is a simple cut of the plane, and the
