@@ -7,12 +7,16 @@ from gui.common.number_entry import (MAX_QUOTED, as_number, edited_number, parse
 
 
 @pytest.mark.parametrize("text, number", [("-2", -2.0), (" 0.5 ", 0.5), ("1e-3", 0.001),
-                                          ("−0.5", -0.5), ("+3", 3.0), ("1e300", 1e300)])
+                                          ("−0.5", -0.5), ("+3", 3.0), ("1e300", 1e300),
+                                          ("1.", 1.0), (".5", 0.5), ("-.5", -0.5),
+                                          ("1E+3", 1000.0), ("−1e−3", -0.001)])
 def test_the_spellings_people_type_are_read(text, number):
     assert parse_number(text) == number and as_number(text) == number
 
 
-@pytest.mark.parametrize("text", ["abc", "", "  ", "nan", "inf", "-inf", "1e999", "1,5", "2x"])
+@pytest.mark.parametrize("text", ["abc", "", "  ", "nan", "inf", "-inf", "1e999", "1,5", "2x",
+                                  "1_000", "٣", "１２", "1e1_0", "0x10", "Infinity", "NaN",
+                                  "--1", "1e", "."])
 def test_words_and_numbers_that_are_not_finite_are_refused_naming_the_text(text):
     with pytest.raises(ValueError) as refused:
         parse_number(text)
