@@ -31,7 +31,7 @@ import numpy as np
 from .autodiff import Result, plan_of
 from .circuit import Circuit, Wire
 from .errors import CircuitError
-from .gates import display_symbol, infix_join, infix_text
+from .gates import display_symbol, infix_text
 from .number_format import format_number
 
 Formatter = Callable[[object], str]
@@ -122,10 +122,10 @@ def _pattern(node, n_ports: int) -> tuple[str, str]:
         return gate.pattern, _PATTERN_TEXTS[gate.pattern].format(op=node.op, other=other)
     name = display_symbol(node.op, node.params)  # as drawn on the gate: 1/x, ×−1, +1, exp
     local = gate.local_gradient
-    if local == "1":  # offset: the gradient goes through unchanged
+    if gate.passes_gradient:
         return gate.pattern, f"{name} passes the gradient through (local gradient 1)"
-    if local in node.params:  # scale: its local gradient is its param c
-        local = f"{local} = {node.params[local]:g}"
+    if gate.local_param:
+        local = f"{gate.local_param} = {node.params[gate.local_param]:g}"
     elif node.params:
         local += " (" + ", ".join(f"{k} = {v:g}" for k, v in node.params.items()) + ")"
     return gate.pattern, f"{name} scales by its local gradient {local}"
@@ -177,7 +177,7 @@ def forward_caption(circuit: Circuit, result: Result, node_id: str,
                     fmt: Formatter = format_short) -> str:
     """What a gate computes with the numbers that reached it: '-2.00 + 5.00 = 3.00'."""
     node, _sources, xs, out = _gate_numbers(circuit, result, node_id)
-    if infix_join(node.gate).strip() == "+":  # a sum: written with the signs of its terms
+    if node.gate.adds_inputs:  # a sum: written with the signs of its terms
         written = _sum_text(xs, fmt)
     else:
         written = infix_text(node.gate, [fmt(x) for x in xs], node.params, fmt)

@@ -9,7 +9,8 @@ The output rule keeps f from vanishing while a circuit is being built: an edit r
 ``keeping_output`` that would lose an output that was only implicit (a new gate is a second node
 feeding nothing, a deleted wire leaves two) makes that node the explicit output, and
 ``unpin_output`` takes the pin back; wiring the explicit output into a gate that feeds nothing
-moves f along to that gate (``output_follows``), so a circuit grows from its output either way.
+moves f along to that gate, so a circuit grows from its output either way. A wire is drawn under
+the whole rule by ``connect_keeping_output``, and ``undo_connect`` takes all of it back.
 
 Every change calls the subscribed listeners with a ``Change``. Changes that alter the shape of
 the graph (nodes, wires, ports, ids, the output) bump ``structure_version``, which is what the
@@ -71,6 +72,16 @@ class Wire:
     src: str
     dst: str
     port: int
+
+
+@dataclass(frozen=True)
+class ConnectEdit:
+    """What ``connect_keeping_output`` did, so ``undo_connect`` can take it back."""
+
+    wire: Wire
+    replaced: str | None  # the src of the wire it replaced
+    pinned: str | None  # the implicit output the rule pinned
+    moved_output: bool  # the output f followed the wire from its src to its dst
 
 
 @dataclass(frozen=True)
@@ -225,10 +236,29 @@ class Circuit:
         if pinned is not None and self.explicit_output == pinned:
             self.set_output(None)
 
-    def output_follows(self, src: str, dst: str) -> bool:
-        """True when a wire src -> dst carries the output f along to dst: src is the explicit
-        output and dst feeds nothing."""
-        return self.explicit_output == src and not self._outgoing.get(dst)
+    def connect_keeping_output(self, src: str, dst: str, port: int) -> ConnectEdit:
+        """Wire src into dst:port, replacing the wire there, under the output rule: an output
+        that was only implicit and is lost gets pinned, and a wire from the explicit output f
+        into a gate that feeds nothing moves f along to that gate. Returns what
+        ``undo_connect`` needs."""
+        moves = self.explicit_output == src and not self._outgoing.get(dst)
+        replaced = []
+        pinned = self.keeping_output(lambda: replaced.append(
+            self.connect(src, dst, port, replace_existing=True)))
+        if moves:
+            self.set_output(dst)
+        return ConnectEdit(Wire(src, dst, port), replaced[0], pinned, moves)
+
+    def undo_connect(self, edit: ConnectEdit) -> None:
+        """Take back ``connect_keeping_output``: the output's move or pin, the wire, and the
+        wire it replaced."""
+        wire = edit.wire
+        if edit.moved_output:
+            self.set_output(wire.src)
+        self.unpin_output(edit.pinned)
+        self.disconnect(wire.dst, wire.port)
+        if edit.replaced is not None:
+            self.connect(edit.replaced, wire.dst, wire.port)
 
     def problems(self) -> list[str]:
         """Everything that keeps the circuit from running, one message each (empty if none)."""

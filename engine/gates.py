@@ -17,13 +17,15 @@ torch's numbers). They are always called inside ``numpy.errstate(all="ignore")``
 warns or raises. They are the definition of what every gate computes.
 
 A row also carries what the rest of the program says about its gate, so nothing outside the table
-names a gate: how its expression is written (``infix``: captions and the boundary plot's
-formula), how its backward pass shares the upstream gradient out (``pattern``: the chain-rule
-captions), where its slope jumps (``kink``: the gradient check), where it is defined (``domain``)
-and a hint for when a number stops being finite there (``nan_hint``: where a nan was born), the
-words people type for it (``aliases``: quick add), whether a source is a variable the user,
-ascent and training change (``variable``: an input) and whether its output sums its inputs
-(``sums_inputs``: a trainable input that only feeds such gates is a bias).
+names a gate: how its expression is written (``infix``: captions; ``compact_infix``: the
+boundary plot's formula), how its backward pass shares the upstream gradient out (``pattern``,
+and for a local gradient fixed by the row ``passes_gradient`` and ``local_param``: the
+chain-rule captions and the explanations), where its slope jumps (``kink``: the gradient
+check), where it is defined (``domain``), where it is infinite (``pole``) and a hint for when a
+number stops being finite there (``nan_hint``: where a nan was born), the words people type for
+it (``aliases``: quick add), whether a source is a variable the user, ascent and training change
+(``variable``: an input) and whether its output sums its inputs (``sums_inputs``: a trainable
+input that only feeds such gates is a bias).
 
 A row may also give the same arithmetic on plain Python floats (``scalar_forward`` and
 ``scalar_backward``), which the scalar fast path (``engine/scalar_kernels.py``) runs when every
@@ -101,13 +103,21 @@ class Gate:
     # params (formatted by the caller; "{p:g}" as typed). A variadic gate gives two ports and
     # joins more with the text between them. "" writes it as a function: "exp(a)".
     infix: str = ""
+    compact_infix: str = ""  # the same written tight, for titles ("{0}·{1}"); "": as ``infix``
     param_symbol: str = ""  # the symbol drawn with its params ("×{c}": ×−1); "{c:+}" signs c
     # How its backward pass shares the upstream gradient out (CS231n lecture 4): "distributes"
     # (every input gets it), "routes" (the losers get 0), "switches" (each input gets the others'
     # product) or "scales" (by its local gradient).
     pattern: str = "scales"
+    # What a "scales" gate's local gradient is, when it does not depend on the numbers: 1, so
+    # the upstream gradient passes through unchanged (``passes_gradient``: offset), or the
+    # value of one of its params (``local_param``: c of scale)
+    passes_gradient: bool = False
+    local_param: str = ""
     kink: Kink | None = None
     domain: str = ""  # where it is defined, when not everywhere: "a > 0"
+    # (inputs, params) -> True where its inputs sit on a pole, where it is infinite (1/0, ln 0)
+    pole: Callable | None = None
     nan_hint: str = ""  # what to know when a value stops being finite at it
     aliases: tuple = ()  # words people type for it that its name, symbol and doc do not contain
     variable: bool = False  # a source the user, ascent and training change (an input)
@@ -122,6 +132,11 @@ class Gate:
     def is_source(self) -> bool:
         """True for gates with no ports whose value the user sets (input, const)."""
         return self.max_ports == 0
+
+    @property
+    def adds_inputs(self) -> bool:
+        """True for a plain sum of its inputs, every one with a plus sign (add)."""
+        return self.sums_inputs and self.pattern == "distributes"
 
     def default_ports(self) -> int:
         """The number of ports a new gate of this kind gets."""
@@ -276,7 +291,8 @@ GATE_LIST: Sequence[Gate] = (
          intuition="The gradient switcher: each input gets the upstream gradient times the "
                    "other input's value.",
          scalar_forward=operator.mul, scalar_backward=lambda a, b, out, up: (b * up, a * up),
-         infix="{0} × {1}", pattern="switches", aliases=("times", "multiply", "product", "*")),
+         infix="{0} × {1}", compact_infix="{0}·{1}", pattern="switches",
+         aliases=("times", "multiply", "product", "*")),
     Gate("max", "max", "arithmetic", 2, MAX_PORTS, _extremum_forward(np.maximum),
          _extremum_backward, "max(a0, a1, ...)",
          "1 to the largest input, 0 to the rest (ties split evenly)",
@@ -299,7 +315,8 @@ GATE_LIST: Sequence[Gate] = (
          "a0 / a1", "1/a1 to a0, −a0/a1² to a1", "Divides its first input by its second.",
          scalar_forward=operator.truediv,
          scalar_backward=lambda a, b, out, up: (up / b, -up * (a / b / b)),
-         infix="{0} / {1}", domain="a1 ≠ 0", aliases=("divide", "over", "quotient", "/")),
+         infix="{0} / {1}", domain="a1 ≠ 0", pole=lambda xs, p: xs[1] == 0.0,
+         aliases=("divide", "over", "quotient", "/")),
     Gate("neg", "−x", "arithmetic", 1, 1, lambda xs, p: -xs[0],
          lambda xs, out, g, p: (-g,),
          "−a", "−1", "Flips the sign of its input.",
@@ -311,25 +328,29 @@ GATE_LIST: Sequence[Gate] = (
          "Multiplies its input by a fixed number c (the lecture's *−1 gate is c = −1).",
          params=("c",), param_defaults={"c": -1.0},
          scalar_forward=lambda a, c: c * a, scalar_backward=lambda a, out, up, c: c * up,
-         infix="{c} × {0}", param_symbol="×{c}", aliases=("gain",)),
+         infix="{c} × {0}", compact_infix="{c}·{0}", param_symbol="×{c}", local_param="c",
+         aliases=("gain",)),
     Gate("offset", "+c", "arithmetic", 1, 1, lambda xs, p: xs[0] + p["c"],
          lambda xs, out, g, p: (g,),
          "a + c", "1", "Adds a fixed number c to its input (the lecture's +1 gate is c = 1).",
          params=("c",), param_defaults={"c": 1.0},
          scalar_forward=lambda a, c: a + c, scalar_backward=lambda a, out, up, c: up,
-         infix="{0} + {c}", param_symbol="{c:+}", aliases=("bias", "shift")),
+         infix="{0} + {c}", param_symbol="{c:+}", passes_gradient=True,
+         aliases=("bias", "shift")),
     Gate("pow", "xᵖ", "nonlinear", 1, 1, lambda xs, p: _power(xs[0], p["p"]), _pow_backward,
          "a^p", "p · a^(p − 1)", "Raises its input to a fixed power p.",
          params=("p",), param_defaults={"p": 2.0},
          scalar_forward=_scalar_power, scalar_backward=_pow_scalar_backward,
-         infix="{0} ^ {p:g}", param_symbol="x^{p}",
+         infix="{0} ^ {p:g}", compact_infix="{0}^{p:g}", param_symbol="x^{p}",
          domain="a ≥ 0 for a fractional p, a ≠ 0 for p < 0",
+         pole=lambda xs, p: xs[0] == 0.0 and p["p"] < 0,
          aliases=("power", "square", "sqrt", "^", "**")),
     Gate("recip", "1/x", "nonlinear", 1, 1, lambda xs, p: 1.0 / xs[0],
          lambda xs, out, g, p: (-g * (out * out),),  # torch: from the output, -g·(1/a)²
          "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate).",
          scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up * (out * out),
-         infix="1 / {0}", domain="a ≠ 0", aliases=("reciprocal", "inverse", "invert")),
+         infix="1 / {0}", domain="a ≠ 0", pole=lambda xs, p: xs[0] == 0.0,
+         aliases=("reciprocal", "inverse", "invert")),
     Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
          lambda xs, out, g, p: (out * g,),
          "e^a", "e^a (its own output)", "e to the power of its input.",
@@ -342,7 +363,7 @@ GATE_LIST: Sequence[Gate] = (
          lambda xs, out, g, p: (g / xs[0],),
          "ln a", "1 / a", "The natural logarithm of its input.",
          scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a,
-         domain="a > 0", aliases=("logarithm", "ln")),
+         domain="a > 0", pole=lambda xs, p: xs[0] == 0.0, aliases=("logarithm", "ln")),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
          lambda xs, out, g, p: (g * (1.0 - out) * out,),  # torch's sigmoid_backward
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",
@@ -401,8 +422,8 @@ class _Param:
         self.value, self.number = value, number
 
     def __format__(self, spec: str) -> str:
-        if spec == "+":  # the number with its sign, + included: "+1", "−2"
-            return ("+" if self.value >= 0 else "") + self.number(self.value)
+        if spec == "+":  # the number with its sign, + included: "+1", "−2", "−0"
+            return ("+" if math.copysign(1.0, self.value) > 0 else "") + self.number(self.value)
         return format(self.value, spec) if spec else self.number(self.value)
 
 
@@ -416,26 +437,35 @@ def _glued(template: str, port: int) -> bool:
     return at > 0 and not template[at - 1].isspace()
 
 
-def infix_text(gate: Gate, operands: Sequence[str], params: dict, number: Callable) -> str:
-    """``gate`` written with these operand texts: "a × b", "a0 + a1 + a2", "1 / x", "exp(a)".
+def infix_text(gate: Gate, operands: Sequence[str], params: dict, number: Callable,
+               compact: bool = False) -> str:
+    """``gate`` written with these operand texts: "a × b", "a0 + a1 + a2", "1 / x", "exp(a)";
+    ``compact``, tight where the row says how (``compact_infix``): "a·b", "h^2".
 
     Params are written with ``number`` (or as the row's template says); a gate without an
     ``infix`` is written as a function of its operands.
     """
     if not gate.infix or len(operands) < max(gate.min_ports, 1):
         return f"{gate.name}({', '.join(operands)})"
+    template = _template(gate, compact)
     if gate.variadic:
-        return infix_join(gate).join(operands)
-    texts = [f"({text})" if text[:1] in "-−" and _glued(gate.infix, port) else text
+        return infix_join(gate, compact).join(operands)
+    texts = [f"({text})" if text[:1] in "-−" and _glued(template, port) else text
              for port, text in enumerate(operands)]
     values = {name: _Param(params.get(name, gate.param_defaults.get(name, 0.0)), number)
               for name in gate.params}
-    return gate.infix.format(*texts, **values)
+    return template.format(*texts, **values)
 
 
-def infix_join(gate: Gate) -> str:
-    """The text between two ports of a variadic gate's ``infix`` (" + " for add), or ""."""
-    found = _PLACEHOLDER.findall(gate.infix)
+def _template(gate: Gate, compact: bool) -> str:
+    return gate.compact_infix if compact and gate.compact_infix else gate.infix
+
+
+def infix_join(gate: Gate, compact: bool = False) -> str:
+    """The text between two ports of a variadic gate's ``infix`` (" + " for add; ``compact``,
+    of its ``compact_infix``: "·" for mul), or ""."""
+    template = _template(gate, compact)
+    found = _PLACEHOLDER.findall(template)
     if found[:2] != ["0", "1"]:
         return ""
-    return gate.infix[gate.infix.index("{0}") + 3:gate.infix.index("{1}")]
+    return template[template.index("{0}") + 3:template.index("{1}")]

@@ -3,9 +3,10 @@
 Backpropagation computes every gradient in one sweep, but what it computes has a simple
 reading (CS231n lecture 4): the gradient of the output f with respect to a node is, summed
 over every path from that node to f, the product of the local gradients along the path. In
-the lecture's sigmoid neuron, x0 reaches f along one path, x0 → w0x0 → dot → z → ×−1 → exp →
-+1 → 1/x → f, whose local gradients are 2 (mul: the other input, w0) × 1 × 1 × −1 × 0.37 × 1 ×
-−0.53, and their product 0.39 is df/dx0. Where a value fans out, each branch is a path of its
+the lecture's sigmoid neuron, x0 reaches f along one path,
+x0 → w0x0 → dot → z → ×−1 → exp → +1 → 1/x → f,
+whose local gradients are 2 (mul: the other input, w0) × 1 × 1 × −1 × 0.37 × 1 × −0.53,
+and their product 0.39 is df/dx0. Where a value fans out, each branch is a path of its
 own and their products add up.
 
 The local gradient of a gate's input port k is the gate's backward function (``engine.GATES``)

@@ -7,10 +7,12 @@ student then needs is the place it started. ``nan_origin`` reads a ``Result`` an
 - in the backward pass (the gradients), the first gate, in the order the backward pass visits
   them, that received a finite upstream gradient and sent a non-finite one down a port; why:
   "0 × inf" (a zero upstream gradient times an infinite local gradient), a local gradient that
-  is itself infinite or undefined there, or a product that overflowed;
+  is itself infinite or undefined there, or a product that overflowed; failing that, the node
+  whose consumers each sent back a finite gradient that, added up (a fan-out), overflowed;
 - in the forward pass (the values), the first gate in topological order whose inputs were all
-  finite and whose value is not: an overflow past float64's largest number, a pole (1/0), or a
-  number outside the gate's domain (ln of a negative number).
+  finite and whose value is not: a pole (1/0, where the table's ``pole`` says the gate is
+  infinite), an overflow past float64's largest number (any other inf), or a number outside
+  the gate's domain (ln of a negative number).
 
 A gradient's origin is reported first (it is what turns every gradient nan); the value that
 fed it, if that was born non-finite, is named in the same explanation. The gate table says the
@@ -26,11 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .autodiff import Result, plan_of
+from .chain_rule import fan_out_sum
 from .circuit import Circuit
 from .gates import infix_text
 from .number_format import format_number
 
 LARGEST = "about 1.8e308"  # float64's largest finite number, as the explanations say it
+UPSTREAM_OF = ("The gradients upstream of it are computed from this one, so they are not "
+               "finite either (as in PyTorch).")
 
 
 @dataclass(frozen=True)
@@ -99,12 +104,12 @@ def _why_value(node, inputs: list, out: float) -> tuple[str, str]:
     gate = node.gate
     written = f"{_written(node, inputs)} = {format_number(out)}"
     needs = f" (it needs {gate.domain})" if gate.domain else ""
-    if math.isinf(out) and 0.0 not in inputs:
-        return (f"{node.op} overflowed to {format_number(out)}",
-                f"{written} is past float64's largest number ({LARGEST}), so it overflowed")
-    if math.isinf(out):
+    if math.isinf(out) and gate.pole is not None and gate.pole(inputs, node.params):
         return (f"{node.op} at 0 is {format_number(out)}",
                 f"{written} because {gate.name} is infinite at 0{needs}")
+    if math.isinf(out):
+        return (f"{node.op} overflowed to {format_number(out)}",
+                f"{written} is past float64's largest number ({LARGEST}), so it overflowed")
     return (f"{node.op} is undefined here",
             f"{written} because {gate.name} is undefined there{needs}")
 
@@ -193,9 +198,39 @@ def _explain_gradient(circuit, node, port, ports, plan, up, local, bad_grad,
             cause = f"{given[0]} is not finite"
             why += f" It comes in with the value of {', '.join(given)}, which is not finite."
     hint = hint or gate.nan_hint
-    upstream_of = ("The gradients upstream of it are computed from this one, so they are not "
-                   "finite either (as in PyTorch).")
-    return NanOrigin(node.id, True, cause, f"{head} {why} {upstream_of}", hint)
+    return NanOrigin(node.id, True, cause, f"{head} {why} {UPSTREAM_OF}", hint)
+
+
+def _fan_out_origin(circuit: Circuit, result: Result) -> NanOrigin | None:
+    """The first node, in the order the backward pass reaches them, whose gradient is not
+    finite though every share its consumers sent back is (named in the order they are added):
+    the shares overflowed when the backward pass added them up."""
+    plan = plan_of(circuit)
+    for node_id in reversed(plan.order):
+        if node_id in plan.incomplete or _finite(result.grads.get(node_id, 0.0)):
+            continue
+        fan = fan_out_sum(circuit, result, node_id)
+        seed = [fan.seed] if fan.seed else []
+        if len(fan.branches) + len(seed) < 2:
+            continue
+        numbers = _first_bad(fan.total, [branch.grad for branch in fan.branches] + seed)
+        if numbers is None:
+            continue
+        total, shares = numbers[0], numbers[1:len(fan.branches) + 1]
+        dsts = [branch.dst for branch in fan.branches]
+        named = ", ".join(
+            f"{circuit.nodes[branch.dst].name}"
+            + (f" port {branch.port}" if dsts.count(branch.dst) > 1 else "")
+            + f": {format_number(share)}" for branch, share in zip(fan.branches, shares))
+        if seed:
+            named += ", and 1 as the output"
+        count = len(fan.branches)
+        text = (f"The gradients stop being finite at {_called(circuit.nodes[node_id])}: the "
+                f"gradients its {count} consumer{'s' if count > 1 else ''} send back ({named}) "
+                f"are each finite, but they add up to {format_number(total)}, past float64's "
+                f"largest number ({LARGEST}). {UPSTREAM_OF}")
+        return NanOrigin(node_id, True, "gradients add up past the largest float", text)
+    return None
 
 
 def nan_origin(circuit: Circuit, result: Result | None) -> NanOrigin | None:
@@ -205,7 +240,8 @@ def nan_origin(circuit: Circuit, result: Result | None) -> NanOrigin | None:
         return None
     value_origin = _value_origin(circuit, result)
     if result.has_gradients and not _all_finite(result.grads):
-        origin = _gradient_origin(circuit, result, value_origin)
+        origin = (_gradient_origin(circuit, result, value_origin)
+                  or _fan_out_origin(circuit, result))
         if origin is not None:
             return origin
     return value_origin

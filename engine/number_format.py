@@ -1,4 +1,5 @@
-"""How numbers read: short on the canvas and in captions (-0.53, 1.2e+30, nan), precise in panels.
+"""How numbers read: short on the canvas and in captions (-0.53, 1.2e+30, nan), precise in panels,
+every digit on hover.
 
 Plain Python, so the engine's captions (chain rule) and the GUI read numbers the same way.
 """
@@ -28,6 +29,11 @@ def format_precise(x) -> str:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.10g}"
+
+
+def format_full(x) -> str:
+    """Every digit: the shortest text that reads back as the same float (for hover texts)."""
+    return repr(float(x))
 
 
 def is_marked(x) -> bool:

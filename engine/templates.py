@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from .circuit import Circuit
-from .gates import MAX_PORTS
+from .gates import GATES, MAX_PORTS
 
 GRID = 20
 COLUMN = 180  # horizontal distance between columns
@@ -59,7 +59,7 @@ def _data_inputs(circuit: Circuit) -> None:
 
 
 def _gate(circuit: Circuit, op: str, node_id: str, sources: list[str], pos) -> str:
-    circuit.add_node(op, node_id, inputs=len(sources) if op in ("add", "mul") else None,
+    circuit.add_node(op, node_id, inputs=len(sources) if GATES[op].variadic else None,
                      pos=pos)
     for port, src in enumerate(sources):
         circuit.connect(src, node_id, port)

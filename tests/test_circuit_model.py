@@ -413,13 +413,43 @@ def test_a_chosen_output_is_never_pinned_over_nor_unpinned():
     assert circuit.explicit_output == "q"
 
 
-def test_the_output_follows_a_wire_into_a_gate_that_feeds_nothing():
+def wiring_and_output(circuit):
+    return sorted(circuit.wires(), key=str), circuit.explicit_output
+
+
+def test_the_output_follows_a_wire_into_a_gate_that_feeds_nothing_and_undo_brings_it_back():
     circuit = add_mul()
     circuit.add_node("exp", "e")
     circuit.set_output("f")
-    assert circuit.output_follows("f", "e")
-    assert not circuit.output_follows("q", "e")  # q is not the output
-    assert not circuit.output_follows("f", "q")  # q feeds f already
+    before = wiring_and_output(circuit)
+    edit = circuit.connect_keeping_output("f", "e", 0)
+    assert circuit.explicit_output == "e" and circuit.source_of("e", 0) == "f"
+    circuit.undo_connect(edit)
+    assert wiring_and_output(circuit) == before
+
+
+def test_the_output_stays_for_a_wire_from_another_gate_or_into_a_gate_that_feeds_one():
+    circuit = add_mul()
+    circuit.add_node("exp", "e")
+    circuit.add_node("exp", "e2")
+    circuit.set_output("f")
+    circuit.connect_keeping_output("q", "e", 0)  # q is not the output
+    assert circuit.explicit_output == "f"
+    circuit.connect("e", "e2", 0)
+    circuit.connect_keeping_output("f", "e", 0)  # replaces q -> e; e feeds e2 already
+    assert circuit.explicit_output == "f" and circuit.source_of("e", 0) == "f"
+
+
+def test_a_wire_that_loses_an_implicit_output_pins_it_and_undo_unpins_and_restores():
+    # f is the implicit output; wiring y into f's port 0 in place of q leaves q feeding
+    # nothing too: f is pinned, and undo takes the pin and the replacement back
+    circuit = add_mul()
+    before = wiring_and_output(circuit)
+    edit = circuit.connect_keeping_output("y", "f", 0)
+    assert circuit.source_of("f", 0) == "y" and circuit.explicit_output == "f"
+    assert circuit.output_id() == "f"
+    circuit.undo_connect(edit)
+    assert wiring_and_output(circuit) == before and circuit.explicit_output is None
 
 
 def test_upstream_and_downstream_say_which_wires_would_close_a_cycle():

@@ -68,6 +68,13 @@ def test_every_column_of_the_row_is_well_formed(gate):
         assert ports == [str(i) for i in range(max(gate.min_ports, 1))]
         assert sorted(set(placeholders) - set(ports)) == sorted(gate.params)
         assert infix_join(gate) or not gate.variadic  # a variadic gate joins its ports
+    if gate.compact_infix:  # the same expression, written tight
+        def placeholders(template):
+            return re.findall(r"\{\w+(?::[^}]*)?\}", template)
+        assert placeholders(gate.compact_infix) == placeholders(gate.infix)
+        assert len(gate.compact_infix) < len(gate.infix)
+    assert not (gate.passes_gradient and gate.local_param)
+    assert gate.local_param in gate.params + ("",)
 
 
 @pytest.mark.parametrize("gate", [gate for gate in engine.GATE_LIST if gate.params], ids=_ids)
@@ -84,6 +91,12 @@ def test_symbols_with_params_read_as_before():
     assert display_symbol("offset", {"c": -2.5}) == "−2.5"
     assert display_symbol("pow", {"p": 2.0}) == "x^2"
     assert display_symbol("exp", {}) == "exp"
+
+
+def test_a_signed_param_shows_one_sign_even_at_minus_zero():
+    display_symbol = engine.gates.display_symbol
+    assert display_symbol("offset", {"c": 0.0}) == "+0"
+    assert display_symbol("offset", {"c": -0.0}) == "−0"  # not "+−0"
 
 
 # ------------------------------------------------------------------ infix: captions, formulas
@@ -160,6 +173,29 @@ def test_chain_rule_pattern_is_what_the_backward_pass_does(gate):
         assert gate.pattern == "scales" and len(values) <= 2
 
 
+@pytest.mark.parametrize("gate", [gate for gate in OPERATIONS if gate.pattern == "scales"],
+                         ids=_ids)
+def test_a_local_gradient_fixed_by_the_row_is_the_one_the_backward_pass_gives(gate):
+    """passes_gradient: 1 wherever the inputs are; local_param: that param's value. A gate whose
+    local gradients say either at two points and two param values has the column set."""
+    seen = []
+    for shift, param in ((0.0, 2.5), (-2.6, -0.75)):  # inputs 0.7, ... then -1.9, ...
+        values = [v + shift for v in _point(gate)]
+        params = {name: param for name in gate.params}
+        circuit = _one_gate(gate, values, params)
+        rule = gate_chain_rule(circuit, engine.run(circuit), "g")
+        seen.append(([port.local for port in rule.ports], param, rule.pattern_text))
+    passes = all(locals_ == [1.0] * len(locals_) for locals_, _param, _text in seen)
+    is_param = bool(gate.params) and all(locals_ == [param] * len(locals_)
+                                         for locals_, param, _text in seen)
+    assert gate.passes_gradient == passes
+    assert bool(gate.local_param) == is_param
+    for _locals, param, text in seen:
+        assert ("passes the gradient through" in text) == passes
+        if is_param:
+            assert text.endswith(f"local gradient {gate.local_param} = {param:g}")
+
+
 # ------------------------------------------------------------------ kink: the gradient check
 def _at_kink(gate):
     """Inputs at the gate's kink: 0 for a kink at the input's 0, a tie otherwise."""
@@ -194,6 +230,20 @@ def test_a_corner_nobody_owns_names_the_kinked_gates_of_the_table():
     note = engine.gradcheck._kink_note([], None, 1.0, -1.0)
     kinked = "/".join(gate.name for gate in KINKED)
     assert note.endswith(f"no {kinked} is at a kink") and kinked == "max/min/relu/abs"
+
+
+# ------------------------------------------------------------------ pole: where a nan was born
+@pytest.mark.parametrize("gate", OPERATIONS, ids=_ids)
+def test_pole_says_exactly_where_a_zero_input_makes_the_gate_infinite(gate):
+    for params in (dict(gate.param_defaults), {name: -1.0 for name in gate.params}):
+        for port in range(gate.default_ports()):
+            values = _point(gate)
+            values[port] = 0.0
+            with np.errstate(all="ignore"):
+                out = gate.forward([np.float64(v) for v in values], params)
+            at_pole = gate.pole is not None and gate.pole(values, params)
+            assert at_pole == bool(np.isinf(out)), (port, params)
+        assert gate.pole is None or not gate.pole(_point(gate), params)
 
 
 # ------------------------------------------------------------------ aliases: quick add

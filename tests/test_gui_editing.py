@@ -290,6 +290,21 @@ def test_gate_menu_set_value_reads_numbers_as_every_value_field_does(canvas, mon
     assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.count() == 1
 
 
+def test_gate_menu_set_value_left_as_shown_keeps_every_digit(canvas, monkeypatch):
+    doc, _scene, view, actions, _messages = canvas
+    doc.circuit.set_value("x", -0.8807970779778823)
+    shown = []
+
+    def press_ok(_parent, _title, _label, text):  # OK on the text the dialog opened with
+        shown.append(text)
+        return text
+    monkeypatch.setattr(context_menus, "ask_text", press_ok)
+    trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
+    assert shown == ["-0.880797078"]
+    assert doc.circuit.nodes["x"].value == -0.8807970779778823
+    assert doc.undo_stack.count() == 0
+
+
 def test_removing_a_wired_port_from_the_menu_says_which_wire_goes(canvas):
     doc, _scene, view, actions, messages = canvas
     assert not find_action(build_gate_menu(actions, "q", view), "ctx_remove_port").isEnabled()

@@ -253,3 +253,20 @@ def test_where_the_nan_was_born_shows_on_the_gate_and_in_explain(window, qtbot):
     window.document.flush()
     assert exp.nan_badge == ""
     assert "Not finite" not in window.explain.text()
+
+
+def test_where_the_nan_was_born_is_worked_out_once_per_pass(window, qtbot, monkeypatch):
+    """The canvas's badge and the Explain text read the document's nan_origin: one search a
+    pass, however many views show it."""
+    import engine
+    open_example(window, "sigmoid_neuron_primitive")
+    calls = []
+    search = engine.nan_origin
+    monkeypatch.setattr(engine, "nan_origin", lambda *args: calls.append(1) or search(*args))
+    window.scene.select_nodes(["exp"])
+    window.document.push(SetValueCommand(window.document, "w0", 2000.0))
+    window.document.flush()
+    assert "Not finite: born here (0 × inf)." in window.explain.text()
+    assert window.scene.gate_item("exp").nan_badge == "0 × inf"
+    assert window.document.nan_origin.node_id == "exp"
+    assert len(calls) == 1

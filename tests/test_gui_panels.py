@@ -287,6 +287,22 @@ def test_a_refused_param_shows_the_kept_number_and_enter_on_it_changes_nothing(q
     assert document.circuit.nodes["s"].params["c"] == 0.123456789012345
 
 
+def test_a_value_typed_then_typed_back_to_what_is_shown_changes_nothing(panel, qtbot):
+    document, widget = panel
+    document.circuit.set_value("x", -0.8807970779778823)
+    widget.show_node("x")
+    edit = widget.value_edit
+    assert edit.text() == "-0.880797078"
+    edit.setFocus()
+    edit.end(False)
+    qtbot.keyClick(edit, Qt.Key_5)  # typed, then taken back: the text is what was shown
+    qtbot.keyClick(edit, Qt.Key_Backspace)
+    assert edit.isModified() and edit.text() == "-0.880797078"
+    qtbot.keyClick(edit, Qt.Key_Return)
+    assert document.circuit.nodes["x"].value == -0.8807970779778823
+    assert document.undo_stack.count() == 0
+
+
 def test_lowering_an_add_gate_from_four_inputs_to_two_says_which_wires_go(qtbot):
     document = Document(build({"a": ("input", 1.0), "b": ("input", 2.0), "c": ("input", 3.0),
                                "d": ("input", 4.0), "q": "add"}, {"q": ["a", "b", "c", "d"]}))
@@ -547,27 +563,30 @@ def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot)
     assert wire.grad_text() == "3.00"
 
 
-def test_inputs_show_numbers_as_the_canvas_does_and_precisely_on_hover(qtbot, inputs):
+def test_inputs_show_numbers_as_the_canvas_does_and_every_digit_on_hover(qtbot, inputs):
     document, widget = inputs
-    document.circuit.set_value("x", -0.8807970779778823)  # sigmoid(2) = 0.8807970779778823
+    x = -(0.1 + 0.2)  # -0.30000000000000004: 17 significant digits
+    document.circuit.set_value("x", x)
     document.circuit.set_value("z", 1.5e30)
     document.flush()
     row = widget.row_of("x")
-    assert widget.cell_text("x", VALUE) == "-0.88"  # two decimals, like the wire's number
-    assert widget.table.item(row, VALUE).toolTip().startswith("x = -0.880797078\n")
-    assert widget.cell_text("z", GRAD) == "4.12"  # df/dz = q = -0.88 + 5 = 4.119...
-    assert widget.table.item(widget.row_of("z"), GRAD).toolTip() == "df/dz = 4.119202922"
+    assert widget.cell_text("x", VALUE) == "-0.30"  # two decimals, like the wire's number
+    assert widget.table.item(row, VALUE).toolTip().startswith("x = -0.30000000000000004\n")
+    assert float(widget.table.item(row, VALUE).toolTip()[4:].split()[0]) == x  # reads back
+    assert widget.cell_text("z", GRAD) == "4.70"  # df/dz = q = x + 5
+    assert widget.table.item(widget.row_of("z"), GRAD).toolTip() == f"df/dz = {x + 5.0!r}"
     assert widget.cell_text("z", VALUE) == "1.5e+30"
     assert widget.cell_text("x", GRAD) == "1.5e+30"  # df/dx = z
+    assert widget.table.item(widget.row_of("z"), VALUE).toolTip().startswith("z = 1.5e+30\n")
     table = widget.table
     table.setFocus()
     table.setCurrentCell(row, VALUE)
     qtbot.keyClick(table, Qt.Key_F2)
     editor = QApplication.focusWidget()
-    assert isinstance(editor, QLineEdit) and editor.text() == "-0.880797078"  # precise
+    assert isinstance(editor, QLineEdit) and editor.text() == "-0.3"  # ten digits
     qtbot.keyClick(editor, Qt.Key_Return)  # committed unchanged: nothing rounded, no step
     qtbot.waitUntil(lambda: table.state() != QAbstractItemView.EditingState)
-    assert document.circuit.nodes["x"].value == -0.8807970779778823
+    assert document.circuit.nodes["x"].value == x
     assert document.undo_stack.count() == 0
 
 

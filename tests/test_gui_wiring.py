@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QGraphicsView  # noqa: E402
+from PySide6.QtWidgets import QApplication, QGraphicsView, QLineEdit  # noqa: E402
 
 from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
@@ -182,6 +182,33 @@ def test_a_picked_up_wire_dropped_on_empty_canvas_is_deleted(canvas):
     assert scene.wire_item("q", 0).src == "x"
 
 
+@pytest.mark.parametrize("drop_on", ["empty canvas", "another port"])
+def test_undo_while_carrying_a_picked_up_wire_drops_it_and_the_release_changes_nothing(
+        canvas, qtbot, drop_on):
+    """z -> f:1 is drawn (one step), picked up again, and Ctrl+Z takes the wire away while it
+    is carried: the carried wire is dropped, and releasing it (on empty canvas, which would
+    delete it, or on q:1, which would move it) changes nothing and raises nothing."""
+    doc, scene, mouse, messages = canvas
+    doc.circuit.disconnect("f", 1)
+    install_edit_keys(EditActions(doc, scene), mouse.view)
+    mouse.view.setFocus()
+    mouse.drag(scene.port_scene_pos("z", -1), scene.port_scene_pos("f", 1))
+    assert doc.circuit.source_of("f", 1) == "z" and doc.undo_stack.count() == 1
+    mouse.press(scene.port_scene_pos("f", 1))  # picks the wire up
+    mouse.move(QPointF(200, 300))
+    assert scene.wiring.active
+    qtbot.keyClick(mouse.viewport, Qt.Key_Z, Qt.ControlModifier)
+    assert doc.circuit.source_of("f", 1) is None and scene.wire_item("f", 1) is None
+    assert not scene.wiring.active and messages[-1].startswith("Wire cancelled")
+    end = QPointF(100, 300) if drop_on == "empty canvas" else scene.port_scene_pos("q", 1)
+    mouse.move(end)
+    mouse.release(end)
+    assert doc.circuit.source_of("f", 1) is None and doc.circuit.source_of("q", 1) == "y"
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.index() == 0
+    doc.undo_stack.redo()
+    assert doc.circuit.source_of("f", 1) == "z" and scene.wire_item("f", 1).isVisible()
+
+
 # ----------------------------------------------------------------- moving gates
 def test_dragging_a_gate_snaps_it_to_the_grid_in_one_undo_step(canvas):
     doc, scene, mouse, _ = canvas
@@ -267,6 +294,33 @@ def test_escape_cancels_the_edit(canvas, qtbot):
     qtbot.keyClick(editor, Qt.Key_Escape)
     assert scene.value_editor() is None
     assert doc.circuit.nodes["z"].value == -4.0 and doc.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize("leave", ["enter", "click on the canvas", "focus elsewhere"])
+def test_leaving_the_editor_untouched_keeps_every_digit_of_the_value(canvas, qtbot, leave):
+    """The editor opens on x = -sigmoid(2) to ten digits; leaving it without typing is no
+    edit: the value keeps its 17 digits and no undo step is made."""
+    doc, scene, mouse, _ = canvas
+    doc.circuit.set_value("x", -0.8807970779778823)
+    doc.flush()
+    mouse.double_click(body_centre(scene, "x"))
+    editor = scene.value_editor()
+    assert editor.text() == "-0.880797078"
+    if leave == "enter":
+        qtbot.keyClick(editor, Qt.Key_Return)
+    elif leave == "click on the canvas":
+        mouse.press(QPointF(600, 400))
+        mouse.release(QPointF(600, 400))
+    else:
+        other = QLineEdit()
+        qtbot.addWidget(other)
+        other.show()
+        other.activateWindow()
+        other.setFocus()
+        qtbot.waitUntil(lambda: scene.value_editor() is None)  # the focus left it
+    assert scene.value_editor() is None
+    assert doc.circuit.nodes["x"].value == -0.8807970779778823
+    assert doc.undo_stack.count() == 0
 
 
 def test_ctrl_wheel_scrubs_a_source_in_one_undo_step(canvas):
@@ -371,6 +425,34 @@ def test_undo_in_the_middle_of_a_scrub_then_dragging_on_starts_from_the_undone_v
     assert doc.circuit.nodes["y"].value == 5.0
     doc.undo_stack.redo()
     assert doc.circuit.nodes["y"].value == pytest.approx(5.2)
+
+
+def test_undo_after_the_press_and_before_the_first_step_scrubs_from_the_undone_value(
+        canvas, qtbot):
+    """y was set to 6 (one step). Shift+press on y's number, Ctrl+Z before the mouse has moved
+    a whole step (y is 5 again), then drag 2 steps: y is 5.2, not the undone 6 plus 0.2."""
+    doc, scene, mouse, _ = canvas
+    install_edit_keys(EditActions(doc, scene), mouse.view)
+    mouse.view.setFocus()
+    mouse.double_click(body_centre(scene, "y"))
+    editor = scene.value_editor()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "6")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    assert doc.circuit.nodes["y"].value == 6.0 and doc.undo_stack.count() == 1
+    mouse.view.setFocus()
+    start = body_centre(scene, "y")
+    shift = Qt.ShiftModifier
+    mouse.press(start, shift)
+    mouse.move(start + QPointF(3, 0), shift)  # half a step: nothing pushed yet
+    assert doc.circuit.nodes["y"].value == 6.0 and doc.undo_stack.count() == 1
+    qtbot.keyClick(mouse.viewport, Qt.Key_Z, Qt.ControlModifier)
+    assert doc.circuit.nodes["y"].value == 5.0
+    mouse.move(start + QPointF(13, 0), shift)  # 2 steps of 0.1
+    mouse.release(start + QPointF(13, 0), shift)
+    assert doc.circuit.nodes["y"].value == pytest.approx(5.2)
+    doc.undo_stack.undo()
+    assert doc.circuit.nodes["y"].value == 5.0
 
 
 def test_undo_during_a_wheel_scrub_makes_the_next_notch_a_new_step_from_there(canvas, qtbot):

@@ -73,6 +73,35 @@ def test_one_gate_origins_say_why(op, values, params, cause, words):
     assert words in origin.text
 
 
+@pytest.mark.parametrize("op, values, params", [
+    ("recip", [0.0], None), ("div", [1.0, 0.0], None), ("log", [0.0], None),
+    ("pow", [0.0], {"p": -1.0}), ("pow", [-0.0], {"p": -0.5}),
+], ids=lambda v: str(v))
+def test_a_gate_at_its_pole_is_said_to_be_infinite_there(op, values, params):
+    circuit = one_gate(op, len(values), params)
+    result = engine.run(circuit, {f"a{i}": v for i, v in enumerate(values)})
+    origin = nan_origin(circuit, result)
+    assert origin.node_id == "f"
+    assert f"because {op} is infinite at 0" in origin.text
+
+
+@pytest.mark.parametrize("op, values", [("add", [1e308, 1e308, 0.0]), ("sub", [1e308, -1e308]),
+                                        ("mul", [1e300, 1e10]), ("div", [1e300, 1e-10])],
+                         ids=lambda v: str(v))
+def test_an_overflow_beside_a_zero_or_near_one_is_an_overflow_not_a_pole(op, values):
+    """add(1e308, 1e308, 0) is inf because the sum is past the largest float: add has no
+    pole, whatever its inputs hold."""
+    circuit = one_gate(op, len(values))
+    result = engine.run(circuit, {f"a{i}": v for i, v in enumerate(values)})
+    origin = nan_origin(circuit, result)
+    assert result.values["f"] == math.inf
+    assert "is infinite at 0" not in origin.text
+    assert "= inf is past float64's largest number (about 1.8e308), so it overflowed" in \
+        origin.text
+    if op != "div":  # (div's gradient overflows too, and is reported first)
+        assert origin.cause == f"{op} overflowed to inf" and not origin.in_gradient
+
+
 def test_a_value_born_upstream_is_named_where_the_gradient_turns():
     # f = relu(-(exp(x) * c)) at x = 1000, c = 2: exp overflows, m = inf, f = relu(-inf) = 0;
     # relu sends 0 back, neg -0, and mul sends c's port -0 × exp's inf = nan
@@ -89,6 +118,24 @@ def test_a_value_born_upstream_is_named_where_the_gradient_turns():
     assert "one-gate sigmoid" in origin.hint  # the hint of the gate that overflowed
     assert origin.concerns(result, "c") and origin.concerns(result, "m")
     assert not origin.concerns(result, "f")  # the output and its gradient are fine
+
+
+def test_gradients_that_overflow_only_when_a_fan_out_adds_them_up_are_traced_to_the_sum():
+    """x = 1e-10 feeds two ×1e308 gates whose outputs are added: every value is finite (1e298
+    each) and each branch sends a finite 1e308 back to x, but 1e308 + 1e308 is inf."""
+    scaled = ("scale", {"params": {"c": 1e308}})
+    circuit = build({"x": ("input", 1e-10), "s1": scaled, "s2": scaled, "f": "add"},
+                    {"s1": ["x"], "s2": ["x"], "f": ["s1", "s2"]}, output="f")
+    result = engine.run(circuit)
+    assert all(math.isfinite(value) for value in result.values.values())
+    assert result.grads["s1"] == result.grads["s2"] == 1.0 and result.grads["x"] == math.inf
+    origin = nan_origin(circuit, result)
+    assert origin.node_id == "x" and origin.in_gradient
+    assert origin.cause == "gradients add up past the largest float"
+    assert ("the gradients its 2 consumers send back (s2: 1e+308, s1: 1e+308) are each finite, "
+            "but they add up to inf, past float64's largest number (about 1.8e308)") in \
+        origin.text
+    assert origin.concerns(result, "x") and not origin.concerns(result, "s1")
 
 
 def test_a_nan_given_to_a_source_is_traced_to_it():

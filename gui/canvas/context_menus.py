@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QInputDialog, QMenu
 import engine
 from engine import CircuitError
 from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureCommand,
-                          SetInputCountCommand, SetLabelCommand, SetOutputCommand,
-                          SetTrainableCommand, SetValueCommand)
+                          SetLabelCommand, SetOutputCommand, SetTrainableCommand,
+                          SetValueCommand, push_input_count)
 from engine import FEATURE_NAMES, format_precise
-from gui.common.number_entry import parse_number
+from gui.common.number_entry import edited_number
 
 
 def ask_text(parent, title: str, label: str, text: str) -> str | None:
@@ -84,22 +84,20 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
             push(SetLabelCommand(document, node_id, label.strip() or None))
 
     def edit_value():
-        text = ask_text(parent, "Set value", f"Value of {node_id}:", format_precise(node.value))
+        shown = format_precise(node.value)
+        text = ask_text(parent, "Set value", f"Value of {node_id}:", shown)
         if text is None:
             return
         try:
-            value = parse_number(text)
+            value = edited_number(text, shown)
         except ValueError as error:
             edit_actions.status_message.emit(f"{node_id}: {error}")
             return
-        if value != node.value:
+        if value is not None and value != node.value:
             push(SetValueCommand(document, node_id, value))
 
     def set_ports(count: int):
-        command = SetInputCountCommand(document, node_id, count)
-        push(command)
-        if command.status_text():
-            edit_actions.status_message.emit(command.status_text())
+        push_input_count(document, node_id, count, edit_actions.status_message.emit)
 
     _action(menu, "ctx_delete", "Delete" + many, lambda: edit_actions.delete_nodes(group))
     _action(menu, "ctx_duplicate", "Duplicate" + many, lambda: edit_actions.duplicate(group))

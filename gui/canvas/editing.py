@@ -26,7 +26,8 @@ from PySide6.QtGui import QGuiApplication
 import engine
 from engine import Circuit, CircuitError, Node, Wire
 from gui.common import theme
-from gui.model.commands import AddFragmentCommand, AddNodeCommand, DisconnectCommand, RemoveNodesCommand
+from gui.model.commands import (AddFragmentCommand, AddNodeCommand, DisconnectCommand,
+                                RemoveNodesCommand)
 from gui.canvas.gate_item import NAME_HEIGHT, gate_size
 from gui.canvas.wire_item import WireItem
 

@@ -54,7 +54,7 @@ class ValueItem(QGraphicsItem):
         self.gate = gate
         self.text = ""
         self._rect = QRectF()
-        self._press = None  # (scene x, start value) while dragging
+        self._press = None  # the scene x of the press while dragging
         self._moved = False
         self.setAcceptedMouseButtons(Qt.LeftButton)
         self.setAcceptHoverEvents(True)
@@ -94,10 +94,8 @@ class ValueItem(QGraphicsItem):
         if not event.modifiers() & SCRUB_MODIFIERS:
             event.ignore()  # the gate under the number takes it: a plain drag moves the gate
             return
-        scene = self.scene()
-        scene.end_scrub()
-        node = scene.document.circuit.nodes.get(self.gate.node_id)
-        self._press = (event.scenePos().x(), node.value if node else 0.0)
+        self.scene().start_scrub(self.gate.node_id)
+        self._press = event.scenePos().x()
         self._moved = False
         self.setCursor(Qt.SizeHorCursor)
         event.accept()
@@ -105,14 +103,14 @@ class ValueItem(QGraphicsItem):
     def mouseMoveEvent(self, event):
         if self._press is None:
             return
-        start_x, start_value = self._press
+        start_x = self._press
         modifiers = event.modifiers()
         fine = bool(modifiers & Qt.ControlModifier) or (
             modifiers & SCRUB_MODIFIERS) == SCRUB_MODIFIERS
         steps = int((event.scenePos().x() - start_x) / self.PIXELS_PER_STEP)
         if steps or self._moved:
             self._moved = True
-            self.scene().scrub_value(self.gate.node_id, start_value, steps, fine)
+            self.scene().scrub_value(self.gate.node_id, steps, fine)
 
     def mouseReleaseEvent(self, event):
         scene = self.scene()

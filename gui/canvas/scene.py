@@ -25,7 +25,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
-import engine
 from engine import CircuitError
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
@@ -61,7 +60,7 @@ class CanvasScene(QGraphicsScene):
         self._gates: dict[str, GateItem] = {}
         self._wires: dict[tuple[str, int], WireItem] = {}
         self._output: str | None = None
-        self.nan_origin = None  # where the latest result's nan was born (engine.nan_origin)
+        self.nan_origin = None  # the document's nan_origin, as badged on the gates
         self._move_start: dict[str, QPointF] | None = None
         self.wiring = WireDrag(self)
         self.scrubbing = ValueScrub(self)
@@ -180,18 +179,25 @@ class CanvasScene(QGraphicsScene):
         """Open an editor for a source's value over its gate."""
         self.editing.open(node_id)
 
-    def commit_editor(self, node_id: str, text: str) -> None:
-        """Apply the editor's text as the node's value (bad text: a status message)."""
-        self.editing.commit(node_id, text)
+    def commit_editor(self) -> None:
+        """Apply the open editor's text as its node's value (bad text: a status message;
+        the text it opened with: no change)."""
+        editor = self.editing.editor
+        if editor is not None:
+            self.editing.commit(editor.node_id, editor.text(), editor.shown)
 
     def close_editor(self) -> None:
         """Close the in-place editor without applying it."""
         self.editing.close()
 
-    def scrub_value(self, node_id: str, start: float, steps: int, fine: bool) -> None:
-        """A scrub by dragging: set a source to ``start`` + ``steps`` steps of 0.1 (0.01 if
-        ``fine``), ``start`` being its value when the drag began; one undo step per gesture."""
-        self.scrubbing.drag_to(node_id, start, steps, fine)
+    def start_scrub(self, node_id: str) -> None:
+        """A press on a source's number: a drag from here scrubs it (a new undo step)."""
+        self.scrubbing.begin_drag(node_id)
+
+    def scrub_value(self, node_id: str, steps: int, fine: bool) -> None:
+        """A scrub by dragging: set a source to its value at the press + ``steps`` steps of
+        0.1 (0.01 if ``fine``); one undo step per gesture."""
+        self.scrubbing.drag_to(node_id, steps, fine)
 
     def end_scrub(self) -> None:
         """End the current scrub gesture: the next scrub starts a new undo step."""
@@ -373,7 +379,7 @@ class CanvasScene(QGraphicsScene):
                 stub.set_numbers(None, None)
             return
         self._mark_output(result.output if result.output in self._gates else None)
-        self._mark_nan_origin(engine.nan_origin(self.document.circuit, result))
+        self._mark_nan_origin(self.document.nan_origin)
         values, grads, incomplete = result.values, result.grads, result.incomplete
         has_grads = result.has_gradients
         # a branch of a fan-out carries its own share back, not the source's whole gradient
@@ -405,7 +411,7 @@ class CanvasScene(QGraphicsScene):
             if self.editing.contains(event.scenePos()):
                 super().mousePressEvent(event)
                 return
-            self.commit_editor(editor.node_id, editor.text())
+            self.commit_editor()
         if event.button() == Qt.LeftButton and not self.wiring.active:
             port = port_at(self, event.scenePos())
             if port is not None:

@@ -2,8 +2,9 @@
 
 The editor is a line edit laid over the gate, holding the value with full precision. Enter (or
 a click elsewhere, which takes the focus away) commits it as one ``SetValueCommand``; Escape
-closes it and changes nothing. Text that is not a finite number changes nothing either, and
-the scene's ``status_message`` says why in the words every value field uses
+closes it and changes nothing, and so does leaving it with the text it opened with (the value
+keeps the digits the editor did not show). Text that is not a finite number changes nothing
+either, and the scene's ``status_message`` says why in the words every value field uses
 (``gui.common.number_entry``).
 """
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from engine import format_precise
 from gui.common import theme
-from gui.common.number_entry import parse_number
+from gui.common.number_entry import edited_number
 from gui.model.commands import SetValueCommand
 
 
@@ -26,6 +27,7 @@ class _EditorField(QLineEdit):
         super().__init__(text)
         self.editing = editing
         self.node_id = node_id
+        self.shown = text  # what it opened with: left as it is, it changes nothing
         self.setObjectName("value_editor")
         self.setAlignment(Qt.AlignCenter)
         self.setFont(theme.VALUE_FONT)
@@ -44,7 +46,7 @@ class _EditorField(QLineEdit):
             self._commit()
 
     def _commit(self):
-        self.editing.commit(self.node_id, self.text())
+        self.editing.commit(self.node_id, self.text(), self.shown)
 
 
 class ValueEditor:
@@ -78,8 +80,9 @@ class ValueEditor:
         proxy.setFocus()
         editor.setFocus()
 
-    def commit(self, node_id: str, text: str) -> None:
-        """Apply ``text`` as the node's value (text that is no number: a status message)."""
+    def commit(self, node_id: str, text: str, shown: str) -> None:
+        """Apply ``text`` as the node's value, unless it is the ``shown`` text the editor
+        opened with (text that is no number: a status message)."""
         if self.editor is None:
             return
         self.close()
@@ -88,11 +91,11 @@ class ValueEditor:
         if node is None:
             return
         try:
-            value = parse_number(text)
+            value = edited_number(text, shown)
         except ValueError as error:
             self.scene.status_message.emit(f"{node_id}: {error}")
             return
-        if value != node.value:
+        if value is not None and value != node.value:
             document.push(SetValueCommand(document, node_id, value))
 
     def close(self) -> None:

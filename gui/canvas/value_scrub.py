@@ -6,9 +6,10 @@ undo step; the gesture ends when the mouse is released, Ctrl is let go or anothe
 starts (letting go of Ctrl ends a wheel scrub only: a drag ends when the mouse is released),
 and the next scrub has a new key (a new undo step).
 
-Anything else that moves the undo stack during a scrub (Ctrl+Z while dragging, an edit from a
-panel) ends that scrub's undo step, and a drag that goes on starts afresh from the value the
-node has then: undoing in the middle of a scrub never brings the undone part back.
+A drag begins at the press (``begin_drag``), which takes the value to scrub from. Anything else
+that moves the undo stack during a scrub (Ctrl+Z while dragging, even before the first step, an
+edit from a panel) ends that scrub's undo step, and a drag that goes on starts afresh from the
+value the node has then: undoing in the middle of a scrub never brings the undone part back.
 """
 
 from __future__ import annotations
@@ -29,20 +30,32 @@ class ValueScrub:
         self._gesture = 0  # the key that merges this scrub's commands into one undo step
         self._pushing = False
         self._steps_seen = 0  # the last step count a drag reported
-        self._restart: tuple[int, float] | None = None  # (steps seen, value) after an undo
+        # a drag's (steps, value): at that many steps from the press, the node had that value
+        # (0 and its value at the press; after an undo, the steps seen and the value then)
+        self._start: tuple[int, float] | None = None
         self._wheel_rest = 0
         self._wheeling = False
         scene.document.undo_stack.indexChanged.connect(self._on_stack_moved)
 
-    def drag_to(self, node_id: str, start: float, steps: int, fine: bool) -> None:
-        """A drag's step: the node to ``start`` + ``steps`` steps, ``start`` being its value
-        when the drag began (or, after an undo during the drag, from where it was then)."""
-        self._take(node_id)
+    def begin_drag(self, node_id: str) -> None:
+        """A press on a source's number: a drag from here scrubs it, from the value it has now,
+        as a new undo step."""
+        self.end()
+        node = self.scene.document.circuit.nodes.get(node_id)
+        if node is not None:
+            self.node_id = node_id
+            self._start = (0, node.value)
+
+    def drag_to(self, node_id: str, steps: int, fine: bool) -> None:
+        """A drag's step: the node to its value at the press + ``steps`` steps (after an undo
+        during the drag, to its value then + the steps made since)."""
+        if self.node_id != node_id or self._start is None:
+            self.begin_drag(node_id)
+            if self._start is None:
+                return
         self._steps_seen = steps
-        if self._restart is not None:
-            seen, start = self._restart
-            steps -= seen
-        self._set(node_id, start, steps, fine)
+        seen, start = self._start
+        self._set(node_id, start, steps - seen, fine)
 
     def wheel(self, node_id: str, delta: int, fine: bool) -> None:
         """A wheel turn of ``delta`` (120 a notch) over the node: whole notches step it."""
@@ -60,7 +73,7 @@ class ValueScrub:
         self.node_id = None
         self._gesture += 1
         self._steps_seen = 0
-        self._restart = None
+        self._start = None
         self._wheel_rest = 0
         self._wheeling = False
 
@@ -99,5 +112,5 @@ class ValueScrub:
             return
         node = self.scene.document.circuit.nodes.get(self.node_id)
         self._gesture += 1  # what comes next is a new undo step
-        if node is not None:
-            self._restart = (self._steps_seen, node.value)
+        if node is not None and self._start is not None:  # a drag goes on from here
+            self._start = (self._steps_seen, node.value)

@@ -5,7 +5,9 @@ green (those that would not close a cycle); release on one of them connects
 (``ConnectCommand``, which replaces an occupied input's wire), release elsewhere explains in
 the scene's ``status_message`` why nothing happened. Pressing on a wired input port picks its
 wire up: drop it on another port to move it, on empty canvas to delete it (one undo step
-either way). Escape drops the wire being drawn and pushes nothing.
+either way). Escape drops the wire being drawn and pushes nothing, and so does anything that
+changes the circuit's wiring while a wire is carried (Ctrl+Z, an edit from a panel): the ports
+it was drawn between, or the wire picked up, may be gone.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class _Draft:
         self.lit: list[PortItem] = []
         self.hot: PortItem | None = None
         self.path: QGraphicsPathItem | None = None
+        self.structure = -1  # the circuit's structure_version when the drag began
 
 
 class WireDrag:
@@ -48,6 +51,7 @@ class WireDrag:
     def __init__(self, scene):
         self.scene = scene
         self._draft: _Draft | None = None
+        scene.document.changed.connect(self._on_change)
 
     @property
     def active(self) -> bool:
@@ -86,6 +90,7 @@ class WireDrag:
         draft.path.setPen(QPen(theme.WIRE_DRAFT, theme.WIRE_WIDTH, Qt.DashLine, Qt.RoundCap))
         draft.path.setZValue(10)
         scene.addItem(draft.path)
+        draft.structure = circuit.structure_version
         self._draft = draft
         self.follow(pos)
 
@@ -123,6 +128,12 @@ class WireDrag:
         if draft.picked is not None and draft.picked.scene() is self.scene:
             draft.picked.set_visible_with_labels(True)
         return draft
+
+    def _on_change(self, _change) -> None:
+        draft = self._draft
+        if draft is not None and draft.structure != self.document.circuit.structure_version:
+            self.drop()
+            self.scene.status_message.emit("Wire cancelled: the circuit's wiring changed")
 
     def finish(self, pos: QPointF) -> None:
         """The release at ``pos``: connect, move or delete the wire, or say why not."""

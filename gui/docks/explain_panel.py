@@ -194,7 +194,7 @@ class ExplainPanel(QWidget):
                      f"gradient is {escape(_d(name))}.</p>")
         if result is None:
             return intro + "<p>The circuit cannot run, so there are no gradients yet.</p>"
-        intro += nan_origin_html(circuit, result, self.node_id)
+        intro += nan_origin_html(circuit, result, self.document.nan_origin, self.node_id)
         if not result.has_gradients:  # as the Properties and Inputs docks say it
             return intro + f"<p>{escape(result.no_gradient_reason)}</p>"
         try:
@@ -206,9 +206,9 @@ class ExplainPanel(QWidget):
         return intro + explanation_html(circuit, explanation, result.values)
 
 
-def nan_origin_html(circuit, result, node_id: str) -> str:
-    """Where the nan was born and why, if ``node_id`` is that gate or the nan reached it."""
-    origin = engine.nan_origin(circuit, result)
+def nan_origin_html(circuit, result, origin, node_id: str) -> str:
+    """Where the nan was born and why (``origin``, the result's ``engine.nan_origin``), if
+    ``node_id`` is that gate or the nan reached it."""
     if origin is None or not origin.concerns(result, node_id):
         return ""
     where = ("here" if node_id == origin.node_id
@@ -277,12 +277,12 @@ def why_local(circuit, factor, values=None) -> str:
     node = circuit.nodes[factor.gate]
     inputs = circuit.inputs_of(factor.gate)
     head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
-    local = node.gate.local_gradient
+    param = node.gate.local_param
     if node.gate.pattern == "switches" and len(inputs) == 2:
         other = inputs[1 - factor.port]
         why = f"the other input, {_name(circuit, other)} = {_n(factor.local)}"
-    elif local in node.gate.params:  # scale: its local gradient is its param
-        why = f"{local} = {node.params.get(local, 0.0):g}"
+    elif param:  # its local gradient is that param's value
+        why = f"{param} = {node.params.get(param, 0.0):g}"
     else:
         why = node.gate.local_gradient
         if len(inputs) == 1 and values is not None and factor.source in values:

@@ -4,7 +4,7 @@ This is the lecture's table of "what happens if I nudge x": one row per source, 
 (editable: type a number and press Enter, one undo step), df/dx in red from the last backward
 pass, and a marker for sources that gradient ascent and training leave alone (frozen inputs,
 inputs bound to a data column, consts). Numbers read as on the canvas (``format_number``:
--0.53, 1.2e+30); hovering a number shows it precisely, and editing a value starts from the
+-0.53, 1.2e+30); hovering a number shows every digit of it, and editing a value starts from the
 precise number. Numbers are refreshed after every pass; the rows are
 rebuilt only when sources come, go or change kind. Selecting a row emits ``node_selected(id)``
 so the main window can select that gate on the canvas.
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyledIt
 
 from gui.common import theme
 from gui.model.commands import SetValueCommand
-from engine import feature_name, format_number, format_precise, is_marked
-from gui.common.number_entry import parse_number
+from engine import feature_name, format_full, format_number, format_precise, is_marked
+from gui.common.number_entry import parse_number, unchanged
 
 NAME, VALUE, GRAD, KIND = range(4)
 HEADERS = ("name", "value", "gradient", "kind")
@@ -57,7 +57,8 @@ class _PreciseValueDelegate(QStyledItemDelegate):
             editor.setText(precise)
 
     def setModelData(self, editor, model, index):
-        if editor.text() != index.data(PRECISE_ROLE):
+        precise = index.data(PRECISE_ROLE)
+        if precise is None or not unchanged(editor.text(), precise):
             super().setModelData(editor, model, index)
 
 
@@ -228,7 +229,7 @@ class InputsPanel(QWidget):
                 grad = result.grads.get(node_id)
                 marked = grad is not None and is_marked(grad)
                 grad_item.setText("—" if grad is None else format_number(grad))
-                grad_item.setToolTip(f"df/d{node_id} = {format_precise(grad)}"
+                grad_item.setToolTip(f"df/d{node_id} = {format_full(grad)}"
                                      if grad is not None else "")
                 grad_item.setForeground(theme.MARKED_TEXT if marked else theme.GRAD_RED)
                 grad_item.setBackground(theme.MARKED_FILL if marked else Qt.NoBrush)
@@ -257,11 +258,12 @@ class InputsPanel(QWidget):
 
     @staticmethod
     def _show_value(item: QTableWidgetItem, node) -> None:
-        """A source's value as the canvas shows it, precisely on hover and in the editor."""
-        precise = format_precise(node.value)
+        """A source's value as the canvas shows it, precisely in the editor, every digit on
+        hover."""
         item.setText(format_number(node.value))
-        item.setData(PRECISE_ROLE, precise)
-        item.setToolTip(f"{node.id} = {precise}\nDouble-click (or type) to set a new value.")
+        item.setData(PRECISE_ROLE, format_precise(node.value))
+        item.setToolTip(f"{node.id} = {format_full(node.value)}\n"
+                        "Double-click (or type) to set a new value.")
 
     def _say(self, message: str) -> None:
         self.message.setText(message)

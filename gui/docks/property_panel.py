@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
 
 from engine import CircuitError, feature_name, format_precise, is_plain_id
 from gui.common import theme
-from gui.common.number_entry import parse_number
-from gui.model.commands import (RenameCommand, SetFeatureCommand, SetInputCountCommand,
-                          SetLabelCommand, SetOutputCommand, SetParamCommand,
-                          SetTrainableCommand, SetValueCommand)
+from gui.common.number_entry import edited_number
+from gui.model.commands import (RenameCommand, SetFeatureCommand, SetLabelCommand,
+                          SetOutputCommand, SetParamCommand, SetTrainableCommand,
+                          SetValueCommand, push_input_count)
 from gui.canvas.gate_glyphs import gate_icon, gate_tooltip
 
 FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} (column 1)",
@@ -417,41 +417,41 @@ class PropertyPanel(QWidget):
 
     def _commit_value(self) -> None:
         node = self.node
-        if node is None or not node.gate.is_source or not self.value_edit.isModified():
-            return  # (Enter on the number shown: nothing typed, nothing rounded to it)
-        value = self._parse(self.value_edit, "value")
+        if node is None or not node.gate.is_source:
+            return
+        value = self._parse(self.value_edit, "value", format_precise(node.value))
         if value is not None and value != node.value:
             self._push(SetValueCommand(self.document, node.id, value))
 
     def _commit_param(self, name: str) -> None:
         node = self.node
         edit = self._param_edits.get(name)
-        if node is None or edit is None or name not in node.params or not edit.isModified():
+        if node is None or edit is None or name not in node.params:
             return
-        value = self._parse(edit, name)
+        value = self._parse(edit, name, format_precise(node.params[name]))
         if value is not None and value != node.params[name]:
             self._push(SetParamCommand(self.document, node.id, name, value))
 
-    def _parse(self, edit: QLineEdit, what: str) -> float | None:
-        """The number typed in ``edit``; if it is none, say why and show the gate's number
-        again (None)."""
+    def _parse(self, edit: QLineEdit, what: str, shown: str) -> float | None:
+        """The number typed in ``edit``: None when its text is ``shown``, the gate's number as
+        the field shows it (nothing typed, nothing rounded to it); if it is no number, say why
+        and show the gate's number again (None)."""
         try:
-            value = parse_number(edit.text())
+            value = edited_number(edit.text(), shown)
         except ValueError as error:
             self._set_error(f"{what}: {error}")
             edit.setModified(False)  # not typing any more: the refresh puts the number back
             self._refresh()
             return None
-        self._set_error("")
+        if value is not None:
+            self._set_error("")
         return value
 
     def _commit_inputs(self, count: int) -> None:
         node = self.node
         if node is not None and node.gate.variadic and count != node.n_inputs:
-            command = SetInputCountCommand(self.document, node.id, count)
-            self._push(command)
-            if command.status_text():
-                self.status_message.emit(command.status_text())
+            push_input_count(self.document, node.id, count, self.status_message.emit,
+                             push=self._push)
 
     def _commit_trainable(self, checked: bool) -> None:
         node = self.node

@@ -15,13 +15,13 @@ gesture (``gesture``: one key per scrub), so ending a scrub needs no change to t
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from PySide6.QtGui import QUndoCommand
 
 from engine import Node, Wire
 
 MERGE_SET_VALUE = 1001
-MERGE_SET_PARAM = 1002
 
 
 def _restore_node(circuit, node: Node) -> None:
@@ -109,11 +109,9 @@ class RemoveNodesCommand(_CircuitCommand):
 
 
 class ConnectCommand(_CircuitCommand):
-    """Draw a wire src -> dst:port, replacing the wire that was there (undo puts it back).
-
-    Wiring the explicit output f into a gate that feeds nothing moves f along to that gate, so
-    a circuit grows from its output the way it grows without a pinned output.
-    """
+    """Draw a wire src -> dst:port, replacing the wire that was there (undo puts it back),
+    under the circuit's output rule (``Circuit.connect_keeping_output``: wiring the explicit
+    output f into a gate that feeds nothing moves f along to that gate)."""
 
     def __init__(self, document, src: str, dst: str, port: int):
         old = document.circuit.source_of(dst, port)
@@ -121,27 +119,13 @@ class ConnectCommand(_CircuitCommand):
                 else f"Connect {src} -> {dst} (replacing {old})")
         super().__init__(document, text)
         self.src, self.dst, self.port = src, dst, port
-        self.replaced = None
-        self.followed = False
+        self.edit = None  # what the circuit did, to take back
 
     def redo(self):
-        circuit = self.circuit
-        follow = circuit.output_follows(self.src, self.dst)
-
-        def connect():
-            self.replaced = circuit.connect(self.src, self.dst, self.port, replace_existing=True)
-        self._keeping_output(connect)
-        self.followed = follow
-        if follow:
-            circuit.set_output(self.dst)
+        self.edit = self.circuit.connect_keeping_output(self.src, self.dst, self.port)
 
     def undo(self):
-        if self.followed:
-            self.circuit.set_output(self.src)
-        self._unpin()
-        self.circuit.disconnect(self.dst, self.port)
-        if self.replaced is not None:
-            self.circuit.connect(self.replaced, self.dst, self.port)
+        self.circuit.undo_connect(self.edit)
 
 
 class DisconnectCommand(_CircuitCommand):
@@ -205,26 +189,12 @@ class SetValuesCommand(_CircuitCommand):
 
 
 class SetParamCommand(_CircuitCommand):
-    """Set a param (c of scale/offset, p of pow); the steps of one scrub (same ``gesture``)
-    merge into one undo step."""
+    """Set a param (c of scale/offset, p of pow)."""
 
-    def __init__(self, document, node_id: str, name: str, value: float, *,
-                 gesture: int | None = None):
+    def __init__(self, document, node_id: str, name: str, value: float):
         super().__init__(document, f"Set {node_id}.{name} = {value:.6g}")
         self.node_id, self.name, self.new = node_id, name, float(value)
         self.old = document.circuit.node(node_id).params[name]
-        self.gesture = gesture
-
-    def id(self):
-        return MERGE_SET_PARAM if self.gesture is not None else -1
-
-    def mergeWith(self, other):
-        if (other.gesture != self.gesture
-                or (other.node_id, other.name) != (self.node_id, self.name)):
-            return False
-        self.new = other.new
-        self.setText(f"Set {self.node_id}.{self.name} = {self.new:.6g}")
-        return True
 
     def redo(self):
         self.circuit.set_param(self.node_id, self.name, self.new)
@@ -270,6 +240,16 @@ class SetInputCountCommand(_CircuitCommand):
         self.circuit.set_input_count(self.node_id, self.old)
         for wire in self.dropped:
             self.circuit.connect(wire.src, wire.dst, wire.port)
+
+
+def push_input_count(document, node_id: str, count: int, say: Callable[[str], None],
+                     push: Callable | None = None) -> None:
+    """Give gate ``node_id`` ``count`` ports as one undo step (with ``push``, else the
+    document's), then ``say`` which wires that removed, if it removed any."""
+    command = SetInputCountCommand(document, node_id, count)
+    (push or document.push)(command)
+    if command.status_text():
+        say(command.status_text())
 
 
 class MoveNodesCommand(_CircuitCommand):

@@ -3,8 +3,8 @@
 This is the bridge between the engine and Qt. Views never edit the circuit directly: gestures
 push undo commands (``gui.model.commands``) onto ``undo_stack``; the commands call Circuit
 methods; the circuit notifies this document, which re-emits the change as the ``changed`` signal
-and schedules one forward/backward pass. Passes are coalesced: however many changes arrive in one turn of the
-event loop, the engine runs once and ``results_changed`` fires once.
+and schedules one forward/backward pass. Passes are coalesced: however many changes arrive in
+one turn of the event loop, the engine runs once and ``results_changed`` fires once.
 
 Taking a circuit (on creation, New, Open, restore) is the load: nodes the file left without a
 position get the ones ``engine.auto_layout`` chooses before the document takes the circuit,
@@ -47,6 +47,7 @@ class Document(QObject):
         self.circuit.subscribe(self._on_change)
         self.path: Path | None = None
         self.result: engine.Result | None = None
+        self.nan_origin: engine.NanOrigin | None = None  # where result's first nan was born
         self._pending = QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
@@ -97,12 +98,14 @@ class Document(QObject):
         self._pending.start()
 
     def recompute(self) -> None:
-        """Run the forward and backward pass now and publish the result."""
+        """Run the forward and backward pass now and publish the result, with where its first
+        non-finite number was born (``nan_origin``, None when every number is finite)."""
         self._pending.stop()
         try:
             self.result = engine.run(self.circuit, allow_incomplete=True)
         except CircuitError:
             self.result = None
+        self.nan_origin = engine.nan_origin(self.circuit, self.result)
         self.results_changed.emit(self.result)
 
     def flush(self) -> None:

@@ -3,10 +3,10 @@
 A circuit whose inputs are bound to data x and y (feature 0 and 1) is a classifier: it gives
 every point of the plane a score, and the sign of the score is the predicted label. The plot
 samples the score on a grid covering the view (100 x 100 by default) and shows it as a heatmap
-(``gui.training.boundary_image``: blue where it is positive, orange where negative, paler near zero, grey
-where it is not a number), the zero line as the decision boundary, and the data set's points on
-top (+1 blue circles, -1 orange squares). The view covers the data with a margin, the aspect
-ratio locked so a circle looks round.
+(``gui.training.boundary_image``: blue where it is positive, orange where negative, paler near
+zero, grey where it is not a number), the zero line as the decision boundary, and the data
+set's points on top (+1 blue circles, -1 orange squares). The view covers the data with a
+margin, the aspect ratio locked so a circle looks round.
 
 Select one gate on the canvas and the map shows that gate's own value instead (TensorFlow
 Playground's per-neuron maps): each hidden unit of a net is a simple cut of the plane, and the
@@ -67,8 +67,7 @@ def gate_expression(circuit, node_id: str) -> str:
     names = [circuit.nodes[src].name if src in circuit.nodes else "?"
              for src in circuit.inputs_of(node_id)]
     # the table's infix form, compact: a·x for a product, h^2 for a power, params as typed
-    text = infix_text(node.gate, names, node.params, lambda number: f"{number:g}")
-    text = text.replace(" × ", "·").replace(" ^ ", "^")
+    text = infix_text(node.gate, names, node.params, lambda number: f"{number:g}", compact=True)
     return text if len(text) <= MAX_TITLE else text[:MAX_TITLE - 1] + "…"
 
 
