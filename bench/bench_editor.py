@@ -3,13 +3,14 @@
 Run by hand (not part of the tests): ``python bench/bench_editor.py [N_GATES]``. It writes a
 random N-gate circuit (laid out by the engine) to a temporary file, opens it in the real main
 window through File → Open's code path, and times: the open (load, scene build, first pass,
-first paint), the numbers finding their spots (in slices, after the first paint), a pan step and a zoom step with the whole circuit in view (each forced to paint),
-and one value edit (command, pass, numbers redrawn). Offscreen works:
+first paint), the numbers finding their spots (in slices, after the first paint), a pan step
+and a zoom step with the whole circuit in view (each forced to paint), and one value edit (command, pass, numbers redrawn). Offscreen works:
 ``QT_QPA_PLATFORM=offscreen python bench/bench_editor.py``.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
@@ -112,4 +113,7 @@ def main(n_gates: int = 500) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gates", nargs="?", type=int, default=500,
+                        help="how many gates the random circuit has (default 500)")
+    main(parser.parse_args().gates)

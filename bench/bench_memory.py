@@ -45,7 +45,7 @@ def main() -> None:
     circuit = phase("build the circuit (Circuit API)", lambda: build_circuit(spec))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "big.circuit")
-        phase("engine.save", lambda: engine.save(circuit, path))
+        phase("engine.save", lambda built=circuit: engine.save(built, path))
         size_mb = os.path.getsize(path) / 1e6
         del circuit
         loaded = phase("engine.load", lambda: engine.load(path))
