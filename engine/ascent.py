@@ -32,7 +32,7 @@ import numpy as np
 
 from .autodiff import plan_of
 from .circuit import Circuit
-from .errors import CircuitError
+from .errors import CircuitError, quote
 
 METHODS = ("analytic", "numerical", "random")
 
@@ -81,7 +81,7 @@ class Ascent:
         for _i, node in plan.sources:
             value = inputs.get(node.id, node.value)
             if np.ndim(value) != 0:
-                raise CircuitError(f"'{node.id}': gradient ascent takes single numbers, "
+                raise CircuitError(f"{quote(node.id)}: gradient ascent takes single numbers, "
                                    "not a batch")
             self._values[node.id] = float(value)
         self.movable = [node_id for node_id in circuit.nodes

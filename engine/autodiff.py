@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError
+from .errors import CircuitError, quote
 from .gates import GATES
 from .scalar_kernels import Floats, compile_program
 
@@ -106,7 +106,7 @@ class Plan:
     def _check_overrides(self, overrides: dict) -> None:
         if not self._source_ids.issuperset(overrides):
             key = next(key for key in overrides if key not in self._source_ids)
-            raise CircuitError(f"'{key}' is not an input or const of this circuit")
+            raise CircuitError(f"{quote(key)} is not an input or const of this circuit")
 
     def source_values(self, overrides: dict | None = None) -> list:
         """The values of the sources (node values, or the overrides given by id)."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from .autodiff import Result, plan_of
 from .circuit import Circuit, Wire
-from .errors import CircuitError
+from .errors import CircuitError, quote
 from .gates import display_symbol, infix_text
 from .number_format import format_number
 
@@ -135,11 +135,11 @@ def _gate_numbers(circuit: Circuit, result: Result, node_id: str):
     node = circuit.node(node_id)
     if node.gate.is_source:
         article = "an" if node.op[:1] in "aeiou" else "a"
-        raise CircuitError(f"'{node_id}' is {article} {node.op}: "
+        raise CircuitError(f"{quote(node_id)} is {article} {node.op}: "
                            "it has no input ports")
     sources = circuit.inputs_of(node_id)
     if None in sources or node_id in result.incomplete or node_id not in result.values:
-        raise CircuitError(f"'{node_id}' cannot be computed: a port is not connected")
+        raise CircuitError(f"{quote(node_id)} cannot be computed: a port is not connected")
     xs = [np.float64(result.values[src]) if np.ndim(result.values[src]) == 0
           else np.asarray(result.values[src]) for src in sources]
     return node, sources, xs, result.values[node_id]

@@ -29,7 +29,7 @@ import numpy as np
 
 from .autodiff import plan_of, run
 from .circuit import Circuit
-from .errors import CircuitError
+from .errors import CircuitError, quote
 from .gates import GATE_LIST
 
 _TINY = np.finfo(np.float64).tiny
@@ -125,7 +125,7 @@ def check_gradients(circuit: Circuit, inputs: dict | None = None, *, eps: float 
     inputs = dict(inputs or {})
     for node_id, value in inputs.items():
         if np.ndim(value) != 0:
-            raise CircuitError(f"'{node_id}': the gradient check takes single numbers, "
+            raise CircuitError(f"{quote(node_id)}: the gradient check takes single numbers, "
                                "not a batch")
     result = run(circuit, inputs)
     plan = plan_of(circuit)

@@ -27,7 +27,7 @@ import numpy as np
 
 from .autodiff import Result
 from .circuit import Circuit, Wire
-from .errors import CircuitError
+from .errors import CircuitError, quote
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,10 @@ def _number(result: Result, node_id: str) -> np.float64:
     try:
         value = result.values[node_id]
     except KeyError:
-        raise CircuitError(f"there are no numbers for '{node_id}' yet: run the circuit first") \
-            from None
+        raise CircuitError(f"there are no numbers for {quote(node_id)} yet: run the circuit "
+                           "first") from None
     if np.ndim(value) != 0:
-        raise CircuitError(f"'{node_id}' holds a batch of numbers: only single numbers can be "
+        raise CircuitError(f"{quote(node_id)} holds a batch of numbers: only single numbers can be "
                            "explained")
     return np.float64(value)
 

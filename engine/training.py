@@ -42,7 +42,7 @@ import numpy as np
 from .autodiff import plan_of
 from .circuit import Circuit
 from .datasets import Dataset
-from .errors import CircuitError, shown
+from .errors import CircuitError, quote, shown
 
 LOSSES = ("hinge", "logistic")
 BATCHES = ("full", "stochastic")
@@ -179,9 +179,9 @@ class Trainer:
         """Set some parameters (by id) to finite numbers, e.g. after the user edited them."""
         for node_id, value in values.items():
             if node_id not in self.param_ids:
-                raise CircuitError(f"'{node_id}' is not a parameter of this circuit")
+                raise CircuitError(f"{quote(node_id)} is not a parameter of this circuit")
             if not math.isfinite(value):
-                raise CircuitError(f"{node_id}: {value!r} is not a finite number")
+                raise CircuitError(f"{shown(node_id)}: {value!r} is not a finite number")
             self._params[self.param_ids.index(node_id)] = float(value)
 
     def reset_params(self, seed: int = 0) -> None:
@@ -210,7 +210,7 @@ class Trainer:
         points = self._as_points(points)
         plan = self._current_plan()
         if node_id not in plan.index:
-            raise CircuitError(f"no node '{node_id}'")
+            raise CircuitError(f"no node {quote(node_id)}")
         value = self._forward(points)[plan.index[node_id]]
         return np.broadcast_to(np.asarray(value, dtype=np.float64), points.shape[:-1]).copy()
 

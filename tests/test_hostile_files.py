@@ -417,3 +417,18 @@ def test_no_file_makes_a_command_fail_other_than_by_a_named_refusal(tmp_path, ca
         assert len(err) < len(str(path)) + 400, err
     else:
         json.loads(out)
+
+
+@pytest.mark.parametrize("call", [
+    lambda c, long_id: engine.run(c, {long_id: 1.0}),
+    lambda c, long_id: engine.gradient_paths(c, engine.run(c), long_id),
+    lambda c, long_id: engine.Trainer(c, engine.make_dataset("circle", 10, 0.0, 0)).set_params(
+        {long_id: 1.0}),
+], ids=["run", "gradient_paths", "trainer"])
+def test_a_megabyte_long_id_handed_to_the_api_is_cut_in_the_message(call):
+    """Messages that name an id the caller gave quote at most MAX_SHOWN characters of it."""
+    circuit = engine.loads(json.dumps(example_dict()))
+    long_id = "n" * 1_000_000
+    with pytest.raises(CircuitError) as refused:
+        call(circuit, long_id)
+    assert len(str(refused.value)) < 3 * MAX_SHOWN
