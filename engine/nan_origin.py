@@ -110,8 +110,12 @@ def _why_value(node, inputs: list, out: float) -> tuple[str, str]:
     if math.isinf(out):
         return (f"{node.op} overflowed to {format_number(out)}",
                 f"{written} is past float64's largest number ({LARGEST}), so it overflowed")
-    return (f"{node.op} is undefined here",
-            f"{written} because {gate.name} is undefined there{needs}")
+    if gate.domain:
+        return (f"{node.op} is undefined here",
+                f"{written} because {gate.name} is undefined there{needs}")
+    return (f"{node.op} overflowed inside",
+            f"{written} because a part of it overflowed to inf first, and inf − inf or "
+            f"0 × inf is not a number")
 
 
 def _value_origin(circuit: Circuit, result: Result) -> NanOrigin | None:

@@ -102,6 +102,18 @@ def test_an_overflow_beside_a_zero_or_near_one_is_an_overflow_not_a_pole(op, val
         assert origin.cause == f"{op} overflowed to inf" and not origin.in_gradient
 
 
+def test_a_nan_from_an_overflow_inside_a_gate_is_not_called_undefined():
+    """mul(1e200, 1e200, 0): 1e200 × 1e200 overflows to inf, then inf × 0 is nan; mul is
+    defined everywhere, so the reason is the overflow inside it."""
+    circuit = one_gate("mul", 3)
+    result = engine.run(circuit, {"a0": 1e200, "a1": 1e200, "a2": 0.0})
+    origin = nan_origin(circuit, result)
+    assert math.isnan(result.values["f"])
+    assert origin.node_id == "f"
+    assert "1e+200 × 1e+200 × 0.00 = nan because a part of it overflowed to inf first" in \
+        origin.text and "undefined" not in origin.text
+
+
 def test_a_value_born_upstream_is_named_where_the_gradient_turns():
     # f = relu(-(exp(x) * c)) at x = 1000, c = 2: exp overflows, m = inf, f = relu(-inf) = 0;
     # relu sends 0 back, neg -0, and mul sends c's port -0 × exp's inf = nan
