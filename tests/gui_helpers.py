@@ -1,5 +1,5 @@
 """Helpers for the GUI tests: a window with its questions answered, and a bare canvas given the
-window's edit keys.
+window's edit keys; ``click_at`` clicks the boundary plot at a point of the plane.
 
 ``make_window`` builds the real MainWindow with settings and recovery files in the test's own
 folder, errors collected in ``window.errors`` instead of dialogs, and unsaved edits discarded
@@ -7,7 +7,7 @@ without asking. ``install_edit_keys`` gives a canvas built without a window the 
 window's Edit menu gives it (as declared in ``gui/window_parts.py``).
 """
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QAction
 
 from gui.files.file_actions import DISCARD
@@ -47,3 +47,11 @@ def install_edit_keys(actions, widget) -> None:
         action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _checked=False, slot=slot: slot())
         widget.addAction(action)
+
+
+def click_at(qtbot, plot, x, y, modifier=Qt.NoModifier):
+    """A real mouse click on the boundary plot's viewport where data point (x, y) is drawn."""
+    view_box = plot.plot.getViewBox()
+    scene_point = view_box.mapViewToScene(QPointF(x, y))
+    pos = plot.plot.mapFromScene(scene_point)
+    qtbot.mouseClick(plot.plot.viewport(), Qt.LeftButton, modifier, pos)

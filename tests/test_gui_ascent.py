@@ -494,6 +494,9 @@ def test_a_move_during_a_run_lands_between_its_parts_and_changes_no_pushed_step(
     click(qtbot, panel.run_button)
     assert [stack.text(k).split(" (")[0] for k in range(3)] == [
         "Gradient ascent", "Move x", "Gradient ascent"]
+    # each part is named after its own steps
+    held = [int(stack.text(k).split("(")[1].split()[0]) for k in (0, 2)]
+    assert sum(held) == panel.runner.run_steps
     stack.undo()
     stack.undo()
     # the step under the move still holds what it held when the move was pushed
