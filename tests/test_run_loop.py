@@ -1,7 +1,7 @@
 """The run loop shared by ascent and training, with a fake clock: the time budget is checked
 before each unit of work (a unit that would overrun is not started), the job's own limit,
 start/pause/stop, and one undo step per run (a run's publishes merge; a publish after another
-edit starts a step of its own, named after its own steps)."""
+edit starts a step of its own, named after its own steps; a run that moves nothing leaves none)."""
 
 import pytest
 
@@ -192,6 +192,13 @@ def test_a_run_that_ends_where_it_began_leaves_no_undo_step(qtbot):
                                    steps=(1, 2)))
     assert document.undo_stack.count() == 0
     assert circuit.nodes["x"].value == 1.0
+
+
+def test_a_publish_that_moves_nothing_alone_leaves_no_undo_step(qtbot):
+    document = x_document()
+    document.push(RunValuesCommand(document, {}, {"x": 1.0}, climb_text, 4242, steps=(0, 30)))
+    assert document.undo_stack.count() == 0
+    assert not document.is_dirty
 
 
 def test_a_publish_after_another_edit_is_a_step_of_its_own_named_after_its_steps(qtbot):

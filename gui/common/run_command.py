@@ -8,8 +8,9 @@ changed after it was pushed except by that merge. A command holds the run's step
 step count to another (``steps``); a merge keeps the first count and takes the last, and the
 text names the steps held ("Train 240 steps"). When something else is pushed during a run (a
 data point added, a gate moved), the run's next publish starts a new step, which holds only
-the steps since the last publish. A run whose values end where they began, with its state
-unchanged, leaves no step.
+the steps since the last publish. A run that changes nothing (its values end where they
+began, its state unchanged) leaves no step: its command is obsolete, and Qt drops it, whether
+it came back where it began (``mergeWith``) or never moved (its first ``redo``).
 
 A run may carry more than values: ``before`` and ``after`` are the state of the run's owner on
 either side (for training, the loss and accuracy histories), and ``restore(state)`` puts one back
@@ -69,6 +70,8 @@ class RunValuesCommand(QUndoCommand):
             circuit.set_value(node_id, value)
         if self._pushed and self.restore is not None:
             self.restore(self.after)
+        elif not self._pushed and self.changes_nothing():
+            self.setObsolete(True)  # a publish that moved nothing: dropped unless it merges
         self._pushed = True  # the first redo is the run's own write: its state is current
 
     def undo(self):
