@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
+            "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
             "action_flow_play": flow.play, "action_flow_pause": flow.pause,
             "action_flow_step": flow.play_step, "action_flow_restart": flow.restart,
