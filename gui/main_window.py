@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         note = unconnected_note(result, self.document.circuit)
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
-        problems = getattr(result, "problems", None) or []
+        problems = result.problems if result is not None else []
         self.result_label.setToolTip("\n".join(problems) if problems else
                                      "The output's value after the forward pass")
         bad = (result is None or not result.has_gradients
