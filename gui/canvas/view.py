@@ -41,14 +41,10 @@ from gui.model.commands import MoveNodesCommand
 from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, NUDGE, QUICK_ADD,
                                     canvas_key)
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
+from gui.canvas.gate_glyphs import GATE_MIME
 from gui.canvas.gate_item import GateItem
 from gui.canvas.quick_add import QuickAddPopup
 from gui.canvas.wire_item import NumberLabel, WireItem, numbers_drawn_at
-
-try:
-    from gui.canvas.gate_glyphs import GATE_MIME
-except ImportError:  # the palette module is not there yet
-    GATE_MIME = "application/x-circuitgrad-gate"
 
 MIN_ZOOM = 0.03  # a 32-unit net (9000 px tall) still fits a laptop's canvas
 MAX_ZOOM = 8.0
