@@ -23,8 +23,12 @@ One ``step()`` runs the data forward, seeds the backward pass with dL/dscore for
 (``Plan.backward(values, seed=...)``), adds the penalty's pull and moves every parameter by
 ``-step_size * gradient``. ``batch="full"`` uses all points; ``"stochastic"`` picks
 ``batch_size`` random points (one, by default: exactly the guide's loop, which with
-``reg=1.0`` and ``step_size=0.01`` is its SVM). After each step the loss and the accuracy over
-the whole data set are recorded. A move that would make a parameter non-finite is not made.
+``reg=1.0`` and ``step_size=0.01`` is its SVM). A batch is drawn once and kept until a step
+uses it, so ``gradient()`` is over the batch the next step uses, and a step abandoned halfway
+(``step_parts``) leaves its batch to the next step; a batch drawn for another data set size or
+batch size is given back to the random generator before the new one is drawn. After each step
+the loss and the accuracy over the whole data set are recorded. A move that would make a
+parameter non-finite is not made.
 
 ``Trainer`` is the stepper the GUI drives from a timer; like ``Ascent`` it works on its own
 copy of the parameter values (``values``) and never edits the circuit, and it can evaluate
@@ -114,6 +118,7 @@ class Trainer:
         self.circuit = circuit
         self._plan = plan
         self._rng = np.random.default_rng(seed)
+        self._drawn = None  # a batch not used yet: ((data set size, batch size), state, rows)
         self.features = self._data_inputs(circuit, plan)
         self.param_ids = [node.id for _i, node in plan.sources if node.is_movable]
         self._param_index = np.array([plan.index[node_id] for node_id in self.param_ids],
@@ -241,9 +246,19 @@ class Trainer:
         return dict(zip(self.param_ids, self._gradient(self._batch_rows()).tolist()))
 
     def _batch_rows(self) -> np.ndarray | None:
+        """The rows of the next step's batch (None: every point), drawn once until used."""
         if self.batch == "full":
             return None
-        return self._rng.integers(0, len(self.dataset), size=self.batch_size)
+        sizes = (len(self.dataset), self.batch_size)
+        if self._drawn is not None:
+            drawn_for, state, rows = self._drawn
+            if drawn_for == sizes:
+                return rows
+            self._rng.bit_generator.state = state  # drawn for other sizes: give it back
+        state = self._rng.bit_generator.state
+        rows = self._rng.integers(0, sizes[0], size=sizes[1])
+        self._drawn = (sizes, state, rows)
+        return rows
 
     def _gradient(self, rows: np.ndarray | None) -> np.ndarray:
         parts = self._gradient_parts(rows, None)
@@ -282,7 +297,8 @@ class Trainer:
         """``step()`` as a generator doing at most ``part_size`` points' work per ``next()``
         (None: all at once), so a caller with a time budget can spread a step over several
         turns. The step counts when the generator is exhausted; the loss over the whole data set
-        after the move is its return value. Abandoned halfway, it changes nothing."""
+        after the move is its return value. Abandoned halfway, it changes nothing (a stochastic
+        batch it drew is the next step's)."""
         gradient = yield from self._gradient_parts(self._batch_rows(), part_size)
         with np.errstate(all="ignore"):
             moved = self._params - self.step_size * gradient
@@ -299,6 +315,7 @@ class Trainer:
             yield
         self.stuck = [node_id for node_id, ok in zip(self.param_ids, finite) if not ok]
         self._params = params
+        self._drawn = None  # the batch is used: the next step draws its own
         weights = params[self._is_weight]
         with np.errstate(all="ignore"):
             loss = per_point_sum / len(labels) + 0.5 * self.reg * float(np.dot(weights, weights))

@@ -1,8 +1,9 @@
 """Help: the keyboard shortcuts and the gate reference, in one dialog with two tabs.
 
-The shortcuts table is built from the window's declared actions (``gui/window_parts.py``: their
-stable names and keys), where every shortcut is declared once. Gestures on the canvas that are not
-actions (wheel zoom, dragging a wire, scrubbing a value) follow in a second part of the table.
+The shortcuts table is built from the window's declared keys (``gui/window_parts.py``: the
+actions' stable names and keys, then the canvas's own keys), where every shortcut is declared
+once. Mouse gestures on the canvas (wheel zoom, dragging a wire, scrubbing a value) follow in a
+second part of the table.
 The gate reference is built from the engine's gate table: one section per gate with its
 symbol, formula, local gradient and the seeds' intuition; the index at the top links every gate
 to its section (anchor ``gate-<name>``), and ``show_gate(name)`` jumps there.
@@ -28,9 +29,6 @@ GESTURES = [
     ("Scrub a value", "Ctrl+wheel over an input or const (add Shift for steps of 0.01), or "
                       "Shift+drag (or Alt+drag) its number sideways (add Ctrl for 0.01)"),
     ("Select", "Click, Ctrl+click, or drag a rubber band on empty canvas"),
-    ("Nudge the selection", "Arrow keys (one grid step)"),
-    ("Cancel", "Escape: drops a wire being drawn, puts dragged gates back, clears the "
-               "selection"),
     ("Zoom", "Mouse wheel"),
     ("Pan", "Middle-drag, or hold Space and drag"),
     ("Context menu", "Right-click a gate, a wire or the canvas"),

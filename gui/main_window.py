@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
+            "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
             "action_flow_play": flow.play, "action_flow_pause": flow.pause,
             "action_flow_step": flow.play_step, "action_flow_restart": flow.restart,
@@ -347,7 +348,7 @@ class MainWindow(QMainWindow):
         note = unconnected_note(result, self.document.circuit)
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
-        problems = getattr(result, "problems", None) or []
+        problems = result.problems if result is not None else []
         self.result_label.setToolTip("\n".join(problems) if problems else
                                      "The output's value after the forward pass")
         bad = (result is None or not result.has_gradients

@@ -2,7 +2,9 @@
 menus and its toolbars.
 
 ``main_window.py`` builds the window from these tables (and is the only module that does);
-Help -> Keyboard Shortcuts lists the keys from ``ACTIONS``. Nothing here knows the panels: the
+Help -> Keyboard Shortcuts lists the keys from ``ACTIONS``, then the canvas's own keys
+(``gui.canvas.canvas_keys``: the arrows, Escape, Space, whose job depends on the selection or a
+drag in progress, declared there because the canvas, below this module, acts on them). Nothing here knows the panels: the
 window connects each action, by its objectName, to the panel that does the work. A new tool adds
 its dock to ``DOCKS``, its actions to ``ACTIONS`` and their places to ``MENUS``/``TOOLBARS``.
 
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QStyle
+
+from gui.canvas.canvas_keys import canvas_key_rows
 
 LEFT, RIGHT, BOTTOM = (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea,
                        Qt.BottomDockWidgetArea)
@@ -121,12 +125,13 @@ ACTIONS = (
     ActionPart("action_paste", "&Paste", ("Ctrl+V",),
                "Paste gates (with their wires) with fresh ids"),
     ActionPart("action_duplicate", "&Duplicate", ("Ctrl+D",), "Duplicate the selected gates"),
-    ActionPart("action_delete", "De&lete", (QKeySequence.Delete,),
+    ActionPart("action_delete", "De&lete", (QKeySequence.Delete, "Backspace"),
                "Delete the selected gates and wires"),
     ActionPart("action_select_all", "Select &All", ("Ctrl+A",), "Select every gate"),
     # View
     ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
+    ActionPart("action_reset_zoom", "&Actual Size", ("Ctrl+0",), "Zoom to 100%"),
     ActionPart("action_fit", "&Fit Circuit", ("F",), "Zoom to show the whole circuit"),
     ActionPart("action_reset_layout", "&Reset Layout", (),
                "Put every dock back in its first place, at its first size"),
@@ -185,7 +190,7 @@ MENUS = (
         "action_cut", "action_copy", "action_paste", "action_duplicate", "action_delete",
         SEPARATOR, "action_select_all")),
     ("menu_view", "&View", (
-        "action_zoom_in", "action_zoom_out", "action_fit", SEPARATOR,
+        "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),
@@ -232,7 +237,8 @@ def actions_in_menu_order() -> list[ActionPart]:
 
 
 def shortcut_rows() -> list[tuple[str, str]]:
-    """(action, its keys as the platform writes them) for every action that has keys."""
+    """(action, its keys as the platform writes them) for every action that has keys, then
+    the canvas's own keys."""
     return [(part.label, ", ".join(k.toString(QKeySequence.NativeText)
                                    for k in part.key_sequences()))
-            for part in actions_in_menu_order() if part.keys]
+            for part in actions_in_menu_order() if part.keys] + canvas_key_rows()

@@ -1,14 +1,17 @@
 """Helpers for the GUI tests: a window with its questions answered, and a bare canvas given the
-window's edit keys.
+window's edit keys; ``mouse`` and ``drag`` press, move and release on a canvas; ``click_at``
+clicks the boundary plot at a point of the plane.
 
 ``make_window`` builds the real MainWindow with settings and recovery files in the test's own
 folder, errors collected in ``window.errors`` instead of dialogs, and unsaved edits discarded
-without asking. ``install_edit_keys`` gives a canvas built without a window the keys that the
-window's Edit menu gives it (as declared in ``gui/window_parts.py``).
+without asking. ``install_edit_keys`` and ``install_view_keys`` give a canvas built without a
+window the keys that the window's Edit and View menus give it (as declared in
+``gui/window_parts.py``).
 """
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from gui.files.file_actions import DISCARD
 from gui.main_window import MainWindow
@@ -36,14 +39,50 @@ def make_window(qtbot, tmp_path, settings_name: str = "settings.ini") -> MainWin
 
 
 def install_edit_keys(actions, widget) -> None:
-    """Give a bare canvas the window's edit keys (copy, cut, paste, duplicate, undo, redo)."""
+    """Give a bare canvas the window's edit keys (copy, cut, paste, duplicate, delete, select
+    all, undo, redo)."""
     stack = actions.document.undo_stack
-    slots = {"action_copy": actions.copy, "action_cut": actions.cut,
-             "action_paste": actions.paste, "action_duplicate": actions.duplicate,
-             "action_undo": stack.undo, "action_redo": stack.redo}
+    _install_keys(widget, {
+        "action_copy": actions.copy, "action_cut": actions.cut, "action_paste": actions.paste,
+        "action_duplicate": actions.duplicate, "action_delete": actions.delete_selection,
+        "action_select_all": actions.select_all, "action_undo": stack.undo,
+        "action_redo": stack.redo})
+
+
+def install_view_keys(view) -> None:
+    """Give a bare canvas the window's View keys (zoom in, out, to 100%, fit)."""
+    _install_keys(view, {"action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
+                         "action_reset_zoom": view.reset_zoom, "action_fit": view.fit_all})
+
+
+def _install_keys(widget, slots) -> None:
     for name, slot in slots.items():
         action = QAction(name, widget)
         action.setShortcuts(ACTION_PARTS[name].key_sequences())
         action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _checked=False, slot=slot: slot())
         widget.addAction(action)
+
+
+def click_at(qtbot, plot, x, y, modifier=Qt.NoModifier):
+    """A real mouse click on the boundary plot's viewport where data point (x, y) is drawn."""
+    view_box = plot.plot.getViewBox()
+    scene_point = view_box.mapViewToScene(QPointF(x, y))
+    pos = plot.plot.mapFromScene(scene_point)
+    qtbot.mouseClick(plot.plot.viewport(), Qt.LeftButton, modifier, pos)
+
+
+def mouse(view, kind, pos: QPoint, button, buttons, modifiers=Qt.NoModifier):
+    """Send one mouse event to the viewport (with buttons held, which QTest cannot do)."""
+    event = QMouseEvent(kind, QPointF(pos), QPointF(view.viewport().mapToGlobal(pos)),
+                        button, buttons, modifiers)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def drag(view, start: QPoint, end: QPoint, button=Qt.LeftButton, steps=5):
+    """Press at ``start``, move to ``end`` in a few steps with the button held, release."""
+    mouse(view, QEvent.MouseButtonPress, start, button, button)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        mouse(view, QEvent.MouseMove, point, Qt.NoButton, button)
+    mouse(view, QEvent.MouseButtonRelease, end, button, Qt.NoButton)

@@ -213,6 +213,21 @@ def test_a_run_paused_before_its_first_step_leaves_no_undo_step(qtbot, window, p
     assert not window.document.is_dirty
 
 
+def test_a_run_that_moves_nothing_leaves_no_undo_step(qtbot, window, panel):
+    window.document.replace_circuit(build({"x": ("input", 0.0), "f": "mul"}, {"f": ("x", "x")}))
+    panel.method.setCurrentIndex(panel.method.findData("random"))
+    panel.direction.setCurrentIndex(panel.direction.findData(True))  # x*x is least at x = 0
+    panel.speed.setValue(1000)
+    for steps in (1, 30):  # one publish, then as many as the frames take
+        panel.max_steps.setValue(steps)
+        click(qtbot, panel.run_button)
+        qtbot.waitUntil(lambda: not panel.runner.running, timeout=10000)
+        assert panel.runner.last_reason == "steps" and panel.runner.run_steps == steps
+        assert window.document.circuit.nodes["x"].value == 0.0
+        assert window.document.undo_stack.count() == 0
+        assert not window.document.is_dirty
+
+
 def test_minimise_goes_down(qtbot, window, panel):
     open_example(window, "neuron")
     panel.direction.setCurrentIndex(panel.direction.findData(True))
@@ -494,6 +509,9 @@ def test_a_move_during_a_run_lands_between_its_parts_and_changes_no_pushed_step(
     click(qtbot, panel.run_button)
     assert [stack.text(k).split(" (")[0] for k in range(3)] == [
         "Gradient ascent", "Move x", "Gradient ascent"]
+    # each part is named after its own steps
+    held = [int(stack.text(k).split("(")[1].split()[0]) for k in (0, 2)]
+    assert sum(held) == panel.runner.run_steps
     stack.undo()
     stack.undo()
     # the step under the move still holds what it held when the move was pushed

@@ -18,7 +18,7 @@ from gui.training.boundary_image import (NEGATIVE_RGB, NOT_FINITE_RGB, colour_ta
 from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot
 from gui.model.commands import SetFeatureCommand, SetValueCommand
 from gui.main_window import MainWindow
-from tests.gui_helpers import make_window
+from tests.gui_helpers import click_at, make_window
 from tests.helpers import build
 
 GUIDE = [((1.2, 0.7), 1), ((-0.3, -0.5), -1), ((3.0, 0.1), 1), ((-0.1, -1.0), -1),
@@ -73,14 +73,6 @@ def colour_at(plot, row, col):
     """The RGB the heatmap paints at grid point (row, col): its lookup-table entry."""
     index = int(np.floor(plot.image_item.image[row, col]))
     return colour_table()[index][:3]
-
-
-def click_at(qtbot, plot, x, y, modifier=Qt.NoModifier):
-    """A real mouse click on the plot's viewport where data point (x, y) is drawn."""
-    view_box = plot.plot.getViewBox()
-    scene_point = view_box.mapViewToScene(QPointF(x, y))
-    pos = plot.plot.mapFromScene(scene_point)
-    qtbot.mouseClick(plot.plot.viewport(), Qt.LeftButton, modifier, pos)
 
 
 # --------------------------------------------------------------------------- the window

@@ -1,5 +1,6 @@
 """The canvas: what it draws (gates, wires, green values above, red gradients below) and how it
-follows the document (rebuild, undo/redo of add and delete, renames, the output).
+follows the document (rebuild, undo/redo of add and delete, renames, the output), and the one rule
+for what text on it keeps off (the wires' numbers and the flow's cards).
 
 The numbers are the seeds': f = (x + y) * z at x = -2, y = 5, z = -4 is -12, with q = 3,
 df/dx = df/dy = z = -4, df/dz = q = 3 and df/dq = z = -4 (CS231n lecture 4).
@@ -11,7 +12,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QRectF  # noqa: E402
+from PySide6.QtCore import QPointF, QRectF  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QGraphicsView  # noqa: E402
 
@@ -23,6 +24,12 @@ from gui.model.commands import (AddNodeCommand, MoveNodesCommand, RemoveNodesCom
                           SetFeatureCommand, SetInputCountCommand, SetOutputCommand,
                           SetTrainableCommand, SetValueCommand)
 from gui.model.document import Document  # noqa: E402
+from gui.canvas.obstacles import (CARD, GATE, LABEL_OVERLAP_COST, NUMBER, WIRE,  # noqa: E402
+                                  obstacle_kind)
+from gui.canvas.port_item import PortItem  # noqa: E402
+from gui.canvas.wire_item import NumberLabel, covered_cost  # noqa: E402
+from gui.flow.captions import Caption  # noqa: E402
+from gui.flow.card_room import CardRoom  # noqa: E402
 from tests.helpers import add_mul_circuit  # noqa: E402
 
 
@@ -392,3 +399,37 @@ def test_a_circuit_just_opened_gets_its_best_number_spots_and_width_changes_keep
     doc.flush()
     scene.arrange_labels()
     assert len(wire.value_label.text) > len(text) and wire.label_spot() == before
+
+
+# ----------------------------------------------------------------------------- what text keeps off
+# one rule (gui.canvas.obstacles) for the wires' numbers (covered_cost) and the cards (CardRoom)
+def test_each_item_has_its_kind_of_obstacle_to_text(canvas):
+    _doc, scene, _view = canvas
+    wire = scene.wire_item("f", 0)  # q -> f, carrying 3 and -4
+    assert obstacle_kind(scene.gate_item("q")) == GATE
+    assert obstacle_kind(wire) == WIRE
+    assert wire.value_label.text == "3.00" and obstacle_kind(wire.value_label) == NUMBER
+    empty = NumberLabel(QColor("green"), 1)
+    assert obstacle_kind(empty) == ""  # an empty label is not in the way
+    assert obstacle_kind(Caption("q = x + y", ["3 = -2 + 5"], QColor("green"))) == CARD
+    ports = [item for item in scene.items() if isinstance(item, PortItem)]
+    assert ports and all(obstacle_kind(port) == "" for port in ports)
+
+
+def test_a_spot_costs_the_same_to_a_wires_number_and_to_a_card(canvas):
+    _doc, scene, _view = canvas
+    card = Caption("q = x + y", ["3 = -2 + 5"], QColor("green"))
+    scene.addItem(card)
+    card.setPos(QPointF(600, 400))  # far from the circuit
+    room = CardRoom(scene, leave_out=[card])
+    gate = scene.gate_item("q")
+    body = gate.shape().translated(gate.pos()).boundingRect()
+    spots = [QRectF(1000, 1000, 40, 20),  # nothing there
+             body.adjusted(10, 10, -10, -10),  # on q's body
+             scene.wire_item("f", 0).value_label.sceneBoundingRect()]  # on q's value, 3.00
+    for spot in spots:
+        wires = [item for item in scene.items(spot) if obstacle_kind(item) == WIRE
+                 and item.shape().intersects(spot)]
+        assert covered_cost(scene, spot, (card,)) == room.cost(spot, card) + len(wires)
+    assert room.cost(spots[0]) == 0 and room.cost(spots[1]) == LABEL_OVERLAP_COST
+    assert room.cost(spots[2]) >= LABEL_OVERLAP_COST

@@ -463,7 +463,8 @@ def test_the_last_step_of_the_backward_pass_keeps_a_card_whole(window):
 @pytest.mark.parametrize("name", ["sigmoid_neuron_primitive.circuit", "add_mul.circuit",
                                   "neuron.circuit"])
 def test_chain_rule_cards_cover_no_number_gate_or_other_card(window, name):
-    from gui.canvas.wire_item import LABEL_OVERLAP_COST, covered_cost
+    from gui.canvas.obstacles import LABEL_OVERLAP_COST
+    from gui.canvas.wire_item import covered_cost
     flow = open_example(window, name)
     flow.finish()
     cards = [item for item in window.scene.items() if isinstance(item, Caption)]

@@ -19,7 +19,7 @@ import engine
 from engine.datasets import GUIDE_LABELS, GUIDE_POINTS
 from gui.common.plots import EMPTY_X, EMPTY_Y
 from gui.model.commands import AddNodeCommand, SetTrainableCommand, SetValueCommand
-from tests.gui_helpers import make_window
+from tests.gui_helpers import click_at, make_window
 from gui.training.plots import TrainingPlots
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -466,6 +466,36 @@ def test_undoing_a_run_removes_its_part_of_the_curves(window, session, panel, qt
     press(window, qtbot, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert session.trainer.steps == second
     assert curves(window) == both_curves
+
+
+def test_undoing_the_part_of_a_run_after_a_point_was_added_keeps_the_part_before(
+        window, session, panel, qtbot):
+    window.resize(1400, 900)  # room for the boundary plot to take a click
+    open_spiral_net(window, qtbot)
+    stack = window.document.undo_stack
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.plots.steps_shown >= 10, timeout=10_000)
+    shown, shown_curves = panel.plots.steps_shown, curves(window)
+    click_at(qtbot, window.boundary_plot, 0.1, 0.2)  # the run goes on with the new point
+    assert session.running and len(session.dataset) == 61
+    qtbot.waitUntil(lambda: session.trainer.steps >= shown + 10, timeout=10_000)
+    qtbot.mouseClick(panel.train_button, Qt.LeftButton)
+    final, final_curves = session.trainer.steps, curves(window)
+    assert stack.count() == 3  # the run before the point, the point, the run after it
+    assert stack.undoText() == f"Train {final - shown} steps"
+
+    press(window, qtbot, Qt.Key_Z, Qt.ControlModifier)
+    assert session.trainer.steps == shown and panel.plots.steps_shown == shown
+    assert curves(window) == shown_curves
+    assert len(session.dataset) == 61
+    assert stack.undoText() == "Add a +1 point"
+    press(window, qtbot, Qt.Key_Z, Qt.ControlModifier)
+    assert len(session.dataset) == 60 and session.trainer.steps == shown
+    assert stack.undoText() == f"Train {shown} steps"
+
+    press(window, qtbot, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    press(window, qtbot, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert session.trainer.steps == final and curves(window) == final_curves
 
 
 def test_undoing_a_reset_brings_back_the_curves(window, session, panel, qtbot):

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa: E402
-                           QMouseEvent, QWheelEvent)
+                           QWheelEvent)
 from PySide6.QtGui import QFontMetricsF  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget  # noqa: E402
 
@@ -26,6 +26,8 @@ from gui.model.document import Document  # noqa: E402
 from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.quick_add import match_gates  # noqa: E402
 from tests.helpers import add_mul_circuit  # noqa: E402
+from tests.gui_helpers import (drag, install_edit_keys, install_view_keys,  # noqa: E402
+                               mouse)
 
 
 @pytest.fixture
@@ -34,6 +36,8 @@ def canvas(qtbot):
     scene = CanvasScene(doc)
     view = CanvasView(scene)
     actions = EditActions(doc, scene, view)
+    install_edit_keys(actions, view)  # the keys the window's actions give the canvas
+    install_view_keys(view)
     qtbot.addWidget(view)
     view.resize(800, 600)
     view.show()
@@ -47,22 +51,6 @@ def canvas(qtbot):
 def at(view, x, y) -> QPoint:
     """The viewport position of scene point (x, y)."""
     return view.mapFromScene(QPointF(x, y))
-
-
-def mouse(view, kind, pos: QPoint, button, buttons, modifiers=Qt.NoModifier):
-    """Send one mouse event to the viewport (with buttons held, which QTest cannot do)."""
-    event = QMouseEvent(kind, QPointF(pos), QPointF(view.viewport().mapToGlobal(pos)),
-                        button, buttons, modifiers)
-    QApplication.sendEvent(view.viewport(), event)
-
-
-def drag(view, start: QPoint, end: QPoint, button=Qt.LeftButton, steps=5):
-    """Press at ``start``, move to ``end`` in a few steps with the button held, release."""
-    mouse(view, QEvent.MouseButtonPress, start, button, button)
-    for i in range(1, steps + 1):
-        point = start + (end - start) * (i / steps)
-        mouse(view, QEvent.MouseMove, point, Qt.NoButton, button)
-    mouse(view, QEvent.MouseButtonRelease, end, button, Qt.NoButton)
 
 
 def wheel(view, pos: QPoint, notches: int, modifiers=Qt.NoModifier):
@@ -201,6 +189,7 @@ def shown_view(qtbot, circuit, width: int, height: int):
     """A canvas view of ``circuit`` on screen at this size: (scene, view)."""
     scene = CanvasScene(Document(circuit))
     view = CanvasView(scene)
+    install_view_keys(view)  # F: the window's Fit
     qtbot.addWidget(view)
     view.resize(width, height)
     view.show()

@@ -103,7 +103,8 @@ def test_the_keys_people_know_are_where_they_were_and_no_key_is_on_two_actions(w
         "action_ascent_run": ["Shift+F7"], "action_train": ["F9"],
         "action_train_step": ["Shift+F9"], "action_templates": ["Ctrl+Shift+N"],
         "action_shortcuts": ["F1"], "action_save": ["Ctrl+S"], "action_fit": ["F"],
-        "action_redo": ["Ctrl+Shift+Z", "Ctrl+Y"], "action_delete": ["Del"]}
+        "action_redo": ["Ctrl+Shift+Z", "Ctrl+Y"], "action_delete": ["Del", "Backspace"],
+        "action_reset_zoom": ["Ctrl+0"]}
     for name, keys in expected.items():
         action = window.findChild(QAction, name)
         assert [k.toString() for k in action.shortcuts()] == keys, name

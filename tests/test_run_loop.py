@@ -1,6 +1,7 @@
 """The run loop shared by ascent and training, with a fake clock: the time budget is checked
 before each unit of work (a unit that would overrun is not started), the job's own limit,
-start/pause/stop, and one undo step per run (a run's publishes merge)."""
+start/pause/stop, and one undo step per run (a run's publishes merge; a publish after another
+edit starts a step of its own, named after its own steps; a run that moves nothing leaves none)."""
 
 import pytest
 
@@ -42,6 +43,16 @@ class CostlyJob:
 
     def finished(self, reason):
         self.finished_with.append(reason)
+
+
+def climb_text(steps):
+    return f"Climb ({steps} steps)"
+
+
+def x_document():
+    circuit = engine.Circuit()
+    circuit.add_node("input", "x", value=1.0)
+    return Document(circuit)
 
 
 def make_loop(qtbot, costs, budget=0.010, publish_delay_ms=1, **job_options):
@@ -127,7 +138,7 @@ def test_each_run_is_one_undo_step(qtbot):
         """Adds 1 to x per unit, two units a slice; each publish pushes the run's command."""
 
         def __init__(self):
-            self.x, self.steps, self.run_from = 1.0, 0, 0
+            self.x, self.steps, self.run_from, self.published = 1.0, 0, 0, 0
             self.slice = (None, 0)
             self.publishes = 0
 
@@ -146,9 +157,9 @@ def test_each_run_is_one_undo_step(qtbot):
         def publish(self):
             self.publishes += 1
             old = {"x": circuit.nodes["x"].value}
-            document.push(RunValuesCommand(document, {"x": self.x}, old,
-                                           f"Climb ({self.steps - self.run_from} steps)",
-                                           loop.run_id))
+            document.push(RunValuesCommand(document, {"x": self.x}, old, climb_text,
+                                           loop.run_id, steps=(self.published, self.steps)))
+            self.published = self.steps
 
         def finished(self, _reason):
             self.run_from = self.steps
@@ -175,7 +186,33 @@ def test_a_run_that_ends_where_it_began_leaves_no_undo_step(qtbot):
     circuit = engine.Circuit()
     circuit.add_node("input", "x", value=1.0)
     document = Document(circuit)
-    document.push(RunValuesCommand(document, {"x": 2.0}, {"x": 1.0}, "Run (1 step)", 4242))
-    document.push(RunValuesCommand(document, {"x": 1.0}, {"x": 2.0}, "Run (2 steps)", 4242))
+    document.push(RunValuesCommand(document, {"x": 2.0}, {"x": 1.0}, climb_text, 4242,
+                                   steps=(0, 1)))
+    document.push(RunValuesCommand(document, {"x": 1.0}, {"x": 2.0}, climb_text, 4242,
+                                   steps=(1, 2)))
     assert document.undo_stack.count() == 0
     assert circuit.nodes["x"].value == 1.0
+
+
+def test_a_publish_that_moves_nothing_alone_leaves_no_undo_step(qtbot):
+    document = x_document()
+    document.push(RunValuesCommand(document, {}, {"x": 1.0}, climb_text, 4242, steps=(0, 30)))
+    assert document.undo_stack.count() == 0
+    assert not document.is_dirty
+
+
+def test_a_publish_after_another_edit_is_a_step_of_its_own_named_after_its_steps(qtbot):
+    document = x_document()
+    stack = document.undo_stack
+    document.push(RunValuesCommand(document, {"x": 2.0}, {"x": 1.0}, climb_text, 4242,
+                                   steps=(0, 5)))
+    document.push(RunValuesCommand(document, {"x": 3.0}, {"x": 2.0}, climb_text, 4242,
+                                   steps=(5, 20)))
+    document.circuit.add_node("input", "y", value=0.0)  # not a command: the stack's top stays
+    stack.push(RunValuesCommand(document, {"y": 1.0}, {"y": 0.0}, lambda _n: "Other"))
+    document.push(RunValuesCommand(document, {"x": 4.0}, {"x": 3.0}, climb_text, 4242,
+                                   steps=(20, 30)))
+    assert [stack.text(i) for i in range(stack.count())] == [
+        "Climb (20 steps)", "Other", "Climb (10 steps)"]
+    stack.undo()
+    assert document.circuit.nodes["x"].value == 3.0

@@ -326,3 +326,41 @@ def test_a_step_abandoned_halfway_changes_nothing():
         next(parts)
     parts.close()
     assert trainer.params == before and trainer.steps == 0
+
+
+def test_a_stochastic_step_abandoned_halfway_leaves_the_batches_as_they_were():
+    # two trainers from one seed: one abandons a step halfway (and later, one more before a
+    # point is added, as the window's training does), the other never started them; from
+    # there on they take the same batches and end in the same place
+    def trainer():
+        return Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), step_size=0.3,
+                       batch="stochastic", batch_size=20, seed=5)
+    abandoning, straight = trainer(), trainer()
+    parts = abandoning.step_parts(5)
+    for _ in range(3):  # 3 of the gradient's 4 parts: the batch is drawn
+        next(parts)
+    parts.close()
+    assert abandoning.steps == 0 and abandoning.params == straight.params
+    abandoning.run(3)
+    straight.run(3)
+    assert abandoning.params == straight.params
+    data = circle(50, seed=2)
+    bigger = Dataset(np.vstack([data.points, [[0.1, 0.2]]]), np.append(data.labels, 1.0))
+    parts = abandoning.step_parts(5)
+    next(parts)
+    parts.close()
+    for each in (abandoning, straight):
+        each.set_dataset(bigger)
+        each.run(3)
+    assert abandoning.params == straight.params
+    assert abandoning.loss_history == straight.loss_history
+
+
+def test_the_stochastic_gradient_is_over_the_batch_the_next_step_uses():
+    trainer = Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), step_size=0.3,
+                      batch="stochastic", batch_size=5, seed=3)
+    before, gradient = trainer.params, trainer.gradient()
+    trainer.step()
+    for node_id, value in trainer.params.items():
+        assert value == pytest.approx(before[node_id] - 0.3 * gradient[node_id], rel=1e-12,
+                                      abs=1e-15)

@@ -17,8 +17,9 @@ was edited, or when the method or the direction changed, or after Reset.
   The loop spaces the frames so clicks, keys and other timers are served between them.
 - The run's undo step: each frame pushes a ``RunValuesCommand`` with the run's id, which Qt's
   undo stack merges into the one below, so the run is one step, "Gradient ascent (120 steps)",
-  whose old values are the inputs before the run. A run stopped before its first step, or
-  whose inputs end where they began, leaves no undo step.
+  whose old values are the inputs before the run (a gate moved during the run splits it: the
+  step after the move holds the steps since the last publish). A run stopped before its first
+  step, or whose inputs end where they began, leaves no undo step.
 - A run stops on Pause; after ``max_steps`` steps (0: never); when a session reaches
   ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when
   the output improves by less than ``tolerance`` in a step (the guide's
@@ -83,6 +84,7 @@ class AscentRunner(QObject):
         self.last_reason = ""
         self._seed = 0
         self._run_start = 0
+        self._published_steps = 0  # the session's steps held by the undo stack's last step
         self._clock = (0.0, 0)  # (time, steps taken) the speed is counted from
         self._writing = False
         self._slice = (None, 0.0, 0)  # (when the slice began, steps owed, steps taken)
@@ -156,7 +158,7 @@ class AscentRunner(QObject):
         ascent = self._session()
         if ascent is None:
             return False
-        self._run_start = ascent.steps
+        self._run_start = self._published_steps = ascent.steps
         self._clock = (time.perf_counter(), ascent.steps)
         self.last_reason = ""
         self._loop.start()
@@ -286,13 +288,15 @@ class AscentRunner(QObject):
 
     def _write(self, ascent: Ascent) -> None:
         before = self._circuit_values(ascent)
-        steps = self.run_steps
+        stack = self.document.undo_stack
         with self._ours():
             self.document.push(RunValuesCommand(
                 self.document, {i: v for i, v in ascent.values.items()
                                 if i in before and v != before[i]}, before,
-                f"Gradient ascent ({steps} step{'s' if steps != 1 else ''})",
-                self._loop.run_id))
+                _run_text, self._loop.run_id, steps=(self._published_steps, ascent.steps)))
+        top = stack.command(stack.index() - 1)
+        if top is not None and top.id() == self._loop.run_id:  # kept (not dropped as empty)
+            self._published_steps = ascent.steps
 
     def _steps_owed(self, now: float, ascent: Ascent) -> float:
         """How many steps the speed asks for by ``now`` that were not taken yet."""
@@ -385,3 +389,8 @@ class _Writing:
 
     def __exit__(self, *exc):
         self.runner._writing = False
+
+
+def _run_text(steps: int) -> str:
+    """The undo step's text for a run of ``steps`` steps."""
+    return f"Gradient ascent ({steps} step{'s' if steps != 1 else ''})"

@@ -174,7 +174,7 @@ class EditActions(QObject):
         self.document = document
         self.scene = scene
         self.view = view
-        if view is not None and hasattr(view, "set_edit_actions"):
+        if view is not None:
             view.set_edit_actions(self)
 
     # ----------------------------------------------------------------- helpers
@@ -201,8 +201,7 @@ class EditActions(QObject):
 
     def _mouse_point(self) -> QPointF | None:
         """Where the mouse is on the canvas, or None when it is not over the canvas."""
-        finder = getattr(self.view, "mouse_over_canvas", None)
-        return finder() if finder is not None else None
+        return self.view.mouse_over_canvas() if self.view is not None else None
 
     def _add_fragment(self, part: Circuit, text: str, shift=None, at=None) -> list[str]:
         nodes, wires = placed_copy(self.circuit, part, shift=shift, at=at)

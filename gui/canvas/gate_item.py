@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui.common import theme
 from engine import display_symbol, feature_name, format_number
+from gui.canvas.obstacles import GATE, Obstacle
 from gui.canvas.port_item import OUTPUT, PortItem
 from gui.canvas.wire_item import OutputStubItem
 
@@ -126,10 +127,10 @@ class ValueItem(QGraphicsItem):
         event.accept()
 
 
-class GateItem(QGraphicsItem):
+class GateItem(Obstacle, QGraphicsItem):
     """The drawing of one node; ``node_id`` names it in the document."""
 
-    blocks_labels = True  # wires keep their numbers off gates (WireItem._labels_cost)
+    obstacle = GATE  # numbers and cards keep off its body and name (gui.canvas.obstacles)
 
     def __init__(self, node, connected_ports=()):
         super().__init__()

@@ -2,13 +2,15 @@
 
 The view never edits the circuit itself. What it adds to the scene's gestures:
 - zoom with the wheel, anchored under the mouse (Ctrl+wheel over an input or const is the
-  scene's value scrub, so Ctrl+wheel only zooms when the scene did not take it), Ctrl+= and
-  Ctrl+-, clamped to [0.03, 8]; pan with the middle button or with Space held and the left
-  button; F fits the circuit (also on first show and when another circuit is opened);
+  scene's value scrub, so Ctrl+wheel only zooms when the scene did not take it), clamped to
+  [0.03, 8]; pan with the middle button or with Space held and the left button; fit the
+  circuit on first show and when another circuit is opened;
 - rubber-band selection on the empty canvas (of what lies wholly inside the band);
-  Delete/Backspace deletes the selection, Ctrl+A selects all (through ``EditActions``), Escape
-  cancels a drag in progress or else clears the selection, the arrow keys move the selected
-  gates one grid step (Shift: five);
+- the canvas's own keys (``gui.canvas.canvas_keys``): Escape cancels a drag in progress or else
+  clears the selection, the arrow keys move the selected gates one grid step (Shift: five),
+  Space held pans. The window's actions (``gui/window_parts.py``) call the rest: zoom in, out
+  and back to 100% (``zoom_in``, ``zoom_out``, ``reset_zoom``), Fit (``fit_all``), Delete and
+  Select All (``EditActions``);
 - drops of a gate from the palette (``GATE_MIME``, payload the gate's name) and quick add (Tab,
   or double-click on the empty canvas) add a gate centred at the mouse, snapped to the grid;
   Ctrl+V pastes at the mouse too (``mouse_over_canvas``);
@@ -36,15 +38,13 @@ from PySide6.QtWidgets import QApplication, QGraphicsSceneWheelEvent, QGraphicsV
 import engine
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
+from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, NUDGE, QUICK_ADD,
+                                    canvas_key)
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
+from gui.canvas.gate_glyphs import GATE_MIME
 from gui.canvas.gate_item import GateItem
 from gui.canvas.quick_add import QuickAddPopup
 from gui.canvas.wire_item import NumberLabel, WireItem, numbers_drawn_at
-
-try:
-    from gui.canvas.gate_glyphs import GATE_MIME
-except ImportError:  # the palette module is not there yet
-    GATE_MIME = "application/x-circuitgrad-gate"
 
 MIN_ZOOM = 0.03  # a 32-unit net (9000 px tall) still fits a laptop's canvas
 MAX_ZOOM = 8.0
@@ -58,7 +58,6 @@ HINT_MARGIN = 8  # px between a hint and the view's edges
 FIT_MARGIN = 40.0
 READ_FIT_EXTENT = 2000.0  # scene px: bigger circuits are fitted whole (an overview)
 CANVAS_LIMIT = engine.circuit.MAX_COORDINATE  # where gates can be: the scene reaches that far
-ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
 
 
 def readable_zoom() -> float:
@@ -115,15 +114,15 @@ class CanvasView(QGraphicsView):
 
     @property
     def edit_actions(self):
-        """The EditActions used for Delete, Ctrl+A, drops and menus (made on first use if
-        nobody attached one)."""
+        """The EditActions used for drops, quick add and menus (made on first use if nobody
+        attached one)."""
         if self._edit_actions is None:
             from gui.canvas.editing import EditActions
             EditActions(self.document, self.scene(), self)
         return self._edit_actions
 
     def set_edit_actions(self, edit_actions) -> None:
-        """Use these EditActions (the main window's) for the view's keys and menus."""
+        """Use these EditActions (the main window's) for the view's drops and menus."""
         self._edit_actions = edit_actions
 
     # ----------------------------------------------------------------- zoom and fit
@@ -371,8 +370,10 @@ class CanvasView(QGraphicsView):
         return self.scene().focusItem() is not None
 
     def _is_quick_add_key(self, event) -> bool:
-        return (event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab
-                and not event.modifiers() & ~Qt.KeypadModifier and not self._editing_text())
+        if event.type() != QEvent.KeyPress or self._editing_text():
+            return False
+        part = canvas_key(event)
+        return part is not None and part.job == QUICK_ADD
 
     def event(self, event):
         # Tab would move the keyboard focus to the next widget; on the canvas it is quick add
@@ -382,41 +383,24 @@ class CanvasView(QGraphicsView):
         return super().event(event)
 
     def keyPressEvent(self, event):
-        if self._editing_text():
+        part = None if self._editing_text() else canvas_key(event)
+        if part is None:
             super().keyPressEvent(event)
             return
-        key, mods = event.key(), event.modifiers() & ~Qt.KeypadModifier
-        ctrl = mods == Qt.ControlModifier
-        if key in (Qt.Key_Delete, Qt.Key_Backspace) and not mods:
-            self.edit_actions.delete_selection()
-        elif key == Qt.Key_A and ctrl:
-            self.edit_actions.select_all()
-        elif key == Qt.Key_F and not mods:
-            self.fit_all()
-        elif key in (Qt.Key_Equal, Qt.Key_Plus) and mods & Qt.ControlModifier:
-            self.zoom_in()
-        elif key in (Qt.Key_Minus, Qt.Key_Underscore) and mods & Qt.ControlModifier:
-            self.zoom_out()
-        elif key == Qt.Key_0 and ctrl:
-            self.reset_zoom()
-        elif key in ARROWS and mods in (Qt.NoModifier, Qt.ShiftModifier):
-            self.nudge(*ARROWS[key], 5 if mods == Qt.ShiftModifier else 1)
-        elif key == Qt.Key_Escape and not mods:
+        if part.job == NUDGE:
+            self.nudge(*ARROW_DIRECTIONS[event.key()], part.grid_steps)
+        elif part.job == CANCEL:
             if not self.scene().cancel_gesture():  # a drag in progress: cancel just that
                 self.scene().clearSelection()
-        elif key == Qt.Key_Space and not event.isAutoRepeat():
+        elif part.job == HOLD_TO_PAN and not event.isAutoRepeat():
             self._space_held = True
             if self._pan_from is None:
                 self.viewport().setCursor(Qt.OpenHandCursor)
-        elif key == Qt.Key_Space:
-            pass  # auto-repeat while held
-        else:
-            super().keyPressEvent(event)
-            return
         event.accept()
 
     def keyReleaseEvent(self, event):
-        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+        part = canvas_key(event)
+        if part is not None and part.job == HOLD_TO_PAN and not event.isAutoRepeat():
             self._space_held = False
             if self._pan_from is None:
                 self.viewport().unsetCursor()

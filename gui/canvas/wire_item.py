@@ -17,6 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
+from gui.canvas.obstacles import (COVER_COSTS, GATE, LABEL_OVERLAP_COST, NUMBER, WIRE,
+                                   Obstacle, obstacle_kind)
 from gui.common import theme
 from engine import format_number, is_marked
 
@@ -24,7 +26,6 @@ ABOVE, BELOW = -1, 1
 # where along a wire its numbers may sit (fractions of its length), best first: the middle,
 # then spots further out for wires whose middle is taken
 LABEL_SPOTS = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)
-LABEL_OVERLAP_COST = 100  # a number on a number or a gate; a number across a wire costs 1
 _LABEL_Z = 0.5  # above every wire, below every gate
 MIN_TEXT_SCALE = 0.4  # below this zoom, numbers (under 5 px high) are not drawn
 
@@ -45,7 +46,7 @@ def number_text(number) -> tuple[str, bool]:
     return format_number(x), is_marked(x)
 
 
-class NumberLabel(QGraphicsItem):
+class NumberLabel(Obstacle, QGraphicsItem):
     """A short number drawn on a light plate; orange and bold when marked (nan, inf)."""
 
     PAD_X, PAD_Y = 3.0, 1.0
@@ -79,6 +80,11 @@ class NumberLabel(QGraphicsItem):
         self.update()
         return self._rect != old_rect
 
+    @property
+    def obstacle(self) -> str:
+        """Text keeps off a number shown (an empty label is not in the way)."""
+        return NUMBER if self.text else ""
+
     def width(self) -> float:
         """The label's width in scene units."""
         return self._rect.width()
@@ -100,23 +106,20 @@ class NumberLabel(QGraphicsItem):
 
 
 def covered_cost(scene, box: QRectF, skip, visible_only: bool = False) -> int:
-    """How much text put in ``box`` would be in the way: over another number, a gate's body or
-    name, or a card (``covers_text`` items) it costs LABEL_OVERLAP_COST each, across a wire 1.
-    ``skip`` are the items of the text itself."""
+    """How much text put in ``box`` would be in the way (``obstacles``: over another number,
+    a gate's body or name, or a card, across a wire). ``skip`` are the items of the text."""
     cost = 0
     for item in scene.items(box, Qt.IntersectsItemBoundingRect):
         if item in skip or (visible_only and not item.isVisible()):
             continue
-        if isinstance(item, NumberLabel):
-            cost += LABEL_OVERLAP_COST if item.text else 0
-        elif getattr(item, "covers_text", False):
-            cost += LABEL_OVERLAP_COST
-        elif getattr(item, "blocks_labels", False):
-            # a gate's body and name, not the room its bounding rect keeps for ports
-            if item.shape().translated(item.pos()).intersects(box):
-                cost += LABEL_OVERLAP_COST
-        elif isinstance(item, WireItem) and item.isVisible() and item.shape().intersects(box):
-            cost += 1
+        kind = obstacle_kind(item)
+        if kind == GATE:  # its body and name, not the room its bounding rect keeps for ports
+            covered = item.shape().translated(item.pos()).intersects(box)
+        elif kind == WIRE:
+            covered = item.isVisible() and item.shape().intersects(box)
+        else:
+            covered = bool(kind)
+        cost += COVER_COSTS[kind] if covered else 0
     return cost
 
 
@@ -151,8 +154,10 @@ def wire_middle(start: QPointF, end: QPointF) -> QPointF:
     return wire_path(start, end).pointAtPercent(0.5)
 
 
-class WireItem(QGraphicsPathItem):
+class WireItem(Obstacle, QGraphicsPathItem):
     """The wire from ``src``'s output into ``port`` of ``dst``, with its two numbers."""
+
+    obstacle = WIRE  # numbers may cross it, at a small cost
 
     def __init__(self, src_gate, dst_gate, port: int):
         super().__init__()

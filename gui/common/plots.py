@@ -86,12 +86,6 @@ def make_plot(name: str, left: str, bottom: str, *, view_box: pg.ViewBox | None 
     return plot
 
 
-def sparse_ticks(axis) -> None:
-    """Fewer automatic ticks on an axis (kept for axes not made by ``make_plot``)."""
-    if hasattr(axis, "setTickDensity"):  # pyqtgraph 0.13.5 and later
-        axis.setTickDensity(0.7)
-
-
 class GrowingSeries:
     """Rows of numbers appended a few at a time, kept in a numpy buffer that doubles."""
 

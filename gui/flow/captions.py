@@ -28,7 +28,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from gui.canvas.wire_item import LABEL_OVERLAP_COST
+from gui.canvas.obstacles import CARD, LABEL_OVERLAP_COST, Obstacle
 from gui.flow.card_room import CardRoom
 
 ABOVE, BELOW, LEFT = -1, 1, 2
@@ -58,10 +58,10 @@ def _metrics(kind: str) -> QFontMetricsF:
     return QFontMetricsF(_font(kind))
 
 
-class Caption(QGraphicsItem):
+class Caption(Obstacle, QGraphicsItem):
     """A card with a coloured title and equations, anchored above or below a gate."""
 
-    covers_text = True  # numbers and other cards keep off it (wire_item.covered_cost, CardRoom)
+    obstacle = CARD  # numbers and other cards keep off it (gui.canvas.obstacles)
 
     def __init__(self, title: str, lines: list[str], color: QColor, side: int = ABOVE,
                  short_lines: list[str] | None = None):

@@ -3,20 +3,19 @@
 Placing the cards of a big net tries thousands of spots. Asking the scene each time what lies
 under a spot walks every item while Qt's own index is being rebuilt (for two seconds after a
 circuit is opened), so ``CardRoom`` takes one picture of what is shown (gates, numbers on the
-wires, cards) and answers from a grid of ``CELL``-pixel cells. What a spot costs follows
-``wire_item.covered_cost``: over a number, a gate's body and name, or a card,
-``LABEL_OVERLAP_COST`` each (wires, cheap to cover, are left out); a card ``blocks`` where it
-would overlap another card or (unless told otherwise) a gate.
+wires, cards) and answers from a grid of ``CELL``-pixel cells. What is in the way and what
+covering it costs is ``gui.canvas.obstacles``' rule, as for the numbers on the wires: a number, a
+gate's body and name, or a card (wires, cheap to cover, are left out); a card ``blocks`` where
+it would overlap another card or (unless told otherwise) a gate.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF
 
-from gui.canvas.wire_item import LABEL_OVERLAP_COST, NumberLabel
+from gui.canvas.obstacles import CARD, COVER_COSTS, GATE, NUMBER, obstacle_kind
 
 CELL = 256.0
-GATE, NUMBER, CARD = "gate", "number", "card"
 
 
 class CardRoom:
@@ -29,12 +28,12 @@ class CardRoom:
         for item in scene.items():
             if id(item) in left_out or not item.isVisible():
                 continue
-            if isinstance(item, NumberLabel):
-                if item.text:
-                    self._add((item.sceneBoundingRect(), NUMBER, id(item)))
-            elif getattr(item, "covers_text", False):
+            kind = obstacle_kind(item)
+            if kind == NUMBER:
+                self._add((item.sceneBoundingRect(), NUMBER, id(item)))
+            elif kind == CARD:
                 self.add_card(item)
-            elif getattr(item, "blocks_labels", False):
+            elif kind == GATE:  # its body and name, not the room it keeps for ports
                 rect = item.shape().translated(item.pos()).boundingRect()
                 self._add((rect, GATE, id(item)))
 
@@ -72,7 +71,7 @@ class CardRoom:
 
     def cost(self, rect: QRectF, card=None) -> int:
         """What a card (other than ``card``) at ``rect`` would cover."""
-        return LABEL_OVERLAP_COST * sum(1 for _ in self._over(rect, id(card)))
+        return sum(COVER_COSTS[kind] for kind in self._over(rect, id(card)))
 
     def blocks(self, rect: QRectF, card=None, by_gates: bool = True) -> bool:
         """True if a card at ``rect`` would overlap another card or (if ``by_gates``) a gate."""

@@ -19,7 +19,9 @@ One ``TrainingSession`` per window. It is what the training dock and the boundar
   points, so no slice holds the window long. After a slice the parameters go into the circuit
   through the undo stack (``RunValuesCommand``, merged into ONE undo step per run, "Train 240
   steps", that also carries the loss and accuracy histories: undoing it removes its part of
-  the curves) and ``params_changed`` and ``trained`` are emitted once. A run stops on
+  the curves; an edit pushed during the run, such as a data point, splits it: the step after
+  the edit holds the steps and curves since the last publish) and ``params_changed`` and
+  ``trained`` are emitted once. A run stops on
   ``pause``; when the user edits the circuit (anything but moving, labelling, retitling or
   editing the data set, which the run takes on at once); when another document is opened; when
   the data set is removed or emptied; and when the loss stops being a finite number.
@@ -116,7 +118,7 @@ class TrainingSession(QObject):
         self._measured = -1  # the trainer's steps when its last step measured its parameters
         self._writing = False
         self._run_start = 0
-        self._run_before = EMPTY
+        self._published_mark = EMPTY  # the curves the run's last publish left in the undo stack
         self._published = 0  # the trainer's steps the circuit shows
         self._part = None  # the step in progress, a generator of parts (engine step_parts)
         self._slice_start = None
@@ -316,11 +318,12 @@ class TrainingSession(QObject):
         self.trained.emit(trainer)
 
     def _values_command(self, trainer: Trainer, before: dict, before_mark: HistoryMark,
-                        text: str, run_id: int = -1) -> RunValuesCommand:
+                        name, run_id: int = -1) -> RunValuesCommand:
         circuit = self.document.circuit
         new = {node_id: value for node_id, value in trainer.params.items()
                if node_id in circuit.nodes and node_id in before and value != before[node_id]}
-        return RunValuesCommand(self.document, new, before, text, run_id,
+        return RunValuesCommand(self.document, new, before, name, run_id,
+                                steps=(before_mark.steps, trainer.steps),
                                 before=before_mark, after=HistoryMark.of(trainer),
                                 restore=self.restore_history)
 
@@ -366,7 +369,7 @@ class TrainingSession(QObject):
             self._drop_trainer()
             self.status_message.emit("Training stopped: the circuit was edited")
             return False
-        self._push(self._values_command(trainer, before, mark, "Train 1 step"))
+        self._push(self._values_command(trainer, before, mark, _train_text))
         self._published = self._measured = trainer.steps
         self._params_timer.stop()
         self.params_changed.emit()
@@ -382,7 +385,7 @@ class TrainingSession(QObject):
         if trainer is None:
             return False
         self._run_start = self._published = trainer.steps
-        self._run_before = HistoryMark.of(trainer)
+        self._published_mark = HistoryMark.of(trainer)
         self._part = None
         self.last_reason = ""
         self._loop.start()
@@ -418,7 +421,7 @@ class TrainingSession(QObject):
         EMPTY.apply_to(trainer)
         self.history_reset.emit()
         self._push(self._values_command(trainer, before, mark,
-                                        f"Reset parameters (seed {seed})"))
+                                        lambda _steps: f"Reset parameters (seed {seed})"))
         self._published = 0
         self._stale = False
         self._params_timer.stop()
@@ -473,11 +476,10 @@ class TrainingSession(QObject):
         trainer = self._trainer
         if trainer is None or trainer.steps == self._published:
             return None
-        steps = trainer.steps - self._run_start
-        self._push(self._values_command(trainer, self._circuit_values(trainer),
-                                        self._run_before,
-                                        f"Train {steps} step{'s' if steps != 1 else ''}",
-                                        self._loop.run_id))
+        command = self._values_command(trainer, self._circuit_values(trainer),
+                                       self._published_mark, _train_text, self._loop.run_id)
+        self._push(command)  # merged into the run's step unless something came in between
+        self._published_mark = command.after
         self._published = self._measured = trainer.steps
         self.params_changed.emit()
         self.trained.emit(trainer)
@@ -555,3 +557,8 @@ class TrainingSession(QObject):
         }[reason]
         summary = self.summary() if reason in (PAUSED, NOT_FINITE) else None
         self.status_message.emit(text + (f", {summary.text()}" if summary else ""))
+
+
+def _train_text(steps: int) -> str:
+    """The undo step's text for ``steps`` training steps."""
+    return f"Train {steps} step{'s' if steps != 1 else ''}"
