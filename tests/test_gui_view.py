@@ -385,6 +385,30 @@ def test_quick_add_matches_names_symbols_and_words(text, gate):
     assert match_gates(text)[0] == gate
 
 
+@pytest.mark.parametrize("text, first, absent", [
+    ("sig", "sigmoid", "neg"),  # neg's description says "sign": a name's prefix wins alone
+    ("1/x", "recip", "div"), ("times", "mul", "add"), ("relu", "relu", "max"),
+    ("max", "max", "relu"),  # relu's formula is max(0, a): names before descriptions
+])
+def test_quick_add_offers_names_symbols_and_aliases_before_descriptions(canvas, qtbot, text,
+                                                                       first, absent):
+    _doc, _scene, view, _actions = canvas
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, text)
+    entries = [entry.split()[0] for entry in popup.entries()]
+    assert entries[0] == first and popup.current_choice() == ("gate", first)
+    assert absent not in entries
+    popup.close()
+
+
+def test_quick_add_searches_descriptions_when_no_name_matches(canvas, qtbot):
+    _doc, _scene, view, _actions = canvas
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, "sign")  # no name, symbol or alias: neg "flips the sign"
+    assert popup.current_choice() == ("gate", "neg")
+    popup.close()
+
+
 # ----------------------------------------------------------------------------- context menus
 def test_right_click_picks_the_menu_of_what_is_under_the_mouse(canvas):
     _doc, scene, view, _actions = canvas
