@@ -283,7 +283,7 @@ def test_gate_menu_set_value_reads_numbers_as_every_value_field_does(canvas, mon
     doc, _scene, view, actions, messages = canvas
     monkeypatch.setattr(context_menus, "ask_text", lambda *args: " −0.5 ")
     trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
-    assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.undoText() == "Set x = -0.5"
+    assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.undoText() == "Set x = -0.50"
     monkeypatch.setattr(context_menus, "ask_text", lambda *args: "nan")
     trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
     assert messages[-1] == f"x: {refusal('nan')}"

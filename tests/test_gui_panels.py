@@ -550,7 +550,7 @@ def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot)
                                                           GRAD).toolTip()
     assert float(inputs.cell_text("z", VALUE)) == -4.0
     properties.show_node("z")
-    assert properties.result_value.text() == "-4"
+    assert properties.result_value.text() == "-4.00"
     assert properties.result_grad.text() == "—"
     assert "cannot be computed" in properties.result_note.text()
     wire = scene.wire_item("f", 1)

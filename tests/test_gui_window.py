@@ -375,11 +375,11 @@ def test_help_names_undo_and_redo_plainly_even_after_an_edit(window):
     window.open_path(EXAMPLES / "add_mul.circuit")
     doc = window.document
     doc.push(SetValueCommand(doc, "x", 3.0))
-    doc.undo_stack.undo()  # both "Undo Set x = 3" and "Redo Set x = 3" are live now
+    doc.undo_stack.undo()  # both "Undo Set x = 3.00" and "Redo Set x = 3.00" are live now
     doc.undo_stack.redo()
     doc.undo_stack.push(SetValueCommand(doc, "y", 1.0))
     doc.undo_stack.undo()
-    assert window.action_undo.text().replace("&", "") == "Undo Set x = 3"
+    assert window.action_undo.text().replace("&", "") == "Undo Set x = 3.00"
     window.action_shortcuts.trigger()
     table = window.help_dialog.shortcuts_table
     names = [table.item(r, 0).text() for r in range(table.rowCount())]

@@ -362,7 +362,7 @@ def test_ending_a_scrub_leaves_the_pushed_command_as_it_was(canvas):
     before = dict(vars(pushed))
     release = QKeyEvent(QEvent.KeyRelease, Qt.Key_Control, NO_MODIFIERS)
     QApplication.sendEvent(mouse.viewport, release)
-    assert vars(pushed) == before and pushed.text() == "Set x = -1.9"
+    assert vars(pushed) == before and pushed.text() == "Set x = -1.90"
 
 
 def test_wheel_without_ctrl_or_over_an_operation_changes_nothing(canvas):

@@ -19,7 +19,7 @@ from typing import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from engine import Node, Wire
+from engine import Node, Wire, format_readout
 
 MERGE_SET_VALUE = 1001
 
@@ -149,7 +149,7 @@ class SetValueCommand(_CircuitCommand):
     merge into one undo step."""
 
     def __init__(self, document, node_id: str, value: float, *, gesture: int | None = None):
-        super().__init__(document, f"Set {node_id} = {value:.6g}")
+        super().__init__(document, f"Set {node_id} = {format_readout(value)}")
         self.node_id, self.new = node_id, float(value)
         self.old = document.circuit.node(node_id).value
         self.gesture = gesture
@@ -161,7 +161,7 @@ class SetValueCommand(_CircuitCommand):
         if other.gesture != self.gesture or other.node_id != self.node_id:
             return False
         self.new = other.new
-        self.setText(f"Set {self.node_id} = {self.new:.6g}")
+        self.setText(f"Set {self.node_id} = {format_readout(self.new)}")
         return True
 
     def redo(self):
@@ -192,7 +192,7 @@ class SetParamCommand(_CircuitCommand):
     """Set a param (c of scale/offset, p of pow)."""
 
     def __init__(self, document, node_id: str, name: str, value: float):
-        super().__init__(document, f"Set {node_id}.{name} = {value:.6g}")
+        super().__init__(document, f"Set {node_id}.{name} = {format_readout(value)}")
         self.node_id, self.name, self.new = node_id, name, float(value)
         self.old = document.circuit.node(node_id).params[name]
 
