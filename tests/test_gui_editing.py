@@ -314,7 +314,7 @@ def test_removing_a_wired_port_from_the_menu_says_which_wire_goes(canvas):
     trigger(build_gate_menu(actions, "q", view), "ctx_remove_port")
     assert doc.circuit.inputs_of("q") == ["x", "y"]
     assert doc.undo_stack.undoText() == "Set inputs of q to 2 (removes 1 wire)"
-    assert messages == ["Set inputs of q to 2: removed 1 wire (z -> q); Undo puts it back"]
+    assert messages == ["Set inputs of q to 2: removed 1 wire (z → q); Undo puts it back"]
 
 
 def test_gate_menu_acts_on_the_whole_selection(canvas):

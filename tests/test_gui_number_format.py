@@ -95,4 +95,4 @@ def test_the_canvas_tooltips_give_every_digit(window):
     assert f"df/dw0 = {grad!r}" in text and "-0.20" not in text
     wire = scene.wire_item("w0x0", 0)
     on_wire = scene._tooltip_at(wire.path().pointAtPercent(0.5))
-    assert f"<b>{grad!r}</b>" in on_wire and "w0 -&gt; w0x0 port 0" in on_wire
+    assert f"<b>{grad!r}</b>" in on_wire and "w0 → w0x0 port 0" in on_wire

@@ -535,7 +535,7 @@ class CanvasScene(QGraphicsScene):
                         (f"from {src}" if src else "not connected (drag from an output)"))
             if isinstance(item, WireItem):
                 value, grad = self._wire_numbers(item)
-                return (f"{item.src} -&gt; {item.dst} port {item.port}<br>"
+                return (f"{item.src} → {item.dst} port {item.port}<br>"
                         f"value <b>{value}</b>, gradient df/d{item.src} <b>{grad}</b>")
             gate = item if isinstance(item, GateItem) else item.parentItem()
             if isinstance(gate, GateItem) and gate.node_id in circuit.nodes:

@@ -1,7 +1,7 @@
 """Undo commands: every edit a user makes, as a QUndoCommand that only calls Circuit methods.
 
 Each command remembers what it needs to put things back, and its text names the edit so the
-Edit menu can say "Undo Connect x -> q". Commands never touch graphics items: the scene redraws
+Edit menu can say "Undo Connect x → q". Commands never touch graphics items: the scene redraws
 from the circuit's change notifications.
 
 Edits that can lose the circuit's output (a new gate, a pasted fragment, a deleted wire) run
@@ -115,8 +115,8 @@ class ConnectCommand(_CircuitCommand):
 
     def __init__(self, document, src: str, dst: str, port: int):
         old = document.circuit.source_of(dst, port)
-        text = (f"Connect {src} -> {dst}" if old is None or old == src
-                else f"Connect {src} -> {dst} (replacing {old})")
+        text = (f"Connect {src} → {dst}" if old is None or old == src
+                else f"Connect {src} → {dst} (replacing {old})")
         super().__init__(document, text)
         self.src, self.dst, self.port = src, dst, port
         self.edit = None  # what the circuit did, to take back
@@ -133,7 +133,7 @@ class DisconnectCommand(_CircuitCommand):
 
     def __init__(self, document, dst: str, port: int):
         src = document.circuit.source_of(dst, port)
-        super().__init__(document, f"Delete wire {src} -> {dst}")
+        super().__init__(document, f"Delete wire {src} → {dst}")
         self.src, self.dst, self.port = src, dst, port
 
     def redo(self):
@@ -225,7 +225,7 @@ class SetInputCountCommand(_CircuitCommand):
         """What the status bar says after this edit: the wires it removed, if any."""
         if not self.dropping:
             return ""
-        wires = ", ".join(f"{wire.src} -> {wire.dst}" for wire in self.dropping)
+        wires = ", ".join(f"{wire.src} → {wire.dst}" for wire in self.dropping)
         them = "it" if len(self.dropping) == 1 else "them"
         return (f"Set inputs of {self.node_id} to {self.new}: removed "
                 f"{_count(len(self.dropping), 'wire')} ({wires}); Undo puts {them} back")
