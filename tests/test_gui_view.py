@@ -343,6 +343,8 @@ def test_quick_add_arrows_escape_and_numbers(canvas, qtbot):
 
     popup = view.open_quick_add(QPointF(600, 300))
     qtbot.keyClicks(popup.edit, "-2.5")
+    assert popup.entries()[0] == "const = -2.50"  # as the canvas will write it
+    assert popup.list.item(0).toolTip() == "const = -2.5"
     qtbot.keyClick(popup.edit, Qt.Key_Enter)
     consts = [n for n in doc.circuit.nodes.values() if n.op == "const"]
     assert len(consts) == 1 and consts[0].value == -2.5

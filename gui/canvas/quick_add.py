@@ -109,7 +109,8 @@ class QuickAddPopup(QFrame):
         self.list.clear()
         number = as_number(text)
         if number is not None:
-            item = QListWidgetItem(f"const = {number:g}")
+            item = QListWidgetItem(f"const = {engine.format_readout(number)}")
+            item.setToolTip(f"const = {engine.format_full(number)}")
             item.setData(Qt.UserRole, ("number", number))
             icon = _gate_icon("const")
             if icon is not None:

@@ -81,7 +81,7 @@ class Summary:
     total: int
 
     def text(self) -> str:
-        """``accuracy 100% (6/6), loss 0.0123`` for the panel."""
+        """``accuracy 100% (6/6), loss 0.12`` for the panel (numbers as the canvas writes them)."""
         return f"accuracy {self.accuracy:.0%} ({self.correct}/{self.total}), " \
                f"loss {format_readout(self.loss)}"
 
