@@ -38,13 +38,14 @@ def format_readout(x) -> str:
 
 
 def format_precise(x) -> str:
-    """Up to ten significant digits, for the fields where a number is edited."""
+    """Up to ten significant digits, for the fields where a number is edited (zero: 0, whatever
+    its sign, as the canvas shows it; a field left as shown changes nothing)."""
     x = float(x)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    return f"{x:.10g}"
+    return f"{x:.10g}" if x != 0 else "0"
 
 
 def format_full(x) -> str:

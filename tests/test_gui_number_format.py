@@ -76,13 +76,20 @@ def test_a_zero_reads_0_00_whatever_its_sign_and_hover_keeps_the_sign(window, qt
     assert inputs.table.item(inputs.row_of("w0"), GRAD).toolTip() == "df/dw0 = -0.0"
     assert inputs.cell_text("w0", VALUE) == properties.result_value.text() == "-2000.00"
 
-    # a value of -0.0: mul(0, -1)
+    # a value of -0.0: mul(0, -1); and a source holding -0.0, edited
     window.document.replace_circuit(build({"x": ("input", 0.0), "y": ("input", -1.0),
-                                           "m": "mul"}, {"m": ["x", "y"]}))
+                                           "n": ("input", -0.0), "m": "mul", "s": "add"},
+                                          {"m": ["x", "y"], "s": ["m", "n"]}))
     window.document.flush()
     click_gate(qtbot, window, "m")
-    assert properties.result_value.text() == window.scene.output_stub().value_text() == "0.00"
+    assert properties.result_value.text() == window.scene.wire_item("s", 0).value_text() == "0.00"
     assert properties.result_value.toolTip() == "m = -0.0"
+    click_gate(qtbot, window, "n")
+    assert properties.value_edit.text() == "0"  # the editor too shows no sign on a zero
+    properties.value_edit.setFocus()
+    qtbot.keyClick(properties.value_edit, Qt.Key_Return)  # left as shown: nothing changes
+    value = window.document.circuit.nodes["n"].value
+    assert window.document.undo_stack.count() == 0 and math.copysign(1.0, value) == -1.0
 
 
 def test_the_canvas_tooltips_give_every_digit(window):

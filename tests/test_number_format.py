@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from engine import format_full, format_number, format_readout
+from engine import format_full, format_number, format_precise, format_readout
 
 
 @pytest.mark.parametrize("x, short", [
@@ -33,3 +33,8 @@ def test_hover_gives_every_digit_and_the_sign_of_zero():
 ])
 def test_a_readout_is_the_canvas_text_unless_that_looks_whole_and_is_not(x, readout):
     assert format_readout(x) == readout
+
+
+def test_an_editor_holds_ten_digits_and_a_zero_without_its_sign():
+    assert format_precise(3.487488988616036) == "3.487488989"
+    assert format_precise(-0.0) == format_precise(0.0) == "0"

@@ -3,10 +3,11 @@
 "Check gradients" (Run menu, Ctrl+G) runs ``engine.check_gradients`` on the document's circuit:
 every input and const is nudged by ±1e-6 and the centred difference is compared with the
 gradient the backward pass gave. The panel's table shows, per source, both gradients and their
-relative error (written as the canvas writes numbers, every digit on hover), with the verdict: ✓ ok, ✗ fail (red: a gate's local gradient is wrong), ⚠ kink
-(amber: relu/abs at 0 or a max/min tie, where the slope from the left and from the right
-differ, with the engine's note naming the gates). On the canvas each checked source gets the
-same mark as a badge beside its gate. Click a row to select that source on the canvas.
+relative error (written as the canvas writes numbers, every digit on hover), with the verdict:
+✓ ok, ✗ fail (red: a gate's local gradient is wrong), ⚠ kink (amber: relu/abs at 0 or a max/min
+tie, where the slope from the left and from the right differ, with the engine's note naming the
+gates). On the canvas each checked source gets the same mark as a badge beside its gate. Click a
+row to select that source on the canvas.
 
 The verdicts describe the circuit as it was checked: any edit that could change a number
 (not moving or relabelling a gate) takes the badges off and empties the table. Small circuits

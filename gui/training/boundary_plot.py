@@ -211,8 +211,9 @@ class BoundaryPlot(QWidget):
             f"<span style='color:{blue}'><b>&gt; 0</b></span> / "
             f"<span style='color:{orange}'><b>&lt; 0</b></span>, pale near 0</span>")
         self.key_label.setToolTip((note + "\n" if note else "")
-                                  + f"The colour is full where |{what}| is {format_number(2 * scale)} "
-                                  f"or more; grey where it is not a number.")
+                                  + f"The colour is full where |{what}| is "
+                                  f"{format_number(2 * scale)} or more; grey where it is not "
+                                  "a number.")
 
     # ----------------------------------------------------------------- public
     def schedule(self, *_args) -> None:
