@@ -21,7 +21,8 @@ from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
-from .number_format import format_full, format_number, format_precise, is_marked
+from .number_format import (format_full, format_number, format_precise, format_readout,
+                            is_marked)
 from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, linear_classifier,
                         two_layer_relu_net)
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
@@ -40,6 +41,6 @@ __all__ = [
     "forward_schedule", "gate_chain_rule", "is_plain_id", "DEFAULT_POINTS", "EXTRA_KEY",
     "FEATURE_NAMES", "feature_name", "six_points", "display_symbol", "GradientPath",
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
-    "is_marked",
+    "format_readout", "is_marked",
     "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES",
 ]

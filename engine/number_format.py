@@ -1,5 +1,10 @@
-"""How numbers read: short on the canvas and in captions (-0.53, 1.2e+30, nan), precise in panels,
-every digit on hover.
+"""How numbers read: one short format wherever a number is shown (-0.53, 1.2e+30, nan: the
+canvas, the docks, the captions), every digit on hover, ten significant digits only in the
+fields where a number is edited. Zero reads 0.00 whatever its sign (hover shows -0.0).
+
+A sentence about one number (the status bar, a run's message, an undo text) reads it the same
+short way, unless two decimals would make a whole number of one that is not (100.00 for
+99.99938): there it says enough digits to tell (``format_readout``).
 
 Plain Python, so the engine's captions (chain rule) and the GUI read numbers the same way.
 """
@@ -21,14 +26,26 @@ def format_number(x) -> str:
     return f"{x:.2g}"
 
 
+def format_readout(x) -> str:
+    """``format_number``'s text, but 99.9994 (not 100.00) and 0.9999999 (not 1.00): a number
+    that is not whole never reads as a whole one."""
+    x = float(x)
+    short = format_number(x)
+    if not short.endswith(".00") or x == int(x):
+        return short
+    six = f"{x:.6g}"
+    return six if float(six) != int(float(six)) else format_full(x)
+
+
 def format_precise(x) -> str:
-    """Up to ten significant digits, for property panels and tooltips."""
+    """Up to ten significant digits, for the fields where a number is edited (zero: 0, whatever
+    its sign, as the canvas shows it; a field left as shown changes nothing)."""
     x = float(x)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    return f"{x:.10g}"
+    return f"{x:.10g}" if x != 0 else "0"
 
 
 def format_full(x) -> str:

@@ -29,7 +29,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
 
-from engine import format_number, is_marked
+from engine import format_full, format_readout, is_marked
 from gui.ascent.panel import AscentPanel
 from gui.canvas.editing import EditActions
 from gui.canvas.scene import CanvasScene
@@ -349,8 +349,10 @@ class MainWindow(QMainWindow):
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
         problems = result.problems if result is not None else []
-        self.result_label.setToolTip("\n".join(problems) if problems else
-                                     "The output's value after the forward pass")
+        computed = result is not None and result.has_gradients and result.value is not None
+        self.result_label.setToolTip(
+            f"{result.output} = {format_full(_scalar(result.value))} after the forward pass"
+            if computed else "\n".join(problems) or "The output's value after the forward pass")
         bad = (result is None or not result.has_gradients
                or is_marked(_scalar(result.value)))
         self.result_label.setStyleSheet("color: #b45309;" if bad else "color: #1b5e20;"
@@ -560,7 +562,7 @@ def result_summary(result) -> str:
     if result is None:
         return "The circuit cannot run"
     if result.has_gradients and result.value is not None:
-        return f"{result.output} = {format_number(_scalar(result.value))}"
+        return f"{result.output} = {format_readout(_scalar(result.value))}"
     problems = list(result.problems or [])
     if problems:
         shown = "; ".join(problems[:MAX_SHOWN_PROBLEMS])

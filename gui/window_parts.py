@@ -70,7 +70,7 @@ class ActionPart:
 
     @property
     def label(self) -> str:
-        """Its stable name ("Undo", not the menu's live "Undo Set x = 3"), without a mnemonic
+        """Its stable name ("Undo", not the menu's live "Undo Set x = 3.00"), without a mnemonic
         ampersand or trailing ellipsis."""
         text = self.icon_text or self.text
         return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…. ")
@@ -146,7 +146,7 @@ ACTIONS = (
     ActionPart("action_flow_restart", "&Restart Passes", ("Ctrl+F5",),
                "Back to the start of the forward pass", QStyle.SP_MediaSkipBackward,
                "Restart"),
-    ActionPart("action_flow_finish", "Skip to the &End", (),
+    ActionPart("action_flow_finish", "Skip to the &End", ("Shift+F6",),
                "Show every number, caption and wire width now", QStyle.SP_MediaSeekForward,
                "End"),
     # Run: checks and gradient ascent

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu
 import engine
 from gui.common.widgets import log_step
 from gui.model.commands import AddNodeCommand, MoveNodesCommand, SetValueCommand
+from gui.docks.inputs_panel import VALUE
 from tests.gui_helpers import make_window
 from engine.number_format import format_number
 from tests.helpers import EXAMPLES, build
@@ -467,6 +468,18 @@ def test_the_guides_loop_in_the_window_ends_where_the_guide_does(window, panel, 
     output = panel.runner.ascent.history
     assert output[-2] == 99.99937812746526
     assert "converged" in panel.status.text()
+    # f = 100 - (x - y)^2 = 99.99938...: two decimals would say 100.00, the maximum
+    f = 100 - (x - y) ** 2
+    assert f"{f:.6g}" == "99.9994"
+    assert panel.status.text() == (f"Gradient ascent converged after {len(output) - 1} steps: "
+                                   "f stopped improving at 99.9994")
+    window.document.flush()
+    assert window.result_label.text() == "f = 99.9994"
+    assert float(window.result_label.toolTip().split()[2]) == pytest.approx(f, abs=1e-12)
+    inputs = window.inputs_panel  # the Inputs dock: short, and every digit on hover
+    assert inputs.cell_text("x", VALUE) == "3.49"
+    assert inputs.table.item(inputs.row_of("x"), VALUE).toolTip().startswith(
+        "x = 3.487488988616036\n")
 
 
 def test_another_circuit_clears_the_curves_the_same_one_keeps_them(qtbot, window, panel):

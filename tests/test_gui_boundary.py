@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
@@ -271,6 +271,23 @@ def test_ctrl_click_far_from_every_point_removes_nothing(qtbot, window, session,
     index = window.document.undo_stack.index()
     click_at(qtbot, plot, 1.0, -2.0, Qt.ControlModifier)  # the nearest point is 1.1 away
     assert len(session.dataset) == 6 and window.document.undo_stack.index() == index
+
+
+def test_ctrl_click_removes_the_nearest_point_only_within_20_pixels(qtbot, window, session,
+                                                                   plot):
+    """As the README says: the point nearest the click, if one lies within 20 pixels."""
+    open_circuit(window, linear_classifier(), six_points())
+    settle()
+    messages = []
+    window.statusBar().messageChanged.connect(messages.append)
+    point = viewport_pos(plot, 3.0, 0.1)  # the guide's point [3.0, 0.1], far from the others
+    for dx, removed in ((26, False), (14, True)):
+        qtbot.mouseClick(plot.plot.viewport(), Qt.LeftButton, Qt.ControlModifier,
+                         point + QPoint(dx, 0))
+        assert (len(session.dataset) == 5) is removed, dx
+    assert "No point near the click to remove" in messages
+    assert "Removed the point nearest the click" in messages
+    assert (3.0, 0.1) not in [tuple(p) for p in session.dataset.points]
 
 
 def viewport_pos(plot, x, y):

@@ -288,10 +288,11 @@ def test_tooltips_say_what_a_gate_does_and_its_numbers_now(canvas):
     q = scene.gate_item("q")
     text = scene._tooltip_at(q.pos() + q.body_rect().center())
     assert engine.GATES["add"].formula in text
-    assert "q = 3.00" in text and "df/dq = -4.00" in text
+    assert "q = 3.0<" in text and "df/dq = -4.0<" in text  # every digit on hover
     wire = scene.wire_item("f", 1)  # z -> f carries z = -4 and df/dz = q = 3
     on_wire = scene._tooltip_at(wire.path().pointAtPercent(0.25))
-    assert "-4.00" in on_wire and "3.00" in on_wire
+    assert "z → f port 1" in on_wire
+    assert "value <b>-4.0</b>" in on_wire and "df/dz <b>3.0</b>" in on_wire
     assert "from x" in scene._tooltip_at(scene.port_scene_pos("q", 0))
 
 

@@ -283,7 +283,7 @@ def test_gate_menu_set_value_reads_numbers_as_every_value_field_does(canvas, mon
     doc, _scene, view, actions, messages = canvas
     monkeypatch.setattr(context_menus, "ask_text", lambda *args: " −0.5 ")
     trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
-    assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.undoText() == "Set x = -0.5"
+    assert doc.circuit.nodes["x"].value == -0.5 and doc.undo_stack.undoText() == "Set x = -0.50"
     monkeypatch.setattr(context_menus, "ask_text", lambda *args: "nan")
     trigger(build_gate_menu(actions, "x", view), "ctx_edit_value")
     assert messages[-1] == f"x: {refusal('nan')}"
@@ -314,7 +314,7 @@ def test_removing_a_wired_port_from_the_menu_says_which_wire_goes(canvas):
     trigger(build_gate_menu(actions, "q", view), "ctx_remove_port")
     assert doc.circuit.inputs_of("q") == ["x", "y"]
     assert doc.undo_stack.undoText() == "Set inputs of q to 2 (removes 1 wire)"
-    assert messages == ["Set inputs of q to 2: removed 1 wire (z -> q); Undo puts it back"]
+    assert messages == ["Set inputs of q to 2: removed 1 wire (z → q); Undo puts it back"]
 
 
 def test_gate_menu_acts_on_the_whole_selection(canvas):

@@ -50,7 +50,9 @@ def test_selecting_x0_of_the_cs231n_neuron_shows_0_39_as_0_20_times_2(window):
     # the path and the product of its local gradients, each labelled by its gate
     assert "x0 → w0x0 → dot → z → times_minus_1 → exp → plus_1 → f" in text
     assert "df/dx0 = 2.00 × 1.00 × 1.00 × -1.00 × 0.37 × 1.00 × -0.53 = 0.39" in text
-    assert "mul, port 1: the other input, w0 = 2.00" in text
+    # each factor's row: the partial, why it is what it is, and its number once
+    assert "∂w0x0/∂x0\nmul, port 1: the other input, w0\n2.00\n" in text
+    assert "∂times_minus_1/∂z\nscale: its param c\n-1.00\n" in text
     assert "∂exp/∂times_minus_1" in text and "∂f/∂plus_1" in text
 
 
@@ -85,7 +87,7 @@ def test_selecting_the_q_to_f_wire_explains_q(window, qtbot):
     text = window.explain.text()
     assert "The wire q → f (port 0) carries q" in text
     assert "df/dq = -4.00" in text
-    assert "∂f/∂q" in text and "mul, port 0: the other input, z = -4.00" in text
+    assert "∂f/∂q\nmul, port 0: the other input, z\n-4.00\n" in text
 
 
 def test_the_numbers_follow_the_document(window, qtbot):

@@ -9,6 +9,7 @@ import math
 from collections import deque
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSlider, QToolBar
 
@@ -344,6 +345,25 @@ def test_toolbar_and_run_menu_actions(window, qtbot):
     action["action_flow_finish"].trigger()
     assert flow.phase == DONE and flow.visited == ["q", "f", "f", "q"]
     assert not flow.timer_active
+
+
+def test_shift_f6_skips_to_the_end_and_help_lists_it(window, qtbot):
+    flow = open_example(window, "add_mul.circuit")
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: window.view.hasFocus())
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F6)  # one level: the forward pass begins
+    assert flow.phase == FORWARD
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F6, Qt.ShiftModifier)
+    assert flow.phase == DONE and flow.visited == ["q", "f", "f", "q"]
+    assert flow.shown_value("q", 0) == "-2.00"
+    window.action_shortcuts.trigger()
+    table = window.help_dialog.shortcuts_table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows["End"] == "Shift+F6"  # the toolbar's name for Skip to the End
+    window.help_dialog.close()
 
 
 def test_an_edit_during_play_resets_cleanly(window, qtbot):

@@ -58,6 +58,11 @@ def test_the_window_docks_the_check_once_with_its_run_menu_command(window):
     assert [d.objectName() for d in window.findChildren(QDockWidget)].count("gradcheck_dock") == 1
 
 
+def every_digit(item) -> float:
+    """The number a cell's hover gives in full ("analytic = -0.19661193324148185")."""
+    return float(item.toolTip().splitlines()[0].split(" = ")[1])
+
+
 def test_add_mul_passes_with_three_ticks(window):
     assert window.open_path(EXAMPLES / "add_mul.circuit")
     action(window).trigger()
@@ -65,9 +70,11 @@ def test_add_mul_passes_with_three_ticks(window):
     assert set(table) == {"x", "y", "z"}
     # (x + y) * z at (-2, 5, -4): df/dx = df/dy = z = -4, df/dz = x + y = 3
     for name, grad in (("x", -4.0), ("y", -4.0), ("z", 3.0)):
-        assert float(table[name][ANALYTIC].text()) == grad
-        assert float(table[name][NUMERICAL].text()) == pytest.approx(grad, rel=1e-6)
-        assert float(table[name][REL_ERROR].text()) < 1e-6
+        assert table[name][ANALYTIC].text() == f"{grad:.2f}"  # as the canvas writes it
+        assert every_digit(table[name][ANALYTIC]) == grad
+        assert table[name][NUMERICAL].text() == f"{grad:.2f}"
+        assert every_digit(table[name][NUMERICAL]) == pytest.approx(grad, rel=1e-6)
+        assert every_digit(table[name][REL_ERROR]) < 1e-6
         assert table[name][STATUS].text() == "✓ ok"
         assert table[name][STATUS].foreground().color() == theme.VALUE_GREEN
     assert glyphs(window) == {"x": "✓", "y": "✓", "z": "✓"}
@@ -90,9 +97,12 @@ def test_a_gate_with_a_wrong_gradient_is_flagged_red(window, monkeypatch):
     assert x[STATUS].foreground().color() == theme.GRAD_RED
     assert x[INPUT].background().color() == gradcheck_panel.FILLS["fail"]
     # f = w e^x: the broken backward doubles df/dx = w e^x; nudging measures the truth
-    assert float(x[ANALYTIC].text()) == pytest.approx(2 * 1.5 * math.exp(0.7), rel=1e-9)
-    assert float(x[NUMERICAL].text()) == pytest.approx(1.5 * math.exp(0.7), rel=1e-8)
-    assert float(x[REL_ERROR].text()) == pytest.approx(0.5, rel=0.01)
+    assert every_digit(x[ANALYTIC]) == pytest.approx(2 * 1.5 * math.exp(0.7), rel=1e-12)
+    assert x[ANALYTIC].text() == f"{2 * 1.5 * math.exp(0.7):.2f}" == "6.04"
+    assert every_digit(x[NUMERICAL]) == pytest.approx(1.5 * math.exp(0.7), rel=1e-8)
+    assert x[NUMERICAL].text() == "3.02"
+    assert x[REL_ERROR].text() == "0.50"
+    assert x[NOTE].text() in x[ANALYTIC].toolTip()  # the note stays on every cell's hover
     assert x[NOTE].text()
     assert w[STATUS].text() == "✓ ok"  # w does not go through the broken gate
     assert glyphs(window) == {"x": "✗", "w": "✓"}
@@ -160,7 +170,8 @@ def test_a_big_circuit_is_checked_in_a_worker_thread(window, qtbot):
     assert glyphs(window) == dict.fromkeys(["w0", "x0", "w1", "x1", "w2"], "✓")
     x0 = rows(window)["x0"]
     s = 1 / (1 + math.exp(-1.0))  # the neuron's z = 1: df/dx0 = w0 s (1 - s) = 0.39
-    assert float(x0[ANALYTIC].text()) == pytest.approx(2 * s * (1 - s), rel=1e-9)
+    assert every_digit(x0[ANALYTIC]) == pytest.approx(2 * s * (1 - s), rel=1e-9)
+    assert x0[ANALYTIC].text() == "0.39"
     assert panel.button.isEnabled()
 
     # an edit during the check: its verdicts are thrown away

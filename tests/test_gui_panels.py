@@ -321,7 +321,7 @@ def test_lowering_an_add_gate_from_four_inputs_to_two_says_which_wires_go(qtbot)
     document.flush()
     assert document.circuit.inputs_of("q") == ["a", "b"] and document.result.value == 3.0
     assert document.undo_stack.undoText() == "Set inputs of q to 2 (removes 2 wires)"
-    assert messages == ["Set inputs of q to 2: removed 2 wires (c -> q, d -> q); "
+    assert messages == ["Set inputs of q to 2: removed 2 wires (c → q, d → q); "
                         "Undo puts them back"]
     document.undo_stack.undo()
     document.flush()
@@ -550,7 +550,7 @@ def test_an_output_that_cannot_be_computed_shows_no_gradient_in_any_panel(qtbot)
                                                           GRAD).toolTip()
     assert float(inputs.cell_text("z", VALUE)) == -4.0
     properties.show_node("z")
-    assert properties.result_value.text() == "-4"
+    assert properties.result_value.text() == "-4.00"
     assert properties.result_grad.text() == "—"
     assert "cannot be computed" in properties.result_note.text()
     wire = scene.wire_item("f", 1)

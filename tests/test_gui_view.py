@@ -343,6 +343,8 @@ def test_quick_add_arrows_escape_and_numbers(canvas, qtbot):
 
     popup = view.open_quick_add(QPointF(600, 300))
     qtbot.keyClicks(popup.edit, "-2.5")
+    assert popup.entries()[0] == "const = -2.50"  # as the canvas will write it
+    assert popup.list.item(0).toolTip() == "const = -2.5"
     qtbot.keyClick(popup.edit, Qt.Key_Enter)
     consts = [n for n in doc.circuit.nodes.values() if n.op == "const"]
     assert len(consts) == 1 and consts[0].value == -2.5
@@ -383,6 +385,30 @@ def test_double_click_on_an_input_edits_its_value_not_quick_add(canvas, qtbot):
                                         ("σ", "sigmoid"), ("plus", "add"), ("-", "sub")])
 def test_quick_add_matches_names_symbols_and_words(text, gate):
     assert match_gates(text)[0] == gate
+
+
+@pytest.mark.parametrize("text, first, absent", [
+    ("sig", "sigmoid", "neg"),  # neg's description says "sign": a name's prefix wins alone
+    ("1/x", "recip", "div"), ("times", "mul", "add"), ("relu", "relu", "max"),
+    ("max", "max", "relu"),  # relu's formula is max(0, a): names before descriptions
+])
+def test_quick_add_offers_names_symbols_and_aliases_before_descriptions(canvas, qtbot, text,
+                                                                       first, absent):
+    _doc, _scene, view, _actions = canvas
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, text)
+    entries = [entry.split()[0] for entry in popup.entries()]
+    assert entries[0] == first and popup.current_choice() == ("gate", first)
+    assert absent not in entries
+    popup.close()
+
+
+def test_quick_add_searches_descriptions_when_no_name_matches(canvas, qtbot):
+    _doc, _scene, view, _actions = canvas
+    popup = view.open_quick_add(QPointF(600, 300))
+    qtbot.keyClicks(popup.edit, "sign")  # no name, symbol or alias: neg "flips the sign"
+    assert popup.current_choice() == ("gate", "neg")
+    popup.close()
 
 
 # ----------------------------------------------------------------------------- context menus

@@ -181,10 +181,10 @@ def test_edit_menu_names_what_undo_will_undo(window):
     window.document.push(AddNodeCommand(window.document, "input", (0, 100), node_id="x",
                                         value=2.0))
     window.document.push(ConnectCommand(window.document, "x", "mul", 0))
-    assert window.action_undo.text().replace("&", "") == "Undo Connect x -> mul"
+    assert window.action_undo.text().replace("&", "") == "Undo Connect x → mul"
     window.action_undo.trigger()
     assert window.document.circuit.wires() == []
-    assert window.action_redo.text().replace("&", "") == "Redo Connect x -> mul"
+    assert window.action_redo.text().replace("&", "") == "Redo Connect x → mul"
     window.action_redo.trigger()
     assert window.document.circuit.source_of("mul", 0) == "x"
 
@@ -302,7 +302,7 @@ def test_lowering_a_gates_inputs_in_properties_names_the_dropped_wire_in_the_sta
     qtbot.keyClick(spin, Qt.Key_Return)
     assert doc.circuit.inputs_of("q") == ["x", "y"]
     assert window.statusBar().currentMessage() == (
-        "Set inputs of q to 2: removed 1 wire (z -> q); Undo puts it back")
+        "Set inputs of q to 2: removed 1 wire (z → q); Undo puts it back")
     assert doc.undo_stack.undoText() == "Set inputs of q to 2 (removes 1 wire)"
 
 
@@ -375,11 +375,11 @@ def test_help_names_undo_and_redo_plainly_even_after_an_edit(window):
     window.open_path(EXAMPLES / "add_mul.circuit")
     doc = window.document
     doc.push(SetValueCommand(doc, "x", 3.0))
-    doc.undo_stack.undo()  # both "Undo Set x = 3" and "Redo Set x = 3" are live now
+    doc.undo_stack.undo()  # both "Undo Set x = 3.00" and "Redo Set x = 3.00" are live now
     doc.undo_stack.redo()
     doc.undo_stack.push(SetValueCommand(doc, "y", 1.0))
     doc.undo_stack.undo()
-    assert window.action_undo.text().replace("&", "") == "Undo Set x = 3"
+    assert window.action_undo.text().replace("&", "") == "Undo Set x = 3.00"
     window.action_shortcuts.trigger()
     table = window.help_dialog.shortcuts_table
     names = [table.item(r, 0).text() for r in range(table.rowCount())]

@@ -98,7 +98,8 @@ def test_every_declared_action_is_in_the_window_with_its_keys(window):
 def test_the_keys_people_know_are_where_they_were_and_no_key_is_on_two_actions(window):
     expected = {
         "action_flow_play": ["F5"], "action_flow_pause": ["Shift+F5"],
-        "action_flow_step": ["F6"], "action_flow_restart": ["Ctrl+F5"],
+        "action_flow_step": ["F6"], "action_flow_finish": ["Shift+F6"],
+        "action_flow_restart": ["Ctrl+F5"],
         "action_check_gradients": ["Ctrl+G"], "action_ascent_step": ["F7"],
         "action_ascent_run": ["Shift+F7"], "action_train": ["F9"],
         "action_train_step": ["Shift+F9"], "action_templates": ["Ctrl+Shift+N"],

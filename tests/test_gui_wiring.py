@@ -6,6 +6,7 @@ The circuit is the seeds' f = (x + y) * z at x = -2, y = 5, z = -4.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -20,6 +21,8 @@ from gui.common.number_entry import refusal  # noqa: E402
 from gui.model.document import Document  # noqa: E402
 from tests.gui_helpers import install_edit_keys  # noqa: E402
 from tests.helpers import add_mul_circuit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NO_MODIFIERS = Qt.KeyboardModifier.NoModifier
 
@@ -110,6 +113,9 @@ def test_drawing_a_wire_from_an_output_to_an_input_connects_them(qtbot):
     assert wire.value_text() == "-2.00" and wire.grad_text() == "-4.00"
     assert scene.output_stub().value_text() == "-12.00"
     assert doc.undo_stack.count() == 1
+    # the Edit menu says "Undo " + this, and the README quotes it
+    assert doc.undo_stack.undoText() == "Connect x → q"
+    assert '"Undo Connect x → q"' in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_drawing_a_wire_from_an_input_back_to_an_output(qtbot):
@@ -152,7 +158,7 @@ def test_dropping_on_an_occupied_input_replaces_its_wire_and_undo_restores_it(ca
     assert scene.wire_item("q", 1).src == "z"
     doc.flush()
     assert scene.output_stub().value_text() == f"{(-2 + -4) * -4:.2f}"
-    assert doc.undo_stack.undoText() == "Connect z -> q (replacing y)"
+    assert doc.undo_stack.undoText() == "Connect z → q (replacing y)"
     doc.undo_stack.undo()
     assert doc.circuit.source_of("q", 1) == "y"
     assert scene.wire_item("q", 1).src == "y"
@@ -362,7 +368,7 @@ def test_ending_a_scrub_leaves_the_pushed_command_as_it_was(canvas):
     before = dict(vars(pushed))
     release = QKeyEvent(QEvent.KeyRelease, Qt.Key_Control, NO_MODIFIERS)
     QApplication.sendEvent(mouse.viewport, release)
-    assert vars(pushed) == before and pushed.text() == "Set x = -1.9"
+    assert vars(pushed) == before and pushed.text() == "Set x = -1.90"
 
 
 def test_wheel_without_ctrl_or_over_an_operation_changes_nothing(canvas):

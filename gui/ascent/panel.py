@@ -25,7 +25,7 @@ from gui.ascent.plot import AscentPlot
 from gui.ascent.runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.ascent.move_arrows import MoveArrows
 from gui.common.widgets import LogStepSpinBox
-from engine import CircuitError, format_precise
+from engine import CircuitError, format_readout
 
 METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
            ("random", "random search")]
@@ -237,7 +237,7 @@ class AscentPanel(QWidget):
             self._arrows_shown = now
         if self.runner.running:
             self.status.setText(f"step {self.runner.run_steps} of this run: {ascent.output} = "
-                                f"{format_precise(ascent.value)}")
+                                f"{format_readout(ascent.value)}")
 
     def _update_plot(self) -> None:
         if self._plot_ascent is not None:

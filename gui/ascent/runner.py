@@ -42,7 +42,7 @@ from engine import CircuitError, Ascent
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.model.commands import SetValuesCommand
-from engine import format_number, format_precise
+from engine import format_number, format_readout
 
 FRAME_MS = 16
 BUDGET_S = 0.008
@@ -343,14 +343,15 @@ class AscentRunner(QObject):
     # ----------------------------------------------------------------- messages
     def _progress(self, ascent: Ascent) -> str:
         return f"Gradient ascent: step {ascent.steps}, {ascent.output} = " \
-               f"{format_precise(ascent.value)}"
+               f"{format_readout(ascent.value)}"
 
     def _say(self, reason: str, ascent: Ascent | None, steps: int | None = None) -> None:
         if ascent is None:
             self.status_message.emit("Gradient ascent stopped")
             return
         done = "" if steps is None else f" after {steps} step{'s' if steps != 1 else ''}"
-        value = f"{ascent.output} = {format_precise(ascent.value)}"  # 99.9997, not 100.00
+        shown = format_readout(ascent.value)  # 99.9994, not 100.00
+        value = f"{ascent.output} = {shown}"
         if reason == NOT_FINITE:
             if not math.isfinite(ascent.value):
                 text = f"stopped{done}: the output {ascent.output} is " \
@@ -362,7 +363,7 @@ class AscentRunner(QObject):
             text = {
                 PAUSED: f"paused{done}, {value}",
                 STEPS: f"done{done}, {value}",
-                CONVERGED: f"converged{done}: {value} stopped improving",
+                CONVERGED: f"converged{done}: {ascent.output} stopped improving at {shown}",
                 WENT_DOWN: f"stopped{done}: {ascent.output} got "
                            f"{'bigger' if ascent.minimize else 'smaller'} "
                            f"(is the step size too large?), {value}",

@@ -145,8 +145,8 @@ def build_wire_menu(edit_actions, dst: str, port: int, parent=None) -> QMenu:
     src = document.circuit.source_of(dst, port)
     menu = QMenu(parent)
     menu.setObjectName("wire_menu")
-    menu.setTitle(f"{src} -> {dst}")
-    _action(menu, "ctx_delete_wire", f"Delete wire {src} -> {dst}",
+    menu.setTitle(f"{src} → {dst}")
+    _action(menu, "ctx_delete_wire", f"Delete wire {src} → {dst}",
             lambda: document.push(DisconnectCommand(document, dst, port)),
             enabled=src is not None)
     return menu

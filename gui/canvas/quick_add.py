@@ -2,7 +2,9 @@
 
 The popup filters the gate table as you type. A gate matches on its name ("sig" -> sigmoid), its
 symbol ("1/x" -> recip, "σ"), the everyday words of its row's ``aliases`` ("times" -> mul,
-"plus" -> add) and the words of its description. Names that start with the text come first.
+"plus" -> add), and only when none of those matches, the words of its description ("sign" ->
+neg): "sig" offers sigmoid and not neg, whose description says "sign". Names that start with the
+text come first.
 Typing a number offers a const with that value. Up/Down move the highlight, Enter adds the
 highlighted entry, Escape closes.
 """
@@ -24,7 +26,7 @@ def _words(text: str) -> list[str]:
 
 
 def _score(gate, text: str) -> int | None:
-    """How well ``text`` matches ``gate`` (lower is better), or None for no match."""
+    """How well ``text`` matches ``gate``'s name, symbol or aliases (lower is better), or None."""
     name, symbol = gate.name.lower(), gate.symbol.lower().replace("−", "-")
     if text in (name, symbol):
         return 0
@@ -36,14 +38,18 @@ def _score(gate, text: str) -> int | None:
         return 3
     if text in name:
         return 4
-    described = _words(" ".join((gate.doc, gate.formula, gate.intuition)))
-    if len(text) >= 3 and any(word.startswith(text) for word in described):
-        return 5
     return None
 
 
+def _described(gate, text: str) -> bool:
+    """Whether a word of ``gate``'s description starts with ``text`` (three letters or more)."""
+    described = _words(" ".join((gate.doc, gate.formula, gate.intuition)))
+    return len(text) >= 3 and any(word.startswith(text) for word in described)
+
+
 def match_gates(text: str) -> list[str]:
-    """The names of the gates matching ``text``, best first (every gate for empty text)."""
+    """The names of the gates matching ``text``, best first (every gate for empty text); the
+    descriptions are searched only when no name, symbol or alias matches."""
     text = text.strip().lower().replace("−", "-")
     if not text:
         return [gate.name for gate in engine.GATE_LIST]
@@ -52,7 +58,9 @@ def match_gates(text: str) -> list[str]:
         score = _score(gate, text)
         if score is not None:
             scored.append((score, order, gate.name))
-    return [name for _score_, _order, name in sorted(scored)]
+    if scored:
+        return [name for _score_, _order, name in sorted(scored)]
+    return [gate.name for gate in engine.GATE_LIST if _described(gate, text)]
 
 
 def _gate_icon(name: str):
@@ -101,7 +109,8 @@ class QuickAddPopup(QFrame):
         self.list.clear()
         number = as_number(text)
         if number is not None:
-            item = QListWidgetItem(f"const = {number:g}")
+            item = QListWidgetItem(f"const = {engine.format_readout(number)}")
+            item.setToolTip(f"const = {engine.format_full(number)}")
             item.setData(Qt.UserRole, ("number", number))
             icon = _gate_icon("const")
             if icon is not None:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
-from engine import CircuitError
+from engine import CircuitError, format_full
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
 from gui.canvas.gate_item import GateItem
@@ -34,7 +34,7 @@ from gui.canvas.port_item import PortItem
 from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub
 from gui.canvas.wire_drag import WireDrag, port_at
-from gui.canvas.wire_item import WireItem, number_text
+from gui.canvas.wire_item import WireItem
 
 
 LABEL_SLICE = 25  # wires whose numbers are placed per turn of the event loop
@@ -534,9 +534,9 @@ class CanvasScene(QGraphicsScene):
                 return (f"{item.node_id} input {item.index}: " +
                         (f"from {src}" if src else "not connected (drag from an output)"))
             if isinstance(item, WireItem):
-                return (f"{item.src} -&gt; {item.dst} port {item.port}<br>"
-                        f"value <b>{item.value_text() or '?'}</b>, "
-                        f"gradient df/d{item.src} <b>{item.grad_text() or '—'}</b>")
+                value, grad = self._wire_numbers(item)
+                return (f"{item.src} → {item.dst} port {item.port}<br>"
+                        f"value <b>{value}</b>, gradient df/d{item.src} <b>{grad}</b>")
             gate = item if isinstance(item, GateItem) else item.parentItem()
             if isinstance(gate, GateItem) and gate.node_id in circuit.nodes:
                 origin = self.nan_origin
@@ -544,6 +544,17 @@ class CanvasScene(QGraphicsScene):
                         if origin and origin.node_id == gate.node_id else "")
                 return _gate_tooltip(circuit.nodes[gate.node_id], result) + born
         return ""
+
+    def _wire_numbers(self, wire: WireItem) -> tuple[str, str]:
+        """The wire's value and gradient with every digit (the wire shows them short)."""
+        result = self.document.result
+        if result is None or wire.src in result.incomplete or wire.src not in result.values:
+            return "?", "—"
+        value = full_text(result.values[wire.src])
+        if not result.has_gradients:
+            return value, "—"
+        branches = branch_gradients(self.document.circuit, result)
+        return value, full_text(branches.get((wire.dst, wire.port), result.grads.get(wire.src)))
 
     # ----------------------------------------------------------------- background
     @staticmethod
@@ -562,6 +573,16 @@ class CanvasScene(QGraphicsScene):
             painter.fillRect(rect, self._grid_brush)
 
 
+def full_text(number) -> str:
+    """A number with every digit, as hovering shows it ('—' for none, '…' for a batch)."""
+    if number is None:
+        return "—"
+    try:
+        return format_full(number)
+    except (TypeError, ValueError):
+        return "…"
+
+
 def _gate_tooltip(node, result) -> str:
     """Rich text for a gate: what it computes, its local gradient, and its numbers now."""
     try:
@@ -573,11 +594,11 @@ def _gate_tooltip(node, result) -> str:
                  f"<br>local gradient: {gate.local_gradient}")
     numbers = ""
     if result is not None and node.id in result.values and node.id not in result.incomplete:
-        value, _ = number_text(result.values[node.id])
+        value = full_text(result.values[node.id])
         numbers = (f"<br><span style='color:{theme.VALUE_GREEN.name()}'>{node.id} = "
                    f"{value}</span>")
         if result.has_gradients:
-            grad, _ = number_text(result.grads.get(node.id))
+            grad = full_text(result.grads.get(node.id))
             numbers += (f", <span style='color:{theme.GRAD_RED.name()}'>"
                         f"df/d{node.id} = {grad}</span>")
     title = f"<b>{node.name}</b>" + (f" ({node.id})" if node.label else "")

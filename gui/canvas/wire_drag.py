@@ -147,7 +147,7 @@ class WireDrag:
         if target is None:
             if picked is not None:
                 self.document.push(DisconnectCommand(self.document, picked.dst, picked.port))
-                self.scene.status_message.emit(f"Deleted the wire {picked.src} -> {picked.dst}")
+                self.scene.status_message.emit(f"Deleted the wire {picked.src} → {picked.dst}")
             return
         if draft.src is not None:
             if target.is_output:
@@ -160,7 +160,7 @@ class WireDrag:
                 return
             src, (dst, port) = target.node_id, draft.target
         if src == dst:
-            self._refuse(src, dst, f"a gate cannot feed its own input ({src} -> {src})")
+            self._refuse(src, dst, f"a gate cannot feed its own input ({src} → {src})")
             return
         reason = self.document.circuit.can_connect(src, dst, port)
         if reason:
@@ -170,7 +170,7 @@ class WireDrag:
             self.document.push(ConnectCommand(self.document, src, dst, port))
             return
         stack = self.document.undo_stack
-        stack.beginMacro(f"Move wire {src} -> {dst}")
+        stack.beginMacro(f"Move wire {src} → {dst}")
         self.document.push(DisconnectCommand(self.document, picked.dst, picked.port))
         self.document.push(ConnectCommand(self.document, src, dst, port))
         stack.endMacro()

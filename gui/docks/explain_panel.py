@@ -272,17 +272,18 @@ def _factor_row(circuit, factor, values) -> str:
 
 
 def why_local(circuit, factor, values=None) -> str:
-    """Why a local gradient is what it is: 'mul, port 1: the other input, w0 = 2.00'
-    (``values``: the last pass's values, to show what a one-input gate saw)."""
+    """Why a local gradient is what it is: 'mul, port 1: the other input, w0' (the row's
+    number column says 2.00; ``values``: the last pass's values, to show what a one-input gate
+    saw)."""
     node = circuit.nodes[factor.gate]
     inputs = circuit.inputs_of(factor.gate)
     head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
     param = node.gate.local_param
     if node.gate.pattern == "switches" and len(inputs) == 2:
         other = inputs[1 - factor.port]
-        why = f"the other input, {_name(circuit, other)} = {_n(factor.local)}"
+        why = f"the other input, {_name(circuit, other)}"
     elif param:  # its local gradient is that param's value
-        why = f"{param} = {node.params.get(param, 0.0):g}"
+        why = f"its param {param}"
     else:
         why = node.gate.local_gradient
         if len(inputs) == 1 and values is not None and factor.source in values:

@@ -3,10 +3,11 @@
 "Check gradients" (Run menu, Ctrl+G) runs ``engine.check_gradients`` on the document's circuit:
 every input and const is nudged by ±1e-6 and the centred difference is compared with the
 gradient the backward pass gave. The panel's table shows, per source, both gradients and their
-relative error, with the verdict: ✓ ok, ✗ fail (red: a gate's local gradient is wrong), ⚠ kink
-(amber: relu/abs at 0 or a max/min tie, where the slope from the left and from the right
-differ, with the engine's note naming the gates). On the canvas each checked source gets the
-same mark as a badge beside its gate. Click a row to select that source on the canvas.
+relative error (written as the canvas writes numbers, every digit on hover), with the verdict:
+✓ ok, ✗ fail (red: a gate's local gradient is wrong), ⚠ kink (amber: relu/abs at 0 or a max/min
+tie, where the slope from the left and from the right differ, with the engine's note naming the
+gates). On the canvas each checked source gets the same mark as a badge beside its gate. Click a
+row to select that source on the canvas.
 
 The verdicts describe the circuit as it was checked: any edit that could change a number
 (not moving or relabelling a gate) takes the badges off and empties the table. Small circuits
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHBoxLayout, QH
                                QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
-from engine import CircuitError, check_gradients, format_number, format_precise
+from engine import CircuitError, check_gradients, format_full, format_number
 from gui.common import theme
 
 INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(6)
@@ -285,9 +286,10 @@ class GradCheckPanel(QWidget):
 
     def _fill_row(self, row: int, entry) -> None:
         name = self.document.circuit.nodes[entry.node_id].name
-        cells = [name, format_precise(entry.analytic), format_precise(entry.numerical),
-                 f"{entry.rel_error:.1e}", f"{GLYPHS[entry.status]} {entry.status}",
-                 entry.note]
+        numbers = {ANALYTIC: entry.analytic, NUMERICAL: entry.numerical,
+                   REL_ERROR: entry.rel_error}
+        cells = [name, *(format_number(numbers[c]) for c in (ANALYTIC, NUMERICAL, REL_ERROR)),
+                 f"{GLYPHS[entry.status]} {entry.status}", entry.note]
         fill = FILLS.get(entry.status)
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
@@ -296,8 +298,9 @@ class GradCheckPanel(QWidget):
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             if fill is not None:
                 item.setBackground(fill)
-            if entry.note:
-                item.setToolTip(entry.note)
+            tips = [f"{HEADERS[column]} = {format_full(numbers[column])}"] \
+                if column in numbers else []  # the short number's every digit
+            item.setToolTip("\n".join(tips + [entry.note] if entry.note else tips))
             self.table.setItem(row, column, item)
         status = self.table.item(row, STATUS)
         status.setForeground(COLORS[entry.status])

@@ -3,7 +3,8 @@
 It shows the gate's kind (with its formula), id, label, value (inputs and consts), params
 (c of scale/offset, p of pow), number of inputs (add/mul/max/min), whether an input is
 trainable, which data column it is bound to, whether the gate is the circuit's output, and,
-read-only, the value and gradient the last pass computed for it.
+read-only, the value and gradient the last pass computed for it, written as the canvas writes
+numbers (every digit on hover; the editable fields hold ten significant digits).
 
 The panel is a view like the canvas: every edit becomes an undo command pushed on the
 document, and the widgets are refreshed from the circuit when it reports a change. Refreshing
@@ -21,7 +22,8 @@ from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from engine import CircuitError, feature_name, format_precise, is_plain_id
+from engine import (CircuitError, feature_name, format_full, format_number, format_precise,
+                    is_plain_id)
 from gui.common import theme
 from gui.common.number_entry import edited_number
 from gui.model.commands import (RenameCommand, SetFeatureCommand, SetLabelCommand,
@@ -55,6 +57,12 @@ def _section(text: str) -> QLabel:
     label.setStyleSheet("color: palette(placeholder-text); font-weight: bold;"
                         " margin-top: 6px;")
     return label
+
+
+def _show_readout(label: QLabel, number, name: str) -> None:
+    """``number`` as the canvas writes it, every digit on hover (None: a dash)."""
+    label.setText(NO_NUMBER if number is None else format_number(number))
+    label.setToolTip("" if number is None else f"{name} = {format_full(number)}")
 
 
 class PropertyPanel(QWidget):
@@ -332,7 +340,7 @@ class PropertyPanel(QWidget):
         if node is None:
             return
         self.result_grad_label.setText(f"df/d{node.id}" if len(node.id) <= 8 else "gradient")
-        value = grad = NO_NUMBER
+        value = grad = None
         note = ""
         if result is None:
             note = "The circuit could not be run."
@@ -341,12 +349,12 @@ class PropertyPanel(QWidget):
         elif node.id not in result.values:
             note = "Computing…"  # the pass after this edit has not run yet
         else:
-            value = format_precise(result.values[node.id])
+            value = result.values[node.id]
             note = result.no_gradient_reason
             if not note:
-                grad = format_precise(result.grads[node.id])
-        self.result_value.setText(value)
-        self.result_grad.setText(grad)
+                grad = result.grads[node.id]
+        _show_readout(self.result_value, value, node.id)
+        _show_readout(self.result_grad, grad, f"df/d{node.id}")
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
 

@@ -1,7 +1,7 @@
 """Undo commands: every edit a user makes, as a QUndoCommand that only calls Circuit methods.
 
 Each command remembers what it needs to put things back, and its text names the edit so the
-Edit menu can say "Undo Connect x -> q". Commands never touch graphics items: the scene redraws
+Edit menu can say "Undo Connect x → q". Commands never touch graphics items: the scene redraws
 from the circuit's change notifications.
 
 Edits that can lose the circuit's output (a new gate, a pasted fragment, a deleted wire) run
@@ -19,7 +19,7 @@ from typing import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from engine import Node, Wire
+from engine import Node, Wire, format_readout
 
 MERGE_SET_VALUE = 1001
 
@@ -115,8 +115,8 @@ class ConnectCommand(_CircuitCommand):
 
     def __init__(self, document, src: str, dst: str, port: int):
         old = document.circuit.source_of(dst, port)
-        text = (f"Connect {src} -> {dst}" if old is None or old == src
-                else f"Connect {src} -> {dst} (replacing {old})")
+        text = (f"Connect {src} → {dst}" if old is None or old == src
+                else f"Connect {src} → {dst} (replacing {old})")
         super().__init__(document, text)
         self.src, self.dst, self.port = src, dst, port
         self.edit = None  # what the circuit did, to take back
@@ -133,7 +133,7 @@ class DisconnectCommand(_CircuitCommand):
 
     def __init__(self, document, dst: str, port: int):
         src = document.circuit.source_of(dst, port)
-        super().__init__(document, f"Delete wire {src} -> {dst}")
+        super().__init__(document, f"Delete wire {src} → {dst}")
         self.src, self.dst, self.port = src, dst, port
 
     def redo(self):
@@ -149,7 +149,7 @@ class SetValueCommand(_CircuitCommand):
     merge into one undo step."""
 
     def __init__(self, document, node_id: str, value: float, *, gesture: int | None = None):
-        super().__init__(document, f"Set {node_id} = {value:.6g}")
+        super().__init__(document, f"Set {node_id} = {format_readout(value)}")
         self.node_id, self.new = node_id, float(value)
         self.old = document.circuit.node(node_id).value
         self.gesture = gesture
@@ -161,7 +161,7 @@ class SetValueCommand(_CircuitCommand):
         if other.gesture != self.gesture or other.node_id != self.node_id:
             return False
         self.new = other.new
-        self.setText(f"Set {self.node_id} = {self.new:.6g}")
+        self.setText(f"Set {self.node_id} = {format_readout(self.new)}")
         return True
 
     def redo(self):
@@ -192,7 +192,7 @@ class SetParamCommand(_CircuitCommand):
     """Set a param (c of scale/offset, p of pow)."""
 
     def __init__(self, document, node_id: str, name: str, value: float):
-        super().__init__(document, f"Set {node_id}.{name} = {value:.6g}")
+        super().__init__(document, f"Set {node_id}.{name} = {format_readout(value)}")
         self.node_id, self.name, self.new = node_id, name, float(value)
         self.old = document.circuit.node(node_id).params[name]
 
@@ -225,7 +225,7 @@ class SetInputCountCommand(_CircuitCommand):
         """What the status bar says after this edit: the wires it removed, if any."""
         if not self.dropping:
             return ""
-        wires = ", ".join(f"{wire.src} -> {wire.dst}" for wire in self.dropping)
+        wires = ", ".join(f"{wire.src} → {wire.dst}" for wire in self.dropping)
         them = "it" if len(self.dropping) == 1 else "them"
         return (f"Set inputs of {self.node_id} to {self.new}: removed "
                 f"{_count(len(self.dropping), 'wire')} ({wires}); Undo puts {them} back")

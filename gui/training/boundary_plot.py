@@ -33,7 +33,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
                                QWidget)
 
-from engine import CircuitError, infix_text
+from engine import CircuitError, format_number, infix_text
 from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
 from gui.common.plots import make_plot
@@ -211,8 +211,9 @@ class BoundaryPlot(QWidget):
             f"<span style='color:{blue}'><b>&gt; 0</b></span> / "
             f"<span style='color:{orange}'><b>&lt; 0</b></span>, pale near 0</span>")
         self.key_label.setToolTip((note + "\n" if note else "")
-                                  + f"The colour is full where |{what}| is {2 * scale:.3g} "
-                                  f"or more; grey where it is not a number.")
+                                  + f"The colour is full where |{what}| is "
+                                  f"{format_number(2 * scale)} or more; grey where it is not "
+                                  "a number.")
 
     # ----------------------------------------------------------------- public
     def schedule(self, *_args) -> None:
@@ -443,7 +444,7 @@ class BoundaryPlot(QWidget):
         label = -1 if modifiers & Qt.ShiftModifier else 1
         self.session.add_point(x, y, label)
         self.status_message.emit(f"Added a {'+1' if label > 0 else '−1'} point at "
-                                 f"({x:.2f}, {y:.2f})")
+                                 f"({format_number(x)}, {format_number(y)})")
 
     def _selection_changed(self, ids) -> None:
         self._selected = ids[0] if len(ids) == 1 else None

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine import BATCHES, LOSSES, CircuitError, Dataset, Trainer
+from engine import BATCHES, LOSSES, CircuitError, Dataset, Trainer, format_readout
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.training.dataset_store import DatasetStore
@@ -81,9 +81,9 @@ class Summary:
     total: int
 
     def text(self) -> str:
-        """``accuracy 100% (6/6), loss 0.0123`` for the panel."""
+        """``accuracy 100% (6/6), loss 0.12`` for the panel (numbers as the canvas writes them)."""
         return f"accuracy {self.accuracy:.0%} ({self.correct}/{self.total}), " \
-               f"loss {self.loss:.4g}"
+               f"loss {format_readout(self.loss)}"
 
 
 class TrainingSession(QObject):
