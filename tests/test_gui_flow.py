@@ -488,6 +488,16 @@ def test_play_to_the_end_on_a_fitted_view_keeps_the_inputs_and_f_in_view(window,
     # a fitted view never follows the gates: the inputs, where the last gradients arrived,
     # and f are where they were
     assert view.place() == start and shows_the_whole_circuit(view, scene)
+    # the cards, enlarged to be read, are in view and cover no number, gate or other card
+    from gui.canvas.obstacles import LABEL_OVERLAP_COST
+    from gui.canvas.wire_item import covered_cost
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    cards = [card for card in flow.caption_items() if card.isVisible()]
+    assert len(cards) == 8 and flow.hidden_captions == 0  # room for every gate's card
+    for card in cards:
+        assert card.scale() > 1.0 and shown.contains(card.sceneBoundingRect()), card.text()
+        cost = covered_cost(scene, card.sceneBoundingRect(), (card,), visible_only=True)
+        assert cost < LABEL_OVERLAP_COST, card.text()
     window.findChild(QAction, "action_flow_restart").trigger()
     assert view.place() == start
 
@@ -520,10 +530,10 @@ def test_the_last_step_of_the_backward_pass_keeps_a_card_whole(window):
     assert last == {"w0x0", "w1x1"}
     cards = {key: card for key, card in flow._captions.items() if key[0] == "backward"}
     assert all(cards[("backward", node)].isVisible() for node in last)
-    # the step just taken, readable in full where there is room (the other product's card
-    # would cover numbers whole: it shows its equations only)
+    # the step just taken, readable in full where there is room (a card that would cover
+    # numbers whole shows its equations only)
     whole = [node for node in last if cards[("backward", node)].active]
-    assert len(whole) == 1 and "mul switches" in cards[("backward", whole[0])].text()
+    assert whole and all("mul switches" in cards[("backward", node)].text() for node in whole)
     assert not any(card.active for key, card in cards.items() if key[1] not in last)
 
 

@@ -175,10 +175,13 @@ class Caption(Obstacle, QGraphicsItem):
 
     def _cost(self, room: CardRoom, spot: QPointF | None = None) -> int:
         """What the card covers at ``spot`` (default: where it is); a spot over another card
-        or a gate costs most, as the card could not be shown there."""
+        or a gate costs most, as the card could not be shown there, and one out of view as
+        much as a number."""
         box = self._box(spot)
         cost = room.cost(box, self)
-        return cost + BLOCKED_COST if cost and room.blocks(box, self) else cost
+        if cost and room.blocks(box, self):
+            cost += BLOCKED_COST
+        return cost + (LABEL_OVERLAP_COST if room.outside(box) else 0)
 
     def _base_pos(self, anchor: QRectF) -> QPointF:
         x = anchor.center().x()
@@ -195,16 +198,17 @@ class Caption(Obstacle, QGraphicsItem):
         from it, then on its other side."""
         extent = self._extent()
         width, height = extent.width(), extent.height()
+        nudge = NUDGE * self.scale()  # an enlarged card moves further
         away = -1 if self.side == ABOVE else 1
         if self.side == LEFT:
             return [(0.0, 0.0), (0.0, -height / 2 - 6), (0.0, height / 2 + 6),
-                    (-NUDGE, 0.0), (0.0, -height - 12), (0.0, height + 12)]
+                    (-nudge, 0.0), (0.0, -height - 12), (0.0, height + 12)]
         shifts = [0.0, 0.3 * width, -0.3 * width, 0.6 * width, -0.6 * width]
-        near = [(dx, away * lift) for lift in (0.0, NUDGE, 2 * NUDGE) for dx in shifts]
+        near = [(dx, away * lift) for lift in (0.0, nudge, 2 * nudge) for dx in shifts]
         # then on the gate's other side (a card above may go below it, and the other way)
         across = -away * (self._anchor.height() + 2 * GAP + height)
-        return near + [(dx, across - away * lift) for lift in (0.0, NUDGE, 2 * NUDGE, 3 * NUDGE)
-                       for dx in shifts] + [(dx, away * 3 * NUDGE) for dx in shifts]
+        return near + [(dx, across - away * lift) for lift in (0.0, nudge, 2 * nudge, 3 * nudge)
+                       for dx in shifts] + [(dx, away * 3 * nudge) for dx in shifts]
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
