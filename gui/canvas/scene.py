@@ -235,9 +235,11 @@ class CanvasScene(QGraphicsScene):
 
     def numbers_left_out(self) -> int:
         """How many numbers on the wires are left out for want of room (enlarged to be read
-        on a zoomed-out view, see ``WireItem.choose_label_spot``)."""
+        on a zoomed-out view, see ``WireItem.choose_label_spot``) and shown nowhere else: a
+        source's value left out of its wire is still in its pill."""
         return sum(bool(label.text and label.left_out) for wire in self._wires.values()
-                   for label in wire.labels())
+                   for label in wire.labels()
+                   if not (label is wire.value_label and wire.src_gate.is_source))
 
     def value_editor(self) -> QLineEdit | None:
         """The open in-place value editor, if any."""
