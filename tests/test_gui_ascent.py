@@ -492,17 +492,30 @@ def test_another_circuit_clears_the_curves_the_same_one_keeps_them(qtbot, window
     assert panel.plot.runs == [] and panel.status.text() == ""
 
 
-def test_a_fitted_canvas_makes_room_for_the_arrows(qtbot, window, panel):
+def test_a_fitted_canvas_keeps_the_whole_circuit_and_f_in_view_during_a_run(
+        qtbot, window, panel):
     window.resize(1400, 900)
     open_example(window, "custom_gate")
-    window.view.fit_all()
-    click(qtbot, panel.step_button)
-    view = window.view
+    view, scene = window.view, window.scene
+    window.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view.viewport(), Qt.Key_F)
+    panel.max_steps.setValue(300)
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=20000)
+    assert panel.runner.run_steps > 1
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     arrows = panel.arrows.arrows()
     assert set(arrows) == {"x", "y"}
     for arrow in arrows.values():  # the arrow and its "+0.02" are on screen, not cut off
         assert shown.contains(arrow.sceneBoundingRect())
+    for gate in scene.gate_items():  # the refit made room for them and kept the rest
+        assert shown.contains(gate.sceneBoundingRect()), gate.node_id
+    stub = scene.output_stub()  # f's value, wider now (99.99...), still in view
+    assert stub.value_text() == format_number(window.document.result.values["f"])
+    for item in (stub, stub.value_label, stub.grad_label):
+        assert shown.contains(item.sceneBoundingRect())
 
 
 def test_a_move_during_a_run_lands_between_its_parts_and_changes_no_pushed_step(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSlider, QToolBar
 import engine
 from gui.common import theme
 from gui.model.commands import AddNodeCommand, SetValueCommand
-from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE
+from gui.flow.animation import BACKWARD, DONE, FORWARD, IDLE, SPEED_MAX
 from gui.flow.captions import PAD_Y, Caption
 from gui.flow.dots import (DOT_SPACING, FRAME_MS, STEP_FRACTION, DotTrain, dot_radius,
                            dot_speed, dot_style, frame_step, train_spacing, travel_seconds,
@@ -464,6 +464,83 @@ def test_zoomed_in_the_view_follows_the_gate_being_worked_on(window, qtbot):
     assert len(flow.visited) == 16  # 8 gates forward, 8 back
 
 
+def focused_fit(window, qtbot):
+    """A real F on the canvas: the whole circuit in view."""
+    from PySide6.QtCore import Qt
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.waitUntil(window.view.hasFocus)
+    qtbot.keyClick(window.view.viewport(), Qt.Key_F)
+
+
+def shows_the_whole_circuit(view, scene) -> bool:
+    """True if every gate and f's value arrow, with its numbers, are in view."""
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    stub = scene.output_stub()
+    items = scene.gate_items() + [stub, stub.value_label, stub.grad_label]
+    return all(shown.contains(item.sceneBoundingRect()) for item in items)
+
+
+def same_place(first, second) -> bool:
+    """True if two places of the view show the same (to within the pixels centerOn rounds)."""
+    moved = first.centre - second.centre
+    return (first.zoom == pytest.approx(second.zoom)
+            and math.hypot(moved.x(), moved.y()) * first.zoom <= 2.0)
+
+
+def shown_neuron(window, qtbot):
+    """The window at its default size showing the lecture's neuron: (flow, view, scene)."""
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    return flow, window.view, window.scene
+
+
+def test_play_to_the_end_on_a_fitted_view_keeps_the_inputs_and_f_in_view(window, qtbot):
+    flow, view, scene = shown_neuron(window, qtbot)
+    focused_fit(window, qtbot)
+    start = view.place()
+    assert start.fitted and shows_the_whole_circuit(view, scene)
+    flow.set_speed(SPEED_MAX)
+    window.findChild(QAction, "action_flow_play").trigger()
+    qtbot.waitUntil(lambda: flow.phase == DONE and not flow.timer_active, timeout=30000)
+    # a fitted view never follows the gates: the inputs, where the last gradients arrived,
+    # and f are where they were
+    assert view.place() == start and shows_the_whole_circuit(view, scene)
+    # the cards, enlarged to be read, are in view and cover no number, gate or other card
+    from gui.canvas.obstacles import LABEL_OVERLAP_COST
+    from gui.canvas.wire_item import covered_cost
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    cards = [card for card in flow.caption_items() if card.isVisible()]
+    assert len(cards) == 8 and flow.hidden_captions == 0  # room for every gate's card
+    for card in cards:
+        assert card.scale() > 1.0 and shown.contains(card.sceneBoundingRect()), card.text()
+        cost = covered_cost(scene, card.sceneBoundingRect(), (card,), visible_only=True)
+        assert cost < LABEL_OVERLAP_COST, card.text()
+    window.findChild(QAction, "action_flow_restart").trigger()
+    assert view.place() == start
+
+
+def test_end_and_restart_bring_a_zoomed_in_view_back_to_where_the_run_started(window, qtbot):
+    flow, view, scene = shown_neuron(window, qtbot)
+    view.set_zoom(2.0)
+    view.centerOn(scene.gate_item("f").sceneBoundingRect().center())
+    start = view.place()
+    assert view.zoomed_in_beyond_fit() and not start.fitted
+    step = window.findChild(QAction, "action_flow_step")
+    step.trigger()
+    qtbot.waitUntil(lambda: not flow.timer_active, timeout=10000)
+    assert not same_place(view.place(), start)  # it followed the products, far left
+    window.findChild(QAction, "action_flow_restart").trigger()
+    assert same_place(view.place(), start)
+    step.trigger()
+    qtbot.waitUntil(lambda: not flow.timer_active, timeout=10000)
+    assert not same_place(view.place(), start)
+    window.findChild(QAction, "action_flow_finish").trigger()
+    assert flow.phase == DONE and same_place(view.place(), start)
+
+
 def test_the_last_step_of_the_backward_pass_keeps_a_card_whole(window):
     flow = open_example(window, "sigmoid_neuron_primitive.circuit")
     while flow.step():
@@ -473,10 +550,10 @@ def test_the_last_step_of_the_backward_pass_keeps_a_card_whole(window):
     assert last == {"w0x0", "w1x1"}
     cards = {key: card for key, card in flow._captions.items() if key[0] == "backward"}
     assert all(cards[("backward", node)].isVisible() for node in last)
-    # the step just taken, readable in full where there is room (the other product's card
-    # would cover numbers whole: it shows its equations only)
+    # the step just taken, readable in full where there is room (a card that would cover
+    # numbers whole shows its equations only)
     whole = [node for node in last if cards[("backward", node)].active]
-    assert len(whole) == 1 and "mul switches" in cards[("backward", whole[0])].text()
+    assert whole and all("mul switches" in cards[("backward", node)].text() for node in whole)
     assert not any(card.active for key, card in cards.items() if key[1] not in last)
 
 
@@ -559,9 +636,10 @@ def test_levels_with_a_click_explain_restart_and_end_on_a_fitted_neuron(window, 
     assert len(cards) == 2
     # the cards read as big as the menu's text at the fitted zoom, like the wires' numbers
     menu = QFontMetricsF(QApplication.font()).height()
-    for card in cards:  # one line each: "w0x0 = 2.00 × -1.00 = -2.00"
-        assert card.text().count("\n") == 0
-        line = card.boundingRect().height() - 2 * PAD_Y - 2  # less its padding and border
+    for card in cards:  # one line each: "w0x0 = 2.00 × -1.00 = -2.00", enlarged to be read
+        assert card.text().count("\n") == 0 and card.scale() > 1.0
+        border = (2 * PAD_Y + 2) * card.scale()  # its padding and border, enlarged with it
+        line = card.sceneBoundingRect().height() - border
         assert line * view.zoom_factor() >= menu - 1e-6
     # a real click on a gate during the run: Explain explains it, its card stays shown
     gate = scene.gate_item("w0x0")

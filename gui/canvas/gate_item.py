@@ -4,7 +4,8 @@ Operations are rounded rectangles with their symbol (+, ×, max, σ, 1/x, ...) b
 inputs and consts are pills that show their value. The name (label or id) sits above the body,
 input ports are spread evenly down the left side and the output port is on the right. The
 output gate has a double border and an "f" tag; inputs bound to data carry a "data x" (or
-"data y") tag and frozen inputs a lock.
+"data y") tag and frozen inputs a lock. Zoomed out, a pill's value and f's numbers are drawn
+enlarged (``set_text_scale``) so they stay as big as the menus' text.
 
 The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
 snapped to the grid by the scene; a plain drag anywhere on a gate, its number included, moves
@@ -66,6 +67,7 @@ class ValueItem(QGraphicsItem):
         self.text = format_number(value)
         text_width = theme.metrics("VALUE_FONT").horizontalAdvance(self.text) + 8
         self._rect = QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
+        self.setTransformOriginPoint(self._rect.center())  # enlarged, it stays centred
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -143,6 +145,7 @@ class GateItem(Obstacle, QGraphicsItem):
         self.value_item = None
         self.stub = None
         self._size = (0.0, 0.0)
+        self._text_scales = (1.0, 1.0)  # (f's numbers, the pill's value): see set_text_scale
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setZValue(1)
@@ -179,6 +182,7 @@ class GateItem(Obstacle, QGraphicsItem):
         if self.is_source:
             if self.value_item is None:
                 self.value_item = ValueItem(self)
+                self.value_item.setScale(self._text_scales[1])
             self.value_item.set_value(node.value, width, height)
         if self.stub is not None:
             self.stub.place(QPointF(width, height / 2))
@@ -206,6 +210,7 @@ class GateItem(Obstacle, QGraphicsItem):
         self.is_output = is_output
         if is_output:
             self.stub = OutputStubItem(self)
+            self.stub.set_text_scale(self._text_scales[0])
         elif self.stub is not None:
             self.stub.setParentItem(None)
             if self.scene() is not None:
@@ -218,6 +223,15 @@ class GateItem(Obstacle, QGraphicsItem):
         if text != self.nan_badge:
             self.nan_badge = text
             self.update()
+
+    def set_text_scale(self, numbers: float, value: float) -> None:
+        """Draw f's numbers on the stub ``numbers`` times and a pill's value ``value`` times
+        their natural size (``gui.canvas.readable_text``)."""
+        self._text_scales = (numbers, value)
+        if self.stub is not None:
+            self.stub.set_text_scale(numbers)
+        if self.value_item is not None and self.value_item.scale() != value:
+            self.value_item.setScale(value)
 
     def set_port_connected(self, port: int, connected: bool) -> None:
         """Draw input ``port`` filled (wired) or hollow orange (open)."""
@@ -261,8 +275,11 @@ class GateItem(Obstacle, QGraphicsItem):
         return self._bounds
 
     def shape(self) -> QPainterPath:
+        # the body and the name above it (not the empty corners beside the name: numbers
+        # and cards may sit there)
         path = QPainterPath()
-        path.addRect(self.body_rect().united(self._name_rect))
+        path.addRect(self.body_rect())
+        path.addRect(self._name_rect)
         return path
 
     def mouseDoubleClickEvent(self, event):

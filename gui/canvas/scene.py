@@ -4,7 +4,9 @@ Drawing follows the document. ``circuit_replaced`` rebuilds every item; each ``c
 notification (a node or wire added or removed, a node moved, renamed or edited, the output
 chosen) updates just the items it concerns; ``results_changed`` puts the new values and
 gradients on the wires. (Nodes a file left without a position were laid out by the document
-when it took the circuit.)
+when it took the circuit.) The view tells the scene the zoom it is seen at (``set_view_zoom``):
+zoomed out, the numbers and the pills' values are enlarged to stay as big as the menus' text
+(``gui.canvas.readable_text``) and the numbers are placed again for their new size.
 
 Gestures that start in the scene end as undo commands pushed on the document:
 - press on a port and drag: draw, move or delete a wire (``gui.canvas.wire_drag``);
@@ -19,6 +21,7 @@ Gestures that start in the scene end as undo commands pushed on the document:
 
 from __future__ import annotations
 
+import time
 from html import escape
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -31,13 +34,15 @@ from gui.model.commands import MoveNodesCommand
 from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
 from gui.canvas.port_item import PortItem
+from gui.canvas.readable_text import text_scale
 from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub
 from gui.canvas.wire_drag import WireDrag, port_at
 from gui.canvas.wire_item import WireItem
 
 
-LABEL_SLICE = 25  # wires whose numbers are placed per turn of the event loop
+LABEL_SLICE = 10  # wires whose numbers are placed together (out of each other's way)
+LABEL_BUDGET = 0.012  # seconds of placing numbers per turn of the event loop
 
 
 class CanvasScene(QGraphicsScene):
@@ -47,7 +52,11 @@ class CanvasScene(QGraphicsScene):
 
     status_message = Signal(str)
     selection_ids_changed = Signal(list)
-    overlays_grew = Signal()  # items beside the gates appeared (arrows): a fitted view refits
+    # items beside the gates appeared (arrows) or f's numbers changed width: a fitted view
+    # refits if they no longer fit in it
+    overlays_grew = Signal()
+    view_zoom_changed = Signal(float)  # overlays with text (the flow's cards) follow it
+    labels_placed = Signal()  # every wire waiting for its numbers' spot has one now
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -66,6 +75,9 @@ class CanvasScene(QGraphicsScene):
         self.scrubbing = ValueScrub(self)
         self.editing = ValueEditor(self)
         self._quiet = False
+        self.view_zoom = 1.0  # the zoom the scene is seen at, as the view last said
+        self._number_scale = 1.0  # how much the numbers are enlarged to be read at that zoom
+        self._value_scale = 1.0  # and the values in the sources' pills
         self._grid_brush = self._make_grid_brush()
         # wires whose numbers need a spot chosen again (they moved or were resized): done
         # once the current events are handled, so a drag or a pass pays for it once
@@ -73,7 +85,7 @@ class CanvasScene(QGraphicsScene):
         self._label_timer = QTimer(self)
         self._label_timer.setSingleShot(True)
         self._label_timer.setInterval(0)
-        self._label_timer.timeout.connect(lambda: self.arrange_labels(LABEL_SLICE))
+        self._label_timer.timeout.connect(lambda: self.arrange_labels(LABEL_BUDGET))
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_circuit_replaced)
         document.results_changed.connect(self._show_results)
@@ -152,24 +164,82 @@ class CanvasScene(QGraphicsScene):
         if not self._label_timer.isActive():
             self._label_timer.start()
 
+    def set_view_zoom(self, zoom: float) -> None:
+        """The view shows the scene at ``zoom``: enlarge the numbers, f's and the pills' values
+        so they read as big as the menus' text there (never shrink them below their natural
+        size; in an overview, where the numbers are not drawn, all keep it). The wires'
+        numbers take their new size as they are placed again, after the current events, in
+        slices."""
+        self.view_zoom = zoom
+        numbers = text_scale(theme.metrics("NUMBER_FONT").height(), zoom)
+        values = text_scale(theme.metrics("VALUE_FONT").height(), zoom)
+        if (numbers, values) != (self._number_scale, self._value_scale):
+            resized = numbers != self._number_scale
+            self._number_scale, self._value_scale = numbers, values
+            for gate in self._gates.values():
+                gate.set_text_scale(numbers, values)
+            for wire in self._wires.values() if resized else ():
+                self.queue_label_placement(wire)
+        self.view_zoom_changed.emit(zoom)
+
+    def number_scale(self) -> float:
+        """How much the numbers on the wires are enlarged now (1: their natural size)."""
+        return self._number_scale
+
     def labels_pending(self) -> int:
         """How many wires wait for their numbers' spot to be chosen."""
         return len(self._label_queue)
 
-    def arrange_labels(self, limit: int | None = None) -> None:
-        """Place the numbers of the wires waiting for it (at most ``limit`` now, the rest in
-        the next turns of the event loop, so a big circuit's window stays responsive). Tests
-        and screenshots call it to place them all at once."""
+    def arrange_labels(self, budget: float | None = None) -> None:
+        """Place the numbers of the wires waiting for it, at the size that reads at the view's
+        zoom: all of them now, or, given a ``budget`` in seconds, slices of them until it is
+        spent and the rest in the next turns of the event loop (so a big circuit's window
+        stays responsive). Tests and screenshots call it to place them all at once."""
         self._label_timer.stop()
-        queue = list(self._label_queue.items())
-        now, later = (queue, []) if limit is None else (queue[:limit], queue[limit:])
-        self._label_queue = dict(later)
-        drawn = set(self._wires.values())
-        for wire, keep_if_clear in now:
-            if wire in drawn and not (keep_if_clear and not wire.labels_in_the_way()):
-                wire.choose_label_spot()
-        if later:
+        clock = time.perf_counter()
+        for wire, keep_if_clear in self._label_queue.items():
+            if not keep_if_clear:  # where they were is no guide to where they go: out of the
+                wire.lift_labels()  # way of the others (and not drawn) until placed
+        while self._label_queue:
+            queue = list(self._label_queue.items())
+            self._label_queue = dict(queue[LABEL_SLICE:])
+            self._place_slice(queue[:LABEL_SLICE])
+            if budget is not None and time.perf_counter() - clock > budget:
+                break
+        if self._label_queue:
             self._label_timer.start()
+        else:
+            self.labels_placed.emit()
+
+    def _place_slice(self, requests) -> None:
+        drawn = set(self._wires.values())
+        placed = []
+        for wire, keep_if_clear in requests:
+            if wire not in drawn:
+                continue
+            resized = wire.set_label_scale(self._number_scale)
+            if resized or not (keep_if_clear and not wire.labels_in_the_way()):
+                placed.append(wire)
+        for wire in placed:
+            wire.lift_labels()
+        for wire in placed:  # the values sources' pills show wait: the others come first
+            wire.choose_label_spot(pill_value_later=True)
+        # then they come back where there is room; and, enlarged, a wire placed early that
+        # found none for a number before the others moved away from where they were tries
+        # again (at their natural size numbers are never left out)
+        if self._number_scale == 1.0:
+            return
+        for wire in placed:
+            if wire.labels_left_out() or wire.labels_in_the_way():
+                wire.choose_label_spot()
+
+    def numbers_left_out(self) -> int:
+        """How many numbers on the wires are left out for want of room (enlarged to be read
+        on a zoomed-out view, see ``WireItem.choose_label_spot``) and shown nowhere else: a
+        source's value left out of its wire is still in its pill."""
+        return sum(bool(label.text and label.left_out) for wire in self._wires.values()
+                   for label in wire.labels()
+                   if not (label is wire.value_label and wire.src_gate.is_source))
 
     def value_editor(self) -> QLineEdit | None:
         """The open in-place value editor, if any."""
@@ -244,6 +314,7 @@ class CanvasScene(QGraphicsScene):
 
     def _add_gate(self, node, connected_ports=()) -> GateItem:
         gate = GateItem(node, connected_ports)
+        gate.set_text_scale(self._number_scale, self._value_scale)
         gate.setPos(QPointF(*node.pos) if node.pos is not None else self._fallback_pos())
         self.addItem(gate)
         self._gates[node.id] = gate
@@ -253,6 +324,7 @@ class CanvasScene(QGraphicsScene):
         wire = WireItem(self._gates[src], self._gates[dst], port)
         self.addItem(wire)
         for label in wire.labels():
+            label.set_text_scale(self._number_scale)
             self.addItem(label)
         self._wires[(dst, port)] = wire
         self._gates[src].wires.add(wire)
@@ -393,10 +465,10 @@ class CanvasScene(QGraphicsScene):
                 wire.set_numbers(values.get(src), grad if has_grads else None)
         stub = self.output_stub()
         if stub is not None:
-            if has_grads:
-                stub.set_numbers(values.get(result.output), grads.get(result.output))
-            else:
-                stub.set_numbers(None, None)
+            shown = ((values.get(result.output), grads.get(result.output)) if has_grads
+                     else (None, None))
+            if stub.set_numbers(*shown):
+                self.overlays_grew.emit()  # f got wider: a fitted view keeps it in view
 
     # ----------------------------------------------------------------- selection
     def _on_selection_changed(self) -> None:

@@ -16,13 +16,15 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   Ctrl+V pastes at the mouse too (``mouse_over_canvas``);
 - right-click opens the menu of what is under the mouse (``gui.canvas.context_menus``).
 
-Fit makes the numbers readable: it shows the whole circuit if its numbers are then at least as
-tall on screen as the menu's text (``readable_zoom``); else it zooms to that size and shows the
-part where the passes start (the inputs, top left), saying how to pan to the rest. Only a
-circuit too big to be read that way (more than ``READ_FIT_EXTENT`` across: a net of 8 hidden
-units or more) is fitted whole as an overview, without numbers, with a hint to zoom in. Hints
-sit in a corner of the view where they cover no gate (an overview keeps a margin free for
-them).
+Fit shows the whole circuit, f's numbers on its stub included, at most at 150 %. Zoomed out
+below the size where the numbers can be read, the scene enlarges them (and the pills' values,
+and the flow's cards) to the menus' text size (``gui.canvas.readable_text``): the view tells it
+its zoom whenever that changes; numbers that then find no free spot are left out, and a hint
+says so. Only an overview too far out for even that (below ``MIN_TEXT_SCALE``: a net of 8
+hidden units or more) shows no numbers, with a hint to zoom in. Hints sit in a corner of the
+view where they cover no gate (the overview keeps a margin free for its hint).
+While the view stays fitted (until the user zooms or pans) it fits again when it is resized and
+when something beside the gates (ascent's arrows, a wider f) no longer fits in it.
 
 The scene's own ``drawBackground`` paints the dot grid (only when zoomed in enough to see it).
 The view is given a very large scene rect so the canvas pans freely past the circuit's edges;
@@ -31,8 +33,10 @@ the scroll bars are hidden because they would be tiny and mean nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QCursor, QFontMetricsF, QPainter, QTransform
+from PySide6.QtGui import QCursor, QPainter, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsSceneWheelEvent, QGraphicsView, QLabel
 
 import engine
@@ -44,7 +48,8 @@ from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_w
 from gui.canvas.gate_glyphs import GATE_MIME
 from gui.canvas.gate_item import GateItem
 from gui.canvas.quick_add import QuickAddPopup
-from gui.canvas.wire_item import NumberLabel, WireItem, numbers_drawn_at
+from gui.canvas.readable_text import menu_text_height, numbers_drawn_at
+from gui.canvas.wire_item import NumberLabel, WireItem
 
 MIN_ZOOM = 0.03  # a 32-unit net (9000 px tall) still fits a laptop's canvas
 MAX_ZOOM = 8.0
@@ -52,18 +57,27 @@ WHEEL_STEP = 1.0015  # zoom factor per eighth of a degree of wheel rotation (120
 KEY_STEP = 1.25
 FIT_MAX_ZOOM = 1.5  # a tiny circuit is fitted at a comfortable size, not blown up
 SMALL_NUMBERS_HINT = "Zoom in to see the numbers on the wires (Ctrl+= or the wheel)"
-PART_SHOWN_HINT = ("Zoomed so the numbers can be read: drag with the middle button (or Space "
-                   "held) to see the rest, Ctrl+- to see more")
+LEFT_OUT_HINT = ("Some numbers are left out for room: zoom in to see them, or hover a wire "
+                 "to read its numbers")
 HINT_MARGIN = 8  # px between a hint and the view's edges
 FIT_MARGIN = 40.0
-READ_FIT_EXTENT = 2000.0  # scene px: bigger circuits are fitted whole (an overview)
+FIT_ROUNDS = 4  # fits tried while enlarged numbers (f's) make the circuit wider
 CANVAS_LIMIT = engine.circuit.MAX_COORDINATE  # where gates can be: the scene reaches that far
 
 
 def readable_zoom() -> float:
-    """The least zoom at which a wire's number is as tall on screen as the menu's text."""
-    menu = QFontMetricsF(QApplication.font()).height()
-    return menu / theme.metrics("NUMBER_FONT").height()
+    """The least zoom at which a wire's number, at its natural size, is as tall on screen as
+    the menu's text (zoomed out further, the scene enlarges the numbers)."""
+    return menu_text_height() / theme.metrics("NUMBER_FONT").height()
+
+
+@dataclass(frozen=True)
+class ViewPlace:
+    """Where a view was: its zoom and the scene point at its centre, or fitted."""
+
+    zoom: float
+    centre: QPointF
+    fitted: bool
 
 
 class CanvasView(QGraphicsView):
@@ -93,7 +107,6 @@ class CanvasView(QGraphicsView):
         self._space_held = False
         self._fitted = False
         self._keep_fitted = False  # refit on resize until the user zooms or pans
-        self._part_shown = False  # fitted to read the numbers, with part of the circuit out
         self._last_mouse: QPoint | None = None
         self.small_numbers_hint.setObjectName("small_numbers_hint")
         self.small_numbers_hint.setAttribute(Qt.WA_TransparentForMouseEvents)
@@ -105,6 +118,7 @@ class CanvasView(QGraphicsView):
         self._quick_add_pos = QPointF()
         scene.document.circuit_replaced.connect(self._on_circuit_replaced)
         scene.overlays_grew.connect(self._refit_if_fitted)
+        scene.labels_placed.connect(self._update_hint)
 
     # ----------------------------------------------------------------- collaborators
     @property
@@ -141,17 +155,17 @@ class CanvasView(QGraphicsView):
         self._scale_to(factor)
         self._put_scene_point_at(fixed, anchor)
 
-    def _scale_to(self, factor: float, part_shown: bool = False) -> None:
+    def _scale_to(self, factor: float) -> None:
         self.setTransform(QTransform.fromScale(factor, factor))
-        self._part_shown = part_shown
+        self.scene().set_view_zoom(factor)  # the text takes the size that reads at this zoom
         self._update_hint()
 
     def _update_hint(self) -> None:
-        """Say what the view leaves out: the numbers below the zoom where they are drawn (and
-        how to read them), or, after a fit to read them, the rest of the circuit."""
+        """Say which numbers the view leaves out, and how to read them: all of them in an
+        overview (too far out for them to be drawn), or those with no room, enlarged."""
         hint = self.small_numbers_hint
         text = (SMALL_NUMBERS_HINT if not numbers_drawn_at(self.zoom_factor())
-                else PART_SHOWN_HINT if self._part_shown else "")
+                else LEFT_OUT_HINT if self.scene().numbers_left_out() else "")
         if text and text != hint.text():
             hint.setText(text)
         hint.setVisible(bool(text))
@@ -160,8 +174,8 @@ class CanvasView(QGraphicsView):
     def _place_hint(self) -> None:
         """Put the hint in the first corner of the view (bottom left, bottom right, top left,
         top right) where it covers no gate (nor a number, when they are drawn); if none is
-        free, the hint to zoom in goes bottom left and the one to pan is left out (the wires
-        running off the edge say it too)."""
+        free, the hint to zoom in on an overview goes bottom left and the one about numbers
+        left out is left out too (the wires' tooltips still show them)."""
         hint = self.small_numbers_hint
         # one line if it fits, else wrapped to the view's width
         longest = max(80, self.viewport().width() - 2 * HINT_MARGIN)
@@ -171,7 +185,7 @@ class CanvasView(QGraphicsView):
             return
         corners = self.hint_corners()
         spot = next((rect for rect in corners if not self.covers_something(rect)), None)
-        if spot is None and hint.text() == PART_SHOWN_HINT:
+        if spot is None and hint.text() == LEFT_OUT_HINT:
             hint.hide()
             return
         hint.move((spot or corners[0]).topLeft())
@@ -194,7 +208,7 @@ class CanvasView(QGraphicsView):
         numbers are drawn."""
         numbers = numbers_drawn_at(self.zoom_factor())
         return any(isinstance(item, GateItem) or (
-            numbers and isinstance(item, NumberLabel) and item.text and item.isVisible())
+            numbers and isinstance(item, NumberLabel) and item.is_drawn())
             for item in self.items(rect, Qt.IntersectsItemBoundingRect))
 
     def zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
@@ -214,38 +228,70 @@ class CanvasView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_all(self) -> None:
-        """Zoom and scroll so the whole circuit is in view (at most at 150 %) if its numbers
-        can be read so; else zoom so they can and show where the passes start (top left),
-        unless the circuit is too big to be read that way: then fit it whole, an overview
-        with a margin free for the hint. Until the user zooms or pans, resizing the view fits
-        again."""
+        """Zoom and scroll so the whole circuit is in view, f's numbers included (at most at
+        150 %), its numbers enlarged to be read if need be; a circuit too big for its numbers
+        to be drawn whole is an overview, with a margin free for the hint to zoom in. Until
+        the user zooms or pans, resizing the view fits again."""
         self._keep_fitted = True
         rect = self.scene().content_rect()
         if rect.isNull() or rect.isEmpty():
             self._scale_to(1.0)
             self.centerOn(QPointF(0, 0))
             return
-        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-        area = QRectF(self.viewport().rect())
-        factor = min(FIT_MAX_ZOOM, area.width() / rect.width(), area.height() / rect.height())
-        readable = readable_zoom()
-        if factor >= readable:
+        factor = self._fit_factor(rect)
+        for _ in range(FIT_ROUNDS):
+            if not numbers_drawn_at(factor):
+                break
+            self._scale_to(factor)  # f's numbers take their size at this zoom: fit them too
+            rect = self.scene().content_rect()
+            again = self._fit_factor(rect)
+            if again >= factor * 0.999:
+                self.centerOn(rect.center())
+                return
+            factor = again
+        if numbers_drawn_at(factor):
             self._scale_to(factor)
             self.centerOn(rect.center())
-        elif max(rect.width(), rect.height()) <= READ_FIT_EXTENT:  # read part of it
-            factor = min(max(readable, MIN_ZOOM), MAX_ZOOM)
-            self._scale_to(factor, part_shown=True)
-            width, height = area.width() / factor, area.height() / factor
-            self.centerOn(rect.center().x() if rect.width() <= width else rect.left() + width / 2,
-                          rect.center().y() if rect.height() <= height else rect.top() + height / 2)
-        else:  # an overview, with a band at the bottom for the hint to zoom in
-            self.small_numbers_hint.setText(SMALL_NUMBERS_HINT)
-            self._place_hint()
-            band = self.small_numbers_hint.sizeHint().height() + 2 * HINT_MARGIN
-            height = max(area.height() - band, 1.0)
-            factor = max(MIN_ZOOM, min(area.width() / rect.width(), height / rect.height()))
-            self._scale_to(factor)
-            self.centerOn(rect.center() + QPointF(0, band / 2 / factor))
+            return
+        # an overview, with a band at the bottom for the hint to zoom in
+        self.small_numbers_hint.setText(SMALL_NUMBERS_HINT)
+        self._place_hint()
+        band = self.small_numbers_hint.sizeHint().height() + 2 * HINT_MARGIN
+        area = QRectF(self.viewport().rect())
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        height = max(area.height() - band, 1.0)
+        factor = max(MIN_ZOOM, min(area.width() / rect.width(), height / rect.height()))
+        self._scale_to(factor)
+        self.centerOn(rect.center() + QPointF(0, band / 2 / factor))
+
+    def _fit_factor(self, content: QRectF) -> float:
+        """The zoom that shows ``content`` whole with a margin (at most FIT_MAX_ZOOM)."""
+        rect = content.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        area = QRectF(self.viewport().rect())
+        return min(FIT_MAX_ZOOM, area.width() / rect.width(), area.height() / rect.height())
+
+    def zoomed_in_beyond_fit(self) -> bool:
+        """True if the view is zoomed in further than Fit would show the circuit (so part of
+        it may be out of view)."""
+        rect = self.scene().content_rect()
+        if rect.isNull() or rect.isEmpty():
+            return False
+        return self.zoom_factor() > self._fit_factor(rect) * 1.001
+
+    def place(self) -> ViewPlace:
+        """Where the view is now (``return_to`` goes back there)."""
+        centre = self.mapToScene(self.viewport().rect()).boundingRect().center()
+        return ViewPlace(self.zoom_factor(), centre, self._keep_fitted)
+
+    def return_to(self, place: ViewPlace) -> None:
+        """Show what the view showed at ``place``: fitted again if it was fitted, else at its
+        zoom and centre."""
+        if place.fitted:
+            self.fit_all()
+            return
+        self._keep_fitted = False
+        self._scale_to(place.zoom)
+        self.centerOn(place.centre)
 
     def _put_scene_point_at(self, scene_point: QPointF, view_point: QPoint) -> None:
         now = self.mapFromScene(scene_point)
@@ -256,9 +302,6 @@ class CanvasView(QGraphicsView):
         hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
         hbar.setValue(hbar.value() + round(dx))
         vbar.setValue(vbar.value() + round(dy))
-        if self._part_shown and (dx or dy):  # the user found how to see the rest
-            self._part_shown = False
-            self._update_hint()
 
     def scrollContentsBy(self, dx: int, dy: int):
         super().scrollContentsBy(dx, dy)
@@ -267,7 +310,9 @@ class CanvasView(QGraphicsView):
 
     def _refit_if_fitted(self) -> None:
         if self._keep_fitted and self.isVisible():
-            self.fit_all()
+            shown = self.mapToScene(self.viewport().rect()).boundingRect()
+            if not shown.contains(self.scene().content_rect()):
+                self.fit_all()
 
     def _on_circuit_replaced(self) -> None:
         if self.isVisible():

@@ -6,9 +6,13 @@ gradient that flows back along it: the source's df/dsrc, or, where the source fa
 share its consumer sends back down this branch (the branches add up to df/dsrc). The numbers
 sit at the curve's middle like on the CS231n slides, or, where other numbers or a gate already
 sit there (wires fanning out of one port), at the first free spot further along the curve.
+Enlarged to be read on a zoomed-out view, numbers may find no free spot at all: then the wire
+leaves out (``left_out``) first the value a source's pill already shows, then whichever number
+is still in the way; its tooltip and a closer zoom show them.
 Numbers live in ``NumberLabel`` items that sit above every wire (so no wire crosses their
 digits) and are marked orange when nan or inf. The output gate gets a short
-``OutputStubItem`` to its right carrying f and its seed 1.00.
+``OutputStubItem`` to its right carrying f and its seed 1.00. Zoomed out, the scene enlarges the
+numbers (``set_text_scale``, ``gui.canvas.readable_text``) so they stay as big as the menus' text.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from gui.canvas.obstacles import (COVER_COSTS, GATE, LABEL_OVERLAP_COST, NUMBER, WIRE,
                                    Obstacle, obstacle_kind)
+from gui.canvas.readable_text import numbers_drawn_at
 from gui.common import theme
 from engine import format_number, is_marked
 
@@ -27,12 +32,6 @@ ABOVE, BELOW = -1, 1
 # then spots further out for wires whose middle is taken
 LABEL_SPOTS = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)
 _LABEL_Z = 0.5  # above every wire, below every gate
-MIN_TEXT_SCALE = 0.4  # below this zoom, numbers (under 5 px high) are not drawn
-
-
-def numbers_drawn_at(zoom: float) -> bool:
-    """True when the wires' numbers are big enough to draw at this zoom."""
-    return zoom >= MIN_TEXT_SCALE * 0.999  # far from the origin, 0.4 reads back as 0.39999...
 
 
 def number_text(number) -> tuple[str, bool]:
@@ -57,6 +56,7 @@ class NumberLabel(Obstacle, QGraphicsItem):
         self.side = side  # ABOVE: the label's bottom edge is at y = 0; BELOW: its top edge
         self.text = ""
         self.marked = False
+        self.left_out = False  # no room for it, enlarged: not drawn, not in the way
         self._rect = QRectF()
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setAcceptHoverEvents(False)
@@ -82,21 +82,40 @@ class NumberLabel(Obstacle, QGraphicsItem):
 
     @property
     def obstacle(self) -> str:
-        """Text keeps off a number shown (an empty label is not in the way)."""
-        return NUMBER if self.text else ""
+        """Text keeps off a number shown (an empty or left-out label is not in the way)."""
+        return NUMBER if self.text and not self.left_out else ""
+
+    def set_left_out(self, left_out: bool) -> None:
+        """Leave the number out (no room for it) or draw it again."""
+        if left_out != self.left_out:
+            self.left_out = left_out
+            self.update()
+
+    def is_drawn(self) -> bool:
+        """True if the label shows a number now (it may still be too small to see)."""
+        return bool(self.text) and not self.left_out and self.isVisible()
 
     def width(self) -> float:
-        """The label's width in scene units."""
-        return self._rect.width()
+        """The label's width in scene units (enlarged by its scale)."""
+        return self._rect.width() * self.scale()
+
+    def set_text_scale(self, scale: float) -> bool:
+        """Draw the label ``scale`` times its natural size, around its anchor (the middle of
+        its bottom edge above a wire, of its top edge below); True if that changed it."""
+        if scale == self.scale():
+            return False
+        self.setScale(scale)
+        return True
 
     def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter, option, widget=None):
-        if not self.text:
+        if not self.text or self.left_out:
             return
-        if not numbers_drawn_at(option.levelOfDetailFromTransform(painter.worldTransform())):
-            return  # too small to read: drawing it would only slow zoomed-out views down
+        zoom = option.levelOfDetailFromTransform(painter.worldTransform()) / self.scale()
+        if not numbers_drawn_at(zoom):
+            return  # an overview: drawing the numbers would only slow it down
         painter.setPen(Qt.NoPen)
         painter.setBrush(QBrush(theme.MARKED_FILL if self.marked else theme.LABEL_FILL))
         painter.drawRoundedRect(self._rect, 3, 3)
@@ -250,19 +269,63 @@ class WireItem(Obstacle, QGraphicsPathItem):
         if request is not None:
             request(self, keep_if_clear)
 
+    def set_label_scale(self, scale: float) -> bool:
+        """Draw the numbers ``scale`` times their natural size (placed again by the scene);
+        True if that changed them."""
+        resized = self.value_label.set_text_scale(scale)
+        return self.grad_label.set_text_scale(scale) or resized
+
+    def lift_labels(self) -> None:
+        """Take the numbers out of the way of others until ``choose_label_spot`` puts them
+        down (where they are now is about to change)."""
+        for label in self.labels():
+            label.set_left_out(True)
+
+    def labels_left_out(self) -> bool:
+        """True if a number of this wire is left out for want of room."""
+        return any(label.text and label.left_out for label in self.labels())
+
     def labels_in_the_way(self) -> bool:
         """True when the numbers, where they are, cover another number or a gate."""
         scene = self.scene()
         return scene is not None and self._labels_cost(scene) >= LABEL_OVERLAP_COST
 
-    def choose_label_spot(self) -> float:
+    def choose_label_spot(self, pill_value_later: bool = False) -> float:
         """Put the numbers at the middle, unless other numbers, a gate or other wires are in
         the way there: then at the spot along the curve where the fewest are (wires fanning
-        out of one port spread their numbers out; the middle wins ties). Returns the spot."""
+        out of one port spread their numbers out; the middle wins ties). Enlarged numbers
+        with no spot free of other numbers and gates are left out, the value a source's pill
+        shows first, until the rest find one; with ``pill_value_later`` that value is left
+        out from the start (the scene places it once the other numbers have their room).
+        Returns the spot."""
+        for label in self.labels():
+            label.set_left_out(False)
         scene = self.scene()
         if scene is None or not (self.value_label.text or self.grad_label.text):
             self._put_labels(LABEL_SPOTS[0])
             return self._spot
+        if self.value_label.scale() == 1.0:  # at their natural size numbers are always drawn
+            return self._best_spot(scene)[0]
+        shows_pill_value = self.src_gate.is_source
+        self.value_label.set_left_out(pill_value_later and shows_pill_value)
+        spot, cost = self._best_spot(scene)
+        if cost >= LABEL_OVERLAP_COST and shows_pill_value and not self.value_label.left_out:
+            self.value_label.set_left_out(True)  # its pill shows it
+            spot, cost = self._best_spot(scene)
+        while cost >= LABEL_OVERLAP_COST:
+            own = (self, *self.labels())
+            drawn = [label for label in self.labels() if label.text and not label.left_out]
+            if not drawn:
+                break
+            worst = max(drawn, key=lambda label: covered_cost(
+                scene, label.sceneBoundingRect(), own))
+            worst.set_left_out(True)
+            spot, cost = self._best_spot(scene)
+        return spot
+
+    def _best_spot(self, scene) -> tuple[float, int]:
+        """Put the numbers at the first spot where they cover nothing, else where they cover
+        least; returns the spot and what they cover there."""
         best_spot, best_cost = LABEL_SPOTS[0], None
         for spot in LABEL_SPOTS:
             self._put_labels(spot)
@@ -270,9 +333,9 @@ class WireItem(Obstacle, QGraphicsPathItem):
             if best_cost is None or cost < best_cost:
                 best_spot, best_cost = spot, cost
             if cost == 0:
-                return spot
+                return spot, cost
         self._put_labels(best_spot)
-        return best_spot
+        return best_spot, best_cost
 
     def label_spot(self) -> float:
         """Where along the wire (0 at its source, 1 at its end) its numbers are drawn."""
@@ -292,7 +355,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
             slope = self.path().slopeAtPercent(spot)
         steep = min(1.0, abs(slope)) if dx >= 20 else 0.0
         sign = 1.0 if slope > 0 else -1.0
-        gap = 2.0
+        gap = 2.0 * self.value_label.scale()
         self.value_label.setPos(point.x() + sign * steep * (self.value_label.width() / 2 + gap),
                                 point.y() - gap)
         self.grad_label.setPos(point.x() - sign * steep * (self.grad_label.width() / 2 + gap),
@@ -303,7 +366,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
         a moment, as in the animated passes, count: they come back)."""
         own = (self, self.value_label, self.grad_label)
         return sum(covered_cost(scene, label.sceneBoundingRect(), own)
-                   for label in own[1:] if label.text)
+                   for label in own[1:] if label.text and not label.left_out)
 
     # ----------------------------------------------------------------- QGraphicsItem
     def shape(self) -> QPainterPath:
@@ -333,6 +396,8 @@ class WireItem(Obstacle, QGraphicsPathItem):
 class OutputStubItem(QGraphicsItem):
     """A short arrow right of the output gate carrying f's value and its seed gradient 1.00."""
 
+    LABEL_LEFT = 8.0  # where the numbers may start, right of the gate's output port
+
     def __init__(self, gate):
         super().__init__(gate)
         self.value_label = NumberLabel(theme.VALUE_GREEN, ABOVE, self)
@@ -343,14 +408,27 @@ class OutputStubItem(QGraphicsItem):
     def place(self, port: QPointF) -> None:
         """Start the stub at the output port (in the gate's coordinates)."""
         self.setPos(port)
-        middle = theme.STUB_LENGTH / 2 + 4
-        self.value_label.setPos(middle, -2)
-        self.grad_label.setPos(middle, 2)
+        self._place_labels()
 
-    def set_numbers(self, value, grad) -> None:
-        """Show f and df/df."""
-        self.value_label.set_number(value)
-        self.grad_label.set_number(grad)
+    def _place_labels(self) -> None:
+        # centred on the stub, unless enlarged numbers would reach back over the gate's port
+        middle = theme.STUB_LENGTH / 2 + 4
+        for label, y in ((self.value_label, -2), (self.grad_label, 2)):
+            label.setPos(max(middle, self.LABEL_LEFT + label.width() / 2),
+                         y * label.scale())
+
+    def set_numbers(self, value, grad) -> bool:
+        """Show f and df/df; True if either number changed size."""
+        resized = self.value_label.set_number(value)
+        resized = self.grad_label.set_number(grad) or resized
+        if resized:
+            self._place_labels()
+        return resized
+
+    def set_text_scale(self, scale: float) -> None:
+        """Draw f and df/df ``scale`` times their natural size."""
+        if self.value_label.set_text_scale(scale) | self.grad_label.set_text_scale(scale):
+            self._place_labels()
 
     def set_numbers_visible(self, value: bool, grad: bool) -> None:
         """Show or hide f and df/df (the animated passes reveal them)."""

@@ -18,7 +18,10 @@ the circuit is deep, each about ``dots.TRAVEL_SECONDS`` at the default speed.
 ``cancel`` (back to the plain canvas). ``phase`` is "idle", "forward", "backward" or "done",
 ``levels`` lists the steps of the run (the ids of each level's gates) and ``visited`` the gates
 in the order the passes reached them. Captions that would cover each other or a gate are kept
-hidden (``captions.arrange``); selecting a gate shows its own. A 16 ms timer moves the dots
+hidden (``captions.arrange``); selecting a gate shows its own; zoomed out, cards are enlarged to
+be read (``captions.readable_scale``) and arranged again. The view follows the gates being
+worked on only when it is zoomed in beyond the fit (a fitted view already shows them all), and
+End and Restart bring it back to where the run started. A 16 ms timer moves the dots
 while something moves and stops otherwise. The numbers come from one snapshot of the document's
 result taken when a run starts; any edit of the document cancels the run and removes every
 overlay (dots, captions, wire widths).
@@ -38,7 +41,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from engine import (CircuitError, PassStep, backward_schedule, fan_out_sum, forward_caption,
                     forward_schedule, format_number, gate_chain_rule)
 from gui.common import theme
-from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange
+from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange, readable_scale
 from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, wire_width
 from gui.flow.levels import backward_levels, forward_levels
 
@@ -118,6 +121,8 @@ class FlowController(QObject):
         self._fans_out: set[str] = set()
         self._hidden: dict[tuple[str, int], list[bool]] = {}  # (dst, port) -> [value, grad]
         self._stub_hidden = [False, False]
+        self._start_places = {}  # view -> where it was when the run started
+        self._followed = False  # the view scrolled to follow the gates since then
         self._timer = QTimer(self)
         self._timer.setObjectName("flow_timer")
         self._timer.setInterval(FRAME_MS)
@@ -127,6 +132,7 @@ class FlowController(QObject):
         document.changed.connect(self._on_document_changed)
         document.circuit_replaced.connect(self._on_document_replaced)
         scene.selectionChanged.connect(self._on_selection_changed)
+        scene.view_zoom_changed.connect(self._on_view_zoom_changed)
 
     # ----------------------------------------------------------------- state
     @property
@@ -245,9 +251,11 @@ class FlowController(QObject):
         self.state_changed.emit()
 
     def restart(self) -> None:
-        """Back to the start of the forward pass (still playing if it was)."""
+        """Back to the start of the forward pass (still playing if it was), and the view back
+        to where it was when the run started."""
         was_playing = self._playing
         self.cancel(quiet=True)
+        self._return_to_start()
         if self._begin():
             if was_playing:
                 self.play()
@@ -256,9 +264,11 @@ class FlowController(QObject):
         self.state_changed.emit()
 
     def finish(self) -> None:
-        """Jump to the end: every number arrived, captions and wire widths shown."""
+        """Jump to the end: every number arrived, captions and wire widths shown, and the view
+        back to where it was when the run started."""
         if self.phase == IDLE and not self._begin():
             return
+        self._return_to_start()
         self._batch = True
         try:
             while self.step():
@@ -293,6 +303,13 @@ class FlowController(QObject):
         if self.phase != IDLE:
             self.cancel()
 
+    def _on_view_zoom_changed(self, zoom: float) -> None:
+        scale = readable_scale(zoom)
+        resized = [card.set_text_scale(scale) for card in self.caption_items()]
+        if any(resized):
+            self._captions_changed = True
+            self._arrange_captions(retry_hidden=True)
+
     def _on_selection_changed(self) -> None:
         if self._captions and _alive(self.scene):
             self._captions_changed = True
@@ -318,6 +335,8 @@ class FlowController(QObject):
             return False
         self._result = result
         self._rules = {}
+        self._start_places = {view: view.place() for view in self.scene.views()}
+        self._followed = False
         self._stages = ([_Stage(FORWARD, level) for level in forward_levels(forward)]
                         + [_Stage(BACKWARD, level) for level in backward_levels(backward)])
         self._next = 0
@@ -351,16 +370,26 @@ class FlowController(QObject):
                 self._captions_changed = True
 
     def _keep_in_view(self, node_ids: list[str]) -> None:
-        """Scroll the canvas, if need be, so a gate being worked on is in view (a big circuit
-        seen zoomed in): the view does not move while one of them is visible, else it shows
-        the first."""
+        """Scroll a view zoomed in beyond the fit, if need be, so a gate being worked on is in
+        view: the view does not move while one of them is visible, else it shows the first.
+        (A view at the fit or further out shows the circuit whole: it never moves.)"""
         gates = [gate for gate in map(self.scene.gate_item, node_ids) if gate is not None]
         if not gates:
             return
         for view in self.scene.views():
             shown = view.mapToScene(view.viewport().rect()).boundingRect()
-            if not any(shown.contains(gate.sceneBoundingRect()) for gate in gates):
+            if (not any(shown.contains(gate.sceneBoundingRect()) for gate in gates)
+                    and view.zoomed_in_beyond_fit()):
                 view.ensureVisible(gates[0], VIEW_MARGIN, VIEW_MARGIN)
+                self._followed = True
+
+    def _return_to_start(self) -> None:
+        """Put the views the run scrolled back where they were when it started."""
+        if self._followed:
+            self._followed = False
+            for view, place in self._start_places.items():
+                if _alive(view):
+                    view.return_to(place)
 
     def _launch_next(self) -> None:
         self._fold_captions()
@@ -570,6 +599,7 @@ class FlowController(QObject):
         if old is not None:
             self._remove(old)
         caption = Caption(title, lines, color, side, short_lines)
+        caption.set_text_scale(readable_scale(self.scene.view_zoom))
         caption.setVisible(False)  # ``_arrange_captions`` shows it if it fits
         self.scene.addItem(caption)
         caption.set_anchor(gate.sceneBoundingRect())

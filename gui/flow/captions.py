@@ -15,6 +15,9 @@ card that would cover anything, and keeps hidden every card that would overlap a
 shown or a gate. Cards never cover each other or a gate; selecting a gate brings its card
 forward.
 
+Zoomed out, a card is drawn enlarged (``set_text_scale``, by ``readable_scale``) so its text
+stays as big as the menus' text; it is placed by its enlarged size.
+
 Captions are overlays: they hold their text only, never document state, and the flow
 controller removes them whenever the document changes.
 """
@@ -29,6 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.canvas.obstacles import CARD, LABEL_OVERLAP_COST, Obstacle
+from gui.canvas.readable_text import text_scale
 from gui.flow.card_room import CardRoom
 
 ABOVE, BELOW, LEFT = -1, 1, 2
@@ -58,6 +62,11 @@ def _metrics(kind: str) -> QFontMetricsF:
     return QFontMetricsF(_font(kind))
 
 
+def readable_scale(zoom: float) -> float:
+    """How much to enlarge a card seen at ``zoom`` so its lines read as big as the menus'."""
+    return text_scale(_metrics("mono").height(), zoom)
+
+
 class Caption(Obstacle, QGraphicsItem):
     """A card with a coloured title and equations, anchored above or below a gate."""
 
@@ -82,6 +91,22 @@ class Caption(Obstacle, QGraphicsItem):
     def text(self) -> str:
         """The whole caption: title and equations, one per line."""
         return "\n".join(([self.title] if self.title else []) + self.lines)
+
+    def set_text_scale(self, scale: float) -> bool:
+        """Draw the card ``scale`` times its natural size (it grows from its top's middle);
+        True if that changed it (``arrange`` then finds it a spot for its new size)."""
+        if scale == self.scale():
+            return False
+        self.prepareGeometryChange()
+        self.setScale(scale)
+        return True
+
+    def _extent(self) -> QRectF:
+        """The card's rectangle around its position, as enlarged by its scale."""
+        scale = self.scale()
+        rect = self._rect
+        return QRectF(rect.left() * scale, rect.top() * scale, rect.width() * scale,
+                      rect.height() * scale)
 
     def set_active(self, active: bool) -> None:
         """Whole and on top (the gate being worked on), or folded to its equations."""
@@ -114,7 +139,7 @@ class Caption(Obstacle, QGraphicsItem):
         self._anchor = QRectF(anchor)
         if anchor.isNull():
             return 0
-        self._placed_for = (QRectF(anchor), self._rect.size())
+        self._placed_for = (QRectF(anchor), self._extent().size())
         base = self._base_pos(anchor)
         best, best_cost = base, None
         for dx, dy in self._nudges():
@@ -141,41 +166,49 @@ class Caption(Obstacle, QGraphicsItem):
 
     def placed_for_now(self) -> bool:
         """True if the card was placed for its anchor and size as they are now."""
-        return self._placed_for == (self._anchor, self._rect.size())
+        return self._placed_for == (self._anchor, self._extent().size())
 
     def _box(self, spot: QPointF | None = None) -> QRectF:
-        return self.boundingRect().translated(self.pos() if spot is None else spot)
+        scale = self.scale()  # the bounding rect's edge, enlarged with the card
+        box = self._extent().adjusted(-scale, -scale, scale, scale)
+        return box.translated(self.pos() if spot is None else spot)
 
     def _cost(self, room: CardRoom, spot: QPointF | None = None) -> int:
         """What the card covers at ``spot`` (default: where it is); a spot over another card
-        or a gate costs most, as the card could not be shown there."""
+        or a gate costs most, as the card could not be shown there, and one out of view as
+        much as a number."""
         box = self._box(spot)
         cost = room.cost(box, self)
-        return cost + BLOCKED_COST if cost and room.blocks(box, self) else cost
+        if cost and room.blocks(box, self):
+            cost += BLOCKED_COST
+        return cost + (LABEL_OVERLAP_COST if room.outside(box) else 0)
 
     def _base_pos(self, anchor: QRectF) -> QPointF:
         x = anchor.center().x()
+        extent = self._extent()
         if self.side == ABOVE:
-            return QPointF(x, anchor.top() - GAP - self._rect.height())
+            return QPointF(x, anchor.top() - GAP - extent.height())
         if self.side == BELOW:
             return QPointF(x, anchor.bottom() + GAP)
-        return QPointF(anchor.left() - GAP - self._rect.width() / 2,
-                       anchor.center().y() - self._rect.height() / 2)
+        return QPointF(anchor.left() - GAP - extent.width() / 2,
+                       anchor.center().y() - extent.height() / 2)
 
     def _nudges(self):
         """Offsets from the base spot to try, nearest first: sideways along the gate, further
         from it, then on its other side."""
-        width, height = self._rect.width(), self._rect.height()
+        extent = self._extent()
+        width, height = extent.width(), extent.height()
+        nudge = NUDGE * self.scale()  # an enlarged card moves further
         away = -1 if self.side == ABOVE else 1
         if self.side == LEFT:
             return [(0.0, 0.0), (0.0, -height / 2 - 6), (0.0, height / 2 + 6),
-                    (-NUDGE, 0.0), (0.0, -height - 12), (0.0, height + 12)]
+                    (-nudge, 0.0), (0.0, -height - 12), (0.0, height + 12)]
         shifts = [0.0, 0.3 * width, -0.3 * width, 0.6 * width, -0.6 * width]
-        near = [(dx, away * lift) for lift in (0.0, NUDGE, 2 * NUDGE) for dx in shifts]
+        near = [(dx, away * lift) for lift in (0.0, nudge, 2 * nudge) for dx in shifts]
         # then on the gate's other side (a card above may go below it, and the other way)
         across = -away * (self._anchor.height() + 2 * GAP + height)
-        return near + [(dx, across - away * lift) for lift in (0.0, NUDGE, 2 * NUDGE, 3 * NUDGE)
-                       for dx in shifts] + [(dx, away * 3 * NUDGE) for dx in shifts]
+        return near + [(dx, across - away * lift) for lift in (0.0, nudge, 2 * nudge, 3 * nudge)
+                       for dx in shifts] + [(dx, away * 3 * nudge) for dx in shifts]
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)

@@ -6,7 +6,9 @@ circuit is opened), so ``CardRoom`` takes one picture of what is shown (gates, n
 wires, cards) and answers from a grid of ``CELL``-pixel cells. What is in the way and what
 covering it costs is ``gui.canvas.obstacles``' rule, as for the numbers on the wires: a number, a
 gate's body and name, or a card (wires, cheap to cover, are left out); a card ``blocks`` where
-it would overlap another card or (unless told otherwise) a gate.
+it would overlap another card or (unless told otherwise) a gate. A spot that reaches out of the
+views showing the scene costs as much as covering a number (``outside``): on a fitted view a
+card would be cut off there.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ class CardRoom:
     def __init__(self, scene, leave_out=()):
         self._cells: dict[tuple[int, int], list] = {}
         self._cards: dict[int, tuple] = {}
+        self._shown = [view.mapToScene(view.viewport().rect()).boundingRect()
+                       for view in scene.views() if view.isVisible()]
         left_out = {id(item) for item in leave_out}
         for item in scene.items():
             if id(item) in left_out or not item.isVisible():
@@ -72,6 +76,10 @@ class CardRoom:
     def cost(self, rect: QRectF, card=None) -> int:
         """What a card (other than ``card``) at ``rect`` would cover."""
         return sum(COVER_COSTS[kind] for kind in self._over(rect, id(card)))
+
+    def outside(self, rect: QRectF) -> bool:
+        """True if ``rect`` reaches out of every view that shows the scene (none shown: no)."""
+        return bool(self._shown) and not any(shown.contains(rect) for shown in self._shown)
 
     def blocks(self, rect: QRectF, card=None, by_gates: bool = True) -> bool:
         """True if a card at ``rect`` would overlap another card or (if ``by_gates``) a gate."""
