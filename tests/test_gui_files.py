@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -337,12 +338,38 @@ def test_autosave_runs_every_30_seconds_and_writes_only_a_dirty_document(window,
     assert not recovery.exists() and not window.autosave.record_path.exists()
 
 
+def test_the_timers_copy_is_written_off_the_window_thread_from_the_circuit_at_the_tick(
+        window, add_mul, monkeypatch):
+    threads = []
+
+    def save(circuit, path):  # engine.save itself, noting the thread it ran on
+        threads.append(threading.current_thread())
+        real_save(circuit, path)
+
+    real_save = engine.save
+    monkeypatch.setattr(engine, "save", save)
+    window.open_path(add_mul)
+    edit(window)
+    window.autosave.timer.timeout.emit()
+    window.document.push(SetValueCommand(window.document, "x", 7.0))  # while it writes
+    assert window.autosave.wait()
+    assert threads and threads[0] is not threading.main_thread()
+    assert engine.load(window.autosave.recovery_path).node("x").value == 3.0
+    assert window.document.circuit.node("x").value == 7.0
+    window.autosave.timer.timeout.emit()
+    window.action_save.trigger()  # a clean save deletes the copy, after it is written
+    assert not window.autosave.writing
+    assert not window.autosave.recovery_path.exists()
+    assert not window.autosave.record_path.exists()
+
+
 def test_a_crashed_sessions_copy_is_offered_and_restored_dirty(make_window, add_mul,
                                                                  tmp_path):
     crashed = make_window()
     crashed.open_path(add_mul)
     edit(crashed)
     crashed.autosave.timer.timeout.emit()  # the timer's slot, without waiting 30 s
+    assert crashed.autosave.wait()  # it writes on a worker thread
     assert crashed.autosave.recovery_path.exists()
 
     fresh = make_window()
