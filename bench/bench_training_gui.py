@@ -20,6 +20,7 @@ Without a display it runs offscreen (Qt still paints every frame into its backin
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -146,6 +147,7 @@ def main() -> None:
     window.boundary_plot.resolution = args.grid
     window.show()
     wait(app, 0.5)
+    gc.freeze()  # as main.py does after start-up
 
     rows = []
     for key, title, make, points in CASES:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 import engine
 from gui.files import export
 from gui.files.app_settings import MAX_RECENT, AppSettings
+from gui.common.run_loop import RunLoop
 from gui.files.autosave import INTERVAL_MS, Autosave, find_orphans
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import CANCEL, DISCARD, SAVE
@@ -361,6 +362,36 @@ def test_the_timers_copy_is_written_off_the_window_thread_from_the_circuit_at_th
     assert not window.autosave.writing
     assert not window.autosave.recovery_path.exists()
     assert not window.autosave.record_path.exists()
+
+
+def test_a_run_going_on_postpones_the_timers_copy(window, add_mul):
+    window.open_path(add_mul)
+    edit(window)
+    job = _IdleJob()
+    loop = RunLoop(job, budget_s=0.01, publish_delay_ms=60_000, parent=window)
+    loop.start()  # a training or an ascent: a copy written beside it would slow every slice
+    window.autosave.timer.timeout.emit()
+    assert not window.autosave.writing and not window.autosave.recovery_path.exists()
+    loop.stop("paused")
+    window.autosave.timer.timeout.emit()  # the next tick, the run over
+    assert window.autosave.wait()
+    assert engine.load(window.autosave.recovery_path).node("x").value == 3.0
+
+
+class _IdleJob:
+    """A run loop's job that does nothing, for as long as the loop runs."""
+
+    def wants_more(self, _slice_start):
+        return False
+
+    def advance(self):
+        return None
+
+    def publish(self):
+        return None
+
+    def finished(self, _reason):
+        pass
 
 
 def test_a_crashed_sessions_copy_is_offered_and_restored_dirty(make_window, add_mul,

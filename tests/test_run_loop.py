@@ -7,7 +7,7 @@ import pytest
 
 import engine
 from gui.common.run_command import RunValuesCommand
-from gui.common.run_loop import RunLoop
+from gui.common.run_loop import RunLoop, any_running
 from gui.model.document import Document
 
 
@@ -105,6 +105,19 @@ def test_start_runs_slices_publishes_them_and_stops_by_itself(qtbot):
     assert job.done == 7
     assert job.published >= 1  # the last units were shown before the run ended
     assert job.finished_with == ["done"]
+
+
+def test_any_running_is_true_from_start_to_stop_of_any_loop(qtbot):
+    first, _job, _clock = make_loop(qtbot, [0.001], publish_delay_ms=60_000)
+    second, _job, _clock = make_loop(qtbot, [0.001], publish_delay_ms=60_000)
+    assert not any_running()
+    first.start()
+    second.start()
+    assert any_running()
+    first.stop("paused")
+    assert any_running()  # the second still runs
+    second.stop("edited", flush=False)
+    assert not any_running()
 
 
 def test_pause_publishes_what_is_pending_and_an_edit_does_not(qtbot):

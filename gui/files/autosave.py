@@ -13,7 +13,8 @@ The timer's copy is written on a worker thread, from a snapshot of the circuit t
 tick (``Circuit.copy``: the data set is shared, since an edit replaces it and never changes it
 in place): writing a circuit with a data set of 100 000 points takes a third of a second, which
 would stall the window (and a training run) every 30 seconds. One copy is written at a time;
-``discard`` and ``stop`` wait for it, so a copy never lands after its deletion.
+``discard`` and ``stop`` wait for it, so a copy never lands after its deletion. While a run
+(training, ascent) goes on, the copy waits for the next tick (``run_loop.any_running``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QStandardPaths,
 
 import engine
 from engine import CircuitError
+from gui.common.run_loop import any_running
 
 INTERVAL_MS = 30_000
 
@@ -112,8 +114,9 @@ class Autosave(QObject):
 
     def copy_in_background(self) -> bool:
         """The timer's slot: start writing a copy of the document if it has unsaved edits;
-        True if a copy was started. A copy still being written makes this tick pass."""
-        if self.writing:
+        True if a copy was started. A copy still being written, or a run going on, makes this
+        tick pass."""
+        if self.writing or any_running():
             return False
         if not self.document.is_dirty:
             self.discard()
