@@ -4,6 +4,8 @@ start/pause/stop, and one undo step per run (a run's publishes merge; a publish 
 edit starts a step of its own, named after its own steps; a run that moves nothing leaves none)."""
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject
 
 import engine
 from gui.common.run_command import RunValuesCommand
@@ -117,6 +119,12 @@ def test_any_running_is_true_from_start_to_stop_of_any_loop(qtbot):
     first.stop("paused")
     assert any_running()  # the second still runs
     second.stop("edited", flush=False)
+    assert not any_running()
+    owner = QObject()
+    orphan = RunLoop(CostlyJob(FakeClock(), [0.001]), budget_s=0.01, parent=owner)
+    orphan.start()
+    assert any_running()
+    shiboken6.delete(owner)  # a window closed while it trained: its loop went with it
     assert not any_running()
 
 

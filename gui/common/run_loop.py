@@ -19,6 +19,9 @@ on 100 000 points does a step in parts of a few thousand points). The loop runs 
   first unless ``flush=False`` (when the document is in the middle of someone else's edit).
   The job's ``finished(reason)`` is called once per run.
 
+``any_running()`` says whether some run is going: background work (the autosave's copy) waits
+for it to end.
+
 Each run has its own ``run_id`` (``run_command.RunValuesCommand`` merges the publishes of one
 run into one undo step with it). The clocks are parameters so the loop's logic can be tested
 with a fake clock.
@@ -34,6 +37,7 @@ import time
 import weakref
 from collections import deque
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 COST_WINDOW = 8  # units the cost estimate looks back over
@@ -45,8 +49,9 @@ _running: weakref.WeakSet = weakref.WeakSet()  # the loops running now, in any w
 def any_running() -> bool:
     """True while some run is going. Work on another thread waits for it to end: a thread
     running Python code holds the interpreter lock, and every numpy call of a slice gives the
-    lock up and waits its turn (a slice of 10 ms took 330 ms beside an autosave)."""
-    return bool(_running)
+    lock up and waits its turn (a slice of 10 ms took 330 ms beside an autosave). A loop
+    deleted with its window while it ran does not count."""
+    return any(shiboken6.isValid(loop) for loop in _running)
 
 
 class RunLoop(QObject):
