@@ -11,7 +11,10 @@ its 100 x 100 grid, the heatmap and the zero line). "redraws/s" counts the plot'
 Meanwhile a 5 ms probe timer records how late each of its ticks fires: the worst lateness is
 the longest time the GUI thread was blocked (target: under 50 ms). Frames per second count the
 session's frames from the first to the last (target: 30 or more). "cpu ms/frame" is the GUI
-thread's own CPU time per frame (steps, passes, canvas, curves, boundary, painting).
+thread's own CPU time per frame (steps, passes, canvas, curves, boundary, painting); "gc ms" is
+the longest pause of Python's garbage collector during the row. Like ``main.py``, the bench
+freezes what start-up made (``gc.freeze``); rows longer than the autosave's 30 s would see a
+copy of the circuit written (on its thread, between runs).
 
 Run by hand: ``python bench/bench_training_gui.py [--seconds S] [--grid N] [--only KEY]``.
 Without a display it runs offscreen (Qt still paints every frame into its backing store).
@@ -20,6 +23,7 @@ Without a display it runs offscreen (Qt still paints every frame into its backin
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import engine  # noqa: E402
+from bench_ascent_gui import GcPauses  # noqa: E402
 
 PROBE_MS = 5
 TARGET_FPS = 30
@@ -106,6 +111,7 @@ def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> d
     app = QApplication.instance()
     wait(app, 0.3)
     probe = LatenessProbe()
+    gc_pauses = GcPauses()
     probe.start()
     cpu = time.thread_time()
     session.train()
@@ -113,6 +119,7 @@ def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> d
     session.pause()
     cpu = time.thread_time() - cpu
     probe.stop()
+    gc_pauses.stop()
     session.trained.disconnect(count)
     plot._timer.timeout.disconnect(counted_refresh)
     plot._timer.timeout.connect(refresh)
@@ -122,7 +129,7 @@ def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> d
             "steps": summary.steps,
             "steps/s": summary.steps / seconds, "cpu ms/frame": 1000 * cpu / max(len(frames), 1),
             "worst late ms": probe.worst(), "p99 late ms": probe.p99(),
-            "accuracy": summary.accuracy}
+            "gc ms": gc_pauses.worst, "accuracy": summary.accuracy}
 
 
 def main() -> None:
@@ -146,6 +153,7 @@ def main() -> None:
     window.boundary_plot.resolution = args.grid
     window.show()
     wait(app, 0.5)
+    gc.freeze()  # as main.py does after start-up
 
     rows = []
     for key, title, make, points in CASES:
@@ -161,7 +169,7 @@ def main() -> None:
     print(f"boundary: {args.grid}x{args.grid} grid; {args.seconds:g} s per row; platform "
           f"{QApplication.platformName()}")
     header = ["circuit", "steps/frame", "frames/s", "redraws/s", "steps/s", "cpu ms/frame",
-              "worst late ms", "p99 late ms", "accuracy"]
+              "worst late ms", "p99 late ms", "gc ms", "accuracy"]
     print(" | ".join(header))
     for title, steps_per_frame, row in rows:
         print(" | ".join([title, str(steps_per_frame)] + [

@@ -303,8 +303,30 @@ class Trainer:
         with np.errstate(all="ignore"):
             moved = self._params - self.step_size * gradient
         finite = np.isfinite(moved)
-        points, labels = self.dataset.points, self.dataset.labels
         params = np.where(finite, moved, self._params)
+        loss, correct = yield from self._measure_parts(params, part_size)
+        self.stuck = [node_id for node_id, ok in zip(self.param_ids, finite) if not ok]
+        self._params = params
+        self._drawn = None  # the batch is used: the next step draws its own
+        self.loss_history.append(loss)
+        self.accuracy_history.append(correct / len(self.dataset.labels))
+        return loss
+
+    def measure(self, part_size: int | None = None) -> tuple[float, int]:
+        """The loss over the whole data set (penalty included) and how many points are on
+        their label's side, from one forward pass (``loss()`` and ``accuracy()`` take one
+        each), ``part_size`` points at a time (None: all at once; parts keep the memory of a
+        pass over many points small)."""
+        parts = self._measure_parts(self._params, part_size)
+        while True:
+            try:
+                next(parts)
+            except StopIteration as done:
+                return done.value
+
+    def _measure_parts(self, params: np.ndarray, part_size: int | None):
+        """``measure`` at ``params``, a chunk of points per ``next()``; returned at the end."""
+        points, labels = self.dataset.points, self.dataset.labels
         per_point_sum, correct = 0.0, 0
         for chunk in _chunks(len(labels), part_size):
             scores = self._scores_with(params, points[chunk])
@@ -313,15 +335,10 @@ class Trainer:
             with np.errstate(invalid="ignore"):
                 correct += int(np.count_nonzero(labels[chunk] * scores > 0))
             yield
-        self.stuck = [node_id for node_id, ok in zip(self.param_ids, finite) if not ok]
-        self._params = params
-        self._drawn = None  # the batch is used: the next step draws its own
         weights = params[self._is_weight]
         with np.errstate(all="ignore"):
             loss = per_point_sum / len(labels) + 0.5 * self.reg * float(np.dot(weights, weights))
-        self.loss_history.append(loss)
-        self.accuracy_history.append(correct / len(labels))
-        return loss
+        return loss, correct
 
     def _scores_with(self, params: np.ndarray, points: np.ndarray) -> np.ndarray:
         kept, self._params = self._params, params

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 import engine
 from gui.files import export
 from gui.files.app_settings import MAX_RECENT, AppSettings
+from gui.common.run_loop import RunLoop
 from gui.files.autosave import INTERVAL_MS, Autosave, find_orphans
 from gui.model.commands import AddNodeCommand, SetValueCommand
 from gui.files.file_actions import CANCEL, DISCARD, SAVE
@@ -337,12 +339,68 @@ def test_autosave_runs_every_30_seconds_and_writes_only_a_dirty_document(window,
     assert not recovery.exists() and not window.autosave.record_path.exists()
 
 
+def test_the_timers_copy_is_written_off_the_window_thread_from_the_circuit_at_the_tick(
+        window, add_mul, monkeypatch):
+    threads = []
+
+    def save(circuit, path):  # engine.save itself, noting the thread it ran on
+        threads.append(threading.current_thread())
+        real_save(circuit, path)
+
+    real_save = engine.save
+    monkeypatch.setattr(engine, "save", save)
+    window.open_path(add_mul)
+    edit(window)
+    window.autosave.timer.timeout.emit()
+    window.document.push(SetValueCommand(window.document, "x", 7.0))  # while it writes
+    assert window.autosave.wait()
+    assert threads and threads[0] is not threading.main_thread()
+    assert engine.load(window.autosave.recovery_path).node("x").value == 3.0
+    assert window.document.circuit.node("x").value == 7.0
+    window.autosave.timer.timeout.emit()
+    window.action_save.trigger()  # a clean save deletes the copy, after it is written
+    assert not window.autosave.writing
+    assert not window.autosave.recovery_path.exists()
+    assert not window.autosave.record_path.exists()
+
+
+def test_a_run_going_on_postpones_the_timers_copy(window, add_mul):
+    window.open_path(add_mul)
+    edit(window)
+    job = _IdleJob()
+    loop = RunLoop(job, budget_s=0.01, publish_delay_ms=60_000, parent=window)
+    loop.start()  # a training or an ascent: a copy written beside it would slow every slice
+    window.autosave.timer.timeout.emit()
+    assert not window.autosave.writing and not window.autosave.recovery_path.exists()
+    loop.stop("paused")
+    window.autosave.timer.timeout.emit()  # the next tick, the run over
+    assert window.autosave.wait()
+    assert engine.load(window.autosave.recovery_path).node("x").value == 3.0
+
+
+class _IdleJob:
+    """A run loop's job that does nothing, for as long as the loop runs."""
+
+    def wants_more(self, _slice_start):
+        return False
+
+    def advance(self):
+        return None
+
+    def publish(self):
+        return None
+
+    def finished(self, _reason):
+        pass
+
+
 def test_a_crashed_sessions_copy_is_offered_and_restored_dirty(make_window, add_mul,
                                                                  tmp_path):
     crashed = make_window()
     crashed.open_path(add_mul)
     edit(crashed)
     crashed.autosave.timer.timeout.emit()  # the timer's slot, without waiting 30 s
+    assert crashed.autosave.wait()  # it writes on a worker thread
     assert crashed.autosave.recovery_path.exists()
 
     fresh = make_window()

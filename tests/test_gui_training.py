@@ -581,3 +581,28 @@ def test_step_numbers_never_run_together(qtbot, width, at_least):
         rects = sorted((rect for rect, _text in labels), key=lambda rect: rect.left())
         for left, right in zip(rects, rects[1:]):
             assert left.right() < right.left()  # a gap between every two numbers
+
+
+def test_the_summary_measures_again_only_when_the_loss_changes(window, session, panel, qtbot,
+                                                                monkeypatch):
+    # on 100 000 points a measure is a pass over all of them: a setting that leaves the loss
+    # as it was (steps per frame, the step size) keeps the one the last step made
+    open_svm(window, qtbot)
+    qtbot.mouseClick(panel.step_button, Qt.LeftButton)
+    trainer = session.trainer
+    measures = []
+    measure = trainer.measure
+
+    def counted(*args):
+        measures.append(args)
+        return measure(*args)
+
+    monkeypatch.setattr(trainer, "measure", counted)
+    panel.steps_per_frame.setValue(panel.steps_per_frame.value() + 3)
+    panel.step_size.setValue(panel.step_size.value() * 2)
+    assert session.summary().loss == trainer.loss_history[-1] and measures == []
+    panel.reg.setValue(0.5)
+    summary = session.summary()
+    assert len(measures) == 1
+    assert summary.loss == pytest.approx(trainer.loss(), rel=1e-12) != trainer.loss_history[-1]
+    assert summary.accuracy == trainer.accuracy()

@@ -4,10 +4,12 @@ start/pause/stop, and one undo step per run (a run's publishes merge; a publish 
 edit starts a step of its own, named after its own steps; a run that moves nothing leaves none)."""
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject
 
 import engine
 from gui.common.run_command import RunValuesCommand
-from gui.common.run_loop import RunLoop
+from gui.common.run_loop import RunLoop, any_running
 from gui.model.document import Document
 
 
@@ -105,6 +107,25 @@ def test_start_runs_slices_publishes_them_and_stops_by_itself(qtbot):
     assert job.done == 7
     assert job.published >= 1  # the last units were shown before the run ended
     assert job.finished_with == ["done"]
+
+
+def test_any_running_is_true_from_start_to_stop_of_any_loop(qtbot):
+    first, _job, _clock = make_loop(qtbot, [0.001], publish_delay_ms=60_000)
+    second, _job, _clock = make_loop(qtbot, [0.001], publish_delay_ms=60_000)
+    assert not any_running()
+    first.start()
+    second.start()
+    assert any_running()
+    first.stop("paused")
+    assert any_running()  # the second still runs
+    second.stop("edited", flush=False)
+    assert not any_running()
+    owner = QObject()
+    orphan = RunLoop(CostlyJob(FakeClock(), [0.001]), budget_s=0.01, parent=owner)
+    orphan.start()
+    assert any_running()
+    shiboken6.delete(owner)  # a window closed while it trained: its loop went with it
+    assert not any_running()
 
 
 def test_pause_publishes_what_is_pending_and_an_edit_does_not(qtbot):

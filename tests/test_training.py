@@ -318,6 +318,19 @@ def test_a_step_in_parts_is_the_same_step(loss):
         assert parted.params[node_id] == pytest.approx(value, rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize("loss", ["hinge", "logistic"])
+@pytest.mark.parametrize("part_size", [None, 7])
+def test_measure_is_the_loss_and_the_points_on_their_side_from_one_pass(loss, part_size):
+    trainer = Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), loss=loss, reg=0.01)
+    trainer.reset_params(3)
+    measured, correct = trainer.measure(part_size)
+    assert measured == pytest.approx(trainer.loss(), rel=1e-12)
+    assert correct / 50 == trainer.accuracy()
+    trainer.step()  # a step's own measure of where it ended
+    assert trainer.measure(part_size) == (pytest.approx(trainer.loss_history[-1], rel=1e-12),
+                                          round(trainer.accuracy_history[-1] * 50))
+
+
 def test_a_step_abandoned_halfway_changes_nothing():
     trainer = Trainer(hidden_layer_net(4, "tanh"), circle(50, seed=2), step_size=0.3)
     before = trainer.params

@@ -19,6 +19,9 @@ on 100 000 points does a step in parts of a few thousand points). The loop runs 
   first unless ``flush=False`` (when the document is in the middle of someone else's edit).
   The job's ``finished(reason)`` is called once per run.
 
+``any_running()`` says whether some run is going: background work (the autosave's copy) waits
+for it to end.
+
 Each run has its own ``run_id`` (``run_command.RunValuesCommand`` merges the publishes of one
 run into one undo step with it). The clocks are parameters so the loop's logic can be tested
 with a fake clock.
@@ -31,13 +34,24 @@ from __future__ import annotations
 
 import itertools
 import time
+import weakref
 from collections import deque
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 COST_WINDOW = 8  # units the cost estimate looks back over
 PUBLISH_DELAY_MS = 1  # between a slice's work and showing it
 _run_ids = itertools.count(2000)  # command ids: above the model's own merge ids
+_running: weakref.WeakSet = weakref.WeakSet()  # the loops running now, in any window
+
+
+def any_running() -> bool:
+    """True while some run is going. Work on another thread waits for it to end: a thread
+    running Python code holds the interpreter lock, and every numpy call of a slice gives the
+    lock up and waits its turn (a slice of 10 ms took 330 ms beside an autosave). A loop
+    deleted with its window while it ran does not count."""
+    return any(shiboken6.isValid(loop) for loop in _running)
 
 
 class RunLoop(QObject):
@@ -91,6 +105,7 @@ class RunLoop(QObject):
             return
         self.run_id = next(_run_ids)
         self._running = True
+        _running.add(self)
         self._reason = None
         self._cycle_cpu = self._cpu_clock()
         self._timer.start(0)
@@ -103,6 +118,7 @@ class RunLoop(QObject):
         pending = self.publish_pending
         self._publish_timer.stop()
         self._running = False
+        _running.discard(self)
         self._reason = None
         if pending and flush:
             self.job.publish()

@@ -177,6 +177,7 @@ class TrainingSession(QObject):
                   reg: float | None = None, batch: str | None = None,
                   batch_size: int | None = None, steps_per_frame: int | None = None) -> None:
         """Change settings; a run in progress takes them at once. ValueError if invalid."""
+        measured = (self.loss, self.reg)
         if loss is not None:
             if loss not in LOSSES:
                 raise ValueError(f"loss must be one of {', '.join(LOSSES)}, not {loss!r}")
@@ -202,7 +203,8 @@ class TrainingSession(QObject):
                 raise ValueError(f"steps per frame must be 1 to {MAX_STEPS_PER_FRAME}, "
                                  f"not {steps_per_frame!r}")
             self.steps_per_frame = int(steps_per_frame)
-        self._measured = -1  # the loss depends on the settings
+        if (self.loss, self.reg) != measured:
+            self._measured = -1  # the loss the last step measured was another one
         if self._trainer is not None:
             self._apply_settings(self._trainer)
 
@@ -299,9 +301,7 @@ class TrainingSession(QObject):
             return Summary(trainer.steps, trainer.loss_history[-1], accuracy, correct,
                            len(labels))
         with np.errstate(all="ignore"):
-            scores = trainer.scores(self.dataset.points)
-            correct = int(np.count_nonzero(labels * scores > 0))
-            loss = trainer.loss()
+            loss, correct = trainer.measure(PART_POINTS)
         return Summary(trainer.steps, loss, correct / len(labels), correct, len(labels))
 
     # ----------------------------------------------------------------- the curves in undo
