@@ -98,6 +98,9 @@ DOCKS = (
 )
 DOCK_PARTS = {part.name: part for part in DOCKS}
 CLASSIFIER_COLUMN = ("boundary_dock", "training_dock")  # shown for a classifier only, top first
+# while the classifier column shows, these join Training's tabs: one side column, and the
+# canvas keeps its room (they get their own column back when it goes)
+CLASSIFIER_TABS = ("properties_dock", "inputs_dock")
 
 _FLOW_TIP = "Animate the forward pass, then the backward pass"
 ACTIONS = (
