@@ -89,7 +89,7 @@ DOCKS = (
     DockPart("gradcheck_dock", "Gradient check", BOTTOM, 230, min_width=340,
              tab_with="explain_dock"),
     DockPart("ascent_dock", "Gradient ascent", BOTTOM, 230, tab_with="gradcheck_dock",
-             scrolls=SCROLLS_BOTH),
+             scrolls=SCROLLS_DOWN),
     DockPart("training_dock", "Training", RIGHT, 420, new_column=True, below="boundary_dock",
              scrolls=SCROLLS_DOWN),
     DockPart("boundary_dock", "Decision boundary", RIGHT, 420, height=380, new_column=True,
