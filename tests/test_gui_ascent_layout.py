@@ -5,28 +5,20 @@ the data, inside the plot (sigmoid_neuron_primitive lost x1 off its right edge).
 
 import pytest
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLabel,
-                               QScrollArea, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QScrollArea,
+                               QWidget)
 
-from tests.gui_helpers import make_window
+from tests.gui_helpers import make_window, settle, show_at
 from tests.helpers import EXAMPLES
 
 DEFAULT = (1400, 900)
 NEURON_INPUTS = ("w0", "x0", "w1", "x1", "w2")
 
 
-def settle():
-    for _ in range(4):
-        QApplication.processEvents()
-
-
 @pytest.fixture
 def window(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
-    window.resize(*DEFAULT)
-    window.show()
-    qtbot.waitExposed(window)
-    settle()
+    show_at(window, qtbot, DEFAULT)
     return window
 
 

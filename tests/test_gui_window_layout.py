@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
 
 import engine
 from gui.help_dialog import GESTURES
-from tests.gui_helpers import make_window as new_window
+from tests.gui_helpers import make_window as new_window, settle, show_at
 from gui.window_parts import ACTIONS, DOCK_PARTS, DOCKS, shortcut_rows
 from tests.helpers import EXAMPLES
 
@@ -27,10 +27,7 @@ def make_window(qtbot, tmp_path):
 
     def make(size=BIG):
         window = new_window(qtbot, tmp_path)
-        window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        settle()
+        show_at(window, qtbot, size)
         return window
 
     return make
@@ -39,12 +36,6 @@ def make_window(qtbot, tmp_path):
 @pytest.fixture
 def window(make_window):
     return make_window()
-
-
-def settle():
-    """Let the event loop lay the docks out (the zero-delay recovery included)."""
-    for _ in range(4):
-        QApplication.processEvents()
 
 
 def open_classifier(window):
