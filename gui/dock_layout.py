@@ -85,6 +85,7 @@ class DockLayout(QObject):
         dock.setFeatures(DOCK_FEATURES)
         toggle = dock.toggleViewAction()
         toggle.setObjectName(part.toggle_name)
+        toggle.toggled.connect(self._shown_or_hidden)
         if part.toggle_text:
             toggle.setText(part.toggle_text)
         if part.toggle_tip:
@@ -219,6 +220,10 @@ class DockLayout(QObject):
     def _resize(self, sizes: list[tuple], orientation) -> None:
         self.window.resizeDocks([self.docks[name] for name, _size in sizes],
                                 [size for _name, size in sizes], orientation)
+
+    def _shown_or_hidden(self, _shown: bool) -> None:
+        # Qt gives a hidden dock's room to its neighbour and takes a shown one's from it
+        self.recover_soon()
 
     def recover_soon(self, columns_only: bool = False) -> None:
         """Recover once the window's layout has settled (coalesced: a full recovery asked

@@ -18,6 +18,7 @@ from gui.training.boundary_image import (NEGATIVE_RGB, NOT_FINITE_RGB, colour_ta
 from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot
 from gui.model.commands import SetFeatureCommand, SetValueCommand
 from gui.main_window import MainWindow
+from gui.window_parts import DOCK_PARTS
 from tests.gui_helpers import click_at, make_window
 from tests.helpers import build
 
@@ -134,9 +135,10 @@ def test_close_buttons_and_menus_give_the_column_back_to_the_canvas(window, plot
     wide = canvas_width(window)
     properties = window.properties_dock.width()
     assert wide > narrow + 100 and window.inputs_dock.y() > window.properties_dock.y()
-    toggle.trigger()
+    toggle.trigger()  # the plot alone: a column of its own, beside Properties and Inputs
     assert plot.isVisible() and toggle.isChecked()
-    assert canvas_width(window) == narrow
+    assert canvas_width(window) < narrow
+    assert plot.width() == DOCK_PARTS["boundary_dock"].size
     toggle.trigger()
     assert not plot.isVisible() and canvas_width(window) == wide
     assert window.properties_dock.width() == properties

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QTabBar
 
 import engine
 from gui.help_dialog import GESTURES
@@ -244,6 +244,32 @@ def test_a_width_the_user_dragged_is_the_one_that_comes_back(window):
     window.resize(*BIG)
     settle()
     assert palette.width() == dragged
+
+
+def tab_bars_on_the_window(window) -> list:
+    """The tabs of every tab bar the user can see on the window."""
+    return sorted(sorted(bar.tabText(i) for i in range(bar.count()))
+                  for bar in window.findChildren(QTabBar)
+                  if bar.parent() is window and bar.isVisible()
+                  and bar.geometry().intersects(window.rect()))
+
+
+def test_no_stray_tab_bar_is_left_when_the_column_comes_and_goes(make_window):
+    bottom = sorted(["Explain", "Gradient check", "Gradient ascent"])
+    classifier = [bottom, sorted(["Training", "Properties", "Inputs"])]
+    window = make_window()
+    for _ in range(2):
+        open_classifier(window)
+        assert tab_bars_on_the_window(window) == sorted(classifier)
+        assert window.open_path(EXAMPLES / "add_mul.circuit")
+        settle()
+        assert tab_bars_on_the_window(window) == [bottom]
+    open_classifier(window)
+    window.close()  # saves the classifier's layout
+    second = make_window()  # opens with an empty circuit: no column
+    assert tab_bars_on_the_window(second) == [bottom]
+    open_classifier(second)
+    assert tab_bars_on_the_window(second) == sorted(classifier)
 
 
 def test_a_height_the_user_dragged_comes_back_and_is_remembered(make_window):

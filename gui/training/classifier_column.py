@@ -16,7 +16,7 @@ gives every column its wanted width and height once the layout has settled.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 
 
 class ClassifierColumn(QObject):
@@ -39,7 +39,9 @@ class ClassifierColumn(QObject):
         self._arrange_timer = QTimer(self)
         self._arrange_timer.setSingleShot(True)
         self._arrange_timer.setInterval(0)
-        self._arrange_timer.timeout.connect(self.arrange)
+        self._arrange_timer.timeout.connect(self._next_move)
+        self._plan: list = []  # the moves left of the current arrangement
+        window.installEventFilter(self)
         for dock in self.docks:  # a close button or a menu toggle
             dock.toggleViewAction().toggled.connect(self._arrange_timer.start)
         session.document.circuit_replaced.connect(self.follow)
@@ -84,23 +86,51 @@ class ClassifierColumn(QObject):
                 and self.window.dockWidgetArea(dock) == self._area()]
 
     def arrange(self) -> None:
-        """While the column shows, the tabbed docks are tabs of its lowest dock (its front
-        tab stays in front); when it goes, they share a column of their own again."""
+        """While the column shows, the tabbed docks become tabs of its lowest dock (which
+        stays in front); when it goes, they share a column of their own again. One move per
+        turn of the event loop, once the window is shown: Qt leaves stray tab bars on the
+        window when docks move twice before it lays them out."""
+        self._arrange_timer.start()
+
+    def _moves(self) -> list:
+        """What is left to do, as (move, dock, the dock it goes beside) tuples."""
         host, movable = self.docks[-1], self._movable()
         if not movable:
-            return
+            return []
         if self.is_shown():
+            if host.isHidden():  # its close button: they stay where they are
+                return []
             joined = self.window.tabifiedDockWidgets(host)
-            if all(dock in joined for dock in movable):
+            return [("tab", dock, host) for dock in movable if dock not in joined]
+        first, rest = movable[0], movable[1:]
+        if not any(dock in self.window.tabifiedDockWidgets(first) for dock in rest):
+            return []  # a column of their own already
+        return [("column", first, None)] + [("below", dock, above)
+                                            for above, dock in zip(movable, rest)]
+
+    def _next_move(self) -> None:
+        if not self.window.isVisible():
+            return  # the window's Show event comes back here
+        if not self._plan:
+            self._plan = self._moves()
+            if not self._plan:
                 return
-            for dock in movable:
-                self.window.tabifyDockWidget(host, dock)
-            host.raise_()
+        move, dock, other = self._plan.pop(0)
+        if move == "tab":
+            self.window.tabifyDockWidget(other, dock)
+        elif move == "column":
+            self.window.addDockWidget(self._area(), dock, Qt.Horizontal)
         else:
-            first, rest = movable[0], movable[1:]
-            if not any(dock in self.window.tabifiedDockWidgets(first) for dock in rest):
-                return  # already a column of their own
-            self.window.addDockWidget(self._area(), first, Qt.Horizontal)
-            for above, dock in zip(movable, rest):
-                self.window.splitDockWidget(above, dock, Qt.Vertical)
+            self.window.splitDockWidget(other, dock, Qt.Vertical)
+        if self._plan:
+            self._arrange_timer.start()
+            return
+        if move == "tab":
+            other.raise_()
         self.rearranged.emit()
+        self._arrange_timer.start()  # (the document may have changed its mind meanwhile)
+
+    def eventFilter(self, watched, event):
+        if watched is self.window and event.type() == QEvent.Show:
+            self.arrange()
+        return False
