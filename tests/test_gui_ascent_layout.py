@@ -77,12 +77,17 @@ def test_a_narrow_dock_puts_the_plots_under_the_controls(window, qtbot):
     assert cut_controls(panel) == []
 
 
-def legend_rects(plot) -> dict:
+def legend_rects(view, legend) -> dict:
     """Each legend entry's text, and its rectangle in the plot widget's pixels."""
-    legend = plot.trajectory_legend
-    view = plot.trajectory_plot
     return {label.text: view.mapFromScene(label.sceneBoundingRect()).boundingRect()
             for _sample, label in legend.items}
+
+
+def badly_placed_entries(view, legend) -> list:
+    """The legend entries cut off by the plot's edge or drawn over its data."""
+    data = QRectF(view.mapFromScene(view.getPlotItem().vb.sceneBoundingRect()).boundingRect())
+    return [name for name, rect in legend_rects(view, legend).items()
+            if not view.viewport().rect().contains(rect) or QRectF(rect).intersects(data)]
 
 
 @pytest.mark.parametrize("width", [None, 420])
@@ -94,11 +99,8 @@ def test_every_input_is_named_in_the_legend_inside_the_plot(window, qtbot, width
         dock.resize(width, 600)
         settle()
     plot = window.ascent_panel.plot
-    view = plot.trajectory_plot
-    rects = legend_rects(plot)
-    assert sorted(rects) == sorted(NEURON_INPUTS)
-    data = view.mapFromScene(
-        view.getPlotItem().vb.sceneBoundingRect()).boundingRect()
-    for name, rect in rects.items():
-        assert view.viewport().rect().contains(rect), name  # not cut off
-        assert not QRectF(rect).intersects(QRectF(data)), name  # above the data, not over it
+    legend = plot.trajectory_legend
+    assert sorted(legend_rects(plot.trajectory_plot, legend)) == sorted(NEURON_INPUTS)
+    assert badly_placed_entries(plot.trajectory_plot, legend) == []
+    assert list(legend_rects(plot.output_plot, plot.output_legend)) == ["analytic"]
+    assert badly_placed_entries(plot.output_plot, plot.output_legend) == []
