@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QStyle, QTabBar
 
 from gui.window_parts import BOTTOM, DOCK_PARTS, DOCKS, LEFT, RIGHT, SCROLLS_DOWN, DockPart
@@ -58,7 +58,7 @@ class DockLayout(QObject):
         for part in DOCKS:
             self.docks[part.name] = self._make_dock(part, panels[part.name])
         self.wanted = declared_sizes()
-        self._before_drag: dict[str, tuple] = {}
+        self._before_drag: dict[str, QSize] = {}  # the docks in front as a drag began
         self._default_state = None
         self._recover_timer = QTimer(self)
         self._recover_timer.setSingleShot(True)

@@ -10,9 +10,10 @@ its dock to ``DOCKS``, its actions to ``ACTIONS`` and their places to ``MENUS``/
 
 A dock is declared with its place in the default layout (its area, a column of its own, the
 dock it is split under or tabbed with) and its sizes: ``size`` is its width in a side area and
-its height under the canvas; no dock is narrower than its panel's minimum size hint, or than
-``min_width`` where that hint is too small to read the panel (Qt never squeezes a dock below
-that; View -> Reset Layout goes back to ``size``).
+its height under the canvas, ``height`` its height in its side column (the lowest dock of a
+column takes what the others leave); no dock is narrower than its panel's minimum size hint,
+or than ``min_width`` where that hint is too small to read the panel (Qt never squeezes a dock
+below that; View -> Reset Layout goes back to ``size`` and ``height``).
 """
 
 from __future__ import annotations
