@@ -52,7 +52,7 @@ from gui.training.boundary_plot import BoundaryPlot
 from gui.training.classifier_column import ClassifierColumn
 from gui.training.panel import TrainingPanel
 from gui.training.session import TrainingSession
-from gui.window_parts import (ACTIONS, CLASSIFIER_COLUMN, DOCK_PARTS, MENUS, SEPARATOR,
+from gui.window_parts import (ACTIONS, CLASSIFIER_COLUMN, CLASSIFIER_TABS, MENUS, SEPARATOR,
                               SUBMENUS, TOOLBARS, ActionPart)
 
 APP_NAME = "circuitgrad"
@@ -134,11 +134,10 @@ class MainWindow(QMainWindow):
         self.palette_dock = self.docks["palette_dock"]
         self.properties_dock = self.docks["properties_dock"]
         self.inputs_dock = self.docks["inputs_dock"]
-        top = DOCK_PARTS[CLASSIFIER_COLUMN[0]]
         self.classifier_column = ClassifierColumn(
             self, [self.docks[name] for name in CLASSIFIER_COLUMN],
-            [self.properties_dock, self.inputs_dock], self.training_session, top.size,
-            top.height)
+            [self.docks[name] for name in CLASSIFIER_TABS], self.training_session)
+        self.classifier_column.rearranged.connect(self.dock_layout.recover_soon)
 
     def _action_slots(self) -> dict:
         """What each declared action does (undo and redo are the undo stack's own)."""
@@ -422,7 +421,6 @@ class MainWindow(QMainWindow):
         """View -> Reset Layout: every dock in its first place, at its first size."""
         self.dock_layout.reset()
         self.classifier_column.follow()
-        self.classifier_column.reset(DOCK_PARTS[CLASSIFIER_COLUMN[0]].size)
         self.dock_layout.apply_default_sizes()
 
     def resizeEvent(self, event):
@@ -430,6 +428,8 @@ class MainWindow(QMainWindow):
         old, new = event.oldSize(), event.size()
         if old.isValid() and (new.width() > old.width() or new.height() > old.height()):
             self.dock_layout.recover_soon()  # the docks squeezed by a smaller window grow back
+        elif old.isValid() and new != old:  # a column's lowest dock gives its height first
+            self.dock_layout.recover_soon(columns_only=True)
 
     def showEvent(self, event):
         super().showEvent(event)

@@ -10,9 +10,10 @@ its dock to ``DOCKS``, its actions to ``ACTIONS`` and their places to ``MENUS``/
 
 A dock is declared with its place in the default layout (its area, a column of its own, the
 dock it is split under or tabbed with) and its sizes: ``size`` is its width in a side area and
-its height under the canvas; no dock is narrower than its panel's minimum size hint, or than
-``min_width`` where that hint is too small to read the panel (Qt never squeezes a dock below
-that; View -> Reset Layout goes back to ``size``).
+its height under the canvas, ``height`` its height in its side column (the lowest dock of a
+column takes what the others leave); no dock is narrower than its panel's minimum size hint,
+or than ``min_width`` where that hint is too small to read the panel (Qt never squeezes a dock
+below that; View -> Reset Layout goes back to ``size`` and ``height``).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ DOCKS = (
     DockPart("gradcheck_dock", "Gradient check", BOTTOM, 230, min_width=340,
              tab_with="explain_dock"),
     DockPart("ascent_dock", "Gradient ascent", BOTTOM, 230, tab_with="gradcheck_dock",
-             scrolls=SCROLLS_BOTH),
+             scrolls=SCROLLS_DOWN),
     DockPart("training_dock", "Training", RIGHT, 420, new_column=True, below="boundary_dock",
              scrolls=SCROLLS_DOWN),
     DockPart("boundary_dock", "Decision boundary", RIGHT, 420, height=380, new_column=True,
@@ -98,6 +99,9 @@ DOCKS = (
 )
 DOCK_PARTS = {part.name: part for part in DOCKS}
 CLASSIFIER_COLUMN = ("boundary_dock", "training_dock")  # shown for a classifier only, top first
+# while the classifier column shows, these join Training's tabs: one side column, and the
+# canvas keeps its room (they get their own column back when it goes)
+CLASSIFIER_TABS = ("properties_dock", "inputs_dock")
 
 _FLOW_TIP = "Animate the forward pass, then the backward pass"
 ACTIONS = (

@@ -4,7 +4,8 @@ clicks the boundary plot at a point of the plane.
 
 ``make_window`` builds the real MainWindow with settings and recovery files in the test's own
 folder, errors collected in ``window.errors`` instead of dialogs, and unsaved edits discarded
-without asking. ``install_edit_keys`` and ``install_view_keys`` give a canvas built without a
+without asking; ``show_at`` shows it at a size and ``settle`` lets its layout settle.
+``install_edit_keys`` and ``install_view_keys`` give a canvas built without a
 window the keys that the window's Edit and View menus give it (as declared in
 ``gui/window_parts.py``).
 """
@@ -36,6 +37,20 @@ def make_window(qtbot, tmp_path, settings_name: str = "settings.ini") -> MainWin
     window.ask_unsaved = ask_unsaved
     qtbot.addWidget(window)
     return window
+
+
+def show_at(window, qtbot, size: tuple[int, int]) -> None:
+    """Show ``window`` at ``size`` (px) and let its layout settle."""
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    settle()
+
+
+def settle() -> None:
+    """Let the event loop lay the window out (zero-delay timers included)."""
+    for _ in range(4):
+        QApplication.processEvents()
 
 
 def install_edit_keys(actions, widget) -> None:

@@ -18,6 +18,7 @@ from gui.training.boundary_image import (NEGATIVE_RGB, NOT_FINITE_RGB, colour_ta
 from gui.training.boundary_plot import NO_DATA_HINT, BoundaryPlot
 from gui.model.commands import SetFeatureCommand, SetValueCommand
 from gui.main_window import MainWindow
+from gui.window_parts import DOCK_PARTS
 from tests.gui_helpers import click_at, make_window
 from tests.helpers import build
 
@@ -104,9 +105,9 @@ def test_the_plot_shows_itself_for_a_classifier_and_the_canvas_keeps_its_width(w
 
     open_circuit(window, linear_classifier(), six_points())
     assert plot.isVisible() and toggle.isChecked()
-    # the plot's column comes out of the canvas, not out of the properties column
-    assert window.properties_dock.width() == properties
-    assert canvas_width(window) < wide - 300
+    # one column on the right: Properties and Inputs become tabs beside Training
+    assert window.properties_dock in window.tabifiedDockWidgets(window.docks["training_dock"])
+    assert wide - 200 < canvas_width(window) < wide - 100
 
     open_circuit(window, build({"a": ("input", 2.0), "f": "exp"}, {"f": ["a"]}))
     assert not plot.isVisible()
@@ -119,7 +120,7 @@ def test_the_plot_sits_above_the_training_panel_in_one_column(window, plot):
     assert training.isVisible()
     assert window.dockWidgetArea(training) == window.dockWidgetArea(plot_dock)
     assert plot_dock.x() == training.x() and plot_dock.y() < training.y()
-    assert plot_dock.x() > window.properties_dock.x() > window.view.x()
+    assert plot_dock.x() > window.view.x()
 
 
 def test_close_buttons_and_menus_give_the_column_back_to_the_canvas(window, plot):
@@ -127,18 +128,20 @@ def test_close_buttons_and_menus_give_the_column_back_to_the_canvas(window, plot
     training = window.docks["training_dock"]
     open_circuit(window, linear_classifier(), six_points())
     narrow = canvas_width(window)
-    properties = window.properties_dock.width()
     window.docks["boundary_dock"].close()  # its close button: the training panel takes its height
     assert not plot.isVisible() and not toggle.isChecked()
     assert canvas_width(window) == narrow and training.height() > window.height() / 2
-    training.close()  # the column is empty: the canvas takes it
+    training.close()  # the column is gone: Properties and Inputs get their column back
     wide = canvas_width(window)
-    assert wide > narrow + 300 and window.properties_dock.width() == properties
-    toggle.trigger()
+    properties = window.properties_dock.width()
+    assert wide > narrow + 100 and window.inputs_dock.y() > window.properties_dock.y()
+    toggle.trigger()  # the plot alone: a column of its own, beside Properties and Inputs
     assert plot.isVisible() and toggle.isChecked()
-    assert canvas_width(window) == narrow and window.properties_dock.width() == properties
+    assert canvas_width(window) < narrow
+    assert plot.width() == DOCK_PARTS["boundary_dock"].size
     toggle.trigger()
     assert not plot.isVisible() and canvas_width(window) == wide
+    assert window.properties_dock.width() == properties
 
 
 def test_binding_a_first_input_to_data_shows_the_plot(window, plot):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 import engine
 from gui.model.commands import AddNodeCommand, ConnectCommand, SetValueCommand
-from tests.gui_helpers import make_window as new_window
+from tests.gui_helpers import make_window as new_window, settle
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
@@ -418,7 +418,9 @@ def test_the_right_dock_keeps_its_width_whatever_is_selected(window, qtbot):
     window.show()
     qtbot.waitExposed(window)
     window.open_path(EXAMPLES / "two_layer_net.circuit")
-    QApplication.processEvents()  # the classifier column has come in beside the dock
+    settle()  # the classifier column has come in, Properties a tab in it
+    window.classifier_column.set_shown(False)  # Properties in a column of its own again
+    settle()
     doc = window.document
     doc.circuit.set_label("a1", "the weight from x into the first hidden unit of the net")
     window.resizeDocks([window.properties_dock], [210], Qt.Horizontal)  # a narrow dock

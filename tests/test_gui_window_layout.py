@@ -8,11 +8,11 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QTabBar
 
 import engine
 from gui.help_dialog import GESTURES
-from tests.gui_helpers import make_window as new_window
+from tests.gui_helpers import make_window as new_window, settle, show_at
 from gui.window_parts import ACTIONS, DOCK_PARTS, DOCKS, shortcut_rows
 from tests.helpers import EXAMPLES
 
@@ -27,10 +27,7 @@ def make_window(qtbot, tmp_path):
 
     def make(size=BIG):
         window = new_window(qtbot, tmp_path)
-        window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        settle()
+        show_at(window, qtbot, size)
         return window
 
     return make
@@ -41,12 +38,6 @@ def window(make_window):
     return make_window()
 
 
-def settle():
-    """Let the event loop lay the docks out (the zero-delay recovery included)."""
-    for _ in range(4):
-        QApplication.processEvents()
-
-
 def open_classifier(window):
     """The guide's SVM: the decision-boundary column shows beside Properties."""
     assert window.open_path(EXAMPLES / "linear_svm.circuit")
@@ -54,8 +45,28 @@ def open_classifier(window):
     assert window.docks["boundary_dock"].isVisible()
 
 
+def in_front(dock) -> bool:
+    """Shown, docked and the front tab of its tabs (a tab behind is moved off the window)."""
+    return dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty()
+
+
 def side_widths(window) -> dict:
-    return {name: window.docks[name].width() for name in SIDE_DOCKS}
+    return {name: window.docks[name].width() for name in SIDE_DOCKS
+            if in_front(window.docks[name])}
+
+
+def side_sizes(window) -> dict:
+    """(width, height) of every side dock in front, and the height of the front bottom dock."""
+    sizes = {name: window.docks[name].size().toTuple() for name in SIDE_DOCKS
+             if in_front(window.docks[name])}
+    sizes["explain_dock"] = window.docks["explain_dock"].height()
+    return sizes
+
+
+def training_scrolls(window) -> bool:
+    """True when the training panel is shown and taller than its dock (its plots cut off)."""
+    dock = window.docks["training_dock"]
+    return in_front(dock) and dock.findChild(QScrollArea).verticalScrollBar().maximum() > 0
 
 
 def cut_gate_names(window) -> list:
@@ -137,11 +148,13 @@ def test_f7_on_the_canvas_steps_the_ascent_through_its_declared_action(window, q
 
 
 # ------------------------------------------------------------------ squeezed docks
+WALKTHROUGH_SMALL, LARGER = (1181, 480), (1600, 1000)
+
+
 def test_docks_take_their_widths_back_when_the_window_grows_again(window):
     open_classifier(window)
     first = side_widths(window)
     assert first["palette_dock"] == DOCK_PARTS["palette_dock"].size
-    assert first["properties_dock"] == DOCK_PARTS["properties_dock"].size
     assert first["boundary_dock"] == DOCK_PARTS["boundary_dock"].size
     window.resize(*SMALL)
     settle()
@@ -154,6 +167,56 @@ def test_docks_take_their_widths_back_when_the_window_grows_again(window):
     settle()
     assert side_widths(window) == first
     assert cut_gate_names(window) == []
+
+
+@pytest.mark.parametrize("example", ["linear_svm.circuit", "add_mul.circuit"])
+def test_docks_take_their_heights_back_when_the_window_grows_again(window, example):
+    assert window.open_path(EXAMPLES / example)
+    settle()
+    first = side_sizes(window)
+    for name in ("boundary_dock", "properties_dock"):
+        if name in first:  # the column's top dock: its declared height; the lowest the rest
+            assert first[name][1] == DOCK_PARTS[name].height
+    assert not training_scrolls(window)
+    window.resize(*WALKTHROUGH_SMALL)
+    settle()
+    assert side_sizes(window) != first
+    for size in (BIG, LARGER, BIG):
+        window.resize(*size)
+        settle()
+        sizes = side_sizes(window)
+        if size == BIG:
+            assert sizes == first, size
+        for name in ("boundary_dock", "properties_dock"):
+            if name in first:
+                assert sizes[name] == first[name], (size, name)
+        assert not training_scrolls(window), size
+
+
+def test_the_classifier_column_gives_the_canvas_room(window):
+    open_classifier(window)
+    assert window.view.width() >= 700  # a student sees the circuit, not a fragment of it
+    training = window.docks["training_dock"]
+    # Properties and Inputs are tabs beside Training, in the one column on the right
+    assert set(window.tabifiedDockWidgets(training)) == {window.properties_dock,
+                                                         window.inputs_dock}
+    assert in_front(training) and not in_front(window.properties_dock)
+    assert list(side_widths(window)) == ["palette_dock", "boundary_dock", "training_dock"]
+    assert cut_gate_names(window) == [] and cut_training_buttons(window) == []
+    assert window.view.geometry().right() < training.x()
+    window.properties_dock.raise_()
+    settle()
+    assert in_front(window.properties_dock)
+    assert window.properties_dock.width() == DOCK_PARTS["boundary_dock"].size
+    assert window.view.width() >= 700
+    # a circuit that is not a classifier gives Properties and Inputs their own column back
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    settle()
+    assert not window.tabifiedDockWidgets(window.properties_dock)
+    assert window.inputs_dock.x() == window.properties_dock.x()
+    assert window.inputs_dock.y() > window.properties_dock.y()
+    assert window.properties_dock.size().toTuple() == (DOCK_PARTS["properties_dock"].size,
+                                                       DOCK_PARTS["properties_dock"].height)
 
 
 def drag_separator(window, start: QPoint, end: QPoint) -> None:
@@ -184,21 +247,67 @@ def test_a_width_the_user_dragged_is_the_one_that_comes_back(window):
     assert palette.width() == dragged
 
 
-def test_a_new_window_after_a_squeezed_one_is_not_squeezed(make_window):
-    first = make_window()
-    open_classifier(first)
-    first.resize(*SMALL)
+def tab_bars_on_the_window(window) -> list:
+    """The tabs of every tab bar the user can see on the window."""
+    return sorted(sorted(bar.tabText(i) for i in range(bar.count()))
+                  for bar in window.findChildren(QTabBar)
+                  if bar.parent() is window and bar.isVisible()
+                  and bar.geometry().intersects(window.rect()))
+
+
+def test_no_stray_tab_bar_is_left_when_the_column_comes_and_goes(make_window):
+    bottom = sorted(["Explain", "Gradient check", "Gradient ascent"])
+    classifier = [bottom, sorted(["Training", "Properties", "Inputs"])]
+    window = make_window()
+    for _ in range(2):
+        open_classifier(window)
+        assert tab_bars_on_the_window(window) == sorted(classifier)
+        assert window.open_path(EXAMPLES / "add_mul.circuit")
+        settle()
+        assert tab_bars_on_the_window(window) == [bottom]
+    open_classifier(window)
+    window.close()  # saves the classifier's layout
+    second = make_window()  # opens with an empty circuit: no column
+    assert tab_bars_on_the_window(second) == [bottom]
+    open_classifier(second)
+    assert tab_bars_on_the_window(second) == sorted(classifier)
+
+
+def test_a_height_the_user_dragged_comes_back_and_is_remembered(make_window):
+    window = make_window()
+    open_classifier(window)
+    plot, training = window.docks["boundary_dock"], window.docks["training_dock"]
+    edge = (plot.geometry().bottom() + training.geometry().top()) // 2
+    start = QPoint(plot.geometry().center().x(), edge)
+    drag_separator(window, start, start + QPoint(0, -60))
+    dragged = plot.height()
+    assert dragged <= DOCK_PARTS["boundary_dock"].height - 50
+    window.resize(*WALKTHROUGH_SMALL)
     settle()
-    squeezed = side_widths(first)
-    assert squeezed["properties_dock"] < DOCK_PARTS["properties_dock"].size
-    first.close()  # saves the squeezed layout
+    window.resize(*LARGER)
+    settle()
+    assert plot.height() == dragged
+    window.close()
     second = make_window()
     open_classifier(second)
-    widths = side_widths(second)
-    assert widths["palette_dock"] == DOCK_PARTS["palette_dock"].size
-    assert widths["properties_dock"] == DOCK_PARTS["properties_dock"].size
-    assert widths["boundary_dock"] == DOCK_PARTS["boundary_dock"].size
-    assert cut_gate_names(second) == []
+    assert second.docks["boundary_dock"].height() == dragged
+
+
+@pytest.mark.parametrize("example", ["linear_svm.circuit", "add_mul.circuit"])
+def test_a_new_window_after_a_squeezed_one_is_not_squeezed(make_window, example):
+    first = make_window()
+    assert first.open_path(EXAMPLES / example)
+    settle()
+    unsqueezed = side_sizes(first)
+    first.resize(*WALKTHROUGH_SMALL)
+    settle()
+    assert side_sizes(first) != unsqueezed
+    first.close()  # saves the squeezed layout
+    second = make_window()
+    assert second.open_path(EXAMPLES / example)
+    settle()
+    assert side_sizes(second) == unsqueezed
+    assert cut_gate_names(second) == [] and not training_scrolls(second)
 
 
 def test_a_layout_saved_squeezed_without_dock_sizes_opens_unsqueezed(make_window, tmp_path):
@@ -233,8 +342,10 @@ def test_reset_layout_puts_every_dock_back_at_its_first_size(window, qtbot):
     assert not window.palette_dock.isFloating()
     assert window.dockWidgetArea(window.palette_dock) == Qt.LeftDockWidgetArea
     assert window.dockWidgetArea(window.inputs_dock) == Qt.RightDockWidgetArea
-    assert window.inputs_dock.x() == window.properties_dock.x()
-    assert window.inputs_dock.y() > window.properties_dock.y()
+    # (a classifier's layout: Properties and Inputs are tabs beside Training)
+    assert set(window.tabifiedDockWidgets(window.docks["training_dock"])) == {
+        window.properties_dock, window.inputs_dock}
+    assert in_front(window.docks["training_dock"])
     explain = window.docks["explain_dock"]
     assert explain.isVisible() and not explain.visibleRegion().isEmpty()  # the front tab
     assert window.docks["ascent_dock"].visibleRegion().isEmpty()

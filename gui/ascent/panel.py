@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLayout,
+                               QPushButton, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
 from gui.ascent.plot import AscentPlot
 from gui.ascent.runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
@@ -31,8 +31,7 @@ METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
            ("random", "random search")]
 PLOT_DELAY_MS = 4  # after a frame: the canvas redraws first, then the plot
 ARROWS_EVERY_S = 0.1  # while running, the arrows follow at 10 frames a second (they are many)
-CONTROLS_WIDTH = 380
-CONTROLS_MIN_WIDTH = 300
+FORM_COLUMNS = 2  # pairs of label and field per row where the dock is wide enough
 
 
 def _signature(circuit) -> tuple:
@@ -125,37 +124,86 @@ class AscentPanel(QWidget):
         self.status.setWordWrap(True)
         self.plot = AscentPlot(self)
 
-        # under the canvas, a wide and short dock: the controls on the left, the plots beside
         buttons = QHBoxLayout()
         buttons.addWidget(self.step_button)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.reset_button)
-        form = QGridLayout()
-        form.setVerticalSpacing(4)
-        for row, (label, box, label2, box2) in enumerate((
-                ("Step size", self.step_size, "Speed", self.speed),
-                ("Direction", self.direction, "Stop after", self.max_steps),
-                ("Method", self.method, "Stop if gain <", self.tolerance))):
-            form.addWidget(QLabel(label, self), row, 0)
-            form.addWidget(box, row, 1)
-            form.addWidget(QLabel(label2, self), row, 2)
-            form.addWidget(box2, row, 3)
-        form.setColumnStretch(1, 1)
-        form.setColumnStretch(3, 1)
+        self.fields = [(QLabel(label, self), box) for label, box in (
+            ("Step size", self.step_size), ("Speed", self.speed),
+            ("Direction", self.direction), ("Stop after", self.max_steps),
+            ("Method", self.method), ("Stop if gain <", self.tolerance))]
+        self.form = QGridLayout()
+        self.form.setVerticalSpacing(4)
+        self.form_columns = 0  # pairs of label and field per row (set by _fit)
         controls = QVBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
         controls.addLayout(buttons)
-        controls.addLayout(form)
+        controls.addLayout(self.form)
         controls.addWidget(self.status)
         controls.addStretch(1)
-        controls_box = QWidget(self)
-        controls_box.setLayout(controls)
-        controls_box.setMinimumWidth(CONTROLS_MIN_WIDTH)
-        controls_box.setMaximumWidth(CONTROLS_WIDTH)
-        controls.setContentsMargins(0, 0, 0, 0)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(controls_box)
-        layout.addWidget(self.plot, 1)
+        self.controls = QWidget(self)
+        self.controls.setObjectName("ascent_controls")
+        self.controls.setLayout(controls)
+        # under the canvas the dock is wide and short: the plots beside the controls; where
+        # that would cut a control (a narrow dock), the plots go under them
+        self.body = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.body.setContentsMargins(6, 6, 6, 6)
+        self.body.setSizeConstraint(QLayout.SetNoConstraint)  # minimumSizeHint decides
+        self.body.addWidget(self.controls)
+        self.body.addWidget(self.plot, 1)
+        self._fit(FORM_COLUMNS)
+
+    # ----------------------------------------------------------------- fitting the dock
+    def _form_width(self, columns: int) -> int:
+        """The width the fields need with ``columns`` pairs of label and field per row."""
+        spacing = self.style().pixelMetric(QStyle.PM_LayoutHorizontalSpacing)
+        spacing = spacing if spacing >= 0 else self.form.spacing()
+        total = 0
+        for column in range(columns):
+            pairs = self.fields[column::columns]
+            total += max(label.sizeHint().width() for label, _box in pairs)
+            total += max(box.sizeHint().width() for _label, box in pairs)
+        return total + spacing * (2 * columns - 1)
+
+    def _fit(self, columns: int) -> None:
+        """Lay the fields out ``columns`` pairs to a row (no-op if they already are)."""
+        if columns == self.form_columns:
+            return
+        for label, box in self.fields:
+            self.form.removeWidget(label)
+            self.form.removeWidget(box)
+        for index, (label, box) in enumerate(self.fields):
+            row, column = divmod(index, columns)
+            self.form.addWidget(label, row, 2 * column)
+            self.form.addWidget(box, row, 2 * column + 1)
+        for column in range(2 * FORM_COLUMNS):
+            self.form.setColumnStretch(column, 1 if column % 2 and column < 2 * columns else 0)
+        self.form_columns = columns
+
+    def _arrange(self, width: int) -> None:
+        """Fields two to a row where they fit, the plots beside them where both fit."""
+        margins = self.body.contentsMargins()
+        room = width - margins.left() - margins.right()
+        wide_form = self._form_width(FORM_COLUMNS)
+        beside = room >= wide_form + self.body.spacing() + self.plot.minimumSizeHint().width()
+        self._fit(FORM_COLUMNS if beside or room >= wide_form else 1)
+        direction = QBoxLayout.LeftToRight if beside else QBoxLayout.TopToBottom
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
+            self.updateGeometry()  # its height changes: the dock's scroll area follows
+
+    def minimumSizeHint(self):
+        # as narrow as the fields one to a row (then the plots go under them), as low as
+        # the way they are laid out now needs
+        margins = self.body.contentsMargins()
+        width = max(self._form_width(1), self.plot.minimumSizeHint().width(),
+                    self.controls.layout().itemAt(0).minimumSize().width())
+        return QSize(width + margins.left() + margins.right(),
+                     self.body.minimumSize().height())
+
+    def resizeEvent(self, event):
+        self._arrange(event.size().width())
+        super().resizeEvent(event)
 
     def _connect(self) -> None:
         runner = self.runner

@@ -4,7 +4,8 @@ The top plot has one curve per ascent run, named by its method ("analytic", "num
 "random"), so strategies can be compared on the same axes: the last ``MAX_RUNS`` runs stay, the
 oldest goes first, and ``clear`` (Reset plot) empties it. The bottom plot follows the current
 run: one curve per movable input (the first ``MAX_TRAJECTORIES`` of them) with its value per
-iteration.
+iteration, named in a legend above its data (``gui.ascent.legend``: as many names to a row as
+the plot is wide, so none is cut off and none covers a line), as the runs are on the top plot.
 
 Drawing follows pyqtgraph's PlotSpeedTest: the curve items are made once per run, and each
 frame only appends the new points to a growing numpy buffer and calls ``setData`` on the items
@@ -22,11 +23,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from gui.ascent.legend import fit_legend, fitted_legend
 from gui.common.plots import GrowingSeries, PlotRange, make_plot
 
 MAX_RUNS = 5
 MIN_PLOT_HEIGHT = 140
-LEGEND_FILL = (255, 255, 255, 200)
 MAX_TRAJECTORIES = 12
 METHOD_COLORS = {"analytic": "#1565c0", "numerical": "#ef6c00", "random": "#6a1b9a"}
 TRAJECTORY_COLORS = ["#1b8a2f", "#c62828", "#1565c0", "#ef6c00", "#6a1b9a", "#00838f",
@@ -69,11 +70,10 @@ class AscentPlot(QWidget):
         layout.setSpacing(2)
         self.output_plot = make_plot("ascent_output_plot", "output", "iteration",
                                      min_size=(150, MIN_PLOT_HEIGHT))
-        self.output_legend = self.output_plot.addLegend(offset=(-10, 10), brush=LEGEND_FILL)
+        self.output_legend = fitted_legend(self.output_plot)
         self.trajectory_plot = make_plot("ascent_trajectory_plot", "inputs", "iteration",
                                          min_size=(150, MIN_PLOT_HEIGHT))
-        self.trajectory_legend = self.trajectory_plot.addLegend(
-            offset=(10, 5), colCount=4, brush=LEGEND_FILL, horSpacing=12, verSpacing=-6)
+        self.trajectory_legend = fitted_legend(self.trajectory_plot)
         self.trajectory_note = QLabel(self)  # always there: showing it would relayout the dock
         self.trajectory_note.setObjectName("ascent_trajectory_note")
         layout.addWidget(self.output_plot, 0, 0, 2, 1)
@@ -122,6 +122,7 @@ class AscentPlot(QWidget):
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
         self.runs.append(_Run(ascent, curve))
+        fit_legend(self.output_plot, self.output_legend)
         self._start_trajectories(ascent)
         self.update_run(ascent)
 
@@ -148,6 +149,7 @@ class AscentPlot(QWidget):
                 pool.append(curve)
             self.trajectory_curves[node_id] = curve
         self._trajectory_ids = ids
+        fit_legend(self.trajectory_plot, self.trajectory_legend)
         hidden = len(ascent.movable) - len(ids)
         self.trajectory_note.setText(f"trajectories of the first {len(ids)} of "
                                      f"{len(ascent.movable)} inputs" if hidden > 0 else "")
@@ -191,9 +193,11 @@ class AscentPlot(QWidget):
         for run in self.runs:
             self._drop(run)
         self.runs = []
+        fit_legend(self.output_plot, self.output_legend)
         for curve in self._trajectory_pool:
             curve.setData([], [])
         self.trajectory_legend.hide()
+        fit_legend(self.trajectory_plot, self.trajectory_legend)
         self.trajectory_curves = {}
         self._trajectory_ids = []
         self._trajectory_seen = 0

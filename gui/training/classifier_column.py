@@ -7,41 +7,43 @@ would only say "bind two inputs", and their column is better spent on the canvas
 binds its first data input) and hides them when a document that is not one opens. The user can
 still show or hide each from the Train and View menus or with its close button.
 
-Properties keeps its width either way: the canvas gives the column its room and takes it back.
-A QMainWindow would give a hidden column's width to the column beside it (Properties), not to
-the central widget, and take a shown column's width from it. So the column watches its
-neighbour: while the column neither appears nor goes, the neighbour's width is the user's and is
-noted; when a resize comes with the column shown or hidden, the noted width is put back once the
-layout has settled, and the canvas takes the difference.
+The canvas keeps its room either way: while the column shows, the docks of the column beside
+it (Properties, Inputs: ``tabbed``) join the training panel's tabs instead of keeping a column
+of their own, so a classifier's window has one side column, not two; when the column goes they
+get their own column back. Sizes are not kept here: ``rearranged`` tells the window, which
+gives every column its wanted width and height once the layout has settled.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 
 
 class ClassifierColumn(QObject):
     """Shows the classifier docks exactly when the document is a classifier.
 
     ``window`` is the main window that lays the docks out, ``docks`` the column's docks (top
-    first), ``neighbours`` the docks of the column beside it (Properties, Inputs).
+    first), ``tabbed`` the docks that join the lowest one's tabs while the column shows (in
+    the order they get their own column back, top first).
     """
 
-    def __init__(self, window, docks, neighbours, session, width: int, first_height: int):
+    rearranged = Signal()  # docks moved between columns: their sizes are to be given again
+
+    def __init__(self, window, docks, tabbed, session):
         super().__init__(window)
         self.window = window
         self.docks = list(docks)
-        self.neighbours = list(neighbours)
+        self.tabbed = list(tabbed)
         self.session = session
-        self.width = width  # the column's width when shown (the user's last, once seen)
-        self.first_height = first_height  # the top dock's, the first time the column shows
-        self._laid_out = False
         self._classifier = self.is_classifier()
-        self._kept: tuple[bool, int] | None = None  # (column shown, neighbour's width)
-        for dock in self.docks:
-            dock.installEventFilter(self)
-        for neighbour in self.neighbours:
-            neighbour.installEventFilter(self)
+        self._arrange_timer = QTimer(self)
+        self._arrange_timer.setSingleShot(True)
+        self._arrange_timer.setInterval(0)
+        self._arrange_timer.timeout.connect(self._next_move)
+        self._plan: list = []  # the moves left of the current arrangement
+        window.installEventFilter(self)
+        for dock in self.docks:  # a close button or a menu toggle
+            dock.toggleViewAction().toggled.connect(self._arrange_timer.start)
         session.document.circuit_replaced.connect(self.follow)
         session.document.changed.connect(self._document_changed)
 
@@ -59,17 +61,11 @@ class ClassifierColumn(QObject):
         self._classifier = self.is_classifier()
         self.set_shown(self._classifier)
 
-    def reset(self, width: int) -> None:
-        """Forget the widths noted so far (the window's layout was reset to ``width``)."""
-        self.width = width
-        self._kept = None
-        self._laid_out = False
-
     def set_shown(self, shown: bool) -> None:
         """Show or hide every dock of the column."""
-        self._note_widths()
         for dock in self.docks:
             dock.setVisible(shown)
+        self.arrange()
 
     # ----------------------------------------------------------------- the document
     def _document_changed(self, change) -> None:
@@ -79,54 +75,62 @@ class ClassifierColumn(QObject):
             if self._classifier and not was and not self.is_shown():
                 self.set_shown(True)
 
-    # ----------------------------------------------------------------- the canvas's width
-    def _neighbour(self):
-        """The visible docked column beside the classifier column (Properties), if any."""
-        area = self.window.dockWidgetArea(self.docks[0])
-        for dock in self.neighbours:
-            if (dock.isVisible() and not dock.isFloating()
-                    and self.window.dockWidgetArea(dock) == area):
-                return dock
-        return None
+    # ----------------------------------------------------------------- one column or two
+    def _area(self):
+        return self.window.dockWidgetArea(self.docks[0])
 
-    def _note_widths(self) -> None:
-        """Note the layout as it is, before a dock of the column appears or goes."""
-        neighbour = self._neighbour()
-        if neighbour is not None and self.window.isVisible():
-            self._kept = (self.is_shown(), neighbour.width())
+    def _movable(self) -> list:
+        """The tabbed docks docked on the column's side (a dock the user floated or moved
+        elsewhere stays where they put it)."""
+        return [dock for dock in self.tabbed if not dock.isFloating()
+                and self.window.dockWidgetArea(dock) == self._area()]
+
+    def arrange(self) -> None:
+        """While the column shows, the tabbed docks become tabs of its lowest dock (which
+        stays in front); when it goes, they share a column of their own again. One move per
+        turn of the event loop, once the window is shown: Qt leaves stray tab bars on the
+        window when docks move twice before it lays them out."""
+        self._arrange_timer.start()
+
+    def _moves(self) -> list:
+        """What is left to do, as (move, dock, the dock it goes beside) tuples."""
+        host, movable = self.docks[-1], self._movable()
+        if not movable:
+            return []
+        if self.is_shown():
+            if host.isHidden():  # its close button: they stay where they are
+                return []
+            joined = self.window.tabifiedDockWidgets(host)
+            return [("tab", dock, host) for dock in movable if dock not in joined]
+        first, rest = movable[0], movable[1:]
+        if not any(dock in self.window.tabifiedDockWidgets(first) for dock in rest):
+            return []  # a column of their own already
+        return [("column", first, None)] + [("below", dock, above)
+                                            for above, dock in zip(movable, rest)]
+
+    def _next_move(self) -> None:
+        if not self.window.isVisible():
+            return  # the window's Show event comes back here
+        if not self._plan:
+            self._plan = self._moves()
+            if not self._plan:
+                return
+        move, dock, other = self._plan.pop(0)
+        if move == "tab":
+            self.window.tabifyDockWidget(other, dock)
+        elif move == "column":
+            self.window.addDockWidget(self._area(), dock, Qt.Horizontal)
+        else:
+            self.window.splitDockWidget(other, dock, Qt.Vertical)
+        if self._plan:
+            self._arrange_timer.start()
+            return
+        if move == "tab":
+            other.raise_()
+        self.rearranged.emit()
+        self._arrange_timer.start()  # (the document may have changed its mind meanwhile)
 
     def eventFilter(self, watched, event):
-        if event.type() == QEvent.Close and watched in self.docks:
-            self._note_widths()  # its close button: the layout has not moved yet
-        elif event.type() == QEvent.Resize and self.window.isVisible():
-            if watched in self.docks:
-                settled = self._kept is not None and self._kept[0] and self.is_shown()
-                if settled and watched.isVisible() and not watched.isFloating():
-                    self.width = watched.width()
-            elif watched is self._neighbour():
-                self._neighbour_resized(watched.width())
+        if watched is self.window and event.type() == QEvent.Show:
+            self.arrange()
         return False
-
-    def _neighbour_resized(self, width: int) -> None:
-        shown = self.is_shown()
-        if self._kept is None or self._kept[0] == shown:
-            self._kept = (shown, width)  # the user's (or the window's) doing
-        else:
-            QTimer.singleShot(0, self._restore_widths)
-
-    def _restore_widths(self) -> None:
-        neighbour = self._neighbour()
-        if neighbour is None or self._kept is None:
-            return
-        shown, width = self.is_shown(), self._kept[1]
-        docks, widths = [neighbour], [width]
-        column = [dock for dock in self.docks if dock.isVisible() and not dock.isFloating()]
-        if shown and column:
-            docks.append(column[0])
-            widths.append(self.width)
-        self._kept = (shown, width)
-        self.window.resizeDocks(docks, widths, Qt.Horizontal)
-        if shown and len(column) > 1 and not self._laid_out:
-            self._laid_out = True
-            rest = sum(dock.height() for dock in column) - self.first_height
-            self.window.resizeDocks(column[:2], [self.first_height, rest], Qt.Vertical)
