@@ -21,7 +21,7 @@ from gui.flow.captions import PAD_Y, Caption
 from gui.flow.dots import (DOT_SPACING, FRAME_MS, STEP_FRACTION, DotTrain, dot_radius,
                            dot_speed, dot_style, frame_step, train_spacing, travel_seconds,
                            wire_width)
-from tests.gui_helpers import make_window
+from tests.gui_helpers import make_window, settle
 from gui.canvas.wire_item import NumberLabel
 from tests.helpers import EXAMPLES
 
@@ -494,6 +494,7 @@ def shown_neuron(window, qtbot):
     window.show()
     qtbot.waitExposed(window)
     flow = open_example(window, "sigmoid_neuron_primitive.circuit")
+    settle()  # the docks take their sizes in the next turns of the event loop
     return flow, window.view, window.scene
 
 

@@ -27,7 +27,7 @@ from gui.canvas.editing import EditActions  # noqa: E402
 from gui.canvas.quick_add import match_gates  # noqa: E402
 from tests.helpers import add_mul_circuit  # noqa: E402
 from tests.gui_helpers import (drag, install_edit_keys, install_view_keys,  # noqa: E402
-                               make_window, mouse)
+                               make_window, mouse, settle)
 from gui.canvas.obstacles import LABEL_OVERLAP_COST  # noqa: E402
 from gui.canvas.readable_text import MIN_TEXT_SCALE, numbers_drawn_at  # noqa: E402
 from gui.canvas.wire_item import NumberLabel, covered_cost  # noqa: E402
@@ -583,6 +583,7 @@ def test_fit_shows_every_example_whole_with_numbers_as_tall_as_the_menu_text(
     qtbot.waitExposed(window)
     assert window.open_path(EXAMPLES / name)
     window.classifier_column.set_shown(column)
+    settle()  # the column moves its docks one per turn of the event loop
     window.document.flush()
     view, scene = window.view, window.scene
     view.set_zoom(4.0)  # elsewhere first: F has all the work to do
