@@ -3,8 +3,9 @@
 Run by hand (not part of the tests): ``python bench/bench_editor.py [N_GATES]``. It writes a
 random N-gate circuit (laid out by the engine) to a temporary file, opens it in the real main
 window through File → Open's code path, and times: the open (load, scene build, first pass,
-first paint), the numbers finding their spots (in slices, after the first paint), a pan step
-and a zoom step with the whole circuit in view (each forced to paint), and one value edit (command, pass, numbers redrawn). Offscreen works:
+first paint), the numbers finding their spots (in slices, after the first paint), a pan step and
+a zoom step with the whole circuit in view (each forced to paint), and one value edit (command,
+pass, numbers redrawn). Offscreen works:
 ``QT_QPA_PLATFORM=offscreen python bench/bench_editor.py``.
 """
 
@@ -99,7 +100,8 @@ def main(n_gates: int = 500) -> None:
     print(f"{'what':<44}{'time':>12}")
     print(f"{'open (load, scene, pass, first paint)':<44}{open_s * 1e3:>10.0f} ms")
     print(f"{'every number in its spot (after open)':<44}{settled_s * 1e3:>10.0f} ms")
-    print(f"{'  longest turn of the event loop meanwhile':<44}{max(turns, default=0) * 1e3:>10.1f} ms")
+    longest_ms = max(turns, default=0) * 1e3
+    print(f"{'  longest turn of the event loop meanwhile':<44}{longest_ms:>10.1f} ms")
     print(f"{'pan step, whole circuit in view (median)':<44}{_median_ms(pans):>10.1f} ms")
     print(f"{'pan step (worst)':<44}{max(pans) * 1e3:>10.1f} ms")
     print(f"{'zoom step, whole circuit in view (median)':<44}{_median_ms(zooms):>10.1f} ms")

@@ -5,8 +5,9 @@ rows, a net of 32 tanh units: 294 nodes, 129 parameters) with the circle data se
 for the last rows 100 000, where one step takes longer than a slice and is done in parts)
 inside, and presses Train: the session's own timer runs the frames, each taking ``steps per
 frame`` steps, writing the parameters into the circuit (the canvas numbers move), redrawing the
-loss and accuracy curves and the decision-boundary plot (``gui.training.boundary_plot``: the score over
-its 100 x 100 grid, the heatmap and the zero line). "redraws/s" counts the plot's redraws.
+loss and accuracy curves and the decision-boundary plot (``gui.training.boundary_plot``: the
+score over its 100 x 100 grid, the heatmap and the zero line).
+"redraws/s" counts the plot's redraws.
 
 Meanwhile a 5 ms probe timer records how late each of its ticks fires: the worst lateness is
 the longest time the GUI thread was blocked (target: under 50 ms). Frames per second count the

@@ -1,12 +1,13 @@
 """The window's parts, declared once: its docks, its actions with every keyboard shortcut, its
 menus and its toolbars.
 
-``main_window.py`` builds the window from these tables (and is the only module that does);
-Help -> Keyboard Shortcuts lists the keys from ``ACTIONS``, then the canvas's own keys
+``main_window.py`` builds the window from these tables (and is the only module that does); Help
+-> Keyboard Shortcuts lists the keys from ``ACTIONS``, then the canvas's own keys
 (``gui.canvas.canvas_keys``: the arrows, Escape, Space, whose job depends on the selection or a
-drag in progress, declared there because the canvas, below this module, acts on them). Nothing here knows the panels: the
-window connects each action, by its objectName, to the panel that does the work. A new tool adds
-its dock to ``DOCKS``, its actions to ``ACTIONS`` and their places to ``MENUS``/``TOOLBARS``.
+drag in progress, declared there because the canvas, below this module, acts on them). Nothing
+here knows the panels: the window connects each action, by its objectName, to the panel that
+does the work. A new tool adds its dock to ``DOCKS``, its actions to ``ACTIONS`` and their
+places to ``MENUS``/``TOOLBARS``.
 
 A dock is declared with its place in the default layout (its area, a column of its own, the
 dock it is split under or tabbed with) and its sizes: ``size`` is its width in a side area and
