@@ -273,6 +273,23 @@ def test_no_stray_tab_bar_is_left_when_the_column_comes_and_goes(make_window):
     assert tab_bars_on_the_window(second) == sorted(classifier)
 
 
+def test_a_floated_training_dock_leaves_the_column_at_rest(make_window):
+    """Floating Training (the column's lowest dock) with a classifier open: Properties and
+    Inputs stay where they are, and the column stops arranging (it used to retry every turn
+    of the event loop, at full CPU)."""
+    window = make_window()
+    open_classifier(window)
+    training = window.docks["training_dock"]
+    training.setFloating(True)
+    settle()
+    column = window.classifier_column
+    column.arrange()  # a Show event or a toggle asks again
+    for _ in range(20):
+        QApplication.processEvents()
+    assert not column._arrange_timer.isActive()
+    assert window.tabifiedDockWidgets(training) == []
+
+
 def test_a_height_the_user_dragged_comes_back_and_is_remembered(make_window):
     window = make_window()
     open_classifier(window)

@@ -41,6 +41,7 @@ class ClassifierColumn(QObject):
         self._arrange_timer.setInterval(0)
         self._arrange_timer.timeout.connect(self._next_move)
         self._plan: list = []  # the moves left of the current arrangement
+        self._done: list = []  # the whole of the plan last carried out
         window.installEventFilter(self)
         for dock in self.docks:  # a close button or a menu toggle
             dock.toggleViewAction().toggled.connect(self._arrange_timer.start)
@@ -90,6 +91,7 @@ class ClassifierColumn(QObject):
         stays in front); when it goes, they share a column of their own again. One move per
         turn of the event loop, once the window is shown: Qt leaves stray tab bars on the
         window when docks move twice before it lays them out."""
+        self._plan, self._done = [], []  # a plan worked out for another layout is void
         self._arrange_timer.start()
 
     def _moves(self) -> list:
@@ -98,7 +100,7 @@ class ClassifierColumn(QObject):
         if not movable:
             return []
         if self.is_shown():
-            if host.isHidden():  # its close button: they stay where they are
+            if host.isHidden() or host.isFloating():  # closed or floated: they stay put
                 return []
             joined = self.window.tabifiedDockWidgets(host)
             return [("tab", dock, host) for dock in movable if dock not in joined]
@@ -113,8 +115,10 @@ class ClassifierColumn(QObject):
             return  # the window's Show event comes back here
         if not self._plan:
             self._plan = self._moves()
-            if not self._plan:
+            if not self._plan or self._plan == self._done:
+                self._plan, self._done = [], []  # done, or the same moves changed nothing
                 return
+            self._done = list(self._plan)
         move, dock, other = self._plan.pop(0)
         if move == "tab":
             self.window.tabifyDockWidget(other, dock)
