@@ -295,6 +295,24 @@ def test_export_png_and_svg_write_real_pictures(window, tmp_path):
     assert window.scene.selected_node_ids() == ["q"]  # the selection comes back
 
 
+def test_an_export_draws_the_numbers_at_their_own_size_whatever_the_zoom(window):
+    """Zoomed out, the canvas enlarges its numbers (and leaves out those with no room); a
+    picture of the circuit is the same at any zoom, and the canvas is as it was after."""
+    window.resize(1000, 650)
+    window.show()
+    assert window.open_path(EXAMPLES / "neuron.circuit")
+    scene, view = window.scene, window.view
+    pictures, scales = [], []
+    for zoom in (0.6, 1.0):
+        view.set_zoom(zoom)
+        scene.arrange_labels()
+        scales.append(scene.number_scale())
+        pictures.append(export.render_image(scene))
+        assert scene.number_scale() == scales[-1] and scene.view_zoom == pytest.approx(zoom)
+    assert scales[0] > 1.0  # the canvas did enlarge its numbers at 60 %
+    assert pictures[0] == pictures[1]
+
+
 def test_export_into_a_missing_folder_says_why(window, tmp_path):
     window.open_path(EXAMPLES / "add_mul.circuit")
     window.ask_save_path = lambda title, suggested, filters: str(tmp_path / "no" / "c.svg")

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 from engine import CircuitError
+from gui.canvas.view import readable_zoom
 
 MARGIN = 24
 PNG_SCALE = 2.0
@@ -27,7 +28,8 @@ def _source_rect(scene) -> QRectF:
 
 
 class _PlainCanvas:
-    """Hides the selection and the dotted grid while drawing, then puts both back."""
+    """Hides the selection and the dotted grid while drawing, and draws the numbers at their
+    own size (not enlarged for the window's zoom, none left out), then puts it all back."""
 
     def __init__(self, scene):
         self.scene = scene
@@ -35,6 +37,8 @@ class _PlainCanvas:
     def __enter__(self):
         self.selected = self.scene.selected_node_ids()
         self.scene.clearSelection()
+        self.zoom = self.scene.view_zoom
+        self._show_at_zoom(max(readable_zoom() * 1.001, 1.0))  # where no text is enlarged
         # the scene paints its grid in drawBackground; an instance attribute shadows that
         # override for the export only (the painter already holds the white background)
         self.scene.drawBackground = _no_background
@@ -42,8 +46,13 @@ class _PlainCanvas:
 
     def __exit__(self, *exc):
         del self.scene.drawBackground
+        self._show_at_zoom(self.zoom)
         self.scene.select_nodes(self.selected)
         return False
+
+    def _show_at_zoom(self, zoom: float) -> None:
+        self.scene.set_view_zoom(zoom)
+        self.scene.arrange_labels()
 
 
 def _no_background(painter, rect) -> None:
@@ -52,11 +61,12 @@ def _no_background(painter, rect) -> None:
 
 def render_image(scene, scale: float = PNG_SCALE) -> QImage:
     """The circuit drawn into an image ``scale`` times its scene size, on white."""
-    source = _source_rect(scene)
-    size = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
-    image = QImage(size, QImage.Format_ARGB32)
-    image.fill(QColor("white"))
     with _PlainCanvas(scene):
+        source = _source_rect(scene)
+        size = QSize(max(1, round(source.width() * scale)),
+                     max(1, round(source.height() * scale)))
+        image = QImage(size, QImage.Format_ARGB32)
+        image.fill(QColor("white"))
         painter = QPainter(image)
         painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
         scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
@@ -74,20 +84,20 @@ def export_png(scene, path) -> None:
 
 def export_svg(scene, path, title: str = "circuit") -> None:
     """Write the circuit as an SVG drawing; CircuitError saying why if it cannot be written."""
-    source = _source_rect(scene)
     target = os.fspath(path)
     try:
         with open(target, "ab"):  # QSvgGenerator fails silently: check the path first
             pass
     except OSError as error:
         raise CircuitError(f"{target}: could not write the SVG file ({error.strerror})") from None
-    generator = QSvgGenerator()
-    generator.setFileName(target)
-    generator.setSize(QSize(round(source.width()), round(source.height())))
-    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle(title)
-    generator.setDescription("Exported from circuitgrad")
     with _PlainCanvas(scene):
+        source = _source_rect(scene)
+        generator = QSvgGenerator()
+        generator.setFileName(target)
+        generator.setSize(QSize(round(source.width()), round(source.height())))
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(title)
+        generator.setDescription("Exported from circuitgrad")
         painter = QPainter()
         if not painter.begin(generator):
             raise CircuitError(f"{target}: could not write the SVG file")
