@@ -382,7 +382,7 @@ def test_the_timers_copy_is_written_off_the_window_thread_from_the_circuit_at_th
     assert not window.autosave.record_path.exists()
 
 
-def test_a_run_going_on_postpones_the_timers_copy(window, add_mul):
+def test_a_run_going_on_postpones_the_timers_copy_to_its_end(window, add_mul, qtbot):
     window.open_path(add_mul)
     edit(window)
     job = _IdleJob()
@@ -390,8 +390,10 @@ def test_a_run_going_on_postpones_the_timers_copy(window, add_mul):
     loop.start()  # a training or an ascent: a copy written beside it would slow every slice
     window.autosave.timer.timeout.emit()
     assert not window.autosave.writing and not window.autosave.recovery_path.exists()
+    assert window.autosave.owed.isActive()  # the tick is owed, not lost
     loop.stop("paused")
-    window.autosave.timer.timeout.emit()  # the next tick, the run over
+    # within a second of the run's end, not at the next tick 30 s later
+    qtbot.waitUntil(lambda: window.autosave.recovery_path.exists(), timeout=3000)
     assert window.autosave.wait()
     assert engine.load(window.autosave.recovery_path).node("x").value == 3.0
 

@@ -34,6 +34,7 @@ from engine import CircuitError
 from gui.common.run_loop import any_running
 
 INTERVAL_MS = 30_000
+OWED_RETRY_MS = 1000  # how soon after a run ends the copy it postponed is taken
 
 
 def default_folder() -> Path:
@@ -90,6 +91,11 @@ class Autosave(QObject):
         self.timer.setObjectName("autosave_timer")
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.copy_in_background)
+        # a tick that a run made pass is owed: asked again every second until the run ends
+        self.owed = QTimer(self)
+        self.owed.setSingleShot(True)
+        self.owed.setInterval(OWED_RETRY_MS)
+        self.owed.timeout.connect(self.copy_in_background)
         self._writer: threading.Thread | None = None
         self._written = False
 
@@ -115,8 +121,10 @@ class Autosave(QObject):
     def copy_in_background(self) -> bool:
         """The timer's slot: start writing a copy of the document if it has unsaved edits;
         True if a copy was started. A copy still being written, or a run going on, makes this
-        tick pass."""
+        tick pass (the copy is taken within a second of the run's end)."""
         if self.writing or any_running():
+            if any_running():
+                self.owed.start()
             return False
         if not self.document.is_dirty:
             self.discard()
@@ -168,6 +176,7 @@ class Autosave(QObject):
     def stop(self) -> None:
         """Stop copying, delete the recovery file and release the session's lock."""
         self.timer.stop()
+        self.owed.stop()
         self.discard()
         if self._lock is not None:
             self._lock.unlock()
