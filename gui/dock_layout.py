@@ -234,7 +234,26 @@ class DockLayout(QObject):
         self._recover_timer.start()
 
     def _recover_now(self) -> None:
+        self.hide_stray_tab_bars()
         self.recover(self._columns_only)
+
+    def hide_stray_tab_bars(self) -> None:
+        """Hide the tab bars QMainWindow leaves drawn after docks were moved or a state was
+        restored (Reset Layout): a bar is stray when its tabs are not the titles of a group of
+        shown docks tabbed together now."""
+        window = self.window
+        groups = set()
+        for dock in self.docks.values():
+            if dock.isVisible() and not dock.isFloating():
+                tabbed = [dock] + [other for other in window.tabifiedDockWidgets(dock)
+                                   if other.isVisible()]
+                if len(tabbed) > 1:
+                    groups.add(frozenset(other.windowTitle() for other in tabbed))
+        for bar in window.findChildren(QTabBar):
+            if bar.parent() is window and bar.isVisible():
+                titles = frozenset(bar.tabText(i) for i in range(bar.count()))
+                if titles not in groups:
+                    bar.hide()
 
     def separator_pressed(self) -> None:
         """Note the sizes before the user drags a separator."""

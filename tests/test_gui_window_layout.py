@@ -273,6 +273,22 @@ def test_no_stray_tab_bar_is_left_when_the_column_comes_and_goes(make_window):
     assert tab_bars_on_the_window(second) == sorted(classifier)
 
 
+def test_reset_layout_leaves_no_tab_bar_of_another_layout_in_sight(make_window):
+    """QMainWindow leaves old tab bars drawn after Reset Layout; none whose tabs are not a
+    group of shown docks stays visible (the classifier's Training | Properties | Inputs bar
+    stayed under Inputs once a plain circuit was opened)."""
+    window = make_window()
+    open_classifier(window)
+    window.findChild(QAction, "action_reset_layout").trigger()
+    settle()
+    window.findChild(QAction, "action_reset_layout").trigger()
+    settle()
+    assert window.open_path(EXAMPLES / "add_mul.circuit")
+    settle()
+    bottom = sorted(["Explain", "Gradient check", "Gradient ascent"])
+    assert {tuple(tabs) for tabs in tab_bars_on_the_window(window)} == {tuple(bottom)}
+
+
 def test_a_floated_training_dock_leaves_the_column_at_rest(make_window):
     """Floating Training (the column's lowest dock) with a classifier open: Properties and
     Inputs stay where they are, and the column stops arranging (it used to retry every turn
