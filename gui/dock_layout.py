@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QStyle, QTabBar
 
 from gui.window_parts import BOTTOM, DOCK_PARTS, DOCKS, LEFT, RIGHT, SCROLLS_DOWN, DockPart
+from gui.common.deferred import after_events
 
 SIDE_AREAS = (LEFT, RIGHT)
 DOCK_FEATURES = (QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable
@@ -60,11 +61,8 @@ class DockLayout(QObject):
         self.wanted = declared_sizes()
         self._before_drag: dict[str, QSize] = {}  # the docks in front as a drag began
         self._default_state = None
-        self._recover_timer = QTimer(self)
-        self._recover_timer.setSingleShot(True)
-        self._recover_timer.setInterval(0)
+        self._recover_timer = after_events(self, self._recover_now)
         self._columns_only = False
-        self._recover_timer.timeout.connect(self._recover_now)
 
     def _make_dock(self, part: DockPart, panel) -> QDockWidget:
         window = self.window

@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from html import escape
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
@@ -39,6 +39,7 @@ from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub
 from gui.canvas.wire_drag import WireDrag, port_at
 from gui.canvas.wire_item import WireItem
+from gui.common.deferred import after_events
 
 
 LABEL_SLICE = 10  # wires whose numbers are placed together (out of each other's way)
@@ -82,10 +83,7 @@ class CanvasScene(QGraphicsScene):
         # wires whose numbers need a spot chosen again (they moved or were resized): done
         # once the current events are handled, so a drag or a pass pays for it once
         self._label_queue: dict[WireItem, bool] = {}  # wire -> keep its spot if clear
-        self._label_timer = QTimer(self)
-        self._label_timer.setSingleShot(True)
-        self._label_timer.setInterval(0)
-        self._label_timer.timeout.connect(lambda: self.arrange_labels(LABEL_BUDGET))
+        self._label_timer = after_events(self, lambda: self.arrange_labels(LABEL_BUDGET))
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_circuit_replaced)
         document.results_changed.connect(self._show_results)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 import engine
 from engine import Change, Circuit, CircuitError
+from gui.common.deferred import after_events
 
 
 def _laid_out(circuit: Circuit) -> Circuit:
@@ -48,10 +49,7 @@ class Document(QObject):
         self.path: Path | None = None
         self.result: engine.Result | None = None
         self.nan_origin: engine.NanOrigin | None = None  # where result's first nan was born
-        self._pending = QTimer(self)
-        self._pending.setSingleShot(True)
-        self._pending.setInterval(0)
-        self._pending.timeout.connect(self.recompute)
+        self._pending = after_events(self, self.recompute)
         self.recompute()
 
     # ----------------------------------------------------------------- document lifecycle

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout,
                                QWidget)
@@ -38,6 +38,7 @@ from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, col
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
 from gui.common.plots import make_plot
 from gui.common.widgets import SquareFrame
+from gui.common.deferred import after_events
 
 RESOLUTION = 100  # grid points along each axis
 OUTPUT_SCALE = 1.0  # the output's colour is full at |score| >~ 2 (tanh(2) = 0.96)
@@ -123,11 +124,7 @@ class BoundaryPlot(QWidget):
         self._dataset = None
         self._dirty = True
         self._build()
-        self._timer = QTimer(self)
-        self._timer.setObjectName("boundary_redraw_timer")
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
+        self._timer = after_events(self, self.refresh, "boundary_redraw_timer")
         session.params_changed.connect(self.schedule)
         session.dataset_changed.connect(self._dataset_changed)
         self.document.results_changed.connect(self.schedule)

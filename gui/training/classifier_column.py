@@ -16,7 +16,9 @@ gives every column its wanted width and height once the layout has settled.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+
+from gui.common.deferred import after_events
 
 
 class ClassifierColumn(QObject):
@@ -36,10 +38,7 @@ class ClassifierColumn(QObject):
         self.tabbed = list(tabbed)
         self.session = session
         self._classifier = self.is_classifier()
-        self._arrange_timer = QTimer(self)
-        self._arrange_timer.setSingleShot(True)
-        self._arrange_timer.setInterval(0)
-        self._arrange_timer.timeout.connect(self._next_move)
+        self._arrange_timer = after_events(self, self._next_move)
         self._plan: list = []  # the moves left of the current arrangement
         self._done: list = []  # the whole of the plan last carried out
         window.installEventFilter(self)

@@ -38,13 +38,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from engine import BATCHES, LOSSES, CircuitError, Dataset, Trainer, format_readout
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.training.dataset_store import DatasetStore
 from gui.training.run_history import EMPTY, HistoryMark, HistoryShelf, structure_key
+from gui.common.deferred import after_events
 
 FRAME_MS = 16  # a frame every 16 ms at most: about 60 frames a second
 MIN_GAP_MS = 4  # between the end of a frame and the start of the next
@@ -125,11 +126,7 @@ class TrainingSession(QObject):
         self._slice_steps = 0
         self._loop = RunLoop(self, budget_s=BUDGET_S, frame_ms=FRAME_MS, min_gap_ms=MIN_GAP_MS,
                              name="training", parent=self)
-        self._params_timer = QTimer(self)
-        self._params_timer.setObjectName("training_params_timer")
-        self._params_timer.setSingleShot(True)
-        self._params_timer.setInterval(0)
-        self._params_timer.timeout.connect(self._params_edited)
+        self._params_timer = after_events(self, self._params_edited, "training_params_timer")
         # the session hears of a new document before the data set does: the run stops first
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_replaced)
