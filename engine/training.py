@@ -198,10 +198,12 @@ class Trainer:
         self.dataset = self._checked(dataset)
 
     # ------------------------------------------------------------------ evaluation
-    def _forward(self, points: np.ndarray) -> list:
+    def _forward(self, points: np.ndarray, params: np.ndarray | None = None) -> list:
+        """Every node's values at ``points`` with ``params`` (None: the current ones)."""
         plan = self._current_plan()
         overrides = {node_id: points[..., k] for node_id, k in self.features.items()}
-        overrides.update(zip(self.param_ids, self._params.tolist()))
+        overrides.update(zip(self.param_ids,
+                             (self._params if params is None else params).tolist()))
         return plan.forward(overrides)
 
     def _as_points(self, points) -> np.ndarray:
@@ -225,10 +227,14 @@ class Trainer:
 
     def _objective(self, scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
         per_point, slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels)
-        weights = self._params[self._is_weight]
         with np.errstate(all="ignore"):
-            penalty = 0.5 * self.reg * float(np.dot(weights, weights))
-            return float(np.mean(per_point)) + penalty, slope
+            return float(np.mean(per_point)) + self._penalty(self._params), slope
+
+    def _penalty(self, params: np.ndarray) -> float:
+        """The L2 penalty on the weights (not the biases) at ``params``."""
+        weights = params[self._is_weight]
+        with np.errstate(all="ignore"):
+            return 0.5 * self.reg * float(np.dot(weights, weights))
 
     def loss(self) -> float:
         """The loss over the whole data set at the current parameters (penalty included)."""
@@ -261,12 +267,7 @@ class Trainer:
         return rows
 
     def _gradient(self, rows: np.ndarray | None) -> np.ndarray:
-        parts = self._gradient_parts(rows, None)
-        while True:
-            try:
-                next(parts)
-            except StopIteration as done:
-                return done.value
+        return _finish(self._gradient_parts(rows, None))
 
     def _gradient_parts(self, rows: np.ndarray | None, part_size: int | None):
         """The gradient over the batch, a chunk of points per ``next()``; returned at the end.
@@ -289,9 +290,7 @@ class Trainer:
 
     def step(self) -> float:
         """One update of every parameter; returns the loss over the whole data set after it."""
-        for _part in self.step_parts():
-            pass
-        return self.loss_history[-1]
+        return _finish(self.step_parts())
 
     def step_parts(self, part_size: int | None = None):
         """``step()`` as a generator doing at most ``part_size`` points' work per ``next()``
@@ -317,41 +316,37 @@ class Trainer:
         their label's side, from one forward pass (``loss()`` and ``accuracy()`` take one
         each), ``part_size`` points at a time (None: all at once; parts keep the memory of a
         pass over many points small)."""
-        parts = self._measure_parts(self._params, part_size)
-        while True:
-            try:
-                next(parts)
-            except StopIteration as done:
-                return done.value
+        return _finish(self._measure_parts(self._params, part_size))
 
     def _measure_parts(self, params: np.ndarray, part_size: int | None):
         """``measure`` at ``params``, a chunk of points per ``next()``; returned at the end."""
         points, labels = self.dataset.points, self.dataset.labels
         per_point_sum, correct = 0.0, 0
         for chunk in _chunks(len(labels), part_size):
-            scores = self._scores_with(params, points[chunk])
+            values = self._forward(points[chunk], params)
+            scores = np.broadcast_to(np.asarray(values[self._plan.output_index],
+                                                dtype=np.float64), labels[chunk].shape)
             per_point, _slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels[chunk])
             per_point_sum += float(np.add.reduce(per_point))
             with np.errstate(invalid="ignore"):
                 correct += int(np.count_nonzero(labels[chunk] * scores > 0))
             yield
-        weights = params[self._is_weight]
         with np.errstate(all="ignore"):
-            loss = per_point_sum / len(labels) + 0.5 * self.reg * float(np.dot(weights, weights))
-        return loss, correct
-
-    def _scores_with(self, params: np.ndarray, points: np.ndarray) -> np.ndarray:
-        kept, self._params = self._params, params
-        try:
-            return np.broadcast_to(np.asarray(self.scores(points), dtype=np.float64),
-                                   points.shape[:-1])
-        finally:
-            self._params = kept
+            return per_point_sum / len(labels) + self._penalty(params), correct
 
     def run(self, steps: int) -> None:
         """Take ``steps`` steps."""
         for _ in range(steps):
             self.step()
+
+
+def _finish(parts):
+    """Run a generator of parts (``step_parts``...) to its end; its return value."""
+    while True:
+        try:
+            next(parts)
+        except StopIteration as done:
+            return done.value
 
 
 def _chunks(count: int, size: int | None):
