@@ -49,24 +49,21 @@ def _current_umask() -> int:
     return mask
 
 
-def remove_stale_temporaries(folder, before: float) -> list[Path]:
+def _remove_stale_temporaries(folder, before: float) -> None:
     """Delete our temporary files in ``folder`` last written before ``before`` (a time.time()
-    value) less STALE_AFTER_S; returns what was deleted. Errors are ignored: this is tidying."""
-    removed = []
+    value) less STALE_AFTER_S. Errors are ignored: this is tidying."""
     try:
         candidates = [path for path in Path(folder).glob(f".*{TEMP_SUFFIX}")
                       if _OUR_TEMPORARY.fullmatch(path.name)]
     except OSError:
-        return removed
+        return
     for path in candidates:
         try:
             if path.is_file() and not path.is_symlink() and \
                     path.stat().st_mtime < before - STALE_AFTER_S:
                 path.unlink()
-                removed.append(path)
         except OSError:
             pass
-    return removed
 
 
 def write_atomically(path, payload: Callable[[], bytes]) -> None:
@@ -86,7 +83,7 @@ def write_atomically(path, payload: Callable[[], bytes]) -> None:
         except FileNotFoundError:
             mode = 0o666 & ~_current_umask()  # what open() would have given a new file
         if os.path.isdir(folder):
-            remove_stale_temporaries(folder, began)
+            _remove_stale_temporaries(folder, began)
         handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
                                         suffix=TEMP_SUFFIX)
         with os.fdopen(handle, "wb") as file:

@@ -30,8 +30,8 @@ import numpy as np
 
 from .autodiff import Result, plan_of
 from .circuit import Circuit, Wire
-from .errors import CircuitError, quote
-from .gates import display_symbol, infix_text
+from .errors import CircuitError, quote, with_article
+from .gates import display_symbol, gate_number, infix_text
 from .number_format import format_number
 
 Formatter = Callable[[object], str]
@@ -134,14 +134,12 @@ def _pattern(node, n_ports: int) -> tuple[str, str]:
 def _gate_numbers(circuit: Circuit, result: Result, node_id: str):
     node = circuit.node(node_id)
     if node.gate.is_source:
-        article = "an" if node.op[:1] in "aeiou" else "a"
-        raise CircuitError(f"{quote(node_id)} is {article} {node.op}: "
+        raise CircuitError(f"{quote(node_id)} is {with_article(node.op)}: "
                            "it has no input ports")
     sources = circuit.inputs_of(node_id)
     if None in sources or node_id in result.incomplete or node_id not in result.values:
         raise CircuitError(f"{quote(node_id)} cannot be computed: a port is not connected")
-    xs = [np.float64(result.values[src]) if np.ndim(result.values[src]) == 0
-          else np.asarray(result.values[src]) for src in sources]
+    xs = [gate_number(result.values[src]) for src in sources]
     return node, sources, xs, result.values[node_id]
 
 

@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from .errors import CircuitError, first_and_last, quote, shown, shown_chain
+from .errors import CircuitError, first_and_last, quote, shown, shown_chain, with_article
 from .gates import GATES, Gate
 
 
@@ -118,11 +118,6 @@ def _position(pos, node_id: str) -> tuple[float, float] | None:
 def _named(node_id: str, op: str) -> str:
     """A gate as messages name it: "q (add)", or just "mul" when its id is its op."""
     return shown(node_id) if node_id == op else f"{shown(node_id)} ({op})"
-
-
-def _a(word: str) -> str:
-    """The word with its indefinite article: "a mul", "an add"."""
-    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _finite(value, what: str) -> float:
@@ -303,25 +298,24 @@ class Circuit:
     def upstream_of(self, node_id: str) -> set[str]:
         """``node_id`` and every node that feeds it, directly or not (a wire from ``node_id``
         into one of them would close a cycle)."""
-        seen = {node_id}
-        queue = deque([node_id])
-        while queue:
-            for src in self.inputs_of(queue.popleft()):
-                if src is not None and src not in seen:
-                    seen.add(src)
-                    queue.append(src)
-        return seen
+        return self._reach(node_id, lambda n: (src for src in self.inputs_of(n)
+                                               if src is not None))
 
     def downstream_of(self, node_id: str) -> set[str]:
         """``node_id`` and every node it feeds, directly or not (a wire from one of them into
         ``node_id`` would close a cycle)."""
+        return self._reach(node_id, lambda n: (dst for dst, _port in self._outgoing.get(n, ())))
+
+    @staticmethod
+    def _reach(node_id: str, neighbours) -> set[str]:
+        """``node_id`` and every node reached from it by repeated ``neighbours(node)``."""
         seen = {node_id}
         queue = deque([node_id])
         while queue:
-            for dst, _port in self._outgoing.get(queue.popleft(), ()):
-                if dst not in seen:
-                    seen.add(dst)
-                    queue.append(dst)
+            for other in neighbours(queue.popleft()):
+                if other not in seen:
+                    seen.add(other)
+                    queue.append(other)
         return seen
 
     def unique_id(self, stem: str) -> str:
@@ -356,11 +350,11 @@ class Circuit:
         if gate.is_source:
             value = 0.0 if value is None else _finite(value, f"{node_id}: value")
         elif value is not None:
-            raise CircuitError(f"{node_id}: {_a(op)} gate has no value")
+            raise CircuitError(f"{node_id}: {with_article(op)} gate has no value")
         full_params = dict(gate.param_defaults)
         for name, number in (params or {}).items():
             if name not in gate.params:
-                raise CircuitError(f"{node_id}: {_a(op)} gate has no param '{name}'")
+                raise CircuitError(f"{node_id}: {with_article(op)} gate has no param '{name}'")
             full_params[name] = _finite(number, f"{node_id}: params.{name}")
         ports = gate.default_ports() if inputs is None else self._check_ports(gate, inputs)
         if feature is not None and not gate.variable:
@@ -434,7 +428,7 @@ class Circuit:
         """Set an input's or const's value (``node_changed``, field ``value``)."""
         node = self.node(node_id)
         if not node.gate.is_source:
-            raise CircuitError(f"{node_id}: {_a(node.op)} gate has no value")
+            raise CircuitError(f"{node_id}: {with_article(node.op)} gate has no value")
         old, node.value = node.value, _finite(value, f"{node_id}: value")
         self._notify(Change("node_changed", node_id, field="value", old=old, new=node.value),
                      structural=False)
@@ -443,7 +437,7 @@ class Circuit:
         """Set one param of a scale/offset/pow gate (``node_changed``, field ``params``)."""
         node = self.node(node_id)
         if name not in node.gate.params:
-            raise CircuitError(f"{node_id}: {_a(node.op)} gate has no param '{name}'")
+            raise CircuitError(f"{node_id}: {with_article(node.op)} gate has no param '{name}'")
         old = dict(node.params)
         node.params = {**node.params, name: _finite(value, f"{node_id}: params.{name}")}
         self._notify(Change("node_changed", node_id, field="params", old=old,
@@ -563,8 +557,9 @@ class Circuit:
         if not gate.min_ports <= count <= gate.max_ports:
             if not gate.variadic:
                 plural = "input" if gate.min_ports == 1 else "inputs"
-                raise CircuitError(f"{_a(gate.name)} gate has exactly {gate.min_ports} {plural}")
-            raise CircuitError(f"{_a(gate.name)} gate takes {gate.min_ports} to "
+                raise CircuitError(f"{with_article(gate.name)} gate has exactly "
+                                   f"{gate.min_ports} {plural}")
+            raise CircuitError(f"{with_article(gate.name)} gate takes {gate.min_ports} to "
                                f"{gate.max_ports} inputs, not {count}")
         return count
 

@@ -20,7 +20,7 @@ import difflib
 
 from .autodiff import kahn_order
 from .circuit import MAX_COORDINATE, Circuit
-from .errors import CircuitError, quote, shown
+from .errors import CircuitError, article, quote, shown
 from .file_values import a_list, an_object, finite_number, kind, whole_number
 from .gates import GATES, MAX_PORTS
 
@@ -38,7 +38,7 @@ def check_node_count(count: int) -> None:
 
 def _a(op: str) -> str:
     """A gate name with its article, as a sentence says it: "a 'mul'", "an 'add'"."""
-    return ("an '" if op[:1] in "aeio" else "a '") + op + "'"
+    return f"{article(op)} '{op}'"
 
 
 def _coordinate(value, place: str) -> float:

@@ -27,6 +27,16 @@ def _printable(character: str) -> str:
         character.encode("unicode_escape").decode("ascii")
 
 
+def article(word: str) -> str:
+    """The indefinite article a sentence puts before ``word``: "a" mul, "an" add."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def with_article(word: str) -> str:
+    """The word with its indefinite article: "a mul", "an add"."""
+    return f"{article(word)} {word}"
+
+
 def shown(text: str) -> str:
     """User text as a message shows it bare: at most MAX_SHOWN characters, escaped to print."""
     text = str(text)

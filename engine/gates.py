@@ -56,7 +56,6 @@ class Kink:
     says whether the inputs sit at the kink, within ``eps``.
     """
 
-    where: str  # in words: "its input is 0", "two inputs tie"
     side: Callable  # (inputs, output) -> a comparable token
     near: Callable  # (inputs, output, eps) -> bool
     # True where the kink is at its input's 0 (relu, abs): the gate's zero set is bounded by
@@ -65,12 +64,10 @@ class Kink:
 
 
 # relu and abs: the slope jumps where the input crosses 0
-AT_ZERO = Kink("its input is 0",
-               side=lambda xs, out: float(np.sign(xs[0])),
+AT_ZERO = Kink(side=lambda xs, out: float(np.sign(xs[0])),
                near=lambda xs, out, eps: abs(float(xs[0])) <= eps, at_input_zero=True)
 # max and min: the slope jumps where the winning input changes, at a tie
-AT_TIE = Kink("two inputs tie",
-              side=lambda xs, out: tuple(bool(x == out) for x in xs),
+AT_TIE = Kink(side=lambda xs, out: tuple(bool(x == out) for x in xs),
               near=lambda xs, out, eps: sum(abs(float(x) - float(out)) <= eps for x in xs) >= 2)
 
 
@@ -141,6 +138,11 @@ class Gate:
     def default_ports(self) -> int:
         """The number of ports a new gate of this kind gets."""
         return 2 if self.variadic else self.min_ports
+
+
+def gate_number(number):
+    """A float64 scalar or array: the kind of number the gate functions are written for."""
+    return np.float64(number) if np.ndim(number) == 0 else np.asarray(number, dtype=float)
 
 
 def _sigmoid(a):

@@ -83,11 +83,6 @@ class PathsExplanation:
         return float(sum(path.product for path in self.paths))
 
 
-def _reaching(circuit: Circuit, output: str) -> set[str]:
-    """The nodes with a path to ``output`` (the output included)."""
-    return circuit.upstream_of(output)
-
-
 def _post_order(circuit: Circuit, node_id: str, reaching: set[str]) -> list[str]:
     """The nodes on some path from ``node_id`` to the output, each after every node it feeds."""
     order: list[str] = []
@@ -146,7 +141,7 @@ def gradient_paths(circuit: Circuit, result: Result, node_id: str | Wire,
     if node_id == output:
         return PathsExplanation(node_id, output, (GradientPath((output,), (), 1.0),), 1, 1.0,
                                 ())
-    reaching = _reaching(circuit, output)
+    reaching = circuit.upstream_of(output)  # the nodes with a path to the output
     if node_id not in reaching:
         return PathsExplanation(node_id, output, (), 0, 0.0, ())
 

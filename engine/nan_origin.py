@@ -30,7 +30,7 @@ import numpy as np
 from .autodiff import Result, plan_of
 from .chain_rule import fan_out_sum
 from .circuit import Circuit
-from .gates import infix_text
+from .gates import gate_number, infix_text
 from .number_format import format_number
 
 LARGEST = "about 1.8e308"  # float64's largest finite number, as the explanations say it
@@ -68,11 +68,6 @@ class NanOrigin:
 def _called(node) -> str:
     """A gate as the explanations name it: "q (add)", or "exp" when its name is its op."""
     return node.name if node.name == node.op else f"{node.name} ({node.op})"
-
-
-def _numpy(number):
-    """A float64 scalar or array: the kind of number the gate functions are written for."""
-    return np.float64(number) if np.ndim(number) == 0 else np.asarray(number, dtype=float)
 
 
 def _finite(number) -> bool:
@@ -144,9 +139,9 @@ def _gradient_origin(circuit: Circuit, result: Result,
         # a gate sent something non-finite only to a node whose gradient is not finite
         if all(_finite(grads[plan.order[j]]) for j in ports) or not _finite(grads[node.id]):
             continue
-        upstream = _numpy(grads[node.id])
-        inputs = [_numpy(result.values[plan.order[j]]) for j in ports]
-        out = _numpy(result.values[node.id])
+        upstream = gate_number(grads[node.id])
+        inputs = [gate_number(result.values[plan.order[j]]) for j in ports]
+        out = gate_number(result.values[node.id])
         with np.errstate(all="ignore"):
             sent = backward(inputs, out, upstream, node.params)
             local = backward(inputs, out, np.ones_like(upstream), node.params)
