@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from html import escape
+from itertools import islice
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 from engine import CircuitError, format_full
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
+from gui.canvas.gate_glyphs import gate_tooltip
 from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
 from gui.canvas.port_item import PortItem
@@ -71,6 +73,7 @@ class CanvasScene(QGraphicsScene):
         self._wires: dict[tuple[str, int], WireItem] = {}
         self._output: str | None = None
         self.nan_origin = None  # the document's nan_origin, as badged on the gates
+        self._branches: dict = {}  # each fan-out branch's gradient in the latest result
         self._move_start: dict[str, QPointF] | None = None
         self.wiring = WireDrag(self)
         self.scrubbing = ValueScrub(self)
@@ -199,9 +202,8 @@ class CanvasScene(QGraphicsScene):
             if not keep_if_clear:  # where they were is no guide to where they go: out of the
                 wire.lift_labels()  # way of the others (and not drawn) until placed
         while self._label_queue:
-            queue = list(self._label_queue.items())
-            self._label_queue = dict(queue[LABEL_SLICE:])
-            self._place_slice(queue[:LABEL_SLICE])
+            wires = list(islice(self._label_queue, LABEL_SLICE))
+            self._place_slice([(wire, self._label_queue.pop(wire)) for wire in wires])
             if budget is not None and time.perf_counter() - clock > budget:
                 break
         if self._label_queue:
@@ -210,10 +212,9 @@ class CanvasScene(QGraphicsScene):
             self.labels_placed.emit()
 
     def _place_slice(self, requests) -> None:
-        drawn = set(self._wires.values())
         placed = []
         for wire, keep_if_clear in requests:
-            if wire not in drawn:
+            if self._wires.get((wire.dst, wire.port)) is not wire:  # removed meanwhile
                 continue
             resized = wire.set_label_scale(self._number_scale)
             if resized or not (keep_if_clear and not wire.labels_in_the_way()):
@@ -250,9 +251,7 @@ class CanvasScene(QGraphicsScene):
     def commit_editor(self) -> None:
         """Apply the open editor's text as its node's value (bad text: a status message;
         the text it opened with: no change)."""
-        editor = self.editing.editor
-        if editor is not None:
-            self.editing.commit(editor.node_id, editor.text(), editor.shown)
+        self.editing.commit()
 
     def close_editor(self) -> None:
         """Close the in-place editor without applying it."""
@@ -454,6 +453,7 @@ class CanvasScene(QGraphicsScene):
         has_grads = result.has_gradients
         # a branch of a fan-out carries its own share back, not the source's whole gradient
         branches = branch_gradients(self.document.circuit, result) if has_grads else {}
+        self._branches = branches  # for the wires' tooltips
         for wire in self._wires.values():
             src = wire.src
             if src in incomplete:
@@ -623,8 +623,8 @@ class CanvasScene(QGraphicsScene):
         value = full_text(result.values[wire.src])
         if not result.has_gradients:
             return value, "—"
-        branches = branch_gradients(self.document.circuit, result)
-        return value, full_text(branches.get((wire.dst, wire.port), result.grads.get(wire.src)))
+        branch = self._branches.get((wire.dst, wire.port), result.grads.get(wire.src))
+        return value, full_text(branch)
 
     # ----------------------------------------------------------------- background
     @staticmethod
@@ -655,13 +655,7 @@ def full_text(number) -> str:
 
 def _gate_tooltip(node, result) -> str:
     """Rich text for a gate: what it computes, its local gradient, and its numbers now."""
-    try:
-        from gui.canvas.gate_glyphs import gate_tooltip
-        about = gate_tooltip(node.gate)
-    except ImportError:
-        gate = node.gate
-        about = (f"<b>{gate.name}</b>: {gate.doc}<br>formula: {gate.formula}"
-                 f"<br>local gradient: {gate.local_gradient}")
+    about = gate_tooltip(node.gate)
     numbers = ""
     if result is not None and node.id in result.values and node.id not in result.incomplete:
         value = full_text(result.values[node.id])

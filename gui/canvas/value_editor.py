@@ -46,7 +46,7 @@ class _EditorField(QLineEdit):
             self._commit()
 
     def _commit(self):
-        self.editing.commit(self.node_id, self.text(), self.shown)
+        self.editing.commit()
 
 
 class ValueEditor:
@@ -80,11 +80,13 @@ class ValueEditor:
         proxy.setFocus()
         editor.setFocus()
 
-    def commit(self, node_id: str, text: str, shown: str) -> None:
-        """Apply ``text`` as the node's value, unless it is the ``shown`` text the editor
+    def commit(self) -> None:
+        """Apply the open editor's text as its node's value, unless it is the text the editor
         opened with (text that is no number: a status message)."""
-        if self.editor is None:
+        editor = self.editor
+        if editor is None:
             return
+        node_id, text, shown = editor.node_id, editor.text(), editor.shown
         self.close()
         document = self.scene.document
         node = document.circuit.nodes.get(node_id)

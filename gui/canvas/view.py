@@ -198,11 +198,6 @@ class CanvasView(QGraphicsView):
         return [QRect(QPoint(x, y), size) for x, y in
                 ((left, bottom), (right, bottom), (left, top), (right, top))]
 
-    def gates_under(self, rect: QRect) -> list[GateItem]:
-        """The gates whose drawing meets ``rect`` (viewport coordinates) on screen."""
-        return [item for item in self.items(rect, Qt.IntersectsItemBoundingRect)
-                if isinstance(item, GateItem)]
-
     def covers_something(self, rect: QRect) -> bool:
         """True if ``rect`` (viewport coordinates) meets a gate, or a wire's number where the
         numbers are drawn."""

@@ -252,13 +252,11 @@ def arrange(cards: list[Caption], retry_hidden: bool = True, wanted=()) -> int:
                for card in cards)
 
 
-def fit_in(card: Caption, room: CardRoom | None = None, wanted: bool = False) -> bool:
-    """Show ``card`` where it covers least among what is shown now (``room``: taken from the
-    scene if not given); a whole card that would cover anything there folds to its equations
-    (it then goes under the numbers); a card that would overlap a shown card or (unless
-    ``wanted``) a gate stays hidden. True if shown."""
-    if room is None:
-        room = CardRoom(card.scene(), leave_out=(card,))
+def fit_in(card: Caption, room: CardRoom, wanted: bool = False) -> bool:
+    """Show ``card`` where it covers least among what ``room`` holds now; a whole card that
+    would cover anything there folds to its equations (it then goes under the numbers); a card
+    that would overlap a shown card or (unless ``wanted``) a gate stays hidden. True if
+    shown."""
     cost = card._cost(room) if card.placed_for_now() else None
     if cost != 0:  # unless where it was is still free
         cost = card.place(card.anchor(), room)
