@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QStyle, QTabBar
 
-from gui.window_parts import BOTTOM, DOCK_PARTS, DOCKS, LEFT, RIGHT, SCROLLS_DOWN, DockPart
+from gui.window_parts import BOTTOM, DOCK_PARTS, DOCKS, LEFT, RIGHT, DockPart
 from gui.common.deferred import after_events
 
 SIDE_AREAS = (LEFT, RIGHT)
@@ -69,15 +69,12 @@ class DockLayout(QObject):
         dock = QDockWidget(part.title, window)
         dock.setObjectName(part.name)
         content, readable = panel, panel.minimumSizeHint().width()
-        if part.scrolls:  # lets the dock shrink on small screens
+        if part.scrolls_down:  # lets the dock be lower than its panel on small screens
             content = QScrollArea(dock)
             content.setWidgetResizable(True)
             content.setFrameShape(QFrame.NoFrame)
             content.setWidget(panel)
-            if part.scrolls == SCROLLS_DOWN:  # its rows are never cut across
-                readable += content.verticalScrollBar().sizeHint().width()
-            else:
-                readable = 0
+            readable += content.verticalScrollBar().sizeHint().width()  # rows never cut across
         content.setMinimumWidth(max(part.min_width, readable))
         dock.setWidget(content)
         dock.setFeatures(DOCK_FEATURES)

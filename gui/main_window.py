@@ -96,7 +96,6 @@ class MainWindow(QMainWindow):
         self._connect()
         self.dock_layout.arrange()
         self.resize(*default_size(self.screen()))
-        self.classifier_column.follow()
         self.dock_layout.apply_default_sizes()
         self.app_settings.restore_window(self)
         self.dock_layout.restore_wanted(self.app_settings.dock_sizes())

@@ -30,7 +30,6 @@ from gui.canvas.canvas_keys import canvas_key_rows
 LEFT, RIGHT, BOTTOM = (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea,
                        Qt.BottomDockWidgetArea)
 SEPARATOR = "-"
-SCROLLS_DOWN, SCROLLS_BOTH = "down", "both"  # how a dock's panel scrolls when it is too big
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class DockPart:
     below: str = ""  # the dock it sits under, in one column
     tab_with: str = ""  # the dock whose tabs it joins
     in_front: bool = False  # the tab shown first
-    scrolls: str = ""  # SCROLLS_DOWN: in a dock lower than the panel; SCROLLS_BOTH: narrower too
+    scrolls_down: bool = False  # in a dock lower than the panel, it scrolls (never sideways)
     toggle_text: str = ""  # the View menu's entry (the title if empty)
     toggle_tip: str = ""
 
@@ -91,9 +90,9 @@ DOCKS = (
     DockPart("gradcheck_dock", "Gradient check", BOTTOM, 230, min_width=340,
              tab_with="explain_dock"),
     DockPart("ascent_dock", "Gradient ascent", BOTTOM, 230, tab_with="gradcheck_dock",
-             scrolls=SCROLLS_DOWN),
+             scrolls_down=True),
     DockPart("training_dock", "Training", RIGHT, 420, new_column=True, below="boundary_dock",
-             scrolls=SCROLLS_DOWN),
+             scrolls_down=True),
     DockPart("boundary_dock", "Decision boundary", RIGHT, 420, height=380, new_column=True,
              toggle_text="&Decision Boundary Plot",
              toggle_tip="Show or hide the decision-boundary plot"),

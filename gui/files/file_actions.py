@@ -78,11 +78,8 @@ class FileActions(QObject):
     # ----------------------------------------------------------------- new and open
     def new(self) -> bool:
         """Replace the document with an empty circuit (after asking about unsaved edits)."""
-        if not self.confirm_discard():
-            return False
-        self._replace(engine.Circuit(), None)
-        self.window.show_status("New circuit: drag gates from the palette, or press Tab")
-        return True
+        return self.open_circuit(engine.Circuit(),
+                                 "New circuit: drag gates from the palette, or press Tab")
 
     def open_dialog(self) -> bool:
         """Ask for a file and open it."""
@@ -123,7 +120,8 @@ class FileActions(QObject):
         return True
 
     def open_circuit(self, circuit, message: str = "") -> bool:
-        """Make a circuit built in the app (a template) the document, untitled, like New."""
+        """Make a circuit built in the app (New's empty one, a template) the document, untitled
+        (after asking about unsaved edits)."""
         if not self.confirm_discard():
             return False
         self._replace(circuit, None)

@@ -147,7 +147,9 @@ class BoundaryPlot(QWidget):
         self.plot.setToolTip(CLICK_HELP)
         self.plot.getPlotItem().layout.setContentsMargins(2, 2, 14, 2)  # off the edge
 
-        self._brushes = {True: pg.mkBrush(*POSITIVE_RGB), False: pg.mkBrush(*NEGATIVE_RGB)}
+        # by label: [-1, +1] (indexed by label > 0, a brush per point without a Python loop)
+        self._brushes = np.array([pg.mkBrush(*NEGATIVE_RGB), pg.mkBrush(*POSITIVE_RGB)],
+                                 dtype=object)
         self._title_font = QFont(self.font())
         self._title_font.setPointSize(TITLE_POINTS)
         self.image_item = _SmoothImage(axisOrder="row-major")
@@ -403,7 +405,7 @@ class BoundaryPlot(QWidget):
         self.points_item.setData(
             pos=points, symbol=np.where(positive, "o", "s"),
             size=np.where(positive, POINT_SIZE, POINT_SIZE - 1),
-            brush=[self._brushes[bool(p)] for p in positive])
+            brush=self._brushes[positive.astype(int)])
         if self._needs_new_range(previous, dataset):
             self._fit(dataset)
         self.schedule()

@@ -12,11 +12,12 @@ values from the seed. Each is one undo step.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from engine import LOSSES
+from gui.common.deferred import after_events
 from gui.common.widgets import LogStepSpinBox
 from gui.training.data_panel import DataPanel
 from gui.training.plots import TrainingPlots
@@ -24,7 +25,6 @@ from gui.training.session import MAX_STEPS_PER_FRAME, TrainingSession
 
 LOSS_TITLES = {"hinge": "hinge (the guide's SVM)", "logistic": "logistic (cross-entropy)"}
 BATCH_TITLES = {"full": "full batch", "stochastic": "stochastic"}
-STATUS_DELAY_MS = 0  # after edits: the text follows once per turn of the event loop
 MAX_LISTED = 8  # parameters named in the roles line
 
 
@@ -56,10 +56,8 @@ class TrainingPanel(QWidget):
         self.session = session
         self.document = session.document
         self._make_widgets()
-        self._status_timer = QTimer(self)
-        self._status_timer.setSingleShot(True)
-        self._status_timer.setInterval(STATUS_DELAY_MS)
-        self._status_timer.timeout.connect(self._show_summary)
+        # after edits the text follows once per turn of the event loop
+        self._status_timer = after_events(self, self._show_summary)
         self._connect()
         self._show_running(False)
         self._show_roles()
@@ -239,8 +237,7 @@ class TrainingPanel(QWidget):
         self._summary_later()
 
     def _summary_later(self, *_args) -> None:
-        if not self._status_timer.isActive():
-            self._status_timer.start()
+        self._status_timer.start()
 
     def _show_summary(self) -> None:
         session = self.session

@@ -102,12 +102,8 @@ class TrainingSession(QObject):
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
-        self.loss = "hinge"
-        self.step_size = DEFAULT_STEP_SIZE
-        self.reg = DEFAULT_REG
-        self.batch = "full"
-        self.batch_size = 1
-        self.steps_per_frame = DEFAULT_STEPS_PER_FRAME
+        # loss, step_size, reg, batch, batch_size, steps_per_frame
+        vars(self).update(DEFAULT_SETTINGS)
         self.batch_seed = 0
         self.last_reason = ""
         self._trainer: Trainer | None = None
