@@ -208,7 +208,7 @@ class AscentPanel(QWidget):
     def _connect(self) -> None:
         runner = self.runner
         self.step_button.clicked.connect(self.step)
-        self.run_button.clicked.connect(self._run_clicked)
+        self.run_button.clicked.connect(lambda _checked=False: self.toggle_run())
         self.reset_button.clicked.connect(self.reset)
         self.step_size.valueChanged.connect(runner.set_step_size)
         self.direction.currentIndexChanged.connect(
@@ -265,9 +265,6 @@ class AscentPanel(QWidget):
 
     def _note_plotted(self, _ascent) -> None:
         self._plotted = _signature(self.document.circuit)
-
-    def _run_clicked(self, _checked: bool) -> None:
-        self.toggle_run()
 
     # ----------------------------------------------------------------- showing
     def _advanced(self, ascent) -> None:

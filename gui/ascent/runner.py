@@ -171,13 +171,6 @@ class AscentRunner(QObject):
         if self.running:
             self._finish(PAUSED)
 
-    def toggle(self) -> None:
-        """Run if paused, pause if running."""
-        if self.running:
-            self.pause()
-        else:
-            self.run()
-
     def reset(self) -> None:
         """Stop any run and forget the session: the next Step or Run starts a new curve."""
         if self.running:
