@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor  # noqa: E402
 
 from gui.common.heatmap import (COLOUR_MAP, NOT_FINITE_COLOURS, HeatmapView,  # noqa: E402
                                 heatmap_image, legend_html, range_text, symmetric_limit)
+from tests.gui_helpers import show_at  # noqa: E402
 
 W = np.array([[0.1, 0.5], [-0.3, 0.8]])
 CHANNEL_TOLERANCE = 4  # the table has 253 steps; the map's own colour may fall between two
@@ -122,9 +123,7 @@ def test_a_4096_square_matrix_becomes_a_4096_square_image():
 def view(qtbot):
     widget = HeatmapView(name="W")
     qtbot.addWidget(widget)
-    widget.resize(300, 300)
-    widget.show()
-    qtbot.waitExposed(widget)
+    show_at(widget, qtbot, (300, 300))
     return widget
 
 

@@ -19,15 +19,14 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit  # noqa
 from gui.common.matrix_editor import MatrixEditor, random_value, resized  # noqa: E402
 from gui.common.matrix_table import MatrixTable  # noqa: E402
 from gui.common.number_entry import refusal  # noqa: E402
+from tests.gui_helpers import show_at  # noqa: E402
 
 W = np.array([[0.1, 0.5], [-0.3, 0.8]])
 
 
 def shown(widget, qtbot, size=(420, 300)):
     qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
+    show_at(widget, qtbot, size)
     widget.activateWindow()
     return widget
 

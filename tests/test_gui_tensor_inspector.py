@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
 from gui.common.tensor_inspector import (NO_GRADIENT, TensorInspector,  # noqa: E402
                                          TensorInspectorDialog, shape_text)
+from tests.gui_helpers import show_at  # noqa: E402
 
 W = np.array([[0.1, 0.5], [-0.3, 0.8]])
 DW = np.array([[0.088, 0.176], [0.104, 0.208]])
@@ -24,9 +25,7 @@ DW = np.array([[0.088, 0.176], [0.104, 0.208]])
 def inspector(qtbot):
     widget = TensorInspector()
     qtbot.addWidget(widget)
-    widget.resize(640, 320)
-    widget.show()
-    qtbot.waitExposed(widget)
+    show_at(widget, qtbot, (640, 320))
     return widget
 
 
