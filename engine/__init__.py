@@ -19,6 +19,7 @@ from .errors import CircuitError
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_text
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
+from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_jacobians
 from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
@@ -44,4 +45,5 @@ __all__ = [
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
     "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
+    "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",
 ]
