@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError, quote
+from .errors import CircuitError, quote, shown
 from .gates import GATES
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
@@ -118,6 +118,11 @@ class Plan:
         if not self._source_ids.issuperset(overrides):
             key = next(key for key in overrides if key not in self._source_ids)
             raise CircuitError(f"{quote(key)} is not an input or const of this circuit")
+        for key, value in overrides.items():
+            shape = self.shapes[key]
+            if shape and np.shape(value)[-len(shape):] != shape:
+                raise CircuitError(f"{shown(key)}: a value of shape {np.shape(value)} cannot "
+                                   f"take the place of its value of shape {shape}")
 
     def source_values(self, overrides: dict | None = None) -> list:
         """The values of the sources (node values, or the overrides given by id)."""
