@@ -30,7 +30,7 @@ from .circuit import Circuit
 from .errors import CircuitError, quote, shown
 from .gates import GATES
 from .scalar_kernels import Floats, compile_program
-from .shapes import ShapeError, sum_to_shape
+from .shapes import ShapeError, reduce_to, sum_to_shape
 from .tensor_steps import TensorStep, infer_shape, tensor_step
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
@@ -88,6 +88,7 @@ class Plan:
             self.steps.append((i, gate.forward, gate.backward, positions, node))
         self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
                        if shape is not None}
+        self._ranks = [0 if shape is None else len(shape) for shape in shapes]
         self.problems = circuit.problems() + [message for _id, message in self.shape_problems]
         try:
             self.output = circuit.output_id()
@@ -209,7 +210,13 @@ class Plan:
                     sent = backward([values[j] for j in ports], values[i], grads[i],
                                     node.params)
                 for j, grad in zip(ports, sent):
-                    grads[j] = grad if grads[j] is None else grads[j] + grad
+                    if grads[j] is None:
+                        grads[j] = grad
+                    elif np.shape(grad) == np.shape(grads[j]):
+                        grads[j] = grads[j] + grad
+                    else:  # a tensor step summed one over the points already: sum both
+                        value, rank = values[j], self._ranks[j]
+                        grads[j] = reduce_to(grads[j], value, rank) + reduce_to(grad, value, rank)
         # A gate may pass its upstream gradient on as it is (add does): copy the arrays that
         # more than one node received, so each node's gradient is its own array.
         seen = set()
