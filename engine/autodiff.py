@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -243,6 +243,7 @@ class Result:
     order: list
     incomplete: frozenset
     problems: list
+    shape_problems: list = field(default_factory=list)  # (node id, message) pairs
 
     @property
     def has_gradients(self) -> bool:
@@ -255,6 +256,8 @@ class Result:
         if self.output is None:
             return "No gradient: the circuit has no output yet."
         if self.output in self.incomplete:
+            if self.shape_problems:
+                return f"No gradient: shapes do not fit at {self.shape_problems[0][1]}."
             return (f"No gradient: the output {self.output} cannot be computed "
                     "(an input port upstream is not connected).")
         return ""
@@ -347,4 +350,5 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         order=list(plan.order),
         incomplete=frozenset(plan.incomplete),
         problems=list(plan.problems),
+        shape_problems=list(plan.shape_problems),
     )

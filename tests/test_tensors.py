@@ -323,3 +323,19 @@ def test_a_vector_input_bound_to_two_columns_must_have_two_elements():
     saved = json.loads(engine.dumps(circuit))
     assert saved["nodes"][0]["feature"] == [0, 1] and saved["version"] == 2
     assert engine.loads(engine.dumps(circuit)).nodes["p"].feature == (0, 1)
+
+
+def test_the_editors_run_says_why_shapes_give_no_gradient():
+    circuit = engine.Circuit()
+    circuit.add_node("input", "a", value=[1.0, 2.0, 3.0])
+    circuit.add_node("input", "b", value=[1.0, 2.0])
+    circuit.add_node("add", "s")
+    circuit.connect("a", "s", 0)
+    circuit.connect("b", "s", 1)
+    result = engine.run(circuit, allow_incomplete=True)
+    assert result.shape_problems == [("s", "nodes[2] (s): add cannot combine shapes (3,) and "
+                                           "(2,)")]
+    assert result.no_gradient_reason == ("No gradient: shapes do not fit at nodes[2] (s): add "
+                                         "cannot combine shapes (3,) and (2,).")
+    circuit.set_value("a", [5.0, 6.0])  # a change of shape is a change of structure
+    assert engine.run(circuit).values["s"].tolist() == [6.0, 8.0]
