@@ -70,10 +70,16 @@ def _wx_with(w_value, x_value) -> dict:
 
 def test_a_matmul_whose_shapes_do_not_fit_is_refused_naming_the_node_and_both_shapes(tmp_path):
     data = _wx_with([[1, 2, 3], [4, 5, 6]], [1, 2])
-    circuit = engine.circuit_from_dict(data)
+    with pytest.raises(CircuitError, match=r"^nodes\[4\] \(q\): matmul cannot multiply shapes "
+                                           r"\(2, 3\) and \(2,\)$"):
+        engine.circuit_from_dict(data)  # the file loader refuses it
+    circuit = engine.circuit_from_dict(_wx_with([[1, 2], [4, 5]], [1, 2]))
+    circuit.set_value("W", [[1, 2, 3], [4, 5, 6]])  # the editor can get there
     with pytest.raises(CircuitError, match=r"nodes\[4\] \(q\): matmul cannot multiply shapes "
                                            r"\(2, 3\) and \(2,\)"):
         engine.run(circuit)
+    with pytest.raises(CircuitError, match=r"nodes\[4\] \(q\): matmul cannot"):
+        engine.dumps(circuit)  # and nothing is written that loading would refuse
     plan = engine.plan_of(circuit)
     assert plan.shape_problems == [("q", "nodes[4] (q): matmul cannot multiply shapes (2, 3) "
                                          "and (2,)")]
