@@ -15,6 +15,7 @@ vectorised lookup in a 256-entry table (``COLOUR_TABLE``: 253 map colours, then 
 
 API:
     as_matrix(value) -> 2-D float64 array (rank 0 -> 1×1, rank 1 -> 1×n)
+    matrix_shape(shape) -> the (rows, columns) a value of ``shape`` is drawn as
     symmetric_limit(value) -> float, the colours' ±limit
     colour_indices(value, limit=None) -> uint8 array of indices into COLOUR_TABLE
     heatmap_image(value, limit=None) -> QImage (ARGB32, one pixel per element)
@@ -64,6 +65,11 @@ def _colour_table() -> np.ndarray:
 
 
 COLOUR_TABLE = _colour_table()
+
+
+def matrix_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """The (rows, columns) a value of ``shape`` is drawn as: () -> (1, 1), (n,) -> (1, n)."""
+    return (1,) * (2 - len(shape)) + tuple(shape)
 
 
 def as_matrix(value) -> np.ndarray:

@@ -7,7 +7,8 @@ titled with the node's name and shape (``W  2×2``). Each side is a table of num
 and it chooses by itself when another node or shape is shown: numbers up to
 ``NUMBERS_MAX_ROWS`` × ``NUMBERS_MAX_COLUMNS``, a heatmap beyond. Showing the same node again
 (after each pass) keeps the user's choice, the tables' scrolling and the current cell. A
-missing gradient (no backward pass yet) says so.
+missing gradient (no backward pass yet) says so. Only the chosen view is filled; the other is
+filled when it is chosen, so a big tensor is not coloured twice on every pass.
 
 API:
     shape_text(shape) -> "2×2" for a matrix, "(3,)" for a vector, "" for a number
@@ -58,7 +59,8 @@ class TensorInspector(QWidget):
         super().__init__(parent)
         self.setObjectName("tensor_inspector")
         self._shown: tuple[str, tuple[int, ...]] | None = None  # (name, shape) on show
-        self._has_grad = False
+        self._tensors = ("", 0.0, None)  # the name, value and gradient shown
+        self._fresh: set[int] = set()  # the pages (numbers, heatmap) that show them
         self.title = QLabel(self)
         self.title.setObjectName("tensor_inspector_title")
         self.title.setStyleSheet("font-weight: bold; font-size: 14px")
@@ -126,13 +128,8 @@ class TensorInspector(QWidget):
         self.title.setText(f"{name}  {shape_text(shape)}".rstrip())
         self.value_caption.setText(f"value {name}")
         self.grad_caption.setText(f"gradient df/d{name}")
-        self.value_table.set_value(value, name)
-        self.value_heatmap.set_value(value, name)
-        self._has_grad = grad is not None
-        if grad is not None:
-            grad_name = f"df/d{name}"
-            self.grad_table.set_value(grad, grad_name)
-            self.grad_heatmap.set_value(grad, grad_name)
+        self._tensors = (name, value, grad)
+        self._fresh.clear()
         if self._shown != (name, shape):  # another node or shape: choose the view anew
             self._shown = (name, shape)
             self.show_heatmaps(not fits_as_numbers(shape))
@@ -149,9 +146,15 @@ class TensorInspector(QWidget):
 
     def _show_page(self) -> None:
         page = HEATMAP_PAGE if self.showing_heatmaps() else NUMBERS_PAGE
+        name, value, grad = self._tensors
+        if page not in self._fresh:
+            self._fresh.add(page)
+            self.value_stack.widget(page).set_value(value, name)
+            if grad is not None:
+                self.grad_stack.widget(page).set_value(grad, f"df/d{name}")
         self.value_stack.setCurrentIndex(page)
         self.grad_stack.setCurrentWidget(
-            self.grad_stack.widget(page) if self._has_grad else self.grad_missing)
+            self.grad_stack.widget(page) if grad is not None else self.grad_missing)
 
 
 class TensorInspectorDialog(QDialog):
