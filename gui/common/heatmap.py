@@ -22,10 +22,14 @@ API:
     heatmap_image(value, limit=None) -> QImage (ARGB32, one pixel per element)
     range_text(value) -> "-0.52 … 0.73" (and how many elements are nan or ±inf)
     legend_html(value) -> coloured squares naming the non-finite kinds present ("" if none)
-    HeatmapView: a widget showing the picture, its range and the element under the mouse.
+    element_name(name, rank, row, column) -> "W[1, 0]", "x[3]" or "f"
+    HeatmapView(value=None, name="", parent=None): the picture, its range and the element
+        under the mouse; .set_value(value, name=None, limit=None)  .image()  .limit
+        signal cell_hovered(object): the index of the element under the mouse, or None
 
 ``HeatmapView`` scales the picture with nearest-neighbour sampling (crisp cells, square where
-they fit; a long vector keeps a strip at least ``MIN_STRIP_PX`` tall), shows the range and
+they fit; a long vector is stretched to a strip at least ``MIN_STRIP_PX`` or a quarter of the
+room tall, a tall column as wide), shows the range and
 legend underneath, and the element under the mouse as ``W[1, 0] = -0.30`` (the readout line
 and the tooltip, which has every digit); ``cell_hovered`` reports that element's index. Beyond
 ``MAX_DRAWN_SIDE`` elements a side it draws nothing and says why.
@@ -259,7 +263,7 @@ class HeatmapView(QWidget):
     cell_hovered = Signal(object)  # the hovered element's index into the value (() for a
     # number, (j,) in a vector, (i, j) in a matrix), or None when the mouse leaves it
 
-    def __init__(self, parent=None, name: str = ""):
+    def __init__(self, value=None, name: str = "", parent=None):
         super().__init__(parent)
         self.name = name
         self.value: np.ndarray | None = None
@@ -279,6 +283,8 @@ class HeatmapView(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.range_label)
         layout.addWidget(self.readout)
+        if value is not None:
+            self.set_value(value)
 
     def set_value(self, value, name: str | None = None, limit: float | None = None) -> None:
         """Show ``value`` (a number or an array of rank <= 2, kept by reference: do not change

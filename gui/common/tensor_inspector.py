@@ -99,7 +99,7 @@ class TensorInspector(QWidget):
     def _side(self, which: str) -> tuple[MatrixTable, HeatmapView, QStackedWidget]:
         table = MatrixTable(parent=self)
         table.setObjectName(f"tensor_inspector_{which}_table")
-        heatmap = HeatmapView(self)
+        heatmap = HeatmapView(parent=self)
         heatmap.setObjectName(f"tensor_inspector_{which}_heatmap")
         stack = QStackedWidget(self)
         stack.addWidget(table)
