@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpi
                                QVBoxLayout, QWidget)
 
 from gui.common import theme
-from gui.common.heatmap import MAX_DRAWN_SIDE, as_matrix
+from gui.common.heatmap import MAX_DRAWN_SIDE, as_matrix, matrix_shape
 from gui.common.matrix_table import MatrixTable
 
 NUMBER, VECTOR, MATRIX = "number", "vector (n)", "matrix (m×n)"
@@ -63,7 +63,7 @@ def resized(value, shape: tuple[int, ...]):
     """``value`` given ``shape``: the top-left block both shapes share is kept (a number is a
     1×1 block, a vector one row), new elements are 0."""
     old = as_matrix(value)
-    new = np.zeros(as_matrix(np.zeros(shape)).shape)
+    new = np.zeros(matrix_shape(shape))
     rows, columns = min(old.shape[0], new.shape[0]), min(old.shape[1], new.shape[1])
     new[:rows, :columns] = old[:rows, :columns]
     return as_value(new.reshape(shape))

@@ -2,15 +2,16 @@
 
 A wire on the canvas can only hint at a big tensor (its shape, a thumbnail); the inspector shows
 all of it: the value (green title) on the left, the gradient df/dW (red title) on the right,
-titled with the node's name and shape (``W  2×2``). Each side is a table of numbers
-(``MatrixTable``) or a heatmap (``HeatmapView``); the *Numbers* / *Heatmap* toggle chooses,
-and it chooses by itself when another node or shape is shown: numbers up to
+titled with the node's name and shape as the engine writes it (``W  2×2``, ``x  8``; a number
+by its name alone). Each side is a table of numbers (``MatrixTable``) or a heatmap
+(``HeatmapView``); the *Numbers* / *Heatmap* toggle chooses, and it chooses by itself when
+another node or shape is shown: numbers up to
 ``NUMBERS_MAX_ROWS`` × ``NUMBERS_MAX_COLUMNS``, a heatmap beyond. Showing the same node again
 (after each pass) keeps the user's choice, the tables' scrolling and the current cell. A
-missing gradient (no backward pass yet) says so.
+missing gradient (no backward pass yet) says so. Only the chosen view is filled; the other is
+filled when it is chosen, so a big tensor is not coloured twice on every pass.
 
 API:
-    shape_text(shape) -> "2×2" for a matrix, "(3,)" for a vector, "" for a number
     TensorInspector(parent=None)
         .show_tensors(name, value, grad)  (grad None: no gradient to show)
         .show_heatmaps(on)  .showing_heatmaps() -> bool
@@ -22,13 +23,13 @@ API:
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
+from engine import shape_of, shape_text
 from gui.common import theme
-from gui.common.heatmap import HeatmapView, as_matrix
+from gui.common.heatmap import HeatmapView, matrix_shape
 from gui.common.matrix_table import MatrixTable
 
 NUMBERS_MAX_ROWS = 32
@@ -37,17 +38,9 @@ NUMBERS_PAGE, HEATMAP_PAGE = 0, 1
 NO_GRADIENT = "No gradient yet: run a backward pass."
 
 
-def shape_text(shape: tuple[int, ...]) -> str:
-    """A shape as the canvas labels it: ``2×2`` for a matrix, ``(3,)`` for a vector (numpy's
-    and FORMAT.md's spelling), "" for a number."""
-    if len(shape) == 2:
-        return f"{shape[0]}×{shape[1]}"
-    return f"({shape[0]},)" if len(shape) == 1 else ""
-
-
 def fits_as_numbers(shape: tuple[int, ...]) -> bool:
     """True when a tensor of ``shape`` reads best as a table of numbers, not a heatmap."""
-    rows, columns = as_matrix(np.zeros(shape)).shape
+    rows, columns = matrix_shape(shape)
     return rows <= NUMBERS_MAX_ROWS and columns <= NUMBERS_MAX_COLUMNS
 
 
@@ -58,7 +51,8 @@ class TensorInspector(QWidget):
         super().__init__(parent)
         self.setObjectName("tensor_inspector")
         self._shown: tuple[str, tuple[int, ...]] | None = None  # (name, shape) on show
-        self._has_grad = False
+        self._tensors = ("", 0.0, None)  # the name, value and gradient shown
+        self._fresh: set[int] = set()  # the pages (numbers, heatmap) that show them
         self.title = QLabel(self)
         self.title.setObjectName("tensor_inspector_title")
         self.title.setStyleSheet("font-weight: bold; font-size: 14px")
@@ -97,7 +91,7 @@ class TensorInspector(QWidget):
     def _side(self, which: str) -> tuple[MatrixTable, HeatmapView, QStackedWidget]:
         table = MatrixTable(parent=self)
         table.setObjectName(f"tensor_inspector_{which}_table")
-        heatmap = HeatmapView(self)
+        heatmap = HeatmapView(parent=self)
         heatmap.setObjectName(f"tensor_inspector_{which}_heatmap")
         stack = QStackedWidget(self)
         stack.addWidget(table)
@@ -122,17 +116,12 @@ class TensorInspector(QWidget):
     def show_tensors(self, name: str, value, grad=None) -> None:
         """Show node ``name``'s ``value`` and ``grad`` (numbers or arrays of rank <= 2; grad
         None when there is none), in place of what was shown."""
-        shape = np.shape(value)
-        self.title.setText(f"{name}  {shape_text(shape)}".rstrip())
+        shape = shape_of(value)
+        self.title.setText(f"{name}  {shape_text(shape)}" if shape else name)
         self.value_caption.setText(f"value {name}")
         self.grad_caption.setText(f"gradient df/d{name}")
-        self.value_table.set_value(value, name)
-        self.value_heatmap.set_value(value, name)
-        self._has_grad = grad is not None
-        if grad is not None:
-            grad_name = f"df/d{name}"
-            self.grad_table.set_value(grad, grad_name)
-            self.grad_heatmap.set_value(grad, grad_name)
+        self._tensors = (name, value, grad)
+        self._fresh.clear()
         if self._shown != (name, shape):  # another node or shape: choose the view anew
             self._shown = (name, shape)
             self.show_heatmaps(not fits_as_numbers(shape))
@@ -149,9 +138,15 @@ class TensorInspector(QWidget):
 
     def _show_page(self) -> None:
         page = HEATMAP_PAGE if self.showing_heatmaps() else NUMBERS_PAGE
+        name, value, grad = self._tensors
+        if page not in self._fresh:
+            self._fresh.add(page)
+            self.value_stack.widget(page).set_value(value, name)
+            if grad is not None:
+                self.grad_stack.widget(page).set_value(grad, f"df/d{name}")
         self.value_stack.setCurrentIndex(page)
         self.grad_stack.setCurrentWidget(
-            self.grad_stack.widget(page) if self._has_grad else self.grad_missing)
+            self.grad_stack.widget(page) if grad is not None else self.grad_missing)
 
 
 class TensorInspectorDialog(QDialog):
