@@ -49,6 +49,8 @@ class LocalJacobian:
     ``matrix`` has shape (output size, input size), or is None when ``reason`` says why it was
     not formed. ``upstream`` is df/d(output) (the output's shape), ``vjp`` what the gate's
     backward sends to the port (the input's shape): the port's contribution to df/d(input).
+    ``how`` says how the backward pass gets it ("it multiplies dq by the local gradient element
+    by element").
     """
 
     node_id: str
@@ -60,6 +62,8 @@ class LocalJacobian:
     reason: str
     upstream: object
     vjp: object
+    how: str  # how the backward pass gets ``vjp`` without the matrix, as a clause
+    input_value: object  # the input's value in the run (the Jacobian is taken there)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -119,7 +123,7 @@ def local_jacobian(circuit: Circuit, result: Result, node_id: str, port: int) ->
     reason = too_big_reason(node.gate, out_size, in_size) or backward.too_much_work()
     matrix = None if reason else backward.jacobian(port)
     return LocalJacobian(node_id, port, sources[port], out_shape, in_shape, matrix, reason,
-                         _plain(upstream), _plain(vjp))
+                         _plain(upstream), _plain(vjp), _how(node.gate), _plain(xs[port]))
 
 
 def too_big_reason(gate, out_size: int, in_size: int) -> str:
