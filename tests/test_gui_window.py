@@ -7,6 +7,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
@@ -68,6 +69,7 @@ EXAMPLE_MATH = {
         lambda v: sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["w2"]), 0.73),
     "linear_svm": (lambda v: v["a"] * v["x"] + v["b"] * v["y"] + v["c"], None),
     "two_layer_net": (two_layer, None),
+    "relu_jacobian": (lambda v: float(np.dot(v["w"], np.maximum(0.0, v["x"]))), None),
 }
 
 
