@@ -7,13 +7,12 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMenu
 
 import engine
 from gui.common.heatmap import COLOUR_TABLE, CENTRE
 from gui.docks import jacobian_view
-from tests.gui_helpers import make_window
+from tests.gui_helpers import click_gate, make_window
 from tests.helpers import EXAMPLES, build
 
 
@@ -31,21 +30,13 @@ def window(qtbot, tmp_path):
 def shown_ports(qtbot, window, count):
     """The panel's port views once it has drawn ``count`` of them."""
     panel = window.jacobian_panel
-    qtbot.waitUntil(lambda: len(panel.port_views) == count and not panel._timer.isActive())
+    qtbot.waitUntil(lambda: len(panel.port_views) == count and not panel.redraws.scheduled)
     return panel.port_views
 
 
 def plain(label) -> str:
     """A rich-text label's words, as the user reads them."""
     return html.unescape(re.sub("<[^>]+>", "", label.text()))
-
-
-def click_gate(qtbot, window, node_id):
-    view, gate = window.view, window.scene.gate_item(node_id)
-    view.ensureVisible(gate)
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
-    assert window.scene.selected_node_ids() == [node_id]
 
 
 def open_circuit(window, circuit):
@@ -168,3 +159,17 @@ def test_a_source_or_nothing_selected_says_why_there_is_no_jacobian(window, qtbo
     assert panel.port_views == []
     window.scene.select_nodes([])
     qtbot.waitUntil(lambda: "Select a gate" in plain(panel.header))
+
+
+def test_a_closed_jacobian_dock_waits_and_draws_when_shown_again(window, qtbot):
+    open_circuit(window, relu_then_sum([1.0, -2.0]))
+    toggle = window.actions_by_name["action_toggle_jacobian_dock"]
+    toggle.trigger()  # View -> Jacobian: closes the dock
+    qtbot.waitUntil(lambda: not window.jacobian_panel.isVisible())
+    window.scene.select_nodes(["h"])
+    qtbot.wait(300)
+    panel = window.jacobian_panel
+    assert panel.port_views == [] and panel.redraws.pending
+    toggle.trigger()
+    (port,) = shown_ports(qtbot, window, 1)
+    assert np.array_equal(port.jacobian_table.value(), [[1.0, 0.0], [0.0, 0.0]])

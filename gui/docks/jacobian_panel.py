@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 import engine
 from engine import CircuitError
+from gui.common.coalesced_redraw import CoalescedRedraw
 from gui.docks.jacobian_view import PortJacobianView, kind_of
 
 MIN_INTERVAL_MS = 250  # while results stream in, redraw at most 4 times a second
@@ -62,13 +63,9 @@ class JacobianPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
-        self._dirty = True
-        self._since_render = QElapsedTimer()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.refresh)
+        self.redraws = CoalescedRedraw(self, self._render, MIN_INTERVAL_MS)
         scene.selection_ids_changed.connect(self._follow_selection)
-        document.results_changed.connect(lambda _result: self._schedule())
+        document.results_changed.connect(lambda _result: self.redraws.request())
         document.circuit_replaced.connect(lambda: self.show_node(None))
         document.changed.connect(self._on_change)
         self.refresh()
@@ -81,37 +78,19 @@ class JacobianPanel(QWidget):
 
     def refresh(self) -> None:
         """Redraw from the document's latest result (deferred while the panel is hidden)."""
-        self._timer.stop()
-        if not self.isVisible() and self.parent() is not None:
-            self._dirty = True
-            return
-        self._dirty = False
-        self._since_render.start()
-        self._render()
+        self.redraws.now()
 
     # ----------------------------------------------------------------- following the document
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._dirty:
-            self._schedule()
-
-    def _schedule(self) -> None:
-        self._dirty = True
-        if self._timer.isActive() or not (self.isVisible() or self.parent() is None):
-            return
-        elapsed = self._since_render.elapsed() if self._since_render.isValid() else None
-        self._timer.start(0 if elapsed is None else max(0, MIN_INTERVAL_MS - elapsed))
-
     def _follow_selection(self, ids) -> None:
         self.node_id = ids[0] if ids else None
-        self._schedule()
+        self.redraws.request()
 
     def _on_change(self, change) -> None:
         if change.kind == "node_renamed" and self.node_id == change.old:
             self.node_id = change.new
         elif change.kind == "node_removed" and change.node_id == self.node_id:
             self.node_id = None
-        self._schedule()
+        self.redraws.request()
 
     # ----------------------------------------------------------------- rendering
     def _render(self) -> None:
