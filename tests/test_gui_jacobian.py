@@ -161,6 +161,21 @@ def test_a_source_or_nothing_selected_says_why_there_is_no_jacobian(window, qtbo
     qtbot.waitUntil(lambda: "Select a gate" in plain(panel.header))
 
 
+def test_behind_another_tab_it_waits_and_draws_when_its_tab_is_chosen(window, qtbot):
+    open_circuit(window, relu_then_sum([1.0, -2.0, 3.0]))
+    panel = window.jacobian_panel
+    window.scene.select_nodes(["h"])
+    shown_ports(qtbot, window, 1)
+    window.docks["explain_dock"].raise_()
+    window.scene.select_nodes(["f"])
+    qtbot.wait(300)
+    assert panel.redraws.pending and panel.jacobians[0].node_id == "h"  # still h's, not f's
+    window.docks["jacobian_dock"].raise_()
+    qtbot.waitUntil(lambda: not panel.redraws.pending)
+    (port,) = shown_ports(qtbot, window, 1)
+    assert np.array_equal(port.jacobian_table.value(), np.ones((1, 3)))  # sum's row of ones
+
+
 def test_a_closed_jacobian_dock_waits_and_draws_when_shown_again(window, qtbot):
     open_circuit(window, relu_then_sum([1.0, -2.0]))
     toggle = window.actions_by_name["action_toggle_jacobian_dock"]
@@ -171,5 +186,6 @@ def test_a_closed_jacobian_dock_waits_and_draws_when_shown_again(window, qtbot):
     panel = window.jacobian_panel
     assert panel.port_views == [] and panel.redraws.pending
     toggle.trigger()
+    window.docks["jacobian_dock"].raise_()  # back among the tabs: its tab chosen
     (port,) = shown_ports(qtbot, window, 1)
     assert np.array_equal(port.jacobian_table.value(), [[1.0, 0.0], [0.0, 0.0]])

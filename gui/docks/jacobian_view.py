@@ -1,19 +1,20 @@
 """One input port's local Jacobian as an equation a student reads: upstream · Jacobian = result.
 
 ``PortJacobianView`` shows an ``engine.LocalJacobian`` (d(gate)/d(one input)) at the numbers of
-the last pass. Small matrices (``fits_as_numbers``) are tables of numbers tinted as heatmaps,
-laid out so the product can be read off: the upstream gradient dq is a column left of the
-Jacobian, one number per row (per element of the gate's output), and the result dq·J is a row
-under it, one number per column (per element of the input), each the column's numbers weighted
-by dq and added up. Under that, the numbers the backward pass actually sends to the input, the
-same ones, and a sentence saying that it never forms the matrix. Bigger matrices (up to
-``engine.MAX_JACOBIAN_SIDE`` elements a side) are heatmap images, the vectors strips above and
-below; beyond that, or where forming it would cost too much, the view says why and still shows
-the upstream gradient and what the backward pass sends. A port where both sides are numbers
-shows its 1×1 Jacobian as what it is, the gate's local gradient, in one sentence.
+the last pass, laid out so the product can be read off: the input's values over the Jacobian,
+one per column; the upstream gradient dq a column left of it, one number per row (per element
+of the gate's output); the result dq·J a row under it, each number its column weighted by dq
+and added up; under that, the numbers the backward pass actually sends to the input, the same
+ones. The sentences beside it say what the rows and columns are and that the backward pass
+never forms the matrix. Small matrices (``fits_as_numbers``) are tables of numbers tinted as
+heatmaps, bigger ones (up to ``engine.MAX_JACOBIAN_SIDE`` elements a side) heatmap images whose
+strips are as long as the picture is wide; beyond that, or where forming it would cost too
+much, the view says why and still shows the upstream gradient and what the backward pass sends.
+A port where both sides are numbers shows its 1×1 Jacobian as what it is, the gate's local
+gradient, in one sentence.
 
-``show`` updates the view in place when the kind of picture stays the same (``kind_of``), so a
-running ascent does not rebuild the widgets.
+``show_jacobian`` updates the view in place (the panel makes a new view only when the kind of
+picture or a shape changes, ``kind_of``), so a running ascent does not rebuild the widgets.
 """
 
 from __future__ import annotations
