@@ -24,9 +24,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 import engine
 from engine import CircuitError
+from gui.common import theme
 from gui.common.coalesced_redraw import CoalescedRedraw
 from gui.docks.jacobian_view import PortJacobianView, kind_of
 
+_SOFT = theme.SOFT_INK.name()
 MIN_INTERVAL_MS = 250  # while results stream in, redraw at most 4 times a second
 MIN_HEIGHT = 40
 HINT = ("Select a gate on the canvas to see its local Jacobian for each input: how each "
@@ -129,8 +131,9 @@ class JacobianPanel(QWidget):
 
     def _header(self, node, result) -> str:
         name = escape(node.name)
-        text = (f"<b>{name}</b> = {escape(node.gate.formula)} ({escape(node.op)}). Its local "
-                "Jacobian for each input, at the numbers of the last pass:")
+        text = (f"<b>{name}</b> = {escape(node.gate.formula)} &nbsp;<span style='color:{_SOFT}'>"
+                f"{escape(node.op)}</span> — its local Jacobian for each input, at the numbers "
+                "of the last pass:")
         if not result.has_gradients:
             text += f" <i>({escape(result.no_gradient_reason)} The upstream gradient is 0.)</i>"
         return text
