@@ -277,3 +277,15 @@ def test_a_matmul_whose_rows_would_cost_too_much_says_so_though_each_side_is_sma
         "gradient, 1.1e9 numbers in all; the backward pass never forms it: it works out the "
         "product directly (dq·a1ᵀ to a0, a0ᵀ·dq to a1)")
     assert np.array_equal(jacobian.vjp, result.grads["x"])
+
+
+def test_nan_and_inf_upstream_are_carried_not_refused():
+    # log(-1) is nan and log(0) is -inf: relu's slope there is torch's (1 at nan, 0 at -inf)
+    circuit = build({"x": ("input", [-1.0, 0.0, 4.0]), "l": "log", "h": "relu", "f": "sum"},
+                    {"l": ["x"], "h": ["l"], "f": ["h"]})
+    result = engine.run(circuit)
+    relu = engine.local_jacobian(circuit, result, "h", 0)
+    assert np.array_equal(relu.matrix, np.diag([1.0, 0.0, 1.0]))
+    log = engine.local_jacobian(circuit, result, "l", 0)
+    assert np.array_equal(np.diag(log.matrix), [-1.0, np.inf, 0.25])
+    assert np.array_equal(log.vjp, result.grads["x"], equal_nan=True)
