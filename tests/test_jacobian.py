@@ -279,7 +279,7 @@ def test_a_matmul_whose_rows_would_cost_too_much_says_so_though_each_side_is_sma
     assert np.array_equal(jacobian.vjp, result.grads["x"])
 
 
-def test_nan_and_inf_upstream_are_carried_not_refused():
+def test_nan_and_inf_met_on_the_way_are_carried_not_refused():
     # log(-1) is nan and log(0) is -inf: relu's slope there is torch's (1 at nan, 0 at -inf)
     circuit = build({"x": ("input", [-1.0, 0.0, 4.0]), "l": "log", "h": "relu", "f": "sum"},
                     {"l": ["x"], "h": ["l"], "f": ["h"]})
