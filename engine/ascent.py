@@ -21,7 +21,8 @@ the guide's stopping rule ``if new_val - previous_val < tol: stop``.
 Vectors and matrices: every element of a tensor input is a parameter of its own (each element
 of W moves along its own gradient, df/dW[i, j]). A tensor input's value, move and trajectory
 points are arrays of its shape; the numerical method nudges one element at a time, random
-search tries a random nudge of every element. ``moved`` says whether a move changed anything.
+search tries a random nudge of every element. ``last_step_moved`` says whether a step changed
+anything.
 
 A move that would make an input non-finite (a nan or infinite gradient) is not made: that
 input (or that element of it) stays where it is, and ``ascend`` stops with
@@ -125,6 +126,11 @@ class Ascent:
         """How many steps were taken."""
         return len(self.history) - 1
 
+    @property
+    def last_step_moved(self) -> bool:
+        """True when the last step moved some input (or some element of a tensor input)."""
+        return moved(self.last_moves)
+
     def step(self) -> float:
         """Move every movable input once; returns the output's new value."""
         if plan_of(self.circuit) is not self._plan:
@@ -221,12 +227,12 @@ def ascend(circuit: Circuit, *, inputs: dict | None = None, steps: int = 100,
     for _ in range(steps):
         previous = stepper.value
         new = stepper.step()
-        if stepper.stuck and not moved(stepper.last_moves):
+        if stepper.stuck and not stepper.last_step_moved:
             stopped = "not finite"
             break
         if tol is None:
             continue
-        if method == "random" and not moved(stepper.last_moves):
+        if method == "random" and not stepper.last_step_moved:
             continue  # a rejected random try is not convergence: the next one may help
         improvement = previous - new if minimize else new - previous
         if improvement < tol:

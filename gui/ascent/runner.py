@@ -137,7 +137,7 @@ class AscentRunner(QObject):
             return False
         before = self._circuit_values(ascent)
         reason = self._one_step(ascent)
-        new = {i: v for i, v in ascent.values.items() if i in before and v != before[i]}
+        new = _changed(ascent.values, before)
         if new:
             with self._ours():
                 self.document.push(SetValuesCommand(
@@ -209,7 +209,7 @@ class AscentRunner(QObject):
                 or ascent.minimize != self.minimize:
             return False
         values = ascent.values
-        return all(node_id in circuit.nodes and circuit.nodes[node_id].value == value
+        return all(node_id in circuit.nodes and _same(circuit.nodes[node_id].value, value)
                    for node_id, value in values.items())
 
     def _circuit_values(self, ascent: Ascent) -> dict:
@@ -227,7 +227,7 @@ class AscentRunner(QObject):
             return EDITED
         if not math.isfinite(new):
             return NOT_FINITE
-        if ascent.stuck and not any(ascent.last_moves.values()):
+        if ascent.stuck and not ascent.last_step_moved:
             return NOT_FINITE
         if ascent.method == "random":
             return None  # every kept try improves; a tiny gain is no sign the next won't
@@ -284,8 +284,7 @@ class AscentRunner(QObject):
         stack = self.document.undo_stack
         with self._ours():
             self.document.push(RunValuesCommand(
-                self.document, {i: v for i, v in ascent.values.items()
-                                if i in before and v != before[i]}, before,
+                self.document, _changed(ascent.values, before), before,
                 _run_text, self._loop.run_id, steps=(self._published_steps, ascent.steps)))
         top = stack.command(stack.index() - 1)
         if top is not None and top.id() == self._loop.run_id:  # kept (not dropped as empty)
@@ -383,6 +382,16 @@ class _Writing:
 
     def __exit__(self, *exc):
         self.runner._writing = False
+
+
+def _same(a, b) -> bool:
+    """True when two values (numbers, or vectors and matrices) are the same."""
+    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+
+
+def _changed(values: dict, before: dict) -> dict:
+    """The values (of the inputs in ``before``) that are not what they were."""
+    return {i: v for i, v in values.items() if i in before and not _same(v, before[i])}
 
 
 def _run_text(steps: int) -> str:
