@@ -272,3 +272,32 @@ def test_where_the_nan_was_born_is_worked_out_once_per_pass(window, qtbot, monke
     assert window.scene.gate_item("exp").nan_badge == "0 × inf"
     assert window.document.nan_origin.node_id == "exp"
     assert len(calls) == 1
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def test_a_click_on_w_explains_df_dw_as_the_product_of_the_local_jacobians(window, qtbot):
+    open_example(window, "wx_squared")
+    view, scene = window.view, window.scene
+    gate = scene.gate_item("W")
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    assert scene.selected_node_ids() == ["W"]
+    text = window.explain.text()
+    assert "df/dW = [[0.09, 0.18], [0.10, 0.21]]" in text  # FORMAT.md 5's 0.088 ... 0.208
+    assert "each local gradient is a Jacobian" in text
+    # the chain rule's first step: df/dq (a vector) times the 2×4 Jacobian of q = W·x
+    assert "df/dW = df/dq · ∂q/∂W" in text
+    assert "[0.44, 0.52] · ⟨2×4⟩ = [[0.09, 0.18], [0.10, 0.21]]" in text
+    assert "W → q → sq → f" in text
+    # the path: J_matmul (2×4) · J_pow (diag 2q) · J_sum (a row of ones), from W's end
+    assert "df/dW = ⟨2×4⟩ · [[0.44, 0.00], [0.00, 0.52]] · [[1.00, 1.00]] = " \
+           "[[0.09, 0.18], [0.10, 0.21]]" in text
+    assert "∂sq/∂q\npow: p · a^(p − 1) (a = [0.22, 0.26])\n[[0.44, 0.00], [0.00, 0.52]]" in text
+
+
+def test_explaining_every_node_of_the_11_line_net_never_fails(window):
+    open_example(window, "numpy_net_11_lines")
+    for node in window.document.circuit.nodes.values():
+        window.scene.select_nodes([node.id])
+        text = window.explain.text()
+        assert f"df/d{node.name} = " in text and "Cannot explain" not in text, text
