@@ -121,3 +121,19 @@ def test_gradient_descent_on_syn0_and_syn1_brings_l2_to_0_1_1_0():
     assert start > 0.9 and loss < 0.003
     assert np.all(np.abs(l2 - y) < 0.05), l2  # about [0, 1, 1, 0]
     assert all(b <= a for a, b in zip(done.history, done.history[1:]))  # always downhill
+
+
+def test_python_m_engine_ascend_minimize_trains_the_net_and_saves_its_weights(tmp_path):
+    saved = tmp_path / "trained.circuit"
+    done = subprocess.run([sys.executable, "-m", "engine", "ascend",
+                           str(EXAMPLES / "numpy_net_11_lines.circuit"), "--minimize",
+                           "--steps", "1000", "--step-size", "1", "--save", str(saved)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["steps"] == 1000 and data["history"][-1] < 0.003
+    assert [len(row) for row in data["values"]["syn0"]] == [4, 4, 4]  # nested lists
+    trained = engine.load(saved)
+    assert np.array_equal(trained.node("syn1").value, data["values"]["syn1"])
+    l2 = engine.run(trained).values["l2"]
+    assert np.all(np.abs(l2 - [0.0, 1.0, 1.0, 0.0]) < 0.05), l2
