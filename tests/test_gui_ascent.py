@@ -576,10 +576,12 @@ def test_one_step_moves_every_element_of_w_and_x_and_the_plot_and_arrows_follow(
     assert np.allclose(x, np.array([0.2, 0.4]) + 0.01 * np.array([-0.112, 0.636]), rtol=1e-13)
     assert window.document.result.value == pytest.approx(float(np.sum((w @ x) ** 2)), rel=1e-13)
     assert window.document.undo_stack.undoText() == "Gradient ascent step"
-    # one curve per element of W and x, named by the element
-    names = [panel.plot.trajectory_legend.getLabel(curve).text
-             for curve in panel.plot.trajectory_curves.values()]
-    assert names == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "x[0]", "x[1]"]
+    # one curve per element of W and x, in its input's colour, each input once in the legend
+    curves = panel.plot.trajectory_curves
+    assert list(curves) == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "x[0]", "x[1]"]
+    assert [label.text for _sample, label in panel.plot.trajectory_legend.items] == ["W", "x"]
+    colors = [curve.opts["pen"].color().name() for curve in curves.values()]
+    assert len(set(colors[:4])) == 1 and len(set(colors[4:])) == 1 and colors[0] != colors[4]
     assert np.allclose(panel.plot.trajectory_curves["W[0,1]"].getData()[1], [0.5, w[0, 1]])
     # the arrows show each input's element that moved most
     arrows = panel.arrows.arrows()
@@ -605,6 +607,7 @@ def test_minimising_the_11_line_nets_loss_brings_l2_to_0_1_1_0(qtbot, window, pa
     click(qtbot, panel.run_button)
     qtbot.waitUntil(lambda: not panel.runner.running, timeout=60_000)
     assert panel.runner.last_reason == "steps" and panel.runner.run_steps == 1000
+    assert panel.status.text().startswith("Gradient descent done after 1000 steps, loss = ")
     window.document.flush()
     result = window.document.result
     l2 = result.values["l2"]

@@ -3,9 +3,9 @@
 The top plot has one curve per ascent run, named by its method ("analytic", "numerical",
 "random"), so strategies can be compared on the same axes: the last ``MAX_RUNS`` runs stay, the
 oldest goes first, and ``clear`` (Reset plot) empties it. The bottom plot follows the current
-run: one curve per movable number (each element of a vector or matrix input is one, named
-"W[0,1]"; the first ``MAX_TRAJECTORIES`` of them) with its value per iteration, named in a
-legend above its data (``gui.ascent.legend``: as many names to a row as the plot is wide, so
+run: one curve per movable number (each element of a vector or matrix input is one, "W[0,1]",
+drawn in its input's colour; the first ``MAX_TRAJECTORIES`` of them) with its value per
+iteration, each input named in a legend above its data (``gui.ascent.legend``: as many names to a row as the plot is wide, so
 none is cut off and none covers a line), as the runs are on the top plot.
 
 Drawing follows pyqtgraph's PlotSpeedTest: the curve items are made once per run, and each
@@ -142,29 +142,36 @@ class AscentPlot(QWidget):
         self.update_run(ascent)
 
     def _start_trajectories(self, ascent) -> None:
-        # the curves of the last run are reused (renamed): making plot items is what costs
+        # the curves of the last run are reused (recoloured): making plot items is what costs
         numbers = movable_numbers(ascent)
         self._series = numbers[:MAX_TRAJECTORIES]
         ids = [name for name, _node_id, _index in self._series]
         pool = self._trajectory_pool
         for curve in pool[len(ids):]:
-            self.trajectory_plot.removeItem(curve)  # also takes it out of the legend
+            self.trajectory_plot.removeItem(curve)
         del pool[len(ids):]
-        self.trajectory_legend.show()
+        legend = self.trajectory_legend
+        legend.clear()  # one entry per input: a matrix's elements share its colour and name
+        legend.show()
         self.trajectory_curves = {}
-        for k, node_id in enumerate(ids):
+        inputs = list(dict.fromkeys(node_id for _name, node_id, _index in self._series))
+        named = set()
+        for k, (name, node_id, _index) in enumerate(self._series):
             if k < len(pool):
                 curve = pool[k]
                 curve.setData([], [])
-                curve.opts["name"] = node_id
-                self.trajectory_legend.getLabel(curve).setText(node_id)
             else:
-                color = TRAJECTORY_COLORS[k % len(TRAJECTORY_COLORS)]
-                curve = self.trajectory_plot.plot(name=node_id, pen=pg.mkPen(color, width=1))
+                curve = self.trajectory_plot.plot()
                 curve.setClipToView(True)
                 curve.setDownsampling(auto=True, method="peak")
                 pool.append(curve)
-            self.trajectory_curves[node_id] = curve
+            number = inputs.index(node_id)
+            curve.setPen(pg.mkPen(TRAJECTORY_COLORS[number % len(TRAJECTORY_COLORS)], width=1))
+            curve.opts["name"] = name
+            if node_id not in named:
+                named.add(node_id)
+                legend.addItem(curve, node_id)
+            self.trajectory_curves[name] = curve
         self._trajectory_ids = ids
         fit_legend(self.trajectory_plot, self.trajectory_legend)
         hidden = len(numbers) - len(ids)

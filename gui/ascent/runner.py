@@ -20,6 +20,8 @@ was edited, or when the method or the direction changed, or after Reset.
   whose old values are the inputs before the run (a gate moved during the run splits it: the
   step after the move holds the steps since the last publish). A run stopped before its first
   step, or whose inputs end where they began, leaves no undo step.
+- The status line calls it "Gradient descent" when it minimises (the undo steps keep one
+  name).
 - A run stops on Pause; after ``max_steps`` steps (0: never); when a session reaches
   ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when
   the output improves by less than ``tolerance`` in a step (the guide's
@@ -104,6 +106,11 @@ class AscentRunner(QObject):
         """Steps taken by the run going on (or the last one): what "Stop after" counts."""
         return self.ascent.steps - self._run_start if self.ascent is not None else 0
 
+    @property
+    def title(self) -> str:
+        """What the status line calls the work: "Gradient descent" when minimising."""
+        return "Gradient descent" if self.minimize else "Gradient ascent"
+
     def set_step_size(self, step_size: float) -> None:
         """Use ``step_size`` from the next step on (a run in progress takes it at once)."""
         self.step_size = float(step_size)
@@ -163,7 +170,7 @@ class AscentRunner(QObject):
         self.last_reason = ""
         self._loop.start()
         self.running_changed.emit(True)
-        self.status_message.emit("Gradient ascent running…")
+        self.status_message.emit(f"{self.title} running…")
         return True
 
     def pause(self) -> None:
@@ -334,7 +341,7 @@ class AscentRunner(QObject):
 
     # ----------------------------------------------------------------- messages
     def _progress(self, ascent: Ascent) -> str:
-        return f"Gradient ascent: step {ascent.steps}, {ascent.output} = " \
+        return f"{self.title}: step {ascent.steps}, {ascent.output} = " \
                f"{format_readout(ascent.value)}"
 
     def _say(self, reason: str, ascent: Ascent | None, steps: int | None = None) -> None:
@@ -365,7 +372,7 @@ class AscentRunner(QObject):
                 FULL: f"stopped{done}: a curve holds {MAX_SESSION_STEPS} steps (Run goes on "
                       f"with a new one), {value}",
             }[reason]
-        self.status_message.emit("Gradient ascent " + text)
+        self.status_message.emit(f"{self.title} {text}")
 
     def _ours(self):
         return _Writing(self)
