@@ -620,7 +620,10 @@ def test_minimising_the_11_line_nets_loss_brings_l2_to_0_1_1_0(qtbot, window, pa
     assert len(y) == 1001 and y[0] == pytest.approx(start) and y[-1] == result.value
     assert all(b < a for a, b in zip(y, y[1:]))  # always downhill
     assert panel.plot.curve().name() == "analytic (min)"
-    assert "first 12 of 16 numbers" in panel.plot.trajectory_note.text()
+    assert panel.plot.trajectory_note.text() == "trajectories of 12 of 16 numbers"
+    # shared out in turn, so syn0's 12 elements do not crowd out syn1
+    assert list(panel.plot.trajectory_curves) == \
+        [f"syn0[{i},{j}]" for i in range(2) for j in range(4)] + [f"syn1[{i}]" for i in range(4)]
     window.action_undo.trigger()  # the whole run is one undo step
     window.document.flush()
     assert window.document.result.value == pytest.approx(start)

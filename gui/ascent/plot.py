@@ -4,7 +4,7 @@ The top plot has one curve per ascent run, named by its method ("analytic", "num
 "random"), so strategies can be compared on the same axes: the last ``MAX_RUNS`` runs stay, the
 oldest goes first, and ``clear`` (Reset plot) empties it. The bottom plot follows the current
 run: one curve per movable number (each element of a vector or matrix input is one, "W[0,1]",
-drawn in its input's colour; the first ``MAX_TRAJECTORIES`` of them) with its value per
+drawn in its input's colour; ``MAX_TRAJECTORIES`` of them, shared out among the inputs) with its value per
 iteration, each input named in a legend above its data (``gui.ascent.legend``: as many names to a row as the plot is wide, so
 none is cut off and none covers a line), as the runs are on the top plot.
 
@@ -61,6 +61,21 @@ def movable_numbers(ascent) -> list[tuple[str, str, tuple]]:
         for index in np.ndindex(shape) if shape else ():
             numbers.append((f"{node_id}[{','.join(map(str, index))}]", node_id, index))
     return numbers
+
+
+def shared_out(numbers: list, limit: int) -> list:
+    """At most ``limit`` of ``numbers``, taken from each input in turn (so a big matrix does
+    not crowd out the other inputs), in their own order."""
+    by_input: dict[str, list] = {}
+    for number in numbers:
+        by_input.setdefault(number[1], []).append(number)
+    chosen, depth = set(), 0
+    while len(chosen) < min(limit, len(numbers)):
+        for series in by_input.values():
+            if depth < len(series) and len(chosen) < limit:
+                chosen.add(series[depth])
+        depth += 1
+    return [number for number in numbers if number in chosen]
 
 
 def run_name(method: str, minimize: bool, taken: set) -> str:
@@ -144,7 +159,7 @@ class AscentPlot(QWidget):
     def _start_trajectories(self, ascent) -> None:
         # the curves of the last run are reused (recoloured): making plot items is what costs
         numbers = movable_numbers(ascent)
-        self._series = numbers[:MAX_TRAJECTORIES]
+        self._series = shared_out(numbers, MAX_TRAJECTORIES)
         ids = [name for name, _node_id, _index in self._series]
         pool = self._trajectory_pool
         for curve in pool[len(ids):]:
@@ -176,8 +191,8 @@ class AscentPlot(QWidget):
         fit_legend(self.trajectory_plot, self.trajectory_legend)
         hidden = len(numbers) - len(ids)
         what = "inputs" if len(numbers) == len(ascent.movable) else "numbers"
-        self.trajectory_note.setText(f"trajectories of the first {len(ids)} of "
-                                     f"{len(numbers)} {what}" if hidden > 0 else "")
+        self.trajectory_note.setText(f"trajectories of {len(ids)} of {len(numbers)} {what}"
+                                     if hidden > 0 else "")
         self._trajectories = GrowingSeries(max(len(ids), 1))
         self._trajectory_seen = 0
         self.trajectory_range.reset()
