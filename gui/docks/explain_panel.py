@@ -320,6 +320,8 @@ def _path_html(circuit, path: GradientPath, number: int, name: str, single: bool
         rows = rows[:half] + [f"<tr><td colspan='3' class='soft'>{gap}</td></tr>"] + rows[-half:]
         numbers = numbers[:half] + ["…"] + numbers[-half:]
     left = _d(name) if single else f"path {number}"
+    if times == " · ":  # matrix products chain from the output end: J_f · ... · J_first
+        numbers.reverse()
     product = times.join(numbers) if numbers else "1.00"
     return (f"<p class='path'>Path {number}: {escape(route)}</p>"
             f"<table cellspacing='0'>{''.join(rows)}</table>"
