@@ -9,7 +9,7 @@ import pytest
 
 import engine
 from engine import Circuit, CircuitError, GATES, check_gradients
-from helpers import EXAMPLES
+from helpers import EXAMPLES, build
 
 
 def one_gate(op, values, params=None):
@@ -317,12 +317,8 @@ def test_a_broken_tensor_gate_is_caught_at_the_right_elements(monkeypatch):
 
 
 def test_a_relu_of_a_vector_at_0_in_one_element_is_a_kink_there_only():
-    circuit = Circuit()
-    circuit.add_node("input", "a", value=[0.0, 0.5, -0.3])
-    circuit.add_node("relu", "r")
-    circuit.add_node("sum", "f")
-    circuit.connect("a", "r", 0)
-    circuit.connect("r", "f", 0)
+    circuit = build({"a": ("input", [0.0, 0.5, -0.3]), "r": "relu", "f": "sum"},
+                    {"r": ["a"], "f": ["r"]})
     report = check_gradients(circuit)
     a = report.entry("a")
     assert report.passed
@@ -333,14 +329,8 @@ def test_a_relu_of_a_vector_at_0_in_one_element_is_a_kink_there_only():
 
 
 def test_max_of_two_vectors_tied_in_one_element_is_a_kink_there():
-    circuit = Circuit()
-    circuit.add_node("input", "a", value=[1.0, 2.0])
-    circuit.add_node("input", "b", value=[1.0, 3.0])
-    circuit.add_node("max", "m")
-    circuit.add_node("sum", "f")
-    circuit.connect("a", "m", 0)
-    circuit.connect("b", "m", 1)
-    circuit.connect("m", "f", 0)
+    circuit = build({"a": ("input", [1.0, 2.0]), "b": ("input", [1.0, 3.0]), "m": "max",
+                     "f": "sum"}, {"m": ["a", "b"], "f": ["m"]})
     report = check_gradients(circuit)
     for node_id, losing in (("a", 0.0), ("b", 1.0)):
         entry = report.entry(node_id)

@@ -56,19 +56,22 @@ def test_selecting_x0_of_the_cs231n_neuron_shows_0_39_as_0_20_times_2(window):
     assert "∂exp/∂times_minus_1" in text and "∂f/∂plus_1" in text
 
 
-def test_a_real_click_on_a_gate_explains_it(window, qtbot):
-    open_example(window, "sigmoid_neuron_primitive")
-    view, scene = window.view, window.scene
-    gate = scene.gate_item("x0")
+def click_gate(window, qtbot, node_id):
+    """A real click on the middle of a gate's body."""
+    view, gate = window.view, window.scene.gate_item(node_id)
     qtbot.mouseClick(view.viewport(), Qt.LeftButton,
                      pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+
+
+def test_a_real_click_on_a_gate_explains_it(window, qtbot):
+    open_example(window, "sigmoid_neuron_primitive")
+    scene = window.scene
+    click_gate(window, qtbot, "x0")
     assert scene.selected_node_ids() == ["x0"]
     text = window.explain.text()
     assert "df/dx0 = 0.39" in text and "0.20 × 2.00 = 0.39" in text
 
-    gate = scene.gate_item("exp")
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    click_gate(window, qtbot, "exp")
     text = window.explain.text()
     # exp's gradient: df/d(plus_1) × 1 = -1/1.37² = -0.53
     e = math.exp(-1.0)
@@ -277,11 +280,8 @@ def test_where_the_nan_was_born_is_worked_out_once_per_pass(window, qtbot, monke
 # ------------------------------------------------------------------ vectors and matrices
 def test_a_click_on_w_explains_df_dw_as_the_product_of_the_local_jacobians(window, qtbot):
     open_example(window, "wx_squared")
-    view, scene = window.view, window.scene
-    gate = scene.gate_item("W")
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
-    assert scene.selected_node_ids() == ["W"]
+    click_gate(window, qtbot, "W")
+    assert window.scene.selected_node_ids() == ["W"]
     text = window.explain.text()
     assert "df/dW = [[0.09, 0.18], [0.10, 0.21]]" in text  # FORMAT.md 5's 0.088 ... 0.208
     assert "each local gradient is a Jacobian" in text
