@@ -27,7 +27,7 @@ from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, li
                         two_layer_relu_net)
 from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
-from .value_text import value_text
+from .value_format import value_text
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",

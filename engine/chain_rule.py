@@ -19,7 +19,7 @@ own share (``branch_gradients``).
 
 Vectors and matrices: a step where a tensor flows is written as the lecture writes it, with
 names first and numbers after, small tensors written out and big ones by their shape
-(``engine/value_text.py``): forward ``q = W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] =
+(``engine/value_format.py``): forward ``q = W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] =
 [0.22, 0.26]``; backward, for a tensor gate, the row's ``backward_infix`` (``dW = dq·xᵀ = ...``,
 ``dx = Wᵀ·dq = ...``: its local gradient is a Jacobian, never formed, so ``local`` is None),
 and for an element-by-element gate ``dq = dsq ⊙ local = ...`` (its local gradient is one
@@ -43,7 +43,7 @@ from .errors import CircuitError, quote, with_article
 from .gates import display_symbol, gate_number, infix_text
 from .number_format import format_number
 from .shapes import sum_to_shape
-from .value_text import value_text
+from .value_format import value_text
 
 Formatter = Callable[[object], str]
 _PORT = re.compile(r"\{(\d+)\}")

@@ -23,7 +23,7 @@ Vectors and matrices: the story is told at the first element that stopped being 
 names it ("element [1, 0] of q"). Element by element gates line their elements up with their
 inputs' (broadcasting them), so the numbers at that element are told; a tensor gate (matmul)
 mixes its inputs' elements, so its inputs are told whole (small ones written out, big ones by
-their shape, ``engine/value_text.py``).
+their shape, ``engine/value_format.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .chain_rule import fan_out_sum
 from .circuit import Circuit
 from .gates import gate_number, infix_text
 from .number_format import format_number
-from .value_text import value_text
+from .value_format import value_text
 
 LARGEST = "about 1.8e308"  # float64's largest finite number, as the explanations say it
 UPSTREAM_OF = ("The gradients upstream of it are computed from this one, so they are not "

@@ -4,9 +4,10 @@ The top plot has one curve per ascent run, named by its method ("analytic", "num
 "random"), so strategies can be compared on the same axes: the last ``MAX_RUNS`` runs stay, the
 oldest goes first, and ``clear`` (Reset plot) empties it. The bottom plot follows the current
 run: one curve per movable number (each element of a vector or matrix input is one, "W[0,1]",
-drawn in its input's colour; ``MAX_TRAJECTORIES`` of them, shared out among the inputs) with its value per
-iteration, each input named in a legend above its data (``gui.ascent.legend``: as many names to a row as the plot is wide, so
-none is cut off and none covers a line), as the runs are on the top plot.
+drawn in its input's colour; ``MAX_TRAJECTORIES`` of them, shared out among the inputs) with
+its value per iteration, each input named in a legend above its data (``gui.ascent.legend``:
+as many names to a row as the plot is wide, so none is cut off and none covers a line), as the
+runs are on the top plot.
 
 Drawing follows pyqtgraph's PlotSpeedTest: the curve items are made once per run, and each
 frame only appends the new points to a growing numpy buffer and calls ``setData`` on the items
