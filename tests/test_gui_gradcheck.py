@@ -4,6 +4,7 @@ failures in red and kinks in amber, and a ✓ / ✗ / ⚠ badge beside each inpu
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QKeySequence
 from PySide6.QtCore import Qt
@@ -267,3 +268,22 @@ def test_a_broken_tensor_gate_is_shown_at_its_wrong_elements(window, qtbot, monk
     assert [c[STATUS].text() for c in elements] == ["✓ ok", "✗ fail", "✗ fail", "✓ ok"]
     assert elements[1][STATUS].foreground().color() == theme.GRAD_RED
     assert elements[1][INPUT].background().color() == gradcheck_panel.FILLS["fail"]
+
+
+def test_a_net_of_big_matrices_is_checked_in_the_worker_thread(window, qtbot):
+    """602 numbers through 100-wide layers: about a million element evaluations, too many to
+    check without the window stalling."""
+    rng = np.random.default_rng(0)
+    circuit = build({"W1": ("input", rng.normal(size=(100, 2)).tolist()),
+                     "x": ("input", [0.3, -0.2]), "b1": ("input", rng.normal(size=100).tolist()),
+                     "W2": ("input", rng.normal(size=(3, 100)).tolist()), "h": "matmul",
+                     "hb": "add", "r": "relu", "s": "matmul", "f": "sum"},
+                    {"h": ["W1", "x"], "hb": ["h", "b1"], "r": ["hb"], "s": ["W2", "r"],
+                     "f": ["s"]})
+    window.document.replace_circuit(circuit)
+    action(window).trigger()
+    assert window.check.running
+    assert "Checking 602 numbers of 4 inputs" in window.check.status.text()
+    qtbot.waitUntil(lambda: not window.check.running, timeout=60_000)
+    assert window.check.status.text().startswith("✓ All 602 gradients match")
+    assert rows(window)["W2"][ELEMENT].text().endswith(" of 3×100")

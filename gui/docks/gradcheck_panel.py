@@ -16,9 +16,9 @@ when first opened, so a big matrix costs nothing until then).
 
 The verdicts describe the circuit as it was checked: any edit that could change a number
 (not moving or relabelling a gate) takes the badges off and empties the table. Small circuits
-are checked at once; a big one (the check costs two forward passes per source) is checked on a
-copy in a worker thread, so the window stays responsive, and a result the user edited the
-circuit under is thrown away.
+are checked at once; a big one (the check costs two forward passes per number it nudges) is
+checked on a copy in a worker thread, so the window stays responsive, and a result the user
+edited the circuit under is thrown away.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHBoxLayout, QH
                                QWidget)
 from shiboken6 import isValid
 
-from engine import CircuitError, check_gradients, format_full, format_number, shape_text
+from engine import (CircuitError, check_gradients, format_full, format_number, plan_of,
+                    shape_text)
 from gui.common import theme
 
 INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(7)
@@ -47,7 +48,7 @@ COLORS = {"ok": theme.VALUE_GREEN, "fail": theme.GRAD_RED, "kink": AMBER}
 FILLS = {"fail": QColor("#fde8e8"), "kink": QColor("#fff3dc")}
 BADGE_Z = 70
 BADGE_RADIUS = 8.0
-SYNC_LIMIT = 300_000  # gate evaluations (nodes × (2 numbers + 1)) checked without a thread
+SYNC_LIMIT = 300_000  # element evaluations (elements × (2 numbers + 1)) checked in place
 POLL_MS = 40
 MIN_HEIGHT = 40
 # edits that cannot change any number: the verdicts still hold
@@ -222,7 +223,9 @@ class GradCheckPanel(QWidget):
         sources = sum(1 for node in circuit.nodes.values() if node.gate.is_source)
         numbers = sum(int(np.size(node.value)) for node in circuit.nodes.values()
                       if node.gate.is_source)
-        if len(circuit.nodes) * (2 * numbers + 1) <= self.sync_limit:
+        # a pass costs about one evaluation per element of every node
+        elements = sum(int(np.prod(shape)) for shape in plan_of(circuit).shapes.values())
+        if max(elements, len(circuit.nodes)) * (2 * numbers + 1) <= self.sync_limit:
             try:
                 report = check_gradients(circuit)
             except (CircuitError, ValueError) as error:
