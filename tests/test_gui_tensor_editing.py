@@ -14,11 +14,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa: E402
+from PySide6.QtGui import (QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent,  # noqa: E402
                            QGuiApplication, QWheelEvent)
 from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
 
 import engine  # noqa: E402
+from gui.canvas.context_menus import build_gate_menu  # noqa: E402
 from gui.canvas.source_table import SourceTableDialog  # noqa: E402
 from gui.model.commands import SetValueCommand  # noqa: E402
 from tests.gui_helpers import make_window, settle, show_at  # noqa: E402
@@ -252,6 +253,30 @@ def test_double_click_on_a_matrix_source_opens_its_table_and_edits_are_undo_step
     assert window.document.result.value == pytest.approx(0.22 ** 2 + 0.12 ** 2)
     window.document.undo_stack.undo()
     assert np.array_equal(dialog.table.editor.value(), W)
+
+
+def test_the_gate_menu_fills_a_matrix_and_set_value_opens_its_table(window, tmp_path):
+    open_circuit(window, tmp_path)
+    stack = window.document.undo_stack
+
+    def trigger(name):
+        action = build_gate_menu(window.edit_actions, "W", window.view).findChild(QAction, name)
+        assert action is not None, name
+        action.trigger()
+        settle()
+
+    trigger("ctx_fill_zeros")
+    assert np.array_equal(value_of(window, "W"), np.zeros((2, 2)))
+    trigger("ctx_fill_random")
+    random = value_of(window, "W")
+    assert random.shape == (2, 2) and np.array_equal(random, np.round(random, 2))
+    assert stack.count() == 2
+    stack.undo()
+    stack.undo()
+    assert np.array_equal(value_of(window, "W"), W)
+    trigger("ctx_edit_value")  # no number dialog: the table opens
+    dialog = window.findChild(SourceTableDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.table.node_id == "W"
 
 
 def test_scrubbing_a_matrix_changes_nothing_and_says_how_to_edit_it(qtbot, window, tmp_path):

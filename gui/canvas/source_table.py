@@ -18,15 +18,28 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
+import numpy as np
+
 import engine
 from engine import CircuitError, shape_text
 from gui.common import theme
-from gui.common.matrix_editor import MatrixEditor
+from gui.common.matrix_editor import MatrixEditor, random_value
 from gui.model.commands import SetValueCommand
 from gui.model.value_text import same_value
 
 MAX_PROBLEMS_SHOWN = 3
 ROWS_ALWAYS_SHOWN = 4  # a short dock still shows this many rows of the table (fewer if fewer)
+
+
+FILLS = ("Random", "Zeros", "Ones")  # as the matrix editor fills (the gate's menu offers them)
+
+
+def filled(value, fill: str, rng: np.random.Generator | None = None):
+    """``value``'s shape filled as the matrix editor's Fill random / Zeros / Ones fill it."""
+    shape = engine.shape_of(value)
+    if fill == "Random":
+        return random_value(shape, rng or np.random.default_rng())
+    return np.full(shape, 0.0 if fill == "Zeros" else 1.0)
 
 
 def source_title(node) -> str:
