@@ -21,7 +21,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
 import engine  # noqa: E402
 from gui.canvas.context_menus import build_gate_menu  # noqa: E402
 from gui.canvas.source_table import SourceTableDialog  # noqa: E402
+from gui.docks.inputs_panel import GRAD, KIND, VALUE, InputsPanel  # noqa: E402
+from gui.docks.property_panel import PropertyPanel  # noqa: E402
 from gui.model.commands import SetValueCommand  # noqa: E402
+from gui.model.document import Document  # noqa: E402
 from tests.gui_helpers import make_window, settle, show_at  # noqa: E402
 from tests.test_gui_view import drag_event  # noqa: E402
 
@@ -298,7 +301,6 @@ def test_scrubbing_a_matrix_changes_nothing_and_says_how_to_edit_it(qtbot, windo
 def test_the_inputs_panel_previews_tensors_and_opens_their_table(qtbot, window, tmp_path):
     open_circuit(window, tmp_path)
     panel = window.inputs_panel
-    from gui.docks.inputs_panel import GRAD, VALUE
     assert panel.cell_text("W", VALUE) == "2×2 [0.10, 0.50, …]"
     assert panel.cell_text("x", VALUE) == "[0.20, 0.40]"
     assert panel.cell_text("W", GRAD) == "2×2 [0.09, 0.18, …]"  # 0.088, 0.176
@@ -318,6 +320,28 @@ def test_the_inputs_panel_previews_tensors_and_opens_their_table(qtbot, window, 
     window.document.flush()
     settle()
     assert panel.cell_text("x", VALUE) == "[0.00, 0.00]"
+
+
+def test_a_vector_input_bound_to_each_points_x_and_y_shows_and_changes_its_binding(qtbot):
+    data = json.loads(json.dumps(WX))
+    data["nodes"][1]["feature"] = [0, 1]
+    document = Document(engine.loads(json.dumps(data)))
+    inputs, panel = InputsPanel(document), PropertyPanel(document)
+    for widget in (inputs, panel):
+        qtbot.addWidget(widget)
+        widget.show()
+    assert inputs.cell_text("x", KIND) == "data x, y"
+    panel.show_node("x")
+    combo = panel.feature_combo
+    assert combo.currentText() == "x, y (columns 0, 1)"
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key_Home)  # -> none
+    assert document.circuit.node("x").feature is None
+    qtbot.keyClick(combo, Qt.Key_End)  # -> x, y again
+    assert document.circuit.node("x").feature == (0, 1)
+    document.undo_stack.undo()
+    assert document.circuit.node("x").feature is None
+    assert combo.currentIndex() == 0
 
 
 # ------------------------------------------------------------ files and the clipboard

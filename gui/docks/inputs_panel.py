@@ -47,6 +47,10 @@ def source_marker(node) -> tuple[str, str]:
     """A short marker for a source and the sentence explaining it ("" when it is free)."""
     if not node.gate.variable:
         return node.op, node.gate.doc
+    if isinstance(node.feature, tuple):  # a vector input taking several columns
+        return f"data {', '.join(feature_name(c) for c in node.feature)}", (
+            f"Bound to columns {', '.join(str(c) for c in node.feature)} of the data set: "
+            "training feeds it, ascent never moves it.")
     if node.feature is not None:
         return f"data {feature_name(node.feature)}", (
             f"Bound to column {node.feature} of the data set: training feeds it, ascent never "

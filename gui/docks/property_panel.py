@@ -45,6 +45,14 @@ FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} 
 PANEL_WIDTH = 280  # what the panel asks for; its contents wrap or shrink to fit narrower docks
 PANEL_MIN_WIDTH = 200
 OTHER_FEATURE = 3
+COLUMNS_FEATURE = 4  # several columns: a vector input taking each point's (x, y)
+POINT_COLUMNS = (0, 1)
+
+
+def columns_choice(columns: tuple) -> str:
+    """The data choice of a vector input bound to several columns: ``x, y (columns 0, 1)``."""
+    names = ", ".join(feature_name(column) for column in columns)
+    return f"{names} (columns {', '.join(str(column) for column in columns)})"
 MAX_FEATURE = 999
 NO_NUMBER = "—"
 
@@ -187,6 +195,7 @@ class PropertyPanel(QWidget):
         self.feature_combo = QComboBox()
         self.feature_combo.setObjectName("property_feature")
         self.feature_combo.addItems(FEATURE_CHOICES)
+        self.feature_combo.addItem(columns_choice(POINT_COLUMNS))
         self.feature_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.feature_combo.setMinimumContentsLength(6)
         self.feature_combo.setToolTip("Bind this input to a column of the data set "
@@ -362,9 +371,14 @@ class PropertyPanel(QWidget):
         for name, edit in self._param_edits.items():
             self._set_text(edit, format_precise(node.params[name]))
 
-    def _show_feature(self, feature: int | None) -> None:
+    def _show_feature(self, feature: int | tuple | None) -> None:
+        columns = feature if isinstance(feature, tuple) else POINT_COLUMNS
         with QSignalBlocker(self.feature_combo), QSignalBlocker(self.feature_spin):
-            if feature is None:
+            self.feature_combo.setItemText(COLUMNS_FEATURE, columns_choice(columns))
+            if isinstance(feature, tuple):
+                self.feature_combo.setCurrentIndex(COLUMNS_FEATURE)
+                feature = None  # no single column for the spin box
+            elif feature is None:
                 self.feature_combo.setCurrentIndex(0)
             elif feature < 2:
                 self.feature_combo.setCurrentIndex(1 + feature)
@@ -526,8 +540,13 @@ class PropertyPanel(QWidget):
             self._push(SetTrainableCommand(self.document, node.id, checked))
 
     def _commit_feature_choice(self, index: int) -> None:
-        feature = None if index == 0 else (index - 1 if index < OTHER_FEATURE
-                                           else self.feature_spin.value())
+        node = self.node
+        if index == COLUMNS_FEATURE:
+            feature = node.feature if node is not None and isinstance(node.feature, tuple) \
+                else POINT_COLUMNS
+        else:
+            feature = None if index == 0 else (index - 1 if index < OTHER_FEATURE
+                                               else self.feature_spin.value())
         self._set_feature(feature)
 
     def _commit_feature_column(self, column: int) -> None:
