@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine
+from gui.model.value_text import kind_of
 
 MAX_SIDE = 4096  # elements a side, as the matrix editor allows
 SHAPE_WORDS = {"vector": 1, "vec": 1, "matrix": 2, "mat": 2}
@@ -46,8 +47,7 @@ class GateSpec:
         """How a person names it: ``matrix input 2×2``, ``vector const 4``, ``input``."""
         if not self.shape:
             return self.op
-        kind = "vector" if len(self.shape) == 1 else "matrix"
-        return f"{kind} {self.op} {engine.shape_text(self.shape)}"
+        return f"{kind_of(self.shape)} {self.op} {engine.shape_text(self.shape)}"
 
 
 def parse_shape(text: str) -> tuple[int, ...] | None:
@@ -69,7 +69,7 @@ def parse_gate_spec(text: str) -> GateSpec | None:
     rank = SHAPE_WORDS.get(words[0])
     if rank is not None:  # "matrix input 3x3", "vector 8"
         rest = words[1].split(None, 1) if len(words) > 1 else []
-        op = "input"
+        op = next(gate.name for gate in engine.GATE_LIST if gate.variable)  # an input
         if rest and rest[0] in engine.GATES and engine.GATES[rest[0]].is_source:
             op, rest = rest[0], rest[1:]
         shape = parse_shape(rest[0]) if rest else DEFAULT_SHAPES[rank]
@@ -85,4 +85,5 @@ def parse_gate_spec(text: str) -> GateSpec | None:
 
 def palette_specs() -> list[GateSpec]:
     """The shaped sources the palette lists after the plain ones."""
-    return [GateSpec(op, DEFAULT_SHAPES[rank]) for op in ("input", "const") for rank in (1, 2)]
+    sources = [gate.name for gate in engine.GATE_LIST if gate.is_source]  # input, const
+    return [GateSpec(op, DEFAULT_SHAPES[rank]) for op in sources for rank in (1, 2)]

@@ -25,7 +25,7 @@ from engine import CircuitError, shape_text
 from gui.common import theme
 from gui.common.matrix_editor import MatrixEditor, random_value
 from gui.model.commands import SetValueCommand
-from gui.model.value_text import same_value
+from gui.model.value_text import kind_of, same_value
 
 MAX_PROBLEMS_SHOWN = 3
 ROWS_ALWAYS_SHOWN = 4  # a short dock still shows this many rows of the table (fewer if fewer)
@@ -43,12 +43,11 @@ def filled(value, fill: str, rng: np.random.Generator | None = None):
 
 
 def source_title(node) -> str:
-    """``W  2×2 input``, ``b  vector const of 3``, ``x  input``: a source and its shape."""
+    """``W  matrix input 2×2``, ``b  vector const 3``, ``x  input``: a source and its shape."""
     shape = engine.shape_of(node.value)
     if not shape:
         return f"{node.name}  {node.op}"
-    kind = "vector" if len(shape) == 1 else "matrix"
-    return f"{node.name}  {kind} {node.op} {shape_text(shape)}"
+    return f"{node.name}  {kind_of(shape)} {node.op} {shape_text(shape)}"
 
 
 class SourceTable(QWidget):

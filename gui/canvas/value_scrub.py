@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from engine import is_tensor, shape_text
 from gui.model.commands import SetValueCommand
+from gui.model.value_text import kind_of
 
 STEP = 0.1
 FINE_STEP = 0.01
@@ -122,9 +123,8 @@ class ValueScrub:
         if not self._told:  # once a scrub
             self._told = True
             self.scene.status_message.emit(
-                f"{node.id} is a {shape_text(node.value.shape)} "
-                f"{'vector' if node.value.ndim == 1 else 'matrix'}: scrubbing moves a single "
-                f"number; double-click {node.id} to edit its elements")
+                f"{node.id} is a {shape_text(node.value.shape)} {kind_of(node.value.shape)}: "
+                f"scrubbing moves a single number; double-click {node.id} to edit its elements")
 
     def _on_stack_moved(self, _index: int) -> None:
         if self._pushing or self.node_id is None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeW
 import engine
 from gui.canvas.gate_glyphs import GATE_MIME, WIDE_RATIO, gate_icon, gate_pixmap, gate_tooltip
 from gui.canvas.source_shapes import GateSpec, palette_specs
+from gui.model.value_text import kind_of
 
 ICON_SIZE = 22
 GATE_ROLE = Qt.UserRole
@@ -32,7 +33,7 @@ SHAPED_GROUP = "tensor"  # the group whose list starts with the sources made wit
 
 def shaped_tooltip(spec: GateSpec) -> str:
     """What a palette entry for a source made with a shape makes, and how to get others."""
-    kind = "vector" if len(spec.shape) == 1 else "matrix"
+    kind = kind_of(spec.shape)
     return (f"<b>{kind} {spec.op}</b>: a {spec.op} holding a {engine.shape_text(spec.shape)} "
             f"{kind} of zeros.<br>Type its numbers and choose another shape in Properties "
             f"(or double-click it on the canvas). Quick add (Tab) makes any shape: "
@@ -161,8 +162,8 @@ class PaletteWidget(QWidget):
             self._groups.append(header)
             if group == SHAPED_GROUP:
                 for spec in palette_specs():
-                    kind = "vector" if len(spec.shape) == 1 else "matrix"
-                    item = self._entry(header, f"{kind} {spec.op}", spec.op, spec.text)
+                    item = self._entry(header, f"{kind_of(spec.shape)} {spec.op}", spec.op,
+                                       spec.text)
                     item.setToolTip(0, shaped_tooltip(spec))
                     self._shaped[spec.text] = item
             for gate in engine.GATE_LIST:

@@ -37,6 +37,11 @@ def frozen(value):
     return array
 
 
+def kind_of(shape: tuple) -> str:
+    """What a value of ``shape`` is called: "number", "vector" or "matrix"."""
+    return ("number", "vector", "matrix")[len(shape)]
+
+
 def same_value(a, b) -> bool:
     """True when ``a`` and ``b`` have the same shape and the same numbers."""
     return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
@@ -73,8 +78,7 @@ def value_tooltip(name: str, value) -> str:
     if not is_tensor(value):
         return f"{name} = {format_full(value)}"
     array = np.asarray(value)
-    kind = "vector" if array.ndim == 1 else "matrix"
-    lines = [f"{name}: {kind} {shape_text(array.shape)}"]
+    lines = [f"{name}: {kind_of(array.shape)} {shape_text(array.shape)}"]
     rows = array.reshape(1, -1) if array.ndim == 1 else array
     shown = 0
     for row in rows:
