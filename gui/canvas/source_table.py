@@ -28,6 +28,8 @@ from gui.model.commands import SetValueCommand
 from gui.model.value_text import kind_of, same_value
 
 MAX_PROBLEMS_SHOWN = 3
+NARROWEST_KIND_PX = 64  # the shape chooser's parts in a narrow dock
+NARROWEST_SIZE_PX = 44
 ROWS_ALWAYS_SHOWN = 4  # a short dock still shows this many rows of the table (fewer if fewer)
 
 
@@ -61,6 +63,12 @@ class SourceTable(QWidget):
         self.document = document
         self.node_id: str | None = None
         self.editor = MatrixEditor(parent=self)
+        # in a narrow dock the shape chooser shrinks (its kind cut short, "matr…") rather
+        # than widen the dock; with room it is as wide as it likes
+        for box, width in ((self.editor.kind_box, NARROWEST_KIND_PX),
+                           (self.editor.rows_box, NARROWEST_SIZE_PX),
+                           (self.editor.columns_box, NARROWEST_SIZE_PX)):
+            box.setMinimumWidth(width)
         self.problems = QLabel(self)
         self.problems.setObjectName("source_table_problems")
         self.problems.setWordWrap(True)

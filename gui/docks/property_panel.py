@@ -178,6 +178,7 @@ class PropertyPanel(QWidget):
         self.source_table = SourceTable(self.document)
         self.source_table.status_message.connect(self.status_message)
         self.form.addRow(self.source_table)
+        self._set_row(self.source_table, False)  # shown for a source only
         self._params_anchor = self.form.rowCount()
 
         self.inputs_spin = QSpinBox()
