@@ -366,6 +366,19 @@ def test_save_open_and_recovery_keep_every_number_of_a_tensor_circuit(qtbot, win
         float(np.sum((third @ np.array(X)) ** 2)))
 
 
+def test_saving_shapes_that_do_not_fit_is_refused_naming_them_and_loses_nothing(
+        window, tmp_path):
+    path = open_circuit(window, tmp_path)
+    window.document.push(SetValueCommand(window.document, "x", [1.0, 2.0, 3.0]))
+    assert not window.save_to(path)
+    assert "matmul cannot multiply shapes (2, 2) and (3,)" in window.errors[-1]
+    assert window.document.is_dirty
+    assert json.loads(path.read_text(encoding="utf-8"))["nodes"][1]["value"] == X
+    window.document.undo_stack.undo()
+    assert window.save_to(path)
+    assert engine.load(path).node("x").value.tolist() == X
+
+
 def test_copy_paste_of_a_matrix_source_keeps_its_value(qtbot, window, tmp_path):
     open_circuit(window, tmp_path)
     click_gate(qtbot, window, "W")
