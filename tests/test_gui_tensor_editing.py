@@ -301,9 +301,9 @@ def test_scrubbing_a_matrix_changes_nothing_and_says_how_to_edit_it(qtbot, windo
 def test_the_inputs_panel_previews_tensors_and_opens_their_table(qtbot, window, tmp_path):
     open_circuit(window, tmp_path)
     panel = window.inputs_panel
-    assert panel.cell_text("W", VALUE) == "2×2 [0.10, 0.50, …]"
+    assert panel.cell_text("W", VALUE) == "2×2 [0.10, …]"
     assert panel.cell_text("x", VALUE) == "[0.20, 0.40]"
-    assert panel.cell_text("W", GRAD) == "2×2 [0.09, 0.18, …]"  # 0.088, 0.176
+    assert panel.cell_text("W", GRAD) == "2×2 [0.09, …]"  # 0.088
     assert panel.cell_text("x", GRAD) == "[-0.11, 0.64]"  # -0.112, 0.636
     tip = panel.table.item(panel.row_of("W"), VALUE).toolTip()
     assert "0.1  0.5" in tip and "-0.3  0.8" in tip

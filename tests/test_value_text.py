@@ -32,6 +32,8 @@ def test_previews_cut_long_tensors_short_and_tooltips_give_every_digit():
     assert value_preview(np.arange(8.0)) == "[0.00, 1.00, 2.00, 3.00, …] (8)"
     assert value_preview(np.arange(6.0).reshape(3, 2)) == "3×2 [0.00, 1.00; 2.00, 3.00, …]"
     assert value_preview(np.array([np.nan, np.inf])) == "[nan, inf]"
+    assert value_preview(W, 1) == "2×2 [0.10, …]"
+    assert value_preview(W, 0) == "2×2 […]"
     assert value_tooltip("W", W) == "W: matrix 2×2\n0.1  0.5\n-0.3  0.8"
     assert value_tooltip("x", 1 / 3) == "x = 0.3333333333333333"
 

@@ -28,15 +28,15 @@ import numpy as np
 from gui.canvas.source_table import SourceTableDialog
 from gui.common import theme
 from gui.model.commands import SetValueCommand
-from gui.model.value_text import (PANEL_PREVIEW_ELEMENTS, same_value, value_preview,
-                                  value_tooltip)
+from gui.model.value_text import same_value, value_preview, value_tooltip
 from engine import feature_name, format_precise, is_tensor
 from gui.common.number_entry import parse_number, unchanged
 
 NAME, VALUE, GRAD, KIND = range(4)
 HEADERS = ("name", "value", "gradient", "kind")
 NUMBER_SAMPLE = "-00000.00"  # as wide as the widest short number: the columns keep still
-WIDEST_PREVIEW = 1.7  # a tensor's preview may make a number column this many times wider
+WIDEST_PREVIEW = 1.5  # a tensor's preview may make a number column this many times wider
+PREVIEW_ELEMENTS = 2  # numbers a tensor's preview shows at most (fewer if they do not fit)
 ID_ROLE = Qt.UserRole
 PRECISE_ROLE = Qt.UserRole + 1  # a value cell's number written precisely, for its editor
 # what makes a source row need rebuilding (values and results only update the numbers)
@@ -113,6 +113,7 @@ class InputsPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.Fixed)
         header.setHighlightSections(False)
         self._number_width = self.table.fontMetrics().horizontalAdvance(NUMBER_SAMPLE) + 10
+        self._widest_column = round(self._number_width * WIDEST_PREVIEW)
         self.message = QLabel(self)
         self.message.setObjectName("inputs_message")
         self.message.setWordWrap(True)
@@ -195,8 +196,7 @@ class InputsPanel(QWidget):
         for column in (VALUE, GRAD, KIND):
             width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
             if column != KIND:  # a long preview ends in "…" (hover shows it whole)
-                width = min(max(width, self._number_width),
-                            round(self._number_width * WIDEST_PREVIEW))
+                width = min(max(width, self._number_width), self._widest_column)
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
 
@@ -248,7 +248,7 @@ class InputsPanel(QWidget):
                 grad = result.grads.get(node_id)
                 marked = grad is not None and not np.isfinite(grad).all()
                 grad_item.setText("—" if grad is None
-                                  else value_preview(grad, PANEL_PREVIEW_ELEMENTS))
+                                  else self._preview(grad))
                 grad_item.setToolTip(value_tooltip(f"df/d{node_id}", grad)
                                      if grad is not None else "")
                 grad_item.setForeground(theme.MARKED_TEXT if marked else theme.GRAD_RED)
@@ -276,11 +276,22 @@ class InputsPanel(QWidget):
             with QSignalBlocker(self.table):
                 self._show_value(item, node)
 
-    @staticmethod
-    def _show_value(item: QTableWidgetItem, node) -> None:
+    def _preview(self, value) -> str:
+        """A number as the canvas writes it, or a tensor's preview with as many of its first
+        numbers as fit in the widest number column (``2×2 [0.10, …]``; hover gives them all)."""
+        if not is_tensor(value):
+            return value_preview(value)
+        room = self._widest_column - 10
+        for count in range(PREVIEW_ELEMENTS, 0, -1):
+            text = value_preview(value, count)
+            if self.table.fontMetrics().horizontalAdvance(text) <= room:
+                return text
+        return value_preview(value, 0)
+
+    def _show_value(self, item: QTableWidgetItem, node) -> None:
         """A source's value as the canvas shows it, precisely in the editor, every digit on
         hover; a vector's or matrix's preview, edited in its table (not in the cell)."""
-        item.setText(value_preview(node.value, PANEL_PREVIEW_ELEMENTS))
+        item.setText(self._preview(node.value))
         tensor = is_tensor(node.value)
         item.setData(PRECISE_ROLE, None if tensor else format_precise(node.value))
         flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable

@@ -19,7 +19,6 @@ import numpy as np
 from engine import format_full, format_number, format_readout, is_tensor, shape_text
 
 PREVIEW_ELEMENTS = 4  # numbers a preview shows before "…"
-PANEL_PREVIEW_ELEMENTS = 2  # ... in a narrow column
 TOOLTIP_ELEMENTS = 64  # numbers a tooltip shows before "…"
 FILL_WORDS = {0.0: "zeros", 1.0: "ones"}
 
@@ -48,7 +47,9 @@ def same_value(a, b) -> bool:
 
 
 def _elements(array: np.ndarray, limit: int, number_text) -> str:
-    """The first ``limit`` numbers of a vector or matrix, rows separated by "; "."""
+    """The first ``limit`` numbers of a vector or matrix, rows separated by "; " (none: "…")."""
+    if limit <= 0:
+        return "…"
     rows = array.reshape(-1, array.shape[-1]) if array.ndim == 2 else array.reshape(1, -1)
     parts, count = [], 0
     for row in rows:
