@@ -23,12 +23,14 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .circuit import Circuit
 from .errors import CircuitError, quote
 from .gates import GATES
+from .gradient_sums import GradientSums, gradients_expected, passed_on
 from .scalar_kernels import Floats, compile_program
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
@@ -169,20 +171,25 @@ class Plan:
                 values[i] = forward([values[j] for j in ports], node.params)
         return values
 
+    @cached_property
+    def _gradient_sums_plan(self) -> tuple[list[int], list[bool]]:
+        steps = self.backward_steps
+        return gradients_expected(len(self.nodes), steps), passed_on(len(self.nodes), steps)
+
     def reference_backward(self, values: list, seed=None) -> list:
         """``backward`` on numpy: the definition of every gradient."""
         values = [np.float64(v) if type(v) is float else v for v in values]
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
-        grads = [None] * len(self.nodes)  # None: nothing has reached the node yet
+        sums = GradientSums(values, *self._gradient_sums_plan, _sum_to_shape)
+        grads = sums.grads  # None: nothing has reached the node yet
         ones = np.ones_like(values[self.output_index])
         grads[self.output_index] = ones if seed is None else ones * as_number(seed)
         with np.errstate(all="ignore"):
             for i, _forward, backward, ports, node in self.backward_steps:
-                sent = backward([values[j] for j in ports], values[i], grads[i], node.params)
-                for j, grad in zip(ports, sent):
-                    grads[j] = grad if grads[j] is None else grads[j] + grad
+                sums.receive(i, ports, backward([values[j] for j in ports], values[i],
+                                                grads[i], node.params))
         # A gate may pass its upstream gradient on as it is (add does): copy the arrays that
         # more than one node received, so each node's gradient is its own array.
         seen = set()
