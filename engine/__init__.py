@@ -26,6 +26,7 @@ from .number_format import (format_full, format_number, format_precise, format_r
                             is_marked)
 from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, linear_classifier,
                         two_layer_relu_net)
+from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 
 keep_freed_memory()  # batched passes reuse their arrays' memory: no page faults each pass
@@ -45,5 +46,5 @@ __all__ = [
     "FEATURE_NAMES", "feature_name", "six_points", "display_symbol", "GradientPath",
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
-    "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES",
+    "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
 ]

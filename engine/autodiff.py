@@ -28,10 +28,12 @@ from functools import cached_property
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError, quote
+from .errors import CircuitError, quote, shown
 from .gates import GATES
 from .gradient_sums import GradientSums, gradients_expected, passed_on
 from .scalar_kernels import Floats, compile_program
+from .shapes import ShapeError, sum_to_shape
+from .tensor_steps import TensorStep, infer_shape, tensor_step
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
 
@@ -41,22 +43,6 @@ def as_number(value):
     if np.ndim(value) == 0:
         return np.float64(value)
     return np.asarray(value, dtype=np.float64)
-
-
-def _sum_to_shape(grad, shape):
-    """Sum a broadcast gradient back to the shape of the value it belongs to."""
-    grad = np.asarray(grad, dtype=np.float64)
-    if grad.shape == shape:
-        return grad
-    if grad.ndim < len(shape):  # a batched node that does not reach the output: its 0 per point
-        grad = grad + np.zeros(shape)
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
 
 
 class Plan:
@@ -72,18 +58,39 @@ class Plan:
         self.steps = []
         self.incomplete: set[str] = set()
         index = self.index
+        # Each node's own shape (no batch axes), by plan index; None where it is unknown.
+        shapes: list = [None] * len(nodes)
+        self.shape_problems: list[tuple[str, str]] = []
+        self._kinds: dict[int, TensorStep] = {}  # steps that need more than numpy's broadcast
         for i, node in enumerate(nodes):
             gate = GATES[node.op]
             if gate.is_source:
                 self.sources.append((i, node))
+                shapes[i] = np.shape(node.value)
+                if type(node.feature) is tuple and shapes[i] != (len(node.feature),):
+                    self._shape_problem(circuit, node, f"bound to data columns "
+                                        f"{list(node.feature)}, so its value must be a vector "
+                                        f"of {len(node.feature)} numbers, not shape {shapes[i]}")
                 continue
             ports = circuit.inputs_of(node.id)
             if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
                 self.incomplete.add(node.id)
                 continue
-            self.steps.append((i, gate.forward, gate.backward,
-                               tuple([index[src] for src in ports]), node))
-        self.problems = circuit.problems()
+            positions = tuple([index[src] for src in ports])
+            in_shapes = [shapes[j] for j in positions]
+            try:
+                shapes[i] = infer_shape(gate, in_shapes)
+            except ShapeError as error:
+                self._shape_problem(circuit, node, str(error))
+                self.incomplete.add(node.id)
+                continue
+            kind = tensor_step(gate, in_shapes, shapes[i])
+            if kind is not None:
+                self._kinds[i] = kind
+            self.steps.append((i, gate.forward, gate.backward, positions, node))
+        self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
+                       if shape is not None}
+        self.problems = circuit.problems() + [message for _id, message in self.shape_problems]
         try:
             self.output = circuit.output_id()
         except CircuitError:
@@ -93,6 +100,10 @@ class Plan:
         self._source_ids = frozenset(node.id for _i, node in self.sources)
         self._scalar = None if self.incomplete else compile_program(
             len(nodes), self.steps, self.backward_steps, self.output_index)
+
+    def _shape_problem(self, circuit: Circuit, node, what: str) -> None:
+        place = list(circuit.nodes).index(node.id)
+        self.shape_problems.append((node.id, f"nodes[{place}] ({node.id}): {what}"))
 
     def _steps_upstream_of_output(self):
         if self.output is None or self.output in self.incomplete:
@@ -109,6 +120,11 @@ class Plan:
         if not self._source_ids.issuperset(overrides):
             key = next(key for key in overrides if key not in self._source_ids)
             raise CircuitError(f"{quote(key)} is not an input or const of this circuit")
+        for key, value in overrides.items():
+            shape = self.shapes[key]
+            if shape and np.shape(value)[-len(shape):] != shape:
+                raise CircuitError(f"{shown(key)}: a value of shape {np.shape(value)} cannot "
+                                   f"take the place of its value of shape {shape}")
 
     def source_values(self, overrides: dict | None = None) -> list:
         """The values of the sources (node values, or the overrides given by id)."""
@@ -166,9 +182,14 @@ class Plan:
         values = [np.float64(np.nan)] * len(self.nodes)
         for i, value in self.source_values(overrides):
             values[i] = value
+        kinds = self._kinds
         with np.errstate(all="ignore"):
             for i, forward, _backward, ports, node in self.steps:
-                values[i] = forward([values[j] for j in ports], node.params)
+                if i in kinds:
+                    values[i] = kinds[i].forward(forward, [values[j] for j in ports],
+                                                 node.params)
+                else:
+                    values[i] = forward([values[j] for j in ports], node.params)
         return values
 
     @cached_property
@@ -182,14 +203,20 @@ class Plan:
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
-        sums = GradientSums(values, *self._gradient_sums_plan, _sum_to_shape)
+        sums = GradientSums(values, *self._gradient_sums_plan)
         grads = sums.grads  # None: nothing has reached the node yet
         ones = np.ones_like(values[self.output_index])
         grads[self.output_index] = ones if seed is None else ones * as_number(seed)
+        kinds = self._kinds
         with np.errstate(all="ignore"):
             for i, _forward, backward, ports, node in self.backward_steps:
-                sums.receive(i, ports, backward([values[j] for j in ports], values[i],
-                                                grads[i], node.params))
+                if i in kinds:
+                    sent = kinds[i].backward(backward, [values[j] for j in ports], values[i],
+                                             grads[i], node.params)
+                else:
+                    sent = backward([values[j] for j in ports], values[i], grads[i],
+                                    node.params)
+                sums.receive(i, ports, sent)
         # A gate may pass its upstream gradient on as it is (add does): copy the arrays that
         # more than one node received, so each node's gradient is its own array.
         seen = set()
@@ -197,7 +224,7 @@ class Plan:
             if grad is None:
                 grads[i] = zero
             elif np.shape(grad) != np.shape(value):
-                grads[i] = _sum_to_shape(grad, np.shape(value))
+                grads[i] = sum_to_shape(grad, np.shape(value))
             elif isinstance(grad, np.ndarray):
                 if id(grad) in seen:
                     grads[i] = grad.copy()

@@ -25,8 +25,11 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
+import numpy as np
+
 from .errors import CircuitError, first_and_last, quote, shown, shown_chain, with_article
 from .gates import GATES, Gate
+from .tensor_values import checked_value
 
 
 @dataclass
@@ -35,12 +38,12 @@ class Node:
 
     id: str
     op: str
-    value: float | None = None
+    value: object = None  # a float, or a frozen float64 array (engine/tensor_values.py)
     params: dict = field(default_factory=dict)
     n_inputs: int = 0
     pos: tuple[float, float] | None = None
     label: str | None = None
-    feature: int | None = None
+    feature: int | tuple | None = None  # a data column, or (0, 1) for a (2,) input
     trainable: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -348,7 +351,9 @@ class Circuit:
         node_id = self.unique_id(op) if node_id is None else node_id
         self._check_new_id(node_id)
         if gate.is_source:
-            value = 0.0 if value is None else _finite(value, f"{node_id}: value")
+            if value is None and isinstance(feature, (list, tuple)):
+                value = [0.0] * len(feature)  # one number per data column it takes
+            value = 0.0 if value is None else checked_value(value, f"{node_id}: value")
         elif value is not None:
             raise CircuitError(f"{node_id}: {with_article(op)} gate has no value")
         full_params = dict(gate.param_defaults)
@@ -424,14 +429,17 @@ class Circuit:
         self._notify(Change("wire_removed", dst, wire=Wire(src, dst, port)), structural=True)
         return src
 
-    def set_value(self, node_id: str, value: float) -> None:
-        """Set an input's or const's value (``node_changed``, field ``value``)."""
+    def set_value(self, node_id: str, value) -> None:
+        """Set an input's or const's value, a number, vector or matrix (``node_changed``,
+        field ``value``); a change of shape is a change of structure (shapes are inferred
+        once per structure)."""
         node = self.node(node_id)
         if not node.gate.is_source:
             raise CircuitError(f"{node_id}: {with_article(node.op)} gate has no value")
-        old, node.value = node.value, _finite(value, f"{node_id}: value")
+        old, node.value = node.value, checked_value(value, f"{node_id}: value")
+        reshaped = np.shape(old) != np.shape(node.value)
         self._notify(Change("node_changed", node_id, field="value", old=old, new=node.value),
-                     structural=False)
+                     structural=reshaped)
 
     def set_param(self, node_id: str, name: str, value: float) -> None:
         """Set one param of a scale/offset/pow gate (``node_changed``, field ``params``)."""
@@ -564,11 +572,20 @@ class Circuit:
         return count
 
     @staticmethod
-    def _check_feature(node_id: str, feature) -> int | None:
+    def _check_feature(node_id: str, feature) -> int | tuple | None:
+        """A data column (a whole number >= 0), or a list of them for a vector input that
+        takes several columns ([0, 1]: each point's (x, y)) as a tuple."""
         if feature is None:
             return None
-        if isinstance(feature, bool) or not isinstance(feature, int) or feature < 0:
-            raise CircuitError(f"{node_id}: feature must be a whole number >= 0, not {feature!r}")
+        columns = feature if isinstance(feature, (list, tuple)) else [feature]
+        for column in columns:
+            if isinstance(column, bool) or not isinstance(column, int) or column < 0:
+                raise CircuitError(f"{node_id}: feature must be a whole number >= 0 or a list "
+                                   f"of them, not {feature!r}")
+        if isinstance(feature, (list, tuple)):
+            if not feature:
+                raise CircuitError(f"{node_id}: feature must not be an empty list")
+            return tuple(feature)
         return feature
 
 

@@ -26,13 +26,15 @@ from .errors import CircuitError, quote
 from .file_values import kind
 from .gates import GATES
 from .strict_json import check_storable, parse_json
+from .tensor_values import is_tensor, value_to_json
 from .text_files import check_size, read_text
 
 FORMAT_TAG = "circuitgrad"
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 
 # MIGRATIONS[v] turns a version-v dict into a version-(v + 1) dict; they run in sequence.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+# Version 2 (tensors, a file's own gates) only adds to version 1: a version-1 file reads as is.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: lambda data: data}
 
 
 # --------------------------------------------------------------------------- reading
@@ -107,7 +109,7 @@ def _node_to_dict(node) -> dict:
     gate = GATES[node.op]
     entry = {"id": node.id, "op": node.op}
     if gate.is_source:
-        entry["value"] = float(node.value)
+        entry["value"] = value_to_json(node.value)
     if gate.params:
         entry["params"] = {name: float(node.params[name]) for name in gate.params}
     if gate.variadic and node.n_inputs != 2:
@@ -117,7 +119,8 @@ def _node_to_dict(node) -> dict:
     if node.label:
         entry["label"] = node.label
     if node.feature is not None:
-        entry["feature"] = node.feature
+        entry["feature"] = (list(node.feature) if isinstance(node.feature, tuple)
+                            else node.feature)
     if node.gate.variable and not node.trainable:
         entry["trainable"] = False
     for key, value in node.extra.items():
@@ -126,9 +129,19 @@ def _node_to_dict(node) -> dict:
     return entry
 
 
+def version_needed(circuit: Circuit) -> int:
+    """2 for a circuit with a tensor value, a tensor gate or a vector feature; else 1, so
+    that programs that read only version 1 keep reading what needs nothing newer."""
+    for node in circuit.nodes.values():
+        if (is_tensor(node.value) or not GATES[node.op].elementwise
+                or isinstance(node.feature, tuple)):
+            return 2
+    return 1
+
+
 def circuit_to_dict(circuit: Circuit) -> dict:
     """The circuit as the dict its file holds (known keys first, then the kept unknown ones)."""
-    data = {"format": FORMAT_TAG, "version": CURRENT_VERSION, "title": circuit.title,
+    data = {"format": FORMAT_TAG, "version": version_needed(circuit), "title": circuit.title,
             "nodes": [_node_to_dict(node) for node in circuit.nodes.values()]}
     order = {node_id: i for i, node_id in enumerate(circuit.nodes)}
     wires = sorted(circuit.wires(), key=lambda wire: (order[wire.dst], wire.port))

@@ -23,6 +23,7 @@ from .circuit import MAX_COORDINATE, Circuit
 from .errors import CircuitError, article, quote, shown
 from .file_values import a_list, an_object, finite_number, kind, whole_number
 from .gates import GATES, MAX_PORTS
+from .tensor_values import value_from_json
 
 MAX_NODES = 200_000
 
@@ -72,6 +73,15 @@ def _params(raw: dict, gate, place: str) -> dict:
     return {name: finite_number(params[name], f"{place}.params.{name}") for name in gate.params}
 
 
+def _feature(raw, place: str):
+    """A data column, or a non-empty list of them (a vector input's ``[0, 1]``)."""
+    if not isinstance(raw, list):
+        return whole_number(raw, place, 0)
+    if not raw:
+        raise CircuitError(f"{place}: must list at least one data column, like [0, 1]")
+    return tuple(whole_number(column, f"{place}[{k}]", 0) for k, column in enumerate(raw))
+
+
 def _node_fields(raw, i: int) -> dict:
     """The keyword arguments of ``Circuit.add_node`` for ``nodes[i]``, all checked."""
     place = f"nodes[{i}]"
@@ -93,8 +103,9 @@ def _node_fields(raw, i: int) -> dict:
 
     if gate.is_source:
         if "value" not in raw:
-            raise CircuitError(f"{place}.value: missing ({_a(op)} node needs a number)")
-        fields["value"] = finite_number(raw["value"], f"{place}.value")
+            raise CircuitError(f"{place}.value: missing ({_a(op)} node needs a number, "
+                               "a vector or a matrix)")
+        fields["value"] = value_from_json(raw["value"], f"{place}.value")
     elif "value" in raw:
         raise CircuitError(f"{place}.value: not allowed on {_a(op)} gate (only input and "
                            "const nodes have a value)")
@@ -132,7 +143,7 @@ def _node_fields(raw, i: int) -> dict:
             raise CircuitError(f"{place}.{key}: only allowed on an 'input' node, "
                                f"not on {_a(op)} gate")
     if raw.get("feature") is not None:
-        fields["feature"] = whole_number(raw["feature"], f"{place}.feature", 0)
+        fields["feature"] = _feature(raw["feature"], f"{place}.feature")
     trainable = raw.get("trainable", True)
     if trainable is not None and not isinstance(trainable, bool):
         raise CircuitError(f"{place}.trainable: must be true or false, not {quote(trainable)}")

@@ -45,6 +45,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import tensor_gates
+from .shapes import matmul_shape, to_number, transposed
+
 MAX_PORTS = 16
 
 
@@ -77,7 +80,7 @@ class Gate:
 
     name: str
     symbol: str
-    group: str  # "source", "arithmetic" or "nonlinear": where the palette shows it
+    group: str  # "source", "arithmetic", "nonlinear" or "tensor": where the palette shows it
     min_ports: int
     max_ports: int
     forward: Callable | None
@@ -119,6 +122,15 @@ class Gate:
     aliases: tuple = ()  # words people type for it that its name, symbol and doc do not contain
     variable: bool = False  # a source the user, ascent and training change (an input)
     sums_inputs: bool = False  # its output is a signed sum of its inputs (add, sub)
+    # What it makes of its inputs' shapes (engine/shapes.py): None for a gate that works
+    # element by element with numpy broadcasting; else a rule (op, input shapes) -> output
+    # shape, and then forward and backward also take ``ranks`` (engine/tensor_gates.py)
+    shape_rule: Callable | None = None
+
+    @property
+    def elementwise(self) -> bool:
+        """True for a gate that works element by element (every gate but the tensor ones)."""
+        return self.shape_rule is None
 
     @property
     def variadic(self) -> bool:
@@ -395,12 +407,33 @@ GATE_LIST: Sequence[Gate] = (
          "|a|", "sign(a) (0 at 0)", "The absolute value of its input.",
          scalar_forward=abs, scalar_backward=lambda a, out, up: _sign(a) * up,
          kink=AT_ZERO, aliases=("absolute", "magnitude")),
+    Gate("matmul", "W·x", "tensor", 2, 2, tensor_gates.matmul_forward,
+         tensor_gates.matmul_backward,
+         "a0 · a1 (matrix product)", "dq·a1ᵀ to a0, a0ᵀ·dq to a1",
+         "Multiplies a matrix by a vector or a matrix (numpy's a0 @ a1; a vector on the left "
+         "is a row, on the right a column).",
+         intuition="The vectorized switcher: dW = dq·xᵀ and dx = Wᵀ·dq, and the Jacobian is "
+                   "never formed.",
+         infix="{0} · {1}", compact_infix="{0}·{1}", pattern="switches",
+         aliases=("matrix", "product", "@", "dot", "linear", "layer"), shape_rule=matmul_shape),
+    Gate("sum", "Σ", "tensor", 1, 1, tensor_gates.sum_forward, tensor_gates.sum_backward,
+         "Σ a (all its elements)", "1 to every element",
+         "Adds up every element of a vector or matrix into one number.",
+         intuition="Like add, it distributes: every element receives the upstream gradient.",
+         pattern="distributes", passes_gradient=True, aliases=("total", "reduce"),
+         shape_rule=to_number),
+    Gate("transpose", "ᵀ", "tensor", 1, 1, tensor_gates.transpose_forward,
+         tensor_gates.transpose_backward,
+         "aᵀ", "the upstream gradient transposed back",
+         "Swaps a matrix's rows and columns (a vector stays as it is).",
+         infix="{0}ᵀ", pattern="distributes", passes_gradient=True, aliases=("flip", "swap"),
+         shape_rule=transposed),
 )
 
 GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}
 
 GROUP_TITLES = {"source": "Inputs and constants", "arithmetic": "Arithmetic",
-                "nonlinear": "Nonlinearities"}
+                "nonlinear": "Nonlinearities", "tensor": "Vectors and matrices"}
 
 
 def gate(name: str) -> Gate:

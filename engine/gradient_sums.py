@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .shapes import sum_to_shape
+
 
 def gradients_expected(n_nodes: int, backward_steps: list) -> list[int]:
     """How many gradients a backward pass over ``backward_steps`` sends to each node: one for
@@ -42,9 +44,8 @@ def passed_on(n_nodes: int, backward_steps: list) -> list[bool]:
 class GradientSums:
     """Each node's gradient so far (``grads``, None where nothing has reached it yet)."""
 
-    def __init__(self, values: list, expected: list[int], passed_on: list[bool], to_shape):
+    def __init__(self, values: list, expected: list[int], passed_on: list[bool]):
         self.values = values
-        self._to_shape = to_shape  # (gradient, shape) -> the gradient summed to that shape
         self.grads = [None] * len(values)
         self._waiting = list(expected)
         self._passed_on = passed_on  # j's gate sends its gradient on: it keeps the batch axis
@@ -75,7 +76,7 @@ class GradientSums:
             shape = np.shape(self.values[j])
             if np.shape(held) != shape:
                 if not self._passed_on[j]:
-                    held = self._to_shape(held, shape)
+                    held = sum_to_shape(held, shape)
             elif self._passed[j] and type(held) is np.ndarray:
                 held = held.copy()  # now, while it is in the cache
         self.grads[j] = held

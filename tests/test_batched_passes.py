@@ -32,7 +32,11 @@ def plain_backward(plan, values, seed=None):
     grads[plan.output_index] = ones if seed is None else ones * seed
     with np.errstate(all="ignore"):
         for i, _forward, backward, ports, node in plan.backward_steps:
-            sent = backward([values[j] for j in ports], values[i], grads[i], node.params)
+            xs = [values[j] for j in ports]
+            if i in plan._kinds:  # a gate with tensor inputs of other ranks
+                sent = plan._kinds[i].backward(backward, xs, values[i], grads[i], node.params)
+            else:
+                sent = backward(xs, values[i], grads[i], node.params)
             for j, grad in zip(ports, sent):
                 grads[j] = grad if grads[j] is None else grads[j] + grad
         for j, grad in enumerate(grads):

@@ -195,7 +195,7 @@ SHAPE_ERRORS = [
     (_set(["version"], 0), "version: 0 is not a version"),
     (_set(["version"], -3), "version: -3 is not a version"),
     (_set(["version"], 7), "version: this file is version 7; this circuitgrad reads up to "
-                           "version 1"),
+                           "version 2"),
     (_set(["title"], 3), "title: must be a string"),
     (_drop(["nodes"]), "nodes: missing"),
     (_set(["nodes"], {"x": 1}), "nodes: must be a list, not an object"),
@@ -457,7 +457,7 @@ def test_migrations_run_in_sequence(monkeypatch):
     circuit = engine.circuit_from_dict(old)
     assert circuit.title == "f = (x + y) * z"
     assert engine.run(circuit).value == -12.0
-    assert engine.circuit_to_dict(circuit)["version"] == 3
+    assert engine.circuit_to_dict(circuit)["version"] == 1  # numbers only: written as version 1
     middle = example_dict()
     middle["version"] = 2
     middle["nodes"][4]["op"] = "mult"
@@ -470,9 +470,10 @@ def test_a_missing_migration_is_refused(monkeypatch):
     assert "version: cannot read version 1 files" in refused(example_dict())
 
 
-def test_there_are_no_migrations_yet():
-    assert circuit_file.CURRENT_VERSION == 1
-    assert circuit_file.MIGRATIONS == {}
+def test_version_2_only_adds_to_version_1():
+    assert circuit_file.CURRENT_VERSION == 2
+    data = example_dict()
+    assert circuit_file.MIGRATIONS[1](data) is data
 
 
 # --------------------------------------------------------------------------- load and save

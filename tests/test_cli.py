@@ -101,7 +101,7 @@ def test_eval_writes_non_finite_numbers_as_strings(tmp_path, example):
     ('{"format": "circuitgrad",\n "nodes": [', "line 2, column 12: not valid JSON"),
     (EXAMPLE.replace('"mul"', '"mull"'), "nodes[4].op: unknown gate 'mull' (did you mean 'mul'?)"),
     (EXAMPLE.replace('"version": 1', '"version": 7'), "this file is version 7; this "
-                                                       "circuitgrad reads up to version 1"),
+                                                       "circuitgrad reads up to version 2"),
     (EXAMPLE.replace('"value": 5.0', '"value": NaN'), "NaN is not allowed"),
     (EXAMPLE.replace('"to": "q", "port": 1', '"to": "zz", "port": 1'),
      "wires[1].to: no node 'zz'"),

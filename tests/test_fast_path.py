@@ -18,7 +18,7 @@ import engine
 from engine import Circuit, CircuitError, GATE_LIST, GATES, plan_of, run
 from engine.scalar_kernels import Floats
 
-GATE_OPS = [gate.name for gate in GATE_LIST if not gate.is_source]
+GATE_OPS = [gate.name for gate in GATE_LIST if not gate.is_source and gate.elementwise]
 EXACT_OPS = ["add", "mul", "max", "min", "sub", "div", "neg", "scale", "offset", "pow",
              "recip", "relu", "abs"]
 POWERS = [2.0, 3.0, 0.5, -1.0, 1.5, 0.0]

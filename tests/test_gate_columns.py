@@ -23,7 +23,8 @@ from gui.canvas.quick_add import match_gates
 from gui.training.boundary_plot import gate_expression
 from helpers import build
 
-OPERATIONS = [gate for gate in engine.GATE_LIST if not gate.is_source]
+# Gates on numbers (the tensor gates have their own tests: tests/test_tensor_gates.py)
+OPERATIONS = [gate for gate in engine.GATE_LIST if not gate.is_source and gate.elementwise]
 KINKED = [gate for gate in OPERATIONS if gate.kink is not None]
 SMOOTH = [gate for gate in OPERATIONS if gate.kink is None]
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,8 @@ import engine
 from helpers import port_grads, run_gate
 
 NAN, INF = math.nan, math.inf
-OPERATIONS = [gate for gate in engine.GATE_LIST if not gate.is_source]
+# Gates on numbers (the tensor gates have their own tests: tests/test_tensor_gates.py)
+OPERATIONS = [gate for gate in engine.GATE_LIST if not gate.is_source and gate.elementwise]
 
 
 def _prod(values):

@@ -104,7 +104,7 @@ def test_typing_sig_in_the_filter_leaves_sigmoid(qtbot, palette):
     assert palette.gate_names(visible_only=True) == ["sigmoid"]
     tree = palette.tree
     hidden = [tree.topLevelItem(i).isHidden() for i in range(tree.topLevelItemCount())]
-    assert hidden == [True, True, False]  # only the nonlinearities' header stays
+    assert hidden == [True, True, False, True]  # only the nonlinearities' header stays
     palette.filter_edit.clear()
     assert palette.gate_names(visible_only=True) == GATE_NAMES
 
