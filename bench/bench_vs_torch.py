@@ -6,9 +6,12 @@ decision boundary and training do):
 - **scalar 16-unit net**: ``engine.hidden_layer_net(16)`` (16 hidden ReLU units of scalar
   gates, 83 gates) with x and y bound to the grid, so every value is a 40 000-vector. torch runs
   the same graph: one eager op per gate on 40 000-vectors (the weights are 0-dim tensors), then
-  ``backward()``. Both compute every parameter's gradient and x's and y's per point.
-- **tensor 2-layer net, h = 100**: ``W2 max(0, W1 x + b1) + b2``. torch does it as
-  ``relu(X @ W1.T + b1) @ W2.T + b2`` over the batch of points, then ``backward()``.
+  ``backward()``. Both compute every parameter's gradient and x's and y's per point; the
+  engine is timed computing every node's gradient too (what the canvas shows) and, as torch
+  does, only the sources' (``sources_only=True``, what training reads).
+- **tensor 2-layer net, h = 100**: ``w2 · max(0, W1 x + b1) + b2``, five tensor gates (matmul,
+  add, relu, matmul, add), x bound to the grid's points (a batch of 2-vectors). torch does it
+  as ``relu(X @ W1.T + b1) @ w2 + b2`` over the batch of points, then ``backward()``.
 
 torch is optional (never a dependency: ``pip install torch`` to compare); without it only the
 engine's times are printed. Each way is checked against the other first. Times are medians of
@@ -58,6 +61,27 @@ def median_seconds(ways: dict, repeat: int) -> dict:
     return {name: statistics.median(seconds) for name, seconds in times.items()}
 
 
+def relative_difference(ours: list, theirs: list) -> float:
+    """The largest difference between two lists of arrays (torch's as tensors), each relative
+    to the larger of 1 and the biggest number of the array."""
+    worst = 0.0
+    for mine, tensor in zip(ours, theirs):
+        other = tensor.numpy()
+        scale = max(1.0, float(np.max(np.abs(other))))
+        worst = max(worst, float(np.max(np.abs(np.asarray(mine) - other))) / scale)
+    return worst
+
+
+def _engine_ways(plan, inputs: dict) -> dict:
+    """The engine's two ways: every node's gradient (what the canvas shows), and only the
+    sources' (what training reads, and all torch keeps)."""
+    return {
+        "circuitgrad, every node's gradient": lambda: plan.backward(plan.forward(inputs)),
+        "circuitgrad, sources only (training)":
+            lambda: plan.backward(plan.forward(inputs), sources_only=True),
+    }
+
+
 # --- the scalar 16-unit net ----------------------------------------------------------------
 
 _TORCH_OPS = {"add": lambda xs: sum(xs[1:], xs[0]), "mul": lambda xs: xs[0] * xs[1],
@@ -94,22 +118,17 @@ def scalar_net(size: int, repeat: int) -> list:
     plan = engine.plan_of(circuit)
     grid_x, grid_y = grid_points(size)
     inputs = {"x": grid_x, "y": grid_y}
-
-    def ours():
-        return plan.backward(plan.forward(inputs))
-
     title = (f"scalar net, {HIDDEN_SCALAR} ReLU units ({len(plan.steps)} gates), "
              f"{grid_x.size} points")
-    ways = {"circuitgrad plan.forward + plan.backward": ours}
+    ways = _engine_ways(plan, inputs)
     if torch is not None:
         theirs = TorchCircuit(plan, inputs)
         values = plan.forward(inputs)
         grads, their_grads = plan.backward(values), theirs.step()
-        worst = max(float(np.max(np.abs(grads[i] - their_grads[i].numpy())))
-                    for i in their_grads)
-        worst = max(worst, float(np.max(np.abs(values[plan.output_index]
-                                                 - theirs.output.detach().numpy()))))
-        print(f"{title}: circuitgrad and torch agree within {worst:.1e}")
+        worst = relative_difference(
+            [values[plan.output_index], *(grads[i] for i in their_grads)],
+            [theirs.output.detach(), *their_grads.values()])
+        print(f"{title}: circuitgrad and torch agree within {worst:.1e} (relative)")
         ways["torch eager"] = theirs.step
     return _rows(title, ways, repeat)
 
@@ -117,31 +136,36 @@ def scalar_net(size: int, repeat: int) -> list:
 # --- the tensor 2-layer net, h = 100 -----------------------------------------------------------
 
 def tensor_net_parameters(hidden: int, seed: int = 0) -> dict:
-    """W1 (h x 2), b1 (h), W2 (1 x h), b2 (1), uniform in [-0.5, 0.5) like the templates'."""
+    """W1 (h x 2), b1 (h), w2 (h), b2 (a number), uniform in [-0.5, 0.5) like the templates'."""
     rng = np.random.default_rng(seed)
-    shapes = {"W1": (hidden, 2), "b1": (hidden,), "W2": (1, hidden), "b2": (1,)}
+    shapes = {"W1": (hidden, 2), "b1": (hidden,), "w2": (hidden,), "b2": ()}
     return {name: rng.uniform(-0.5, 0.5, shape) for name, shape in shapes.items()}
 
 
+def tensor_net_circuit(params: dict) -> engine.Circuit:
+    """score = w2 · max(0, W1 x + b1) + b2 of tensor gates, x (2,) bound to data columns 0, 1."""
+    circuit = engine.Circuit("2-layer net")
+    circuit.add_node("input", "x", feature=[0, 1])
+    for name, value in params.items():
+        circuit.add_node("input", name, value=value.tolist())
+    for node_id, op, sources in (("q", "matmul", ["W1", "x"]), ("h", "add", ["q", "b1"]),
+                                 ("r", "relu", ["h"]), ("s", "matmul", ["w2", "r"]),
+                                 ("score", "add", ["s", "b2"])):
+        circuit.add_node(op, node_id)
+        for port, source in enumerate(sources):
+            circuit.connect(source, node_id, port)
+    circuit.set_output("score")
+    return circuit
+
+
 def torch_tensor_step(leaves: dict, points) -> dict:
-    """``W2 max(0, W1 x + b1) + b2`` for every point (a row of ``points``), then backward."""
+    """``w2 · max(0, W1 x + b1) + b2`` for every point (a row of ``points``), then backward."""
     for leaf in (*leaves.values(), points):
         leaf.grad = None
     hidden = torch.relu(points @ leaves["W1"].T + leaves["b1"])
-    score = hidden @ leaves["W2"].T + leaves["b2"]
+    score = hidden @ leaves["w2"] + leaves["b2"]
     score.backward(torch.ones_like(score))
-    return {name: leaf.grad for name, leaf in (*leaves.items(), ("X", points))}
-
-
-def numpy_tensor_step(params: dict, points: np.ndarray) -> dict:
-    """The same by hand in numpy: the reference both others are checked against."""
-    pre = points @ params["W1"].T + params["b1"]
-    hidden = np.maximum(pre, 0.0)
-    score = hidden @ params["W2"].T + params["b2"]
-    upstream = np.ones_like(score)
-    d_hidden = (upstream @ params["W2"]) * (pre > 0)
-    return {"score": score, "W2": upstream.T @ hidden, "b2": upstream.sum(axis=0),
-            "W1": d_hidden.T @ points, "b1": d_hidden.sum(axis=0), "X": d_hidden @ params["W1"]}
+    return {name: leaf.grad for name, leaf in (*leaves.items(), ("x", points))}
 
 
 def tensor_net(size: int, repeat: int) -> list:
@@ -149,18 +173,18 @@ def tensor_net(size: int, repeat: int) -> list:
     grid_x, grid_y = grid_points(size)
     points = np.stack([grid_x, grid_y], axis=1)
     params = tensor_net_parameters(HIDDEN_TENSOR)
-    title = f"tensor 2-layer net, h = {HIDDEN_TENSOR}, {len(points)} points"
-    by_hand = numpy_tensor_step(params, points)
-    ways = {"numpy by hand": lambda: numpy_tensor_step(params, points)}
-    print(f"{title}: the engine's tensor gates are not on this branch yet: "
-          "numpy by hand and torch only")
+    plan = engine.plan_of(tensor_net_circuit(params))
+    inputs = {"x": points}
+    title = (f"tensor 2-layer net, h = {HIDDEN_TENSOR} ({len(plan.steps)} gates), "
+             f"{len(points)} points")
+    ways = _engine_ways(plan, inputs)
     if torch is not None:
         leaves = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
         tensor_points = torch.tensor(points, requires_grad=True)
         theirs = torch_tensor_step(leaves, tensor_points)
-        worst = max(float(np.max(np.abs(by_hand[name] - grad.numpy())))
-                    for name, grad in theirs.items())
-        print(f"{title}: numpy by hand and torch agree within {worst:.1e}")
+        grads = dict(zip(plan.order, plan.backward(plan.forward(inputs))))
+        worst = relative_difference([grads[name] for name in theirs], list(theirs.values()))
+        print(f"{title}: circuitgrad and torch agree within {worst:.1e} (relative)")
         ways["torch eager"] = lambda: torch_tensor_step(leaves, tensor_points)
     return _rows(title, ways, repeat)
 

@@ -153,15 +153,17 @@ class Plan:
             values = self.reference_forward(overrides)
         return values
 
-    def backward(self, values: list, seed=None) -> list:
+    def backward(self, values: list, seed=None, *, sources_only: bool = False) -> list:
         """Every node's df/d(node), in plan order (0 where a node does not reach the output).
 
         ``seed`` is the output's upstream gradient (default 1; an array over a batch gives,
-        for training, dL/dscore per point).
+        for training, dL/dscore per point). ``sources_only``: only the sources' gradients are
+        wanted (training); on the numpy path the gates' are then None, and a batched pass keeps
+        none of them longer than it needs it (about a third faster).
         """
         grads = None if seed is not None else self.scalar_backward(values)
         if grads is None:
-            grads = self.reference_backward(values, seed)
+            grads = self.reference_backward(values, seed, sources_only=sources_only)
         return grads
 
     def scalar_forward(self, overrides: dict | None = None) -> Floats | None:
@@ -197,13 +199,13 @@ class Plan:
         steps = self.backward_steps
         return gradients_expected(len(self.nodes), steps), passed_on(len(self.nodes), steps)
 
-    def reference_backward(self, values: list, seed=None) -> list:
+    def reference_backward(self, values: list, seed=None, *, sources_only: bool = False) -> list:
         """``backward`` on numpy: the definition of every gradient."""
         values = [np.float64(v) if type(v) is float else v for v in values]
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
-        sums = GradientSums(values, *self._gradient_sums_plan)
+        sums = GradientSums(values, *self._gradient_sums_plan, keep_gates=not sources_only)
         grads = sums.grads  # None: nothing has reached the node yet
         ones = np.ones_like(values[self.output_index])
         grads[self.output_index] = ones if seed is None else ones * as_number(seed)
@@ -229,6 +231,9 @@ class Plan:
                 if id(grad) in seen:
                     grads[i] = grad.copy()
                 seen.add(id(grad))
+        if sources_only:
+            sources = {i for i, _node in self.sources}
+            grads = [grad if i in sources else None for i, grad in enumerate(grads)]
         return grads
 
 

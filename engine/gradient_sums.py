@@ -12,7 +12,9 @@ gradients one by one in the order they arrive and summing to shape at the end:
   source's shape at once, while it is still in the cache, and the batch-sized array is freed (a
   gate's gradient keeps the batch axis until the end: its gate sends it on point by point);
 - a gate may hand its upstream gradient on unchanged (add does): a node that got only that
-  gets a copy of it then, while it is in the cache, so that each node's gradient is its own.
+  gets a copy of it then, while it is in the cache, so that each node's gradient is its own;
+- where only the sources' gradients are wanted (training), a gate's gradient is dropped as
+  soon as its gate has sent it on, so its memory is reused while it is still in the cache.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ def passed_on(n_nodes: int, backward_steps: list) -> list[bool]:
 class GradientSums:
     """Each node's gradient so far (``grads``, None where nothing has reached it yet)."""
 
-    def __init__(self, values: list, expected: list[int], passed_on: list[bool]):
+    def __init__(self, values: list, expected: list[int], passed_on: list[bool],
+                 keep_gates: bool = True):
         self.values = values
+        self._keep_gates = keep_gates  # False: a gate's gradient is dropped once it is sent on
         self.grads = [None] * len(values)
         self._waiting = list(expected)
         self._passed_on = passed_on  # j's gate sends its gradient on: it keeps the batch axis
@@ -57,6 +61,8 @@ class GradientSums:
         upstream = self.grads[i]
         for j, grad in zip(ports, sent):
             self.add(j, grad, grad is upstream)
+        if not self._keep_gates:
+            self.grads[i] = None
 
     def add(self, j: int, grad, passed: bool = False) -> None:
         """Add ``grad`` to what reached node ``j`` (``passed``: it is another node's gradient,
@@ -77,6 +83,6 @@ class GradientSums:
             if np.shape(held) != shape:
                 if not self._passed_on[j]:
                     held = sum_to_shape(held, shape)
-            elif self._passed[j] and type(held) is np.ndarray:
+            elif self._passed[j] and self._keep_gates and type(held) is np.ndarray:
                 held = held.copy()  # now, while it is in the cache
         self.grads[j] = held

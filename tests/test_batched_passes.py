@@ -173,3 +173,39 @@ def test_a_later_pass_over_a_grid_takes_no_page_faults():
             faults.append(resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before)
     # each pass writes about 60 MB of arrays (15 000 pages): fresh pages would fault each
     assert sum(faults) < 1000, faults
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_sources_only_gives_the_sources_gradients_of_the_full_pass(seed):
+    rng = random.Random(seed)
+    circuit = random_batched_circuit(rng)
+    plan = plan_of(circuit)
+    points = np.random.default_rng(seed).normal(size=(2, 64))
+    inputs = {"a0": points[0], "a1": points[1], "w0": 0.5, "w1": -1.5, "w2": 2.0, "w3": 0.0}
+    values = plan.forward(inputs)
+    upstream = np.random.default_rng(seed + 100).normal(size=64)
+    full = plan.backward(values, seed=upstream)
+    lean = plan.backward(values, seed=upstream, sources_only=True)
+    sources = {i for i, _node in plan.sources}
+    for i, (grad, want) in enumerate(zip(lean, full)):
+        if i in sources:
+            assert bits(grad) == bits(want), plan.order[i]
+        else:
+            assert grad is None, plan.order[i]
+    arrays = [lean[i] for i in sorted(sources) if isinstance(lean[i], np.ndarray)]
+    for k, grad in enumerate(arrays):  # a0 and a1 may be handed one array: each has its own
+        assert not any(np.shares_memory(grad, other) for other in arrays[k + 1:])
+
+
+def test_sources_only_still_gives_each_source_its_own_array():
+    # add hands its gradient to both inputs; the gate's own is not kept, the inputs' are apart
+    circuit = build({"a": ("input", 0.0), "b": ("input", 0.0), "s": "add"}, {"s": ["a", "b"]},
+                    "s")
+    plan = plan_of(circuit)
+    values = plan.forward({"a": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])})
+    grads = plan.backward(values, seed=np.array([0.5, -2.0]), sources_only=True)
+    a, b, s = (grads[plan.index[node_id]] for node_id in "abs")
+    assert s is None
+    np.testing.assert_array_equal(a, [0.5, -2.0])
+    np.testing.assert_array_equal(b, [0.5, -2.0])
+    assert not np.shares_memory(a, b)
