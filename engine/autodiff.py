@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -90,6 +90,7 @@ class Plan:
             self.steps.append((i, gate.forward, gate.backward, positions, node))
         self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
                        if shape is not None}
+        self._ranks = [0 if shape is None else len(shape) for shape in shapes]
         self.problems = circuit.problems() + [message for _id, message in self.shape_problems]
         try:
             self.output = circuit.output_id()
@@ -195,9 +196,10 @@ class Plan:
         return values
 
     @cached_property
-    def _gradient_sums_plan(self) -> tuple[list[int], list[bool]]:
+    def _gradient_sums_plan(self) -> tuple[list[int], list[bool], list[int]]:
         steps = self.backward_steps
-        return gradients_expected(len(self.nodes), steps), passed_on(len(self.nodes), steps)
+        return (gradients_expected(len(self.nodes), steps), passed_on(len(self.nodes), steps),
+                self._ranks)
 
     def reference_backward(self, values: list, seed=None, *, sources_only: bool = False) -> list:
         """``backward`` on numpy: the definition of every gradient."""
@@ -205,7 +207,8 @@ class Plan:
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
-        sums = GradientSums(values, *self._gradient_sums_plan, keep_gates=not sources_only)
+        sums = GradientSums(values, *self._gradient_sums_plan,
+                            keep_gates=not sources_only)
         grads = sums.grads  # None: nothing has reached the node yet
         ones = np.ones_like(values[self.output_index])
         grads[self.output_index] = ones if seed is None else ones * as_number(seed)
@@ -248,6 +251,7 @@ class Result:
     order: list
     incomplete: frozenset
     problems: list
+    shape_problems: list = field(default_factory=list)  # (node id, message) pairs
 
     @property
     def has_gradients(self) -> bool:
@@ -260,6 +264,8 @@ class Result:
         if self.output is None:
             return "No gradient: the circuit has no output yet."
         if self.output in self.incomplete:
+            if self.shape_problems:
+                return f"No gradient: shapes do not fit at {self.shape_problems[0][1]}."
             return (f"No gradient: the output {self.output} cannot be computed "
                     "(an input port upstream is not connected).")
         return ""
@@ -352,4 +358,5 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         order=list(plan.order),
         incomplete=frozenset(plan.incomplete),
         problems=list(plan.problems),
+        shape_problems=list(plan.shape_problems),
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .shapes import sum_to_shape
+from .shapes import reduce_to, sum_to_shape
 
 
 def gradients_expected(n_nodes: int, backward_steps: list) -> list[int]:
@@ -47,8 +47,9 @@ class GradientSums:
     """Each node's gradient so far (``grads``, None where nothing has reached it yet)."""
 
     def __init__(self, values: list, expected: list[int], passed_on: list[bool],
-                 keep_gates: bool = True):
+                 ranks: list[int], keep_gates: bool = True):
         self.values = values
+        self._ranks = ranks  # each node's own rank (any axes in front are the batch's)
         self._keep_gates = keep_gates  # False: a gate's gradient is dropped once it is sent on
         self.grads = [None] * len(values)
         self._waiting = list(expected)
@@ -71,12 +72,16 @@ class GradientSums:
         if held is None:
             held = grad
             self._passed[j] = passed
-        elif self._own[j] and np.shape(grad) == held.shape:
-            np.add(held, grad, out=held)
         else:
-            held = held + grad
-            self._own[j] = type(held) is np.ndarray
-            self._passed[j] = False
+            if np.shape(grad) != np.shape(held):  # a tensor step summed one over the points
+                value, rank = self.values[j], self._ranks[j]
+                held, grad = reduce_to(held, value, rank), reduce_to(grad, value, rank)
+            if self._own[j] and np.shape(grad) == np.shape(held):
+                np.add(held, grad, out=held)
+            else:
+                held = held + grad
+                self._own[j] = type(held) is np.ndarray
+                self._passed[j] = False
         self._waiting[j] -= 1
         if not self._waiting[j]:
             shape = np.shape(self.values[j])

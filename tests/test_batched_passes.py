@@ -19,6 +19,7 @@ import pytest
 import engine
 from engine import GATES, plan_of, run
 from engine.heap import keep_freed_memory
+from engine.shapes import reduce_to
 from helpers import build
 
 ops = ["add", "mul", "sub", "max", "relu", "tanh", "neg", "offset", "scale", "abs"]
@@ -26,7 +27,8 @@ ops = ["add", "mul", "sub", "max", "relu", "tanh", "neg", "offset", "scale", "ab
 
 def plain_backward(plan, values, seed=None):
     """The backward pass done the plain way: every gradient added to what reached the node
-    before (a new array each time), each summed to its node's shape at the very end."""
+    before (a new array each time; both summed over the points first where one already was),
+    each summed to its node's shape at the very end."""
     grads = [None] * len(values)
     ones = np.ones_like(values[plan.output_index])
     grads[plan.output_index] = ones if seed is None else ones * seed
@@ -38,7 +40,13 @@ def plain_backward(plan, values, seed=None):
             else:
                 sent = backward(xs, values[i], grads[i], node.params)
             for j, grad in zip(ports, sent):
-                grads[j] = grad if grads[j] is None else grads[j] + grad
+                if grads[j] is None:
+                    grads[j] = grad
+                elif np.shape(grad) == np.shape(grads[j]):
+                    grads[j] = grads[j] + grad
+                else:  # one was summed over the points already: both are, then added
+                    value, rank = values[j], plan._ranks[j]
+                    grads[j] = reduce_to(grads[j], value, rank) + reduce_to(grad, value, rank)
         for j, grad in enumerate(grads):
             shape = np.shape(values[j])
             if grad is None:  # not upstream of the output: 0
