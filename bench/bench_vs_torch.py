@@ -119,7 +119,7 @@ def scalar_net(size: int, repeat: int) -> list:
     grid_x, grid_y = grid_points(size)
     inputs = {"x": grid_x, "y": grid_y}
     title = (f"scalar net, {HIDDEN_SCALAR} ReLU units ({len(plan.steps)} gates), "
-             f"{grid_x.size} points")
+             f"{grid_x.size} points, forward + backward")
     ways = _engine_ways(plan, inputs)
     if torch is not None:
         theirs = TorchCircuit(plan, inputs)
@@ -176,7 +176,7 @@ def tensor_net(size: int, repeat: int) -> list:
     plan = engine.plan_of(tensor_net_circuit(params))
     inputs = {"x": points}
     title = (f"tensor 2-layer net, h = {HIDDEN_TENSOR} ({len(plan.steps)} gates), "
-             f"{len(points)} points")
+             f"{len(points)} points, forward + backward")
     ways = _engine_ways(plan, inputs)
     if torch is not None:
         leaves = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
@@ -187,6 +187,27 @@ def tensor_net(size: int, repeat: int) -> list:
         print(f"{title}: circuitgrad and torch agree within {worst:.1e} (relative)")
         ways["torch eager"] = lambda: torch_tensor_step(leaves, tensor_points)
     return _rows(title, ways, repeat)
+
+
+# --- a training step on the spiral ---------------------------------------------------------------
+
+def training_steps(repeat: int) -> list:
+    """``engine.Trainer.step()`` on the two-armed spiral (100 points, logistic loss, the whole
+    set each step) for both nets: the gradient pass, the move, and the loss after it."""
+    spiral = engine.make_dataset("spiral")
+    nets = {f"scalar net, {HIDDEN_SCALAR} units": engine.hidden_layer_net(HIDDEN_SCALAR),
+            f"tensor 2-layer net, h = {HIDDEN_TENSOR}":
+                tensor_net_circuit(tensor_net_parameters(HIDDEN_TENSOR))}
+    title = f"training step on the spiral ({len(spiral)} points), engine.Trainer"
+    ways = {}
+    for name, circuit in nets.items():
+        try:
+            trainer = engine.Trainer(circuit, spiral, loss="logistic", step_size=0.1)
+        except (engine.CircuitError, TypeError, ValueError) as error:
+            print(f"{title}: the {name} cannot be trained yet ({error})")
+            continue
+        ways[name] = trainer.step
+    return [(title, name, seconds) for name, seconds in median_seconds(ways, repeat).items()]
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -207,12 +228,12 @@ def _rows(title: str, ways: dict, repeat: int) -> list:
 
 
 def print_table(rows: list) -> None:
-    """One block per net: each way's ms per pass and its ratio to torch's fastest row."""
+    """One block per title: each way's ms per pass and its ratio to torch's fastest row."""
     for title in dict.fromkeys(title for title, _name, _s in rows):
         block = [(name, s) for t, name, s in rows if t == title]
         torch_best = min((s for name, s in block if name.startswith("torch")), default=None)
-        print(f"\n{title}: forward + backward")
-        print(f"  {'way':44} {'ms/pass':>8} {'vs torch':>9}")
+        print(f"\n{title}")
+        print(f"  {'way':44} {'ms':>8} {'vs torch':>9}")
         for name, s in block:
             ratio = f"{s / torch_best:8.2f}x" if torch_best else "        -"
             print(f"  {name:44} {s * 1e3:8.2f} {ratio}")
@@ -228,7 +249,7 @@ def main() -> None:
         print("torch is not installed: the engine's times only, no comparison "
               "(pip install torch to compare; it is never a dependency)")
     rows = scalar_net(args.size, args.repeat) + tensor_net(args.size, args.repeat)
-    print_table(rows)
+    print_table(rows + training_steps(args.repeat))
 
 
 if __name__ == "__main__":

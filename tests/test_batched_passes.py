@@ -2,11 +2,11 @@
 
 The backward pass adds the gradients that reach a node into an array of its own in place,
 sums a weight's gradient over the batch as soon as the last one has reached it, and copies a
-gradient a gate handed on unchanged; variadic add and mul update their own result in place;
-the engine keeps freed memory for the next pass. These tests hold that every number is still
-the one the plain way gives (each gradient added as it arrives, summed to shape at the end),
-bit for bit, that no array is shared or overwritten, and that a later pass takes no page
-faults.
+gradient a gate handed on unchanged (or, for training, keeps only the sources' gradients);
+variadic add and mul update their own result in place; the engine keeps freed memory for the
+next pass. These tests hold that every number is still the one the plain way gives (each
+gradient added as it arrives, summed to shape at the end), bit for bit, that no array is shared
+or overwritten, and that a later pass takes no page faults.
 """
 
 import random
@@ -22,7 +22,7 @@ from engine.heap import keep_freed_memory
 from engine.shapes import reduce_to
 from helpers import build
 
-ops = ["add", "mul", "sub", "max", "relu", "tanh", "neg", "offset", "scale", "abs"]
+OPS = ["add", "mul", "sub", "max", "relu", "tanh", "neg", "offset", "scale", "abs"]
 
 
 def plain_backward(plan, values, seed=None):
@@ -61,7 +61,7 @@ def plain_backward(plan, values, seed=None):
     return grads
 
 
-def random_batched_circuit(rng: random.Random, n_gates: int = 30):
+def random_batched_circuit(rng: random.Random, n_gates: int = 30) -> engine.Circuit:
     """Sources a0, a1 (batches) and w0..w3 (single numbers), gates taking any earlier node on
     any port (fan-out everywhere, several ports from one node), the last gate the output."""
     ids = ["a0", "a1", "w0", "w1", "w2", "w3"]
@@ -69,7 +69,7 @@ def random_batched_circuit(rng: random.Random, n_gates: int = 30):
     for node_id in ids:
         circuit.add_node("input", node_id, value=0.5)
     for k in range(n_gates):
-        gate = GATES[rng.choice(ops)]
+        gate = GATES[rng.choice(OPS)]
         ports = rng.randint(2, 5) if gate.variadic else gate.min_ports
         params = {gate.params[0]: rng.uniform(-2.0, 2.0)} if gate.params else None
         circuit.add_node(gate.name, f"g{k}", params=params, inputs=ports)
@@ -84,16 +84,22 @@ def bits(x):
     return np.asarray(x, dtype=np.float64).tobytes()
 
 
+def random_batched_run(seed: int, special: bool) -> tuple:
+    """A random batched circuit's plan, its values over 64 points (``special``: signed zeros,
+    infinities and nans among them) and an upstream gradient per point."""
+    plan = plan_of(random_batched_circuit(random.Random(seed)))
+    points = np.random.default_rng(seed).normal(size=(2, 64))
+    weights = {"w0": 0.5, "w1": -1.5, "w2": 2.0, "w3": 0.0}
+    if special:
+        points[:, :4] = [[0.0, -0.0, np.inf, np.nan], [-0.0, 0.0, -np.inf, 1.0]]
+        weights.update(w0=0.0, w3=np.nan)
+    values = plan.forward({"a0": points[0], "a1": points[1], **weights})
+    return plan, values, np.random.default_rng(seed + 100).normal(size=64)
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_gradients_are_the_plain_ways_bit_for_bit(seed):
-    rng = random.Random(seed)
-    circuit = random_batched_circuit(rng)
-    plan = plan_of(circuit)
-    points = np.random.default_rng(seed).normal(size=(2, 64))
-    points[:, :4] = [[0.0, -0.0, np.inf, np.nan], [-0.0, 0.0, -np.inf, 1.0]]
-    inputs = {"a0": points[0], "a1": points[1], "w0": 0.0, "w1": -1.5, "w2": 2.0, "w3": np.nan}
-    values = plan.forward(inputs)
-    upstream = np.random.default_rng(seed + 100).normal(size=64)
+    plan, values, upstream = random_batched_run(seed, special=True)
     for seed_gradient in (None, upstream):
         grads = plan.backward(values, seed=seed_gradient)
         expected = plain_backward(plan, values, seed_gradient)
@@ -185,13 +191,7 @@ def test_a_later_pass_over_a_grid_takes_no_page_faults():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_sources_only_gives_the_sources_gradients_of_the_full_pass(seed):
-    rng = random.Random(seed)
-    circuit = random_batched_circuit(rng)
-    plan = plan_of(circuit)
-    points = np.random.default_rng(seed).normal(size=(2, 64))
-    inputs = {"a0": points[0], "a1": points[1], "w0": 0.5, "w1": -1.5, "w2": 2.0, "w3": 0.0}
-    values = plan.forward(inputs)
-    upstream = np.random.default_rng(seed + 100).normal(size=64)
+    plan, values, upstream = random_batched_run(seed, special=False)
     full = plan.backward(values, seed=upstream)
     lean = plan.backward(values, seed=upstream, sources_only=True)
     sources = {i for i, _node in plan.sources}
