@@ -15,9 +15,10 @@ decision boundary and training do):
 
 torch is optional (never a dependency: ``pip install torch`` to compare); without it only the
 engine's times are printed. Each way is checked against the other first. Times are medians of
-``--repeat`` runs, the ways taking turns so that a busy machine slows them alike. torch runs
-with one thread (numpy's elementwise ops use one) and, as another row, with its default
-number of threads.
+``--repeat`` runs, the ways taking turns so that a busy machine slows them alike: the wall
+time, and the CPU time of the process (all threads), which other work on the machine moves
+less. torch runs with one thread (numpy's elementwise ops use one) and, as another row, with
+its default number of threads.
 
 Run by hand: ``python bench/bench_vs_torch.py [--size 200] [--repeat 30]``.
 """
@@ -49,16 +50,20 @@ def grid_points(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def median_seconds(ways: dict, repeat: int) -> dict:
-    """Each way's median time over ``repeat`` calls, the ways called in turn."""
+    """Each way's median (wall, CPU) seconds over ``repeat`` calls, the ways called in turn.
+    CPU is the process's, all its threads together: on a machine busy with other work it is
+    what the way costs, where the wall time also counts waiting for a core."""
     for work in ways.values():  # warm up: first calls allocate and fill caches
         work()
-    times = {name: [] for name in ways}
+    times = {name: ([], []) for name in ways}
     for _ in range(repeat):
         for name, work in ways.items():
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             work()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(seconds) for name, seconds in times.items()}
+            times[name][0].append(time.perf_counter() - wall)
+            times[name][1].append(time.process_time() - cpu)
+    return {name: (statistics.median(wall), statistics.median(cpu))
+            for name, (wall, cpu) in times.items()}
 
 
 def relative_difference(ours: list, theirs: list) -> float:
@@ -207,14 +212,15 @@ def training_steps(repeat: int) -> list:
             print(f"{title}: the {name} cannot be trained yet ({error})")
             continue
         ways[name] = trainer.step
-    return [(title, name, seconds) for name, seconds in median_seconds(ways, repeat).items()]
+    return [(title, name, *seconds) for name, seconds in median_seconds(ways, repeat).items()]
 
 
 # --- the table ---------------------------------------------------------------------------------
 
 def _rows(title: str, ways: dict, repeat: int) -> list:
-    """(title, way, seconds) rows; each torch way is timed with one thread and with torch's
-    default number of threads (set before every call, as the ways take turns)."""
+    """(title, way, wall seconds, CPU seconds) rows; each torch way is timed with one thread
+    and with torch's default number of threads (set before every call, as the ways take
+    turns)."""
     timed = {}
     threads = sorted({1, torch.get_num_threads()}) if torch is not None else []
     for name, work in ways.items():
@@ -224,19 +230,22 @@ def _rows(title: str, ways: dict, repeat: int) -> list:
         for count in threads:
             label = f"{name} ({count} thread{'s' if count > 1 else ''})"
             timed[label] = lambda work=work, count=count: (torch.set_num_threads(count), work())
-    return [(title, name, s) for name, s in median_seconds(timed, repeat).items()]
+    return [(title, name, *s) for name, s in median_seconds(timed, repeat).items()]
 
 
 def print_table(rows: list) -> None:
-    """One block per title: each way's ms per pass and its ratio to torch's fastest row."""
-    for title in dict.fromkeys(title for title, _name, _s in rows):
-        block = [(name, s) for t, name, s in rows if t == title]
-        torch_best = min((s for name, s in block if name.startswith("torch")), default=None)
+    """One block per title: each way's wall and CPU ms and its ratios to torch's fastest."""
+    for title in dict.fromkeys(row[0] for row in rows):
+        block = [row[1:] for row in rows if row[0] == title]
+        torch_rows = [row for row in block if row[0].startswith("torch")]
+        best_wall = min((wall for _name, wall, _cpu in torch_rows), default=None)
+        best_cpu = min((cpu for _name, _wall, cpu in torch_rows), default=None)
         print(f"\n{title}")
-        print(f"  {'way':44} {'ms':>8} {'vs torch':>9}")
-        for name, s in block:
-            ratio = f"{s / torch_best:8.2f}x" if torch_best else "        -"
-            print(f"  {name:44} {s * 1e3:8.2f} {ratio}")
+        print(f"  {'way':40} {'ms':>7} {'vs torch':>8} {'CPU ms':>7} {'vs torch':>8}")
+        for name, wall, cpu in block:
+            ratios = ([f"{wall / best_wall:7.2f}x", f"{cpu / best_cpu:7.2f}x"] if torch_rows
+                      else ["       -"] * 2)
+            print(f"  {name:40} {wall * 1e3:7.2f} {ratios[0]} {cpu * 1e3:7.2f} {ratios[1]}")
 
 
 def main() -> None:
