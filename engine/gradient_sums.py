@@ -4,7 +4,8 @@ A node that feeds several ports receives one gradient from each, and its own gra
 sum (fan-out); a node smaller than what reached it (a weight over a batch of points) then has
 it summed back to its own shape. ``GradientSums`` does this for ``Plan.reference_backward``
 with as little memory traffic as it can, and gives the same numbers, bit for bit, as adding the
-gradients one by one in the order they arrive and summing to shape at the end:
+gradients one by one in the order they arrive (both summed over the points first where a
+tensor step had summed one already) and summing to shape at the end:
 
 - the second gradient to reach a node is added into a new array, and any later ones are added
   into that array in place: it is this pass's own, never a gate's or another node's;
