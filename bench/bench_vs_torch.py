@@ -40,6 +40,9 @@ except ImportError:
 
 HIDDEN_SCALAR = 16
 HIDDEN_TENSOR = 100
+# Seconds between two timed calls: the thread pools of torch and of numpy's BLAS spin for a
+# while after their work, and would take a core from (and add CPU time to) the next call.
+PAUSE = 0.02
 
 
 def grid_points(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,6 +61,7 @@ def median_seconds(ways: dict, repeat: int) -> dict:
     times = {name: ([], []) for name in ways}
     for _ in range(repeat):
         for name, work in ways.items():
+            time.sleep(PAUSE)
             wall, cpu = time.perf_counter(), time.process_time()
             work()
             times[name][0].append(time.perf_counter() - wall)
