@@ -28,6 +28,7 @@ from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, li
                         two_layer_relu_net)
 from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
+from .value_format import value_text
 
 keep_freed_memory()  # batched passes reuse their arrays' memory: no page faults each pass
 
@@ -47,4 +48,5 @@ __all__ = [
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
     "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
+    "value_text",
 ]
