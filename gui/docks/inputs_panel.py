@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyledIt
 
 from gui.common import theme
 from gui.model.commands import SetValueCommand
-from engine import feature_name, format_full, format_number, format_precise, is_marked
+from engine import (feature_name, format_full, format_number, format_precise, is_marked,
+                    is_tensor, shape_of, shape_text)
 from gui.common.number_entry import parse_number, unchanged
 
 NAME, VALUE, GRAD, KIND = range(4)
@@ -227,6 +228,10 @@ class InputsPanel(QWidget):
                     grad_item.setBackground(Qt.NoBrush)
                     continue
                 grad = result.grads.get(node_id)
+                if is_tensor(grad):  # a guard until the panel shows tensors (canvas helper)
+                    grad_item.setText(shape_text(shape_of(grad)))
+                    grad_item.setToolTip("")
+                    continue
                 marked = grad is not None and is_marked(grad)
                 grad_item.setText("—" if grad is None else format_number(grad))
                 grad_item.setToolTip(f"df/d{node_id} = {format_full(grad)}"
@@ -260,6 +265,10 @@ class InputsPanel(QWidget):
     def _show_value(item: QTableWidgetItem, node) -> None:
         """A source's value as the canvas shows it, precisely in the editor, every digit on
         hover."""
+        if is_tensor(node.value):  # a guard until the panel shows tensors (canvas helper)
+            item.setText(shape_text(shape_of(node.value)))
+            item.setToolTip(f"{node.id}: a {shape_text(shape_of(node.value))} tensor")
+            return
         item.setText(format_number(node.value))
         item.setData(PRECISE_ROLE, format_precise(node.value))
         item.setToolTip(f"{node.id} = {format_full(node.value)}\n"
