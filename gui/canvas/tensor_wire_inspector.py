@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QObject
 
 from gui.canvas.gate_item import GateItem
@@ -92,7 +93,7 @@ class CanvasInspector(QObject):
         return None if value is None else (name, value, grad)
 
     def _follow_selection(self) -> None:
-        if not self.is_open():
+        if not self.is_open() or not shiboken6.isValid(self.scene):  # (a scene being deleted)
             return
         selected = self.scene.selectedItems()
         if len(selected) == 1:

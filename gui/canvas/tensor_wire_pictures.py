@@ -25,8 +25,8 @@ from gui.common import theme
 from gui.common.heatmap import heatmap_image, matrix_shape, range_text
 
 MAX_NUMBERS_SIDE = 4  # up to 4×4 elements: the numbers themselves; beyond: a thumbnail
-THUMBNAIL_SIDE = 40.0  # px, the longer side of a thumbnail
-THUMBNAIL_MIN_SIDE = 6.0  # px, the shorter side of a long vector's strip
+THUMBNAIL_SIDE = 48.0  # px, the longer side of a thumbnail
+THUMBNAIL_MIN_SIDE = 8.0  # px, the shorter side of a long vector's strip
 CELL_GAP = 6.0  # px between two columns of numbers
 BRACKET = 4.0  # px, the width of a bracket (its serifs)
 BRACKET_GAP = 3.0  # px between a bracket and the numbers

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
                                QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from engine import (CircuitError, feature_name, format_full, format_number, format_precise,
-                    is_plain_id)
+                    is_plain_id, is_tensor, shape_of, shape_text)
 from gui.common import theme
 from gui.common.number_entry import edited_number
 from gui.model.commands import (RenameCommand, SetFeatureCommand, SetLabelCommand,
@@ -61,6 +61,9 @@ def _section(text: str) -> QLabel:
 
 def _show_readout(label: QLabel, number, name: str) -> None:
     """``number`` as the canvas writes it, every digit on hover (None: a dash)."""
+    if is_tensor(number):  # a guard until the panel shows tensors (the editing helper's)
+        label.setText(shape_text(shape_of(number)))
+        return
     label.setText(NO_NUMBER if number is None else format_number(number))
     label.setToolTip("" if number is None else f"{name} = {format_full(number)}")
 
@@ -291,7 +294,7 @@ class PropertyPanel(QWidget):
         self._set_text(self.id_edit, node.id)
         self._set_text(self.label_edit, node.label or "")
         self._set_row(self.value_edit, gate.is_source)
-        if gate.is_source:
+        if gate.is_source and not is_tensor(node.value):  # a guard (the editing helper's)
             self._set_text(self.value_edit, format_precise(node.value))
         self._show_params(node)
         self._set_row(self.inputs_spin, gate.variadic)
