@@ -63,6 +63,10 @@ def test_a_given_limit_clips_beyond_it_and_all_zeros_is_all_white():
     assert_close(image.pixel(0, 0), map_colour(0.0))
     assert_close(image.pixel(1, 0), map_colour(0.75))
     assert_close(image.pixel(2, 0), map_colour(1.0))
+    huge = heatmap_image([[1e300, -1e300, 1e-320]], limit=1e-300)  # no overflow warning
+    assert_close(huge.pixel(0, 0), map_colour(1.0))
+    assert_close(huge.pixel(1, 0), map_colour(0.0))
+    assert_close(huge.pixel(2, 0), map_colour(0.5))
     zeros = heatmap_image(np.zeros((2, 3)))
     assert {zeros.pixel(x, y) for x in range(3) for y in range(2)} == {zeros.pixel(0, 0)}
     assert_close(zeros.pixel(0, 0), map_colour(0.5))

@@ -146,6 +146,28 @@ def test_typing_a_number_and_enter_commits_the_whole_matrix_once_and_moves_down(
     assert (current.row(), current.column()) == (1, 1)
 
 
+def test_a_caller_that_shows_the_committed_value_back_keeps_the_spreadsheet_going(
+        qtbot, editor):
+    """The window's round trip: commit -> undo command -> document -> ``set_value`` (with a
+    read-only array, as the engine keeps its values), all inside the edit."""
+    committed = Committed(editor)
+
+    def document_round_trip(value):
+        stored = np.array(value)
+        stored.flags.writeable = False
+        editor.set_value(stored)
+
+    editor.value_committed.connect(document_round_trip)
+    type_in_cell(qtbot, editor.table, 0, 0, "4")
+    assert editor.table.currentIndex().row() == 1  # Enter moved down
+    type_in_cell(qtbot, editor.table, 1, 0, "5", key=Qt.Key_Tab)
+    assert editor.table.currentIndex().column() == 1
+    assert len(committed.values) == 2
+    np.testing.assert_array_equal(editor.value(), [[4.0, 0.5], [5.0, 0.8]])
+    current = editor.table.currentIndex()
+    assert (current.row(), current.column()) == (1, 1)
+
+
 def test_tab_moves_right_and_each_cell_is_its_own_edit(qtbot, editor):
     committed = Committed(editor)
     type_in_cell(qtbot, editor.table, 0, 0, "-2", key=Qt.Key_Tab)

@@ -13,9 +13,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
+import engine  # noqa: E402
+from gui.common.matrix_editor import MatrixEditor  # noqa: E402
+
 from gui.common.tensor_inspector import (NO_GRADIENT, TensorInspector,  # noqa: E402
-                                         TensorInspectorDialog, shape_text)
+                                         TensorInspectorDialog)
 from tests.gui_helpers import show_at  # noqa: E402
+from tests.test_gui_matrix_table import type_in_cell  # noqa: E402
+from tests.test_tensors import WX_SQUARED  # noqa: E402
 
 W = np.array([[0.1, 0.5], [-0.3, 0.8]])
 DW = np.array([[0.088, 0.176], [0.104, 0.208]])
@@ -83,7 +88,7 @@ def test_a_big_tensor_shows_as_heatmaps_and_a_small_one_as_numbers_again(inspect
     assert inspector.showing_heatmaps() and inspector.value_heatmap.isVisible()
     assert inspector.value_heatmap.image().height() == 100
     inspector.show_tensors("x", np.array([0.2, 0.4]), np.array([-0.112, 0.636]))
-    assert inspector.title.text() == "x  (2,)"
+    assert inspector.title.text() == "x  2"
     assert not inspector.showing_heatmaps()
     assert texts(inspector.grad_table) == [["-0.11", "0.64"]]
 
@@ -114,7 +119,29 @@ def test_the_dialog_shows_the_same_in_its_own_window(qtbot):
     assert texts(dialog.inspector.value_table)[1] == ["-0.30", "0.80"]
 
 
-@pytest.mark.parametrize("shape, text", [((2, 2), "2×2"), ((100, 3), "100×3"), ((8,), "(8,)"),
-                                         ((), "")])
-def test_shape_text(shape, text):
-    assert shape_text(shape) == text
+def test_an_edit_in_the_matrix_editor_runs_and_the_inspector_shows_the_new_gradient(
+        qtbot, inspector):
+    """The lecture's ||W x||^2 run by the engine: W[0, 0] typed as 1 makes q = W x =
+    [1 * 0.2 + 0.5 * 0.4, -0.3 * 0.2 + 0.8 * 0.4] = [0.4, 0.26] and df/dW = 2 q xᵀ =
+    [[0.16, 0.32], [0.104, 0.208]] (worked out here by hand)."""
+    circuit = engine.loads(WX_SQUARED)
+    result = engine.run(circuit)
+    inspector.show_tensors("W", circuit.nodes["W"].value, result.grads["W"])
+    assert texts(inspector.grad_table) == [["0.09", "0.18"], ["0.10", "0.21"]]
+    editor = MatrixEditor(circuit.nodes["W"].value, "W")
+    qtbot.addWidget(editor)
+    show_at(editor, qtbot, (360, 220))
+
+    def commit(value):  # what the window's undo command will do, and the redraw after it
+        circuit.set_value("W", value)
+        rerun = engine.run(circuit)
+        inspector.show_tensors("W", circuit.nodes["W"].value, rerun.grads["W"])
+
+    editor.value_committed.connect(commit)
+    type_in_cell(qtbot, editor.table, 0, 0, "1")
+    np.testing.assert_allclose(engine.run(circuit).values["q"], [0.4, 0.26])
+    assert texts(inspector.value_table) == [["1.00", "0.50"], ["-0.30", "0.80"]]
+    assert texts(inspector.grad_table) == [["0.16", "0.32"], ["0.10", "0.21"]]
+    tooltip = inspector.grad_table.model().index(0, 1).data(Qt.ToolTipRole)
+    assert tooltip.startswith("df/dW[0, 1] = ")
+    assert float(tooltip.split(" = ")[1]) == pytest.approx(0.32)  # every digit on hover

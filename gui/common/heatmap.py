@@ -17,20 +17,27 @@ API:
     as_matrix(value) -> 2-D float64 array (rank 0 -> 1×1, rank 1 -> 1×n)
     matrix_shape(shape) -> the (rows, columns) a value of ``shape`` is drawn as
     symmetric_limit(value) -> float, the colours' ±limit
+    extent_of(value) -> Extent(low, high, counts) with .limit, .range_text(), .legend_html()
     colour_indices(value, limit=None) -> uint8 array of indices into COLOUR_TABLE
     heatmap_image(value, limit=None) -> QImage (ARGB32, one pixel per element)
     range_text(value) -> "-0.52 … 0.73" (and how many elements are nan or ±inf)
     legend_html(value) -> coloured squares naming the non-finite kinds present ("" if none)
-    HeatmapView: a widget showing the picture, its range and the element under the mouse.
+    element_name(name, rank, row, column) -> "W[1, 0]", "x[3]" or "f"
+    HeatmapView(value=None, name="", parent=None): the picture, its range and the element
+        under the mouse; .set_value(value, name=None, limit=None)  .image()  .limit
+        signal cell_hovered(object): the index of the element under the mouse, or None
 
 ``HeatmapView`` scales the picture with nearest-neighbour sampling (crisp cells, square where
-they fit; a long vector keeps a strip at least ``MIN_STRIP_PX`` tall), shows the range and
+they fit; a long vector is stretched to a strip at least ``MIN_STRIP_PX`` or a quarter of the
+room tall, a tall column as wide), shows the range and
 legend underneath, and the element under the mouse as ``W[1, 0] = -0.30`` (the readout line
 and the tooltip, which has every digit); ``cell_hovered`` reports that element's index. Beyond
 ``MAX_DRAWN_SIDE`` elements a side it draws nothing and says why.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -81,23 +88,70 @@ def as_matrix(value) -> np.ndarray:
     return array.reshape(1, -1) if array.ndim < 2 else array
 
 
-def symmetric_limit(value) -> float:
-    """The largest magnitude among the finite elements: the colours run from -limit to +limit
-    (1.0 when no element is finite and non-zero, so an all-zero tensor is all white)."""
-    low, high = _finite_extent(as_matrix(value))
-    limit = max(-low, high) if low is not None else 0.0
-    return limit if limit > 0.0 else 1.0
+@dataclass(frozen=True)
+class Extent:
+    """What a tensor's picture says of it in words: the least and greatest finite elements
+    (None when none is finite) and how many elements are nan, inf and -inf (the kinds
+    present only). ``extent_of`` finds it in a few vectorised passes."""
+
+    low: float | None
+    high: float | None
+    counts: dict[str, int]
+
+    @property
+    def limit(self) -> float:
+        """The colours' ±limit: the largest finite magnitude (1.0 when that is 0 or none, so
+        an all-zero tensor is all white)."""
+        limit = max(-self.low, self.high) if self.low is not None else 0.0
+        return limit if limit > 0.0 else 1.0
+
+    def range_text(self) -> str:
+        """``-0.52 … 0.73`` (one number if they are equal), then the non-finite elements:
+        ``-0.52 … 0.73 · 2 nan, 1 inf``."""
+        if self.low is None:
+            text = "no finite element"
+        else:
+            low, high = format_number(self.low), format_number(self.high)
+            text = low if low == high else f"{low} … {high}"
+        if self.counts:
+            text += " · " + ", ".join(f"{count} {kind}" for kind, count in self.counts.items())
+        return text
+
+    def legend_html(self) -> str:
+        """Rich text naming the colour of each non-finite kind present (``■ nan ■ inf``)."""
+        return " &nbsp; ".join(
+            f"<span style='color:{NOT_FINITE_COLOURS[kind].name()}'>■</span> {kind}"
+            for kind in self.counts)
 
 
-def _finite_extent(matrix: np.ndarray) -> tuple[float | None, float | None]:
-    """The least and greatest finite elements, or (None, None) when there is none."""
+def extent_of(value) -> Extent:
+    """``value``'s ``Extent``."""
+    matrix = as_matrix(value)
     finite = np.isfinite(matrix)
     if finite.all():
-        return float(matrix.min()), float(matrix.max())
+        return Extent(float(matrix.min()), float(matrix.max()), {})
+    counts = {"nan": int(np.isnan(matrix).sum()), "inf": int(np.isposinf(matrix).sum()),
+              "-inf": int(np.isneginf(matrix).sum())}
+    counts = {kind: count for kind, count in counts.items() if count}
     if not finite.any():
-        return None, None
-    return float(np.where(finite, matrix, np.inf).min()), \
-        float(np.where(finite, matrix, -np.inf).max())
+        return Extent(None, None, counts)
+    return Extent(float(np.where(finite, matrix, np.inf).min()),
+                  float(np.where(finite, matrix, -np.inf).max()), counts)
+
+
+def symmetric_limit(value) -> float:
+    """The colours' ±limit for ``value``: its largest finite magnitude (see ``Extent``)."""
+    return extent_of(value).limit
+
+
+def range_text(value) -> str:
+    """The finite elements' range and the non-finite count: ``-0.52 … 0.73 · 2 nan``."""
+    return extent_of(value).range_text()
+
+
+def legend_html(value) -> str:
+    """Rich text naming the colour of each non-finite kind present (``■ nan ■ inf``), or ""."""
+    return extent_of(value).legend_html()
 
 
 def colour_indices(value, limit: float | None = None) -> np.ndarray:
@@ -107,12 +161,14 @@ def colour_indices(value, limit: float | None = None) -> np.ndarray:
     limit = symmetric_limit(matrix) if limit is None or not limit > 0.0 else float(limit)
     finite = np.isfinite(matrix)
     every_finite = bool(finite.all())
-    # divided first, so that a tiny limit cannot overflow
-    scaled = matrix / limit if every_finite else np.where(finite, matrix, 0.0) / limit
+    with np.errstate(over="ignore"):  # beyond the limit is clipped to it below anyway
+        scaled = matrix / limit
+    if not every_finite:
+        scaled[~finite] = 0.0
     np.clip(scaled, -1.0, 1.0, out=scaled)
     scaled *= CENTRE
-    scaled += CENTRE
-    indices = np.rint(scaled, out=scaled).astype(np.uint8)
+    scaled += CENTRE + 0.5  # cast to an integer below, + 0.5 rounds to the nearest
+    indices = scaled.astype(np.uint8)
     if not every_finite:
         indices[np.isnan(matrix)] = NAN_INDEX
         indices[np.isposinf(matrix)] = POS_INF_INDEX
@@ -122,43 +178,13 @@ def colour_indices(value, limit: float | None = None) -> np.ndarray:
 
 def heatmap_image(value, limit: float | None = None) -> QImage:
     """``value`` as an image one pixel per element (rows × columns), coloured as the module
-    docstring says; the image owns its pixels."""
-    pixels = np.ascontiguousarray(COLOUR_TABLE[colour_indices(value, limit)])
-    height, width = pixels.shape
-    image = QImage(pixels.data, width, height, 4 * width, QImage.Format_ARGB32)
-    return image.copy()  # detached from ``pixels``, which Python frees
-
-
-def _counts(matrix: np.ndarray) -> dict[str, int]:
-    """How many elements are nan, +inf and -inf (only the kinds present)."""
-    if np.isfinite(matrix).all():
-        return {}
-    counts = {"nan": int(np.isnan(matrix).sum()), "inf": int(np.isposinf(matrix).sum()),
-              "-inf": int(np.isneginf(matrix).sum())}
-    return {kind: count for kind, count in counts.items() if count}
-
-
-def range_text(value) -> str:
-    """The finite elements' range, ``-0.52 … 0.73`` (one number if they are all equal), then
-    how many are not finite: ``-0.52 … 0.73 · 2 nan, 1 inf``."""
-    matrix = as_matrix(value)
-    low, high = _finite_extent(matrix)
-    if low is None:
-        text = "no finite element"
-    else:
-        low, high = format_number(low), format_number(high)
-        text = low if low == high else f"{low} … {high}"
-    counts = _counts(matrix)
-    if counts:
-        text += " · " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    return text
-
-
-def legend_html(value) -> str:
-    """Rich text naming the colour of each non-finite kind present (``■ nan ■ inf``), or ""."""
-    return " &nbsp; ".join(
-        f"<span style='color:{NOT_FINITE_COLOURS[kind].name()}'>■</span> {kind}"
-        for kind in _counts(as_matrix(value)))
+    docstring says."""
+    indices = colour_indices(value, limit)
+    height, width = indices.shape
+    image = QImage(width, height, QImage.Format_ARGB32)  # rows of 4 * width bytes, no padding
+    pixels = np.frombuffer(image.bits(), dtype=np.uint32).reshape(height, width)
+    np.take(COLOUR_TABLE, indices, out=pixels)
+    return image
 
 
 def element_name(name: str, rank: int, row: int, column: int) -> str:
@@ -237,7 +263,7 @@ class HeatmapView(QWidget):
     cell_hovered = Signal(object)  # the hovered element's index into the value (() for a
     # number, (j,) in a vector, (i, j) in a matrix), or None when the mouse leaves it
 
-    def __init__(self, parent=None, name: str = ""):
+    def __init__(self, value=None, name: str = "", parent=None):
         super().__init__(parent)
         self.name = name
         self.value: np.ndarray | None = None
@@ -257,25 +283,29 @@ class HeatmapView(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.range_label)
         layout.addWidget(self.readout)
+        if value is not None:
+            self.set_value(value)
 
     def set_value(self, value, name: str | None = None, limit: float | None = None) -> None:
-        """Show ``value`` (a number or an array of rank <= 2; ``name`` writes its elements in
-        the readout; ``limit`` fixes the colours' ±limit, else the largest finite magnitude)."""
+        """Show ``value`` (a number or an array of rank <= 2, kept by reference: do not change
+        it afterwards; ``name`` writes its elements in the readout; ``limit`` fixes the colours'
+        ±limit, else the largest finite magnitude)."""
         if name is not None:
             self.name = name
-        self.value = np.array(value, dtype=np.float64)
+        self.value = np.asarray(value, dtype=np.float64)  # kept, not copied: read only
         matrix = as_matrix(self.value)
+        extent = extent_of(matrix)
         self.readout.setText(" ")
         if max(matrix.shape) > MAX_DRAWN_SIDE:
             self.canvas.set_image(None)
             self.range_label.setText(
                 f"Too big to draw: {matrix.shape[0]}×{matrix.shape[1]} (at most "
-                f"{MAX_DRAWN_SIDE} elements a side). {range_text(matrix)}")
+                f"{MAX_DRAWN_SIDE} elements a side). {extent.range_text()}")
             return
-        self.limit = symmetric_limit(matrix) if limit is None else float(limit)
+        self.limit = extent.limit if limit is None else float(limit)
         self.canvas.set_image(heatmap_image(matrix, self.limit))
-        legend = legend_html(matrix)
-        self.range_label.setText(range_text(matrix) + (f" &nbsp; {legend}" if legend else ""))
+        legend = extent.legend_html()
+        self.range_label.setText(extent.range_text() + (f" &nbsp; {legend}" if legend else ""))
         self.range_label.setToolTip(
             f"Colours: blue −{format_number(self.limit)} · white 0 · red "
             f"{format_number(self.limit)}")

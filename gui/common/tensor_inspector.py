@@ -2,16 +2,16 @@
 
 A wire on the canvas can only hint at a big tensor (its shape, a thumbnail); the inspector shows
 all of it: the value (green title) on the left, the gradient df/dW (red title) on the right,
-titled with the node's name and shape (``W  2×2``). Each side is a table of numbers
-(``MatrixTable``) or a heatmap (``HeatmapView``); the *Numbers* / *Heatmap* toggle chooses,
-and it chooses by itself when another node or shape is shown: numbers up to
+titled with the node's name and shape as the engine writes it (``W  2×2``, ``x  8``; a number
+by its name alone). Each side is a table of numbers (``MatrixTable``) or a heatmap
+(``HeatmapView``); the *Numbers* / *Heatmap* toggle chooses, and it chooses by itself when
+another node or shape is shown: numbers up to
 ``NUMBERS_MAX_ROWS`` × ``NUMBERS_MAX_COLUMNS``, a heatmap beyond. Showing the same node again
 (after each pass) keeps the user's choice, the tables' scrolling and the current cell. A
 missing gradient (no backward pass yet) says so. Only the chosen view is filled; the other is
 filled when it is chosen, so a big tensor is not coloured twice on every pass.
 
 API:
-    shape_text(shape) -> "2×2" for a matrix, "(3,)" for a vector, "" for a number
     TensorInspector(parent=None)
         .show_tensors(name, value, grad)  (grad None: no gradient to show)
         .show_heatmaps(on)  .showing_heatmaps() -> bool
@@ -23,13 +23,13 @@ API:
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QGridLayout, QHBoxLayout, QLabel,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
+from engine import shape_of, shape_text
 from gui.common import theme
-from gui.common.heatmap import HeatmapView, as_matrix
+from gui.common.heatmap import HeatmapView, matrix_shape
 from gui.common.matrix_table import MatrixTable
 
 NUMBERS_MAX_ROWS = 32
@@ -38,17 +38,9 @@ NUMBERS_PAGE, HEATMAP_PAGE = 0, 1
 NO_GRADIENT = "No gradient yet: run a backward pass."
 
 
-def shape_text(shape: tuple[int, ...]) -> str:
-    """A shape as the canvas labels it: ``2×2`` for a matrix, ``(3,)`` for a vector (numpy's
-    and FORMAT.md's spelling), "" for a number."""
-    if len(shape) == 2:
-        return f"{shape[0]}×{shape[1]}"
-    return f"({shape[0]},)" if len(shape) == 1 else ""
-
-
 def fits_as_numbers(shape: tuple[int, ...]) -> bool:
     """True when a tensor of ``shape`` reads best as a table of numbers, not a heatmap."""
-    rows, columns = as_matrix(np.zeros(shape)).shape
+    rows, columns = matrix_shape(shape)
     return rows <= NUMBERS_MAX_ROWS and columns <= NUMBERS_MAX_COLUMNS
 
 
@@ -99,7 +91,7 @@ class TensorInspector(QWidget):
     def _side(self, which: str) -> tuple[MatrixTable, HeatmapView, QStackedWidget]:
         table = MatrixTable(parent=self)
         table.setObjectName(f"tensor_inspector_{which}_table")
-        heatmap = HeatmapView(self)
+        heatmap = HeatmapView(parent=self)
         heatmap.setObjectName(f"tensor_inspector_{which}_heatmap")
         stack = QStackedWidget(self)
         stack.addWidget(table)
@@ -124,8 +116,8 @@ class TensorInspector(QWidget):
     def show_tensors(self, name: str, value, grad=None) -> None:
         """Show node ``name``'s ``value`` and ``grad`` (numbers or arrays of rank <= 2; grad
         None when there is none), in place of what was shown."""
-        shape = np.shape(value)
-        self.title.setText(f"{name}  {shape_text(shape)}".rstrip())
+        shape = shape_of(value)
+        self.title.setText(f"{name}  {shape_text(shape)}" if shape else name)
         self.value_caption.setText(f"value {name}")
         self.grad_caption.setText(f"gradient df/d{name}")
         self._tensors = (name, value, grad)
