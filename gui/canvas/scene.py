@@ -78,6 +78,7 @@ class CanvasScene(QGraphicsScene):
         self.nan_origin = None  # the document's nan_origin, as badged on the gates
         self._branches: dict = {}  # each fan-out branch's gradient in the latest result
         self.shape_problems: dict[str, str] = {}  # node id -> why its inputs' shapes misfit
+        self._shapes_plan = None  # the plan whose shapes the items show (one per structure)
         self._move_start: dict[str, QPointF] | None = None
         self.wiring = WireDrag(self)
         self.scrubbing = ValueScrub(self)
@@ -290,6 +291,7 @@ class CanvasScene(QGraphicsScene):
             self._wires.clear()
             self._label_queue.clear()
             self._output = None
+            self._shapes_plan = None
             circuit = self.document.circuit
             connected: dict[str, set] = {}
             wires = circuit.wires()
@@ -447,9 +449,12 @@ class CanvasScene(QGraphicsScene):
         try:
             plan = plan_of(self.document.circuit)
         except CircuitError:
-            shapes, problems = {}, {}
+            plan, shapes, problems = None, {}, {}
         else:
+            if plan is self._shapes_plan:
+                return  # shapes change only with the structure (a new plan)
             shapes, problems = plan.shapes, dict(plan.shape_problems)
+        self._shapes_plan = plan
         for node_id, gate in self._gates.items():
             gate.tensor_shape = shapes.get(node_id, ())
         tagged = set()
@@ -658,6 +663,10 @@ class CanvasScene(QGraphicsScene):
                 if gate.shape_problem:
                     born += (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
                              f"{escape(gate.shape_problem)}</b>")
+                if gate.tensor_shape:
+                    born += ("<br><i>Select it and press I to inspect every element</i>"
+                             if gate.is_source else
+                             "<br><i>Double-click (or press I) to inspect every element</i>")
                 return _gate_tooltip(circuit.nodes[gate.node_id], result) + born
         return ""
 
