@@ -42,7 +42,7 @@ from engine import (CircuitError, PassStep, backward_schedule, fan_out_sum, forw
                     forward_schedule, format_number, gate_chain_rule)
 from gui.common import theme
 from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange, readable_scale
-from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, size_of, wire_width
+from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, wire_width
 from gui.flow.levels import backward_levels, forward_levels
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
@@ -507,7 +507,7 @@ class FlowController(QObject):
             self._apply_stub()
 
     def _finish_run(self) -> None:
-        sizes = [size_of(g) for g in self._branch_grads.values()]
+        sizes = [abs(float(g)) for g in self._branch_grads.values()]
         largest = max((size for size in sizes if math.isfinite(size)), default=0.0)
         for wire in self.scene.wire_items():
             key = (wire.dst, wire.port)
