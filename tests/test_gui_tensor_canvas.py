@@ -18,7 +18,9 @@ from gui.canvas.tensor_wire_pictures import NumbersPicture, ThumbnailPicture
 from gui.canvas.tensor_wire_tag import MATRIX_WIDTH, VECTOR_WIDTH
 from gui.common import theme
 from gui.common.heatmap import COLOUR_TABLE, colour_indices
-from gui.flow.dots import DOTS_PER_TRAIN, MAX_RADIUS, DotTrain, dot_radius
+from gui.flow.animation import DONE, SPEED_MAX
+from gui.flow.dots import (DOTS_PER_TRAIN, GRAD_POSITIVE, MAX_RADIUS, TENSOR_MIN_RADIUS,
+                           VALUE_POSITIVE, DotTrain, dot_radius, dot_style)
 from gui.model.commands import AddNodeCommand, SetValuesCommand
 from tests.gui_helpers import drag, make_window, mouse, settle, show_at
 
@@ -195,6 +197,21 @@ def test_a_big_tensor_shows_a_thumbnail_of_its_values_and_gradients(window, tmp_
     assert isinstance(scene.gate_item("W").value_item.picture, ThumbnailPicture)
 
 
+def test_hovering_a_tensor_wire_or_gate_tells_its_shape_and_numbers(window, tmp_path):
+    scene, _view = open_circuit(window, tmp_path, wx_circuit())
+    wire = scene.wire_item("q", 0)
+    text = scene._tooltip_at(free_point_on(wire, scene))
+    assert "W → q port 0: 2×2" in text
+    assert "value <b>[[0.1, 0.5], [-0.3, 0.8]]</b>" in text  # every digit, as for a number
+    assert "Click to inspect" in text
+    gate = scene.gate_item("q")
+    text = scene._tooltip_at(gate.mapToScene(gate.body_rect().center()))
+    q = W @ X
+    assert f"q = [{float(q[0])!r}, {float(q[1])!r}]" in text
+    assert f"df/dq = [{float(2 * q[0])!r}, {float(2 * q[1])!r}]" in text
+    assert "Double-click" in text
+
+
 # ----------------------------------------------------------------------------- inspector
 def inspector_numbers(window):
     inspector = window.view.inspector.dialog.inspector
@@ -332,6 +349,9 @@ def test_a_tensor_travels_as_one_bigger_dot():
     assert len(train.points()) == 1 and len(scalar.points()) == DOTS_PER_TRAIN
     assert train.radius > MAX_RADIUS >= scalar.radius
     assert dot_radius(np.array([0.0, 100.0])) > dot_radius(np.array([0.0, 0.1]))
+    # green forward and red back, whatever the signs of its elements (W's are mixed)
+    assert dot_style(W, backward=False) == (VALUE_POSITIVE, False)
+    assert dot_style(-W, backward=True) == (GRAD_POSITIVE, False)
 
 
 def straight_path() -> QPainterPath:
@@ -340,15 +360,29 @@ def straight_path() -> QPainterPath:
     return path
 
 
-def test_the_animated_passes_run_on_a_tensor_circuit(window, tmp_path):
+def test_the_animated_passes_run_on_a_tensor_circuit(window, tmp_path, qtbot):
     scene, _view = open_circuit(window, tmp_path, wx_circuit())
     flow = window.flow_controller
-    trains = []
-    while flow.step():
-        trains += [item for item in scene.items() if isinstance(item, DotTrain)]
-    assert flow.phase == "done"
-    assert trains and all(train.count == 1 for train in trains if train.tensor)
-    # the values are back on the wires, and the wires' widths say |gradient|
+    flow.set_speed(SPEED_MAX)
+    seen = {}  # each train's wire (its middle) and direction -> (its dots, their radius)
+
+    def finished() -> bool:
+        for item in scene.items():
+            if isinstance(item, DotTrain):
+                seen[(item.path.pointAtPercent(0.5).toTuple(), item.reverse)] = (
+                    item.count, item.radius)
+        return flow.phase == DONE and not flow.timer_active
+
+    flow.play()
+    qtbot.waitUntil(finished, timeout=30_000)
+    assert window.errors == []
+    # forward along the four tensor wires and s -> n, back along the tensor wires (n is not
+    # upstream of f): a tensor rides as one bigger dot, a number as a train of small ones
+    tensors = [radius for count, radius in seen.values() if count == 1]
+    numbers = [radius for count, radius in seen.values() if count == DOTS_PER_TRAIN]
+    assert len(tensors) == 8 and len(numbers) == 1 and len(seen) == 9
+    assert min(tensors) >= TENSOR_MIN_RADIUS > MAX_RADIUS >= numbers[0]
+    # the numbers are back on the wires
     wire = scene.wire_item("p", 0)
     assert wire.value_text() == "[0.22, 0.26]" and wire.grad_text() == "[0.44, 0.52]"
     assert wire.value_label.isVisible() and wire.grad_label.isVisible()

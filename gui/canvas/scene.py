@@ -725,7 +725,7 @@ def full_text(number) -> str:
     if number is None:
         return "—"
     if is_tensor(number) and number.ndim <= 2:
-        return tensor_text(number)
+        return tensor_text(number, format_full)
     try:
         return format_full(number)
     except (TypeError, ValueError):

@@ -43,15 +43,16 @@ def fits_as_numbers(shape: tuple) -> bool:
     return max(shape, default=1) <= MAX_NUMBERS_SIDE
 
 
-def tensor_text(value) -> str:
-    """A tensor in one line: ``[0.22, 0.26]``, ``[[0.10, 0.50], [-0.30, 0.80]]`` when small;
-    its shape and range (``8×8: -0.52 … 0.73``) when big."""
+def tensor_text(value, number_text=format_number) -> str:
+    """A tensor in one line: ``[0.22, 0.26]``, ``[[0.10, 0.50], [-0.30, 0.80]]`` when small
+    (each number written by ``number_text``); its shape and range (``8×8: -0.52 … 0.73``) when
+    big."""
     array = np.asarray(value, dtype=np.float64)
     if not fits_as_numbers(array.shape):
         return f"{'×'.join(map(str, array.shape))}: {range_text(array)}"
     if array.ndim == 1:
-        return "[" + ", ".join(format_number(x) for x in array) + "]"
-    return "[" + ", ".join(tensor_text(row) for row in array) + "]"
+        return "[" + ", ".join(number_text(x) for x in array) + "]"
+    return "[" + ", ".join(tensor_text(row, number_text) for row in array) + "]"
 
 
 class NumbersPicture:

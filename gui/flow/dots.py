@@ -4,8 +4,8 @@ A number travels as a short train of dots (``DOTS_PER_TRAIN`` of them). Their si
 log|number| and their colour says its sign: values green (positive) or orange (negative),
 gradients red (positive) or dark red (negative); negative dots are hollow rings so the sign
 reads without colour too. A vector or matrix travels as one bigger dot (from
-``TENSOR_MIN_RADIUS``, growing with its largest |element|), ringed in white, in the colour of
-its values' or gradients' sign when every element has the same sign (grey-blue when mixed).
+``TENSOR_MIN_RADIUS``, growing with its largest |element|), ringed in white inside, green for
+values and red for gradients whatever its elements' signs.
 
 A number runs along its wire in about ``TRAVEL_SECONDS`` (divided by the speed slider's
 factor), however long the wire: the gates of one level of a pass move together, and a pass
@@ -37,7 +37,7 @@ DOTS_PER_TRAIN = 3
 STEP_FRACTION = 0.45  # of the spacing, per frame at most: below half, so motion never aliases
 TRAVEL_SECONDS = 0.3  # along a whole wire at speed factor 1 (x1.2 for 0, x0.7 for 99 or more)
 MIN_RADIUS, MAX_RADIUS = 3.5, 8.0
-TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS = 8.0, 12.0  # one dot carrying a vector or matrix
+TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS = 9.0, 13.0  # one dot carrying a vector or matrix
 MIN_WIDTH, MAX_WIDTH = 1.2, 8.0  # wire widths after the backward pass
 PATH_SAMPLES = 96  # points a train's wire is measured at (for its dots' places along it)
 
@@ -46,7 +46,6 @@ VALUE_NEGATIVE = QColor("#ef6c00")
 GRAD_POSITIVE = QColor("#e53935")
 GRAD_NEGATIVE = QColor("#8e1b1b")
 ZERO = QColor("#90a4ae")
-MIXED = QColor("#546e7a")  # a tensor whose elements have both signs
 
 
 def _is_tensor(number) -> bool:
@@ -103,7 +102,7 @@ def frame_step(speed: float, dt: float, spacing: float = DOT_SPACING) -> float:
 
 def dot_radius(number) -> float:
     """A dot's radius in scene pixels: 3.5 for 0, growing with log|number| up to 8; a
-    tensor's dot from 8 to 12."""
+    tensor.s dot from 9 to 13."""
     low, high = (TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS) if _is_tensor(number) else \
         (MIN_RADIUS, MAX_RADIUS)
     return low + (high - low) * magnitude(number)
@@ -115,13 +114,9 @@ def dots_per_train(number) -> int:
 
 
 def dot_style(number, backward: bool) -> tuple[QColor, bool]:
-    """The dot's colour and whether it is hollow (negative numbers)."""
+    """The dot's colour and whether it is hollow (negative numbers; a tensor never is)."""
     if _is_tensor(number):
-        signs = np.sign(number)
-        same = bool((signs == signs.flat[0]).all())
-        if not same:
-            return MIXED, False
-        number = signs.flat[0]
+        return (GRAD_POSITIVE if backward else VALUE_POSITIVE), False
     try:
         x = float(number)
     except (TypeError, ValueError):
