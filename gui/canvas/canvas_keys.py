@@ -4,8 +4,9 @@ They are not window actions because what they do depends on the canvas: the arro
 selected gates (or pan when none is selected), Escape cancels a drag in progress or else clears
 the selection, Space is held while dragging to pan, Tab (which elsewhere moves the focus)
 opens quick add at the mouse, and I opens the tensor inspector on the selected gate or wire.
-They work while the canvas has the keyboard focus and no number is being typed on it. Every other key (Delete, zoom, Fit, ...) is
-a window action, declared in ``gui/window_parts.py``, which lists these rows after its own.
+They work while the canvas has the keyboard focus and no number is being typed on it. Every
+other key (Delete, zoom, Fit, ...) is a window action, declared in ``gui/window_parts.py``,
+which lists these rows after its own.
 """
 
 from __future__ import annotations
