@@ -166,6 +166,18 @@ def test_the_numbers_follow_an_edit(window, tmp_path):
     assert wire.grad_text() == "[" + ", ".join(format_number(v) for v in 2 * q) + "]"
 
 
+def test_a_pill_grows_with_its_tensor_and_its_wires_follow(window, tmp_path):
+    scene, _view = open_circuit(window, tmp_path, wx_circuit())
+    gate = scene.gate_item("W")
+    height = gate.body_rect().height()
+    window.document.push(SetValuesCommand(window.document, {"W": np.ones((4, 2))}, "Set W"))
+    window.document.flush()
+    assert gate.body_rect().height() > height  # four rows of numbers
+    wire = scene.wire_item("q", 0)
+    assert wire.path().pointAtPercent(0.0) == gate.output_pos()
+    assert wire.shape_text() == "4×2" and scene.wire_item("p", 0).shape_text() == "4"
+
+
 def test_a_big_tensor_shows_a_thumbnail_of_its_values_and_gradients(window, tmp_path):
     rng = np.random.default_rng(4)
     big_w, big_x = rng.normal(size=(8, 8)), rng.normal(size=8)

@@ -224,6 +224,8 @@ class GateItem(Obstacle, QGraphicsItem):
             self.value_item.setScale(self._pill_scale())
         if self.stub is not None:
             self.stub.place(QPointF(width, height / 2))
+        if resized:  # a source's pill grew or shrank round another shape: its ports moved
+            self.update_wires()
         self.update()
 
     def _rebuild_ports(self, count: int, connected_ports) -> None:
