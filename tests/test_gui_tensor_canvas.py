@@ -155,6 +155,21 @@ def test_the_lectures_numbers_are_on_the_wires_green_above_red_below(window, tmp
     assert scene.gate_item("W").holds_tensor
 
 
+def test_zoomed_out_numbers_may_cover_a_shape_tag_rather_than_be_left_out(window, tmp_path):
+    circuit = wx_circuit()  # laid out tighter, as in the lecture's slide
+    for node_id, pos in {"W": (0, 0), "x": (0, 160), "q": (160, 80), "p": (320, 80),
+                         "f": (480, 80)}.items():
+        circuit.move(node_id, pos)
+    scene, view = open_circuit(window, tmp_path, circuit)
+    view.set_zoom(0.7)
+    scene.arrange_labels()
+    assert scene.number_scale() > 1  # enlarged to be read
+    wire = scene.wire_item("p", 0)  # q -> p: 90 px between the gates, its tag near q
+    assert wire.shape_tag.isVisible()
+    assert all(label.is_drawn() for label in wire.labels())
+    assert wire.value_text() == "[0.22, 0.26]" and wire.grad_text() == "[0.44, 0.52]"
+
+
 def test_the_numbers_follow_an_edit(window, tmp_path):
     scene, _view = open_circuit(window, tmp_path, wx_circuit())
     new_x = np.array([1.0, -2.0])

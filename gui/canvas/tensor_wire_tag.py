@@ -4,7 +4,8 @@ As on a schematic's bus, a short slash crosses the wire near its source and the 
 written beside it (``2×2``, ``8`` for a vector of 8: ``engine.shape_text``). The slash and the
 shape are a ``ShapeTag``, a child of the wire placed at ``TAG_ALONG`` px from its start;
 wires fanning out of one port carry the same shape, so only the first of them shows it (the
-scene chooses). Numbers on the wires keep off the tag as they keep off other numbers.
+scene chooses). Numbers on the wires keep off the tag where they can, as off a wire: enlarged
+on a zoomed-out view, they rather cover it than be left out.
 
 ``wire_width`` is how thick a wire of a shape is drawn: numbers ``theme.WIRE_WIDTH``, vectors
 and matrices thicker (a matrix more).
@@ -17,7 +18,7 @@ from PySide6.QtGui import QBrush, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from engine import shape_text
-from gui.canvas.obstacles import NUMBER, Obstacle
+from gui.canvas.obstacles import TAG, Obstacle
 from gui.common import theme
 
 VECTOR_WIDTH = 3.5
@@ -34,7 +35,7 @@ def wire_width(shape: tuple) -> float:
 class ShapeTag(Obstacle, QGraphicsItem):
     """The slash across a tensor wire and its shape written above the wire."""
 
-    obstacle = NUMBER  # the wires' numbers keep off it
+    obstacle = TAG  # the wires' numbers keep off it where they can
 
     def __init__(self, shape: tuple, parent: QGraphicsItem):
         super().__init__(parent)
