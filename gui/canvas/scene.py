@@ -41,7 +41,7 @@ from gui.canvas.tensor_wire_pictures import tensor_text
 from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub
 from gui.canvas.wire_drag import WireDrag, port_at
-from gui.canvas.wire_item import WireItem
+from gui.canvas.wire_item import WireItem, as_shown
 from gui.common.deferred import after_events
 
 
@@ -502,8 +502,9 @@ class CanvasScene(QGraphicsScene):
                 wire.set_numbers(values.get(src), grad if has_grads else None)
         stub = self.output_stub()
         if stub is not None:
-            shown = ((values.get(result.output), grads.get(result.output)) if has_grads
-                     else (None, None))
+            shape = self._gates[result.output].tensor_shape
+            shown = ((as_shown(values.get(result.output), shape),
+                      as_shown(grads.get(result.output), shape)) if has_grads else (None, None))
             if stub.set_numbers(*shown):
                 self.overlays_grew.emit()  # f got wider: a fitted view keeps it in view
 

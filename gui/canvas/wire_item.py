@@ -38,6 +38,14 @@ LABEL_SPOTS = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)
 _LABEL_Z = 0.5  # above every wire, below every gate
 
 
+def as_shown(number, shape: tuple):
+    """``number`` if it has ``shape``'s rank (a number, a vector, a matrix), else ``BATCH``: a
+    batch of values, one per data point, of which the canvas shows none."""
+    if number is None or np.ndim(number) == len(shape):
+        return number
+    return BATCH
+
+
 def number_text(number) -> tuple[str, bool]:
     """The text shown for a number and whether it is marked (nan, inf); '' for no number."""
     if number is None:
@@ -247,7 +255,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
 
     def set_numbers(self, value, grad) -> None:
         """Show the source's value and gradient (None shows nothing)."""
-        value, grad = (self._own_shape(number) for number in (value, grad))
+        value, grad = (as_shown(number, self.tensor_shape) for number in (value, grad))
         had_numbers = bool(self.value_label.text or self.grad_label.text)
         resized = self.value_label.set_number(value)
         resized = self.grad_label.set_number(grad) or resized
@@ -256,12 +264,6 @@ class WireItem(Obstacle, QGraphicsPathItem):
             # another number or a gate (they change width all the time while training);
             # first numbers get the best spot
             self._place_labels(keep_if_clear=had_numbers)
-
-    def _own_shape(self, number):
-        # a batch of values (one per data point) has more axes than the wire's shape: "…"
-        if number is None or np.ndim(number) == len(self.tensor_shape):
-            return number
-        return BATCH
 
     def set_shape(self, shape: tuple, show_tag: bool) -> None:
         """Carry values of ``shape``: a vector or matrix makes the wire thicker and, with
