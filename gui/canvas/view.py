@@ -47,9 +47,9 @@ from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, INSPE
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.canvas.gate_glyphs import GATE_MIME
 from gui.canvas.gate_item import GateItem
-from gui.canvas.port_item import PortItem
 from gui.canvas.quick_add import QuickAddPopup
 from gui.canvas.readable_text import menu_text_height, numbers_drawn_at
+from gui.canvas.port_item import PortItem
 from gui.canvas.tensor_wire_inspector import CanvasInspector, target_of
 from gui.canvas.wire_item import NumberLabel, WireItem
 
