@@ -231,6 +231,8 @@ def test_hovering_a_tensor_wire_or_gate_tells_its_shape_and_numbers(window, tmp_
     assert "W → q port 0: 2×2" in text
     assert "value <b>[[0.1, 0.5], [-0.3, 0.8]]</b>" in text  # every digit, as for a number
     assert "Click to inspect" in text
+    on_numbers = scene._tooltip_at(wire.value_label.sceneBoundingRect().center())
+    assert on_numbers == scene._tooltip_at(free_point_on(wire, scene))
     gate = scene.gate_item("q")
     text = scene._tooltip_at(gate.mapToScene(gate.body_rect().center()))
     q = W @ X

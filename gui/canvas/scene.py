@@ -41,7 +41,7 @@ from gui.canvas.tensor_wire_pictures import tensor_text
 from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub
 from gui.canvas.wire_drag import WireDrag, port_at
-from gui.canvas.wire_item import WireItem, as_shown
+from gui.canvas.wire_item import NumberLabel, WireItem, as_shown
 from gui.common.deferred import after_events
 
 
@@ -638,6 +638,8 @@ class CanvasScene(QGraphicsScene):
         result = self.document.result
         circuit = self.document.circuit
         for item in self.items(pos):
+            if isinstance(item, NumberLabel) and item.wire is not None and item.is_drawn():
+                item = item.wire  # a wire's numbers tell what the wire does
             if isinstance(item, PortItem):
                 if item.is_output:
                     return f"{item.node_id}: output (drag to an input port to wire it)"
