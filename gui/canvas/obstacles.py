@@ -5,8 +5,9 @@ caption cards (``gui.flow.card_room``, where a card is placed).
 An item is in the way of text by its kind (``obstacle_kind``): a number shown on a wire, a
 gate's body and name, or a caption card costs ``LABEL_OVERLAP_COST`` to cover; a wire costs
 ``WIRE_CROSSING_COST`` to cross, and so does a tensor wire's shape tag (numbers rather go
-elsewhere, but a tag never makes a number be left out). Canvas items declare their kind with the ``Obstacle`` mixin's
-``obstacle`` class attribute; anything else (ports, the output's stub, hints) is not in the way.
+elsewhere, but a tag never makes a number be left out). Canvas items declare their kind with
+the ``Obstacle`` mixin's ``obstacle`` class attribute; anything else (ports, the output's stub,
+hints) is not in the way.
 """
 
 from __future__ import annotations
