@@ -280,6 +280,11 @@ class GateItem(Obstacle, QGraphicsItem):
         if self.value_item is not None and self.value_item.scale() != self._pill_scale():
             self.value_item.setScale(self._pill_scale())
 
+    def shows_value_enlarged(self) -> bool:
+        """True for a source whose pill shows its value as big as its wire's numbers (a
+        vector's or matrix's picture keeps its natural size)."""
+        return self.is_source and not self.holds_tensor
+
     def _pill_scale(self) -> float:
         # a vector's or matrix's numbers fill their pill: enlarged they would spill out of it
         # (the wires out of it carry them, enlarged)

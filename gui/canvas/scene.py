@@ -243,7 +243,7 @@ class CanvasScene(QGraphicsScene):
         source's value left out of its wire is still in its pill."""
         return sum(bool(label.text and label.left_out) for wire in self._wires.values()
                    for label in wire.labels()
-                   if not (label is wire.value_label and wire.src_gate.is_source))
+                   if not (label is wire.value_label and wire.src_gate.shows_value_enlarged()))
 
     def value_editor(self) -> QLineEdit | None:
         """The open in-place value editor, if any."""

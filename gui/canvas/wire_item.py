@@ -382,7 +382,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
             return self._spot
         if self.value_label.scale() == 1.0:  # at their natural size numbers are always drawn
             return self._best_spot(scene)[0]
-        shows_pill_value = self.src_gate.is_source
+        shows_pill_value = self.src_gate.shows_value_enlarged()
         self.value_label.set_left_out(pill_value_later and shows_pill_value)
         spot, cost = self._best_spot(scene)
         if cost >= LABEL_OVERLAP_COST and shows_pill_value and not self.value_label.left_out:
