@@ -168,6 +168,14 @@ def test_zoomed_out_numbers_may_cover_a_shape_tag_rather_than_be_left_out(window
     assert wire.shape_tag.isVisible()
     assert all(label.is_drawn() for label in wire.labels())
     assert wire.value_text() == "[0.22, 0.26]" and wire.grad_text() == "[0.44, 0.52]"
+    # W's pill, enlarged, reads as its shape (its numbers would spill out of it); its wire's
+    # numbers are not left out first for it
+    pill = scene.gate_item("W").value_item
+    assert pill.shows_shape() and pill.shape_text == "⟨2×2⟩"
+    assert pill.scale() > 1
+    assert not scene.gate_item("W").shows_value_enlarged()
+    view.set_zoom(1.5)
+    assert not pill.shows_shape() and pill.scale() == 1.0
 
 
 def test_the_numbers_follow_an_edit(window, tmp_path):

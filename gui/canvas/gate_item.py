@@ -15,12 +15,13 @@ scene, which turns them into undo commands.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.common import theme
-from engine import display_symbol, feature_name, format_number, is_tensor
+from engine import display_symbol, feature_name, format_number, is_tensor, shape_text
 from gui.canvas.obstacles import GATE, Obstacle
 from gui.canvas.port_item import OUTPUT, PortItem
 from gui.canvas.tensor_wire_pictures import tensor_picture
@@ -57,10 +58,18 @@ def gate_size(node, picture=None) -> tuple[float, float]:
     return float(theme.GATE_W), float(height)
 
 
+def _text_rect(text: str, width: float, height: float) -> QRectF:
+    """Where a line of the value's font is drawn, centred in a pill of this size."""
+    text_width = theme.metrics("VALUE_FONT").horizontalAdvance(text) + 8
+    return QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
+
+
 class ValueItem(QGraphicsItem):
     """The number inside a source's pill: Shift+drag (or Alt+drag) it sideways to scrub,
     double-click to edit. A vector or matrix is drawn as its numbers or a thumbnail
-    (``tensor_wire_pictures``) and is not scrubbed.
+    (``tensor_wire_pictures``) and is not scrubbed; enlarged to be read on a zoomed-out view
+    (``set_text_scale``), it would spill out of its pill, so it reads as its shape (``⟨2×2⟩``,
+    ``⟨8⟩`` for a vector of 8) instead, and its wires carry its numbers.
 
     A plain press is left to the gate under it, so a plain drag anywhere on a pill moves the
     gate; only a press with Shift or Alt held (``SCRUB_MODIFIERS``) scrubs, in steps of 0.1, or
@@ -75,7 +84,9 @@ class ValueItem(QGraphicsItem):
         self.gate = gate
         self.text = ""
         self.picture = None  # how a vector or matrix is drawn (None for a number)
+        self.shape_text = ""  # what a vector or matrix reads as, enlarged
         self._rect = QRectF()
+        self._rects = (QRectF(), QRectF())  # a tensor's: its picture's, its shape's
         self._press = None  # the scene x of the press while dragging
         self._moved = False
         self.setAcceptedMouseButtons(Qt.LeftButton)
@@ -88,28 +99,46 @@ class ValueItem(QGraphicsItem):
         self.picture = picture or pill_picture(value)
         if self.picture is not None:
             self.text = self.picture.text
+            self.shape_text = f"⟨{shape_text(np.shape(value))}⟩"  # as the flow's captions
             size = self.picture.size()
-            self._rect = QRectF((width - size.width()) / 2, (height - size.height()) / 2,
-                                size.width(), size.height())
-            self.setTransformOriginPoint(self._rect.center())
-            self.update()
-            return
-        self.text = format_number(value)
-        text_width = theme.metrics("VALUE_FONT").horizontalAdvance(self.text) + 8
-        self._rect = QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
+            self._rects = (QRectF((width - size.width()) / 2, (height - size.height()) / 2,
+                                  size.width(), size.height()),
+                           _text_rect(self.shape_text, width, height))
+            self._rect = self._rects[self.shows_shape()]
+        else:
+            self.text = format_number(value)
+            self._rect = _text_rect(self.text, width, height)
         self.setTransformOriginPoint(self._rect.center())  # enlarged, it stays centred
         self.update()
+
+    def set_text_scale(self, scale: float) -> None:
+        """Draw the value ``scale`` times its natural size (a tensor, enlarged, as its
+        shape)."""
+        if scale == self.scale():
+            return
+        was = self.shows_shape()
+        self.setScale(scale)
+        if self.picture is not None and self.shows_shape() != was:
+            self.prepareGeometryChange()
+            self._rect = self._rects[self.shows_shape()]
+            self.setTransformOriginPoint(self._rect.center())
+            self.update()
+
+    def shows_shape(self) -> bool:
+        """True when a vector or matrix is enlarged, so it reads as its shape."""
+        return self.picture is not None and self.scale() > 1.0
 
     def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter, option, widget=None):
-        if self.picture is not None:
+        if self.picture is not None and not self.shows_shape():
             self.picture.paint(painter, self._rect, theme.INK)
             return
         painter.setFont(theme.VALUE_FONT)
         painter.setPen(theme.INK)
-        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+        painter.drawText(self._rect, Qt.AlignCenter,
+                         self.shape_text if self.shows_shape() else self.text)
 
     def _show_scrub_cursor(self, modifiers) -> None:
         if modifiers & SCRUB_MODIFIERS and self.picture is None:
@@ -221,7 +250,7 @@ class GateItem(Obstacle, QGraphicsItem):
             if self.value_item is None:
                 self.value_item = ValueItem(self)
             self.value_item.set_value(node.value, width, height, picture)
-            self.value_item.setScale(self._pill_scale())
+            self.value_item.set_text_scale(self._text_scales[1])
         if self.stub is not None:
             self.stub.place(QPointF(width, height / 2))
         if resized:  # a source's pill grew or shrank round another shape: its ports moved
@@ -277,18 +306,13 @@ class GateItem(Obstacle, QGraphicsItem):
         self._text_scales = (numbers, value)
         if self.stub is not None:
             self.stub.set_text_scale(numbers)
-        if self.value_item is not None and self.value_item.scale() != self._pill_scale():
-            self.value_item.setScale(self._pill_scale())
+        if self.value_item is not None:
+            self.value_item.set_text_scale(value)
 
     def shows_value_enlarged(self) -> bool:
         """True for a source whose pill shows its value as big as its wire's numbers (a
-        vector's or matrix's picture keeps its natural size)."""
+        vector or matrix, enlarged, shows only its shape)."""
         return self.is_source and not self.holds_tensor
-
-    def _pill_scale(self) -> float:
-        # a vector's or matrix's numbers fill their pill: enlarged they would spill out of it
-        # (the wires out of it carry them, enlarged)
-        return 1.0 if self.holds_tensor else self._text_scales[1]
 
     def set_port_connected(self, port: int, connected: bool) -> None:
         """Draw input ``port`` filled (wired) or hollow orange (open)."""
