@@ -21,7 +21,7 @@ from gui.common.heatmap import COLOUR_TABLE, colour_indices
 from gui.flow.animation import DONE, SPEED_MAX
 from gui.flow.dots import (DOTS_PER_TRAIN, GRAD_POSITIVE, MAX_RADIUS, TENSOR_MIN_RADIUS,
                            VALUE_POSITIVE, DotTrain, dot_radius, dot_style)
-from gui.model.commands import AddNodeCommand, SetValuesCommand
+from gui.model.commands import SetValuesCommand
 from tests.gui_helpers import drag, make_window, mouse, settle, show_at
 
 W = np.array([[0.1, 0.5], [-0.3, 0.8]])
@@ -334,11 +334,17 @@ def test_a_double_click_on_a_tensor_gate_and_the_i_key_inspect_it(window, tmp_pa
 # ----------------------------------------------------------------------------- shapes that misfit
 def test_shapes_that_do_not_fit_are_marked_on_the_gate_and_its_wires(window, qtbot):
     document, scene, view = window.document, window.scene, window.view
-    document.push(AddNodeCommand(document, "input", (0, 0), node_id="A",
-                                 value=np.arange(6.0).reshape(2, 3)))
-    document.push(AddNodeCommand(document, "input", (0, 160), node_id="b",
-                                 value=np.array([1.0, 2.0])))
-    document.push(AddNodeCommand(document, "matmul", (240, 60), node_id="m"))
+    added = []
+    for text, at in (("input 2x3", QPointF(0, 0)), ("input 2", QPointF(0, 160)),
+                     ("matmul", QPointF(240, 80))):  # typed into quick add, as a user does
+        popup = view.open_quick_add(at)
+        qtbot.keyClicks(popup.edit, text)
+        qtbot.keyClick(popup.edit, Qt.Key_Return)
+        settle()
+        added += scene.selected_node_ids()
+    a, b, m = added
+    assert np.shape(document.circuit.node(a).value) == (2, 3)
+    assert np.shape(document.circuit.node(b).value) == (2,)
     document.flush()
     view.fit_all()
     settle()
@@ -346,15 +352,15 @@ def test_shapes_that_do_not_fit_are_marked_on_the_gate_and_its_wires(window, qtb
     def port(node_id, index):
         return view_point(view, scene.port_scene_pos(node_id, index))
 
-    drag(view, port("A", -1), port("m", 0))
-    drag(view, port("b", -1), port("m", 1))
+    drag(view, port(a, -1), port(m, 0))  # wired by dragging from port to port
+    drag(view, port(b, -1), port(m, 1))
     document.flush()
     settle()
-    assert document.circuit.inputs_of("m") == ["A", "b"]
+    assert document.circuit.inputs_of(m) == [a, b]
     message = "matmul cannot multiply shapes (2, 3) and (2,)"
-    gate = scene.gate_item("m")
+    gate = scene.gate_item(m)
     assert message in gate.shape_problem
-    wires = [scene.wire_item("m", 0), scene.wire_item("m", 1)]
+    wires = [scene.wire_item(m, 0), scene.wire_item(m, 1)]
     assert all(message in wire.shape_problem for wire in wires)
     # the status bar names it, the wire's and the gate's tooltips say it
     shown = window.statusBar().currentMessage() + window.result_label.text()
@@ -367,10 +373,12 @@ def test_shapes_that_do_not_fit_are_marked_on_the_gate_and_its_wires(window, qtb
     reds = [QColor(image.pixel(point.x(), point.y() + dy)) for dy in range(-4, 5)]
     assert any(c.red() > 150 and c.green() < 100 and c.blue() < 100 for c in reds)
     # b as a vector of 3 fits: the marks go
-    document.push(SetValuesCommand(document, {"b": np.array([1.0, 2.0, 3.0])}, "Set b"))
+    document.push(SetValuesCommand(document, {a: np.arange(6.0).reshape(2, 3),
+                                              b: np.array([1.0, 2.0, 3.0])}, "Set a and b"))
     document.flush()
     assert gate.shape_problem == "" and not any(wire.shape_problem for wire in wires)
-    np.testing.assert_allclose(document.result.values["m"],
+    assert wires[1].pen_width() == VECTOR_WIDTH and wires[1].shape_text() == "3"
+    np.testing.assert_allclose(document.result.values[m],
                                np.arange(6.0).reshape(2, 3) @ np.array([1.0, 2.0, 3.0]))
 
 

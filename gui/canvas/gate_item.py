@@ -67,7 +67,7 @@ def _text_rect(text: str, width: float, height: float) -> QRectF:
 class ValueItem(QGraphicsItem):
     """The number inside a source's pill: Shift+drag (or Alt+drag) it sideways to scrub,
     double-click to edit. A vector or matrix is drawn as its numbers or a thumbnail
-    (``tensor_wire_pictures``) and is not scrubbed; enlarged to be read on a zoomed-out view
+    (``tensor_wire_pictures``; scrubbing it only says to double-click it); enlarged to be read on a zoomed-out view
     (``set_text_scale``), it would spill out of its pill, so it reads as its shape (``⟨2×2⟩``,
     ``⟨8⟩`` for a vector of 8) instead, and its wires carry its numbers.
 
@@ -141,7 +141,7 @@ class ValueItem(QGraphicsItem):
                          self.shape_text if self.shows_shape() else self.text)
 
     def _show_scrub_cursor(self, modifiers) -> None:
-        if modifiers & SCRUB_MODIFIERS and self.picture is None:
+        if modifiers & SCRUB_MODIFIERS:
             self.setCursor(Qt.SizeHorCursor)
         else:
             self.unsetCursor()
@@ -156,7 +156,7 @@ class ValueItem(QGraphicsItem):
         self.unsetCursor()
 
     def mousePressEvent(self, event):
-        if not event.modifiers() & SCRUB_MODIFIERS or self.picture is not None:
+        if not event.modifiers() & SCRUB_MODIFIERS:
             event.ignore()  # the gate under the number takes it: a plain drag moves the gate
             return
         self.scene().start_scrub(self.gate.node_id)

@@ -600,11 +600,10 @@ class CanvasScene(QGraphicsScene):
 
     # ----------------------------------------------------------------- scrubbing
     def _source_gate_at(self, pos: QPointF) -> GateItem | None:
-        """The number source under ``pos`` (a vector or matrix is not scrubbed)."""
         for item in self.items(pos):
             gate = item if isinstance(item, GateItem) else item.parentItem()
             if isinstance(gate, GateItem):
-                return gate if gate.is_source and not gate.holds_tensor else None
+                return gate if gate.is_source else None
         return None
 
     def wheelEvent(self, event):
