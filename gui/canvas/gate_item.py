@@ -67,9 +67,9 @@ def _text_rect(text: str, width: float, height: float) -> QRectF:
 class ValueItem(QGraphicsItem):
     """The number inside a source's pill: Shift+drag (or Alt+drag) it sideways to scrub,
     double-click to edit. A vector or matrix is drawn as its numbers or a thumbnail
-    (``tensor_wire_pictures``; scrubbing it only says to double-click it); enlarged to be read on a zoomed-out view
-    (``set_text_scale``), it would spill out of its pill, so it reads as its shape (``⟨2×2⟩``,
-    ``⟨8⟩`` for a vector of 8) instead, and its wires carry its numbers.
+    (``tensor_wire_pictures``; scrubbing it only says to double-click it); enlarged to be read
+    on a zoomed-out view (``set_text_scale``), it would spill out of its pill, so it reads as
+    its shape (``⟨2×2⟩``, ``⟨8⟩`` for a vector of 8) instead, and its wires carry its numbers.
 
     A plain press is left to the gate under it, so a plain drag anywhere on a pill moves the
     gate; only a press with Shift or Alt held (``SCRUB_MODIFIERS``) scrubs, in steps of 0.1, or
