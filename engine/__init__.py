@@ -20,6 +20,7 @@ from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_t
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from .heap import keep_freed_memory
+from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_jacobians
 from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
@@ -49,4 +50,5 @@ __all__ = [
     "format_readout", "is_marked",
     "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
     "value_text",
+    "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",
 ]

@@ -91,6 +91,7 @@ DOCKS = (
              tab_with="explain_dock"),
     DockPart("ascent_dock", "Gradient ascent", BOTTOM, 230, tab_with="gradcheck_dock",
              scrolls_down=True),
+    DockPart("jacobian_dock", "Jacobian", BOTTOM, 230, tab_with="ascent_dock"),
     DockPart("training_dock", "Training", RIGHT, 420, new_column=True, below="boundary_dock",
              scrolls_down=True),
     DockPart("boundary_dock", "Decision boundary", RIGHT, 420, height=380, new_column=True,

@@ -77,6 +77,7 @@ EXAMPLE_MATH = {
     "two_layer_net": (two_layer, None),
     "wx_squared": (lambda v: float(np.sum((np.array(v["W"]) @ v["x"]) ** 2)), 0.116),
     "numpy_net_11_lines": (numpy_net_loss, None),
+    "relu_jacobian": (lambda v: float(np.dot(v["w"], np.maximum(0.0, v["x"]))), None),
 }
 
 
