@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 
@@ -94,35 +95,41 @@ class Expansion:
             circuit.set_output(self.output)
 
 
-def expanded(circuit: Circuit, node_id: str | None = None) -> Circuit:
-    """A copy of ``circuit`` with ``node_id``'s tensor region (None: every tensor) in scalar
-    gates; CircuitError saying why if it cannot be expanded."""
+def expanded(circuit: Circuit, nodes: str | Iterable[str] | None = None) -> Circuit:
+    """A copy of ``circuit`` with the tensor region of ``nodes`` (a node id or several; None:
+    every tensor) in scalar gates; CircuitError saying why if it cannot be expanded."""
     twin = circuit.copy()
-    expansion_of(circuit, node_id).apply(twin)
+    expansion_of(circuit, nodes).apply(twin)
     return twin
 
 
-def expansion_of(circuit: Circuit, node_id: str | None = None) -> Expansion:
-    """How to expand ``node_id``'s tensor region (None: every tensor of the circuit);
-    CircuitError saying why not (nothing to expand, shapes unknown, too many elements)."""
+def expansion_of(circuit: Circuit, nodes: str | Iterable[str] | None = None) -> Expansion:
+    """How to expand the tensor region of ``nodes`` (a node id or several, those on single
+    numbers left out; None: every tensor of the circuit); CircuitError saying why not (nothing
+    to expand, shapes unknown, too many elements)."""
     plan = plan_of(circuit)
     shapes = plan.shapes
-    if node_id is None:
+    if nodes is None:
         starts = [n for n in plan.order if _touches_tensor(circuit, shapes, n)]
         if not starts:
             raise CircuitError("the circuit has no vectors or matrices: nothing to expand")
+        selected = None
     else:
-        circuit.node(node_id)
-        if node_id in shapes and not _touches_tensor(circuit, shapes, node_id):
-            raise CircuitError(f"{_named(circuit, node_id)} works on single numbers already: "
-                               "there is nothing to expand")
-        starts = [node_id]
+        chosen = [nodes] if isinstance(nodes, str) else list(nodes)
+        for node_id in chosen:
+            circuit.node(node_id)
+        starts = [n for n in chosen if n not in shapes or _touches_tensor(circuit, shapes, n)]
+        if not starts:
+            what = (_named(circuit, chosen[0]) + " works" if len(chosen) == 1
+                    else "the selected gates work")
+            raise CircuitError(f"{what} on single numbers already: there is nothing to expand")
+        selected = starts[0]
     region: set[str] = set()
     for start in starts:
         if start not in region:
             region |= _region(circuit, shapes, start)
     ordered = [n for n in plan.order if n in region]
-    _check(circuit, plan, ordered, node_id)
+    _check(circuit, plan, ordered, selected)
     builder = _Builder(circuit, region, shapes)
     for region_node in ordered:
         builder.expand(circuit.nodes[region_node])

@@ -20,6 +20,7 @@ from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureComm
                           SetLabelCommand, SetOutputCommand, SetTrainableCommand,
                           SetValueCommand, push_input_count)
 from engine import FEATURE_NAMES, format_precise
+from gui.canvas.expanding import expand_to_scalars
 from gui.common.number_entry import edited_number
 
 
@@ -130,6 +131,10 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
                     checked=node.feature == feature)
         _action(bind, "ctx_unbind", "Unbind", lambda: push(
             SetFeatureCommand(document, node_id, None)), enabled=node.feature is not None)
+    if _works_on_tensors(document, node_id):
+        menu.addSeparator()
+        _action(menu, "ctx_expand", "Expand to Scalars",
+                lambda: expand_to_scalars(edit_actions, group))
     if gate.variadic:
         menu.addSeparator()
         _action(menu, "ctx_add_port", "Add an input port",
@@ -137,6 +142,12 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
         _action(menu, "ctx_remove_port", "Remove the last input port",
                 lambda: set_ports(node.n_inputs - 1), enabled=node.n_inputs > gate.min_ports)
     return menu
+
+
+def _works_on_tensors(document, node_id: str) -> bool:
+    """True when a node's value or an input's is a vector or matrix (it can be expanded)."""
+    shapes = engine.plan_of(document.circuit).shapes
+    return any(shapes.get(n) for n in [node_id, *document.circuit.inputs_of(node_id)])
 
 
 def build_wire_menu(edit_actions, dst: str, port: int, parent=None) -> QMenu:
