@@ -21,14 +21,15 @@ EPS = 2.0 ** -52
 WX = {"W": [[0.1, 0.5], [-0.3, 0.8]], "x": [0.2, 0.4]}
 
 
-def wx_circuit() -> engine.Circuit:
-    """The lecture's f(x, W) = ||W x||² (FORMAT.md section 5)."""
+def wx_circuit(more_nodes: dict | None = None, more_wires: dict | None = None
+               ) -> engine.Circuit:
+    """The lecture's f(x, W) = ||W x||² (FORMAT.md section 5), and ``more`` after it."""
     return build({"W": ("input", {"value": WX["W"], "pos": (0, 0)}),
                   "x": ("input", {"value": WX["x"], "pos": (0, 160)}),
                   "q": ("matmul", {"pos": (160, 80)}),
                   "p": ("pow", {"params": {"p": 2.0}, "pos": (320, 80)}),
-                  "f": ("sum", {"pos": (480, 80)})},
-                 {"q": ["W", "x"], "p": ["q"], "f": ["p"]})
+                  "f": ("sum", {"pos": (480, 80)}), **(more_nodes or {})},
+                 {"q": ["W", "x"], "p": ["q"], "f": ["p"], **(more_wires or {})})
 
 
 def scored(op: str, shapes: list, params: dict | None = None, positive: bool = False,
@@ -231,9 +232,8 @@ def test_expanded_nodes_are_laid_out_left_to_right_without_overlap():
 
 
 def test_a_scalar_tail_after_the_region_stays_and_moves_right():
-    circuit = wx_circuit()
-    circuit.add_node("offset", "loss", params={"c": 1.0}, pos=(640, 80))
-    circuit.connect("f", "loss", 0)
+    circuit = wx_circuit({"loss": ("offset", {"params": {"c": 1.0}, "pos": (640, 80)})},
+                         {"loss": ["f"]})
     flat = expanded(circuit, "q")
     assert flat.inputs_of("loss") == ["f"] and flat.output_id() == "loss"
     assert flat.node("loss").pos[0] > flat.node("f").pos[0]
@@ -267,13 +267,8 @@ def test_expanding_keeps_trainable_flags_consts_and_data_columns():
 
 
 def test_only_the_selected_region_is_expanded():
-    circuit = wx_circuit()
-    circuit.add_node("input", "v", value=[1.0, 2.0, 3.0])
-    circuit.add_node("sum", "t")
-    circuit.connect("v", "t", 0)
-    circuit.add_node("add", "total")
-    circuit.connect("f", "total", 0)
-    circuit.connect("t", "total", 1)
+    circuit = wx_circuit({"v": ("input", [1.0, 2.0, 3.0]), "t": "sum", "total": "add"},
+                         {"t": ["v"], "total": ["f", "t"]})
     flat = expanded(circuit, "q")
     assert engine.is_tensor(flat.node("v").value) and flat.node("t").op == "sum"
     assert flat.inputs_of("total") == ["f", "t"]
@@ -313,3 +308,11 @@ def test_expanding_a_copy_leaves_the_circuit_as_it_was():
     before = engine.circuit_to_dict(circuit)
     expanded(circuit, "q")
     assert engine.circuit_to_dict(circuit) == before
+
+
+def test_several_selected_nodes_expand_their_region_once_and_numbers_are_left_out():
+    circuit = wx_circuit({"b": ("input", 1.0), "g": "add"}, {"g": ["f", "b"]})
+    one = engine.circuit_to_dict(expanded(circuit, "q"))
+    assert engine.circuit_to_dict(expanded(circuit, ["W", "b", "f"])) == one
+    with pytest.raises(engine.CircuitError, match="the selected gates work on single numbers"):
+        expansion_of(circuit, ["b", "g"])
