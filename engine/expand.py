@@ -53,7 +53,7 @@ from .autodiff import plan_of
 from .circuit import Circuit, Node, Wire
 from .errors import CircuitError, shown
 from .gates import GATES, MAX_PORTS
-from .layout import auto_layout
+from .layout import COLUMN_WIDTH, ROW_SPACING, auto_layout
 from .tensor_values import shape_text
 
 MAX_ELEMENTS = 64
@@ -377,7 +377,9 @@ class _Builder:
 
     def _placed(self, ordered: list[str]) -> tuple[dict, dict]:
         """Positions for the new nodes, laid out left to right where the region was, and the
-        moves that shift the nodes downstream of it right by the width it gained."""
+        moves that make room for them: the nodes right of the region's left edge that do not
+        feed it shift right by the width it gained (and a column more while one would sit on
+        a new node)."""
         circuit = self.circuit
         old = [circuit.nodes[n].pos for n in ordered if circuit.nodes[n].pos is not None]
         if not old:
@@ -392,16 +394,17 @@ class _Builder:
         layout = auto_layout(sketch)
         left, top = min(x for x, _y in old), min(y for _x, y in old)
         positions = {node_id: (left + x, top + y) for node_id, (x, y) in layout.items()}
-        gained = (max(x for x, _y in layout.values()) - (max(x for x, _y in old) - left)
-                  if layout else 0.0)
-        moves = {}
-        if gained > 0:
-            downstream = set().union(*(circuit.downstream_of(n) for n in ordered)) - self.region
-            for node_id in downstream:
-                pos = circuit.nodes[node_id].pos
-                if pos is not None:
-                    moves[node_id] = (pos[0] + gained, pos[1])
-        return positions, moves
+        feeding = set().union(*(circuit.upstream_of(n) for n in ordered))
+        beside = {node.id: node.pos for node in circuit.nodes.values()
+                  if node.id not in feeding and node.pos is not None and node.pos[0] > left}
+        shift = (max(x for x, _y in layout.values()) - (max(x for x, _y in old) - left)
+                 if layout else 0.0)
+        if not beside or shift <= 0:
+            return positions, {}
+        while any(abs(x + shift - new_x) < COLUMN_WIDTH and abs(y - new_y) < ROW_SPACING
+                  for x, y in beside.values() for new_x, new_y in positions.values()):
+            shift += COLUMN_WIDTH
+        return positions, {node_id: (x + shift, y) for node_id, (x, y) in beside.items()}
 
 
 _TENSOR_EXPANDERS = {"matmul": _Builder._matmul, "sum": _Builder._sum,

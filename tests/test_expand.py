@@ -232,11 +232,14 @@ def test_expanded_nodes_are_laid_out_left_to_right_without_overlap():
 
 
 def test_a_scalar_tail_after_the_region_stays_and_moves_right():
-    circuit = wx_circuit({"loss": ("offset", {"params": {"c": 1.0}, "pos": (640, 80)})},
-                         {"loss": ["f"]})
+    circuit = wx_circuit({"k": ("const", {"value": 1.0, "pos": (480, 160)}),
+                          "loss": ("add", {"pos": (640, 80)})}, {"loss": ["f", "k"]})
     flat = expanded(circuit, "q")
-    assert flat.inputs_of("loss") == ["f"] and flat.output_id() == "loss"
+    assert flat.inputs_of("loss") == ["f", "k"] and flat.output_id() == "loss"
     assert flat.node("loss").pos[0] > flat.node("f").pos[0]
+    new = [flat.node(n).pos for n in flat.nodes if n not in ("k", "loss")]
+    for x, y in (flat.node("k").pos, flat.node("loss").pos):  # clear of the new gates
+        assert all(abs(x - new_x) >= 160 or abs(y - new_y) >= 80 for new_x, new_y in new)
     assert engine.run(flat).value == pytest.approx(1.116)
 
 
