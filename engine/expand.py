@@ -192,7 +192,7 @@ def _check(circuit: Circuit, plan, ordered: list[str], selected: str | None) -> 
         if node_id not in plan.shapes:
             raise CircuitError(f"cannot expand: {_named(circuit, node_id)} cannot be computed "
                                f"yet (a port upstream is not connected){joined(node_id)}")
-        if not node.gate.elementwise and node.op not in _TENSOR_EXPANDERS:
+        if not node.gate.elementwise and node.gate.scalar_form not in _SCALAR_FORMS:
             raise CircuitError(f"cannot expand: expand does not know how to write "
                                f"{_named(circuit, node_id)} in single numbers yet")
         for shape in [plan.shapes[node_id]] + [plan.shapes[src]
@@ -283,7 +283,7 @@ class _Builder:
         elif node.gate.elementwise:
             out = self._elementwise(node, shape)
         else:
-            out = _TENSOR_EXPANDERS[node.op](self, node, shape)
+            out = _SCALAR_FORMS[node.gate.scalar_form](self, node, shape)
         self.elements[node.id] = out
 
     def _source(self, node: Node, shape: tuple) -> np.ndarray:
@@ -407,5 +407,6 @@ class _Builder:
         return positions, {node_id: (x + shift, y) for node_id, (x, y) in beside.items()}
 
 
-_TENSOR_EXPANDERS = {"matmul": _Builder._matmul, "sum": _Builder._sum,
-                     "transpose": _Builder._transpose}
+# a tensor gate's row says which of these writes it in number gates (its ``scalar_form``)
+_SCALAR_FORMS = {"sum_of_products": _Builder._matmul, "pairwise_sum": _Builder._sum,
+                 "rewiring": _Builder._transpose}
