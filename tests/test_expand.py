@@ -66,13 +66,16 @@ def compared(circuit: engine.Circuit, node_id: str | None = None):
 
 def element_pairs(tensor, scalar, expansion, which: str):
     """(tensor element, scalar node's number, node id) for every element of every expanded
-    node; ``which`` is "values" or "grads"."""
+    node and every node both circuits have; ``which`` is "values" or "grads"."""
     pairs = []
     for node_id, elements in expansion.elements.items():
         numbers = np.asarray(getattr(tensor, which)[node_id])
         for index in np.ndindex(elements.shape):
             element = elements[index]
             pairs.append((float(numbers[index]), getattr(scalar, which)[element], element))
+    kept = set(getattr(scalar, which)) & set(getattr(tensor, which)) - set(expansion.elements)
+    pairs += [(getattr(tensor, which)[node_id], getattr(scalar, which)[node_id], node_id)
+              for node_id in sorted(kept)]  # numbers joined to the region, and beyond it
     return pairs
 
 

@@ -29,10 +29,11 @@ def expand_to_scalars(edit_actions, node_ids=None) -> bool:
         return False
     region = expansion.region
     named = region[0] if len(region) == 1 else f"{len(region)} tensor nodes"
+    listed = "" if len(region) == 1 else f" ({', '.join(region)})"
     edit_actions.document.push(ExpandCommand(edit_actions.document, expansion,
                                              f"Expand {named} to scalars"))
     edit_actions.scene.select_nodes([])
     edit_actions.status_message.emit(
-        f"Expanded {named} ({', '.join(region)}) into {_gates(len(expansion.nodes))} on "
-        "single numbers; Undo puts the tensors back")
+        f"Expanded {named}{listed} into {_gates(len(expansion.nodes))} on single numbers; "
+        "Undo puts the tensors back")
     return True
