@@ -50,6 +50,7 @@ def test_ctrl_e_expands_the_clicked_matmul_with_the_slides_gradients_and_ctrl_z_
     document.flush()
     settle()
     circuit = document.circuit
+    expanded = engine.circuit_to_dict(circuit)
     assert document.undo_stack.count() == undo_steps + 1
     assert "q" not in circuit.nodes and window.scene.gate_item("q") is None
     for node_id in ("W_0_0", "W_1_1", "x_0", "q_0_t1", "q_1", "p_0", "f"):
@@ -71,6 +72,8 @@ def test_ctrl_e_expands_the_clicked_matmul_with_the_slides_gradients_and_ctrl_z_
     assert window.scene.gate_item("q") is not None and window.scene.gate_item("q_0") is None
     np.testing.assert_allclose(document.result.grads["W"], SLIDE_DW)
     np.testing.assert_allclose(document.result.grads["x"], SLIDE_DX)
+    qtbot.keyClick(window.view.viewport(), Qt.Key_Y, Qt.ControlModifier)  # redo: the same again
+    assert engine.circuit_to_dict(document.circuit) == expanded
 
 
 def test_the_edit_menu_with_nothing_selected_expands_the_whole_circuit(window, qtbot):
