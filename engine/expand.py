@@ -22,8 +22,9 @@ How each node becomes numbers:
 - an element-by-element gate: one gate of its kind (and params) per output element, each port
   wired to the element numpy's broadcasting pairs it with (a number added to a vector feeds every
   element's gate);
-- ``matmul``: per output element one mul per term and one add of the terms, left to right (past
-  ``MAX_PORTS`` terms a chain of adds);
+- ``matmul``: per output element one mul per term (labelled as the lecture writes it,
+  ``W[0,1]·x[1]``) and one add of the terms, left to right (past ``MAX_PORTS`` terms a chain of
+  adds);
 - ``sum``: adds in the order numpy adds (its pairwise sum: up to 7 elements left to right, from
   8 on eight running sums of every eighth element, combined as a tree, then the rest);
 - ``transpose``: no gate: the elements of its input, rewired.
@@ -223,6 +224,7 @@ class _Builder:
         self.shapes = shapes
         self.taken = set(circuit.nodes) - region
         self.nodes: list[Node] = []
+        self.made: dict[str, Node] = {}  # the same nodes by id
         self.wires: list[Wire] = []
         self.elements: dict[str, np.ndarray] = {}
 
@@ -235,13 +237,17 @@ class _Builder:
         self.taken.add(node_id)
         return node_id
 
+    def _keep(self, node: Node) -> None:
+        self.nodes.append(node)
+        self.made[node.id] = node
+
     def _gate(self, op: str, wanted: str, sources: list[str], *, label=None,
               params=None) -> str:
         node_id = self._fresh(wanted)
         gate = GATES[op]
         full_params = dict(gate.param_defaults)
         full_params.update(params or {})
-        self.nodes.append(Node(node_id, op, None, full_params, len(sources), None, label))
+        self._keep(Node(node_id, op, None, full_params, len(sources), None, label))
         for port, src in enumerate(sources):
             self.wires.append(Wire(src, node_id, port))
         return node_id
@@ -269,6 +275,14 @@ class _Builder:
             return node.id, node.label
         return _index_id(node.id, index), _index_label(node.name, index)
 
+    def _product_label(self, a: str, b: str) -> str:
+        """A term of a matmul as the lecture writes it: "W[0,1]·x[1]"."""
+        return "·".join(self._node(n).name for n in (a, b))
+
+    def _node(self, node_id: str) -> Node:
+        made = self.made.get(node_id)
+        return made if made is not None else self.circuit.nodes[node_id]
+
     def _inputs(self, node: Node) -> list[np.ndarray]:
         """Each port's elements: an expanded node's, or a number's own id."""
         return [self.elements[src] if src in self.elements else np.array(src, dtype=object)
@@ -294,8 +308,8 @@ class _Builder:
             node_id, label = self._element_names(node, index)
             node_id = self._fresh(node_id)
             feature = columns[index[0]] if columns is not None else None
-            self.nodes.append(Node(node_id, node.op, float(value[index]), {}, 0, None, label,
-                                   feature, node.trainable))
+            self._keep(Node(node_id, node.op, float(value[index]), {}, 0, None, label, feature,
+                            node.trainable))
             out[index] = node_id
         return out
 
@@ -324,7 +338,8 @@ class _Builder:
                     flat[k] = self._gate("mul", node_id, [rows[i, 0], columns[0, j]],
                                          label=label)
                     continue
-                products = [self._gate("mul", f"{node_id}_t{t}", [rows[i, t], columns[t, j]])
+                products = [self._gate("mul", f"{node_id}_t{t}", [rows[i, t], columns[t, j]],
+                                       label=self._product_label(rows[i, t], columns[t, j]))
                             for t in range(terms)]
                 flat[k] = self._sum_chain(products, node_id, label)
         return out

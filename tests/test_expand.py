@@ -217,6 +217,8 @@ def test_expanding_the_matmul_of_wx_squared_gives_the_lectures_gradients():
     assert flat.node("q_0").label == "q[0]" and flat.node("W_0_1").label == "W[0,1]"
     assert sorted(flat.inputs_of(src) for src in flat.inputs_of("q_0")) == [
         ["W_0_0", "x_0"], ["W_0_1", "x_1"]]
+    assert [flat.node(src).label for src in flat.inputs_of("q_0")] == ["W[0,0]·x[0]",
+                                                                       "W[0,1]·x[1]"]
     # the matmul's neighbours joined by tensor wires are expanded with it; f keeps its id
     assert {node.op for node in flat.nodes.values()} == {"input", "mul", "add", "pow"}
     assert flat.output_id() == "f"
