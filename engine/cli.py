@@ -20,10 +20,13 @@ import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from .autodiff import run
 from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
 from .errors import CircuitError, quote, shown
+from .tensor_values import checked_value
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -57,8 +60,11 @@ def register(command: Command) -> Command:
 
 
 # --------------------------------------------------------------------------- helpers
-def number(value) -> float | str:
-    """A number as the CLI writes it: a float, or "nan", "inf", "-inf"."""
+def number(value) -> float | str | list:
+    """A number as the CLI writes it: a float, or "nan", "inf", "-inf"; a vector or matrix
+    as nested lists of those."""
+    if np.ndim(value) > 0:
+        return [number(item) for item in value]
     value = float(value)
     if math.isnan(value):
         return "nan"
@@ -85,12 +91,17 @@ def print_json(data: dict) -> None:
         stream.flush()
 
 
-def _assignment(text: str) -> tuple[str, float]:
+def _assignment(text: str) -> tuple[str, object]:
     node_id, sep, value = text.rpartition("=")
     if not sep or not node_id:
-        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5), not {quote(text)}")
+        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5 or x=[0.2,0.4]), "
+                                         f"not {quote(text)}")
     try:
+        if value.lstrip().startswith("["):  # a vector or matrix, as JSON writes it
+            return node_id, checked_value(json.loads(value), f"--set {node_id}")
         return node_id, float(value)
+    except CircuitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     except ValueError:
         raise argparse.ArgumentTypeError(f"{quote(value)} in {quote(text)} is not a number") \
             from None
