@@ -29,6 +29,7 @@ from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, li
                         two_layer_relu_net)
 from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
+from .value_format import value_text
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
@@ -46,5 +47,5 @@ __all__ = [
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
     "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
-    "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
+    "value_text", "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
 ]

@@ -7,6 +7,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
@@ -56,6 +57,12 @@ def two_layer(v):
     return v["a4"] * relu[0] + v["b4"] * relu[1] + v["c4"] * relu[2] + v["d4"]
 
 
+def numpy_net_loss(v):
+    l1 = 1 / (1 + np.exp(-(np.array(v["X"]) @ v["syn0"])))
+    l2 = 1 / (1 + np.exp(-(l1 @ v["syn1"])))
+    return float(np.sum((np.array(v["y"]) - l2) ** 2))
+
+
 # what each example computes, written independently of the engine, and the seeds' figures
 EXAMPLE_MATH = {
     "multiply": (lambda v: v["x"] * v["y"], -6),
@@ -68,6 +75,8 @@ EXAMPLE_MATH = {
         lambda v: sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["w2"]), 0.73),
     "linear_svm": (lambda v: v["a"] * v["x"] + v["b"] * v["y"] + v["c"], None),
     "two_layer_net": (two_layer, None),
+    "wx_squared": (lambda v: float(np.sum((np.array(v["W"]) @ v["x"]) ** 2)), 0.116),
+    "numpy_net_11_lines": (numpy_net_loss, None),
 }
 
 
