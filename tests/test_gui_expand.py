@@ -1,5 +1,5 @@
-"""Edit -> Expand to Scalars in the window: the lecture's ||W x||² with its matmul selected by a
-click is rewritten in number gates by Ctrl+E with the slide's gradients, as one undo step that
+"""Edit -> Expand to Scalars in the window: the lecture's ||W x||² (the example file) with its
+matmul selected by a click is rewritten in number gates by Ctrl+E with the slide's gradients, as one undo step that
 Ctrl+Z takes back exactly; a gate too big is refused in the status bar; the gate's right-click
 menu does the same.
 """
@@ -15,7 +15,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 import engine  # noqa: E402
 from gui.canvas.context_menus import build_gate_menu  # noqa: E402
 from tests.gui_helpers import make_window, settle, show_at  # noqa: E402
-from tests.test_expand import wx_circuit  # noqa: E402
+from tests.helpers import EXAMPLES  # noqa: E402
 
 SLIDE_DW = [[0.088, 0.176], [0.104, 0.208]]
 SLIDE_DX = [-0.112, 0.636]
@@ -24,9 +24,7 @@ SLIDE_DX = [-0.112, 0.636]
 @pytest.fixture
 def window(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
-    path = tmp_path / "wx.circuit"
-    engine.save(wx_circuit(), path)
-    assert window.open_path(path)
+    assert window.open_path(EXAMPLES / "wx_squared.circuit")
     show_at(window, qtbot, (1400, 900))
     window.view.fit_all()
     settle()
@@ -53,7 +51,7 @@ def test_ctrl_e_expands_the_clicked_matmul_with_the_slides_gradients_and_ctrl_z_
     expanded = engine.circuit_to_dict(circuit)
     assert document.undo_stack.count() == undo_steps + 1
     assert "q" not in circuit.nodes and window.scene.gate_item("q") is None
-    for node_id in ("W_0_0", "W_1_1", "x_0", "q_0_t1", "q_1", "p_0", "f"):
+    for node_id in ("W_0_0", "W_1_1", "x_0", "q_0_t1", "q_1", "sq_0", "f"):
         assert window.scene.gate_item(node_id) is not None
     assert sorted(circuit.inputs_of(src) for src in circuit.inputs_of("q_0")) == [
         ["W_0_0", "x_0"], ["W_0_1", "x_1"]]
@@ -113,10 +111,10 @@ def test_a_gate_too_big_says_why_in_the_status_bar_and_changes_nothing(window, q
 
 
 def test_the_gates_right_click_menu_expands_it(window):
-    menu = build_gate_menu(window.edit_actions, "p", window)
+    menu = build_gate_menu(window.edit_actions, "sq", window)
     expand = menu.findChild(type(menu.actions()[0]), "ctx_expand")
     expand.trigger()
-    assert "p" not in window.document.circuit.nodes
-    assert {"p_0", "p_1", "q_0", "W_0_0"} <= set(window.document.circuit.nodes)
+    assert "sq" not in window.document.circuit.nodes
+    assert {"sq_0", "sq_1", "q_0", "W_0_0"} <= set(window.document.circuit.nodes)
     number_menu = build_gate_menu(window.edit_actions, "W_0_0", window)
     assert number_menu.findChild(type(menu.actions()[0]), "ctx_expand") is None
