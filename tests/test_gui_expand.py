@@ -1,7 +1,7 @@
 """Edit -> Expand to Scalars in the window: the lecture's ||W x||² (the example file) with its
-matmul selected by a click is rewritten in number gates by Ctrl+E with the slide's gradients, as one undo step that
-Ctrl+Z takes back exactly; a gate too big is refused in the status bar; the gate's right-click
-menu does the same.
+matmul selected by a click is rewritten in number gates by Ctrl+E with the slide's gradients,
+as one undo step that Ctrl+Z takes back exactly; a gate too big is refused in the status bar;
+the gate's right-click menu does the same.
 """
 
 import os
