@@ -68,8 +68,9 @@ class Expansion:
     """What expanding does to a circuit: the region's nodes go, scalar nodes and wires come.
 
     ``elements`` maps each expanded node to an object array of its shape holding the id of the
-    node that now computes each element. ``moves`` shifts the nodes downstream of the region
-    right, to make room. ``apply`` makes the change through Circuit methods.
+    node that now computes each element. ``moves`` shifts the nodes right of the region that do
+    not feed it further right, to make room. ``apply`` makes the change through Circuit
+    methods.
     """
 
     region: tuple[str, ...]
