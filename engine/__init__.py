@@ -16,6 +16,8 @@ from .dataset_file import load_csv, save_csv
 from .datasets import (DATASETS, DEFAULT_POINTS, EXTRA_KEY, FEATURE_NAMES, Dataset,
                        embed_dataset, embedded_dataset, feature_name, make_dataset, six_points)
 from .errors import CircuitError
+from .expand import MAX_ELEMENTS as EXPAND_MAX_ELEMENTS
+from .expand import Expansion, expanded, expansion_of
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_text
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
@@ -51,4 +53,5 @@ __all__ = [
     "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
     "value_text",
     "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",
+    "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
 ]

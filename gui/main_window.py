@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTo
 from engine import format_full, format_readout, is_marked
 from gui.ascent.panel import AscentPanel
 from gui.canvas.editing import EditActions
+from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.dock_layout import DockLayout
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
             "action_cut": edit.cut, "action_copy": edit.copy, "action_paste": edit.paste,
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
+            "action_expand": lambda: expand_to_scalars(edit),
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
