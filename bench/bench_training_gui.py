@@ -134,6 +134,7 @@ def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> d
 
 
 def main() -> None:
+    engine.keep_freed_memory()  # as the app and the command line do at start-up
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--grid", type=int, default=100)

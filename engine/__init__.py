@@ -33,7 +33,6 @@ from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 from .value_format import value_text
 
-keep_freed_memory()  # batched passes reuse their arrays' memory: no page faults each pass
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
@@ -50,7 +49,8 @@ __all__ = [
     "FEATURE_NAMES", "feature_name", "six_points", "display_symbol", "GradientPath",
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
-    "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
+    "keep_freed_memory", "ACTIVATIONS", "MAX_HIDDEN", "BATCHES", "LOSSES", "is_tensor",
+    "shape_of", "shape_text",
     "value_text",
     "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",
     "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
