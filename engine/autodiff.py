@@ -30,7 +30,7 @@ import numpy as np
 from .circuit import Circuit
 from .errors import CircuitError, quote, shown
 from .gates import GATES
-from .gradient_sums import GradientSums, gradients_expected, passed_on
+from .gradient_sums import GradientSums, gradients_expected, sent_on
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
 from .tensor_steps import TensorStep, infer_shape, tensor_step
@@ -121,11 +121,19 @@ class Plan:
         if not self._source_ids.issuperset(overrides):
             key = next(key for key in overrides if key not in self._source_ids)
             raise CircuitError(f"{quote(key)} is not an input or const of this circuit")
+        batched = None  # (id, number of batch axes) of the first batched override
         for key, value in overrides.items():
             shape = self.shapes[key]
             if shape and np.shape(value)[-len(shape):] != shape:
                 raise CircuitError(f"{shown(key)}: a value of shape {np.shape(value)} cannot "
                                    f"take the place of its value of shape {shape}")
+            axes = np.ndim(value) - len(shape)
+            if axes and batched is None:
+                batched = (key, axes)
+            elif axes and axes != batched[1]:
+                raise CircuitError(f"{shown(key)} is given a batch of {axes} axes and "
+                                   f"{shown(batched[0])} one of {batched[1]}: every batched "
+                                   "value of a run must have the same batch axes")
 
     def source_values(self, overrides: dict | None = None) -> list:
         """The values of the sources (node values, or the overrides given by id)."""
@@ -198,7 +206,7 @@ class Plan:
     @cached_property
     def _gradient_sums_plan(self) -> tuple[list[int], list[bool], list[int]]:
         steps = self.backward_steps
-        return (gradients_expected(len(self.nodes), steps), passed_on(len(self.nodes), steps),
+        return (gradients_expected(len(self.nodes), steps), sent_on(len(self.nodes), steps),
                 self._ranks)
 
     def reference_backward(self, values: list, seed=None, *, sources_only: bool = False) -> list:

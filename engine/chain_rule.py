@@ -217,6 +217,8 @@ def _tensor_port_rules(node, sources, xs, out, upstream) -> tuple:
             with np.errstate(all="ignore"):
                 local = node.gate.backward(xs, out, np.ones_like(out), node.params)[port]
             template = "{g} ⊙ {local}"
+            if np.shape(xs[port]) != np.shape(local):  # broadcast: its elements add up
+                template = f"Σ({template})"
             used = {"g": upstream, "local": local}
         formula = f"d{src} = " + template.format(**{**names, "local": "local"})
         rules.append(PortRule(port, src, _plain(upstream), _maybe_plain(local), _plain(grad),

@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import CircuitError, first_and_last, quote, shown, shown_chain, with_article
 from .gates import GATES, Gate
-from .tensor_values import checked_value
+from .tensor_values import checked_value, is_tensor
 
 
 @dataclass
@@ -56,6 +56,12 @@ class Node:
     def name(self) -> str:
         """What the canvas shows: the label if there is one, else the id."""
         return self.label or self.id
+
+    @property
+    def needs_version_2(self) -> bool:
+        """True for what only a version-2 file holds: a vector or matrix value, a tensor gate,
+        a binding to several data columns."""
+        return is_tensor(self.value) or not self.gate.elementwise or type(self.feature) is tuple
 
     @property
     def is_data(self) -> bool:
@@ -339,10 +345,10 @@ class Circuit:
         return [node.id for node in self.nodes.values() if node.is_movable]
 
     # ----------------------------------------------------------------- editing
-    def add_node(self, op: str, node_id: str | None = None, *, value: float | None = None,
+    def add_node(self, op: str, node_id: str | None = None, *, value=None,
                  params: dict | None = None, inputs: int | None = None,
                  pos: Iterable[float] | None = None, label: str | None = None,
-                 feature: int | None = None, trainable: bool = True,
+                 feature: int | tuple | None = None, trainable: bool = True,
                  extra: dict | None = None) -> Node:
         """Add a gate (change ``node_added``); missing value/params/ports get the defaults."""
         if op not in GATES:
@@ -479,14 +485,16 @@ class Circuit:
         self._notify(Change("node_changed", node_id, field="label", old=old, new=node.label),
                      structural=False)
 
-    def set_feature(self, node_id: str, feature: int | None) -> None:
-        """Bind an input to data column ``feature`` or unbind it with None."""
+    def set_feature(self, node_id: str, feature: int | tuple | None) -> None:
+        """Bind an input to data column ``feature`` (or to several, ``(0, 1)``, for a vector
+        input), or unbind it with None. Binding to several columns or from several is a
+        change of structure: the plan checks the input's shape against them."""
         node = self.node(node_id)
         if not node.gate.variable:
             raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
         old, node.feature = node.feature, self._check_feature(node_id, feature)
         self._notify(Change("node_changed", node_id, field="feature", old=old, new=node.feature),
-                     structural=False)
+                     structural=type(old) is tuple or type(node.feature) is tuple)
 
     def set_trainable(self, node_id: str, trainable: bool) -> None:
         """Freeze (False) or free (True) an input."""

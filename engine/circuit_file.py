@@ -27,7 +27,7 @@ from .errors import CircuitError, quote
 from .file_values import kind
 from .gates import GATES
 from .strict_json import check_storable, parse_json
-from .tensor_values import is_tensor, value_to_json
+from .tensor_values import value_to_json
 from .text_files import check_size, read_text
 
 FORMAT_TAG = "circuitgrad"
@@ -133,11 +133,7 @@ def _node_to_dict(node) -> dict:
 def version_needed(circuit: Circuit) -> int:
     """2 for a circuit with a tensor value, a tensor gate or a vector feature; else 1, so
     that programs that read only version 1 keep reading what needs nothing newer."""
-    for node in circuit.nodes.values():
-        if (is_tensor(node.value) or not GATES[node.op].elementwise
-                or isinstance(node.feature, tuple)):
-            return 2
-    return 1
+    return 2 if any(node.needs_version_2 for node in circuit.nodes.values()) else 1
 
 
 def circuit_to_dict(circuit: Circuit) -> dict:

@@ -23,7 +23,7 @@ from .circuit import MAX_COORDINATE, Circuit
 from .errors import CircuitError, article, quote, shown
 from .file_values import a_list, an_object, finite_number, kind, whole_number
 from .gates import GATES, MAX_PORTS
-from .tensor_values import is_tensor, value_from_json
+from .tensor_values import value_from_json
 
 MAX_NODES = 200_000
 
@@ -331,8 +331,7 @@ def build_circuit(data: dict) -> Circuit:
 
 def check_shapes(circuit: Circuit) -> None:
     """CircuitError naming the first node whose inputs' shapes do not fit (FORMAT.md 5)."""
-    if not any(is_tensor(node.value) or not GATES[node.op].elementwise
-               for node in circuit.nodes.values()):
+    if not any(node.needs_version_2 for node in circuit.nodes.values()):
         return  # numbers only: every shape is ()
     problems = plan_of(circuit).shape_problems
     if problems:

@@ -135,7 +135,7 @@ def _add_file_and_set(parser: argparse.ArgumentParser) -> None:
                              "changed); repeat for several nodes")
 
 
-def _overrides(circuit: Circuit, assignments: list[tuple[str, float]]) -> dict[str, float]:
+def _overrides(circuit: Circuit, assignments: list[tuple[str, object]]) -> dict[str, object]:
     """The --set values by id, checked against the circuit."""
     inputs = {}
     for node_id, value in assignments:
@@ -146,6 +146,10 @@ def _overrides(circuit: Circuit, assignments: list[tuple[str, float]]) -> dict[s
         if not node.gate.is_source:
             raise CircuitError(f"--set {shown(node_id)}: {quote(node_id)} is a gate "
                                f"({node.op}); only input and const nodes can be set")
+        if np.shape(value) != np.shape(node.value):
+            raise CircuitError(f"--set {shown(node_id)}: a value of shape {np.shape(value)} "
+                               f"cannot take the place of its value of shape "
+                               f"{np.shape(node.value)}")
         inputs[node_id] = value
     return inputs
 
@@ -192,6 +196,18 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
                         help="relative tolerance (default 1e-3)")
 
 
+def _check_entry(entry) -> dict:
+    """One source's verdict as JSON; a tensor's names its worst element (``"element": [0,
+    1]``) and lists every element's verdict under ``"elements"``."""
+    data = {"analytic": number(entry.analytic), "numerical": number(entry.numerical),
+            "rel_error": number(entry.rel_error), "status": entry.status, "note": entry.note}
+    if entry.elements:
+        data["element"] = list(entry.index)
+        data["elements"] = [dict(_check_entry(element), element=list(element.index))
+                            for element in entry.elements]
+    return data
+
+
 def _check(args: argparse.Namespace) -> int:
     from .gradcheck import check_gradients
 
@@ -201,11 +217,7 @@ def _check(args: argparse.Namespace) -> int:
     print_json({
         "passed": bool(report.passed),
         "output": circuit.output_id(),
-        "inputs": {entry.node_id: {"analytic": number(entry.analytic),
-                                   "numerical": number(entry.numerical),
-                                   "rel_error": number(entry.rel_error),
-                                   "status": entry.status, "note": entry.note}
-                   for entry in report.entries},
+        "inputs": {entry.node_id: _check_entry(entry) for entry in report.entries},
     })
     return EXIT_OK if report.passed else EXIT_FAILED
 

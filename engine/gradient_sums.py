@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .shapes import reduce_to, sum_to_shape
+from .shapes import reduce_to, sum_own_axes, sum_to_shape
 
 
 def gradients_expected(n_nodes: int, backward_steps: list) -> list[int]:
@@ -35,9 +35,9 @@ def gradients_expected(n_nodes: int, backward_steps: list) -> list[int]:
     return expected
 
 
-def passed_on(n_nodes: int, backward_steps: list) -> list[bool]:
-    """Which nodes' gradients a backward pass over ``backward_steps`` reads again: those with
-    a step of their own there, whose gate sends the gradient on to its ports as it is."""
+def sent_on(n_nodes: int, backward_steps: list) -> list[bool]:
+    """Which nodes' gradients a backward pass over ``backward_steps`` reads again: the gates
+    with a step of their own there, which send their gradient on to their ports."""
     read = [False] * n_nodes
     for i, *_step in backward_steps:
         read[i] = True
@@ -47,14 +47,14 @@ def passed_on(n_nodes: int, backward_steps: list) -> list[bool]:
 class GradientSums:
     """Each node's gradient so far (``grads``, None where nothing has reached it yet)."""
 
-    def __init__(self, values: list, expected: list[int], passed_on: list[bool],
+    def __init__(self, values: list, expected: list[int], sent_on: list[bool],
                  ranks: list[int], keep_gates: bool = True):
         self.values = values
         self._ranks = ranks  # each node's own rank (any axes in front are the batch's)
         self._keep_gates = keep_gates  # False: a gate's gradient is dropped once it is sent on
         self.grads = [None] * len(values)
         self._waiting = list(expected)
-        self._passed_on = passed_on  # j's gate sends its gradient on: it keeps the batch axis
+        self._sent_on = sent_on  # j's gate sends its gradient on: it keeps the batch axis
         self._own = [False] * len(values)  # grads[j] is an array made here for j alone
         self._passed = [False] * len(values)  # grads[j] is another node's gradient, as it is
 
@@ -77,6 +77,7 @@ class GradientSums:
             if np.shape(grad) != np.shape(held):  # a tensor step summed one over the points
                 value, rank = self.values[j], self._ranks[j]
                 held, grad = reduce_to(held, value, rank), reduce_to(grad, value, rank)
+                self._own[j] = False  # the sum is reduce_to's, maybe a number
             if self._own[j] and np.shape(grad) == np.shape(held):
                 np.add(held, grad, out=held)
             else:
@@ -87,8 +88,10 @@ class GradientSums:
         if not self._waiting[j]:
             shape = np.shape(self.values[j])
             if np.shape(held) != shape:
-                if not self._passed_on[j]:
+                if not self._sent_on[j]:
                     held = sum_to_shape(held, shape)
+                else:  # its gate reads it per point, but at the gate's own shape
+                    held = sum_own_axes(held, shape, self._ranks[j])
             elif self._passed[j] and self._keep_gates and type(held) is np.ndarray:
                 held = held.copy()  # now, while it is in the cache
         self.grads[j] = held

@@ -88,10 +88,24 @@ def sum_to_shape(grad, shape: tuple):
     return grad.reshape(shape)
 
 
+def sum_own_axes(grad, shape: tuple, rank: int):
+    """``grad`` with the value's own size-1 axes that broadcasting stretched summed back
+    (its batch axes, if any, kept): a gate's gradient as its gate reads it, per point."""
+    grad = np.asarray(grad, dtype=np.float64)
+    if not rank or grad.ndim < rank:
+        return grad
+    own = shape[len(shape) - rank:]
+    start = grad.ndim - rank
+    axes = tuple(start + k for k, size in enumerate(own)
+                 if size == 1 and grad.shape[start + k] != 1)
+    return grad.sum(axis=axes, keepdims=True) if axes else grad
+
+
 def reduce_to(grad, value, rank: int):
     """The gradient a port sent, summed back to the shape of ``value`` (of ``rank``, maybe
     batched): over the points for an unbatched value, over each point's broadcast axes for a
-    batched one."""
+    batched one. Every batched value of a run has the same number of batch axes (``Plan``
+    refuses batches that do not)."""
     shape = np.shape(value)
     if np.shape(grad) == shape:
         return grad
@@ -99,5 +113,7 @@ def reduce_to(grad, value, rank: int):
     extra = np.ndim(grad) - len(shape)
     if batch > 0 and extra > 0:
         lifted_shape = shape[:batch] + (1,) * extra + shape[batch:]
-        return sum_to_shape(grad, lifted_shape).reshape(shape)
+        summed = sum_to_shape(grad, lifted_shape)
+        # a view of what the gate sent would share memory with another node's gradient
+        return summed.reshape(shape) if summed is not grad else np.reshape(grad, shape).copy()
     return sum_to_shape(grad, shape)

@@ -283,3 +283,13 @@ def test_fan_out_of_a_tensor_adds_the_branches_up():
     assert fan.fans_out and np.array_equal(fan.total, [2.0, 2.0])
     assert fan.caption() == "[1.00, 1.00] + [1.00, 1.00] = [2.00, 2.00]"
     assert np.array_equal(branch_gradients(circuit, result)[("a", 1)], [1.0, 1.0])
+
+
+def test_a_broadcast_numbers_caption_adds_up_its_elements():
+    # m = k · v with a number k and a vector v: dk = Σ(dm ⊙ v)
+    circuit = build({"k": ("input", 2.0), "v": ("const", [1.0, 2.0, 3.0]), "m": "mul",
+                     "f": "sum"}, {"m": ["k", "v"], "f": ["m"]})
+    result = engine.run(circuit)
+    rule = engine.gate_chain_rule(circuit, result, "m").ports[0]
+    assert rule.caption(engine.format_number) == \
+        "dk = Σ(dm ⊙ local) = Σ([1.00, 1.00, 1.00] ⊙ [1.00, 2.00, 3.00]) = 6.00"

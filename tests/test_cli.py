@@ -184,6 +184,7 @@ def test_check_exits_1_when_a_gradient_is_wrong(example, monkeypatch, capsys):
 
     class Entry:
         node_id, analytic, numerical, rel_error, status, note = "x", 1.0, 2.0, 0.5, "fail", "no"
+        index, elements = (), ()
 
     class Report:
         entries, passed = [Entry()], False

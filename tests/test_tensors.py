@@ -11,7 +11,7 @@ import pytest
 
 import engine
 from engine import CircuitError, circuit_file, cli
-from helpers import EXAMPLES
+from helpers import EXAMPLES, build
 
 WX_SQUARED = """{
   "format": "circuitgrad", "version": 2, "title": "f(x, W) = ||W x||^2",
@@ -346,3 +346,70 @@ def test_the_editors_run_says_why_shapes_give_no_gradient():
                                          "cannot combine shapes (3,) and (2,).")
     circuit.set_value("a", [5.0, 6.0])  # a change of shape is a change of structure
     assert engine.run(circuit).values["s"].tolist() == [6.0, 8.0]
+
+
+# --------------------------------------------------------------------------- corner cases
+def test_a_size_1_output_of_a_tensor_gate_broadcast_downstream_gets_its_gradient_summed():
+    circuit = build({"a": ("input", [1.0, 2.0, 3.0]), "B": ("input", [[1.0], [2.0], [3.0]]),
+                     "q": "matmul", "y": "mul", "f": "sum"},
+                    {"q": ["a", "B"], "y": ["q", "a"], "f": ["y"]})
+    result = engine.run(circuit)  # q = a·B = [14] (shape (1,)); f = Σ 14·a = 84
+    assert result.value == 84.0
+    assert result.grads["q"].tolist() == [6.0]
+    assert result.grads["a"].tolist() == [20.0, 26.0, 32.0]  # 14 + 6·a
+    assert result.grads["B"].tolist() == [[6.0], [12.0], [18.0]]
+
+
+def test_a_gradient_summed_by_a_tensor_step_meets_per_point_ones_in_a_batch():
+    # f = sum(k) · k · k · x = k³ x: df/dk = 3 k² x, summed over the points x = 1, 2
+    circuit = build({"k": ("input", 2.0), "x": ("input", 1.0), "t": "sum",
+                     "f": ("mul", {"inputs": 4})}, {"t": ["k"], "f": ["t", "k", "k", "x"]})
+    assert engine.run(circuit).grads["k"] == 12.0
+    assert engine.run(circuit, {"x": np.array([1.0, 2.0])}).grads["k"] == 36.0
+
+
+def test_each_nodes_gradient_is_its_own_array():
+    circuit = build({"k": ("input", 0.5), "u": ("const", [2.0]), "a": "add", "t": "tanh"},
+                    {"a": ["k", "u"], "t": ["a"]})
+    result = engine.run(circuit, {"k": np.array([0.1, 0.2, 0.3])})
+    assert not np.shares_memory(result.grads["k"], result.grads["a"])
+
+
+def test_batches_with_different_batch_axes_are_refused():
+    circuit = build({"v": ("input", [1.0, 2.0, 3.0]), "k": ("input", 1.0), "y": "mul",
+                     "s": "sum"}, {"y": ["v", "k"], "s": ["y"]})
+    rng = np.random.default_rng(0)
+    with pytest.raises(CircuitError, match="the same batch axes"):
+        engine.run(circuit, {"v": rng.normal(size=(5, 3)), "k": rng.normal(size=(5, 5))})
+
+
+def test_binding_a_vector_input_to_columns_is_a_change_of_structure():
+    circuit = engine.loads(WX_SQUARED)
+    engine.run(circuit)
+    circuit.set_feature("W", [0, 1])
+    assert "bound to data columns [0, 1]" in engine.plan_of(circuit).problems[0]
+    circuit.set_feature("W", None)
+    assert engine.plan_of(circuit).problems == []
+    circuit.set_feature("x", [0, 1])
+    assert engine.plan_of(circuit).problems == []
+    assert engine.loads(engine.dumps(circuit)).nodes["x"].feature == (0, 1)
+
+
+def test_a_number_input_bound_to_two_columns_is_refused_by_the_loader():
+    data = json.loads(engine.dumps(engine.loads(WX_SQUARED)))
+    data["nodes"].append({"id": "n", "op": "input", "value": 1.0, "feature": [0, 1]})
+    with pytest.raises(CircuitError, match=r"nodes\[5\] \(n\): bound to data columns"):
+        engine.circuit_from_dict(data)
+
+
+def test_the_command_line_sets_a_value_of_the_nodes_shape_only(tmp_path):
+    path = tmp_path / "wx.circuit"
+    path.write_text(WX_SQUARED, encoding="utf-8")
+    status, out, err = _cli("eval", str(path), "--set", "x=[[1, 0], [0, 1]]")
+    assert status == 3 and out == ""
+    assert "--set x: a value of shape (2, 2) cannot take the place of its value of shape (2,)" \
+        in err
+    status, out, _err = _cli("check", str(path))
+    entry = json.loads(out)["inputs"]["W"]
+    assert status == 0 and len(entry["elements"]) == 4
+    assert entry["element"] in [element["element"] for element in entry["elements"]]
