@@ -20,10 +20,13 @@ import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from .autodiff import run
 from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
 from .errors import CircuitError, quote, shown
+from .progress_line import ProgressLine
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -65,6 +68,13 @@ def number(value) -> float | str:
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     return value
+
+
+def numbers(value):
+    """A number, vector or matrix as the CLI writes it: ``number`` of each element, nested."""
+    if np.ndim(value):
+        return [numbers(item) for item in value]
+    return number(value)
 
 
 def print_json(data: dict) -> None:
@@ -151,9 +161,9 @@ def _eval(args: argparse.Namespace) -> int:
     result = run(circuit, inputs)
     print_json({
         "output": result.output,
-        "value": number(result.value),
-        "values": {node_id: number(result.values[node_id]) for node_id in circuit.nodes},
-        "grads": {node_id: number(result.grads[node_id]) for node_id in circuit.nodes},
+        "value": numbers(result.value),
+        "values": {node_id: numbers(result.values[node_id]) for node_id in circuit.nodes},
+        "grads": {node_id: numbers(result.grads[node_id]) for node_id in circuit.nodes},
     })
     return EXIT_OK
 
@@ -357,12 +367,21 @@ def _train(args: argparse.Namespace) -> int:
     circuit = load(args.file)
     circuit.validate()
     dataset = _training_data(args, circuit)
-    result = train(circuit, dataset, args.steps, loss=args.loss, step_size=args.step_size,
-                   reg=args.reg, batch=args.batch, batch_size=args.batch_size,
-                   regularize=args.regularize, seed=args.seed, init_seed=args.init_seed)
+    line = ProgressLine(sys.stderr, args.steps)
+
+    def progress(trainer) -> None:
+        line.show(trainer.steps, trainer.loss_history[-1], trainer.accuracy_history[-1])
+
+    try:
+        result = train(circuit, dataset, args.steps, loss=args.loss,
+                       step_size=args.step_size, reg=args.reg, batch=args.batch,
+                       batch_size=args.batch_size, regularize=args.regularize, seed=args.seed,
+                       init_seed=args.init_seed, progress=progress if line.active else None)
+    finally:
+        line.close()
     if args.save:
         for node_id, value in result.params.items():
-            if math.isfinite(value):
+            if np.isfinite(value).all():
                 circuit.set_value(node_id, value)
         if args.data or args.dataset:
             embed_dataset(circuit, dataset)
@@ -377,7 +396,7 @@ def _train(args: argparse.Namespace) -> int:
         "final_loss": number(result.loss[-1]) if result.loss else None,
         "loss": [number(value) for value in result.loss],
         "accuracy_history": [number(value) for value in result.accuracy_history],
-        "params": {node_id: number(value) for node_id, value in result.params.items()},
+        "params": {node_id: numbers(value) for node_id, value in result.params.items()},
     })
     return EXIT_OK
 

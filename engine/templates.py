@@ -7,6 +7,8 @@
 - ``hidden_layer_net(n_hidden, activation)``: the same shape with 1 to 32 hidden units of
   relu, tanh or sigmoid; hidden unit i has weights a_i (on x), b_i (on y) and bias c_i, and
   feeds the score through the weight w_i; d is the score's bias.
+- ``two_layer_net`` and ``three_layer_net`` (``layer_nets.py``): the lecture's nets of 1 to 256
+  units per layer as a few tensor gates (W1·x + b1 ...), for widths scalar gates cannot draw.
 
 In all of them the inputs x and y are bound to data features 0 and 1 and the output is
 ``score``; the parameters start uniform in [-0.5, 0.5) from ``seed`` (the guide's
