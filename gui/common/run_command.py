@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 
@@ -49,7 +50,8 @@ class RunValuesCommand(QUndoCommand):
 
     def changes_nothing(self) -> bool:
         """True when every value and the state end where they began."""
-        return self.after == self.before and all(self.new[i] == self.old[i] for i in self.new)
+        return self.after == self.before and all(np.array_equal(self.new[i], self.old[i])
+                                                 for i in self.new)
 
     def mergeWith(self, other):
         if other.id() != self.id() or other.restore != self.restore:
