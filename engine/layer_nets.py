@@ -21,6 +21,12 @@ are spread over the data's range (uniform in [-2, 2]: the data sets live in [-2.
 the hidden units' kinks cut the plane in lines all over it, not all through the origin as with
 zero biases: the spiral's arms wind around the origin, and lines through it cannot follow them.
 Deeper biases start at 0, the output's bias too.
+
+Full-batch gradient descent with the hinge loss makes such a net's accuracy jump about (a
+point crossing the margin flips its whole pull), so the nets suggest the logistic loss and a
+step size of 0.3 (the file's optional ``"training"`` key, ``TRAINING_KEY``, which the window
+and ``python -m engine train`` start from): h = 100 then learns the spiral to 95% in about
+1200 steps and stays there.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from .circuit import Circuit
 from .templates import ACTIVATIONS, COLUMN, FIRST_POINT, GRID, ROW
 
 MAX_LAYER_WIDTH = 256
+TRAINING_KEY = "training"  # a file's suggested training settings
+SUGGESTED_TRAINING = {"loss": "logistic", "step_size": 0.3}
 FIRST_BIAS_SPREAD = 2.0  # the first layer's biases start uniform in [-2, 2]
 
 
@@ -91,6 +99,7 @@ def _layered(title: str, widths: list[int], activation: str, seed: int) -> Circu
         below, fan_in = hidden, width
         column += 3
     circuit.set_output("score")
+    circuit.set_extra(TRAINING_KEY, dict(SUGGESTED_TRAINING))
     return circuit
 
 

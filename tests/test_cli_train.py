@@ -200,3 +200,12 @@ def test_progress_line_writes_nothing_unless_the_stream_is_a_terminal():
     assert terminal.getvalue() == ("\rstep 1/3  loss 1  accuracy 33.3%"
                                    "\rstep 2/3  loss 0.5  accuracy 66.7%"
                                    "\rstep 3/3  loss 0.3333  accuracy 100.0%\n")
+
+
+def test_without_loss_and_step_size_the_files_suggestion_is_used(spiral_net):
+    out = ok(spiral_net, "--steps", 3)
+    assert out["loss_function"] == "logistic"  # the layered net's file suggests it
+    circuit = engine.load(spiral_net)
+    circuit.set_extra("training", {"loss": "squared", "step_size": -1})
+    engine.save(circuit, spiral_net)
+    assert ok(spiral_net, "--steps", 3)["loss_function"] == "hinge"  # not valid: the default
