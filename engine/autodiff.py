@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError, quote
+from .errors import CircuitError, quote, shown
 from .gates import GATES
 from .scalar_kernels import Floats, compile_program
-from .shapes import ShapeError, sum_to_shape
+from .shapes import ShapeError, reduce_to, sum_to_shape
 from .tensor_steps import TensorStep, infer_shape, tensor_step
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
@@ -88,6 +88,7 @@ class Plan:
             self.steps.append((i, gate.forward, gate.backward, positions, node))
         self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
                        if shape is not None}
+        self._ranks = [0 if shape is None else len(shape) for shape in shapes]
         self.problems = circuit.problems() + [message for _id, message in self.shape_problems]
         try:
             self.output = circuit.output_id()
@@ -118,6 +119,11 @@ class Plan:
         if not self._source_ids.issuperset(overrides):
             key = next(key for key in overrides if key not in self._source_ids)
             raise CircuitError(f"{quote(key)} is not an input or const of this circuit")
+        for key, value in overrides.items():
+            shape = self.shapes[key]
+            if shape and np.shape(value)[-len(shape):] != shape:
+                raise CircuitError(f"{shown(key)}: a value of shape {np.shape(value)} cannot "
+                                   f"take the place of its value of shape {shape}")
 
     def source_values(self, overrides: dict | None = None) -> list:
         """The values of the sources (node values, or the overrides given by id)."""
@@ -204,7 +210,13 @@ class Plan:
                     sent = backward([values[j] for j in ports], values[i], grads[i],
                                     node.params)
                 for j, grad in zip(ports, sent):
-                    grads[j] = grad if grads[j] is None else grads[j] + grad
+                    if grads[j] is None:
+                        grads[j] = grad
+                    elif np.shape(grad) == np.shape(grads[j]):
+                        grads[j] = grads[j] + grad
+                    else:  # a tensor step summed one over the points already: sum both
+                        value, rank = values[j], self._ranks[j]
+                        grads[j] = reduce_to(grads[j], value, rank) + reduce_to(grad, value, rank)
         # A gate may pass its upstream gradient on as it is (add does): copy the arrays that
         # more than one node received, so each node's gradient is its own array.
         seen = set()
@@ -231,6 +243,7 @@ class Result:
     order: list
     incomplete: frozenset
     problems: list
+    shape_problems: list = field(default_factory=list)  # (node id, message) pairs
 
     @property
     def has_gradients(self) -> bool:
@@ -243,6 +256,8 @@ class Result:
         if self.output is None:
             return "No gradient: the circuit has no output yet."
         if self.output in self.incomplete:
+            if self.shape_problems:
+                return f"No gradient: shapes do not fit at {self.shape_problems[0][1]}."
             return (f"No gradient: the output {self.output} cannot be computed "
                     "(an input port upstream is not connected).")
         return ""
@@ -335,4 +350,5 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         order=list(plan.order),
         incomplete=frozenset(plan.incomplete),
         problems=list(plan.problems),
+        shape_problems=list(plan.shape_problems),
     )

@@ -21,7 +21,8 @@ from typing import Callable
 
 from .atomic_write import write_atomically
 from .circuit import Circuit
-from .circuit_reader import NODE_KEYS, TOP_KEYS, build_circuit, check_node_count
+from .circuit_reader import (NODE_KEYS, TOP_KEYS, build_circuit, check_node_count,
+                             check_shapes)
 from .errors import CircuitError, quote
 from .file_values import kind
 from .gates import GATES
@@ -176,9 +177,10 @@ def dumps(circuit: Circuit) -> str:
     """The circuit's file text: 2-space indent, one node or wire per line, stable key order.
 
     CircuitError, naming the place, for what the file could not be read back with: too many
-    nodes, nesting too deep, text that is not Unicode, a number that is not finite, a value
-    JSON cannot hold."""
+    nodes, shapes that do not fit, nesting too deep, text that is not Unicode, a number that is
+    not finite, a value JSON cannot hold."""
     check_node_count(len(circuit.nodes))
+    check_shapes(circuit)
     data = circuit_to_dict(circuit)
     check_storable(data)
     lines = []

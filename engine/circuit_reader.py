@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import difflib
 
-from .autodiff import kahn_order
+from .autodiff import kahn_order, plan_of
 from .circuit import MAX_COORDINATE, Circuit
 from .errors import CircuitError, article, quote, shown
 from .file_values import a_list, an_object, finite_number, kind, whole_number
 from .gates import GATES, MAX_PORTS
-from .tensor_values import value_from_json
+from .tensor_values import is_tensor, value_from_json
 
 MAX_NODES = 200_000
 
@@ -325,4 +325,15 @@ def build_circuit(data: dict) -> Circuit:
         except CircuitError as error:
             raise CircuitError(f"output: {error}") from None
     circuit.extra.update((key, value) for key, value in data.items() if key not in TOP_KEYS)
+    check_shapes(circuit)
     return circuit
+
+
+def check_shapes(circuit: Circuit) -> None:
+    """CircuitError naming the first node whose inputs' shapes do not fit (FORMAT.md 5)."""
+    if not any(is_tensor(node.value) or not GATES[node.op].elementwise
+               for node in circuit.nodes.values()):
+        return  # numbers only: every shape is ()
+    problems = plan_of(circuit).shape_problems
+    if problems:
+        raise CircuitError(problems[0][1])

@@ -27,6 +27,7 @@ from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
 from .errors import CircuitError, quote, shown
 from .progress_line import ProgressLine
+from .tensor_values import checked_value
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -60,21 +61,17 @@ def register(command: Command) -> Command:
 
 
 # --------------------------------------------------------------------------- helpers
-def number(value) -> float | str:
-    """A number as the CLI writes it: a float, or "nan", "inf", "-inf"."""
+def number(value) -> float | str | list:
+    """A number as the CLI writes it: a float, or "nan", "inf", "-inf"; a vector or matrix
+    as nested lists of those."""
+    if np.ndim(value) > 0:
+        return [number(item) for item in value]
     value = float(value)
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     return value
-
-
-def numbers(value):
-    """A number, vector or matrix as the CLI writes it: ``number`` of each element, nested."""
-    if np.ndim(value):
-        return [numbers(item) for item in value]
-    return number(value)
 
 
 def print_json(data: dict) -> None:
@@ -95,12 +92,17 @@ def print_json(data: dict) -> None:
         stream.flush()
 
 
-def _assignment(text: str) -> tuple[str, float]:
+def _assignment(text: str) -> tuple[str, object]:
     node_id, sep, value = text.rpartition("=")
     if not sep or not node_id:
-        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5), not {quote(text)}")
+        raise argparse.ArgumentTypeError(f"expected ID=VALUE (like x=1.5 or x=[0.2,0.4]), "
+                                         f"not {quote(text)}")
     try:
+        if value.lstrip().startswith("["):  # a vector or matrix, as JSON writes it
+            return node_id, checked_value(json.loads(value), f"--set {node_id}")
         return node_id, float(value)
+    except CircuitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     except ValueError:
         raise argparse.ArgumentTypeError(f"{quote(value)} in {quote(text)} is not a number") \
             from None
@@ -161,9 +163,9 @@ def _eval(args: argparse.Namespace) -> int:
     result = run(circuit, inputs)
     print_json({
         "output": result.output,
-        "value": numbers(result.value),
-        "values": {node_id: numbers(result.values[node_id]) for node_id in circuit.nodes},
-        "grads": {node_id: numbers(result.grads[node_id]) for node_id in circuit.nodes},
+        "value": number(result.value),
+        "values": {node_id: number(result.values[node_id]) for node_id in circuit.nodes},
+        "grads": {node_id: number(result.grads[node_id]) for node_id in circuit.nodes},
     })
     return EXIT_OK
 
@@ -415,7 +417,7 @@ def _train(args: argparse.Namespace) -> int:
         "final_loss": number(result.loss[-1]) if result.loss else None,
         "loss": [number(value) for value in result.loss],
         "accuracy_history": [number(value) for value in result.accuracy_history],
-        "params": {node_id: numbers(value) for node_id, value in result.params.items()},
+        "params": {node_id: number(value) for node_id, value in result.params.items()},
     })
     return EXIT_OK
 

@@ -51,7 +51,7 @@ def checked_value(value, place: str):
     """``value`` as a float or a frozen float64 array, or CircuitError naming the problem."""
     if isinstance(value, bool) or value is None or isinstance(value, (str, bytes, dict)):
         raise CircuitError(f"{place}: {quote(value)} is not a number, vector or matrix")
-    if np.ndim(value) == 0 and not isinstance(value, (list, tuple)):
+    if not isinstance(value, (list, tuple, np.ndarray)):
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -81,7 +81,7 @@ def _checked_array(array: np.ndarray, place: str):
     if not finite.all():
         index = tuple(int(k) for k in np.argwhere(~finite)[0])
         raise CircuitError(f"{place}{_index_text(index)}: must be a finite number, not "
-                           f"{array[index]!r}")
+                           f"{float(array[index])!r}")
     return _frozen(array)
 
 
