@@ -248,6 +248,9 @@ def nan_origin(circuit: Circuit, result: Result | None) -> NanOrigin | None:
 
 def _all_finite(numbers: dict) -> bool:
     with np.errstate(all="ignore"):
-        total = sum(numbers.values(), 0.0)
+        try:
+            total = sum(numbers.values(), 0.0)
+        except ValueError:  # tensors whose shapes do not broadcast together: one by one
+            return all(_finite(number) for number in numbers.values())
     # a sum is finite only if every term is (the other way round it may overflow: then look)
     return _finite(total) or all(_finite(number) for number in numbers.values())
