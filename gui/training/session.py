@@ -44,7 +44,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine import (BATCHES, LOSSES, TRAINING_KEY, CircuitError, Dataset, Trainer,
-                    format_readout)
+                    format_readout, plan_of)
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.training.dataset_store import DatasetStore
@@ -282,6 +282,10 @@ class TrainingSession(QObject):
         trainer = self._evaluator()
         with np.errstate(all="ignore"):
             return trainer.node_values(points, node_id)
+
+    def node_shape(self, node_id: str) -> tuple:
+        """The shape of one point's value of ``node_id``: () for a number, (h,) for a layer."""
+        return plan_of(self.document.circuit).shapes.get(node_id, ())
 
     def summary(self) -> Summary | None:
         """Loss and accuracy of the current parameters on the data set (None without one)."""
