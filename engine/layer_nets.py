@@ -38,7 +38,8 @@ from .templates import ACTIVATIONS, COLUMN, FIRST_POINT, GRID, ROW
 
 MAX_LAYER_WIDTH = 256
 TRAINING_KEY = "training"  # a file's suggested training settings
-SUGGESTED_TRAINING = {"loss": "logistic", "step_size": 0.3}
+# the window also takes 10 steps per frame: a few hundred steps a second
+SUGGESTED_TRAINING = {"loss": "logistic", "step_size": 0.3, "steps_per_frame": 10}
 FIRST_BIAS_SPREAD = 2.0  # the first layer's biases start uniform in [-2, 2]
 
 

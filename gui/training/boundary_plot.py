@@ -28,6 +28,8 @@ evaluated once, and not at all while the plot is hidden (it catches up when show
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
@@ -44,7 +46,9 @@ from gui.common.plots import make_plot
 from gui.common.widgets import SquareFrame
 from gui.common.deferred import after_events
 
-RESOLUTION = 100  # grid points along each axis
+RESOLUTION = 100  # grid points along each axis (at most)
+GRID_WORK = 1_500_000  # numbers one pass over the grid may compute: a wide net gets a coarser
+MIN_RESOLUTION = 40  # grid (h = 100: about 70 x 70), which the smooth image hides
 UNIT_RESOLUTION = 32  # grid points along each axis of one unit's small map
 MAX_UNIT_MAPS = 256  # a layer wider than this shows its first 256 units
 OUTPUT_SCALE = 1.0  # the output's colour is full at |score| >~ 2 (tanh(2) = 0.96)
@@ -240,7 +244,7 @@ class BoundaryPlot(QWidget):
             self._show_layer(node_id, (x0, x1), (y0, y1))
             return
         self._show_single_map()
-        nx = ny = self.resolution
+        nx = ny = self.grid_side()
         xs, ys, points = plane_grid((x0, x1), (y0, y1), nx, ny)
         values, hint = self._evaluate(points, node_id)
         line_id = self._line_source(node_id) if values is not None else None
@@ -269,6 +273,13 @@ class BoundaryPlot(QWidget):
         ends = self._segments.reshape(-1, 2)
         self.contour_item.setData(ends[:, 0], ends[:, 1])
         self._show_title(node_id, line_id, scale)
+
+    def grid_side(self) -> int:
+        """The grid's points along each axis: ``resolution``, fewer for a circuit whose pass
+        computes many numbers per point (a wide tensor net), so a redraw stays a few ms."""
+        per_point = self.session.numbers_per_point()
+        side = int(math.sqrt(GRID_WORK / per_point)) if per_point > 0 else self.resolution
+        return max(min(MIN_RESOLUTION, self.resolution), min(self.resolution, side))
 
     def _show_single_map(self) -> None:
         if self.hidden_view.isVisibleTo(self):

@@ -287,6 +287,12 @@ class TrainingSession(QObject):
         """The shape of one point's value of ``node_id``: () for a number, (h,) for a layer."""
         return plan_of(self.document.circuit).shapes.get(node_id, ())
 
+    def numbers_per_point(self) -> int:
+        """How many numbers a pass computes per data point (every gate's elements)."""
+        plan = plan_of(self.document.circuit)
+        return sum(math.prod(plan.shapes.get(node.id, ())) for node in plan.nodes
+                   if not node.gate.is_source)
+
     def summary(self) -> Summary | None:
         """Loss and accuracy of the current parameters on the data set (None without one)."""
         if not self.store.has_points():
