@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from .circuit import Circuit
-from .templates import ACTIVATIONS, COLUMN, FIRST_POINT, GRID, ROW
+from .templates import COLUMN, FIRST_POINT, GRID, ROW, check_net_arguments
 
 MAX_LAYER_WIDTH = 256
 TRAINING_KEY = "training"  # a file's suggested training settings
@@ -57,16 +57,6 @@ def initial_value(shape: tuple, rng: np.random.Generator, *, activation: str = "
     fan_in = shape[-1] if shape else 1
     gain = 2.0 if activation == "relu" else 1.0
     return rng.standard_normal(shape) * np.sqrt(gain / fan_in)
-
-
-def _check(n_hidden, activation: str) -> None:
-    if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) \
-            or not 1 <= n_hidden <= MAX_LAYER_WIDTH:
-        raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_LAYER_WIDTH}, "
-                         f"not {n_hidden!r}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, "
-                         f"not {activation!r}")
 
 
 def _layered(title: str, widths: list[int], activation: str, seed: int) -> Circuit:
@@ -106,7 +96,7 @@ def _layered(title: str, widths: list[int], activation: str, seed: int) -> Circu
 
 def two_layer_net(n_hidden: int = 100, activation: str = "relu", seed: int = 0) -> Circuit:
     """The lecture's 2-layer net score = W2·act(W1·x + b1) + b2 with ``n_hidden`` units."""
-    _check(n_hidden, activation)
+    check_net_arguments(n_hidden, activation, MAX_LAYER_WIDTH)
     circuit = _layered(f"2-layer net: {n_hidden} hidden {activation} units, tensor layers",
                        [n_hidden, 1], activation, seed)
     circuit.set_extra("description", f"score = W2·h1 + b2 with h1 = {activation}(W1·x + b1): "
@@ -118,7 +108,7 @@ def two_layer_net(n_hidden: int = 100, activation: str = "relu", seed: int = 0) 
 
 def three_layer_net(n_hidden: int = 32, activation: str = "relu", seed: int = 0) -> Circuit:
     """The lecture's 3-layer net: two hidden layers of ``n_hidden`` units each."""
-    _check(n_hidden, activation)
+    check_net_arguments(n_hidden, activation, MAX_LAYER_WIDTH)
     circuit = _layered(f"3-layer net: 2 × {n_hidden} hidden {activation} units, tensor layers",
                        [n_hidden, n_hidden, 1], activation, seed)
     circuit.set_extra("description", f"score = W3·h2 + b3, h2 = {activation}(W2·h1 + b2), "

@@ -145,15 +145,21 @@ def two_layer_relu_net(seed: int = 0) -> Circuit:
     return circuit
 
 
-def hidden_layer_net(n_hidden: int = 8, activation: str = "relu", seed: int = 0) -> Circuit:
-    """A net with ``n_hidden`` (1..32) hidden units of ``activation`` (relu, tanh, sigmoid)."""
+def check_net_arguments(n_hidden, activation: str, largest: int) -> None:
+    """ValueError unless ``n_hidden`` is a whole number from 1 to ``largest`` and
+    ``activation`` one of ``ACTIVATIONS``."""
     if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) \
-            or not 1 <= n_hidden <= MAX_HIDDEN:
-        raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, "
+            or not 1 <= n_hidden <= largest:
+        raise ValueError(f"n_hidden must be a whole number from 1 to {largest}, "
                          f"not {n_hidden!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, "
                          f"not {activation!r}")
+
+
+def hidden_layer_net(n_hidden: int = 8, activation: str = "relu", seed: int = 0) -> Circuit:
+    """A net with ``n_hidden`` (1..32) hidden units of ``activation`` (relu, tanh, sigmoid)."""
+    check_net_arguments(n_hidden, activation, MAX_HIDDEN)
     units = "unit" if n_hidden == 1 else "units"
     circuit = _net(f"A net with {n_hidden} hidden {activation} {units}", n_hidden, activation,
                    [f"w{i}" for i in range(1, n_hidden + 1)], "d", seed)
