@@ -314,7 +314,7 @@ class BoundaryPlot(QWidget):
             self.hidden_view.show_warp(None)
         self._show_hint("")
         self._set_title(f"hidden layer {name}")
-        self._set_key(f"{name}[i]", "score = 0 (select the output)", 1.0,
+        self._set_key(f"{name}[i]", f"{name}: one tile per unit", 1.0,
                       "Each tile is one unit's map, on its own scale.")
         if not self.hidden_view.isVisibleTo(self):
             self.square.hide()
