@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from .circuit import Circuit
+from .gates import GATES, Gate
 from .templates import COLUMN, FIRST_POINT, GRID, ROW, check_net_arguments
 
 MAX_LAYER_WIDTH = 256
@@ -47,15 +48,23 @@ def _at(column: float, row: float) -> tuple[float, float]:
     return (float(GRID * round(column * COLUMN / GRID)), float(GRID * round(row * ROW / GRID)))
 
 
-def initial_value(shape: tuple, rng: np.random.Generator, *, activation: str = "relu",
+def weight_gain(activation: Gate | None) -> float:
+    """He's 2 for an activation that is 0 on half its inputs (relu: a kink at its input's 0),
+    Xavier's 1 for one that squashes (tanh, sigmoid) or none."""
+    half_off = activation is not None and activation.kink is not None \
+        and activation.kink.at_input_zero
+    return 2.0 if half_off else 1.0
+
+
+def initial_value(shape: tuple, rng: np.random.Generator, *, gain: float = 2.0,
                   bias: bool = False, first_layer: bool = False):
-    """A parameter's starting value: He (relu) or Xavier weights, biases as the docstring says."""
+    """A parameter's starting value: weights normal with variance gain / fan-in, biases as
+    the docstring says."""
     if bias:
         if first_layer:
             return rng.uniform(-FIRST_BIAS_SPREAD, FIRST_BIAS_SPREAD, shape)
         return np.zeros(shape) if shape else 0.0
     fan_in = shape[-1] if shape else 1
-    gain = 2.0 if activation == "relu" else 1.0
     return rng.standard_normal(shape) * np.sqrt(gain / fan_in)
 
 
@@ -73,7 +82,7 @@ def _layered(title: str, widths: list[int], activation: str, seed: int) -> Circu
         weights, bias = f"W{layer}", f"b{layer}"
         product, total = f"W{layer}{below}", ("score" if last else f"z{layer}")
         circuit.add_node("input", weights, pos=_at(column, 0), value=initial_value(
-            w_shape, rng, activation=activation))
+            w_shape, rng, gain=weight_gain(GATES[activation])))
         circuit.add_node("matmul", product, pos=_at(column + 1, 0.5))
         circuit.connect(weights, product, 0)
         circuit.connect(below, product, 1)

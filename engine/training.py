@@ -52,7 +52,7 @@ from .autodiff import plan_of
 from .circuit import Circuit
 from .datasets import Dataset
 from .errors import CircuitError, quote, shown
-from .layer_nets import initial_value
+from .layer_nets import initial_value, weight_gain
 
 LOSSES = ("hinge", "logistic")
 BATCHES = ("full", "stochastic")
@@ -226,7 +226,8 @@ class Trainer:
             if not shape:
                 values.append(rng.uniform(-0.5, 0.5))
                 continue
-            values.append(initial_value(shape, rng, activation=self._activation_after(node_id),
+            values.append(initial_value(shape, rng,
+                                        gain=weight_gain(self._activation_after(node_id)),
                                         bias=node_id not in self._weight_like,
                                         first_layer=node_id in first_biases))
         self._params = self._layout.flat(values)
@@ -246,16 +247,16 @@ class Trainer:
                 for dst, _port in circuit.consumers_of(node_id)
                 if any(takes_data(src) for src in circuit.inputs_of(dst))}
 
-    def _activation_after(self, node_id: str) -> str:
-        """The activation a weight's layer feeds ("relu" unless a tanh or sigmoid follows)."""
+    def _activation_after(self, node_id: str):
+        """The gate row of the activation a weight's layer feeds (W·x, + b, then it), or None."""
         circuit = self.circuit
         frontier = [dst for dst, _port in circuit.consumers_of(node_id)]
         for _depth in range(3):
             for dst in frontier:
-                if circuit.nodes[dst].op in ("tanh", "sigmoid"):
-                    return circuit.nodes[dst].op
+                if circuit.nodes[dst].gate.group == "nonlinear":
+                    return circuit.nodes[dst].gate
             frontier = [nxt for dst in frontier for nxt, _port in circuit.consumers_of(dst)]
-        return "relu"
+        return None
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Train on ``dataset`` from now on (points added or removed); parameters are kept."""

@@ -80,6 +80,10 @@ def test_reset_starts_tensors_as_the_template_does():
             np.std(fresh.nodes[name].value), rel=0.3)
     b1 = trainer.params["b1"]
     assert b1.min() < -1 and b1.max() > 1  # spread over the data, not zero
+    assert np.std(trainer.params["W2"]) == pytest.approx(np.sqrt(2 / 50), rel=0.3)  # He
+    squashing = Trainer(two_layer_net(200, "tanh", seed=0), make_dataset("spiral", 20))
+    squashing.reset_params(seed=1)
+    assert np.std(squashing.params["W2"]) == pytest.approx(np.sqrt(1 / 200), rel=0.15)  # Xavier
 
 
 def test_node_values_give_one_map_per_hidden_unit():
