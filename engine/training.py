@@ -248,14 +248,20 @@ class Trainer:
                 if any(takes_data(src) for src in circuit.inputs_of(dst))}
 
     def _activation_after(self, node_id: str):
-        """The gate row of the activation a weight's layer feeds (W·x, + b, then it), or None."""
+        """The gate row of the net's activation at a weight: the one its layer feeds (W·x,
+        + b, then it), or for the output layer the one its product takes (W2·h1); or None."""
         circuit = self.circuit
-        frontier = [dst for dst, _port in circuit.consumers_of(node_id)]
+        consumers = [dst for dst, _port in circuit.consumers_of(node_id)]
+        frontier = consumers
         for _depth in range(3):
             for dst in frontier:
                 if circuit.nodes[dst].gate.group == "nonlinear":
                     return circuit.nodes[dst].gate
             frontier = [nxt for dst in frontier for nxt, _port in circuit.consumers_of(dst)]
+        for dst in consumers:
+            for src in circuit.inputs_of(dst):
+                if src in circuit.nodes and circuit.nodes[src].gate.group == "nonlinear":
+                    return circuit.nodes[src].gate
         return None
 
     def set_dataset(self, dataset: Dataset) -> None:
