@@ -59,7 +59,7 @@ def main() -> None:
     data = engine.make_dataset("spiral", 100)
     rows = []
     for title, make, selected in CASES:
-        for steps_per_frame in (5, 20):
+        for steps_per_frame in (5, 10, 20):  # 10: what the layered nets suggest
             circuit = make()
             engine.embed_dataset(circuit, data)
             window.document.replace_circuit(circuit)
