@@ -28,6 +28,7 @@ from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, li
                         two_layer_relu_net)
 from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
+from .value_format import value_text
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
@@ -46,4 +47,5 @@ __all__ = [
     "format_readout", "is_marked",
     "ACTIVATIONS", "MAX_HIDDEN", "MAX_LAYER_WIDTH", "two_layer_net",
     "three_layer_net", "TRAINING_KEY", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
+    "value_text",
 ]

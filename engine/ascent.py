@@ -18,9 +18,15 @@ its own copy of the source values (passed to the cached plan as overrides) and n
 circuit: the GUI decides when to write the values back. ``ascend`` runs a whole ascent, with
 the guide's stopping rule ``if new_val - previous_val < tol: stop``.
 
-A move that would make an input non-finite (a nan or infinite gradient) is not made: that input
-stays where it is, and ``ascend`` stops with ``stopped == "not finite"`` when no input could
-move for that reason.
+Vectors and matrices: every element of a tensor input is a parameter of its own (each element
+of W moves along its own gradient, df/dW[i, j]). A tensor input's value, move and trajectory
+points are arrays of its shape; the numerical method nudges one element at a time, random
+search tries a random nudge of every element. ``last_step_moved`` says whether a step changed
+anything.
+
+A move that would make an input non-finite (a nan or infinite gradient) is not made: that
+input (or that element of it) stays where it is, and ``ascend`` stops with
+``stopped == "not finite"`` when nothing could move for that reason.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import numpy as np
 from .autodiff import plan_of
 from .circuit import Circuit
 from .errors import CircuitError, quote
+from .tensor_values import shape_text
 
 METHODS = ("analytic", "numerical", "random")
 
@@ -80,17 +87,23 @@ class Ascent:
         plan.source_values(inputs)  # CircuitError for ids that are not sources
         for _i, node in plan.sources:
             value = inputs.get(node.id, node.value)
-            if np.ndim(value) != 0:
-                raise CircuitError(f"{quote(node.id)}: gradient ascent takes single numbers, "
-                                   "not a batch")
-            self._values[node.id] = float(value)
+            if np.shape(value) != np.shape(node.value):
+                raise CircuitError(f"{quote(node.id)}: gradient ascent takes a value of its "
+                                   f"shape {np.shape(node.value)}, not a batch")
+            self._values[node.id] = _own(value)
         self.movable = [node_id for node_id in circuit.nodes
                         if node_id in self._values and circuit.nodes[node_id].is_movable]
         self._index = [plan.index[node_id] for node_id in self.movable]
         self._forward = plan.forward(self._values)
+        out_shape = np.shape(self._forward[plan.output_index])
+        if out_shape != ():
+            raise CircuitError(f"the output {plan.output} is a {shape_text(out_shape)} tensor: "
+                               "gradient ascent needs one number to make larger or smaller "
+                               "(end the circuit with sum)")
         self.history = [self._output(self._forward)]
         self.trajectories = {node_id: [self._values[node_id]] for node_id in self.movable}
-        self.last_moves = {node_id: 0.0 for node_id in self.movable}
+        self.last_moves = {node_id: _zero_like(self._values[node_id])
+                           for node_id in self.movable}
         self.stuck: list[str] = []  # inputs the last step could not move (non-finite move)
 
     @property
@@ -113,6 +126,11 @@ class Ascent:
         """How many steps were taken."""
         return len(self.history) - 1
 
+    @property
+    def last_step_moved(self) -> bool:
+        """True when the last step moved some input (or some element of a tensor input)."""
+        return moved(self.last_moves)
+
     def step(self) -> float:
         """Move every movable input once; returns the output's new value."""
         if plan_of(self.circuit) is not self._plan:
@@ -123,15 +141,18 @@ class Ascent:
             gradient = self._analytic() if self.method == "analytic" else self._numerical()
             sign = -1.0 if self.minimize else 1.0
             with np.errstate(all="ignore"):
-                moves = {node_id: sign * self.step_size * float(g)
+                moves = {node_id: _own(sign * self.step_size * g)
                          for node_id, g in zip(self.movable, gradient)}
         self.stuck = []
         for node_id, move in moves.items():
-            new = self._values[node_id] + move
-            if not (math.isfinite(move) and math.isfinite(new)):
+            with np.errstate(all="ignore"):
+                new = self._values[node_id] + move
+            finite = np.isfinite(move) & np.isfinite(new)
+            if not np.all(finite):
                 self.stuck.append(node_id)
-                moves[node_id] = move = 0.0
-            self._values[node_id] += move
+                move = moves[node_id] = _own(np.where(finite, move, 0.0))
+                new = self._values[node_id] + move
+            self._values[node_id] = _own(new)
         if self.method != "random":
             self._forward = self._plan.forward(self._values)
         self.history.append(self._output(self._forward))
@@ -152,25 +173,48 @@ class Ascent:
         before = self._output(self._forward)
         gradient = []
         for node_id in self.movable:
-            nudged = {**self._values, node_id: self._values[node_id] + self.h}
-            after = self._output(self._plan.forward(nudged))
-            with np.errstate(all="ignore"):
-                gradient.append(np.float64(after - before) / self.h)
+            value = self._values[node_id]
+            slopes = np.zeros(np.shape(value))
+            for index in np.ndindex(np.shape(value)):  # () once for a number
+                nudged = np.array(value, dtype=np.float64)
+                nudged[index] += self.h
+                after = self._output(self._plan.forward({**self._values,
+                                                         node_id: _own(nudged)}))
+                with np.errstate(all="ignore"):
+                    slopes[index] = np.float64(after - before) / self.h
+            gradient.append(slopes[()])
         return gradient
 
     def _random_moves(self) -> dict:
-        tweaks = self.step_size * self._rng.uniform(-1.0, 1.0, size=len(self.movable))
-        moves = {node_id: float(tweak) for node_id, tweak in zip(self.movable, tweaks)}
+        moves = {node_id: _own(self.step_size * self._rng.uniform(
+                     -1.0, 1.0, size=np.shape(self._values[node_id])))
+                 for node_id in self.movable}
         trial = dict(self._values)
         for node_id, move in moves.items():
-            trial[node_id] += move
+            trial[node_id] = trial[node_id] + move
         forward = self._plan.forward(trial)
         before, after = self.history[-1], self._output(forward)
         better = after < before if self.minimize else after > before
         if not better:
-            return {node_id: 0.0 for node_id in self.movable}
+            return {node_id: _zero_like(move) for node_id, move in moves.items()}
         self._forward = forward
         return moves
+
+
+def _own(value):
+    """A value the stepper keeps: a Python float for a number, else its own float64 array."""
+    if np.ndim(value) == 0:
+        return float(value)
+    return np.array(value, dtype=np.float64)
+
+
+def _zero_like(value):
+    return 0.0 if np.ndim(value) == 0 else np.zeros(np.shape(value))
+
+
+def moved(moves: dict) -> bool:
+    """True when some input (or some element of a tensor input) moved."""
+    return any(np.any(move != 0) for move in moves.values())
 
 
 def ascend(circuit: Circuit, *, inputs: dict | None = None, steps: int = 100,
@@ -183,12 +227,12 @@ def ascend(circuit: Circuit, *, inputs: dict | None = None, steps: int = 100,
     for _ in range(steps):
         previous = stepper.value
         new = stepper.step()
-        if stepper.stuck and not any(stepper.last_moves.values()):
+        if stepper.stuck and not stepper.last_step_moved:
             stopped = "not finite"
             break
         if tol is None:
             continue
-        if method == "random" and not any(stepper.last_moves.values()):
+        if method == "random" and not stepper.last_step_moved:
             continue  # a rejected random try is not convergence: the next one may help
         improvement = previous - new if minimize else new - previous
         if improvement < tol:

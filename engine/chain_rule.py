@@ -17,12 +17,21 @@ its local gradient. Where a node's output feeds several ports, the branch gradie
 consumers send back add up to its gradient (``fan_out_sum``); each branch's wire carries its
 own share (``branch_gradients``).
 
+Vectors and matrices: a step where a tensor flows is written as the lecture writes it, with
+names first and numbers after, small tensors written out and big ones by their shape
+(``engine/value_format.py``): forward ``q = W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] =
+[0.22, 0.26]``; backward, for a tensor gate, the row's ``backward_infix`` (``dW = dq·xᵀ = ...``,
+``dx = Wᵀ·dq = ...``: its local gradient is a Jacobian, never formed, so ``local`` is None),
+and for an element-by-element gate ``dq = dsq ⊙ local = ...`` (its local gradient is one
+number per element). What a port is sent is always summed back to that port's shape.
+
 Captions are formatted with ``format_short`` (the canvas's two-decimals rule) unless a
-formatter is given.
+number formatter is given; tensors are written with it element by element.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -33,13 +42,28 @@ from .circuit import Circuit, Wire
 from .errors import CircuitError, quote, with_article
 from .gates import display_symbol, gate_number, infix_text
 from .number_format import format_number
+from .shapes import sum_to_shape
+from .value_format import value_text
 
 Formatter = Callable[[object], str]
+_PORT = re.compile(r"\{(\d+)\}")
 
 
 def format_short(x) -> str:
-    """The canvas's short form of a number; '…' for a batch."""
-    return "…" if np.ndim(x) != 0 else format_number(x)
+    """The canvas's short form of a number; a small tensor written out, a big one's shape."""
+    return value_text(x)
+
+
+def _writer(fmt: Formatter) -> Formatter:
+    """``fmt`` for numbers, and for tensors element by element (or their shape)."""
+    if fmt is format_short:
+        return fmt
+    return lambda x: value_text(x, fmt)
+
+
+def is_tensor_step(xs, out) -> bool:
+    """True when a vector or matrix goes in or comes out of a gate."""
+    return np.ndim(out) != 0 or any(np.ndim(x) != 0 for x in xs)
 
 
 # ----------------------------------------------------------------- the schedule of the passes
@@ -83,12 +107,23 @@ class PortRule:
     port: int
     source: str
     upstream: object
-    local: object
+    local: object  # None for a tensor gate: its local gradient is a Jacobian, never formed
     sent: object
+    # a step where a tensor flows: what is sent, as the lecture writes it with names
+    # ("dW = dq·xᵀ"), and the same template's operands, to write it with numbers
+    formula: str = ""
+    template: str = ""
+    operands: dict | None = None
 
     def caption(self, fmt: Formatter = format_short) -> str:
-        """'-0.53 × 0.37 = -0.20'."""
-        return f"{fmt(self.upstream)} × {fmt(self.local)} = {fmt(self.sent)}"
+        """'-0.53 × 0.37 = -0.20'; a tensor step: 'dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ =
+        [[0.09, 0.18], [0.10, 0.21]]'."""
+        write = _writer(fmt)
+        if not self.formula:
+            return f"{write(self.upstream)} × {write(self.local)} = {write(self.sent)}"
+        numbers = self.template.format(**{key: write(value)
+                                          for key, value in self.operands.items()})
+        return f"{self.formula} = {numbers} = {write(self.sent)}"
 
 
 @dataclass(frozen=True)
@@ -147,13 +182,50 @@ def gate_chain_rule(circuit: Circuit, result: Result, node_id: str) -> GateChain
     """The chain rule at one gate: df/dgate, and per port the local gradient and what is sent."""
     node, sources, xs, out = _gate_numbers(circuit, result, node_id)
     upstream = result.grads.get(node_id, 0.0)
-    with np.errstate(all="ignore"):
-        locals_ = node.gate.backward(xs, out, np.float64(1.0), node.params)
-        sent = node.gate.backward(xs, out, upstream, node.params)
-    ports = tuple(PortRule(port, src, _plain(upstream), _plain(local), _plain(grad))
-                  for port, (src, local, grad) in enumerate(zip(sources, locals_, sent)))
+    if is_tensor_step(xs, out):
+        ports = _tensor_port_rules(node, sources, xs, out, gate_number(upstream))
+    else:
+        with np.errstate(all="ignore"):
+            locals_ = node.gate.backward(xs, out, np.float64(1.0), node.params)
+            sent = node.gate.backward(xs, out, upstream, node.params)
+        ports = tuple(PortRule(port, src, _plain(upstream), _plain(local), _plain(grad))
+                      for port, (src, local, grad) in enumerate(zip(sources, locals_, sent)))
     pattern, text = _pattern(node, len(sources))
     return GateChainRule(node_id, node.op, _plain(upstream), ports, pattern, text)
+
+
+def port_gradients(node, xs, out, upstream) -> tuple:
+    """What the gate sends down each port: its backward, summed back to each port's shape."""
+    with np.errstate(all="ignore"):
+        sent = node.gate.backward(xs, out, upstream, node.params)
+    return tuple(sum_to_shape(grad, np.shape(x))[()] if np.shape(grad) != np.shape(x) else grad
+                 for grad, x in zip(sent, xs))
+
+
+def _tensor_port_rules(node, sources, xs, out, upstream) -> tuple:
+    """The port rules of a step where a tensor flows, written as the lecture writes them."""
+    sent = port_gradients(node, xs, out, upstream)
+    operands = {"g": upstream, **{f"p{k}": x for k, x in enumerate(xs)}}
+    names = {"g": f"d{node.id}", **{f"p{k}": src for k, src in enumerate(sources)}}
+    rules = []
+    for port, (src, grad) in enumerate(zip(sources, sent)):
+        local = None
+        if node.gate.backward_infix:  # "{0}" is port 0: a name of its own, "{p0}"
+            template = _PORT.sub(r"{p\1}", node.gate.backward_infix[port])
+            used = {key: value for key, value in operands.items() if f"{{{key}}}" in template}
+        else:  # element by element: the local gradient is one number per element
+            with np.errstate(all="ignore"):
+                local = node.gate.backward(xs, out, np.ones_like(out), node.params)[port]
+            template = "{g} ⊙ {local}"
+            used = {"g": upstream, "local": local}
+        formula = f"d{src} = " + template.format(**{**names, "local": "local"})
+        rules.append(PortRule(port, src, _plain(upstream), _maybe_plain(local), _plain(grad),
+                              formula, template, used))
+    return tuple(rules)
+
+
+def _maybe_plain(number):
+    return None if number is None else _plain(number)
 
 
 def _plain(number):
@@ -173,13 +245,21 @@ def _sum_text(terms, fmt: Formatter) -> str:
 
 def forward_caption(circuit: Circuit, result: Result, node_id: str,
                     fmt: Formatter = format_short) -> str:
-    """What a gate computes with the numbers that reached it: '-2.00 + 5.00 = 3.00'."""
-    node, _sources, xs, out = _gate_numbers(circuit, result, node_id)
+    """What a gate computes with the numbers that reached it: '-2.00 + 5.00 = 3.00'; where a
+    tensor flows, with names first: 'W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] =
+    [0.22, 0.26]'."""
+    node, sources, xs, out = _gate_numbers(circuit, result, node_id)
+    write = _writer(fmt)
+    if is_tensor_step(xs, out):
+        names = infix_text(node.gate, list(sources), node.params, fmt,
+                           compact=not node.gate.elementwise)  # W·x, as the lecture writes it
+        numbers = infix_text(node.gate, [write(x) for x in xs], node.params, fmt)
+        return f"{names} = {numbers} = {write(out)}"
     if node.gate.adds_inputs:  # a sum: written with the signs of its terms
-        written = _sum_text(xs, fmt)
+        written = _sum_text(xs, write)
     else:
-        written = infix_text(node.gate, [fmt(x) for x in xs], node.params, fmt)
-    return f"{written} = {fmt(out)}"
+        written = infix_text(node.gate, [write(x) for x in xs], node.params, fmt)
+    return f"{written} = {write(out)}"
 
 
 # ----------------------------------------------------------------- fan-out
@@ -208,17 +288,17 @@ class FanOut:
 
     def caption(self, fmt: Formatter = format_short) -> str:
         """'-0.20 + 0.40 = 0.20': the branch gradients adding up to the node's gradient."""
+        write = _writer(fmt)
         terms = ([self.seed] if self.seed else []) + [b.grad for b in self.branches]
         if not terms:
-            return f"0 = {fmt(self.total)}"
-        return f"{_sum_text(terms, fmt)} = {fmt(self.total)}"
+            return f"0 = {write(self.total)}"
+        return f"{_sum_text(terms, write)} = {write(self.total)}"
 
 
 def _sent_down(circuit: Circuit, result: Result, dst: str) -> tuple:
     """What gate ``dst`` sends down each of its ports: upstream × local, port by port."""
     node, _sources, xs, out = _gate_numbers(circuit, result, dst)
-    with np.errstate(all="ignore"):
-        sent = node.gate.backward(xs, out, result.grads.get(dst, 0.0), node.params)
+    sent = port_gradients(node, xs, out, gate_number(result.grads.get(dst, 0.0)))
     return tuple(_plain(grad) for grad in sent)
 
 

@@ -266,7 +266,7 @@ def _ascend(args: argparse.Namespace) -> int:
                                 for node_id, values in result.trajectories.items()}
     if args.save:
         for node_id, value in result.values.items():
-            if circuit.nodes[node_id].gate.variable and math.isfinite(value):
+            if circuit.nodes[node_id].gate.variable and np.isfinite(value).all():
                 circuit.set_value(node_id, value)
         save(circuit, args.save)
     print_json(data)

@@ -126,6 +126,10 @@ class Gate:
     # element by element with numpy broadcasting; else a rule (op, input shapes) -> output
     # shape, and then forward and backward also take ``ranks`` (engine/tensor_gates.py)
     shape_rule: Callable | None = None
+    # A tensor gate's backward as the lecture writes it, one template per port: "{g}" is the
+    # upstream gradient, "{0}", "{1}" the ports' values (matmul: dW = dq·xᵀ, dx = Wᵀ·dq; the
+    # chain-rule captions); empty for the element-by-element gates ("upstream × local")
+    backward_infix: tuple = ()
 
     @property
     def elementwise(self) -> bool:
@@ -409,19 +413,20 @@ GATE_LIST: Sequence[Gate] = (
          intuition="The vectorized switcher: dW = dq·xᵀ and dx = Wᵀ·dq, and the Jacobian is "
                    "never formed.",
          infix="{0} · {1}", compact_infix="{0}·{1}", pattern="switches",
-         aliases=("matrix", "product", "@", "dot", "linear", "layer"), shape_rule=matmul_shape),
+         aliases=("matrix", "product", "@", "dot", "linear", "layer"), shape_rule=matmul_shape,
+         backward_infix=("{g}·{1}ᵀ", "{0}ᵀ·{g}")),
     Gate("sum", "Σ", "tensor", 1, 1, tensor_gates.sum_forward, tensor_gates.sum_backward,
          "Σ a (all its elements)", "1 to every element",
          "Adds up every element of a vector or matrix into one number.",
          intuition="Like add, it distributes: every element receives the upstream gradient.",
          pattern="distributes", passes_gradient=True, aliases=("total", "reduce"),
-         shape_rule=to_number),
+         shape_rule=to_number, backward_infix=("{g}·1",)),
     Gate("transpose", "ᵀ", "tensor", 1, 1, tensor_gates.transpose_forward,
          tensor_gates.transpose_backward,
          "aᵀ", "the upstream gradient transposed back",
          "Swaps a matrix's rows and columns (a vector stays as it is).",
          infix="{0}ᵀ", pattern="distributes", passes_gradient=True, aliases=("flip", "swap"),
-         shape_rule=transposed),
+         shape_rule=transposed, backward_infix=("{g}ᵀ",)),
 )
 
 GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}

@@ -18,6 +18,12 @@ A gradient's origin is reported first (it is what turns every gradient nan); the
 fed it, if that was born non-finite, is named in the same explanation. The gate table says the
 rest: how a gate is written (``infix``), its local gradient, its ``domain`` and its ``nan_hint``
 (exp: the one-gate sigmoid computes 1 / (1 + e^−a) without overflowing).
+
+Vectors and matrices: the story is told at the first element that stopped being finite, and
+names it ("element [1, 0] of q"). Element by element gates line their elements up with their
+inputs' (broadcasting them), so the numbers at that element are told; a tensor gate (matmul)
+mixes its inputs' elements, so its inputs are told whole (small ones written out, big ones by
+their shape, ``engine/value_format.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from .chain_rule import fan_out_sum
 from .circuit import Circuit
 from .gates import gate_number, infix_text
 from .number_format import format_number
+from .value_format import value_text
 
 LARGEST = "about 1.8e308"  # float64's largest finite number, as the explanations say it
 UPSTREAM_OF = ("The gradients upstream of it are computed from this one, so they are not "
@@ -76,10 +83,23 @@ def _finite(number) -> bool:
     return bool(np.all(np.isfinite(number)))
 
 
-def _first_bad(out, inputs: list, also: tuple = ()):
-    """At the first point of a batch where ``out`` is not finite while every input is, the
-    numbers of ``out``, the inputs and ``also`` there as floats; None if there is none."""
-    arrays = np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in (out, *inputs, *also)])
+def _first_bad(out, inputs: list, also: tuple = (), elementwise: bool = True):
+    """At the first element where ``out`` is not finite while every input is, the numbers of
+    ``out``, the inputs and ``also`` there as floats; None if there is none. A tensor gate's
+    elements do not line up with its inputs' (matmul): then ``out``'s first non-finite element
+    where every input is finite, and the inputs and ``also`` whole."""
+    numbers = [np.asarray(x, dtype=float) for x in (out, *inputs, *also)]
+    try:
+        if not elementwise:
+            raise ValueError("a tensor gate's elements do not line up with its inputs'")
+        arrays = np.broadcast_arrays(*numbers)
+    except ValueError:
+        if not all(np.isfinite(x).all() for x in numbers[1:len(inputs) + 1]):
+            return None
+        bad = np.argwhere(~np.isfinite(numbers[0]))
+        if not len(bad):
+            return None
+        return [float(numbers[0][tuple(bad[0])]), *(x[()] for x in numbers[1:])]
     born = ~np.isfinite(arrays[0])
     for array in arrays[1:len(inputs) + 1]:
         born &= np.isfinite(array)
@@ -89,9 +109,19 @@ def _first_bad(out, inputs: list, also: tuple = ()):
     return [float(array[at]) for array in arrays]
 
 
+def _element(number, node_id: str) -> str:
+    """' (element [1, 0] of q)' for the first non-finite element of a tensor, else ''."""
+    if np.ndim(number) == 0:
+        return ""
+    bad = np.argwhere(~np.isfinite(np.asarray(number, dtype=float)))
+    if not len(bad):
+        return ""
+    return f" (element [{', '.join(str(int(k)) for k in bad[0])}] of {node_id})"
+
+
 def _written(node, inputs: list) -> str:
     """The gate's expression with these numbers: 'exp(1997.00)', '1 / 0.00'."""
-    return infix_text(node.gate, [format_number(x) for x in inputs], node.params, format_number)
+    return infix_text(node.gate, [value_text(x) for x in inputs], node.params, format_number)
 
 
 def _why_value(node, inputs: list, out: float) -> tuple[str, str]:
@@ -122,10 +152,11 @@ def _value_origin(circuit: Circuit, result: Result) -> NanOrigin | None:
         if _finite(out):
             continue
         inputs = [result.values[plan.order[j]] for j in ports]
-        numbers = _first_bad(out, inputs)
+        numbers = _first_bad(out, inputs, elementwise=node.gate.elementwise)
         if numbers is None:
             continue
         cause, reason = _why_value(node, numbers[1:], numbers[0])
+        reason += _element(out, node.id)
         text = f"The first number that is not finite is born at {_called(node)}: {reason}."
         return NanOrigin(node.id, False, cause, text, node.gate.nan_hint, reason)
     return None
@@ -146,28 +177,34 @@ def _gradient_origin(circuit: Circuit, result: Result,
             sent = backward(inputs, out, upstream, node.params)
             local = backward(inputs, out, np.ones_like(upstream), node.params)
         for port, grad in enumerate(sent):
-            numbers = _first_bad(grad, [upstream], also=(local[port],))
+            numbers = _first_bad(grad, [upstream], also=(local[port],),
+                                 elementwise=node.gate.elementwise)
             if numbers is None:
                 continue
             bad_grad, up, local_here = numbers
             return _explain_gradient(circuit, node, port, ports, plan, up, local_here, bad_grad,
-                                     value_origin, result.values)
+                                     value_origin, result.values,
+                                     _element(grad, circuit.nodes[plan.order[ports[port]]].id))
     return None
 
 
 def _explain_gradient(circuit, node, port, ports, plan, up, local, bad_grad,
-                      value_origin, values: dict) -> NanOrigin:
+                      value_origin, values: dict, element: str = "") -> NanOrigin:
     source = circuit.nodes[plan.order[ports[port]]].name
     head = (f"The gradients stop being finite at {_called(node)}: it sends "
-            f"{format_number(bad_grad)} down to {source} from an upstream gradient of "
-            f"{format_number(up)}.")
+            f"{format_number(bad_grad)} down to {source}{element} from an upstream gradient "
+            f"of {value_text(up)}.")
     gate = node.gate
-    local_text = (f"its local gradient {gate.local_gradient} is {format_number(local)}"
+    local_text = (f"its local gradient {gate.local_gradient} is {value_text(local)}"
                   if gate.max_ports == 1 else
-                  f"its local gradient for {source} is {format_number(local)} "
+                  f"its local gradient for {source} is {value_text(local)} "
                   f"({gate.local_gradient})")
     own = [values[plan.order[j]] for j in ports] + [values[node.id]]
-    if math.isfinite(local):
+    if np.ndim(local) != 0 or np.ndim(up) != 0:  # a tensor gate: a Jacobian times a tensor
+        cause = "the product overflowed"
+        why = (f"Its backward multiplies the upstream gradient {value_text(up)} by its local "
+               f"Jacobian, and the result is past float64's largest number ({LARGEST}) there.")
+    elif math.isfinite(local):
         cause = "the product overflowed"
         why = (f"Upstream × local = {format_number(up)} × {format_number(local)} is past "
                f"float64's largest number ({LARGEST}).")
@@ -180,7 +217,7 @@ def _explain_gradient(circuit, node, port, ports, plan, up, local, bad_grad,
         why = (f"Here {local_text}: at these finite numbers it is past float64's largest "
                f"number ({LARGEST}).")
     else:
-        cause = f"local gradient {format_number(local)}"
+        cause = f"local gradient {value_text(local)}"
         why = f"Here {local_text}."
     hint = ""
     if value_origin is not None:
@@ -220,7 +257,7 @@ def _fan_out_origin(circuit: Circuit, result: Result) -> NanOrigin | None:
         named = ", ".join(
             f"{circuit.nodes[branch.dst].name}"
             + (f" port {branch.port}" if dsts.count(branch.dst) > 1 else "")
-            + f": {format_number(share)}" for branch, share in zip(fan.branches, shares))
+            + f": {value_text(share)}" for branch, share in zip(fan.branches, shares))
         if seed:
             named += ", and 1 as the output"
         count = len(fan.branches)

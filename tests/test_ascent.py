@@ -2,9 +2,12 @@
 
 import math
 
+import numpy as np
 import pytest
 
+import engine
 from engine import Ascent, AscentResult, Circuit, CircuitError, ascend
+from helpers import EXAMPLES
 
 
 def guide_custom_gate(x=3.0, y=4.0):
@@ -257,3 +260,53 @@ def test_a_non_finite_gradient_does_not_move_the_input():
     result = ascend(circuit, steps=10)
     assert result.stopped == "not finite" and result.steps == 1
     assert result.values["x"] == 7.0
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def wx_squared():
+    return engine.load(EXAMPLES / "wx_squared.circuit")
+
+
+def test_every_element_of_w_and_x_moves_along_its_own_gradient():
+    stepper = Ascent(wx_squared(), step_size=0.5)
+    stepper.step()
+    # FORMAT.md 5's df/dW and df/dx, each element times the step size
+    assert np.allclose(stepper.last_moves["W"], 0.5 * np.array([[0.088, 0.176], [0.104, 0.208]]))
+    assert np.allclose(stepper.last_moves["x"], 0.5 * np.array([-0.112, 0.636]))
+    w = np.array([[0.1, 0.5], [-0.3, 0.8]]) + stepper.last_moves["W"]
+    x = np.array([0.2, 0.4]) + stepper.last_moves["x"]
+    assert np.array_equal(stepper.values["W"], w) and stepper.values["W"].shape == (2, 2)
+    assert stepper.value == pytest.approx(float(np.sum((w @ x) ** 2)), rel=1e-14)
+    assert [p.shape for p in stepper.trajectories["W"]] == [(2, 2), (2, 2)]
+
+
+@pytest.mark.parametrize("method", ["numerical", "random"])
+def test_the_numerical_and_random_methods_work_per_element(method):
+    result = ascend(wx_squared(), steps=30, step_size=0.05, method=method, minimize=True)
+    assert result.history[-1] < result.history[0] * 0.9
+    assert result.values["W"].shape == (2, 2) and result.values["x"].shape == (2,)
+    if method == "numerical":  # the forward difference per element is the gradient
+        stepper = Ascent(wx_squared(), step_size=1.0, method="numerical")
+        stepper.step()
+        assert np.allclose(stepper.last_moves["W"], [[0.088, 0.176], [0.104, 0.208]], atol=1e-4)
+
+
+def test_an_element_whose_gradient_is_not_finite_stays_put_and_the_others_move():
+    circuit = Circuit()
+    circuit.add_node("input", "a", value=[0.0, 2.0])
+    circuit.add_node("pow", "r", params={"p": 0.5})  # sqrt: infinite slope at 0
+    circuit.add_node("sum", "f")
+    circuit.connect("a", "r", 0)
+    circuit.connect("r", "f", 0)
+    stepper = Ascent(circuit, step_size=0.1)
+    stepper.step()
+    assert stepper.stuck == ["a"]
+    assert stepper.values["a"][0] == 0.0
+    assert stepper.values["a"][1] == pytest.approx(2.0 + 0.1 * 0.5 / math.sqrt(2.0))
+
+
+def test_a_tensor_output_cannot_be_ascended():
+    circuit = wx_squared()
+    circuit.set_output("q")
+    with pytest.raises(CircuitError, match="output q is a 2 tensor"):
+        Ascent(circuit)

@@ -176,7 +176,8 @@ def test_non_finite_numbers_do_not_warn():
     result = engine.run(circuit)
     rule = gate_chain_rule(circuit, result, "f")
     assert rule.captions() == ["1.00 × -inf = -inf"]
-    assert format_short(np.float64("nan")) == "nan" and format_short(np.ones(3)) == "…"
+    assert format_short(np.float64("nan")) == "nan"
+    assert format_short(np.ones(3)) == "[1.00, 1.00, 1.00]" and format_short(np.ones(5)) == "⟨5⟩"
 
 
 def test_each_branch_of_a_fan_out_carries_its_own_share_and_the_shares_add_up():
@@ -221,3 +222,64 @@ def test_a_dead_branch_carries_0_even_where_its_local_gradient_is_infinite():
     assert branch_gradients(circuit, result) == {("f", 0): 1.0, ("g", 0): 0.0}
     assert result.grads["a"] == 1.0
     assert fan_out_sum(circuit, result, "a").caption() == "1.00 = 1.00"
+
+
+# ------------------------------------------------------------------ vectors and matrices
+@pytest.fixture
+def wx():
+    circuit = engine.load(EXAMPLES / "wx_squared.circuit")
+    return circuit, engine.run(circuit)
+
+
+def test_a_tensor_gates_forward_caption_reads_like_the_lecture_with_its_small_numbers(wx):
+    circuit, result = wx
+    assert forward_caption(circuit, result, "q") == \
+        "W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] = [0.22, 0.26]"
+    assert forward_caption(circuit, result, "sq") == "q ^ 2 = [0.22, 0.26] ^ 2 = [0.05, 0.07]"
+    assert forward_caption(circuit, result, "f") == "sum(sq) = sum([0.05, 0.07]) = 0.12"
+
+
+def test_matmuls_backward_caption_is_dw_dq_xt_and_dx_wt_dq(wx):
+    circuit, result = wx
+    rule = gate_chain_rule(circuit, result, "q")
+    w, x = rule.ports
+    assert (w.formula, x.formula) == ("dW = dq·xᵀ", "dx = Wᵀ·dq")
+    assert w.local is None and x.local is None  # a Jacobian: never formed
+    assert np.allclose(w.sent, [[0.088, 0.176], [0.104, 0.208]])  # FORMAT.md 5
+    assert np.allclose(x.sent, [-0.112, 0.636])
+    assert rule.captions() == [
+        "dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ = [[0.09, 0.18], [0.10, 0.21]]",
+        "dx = Wᵀ·dq = [[0.10, 0.50], [-0.30, 0.80]]ᵀ·[0.44, 0.52] = [-0.11, 0.64]"]
+    assert rule.pattern == "switches"
+    # every digit with another number format (the animation passes the canvas's)
+    assert rule.ports[1].caption(lambda v: f"{v:.3f}").endswith("= [-0.112, 0.636]")
+
+
+def test_element_by_element_gates_on_tensors_multiply_by_their_local_gradient_per_element(wx):
+    circuit, result = wx
+    (port,) = gate_chain_rule(circuit, result, "sq").ports
+    assert np.allclose(port.local, [0.44, 0.52])  # 2q, one number per element
+    assert port.caption() == "dq = dsq ⊙ local = [1.00, 1.00] ⊙ [0.44, 0.52] = [0.44, 0.52]"
+    (spread,) = gate_chain_rule(circuit, result, "f").ports
+    assert spread.caption() == "dsq = df·1 = 1.00·1 = [1.00, 1.00]"
+
+
+def test_big_tensors_are_written_by_their_shape_and_a_number_broadcast_is_summed_back():
+    circuit = build({"W": ("input", np.ones((3, 4)).tolist()), "k": ("input", 2.0),
+                     "m": "mul", "f": "sum"}, {"m": ["W", "k"], "f": ["m"]})
+    result = engine.run(circuit)
+    assert forward_caption(circuit, result, "m") == "W × k = ⟨3×4⟩ × 2.00 = ⟨3×4⟩"
+    w, k = gate_chain_rule(circuit, result, "m").ports
+    assert k.sent == 12.0  # the number was broadcast over 12 elements: their gradients add up
+    assert w.caption() == "dW = dm ⊙ local = ⟨3×4⟩ ⊙ ⟨3×4⟩ = ⟨3×4⟩"
+    assert fan_out_sum(circuit, result, "k").total == 12.0
+
+
+def test_fan_out_of_a_tensor_adds_the_branches_up():
+    circuit = build({"x": ("input", [1.0, 2.0]), "a": "add", "f": "sum"},
+                    {"a": ["x", "x"], "f": ["a"]})
+    result = engine.run(circuit)
+    fan = fan_out_sum(circuit, result, "x")
+    assert fan.fans_out and np.array_equal(fan.total, [2.0, 2.0])
+    assert fan.caption() == "[1.00, 1.00] + [1.00, 1.00] = [2.00, 2.00]"
+    assert np.array_equal(branch_gradients(circuit, result)[("a", 1)], [1.0, 1.0])

@@ -1,6 +1,7 @@
 """The gradient check: the backward pass agrees with nudging, wrong gates fail, kinks are kinks."""
 
 import dataclasses
+import json
 import math
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 import engine
 from engine import Circuit, CircuitError, GATES, check_gradients
+from helpers import EXAMPLES, build
 
 
 def one_gate(op, values, params=None):
@@ -261,7 +263,84 @@ def test_a_circuit_that_cannot_run_raises():
 
 
 def test_batches_and_unknown_ids_are_refused():
-    with pytest.raises(CircuitError, match="single numbers"):
+    with pytest.raises(CircuitError, match=r"its shape \(\), not a batch"):
         check_gradients(x_plus_y_times_z(), {"x": np.array([1.0, 2.0])})
     with pytest.raises(CircuitError, match="nope"):
         check_gradients(x_plus_y_times_z(), {"nope": 1.0})
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def wx_squared():
+    return engine.load(EXAMPLES / "wx_squared.circuit")
+
+
+def test_wx_squared_checks_ok_for_every_element_of_w_and_x():
+    report = check_gradients(wx_squared())
+    assert report.passed and report.value == pytest.approx(0.116)
+    w, x = report.entry("W"), report.entry("x")
+    assert [e.index for e in w.elements] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [e.index for e in x.elements] == [(0,), (1,)]
+    slide = {"W": [0.088, 0.176, 0.104, 0.208], "x": [-0.112, 0.636]}  # FORMAT.md 5
+    for entry in (w, x):
+        assert entry.status == "ok"
+        assert dataclasses.replace(entry, elements=()) in entry.elements  # the worst element
+        assert entry.rel_error == max(e.rel_error for e in entry.elements)
+        for element, grad in zip(entry.elements, slide[entry.node_id]):
+            assert element.node_id == entry.node_id and element.status == "ok"
+            assert element.analytic == pytest.approx(grad, abs=1e-15)
+            assert element.numerical == pytest.approx(grad, rel=1e-8)
+            assert element.elements == ()
+
+
+def transposed_matmul():
+    """A TEST-ONLY copy of the matmul row with the classic bug: dW = x·dqᵀ instead of dq·xᵀ."""
+    def backward(xs, out, g, p, ranks=None):
+        grad_w, grad_x = GATES["matmul"].backward(xs, out, g, p, ranks)
+        return grad_w.T, grad_x
+    return dataclasses.replace(GATES["matmul"], name="badmatmul", backward=backward)
+
+
+def test_a_broken_tensor_gate_is_caught_at_the_right_elements(monkeypatch):
+    monkeypatch.setitem(GATES, "badmatmul", transposed_matmul())
+    data = json.loads((EXAMPLES / "wx_squared.circuit").read_text(encoding="utf-8"))
+    data["nodes"][2]["op"] = "badmatmul"
+    report = check_gradients(engine.circuit_from_dict(data))
+    assert not report.passed
+    w = report.entry("W")
+    # dW's off-diagonal elements are swapped: [0, 1] and [1, 0] fail, the diagonal is right
+    assert [e.status for e in w.elements] == ["ok", "fail", "fail", "ok"]
+    assert w.status == "fail" and w.index == (0, 1) and w.element_text == "[0, 1]"
+    assert w.analytic == pytest.approx(0.104) and w.numerical == pytest.approx(0.176, rel=1e-8)
+    assert w.rel_error == pytest.approx((0.176 - 0.104) / 0.176, rel=1e-6)
+    assert report.entry("x").status == "ok"  # dx = Wᵀ·dq is still right
+    assert report.failures == [w]
+
+
+def test_a_relu_of_a_vector_at_0_in_one_element_is_a_kink_there_only():
+    circuit = build({"a": ("input", [0.0, 0.5, -0.3]), "r": "relu", "f": "sum"},
+                    {"r": ["a"], "f": ["r"]})
+    report = check_gradients(circuit)
+    a = report.entry("a")
+    assert report.passed
+    assert [e.status for e in a.elements] == ["kink", "ok", "ok"]
+    assert a.status == "kink" and a.index == (0,) and "r (relu)" in a.note
+    assert a.analytic == 0.0 and a.numerical == pytest.approx(0.5)  # as for a number
+    assert [e.analytic for e in a.elements] == [0.0, 1.0, 0.0]
+
+
+def test_max_of_two_vectors_tied_in_one_element_is_a_kink_there():
+    circuit = build({"a": ("input", [1.0, 2.0]), "b": ("input", [1.0, 3.0]), "m": "max",
+                     "f": "sum"}, {"m": ["a", "b"], "f": ["m"]})
+    report = check_gradients(circuit)
+    for node_id, losing in (("a", 0.0), ("b", 1.0)):
+        entry = report.entry(node_id)
+        assert [e.status for e in entry.elements] == ["kink", "ok"]
+        assert entry.index == (0,) and "m (max)" in entry.note
+        assert [e.analytic for e in entry.elements] == [0.5, losing]  # the tie splits
+
+
+def test_a_tensor_output_is_refused_with_its_shape():
+    circuit = wx_squared()
+    circuit.set_output("q")
+    with pytest.raises(CircuitError, match="output q is a 2 tensor"):
+        check_gradients(circuit)

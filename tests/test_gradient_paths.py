@@ -7,6 +7,7 @@ lecture's formulas, not read from the engine.
 
 import math
 
+import numpy as np
 import pytest
 
 import engine
@@ -172,3 +173,42 @@ def test_an_unknown_node_is_an_error(neuron):
     circuit, result = neuron
     with pytest.raises(CircuitError):
         gradient_paths(circuit, result, "nope")
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def test_df_dw_is_the_product_of_the_local_jacobians_along_the_path():
+    circuit = example("wx_squared")
+    result = engine.run(circuit)
+    explained = gradient_paths(circuit, result, "W")
+    (path,) = explained.paths
+    assert path.nodes == ("W", "q", "sq", "f") and explained.count == 1
+    j_matmul, j_pow, j_sum = (factor.local for factor in path.factors)
+    w, x = np.array([[0.1, 0.5], [-0.3, 0.8]]), np.array([0.2, 0.4])
+    # the lecture's Jacobians, written independently: dq_i/dW_jk = [i == j] x_k
+    assert np.allclose(j_matmul, [[0.2, 0.4, 0.0, 0.0], [0.0, 0.0, 0.2, 0.4]])
+    assert np.allclose(j_pow, np.diag(2 * (w @ x)))  # "almost an identity": a diagonal
+    assert np.allclose(j_sum, [[1.0, 1.0]])
+    product = (j_sum @ j_pow @ j_matmul).reshape(2, 2)
+    assert np.allclose(path.product, product)
+    assert np.allclose(explained.total, [[0.088, 0.176], [0.104, 0.208]])  # FORMAT.md 5
+    assert np.allclose(explained.total, result.grads["W"], rtol=1e-14)
+    (branch,) = explained.branches
+    assert branch.gate == "q" and np.allclose(branch.upstream, [0.44, 0.52])
+    assert np.allclose(gradient_paths(circuit, result, "x").total, [-0.112, 0.636])
+
+
+def test_tensor_paths_add_up_to_the_backward_pass_in_the_11_line_net():
+    circuit = example("numpy_net_11_lines")
+    result = engine.run(circuit)
+    for node_id in ("syn0", "syn1", "l1", "y"):
+        explained = gradient_paths(circuit, result, node_id)
+        assert np.shape(explained.total) == np.shape(result.values[node_id])
+        assert np.allclose(explained.total, result.grads[node_id], rtol=1e-12, atol=1e-15)
+        assert np.allclose(explained.shown_total, explained.total)
+
+
+def test_a_jacobian_too_big_to_write_out_is_refused_with_its_size():
+    circuit = build({"a": ("input", np.ones(300).tolist()), "r": "relu", "f": "sum"},
+                    {"r": ["a"], "f": ["r"]})
+    with pytest.raises(CircuitError, match="300×300 numbers"):
+        gradient_paths(circuit, engine.run(circuit), "a")

@@ -4,6 +4,7 @@ Run/Pause as one undo step, minimise and random search, the custom gate's x and 
 
 import math
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMenu
@@ -300,7 +301,10 @@ def test_a_structural_edit_during_a_run_stops_it_cleanly(qtbot, window, panel):
     before = values(window, NEURON_INPUTS)
     panel.max_steps.setValue(0)
     click(qtbot, panel.run_button)
-    qtbot.waitUntil(lambda: panel.runner.ascent.steps >= 3, timeout=10000)
+    # three steps, and the run's values already on the undo stack (published a turn after
+    # the steps: on a busy machine the steps may be taken before the first publish)
+    qtbot.waitUntil(lambda: panel.runner.ascent.steps >= 3 and stack.count() == 1,
+                    timeout=10000)
     window.document.push(AddNodeCommand(window.document, "add", (600, 400), node_id="extra"))
     assert not panel.runner.running
     assert panel.runner.last_reason == "edited"
@@ -545,3 +549,84 @@ def test_a_move_during_a_run_lands_between_its_parts_and_changes_no_pushed_step(
     assert window.document.circuit.nodes["x"].pos == old_pos
     stack.undo()
     assert values(window, NEURON_INPUTS) == start
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def type_into(qtbot, box, text):
+    """Select a spin box's text and type ``text`` with the keyboard, then Enter."""
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box.lineEdit(), text)
+    qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
+
+
+def choose(qtbot, combo, data):
+    """Pick the entry of ``combo`` holding ``data`` with the keyboard, as a user does."""
+    combo.setFocus()
+    while combo.currentData() != data:
+        qtbot.keyClick(combo, Qt.Key_Down)
+
+
+def test_one_step_moves_every_element_of_w_and_x_and_the_plot_and_arrows_follow(
+        qtbot, window, panel):
+    assert window.open_path(EXAMPLES / "wx_squared.circuit")
+    click(qtbot, panel.step_button)
+    window.document.flush()
+    w = window.document.circuit.nodes["W"].value
+    x = window.document.circuit.nodes["x"].value
+    dw = np.array([[0.088, 0.176], [0.104, 0.208]])  # FORMAT.md 5's df/dW and df/dx
+    assert np.allclose(w, np.array([[0.1, 0.5], [-0.3, 0.8]]) + 0.01 * dw, rtol=1e-13)
+    assert np.allclose(x, np.array([0.2, 0.4]) + 0.01 * np.array([-0.112, 0.636]), rtol=1e-13)
+    assert window.document.result.value == pytest.approx(float(np.sum((w @ x) ** 2)), rel=1e-13)
+    assert window.document.undo_stack.undoText() == "Gradient ascent step"
+    # one curve per element of W and x, in its input's colour, each input once in the legend
+    curves = panel.plot.trajectory_curves
+    assert list(curves) == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "x[0]", "x[1]"]
+    assert [label.text for _sample, label in panel.plot.trajectory_legend.items] == ["W", "x"]
+    colors = [curve.opts["pen"].color().name() for curve in curves.values()]
+    assert len(set(colors[:4])) == 1 and len(set(colors[4:])) == 1 and colors[0] != colors[4]
+    assert np.allclose(panel.plot.trajectory_curves["W[0,1]"].getData()[1], [0.5, w[0, 1]])
+    # the arrows show each input's element that moved most
+    arrows = panel.arrows.arrows()
+    assert arrows["W"].move == pytest.approx(0.01 * 0.208) and arrows["W"].direction == 1
+    assert arrows["x"].move == pytest.approx(0.01 * 0.636)
+    window.action_undo.trigger()
+    assert np.array_equal(window.document.circuit.nodes["W"].value, [[0.1, 0.5], [-0.3, 0.8]])
+
+
+def test_minimising_the_11_line_nets_loss_brings_l2_to_0_1_1_0(qtbot, window, panel):
+    example = next(a for a in window.menu_examples.actions()
+                   if a.data() == str(EXAMPLES / "numpy_net_11_lines.circuit"))
+    example.trigger()
+    window.document.flush()
+    start = window.document.result.value
+    assert start > 0.9
+    choose(qtbot, panel.direction, True)  # minimise: gradient descent on syn0 and syn1
+    type_into(qtbot, panel.step_size, "2")
+    type_into(qtbot, panel.max_steps, "1000")
+    type_into(qtbot, panel.speed, "0")  # as fast as the window allows
+    assert (panel.runner.minimize, panel.runner.step_size, panel.runner.max_steps) == \
+        (True, 2.0, 1000)
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: not panel.runner.running, timeout=60_000)
+    assert panel.runner.last_reason == "steps" and panel.runner.run_steps == 1000
+    assert panel.status.text().startswith("Gradient descent done after 1000 steps, loss = ")
+    window.document.flush()
+    result = window.document.result
+    l2 = result.values["l2"]
+    assert np.all(np.abs(l2 - [0.0, 1.0, 1.0, 0.0]) < 0.05), l2
+    assert result.value < 0.003
+    assert np.array_equal(window.document.circuit.nodes["X"].value,
+                          [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])  # data never moves
+    assert window.document.undo_stack.undoText() == "Gradient ascent (1000 steps)"
+    y = panel.plot.current.output.column(0)  # the curve's data (drawn clipped to the view)
+    assert len(y) == 1001 and y[0] == pytest.approx(start) and y[-1] == result.value
+    assert all(b < a for a, b in zip(y, y[1:]))  # always downhill
+    assert panel.plot.curve().name() == "analytic (min)"
+    assert panel.plot.trajectory_note.text() == "trajectories of 12 of 16 numbers"
+    # shared out in turn, so syn0's 12 elements do not crowd out syn1
+    assert list(panel.plot.trajectory_curves) == \
+        [f"syn0[{i},{j}]" for i in range(2) for j in range(4)] + [f"syn1[{i}]" for i in range(4)]
+    window.action_undo.trigger()  # the whole run is one undo step
+    window.document.flush()
+    assert window.document.result.value == pytest.approx(start)

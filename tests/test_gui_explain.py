@@ -56,19 +56,22 @@ def test_selecting_x0_of_the_cs231n_neuron_shows_0_39_as_0_20_times_2(window):
     assert "∂exp/∂times_minus_1" in text and "∂f/∂plus_1" in text
 
 
-def test_a_real_click_on_a_gate_explains_it(window, qtbot):
-    open_example(window, "sigmoid_neuron_primitive")
-    view, scene = window.view, window.scene
-    gate = scene.gate_item("x0")
+def click_gate(window, qtbot, node_id):
+    """A real click on the middle of a gate's body."""
+    view, gate = window.view, window.scene.gate_item(node_id)
     qtbot.mouseClick(view.viewport(), Qt.LeftButton,
                      pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+
+
+def test_a_real_click_on_a_gate_explains_it(window, qtbot):
+    open_example(window, "sigmoid_neuron_primitive")
+    scene = window.scene
+    click_gate(window, qtbot, "x0")
     assert scene.selected_node_ids() == ["x0"]
     text = window.explain.text()
     assert "df/dx0 = 0.39" in text and "0.20 × 2.00 = 0.39" in text
 
-    gate = scene.gate_item("exp")
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    click_gate(window, qtbot, "exp")
     text = window.explain.text()
     # exp's gradient: df/d(plus_1) × 1 = -1/1.37² = -0.53
     e = math.exp(-1.0)
@@ -272,3 +275,30 @@ def test_where_the_nan_was_born_is_worked_out_once_per_pass(window, qtbot, monke
     assert window.scene.gate_item("exp").nan_badge == "0 × inf"
     assert window.document.nan_origin.node_id == "exp"
     assert len(calls) == 1
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def test_a_click_on_w_explains_df_dw_as_the_product_of_the_local_jacobians(window, qtbot):
+    open_example(window, "wx_squared")
+    click_gate(window, qtbot, "W")
+    assert window.scene.selected_node_ids() == ["W"]
+    text = window.explain.text()
+    assert "df/dW = [[0.09, 0.18], [0.10, 0.21]]" in text  # FORMAT.md 5's 0.088 ... 0.208
+    assert "each local gradient is a Jacobian" in text
+    # the chain rule's first step: df/dq (a vector) times the 2×4 Jacobian of q = W·x
+    assert "df/dW = df/dq · ∂q/∂W" in text
+    assert "[0.44, 0.52] · ⟨2×4⟩ = [[0.09, 0.18], [0.10, 0.21]]" in text
+    assert "W → q → sq → f" in text
+    # the path's product from the output end, so the shapes chain: J_sum (1×2, a row of
+    # ones) · J_pow (2×2, diag 2q) · J_matmul (2×4)
+    assert "df/dW = [[1.00, 1.00]] · [[0.44, 0.00], [0.00, 0.52]] · ⟨2×4⟩ = " \
+           "[[0.09, 0.18], [0.10, 0.21]]" in text
+    assert "∂sq/∂q\npow: p · a^(p − 1) (a = [0.22, 0.26])\n[[0.44, 0.00], [0.00, 0.52]]" in text
+
+
+def test_explaining_every_node_of_the_11_line_net_never_fails(window):
+    open_example(window, "numpy_net_11_lines")
+    for node in window.document.circuit.nodes.values():
+        window.scene.select_nodes([node.id])
+        text = window.explain.text()
+        assert f"df/d{node.name} = " in text and "Cannot explain" not in text, text

@@ -672,3 +672,39 @@ def test_dots_ride_on_their_wire_at_the_distance_they_went():
     expected = path.pointAtPercent(path.percentAtLength(path.length() - 10.0))
     assert math.hypot(back.points()[0].x() - expected.x(),
                       back.points()[0].y() - expected.y()) < 1.0
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def test_the_passes_on_wx_squared_caption_like_the_lecture(window, qtbot):
+    flow = open_example(window, "wx_squared.circuit")
+    while "q" not in flow.visited:  # forward to the matmul
+        assert flow.step()
+    assert flow.caption_of("q") == \
+        "q = W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] = [0.22, 0.26]"
+    messages = []
+    flow.status_message.connect(messages.append)
+    while flow.visited.count("q") < 2:  # and back to it
+        assert flow.step()
+    assert any(m.startswith("Backward") and "df/dq = [0.44, 0.52]" in m for m in messages)
+    text = flow.caption_of("q")
+    assert "dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ = [[0.09, 0.18], [0.10, 0.21]] → W" in text
+    assert "dx = Wᵀ·dq = [[0.10, 0.50], [-0.30, 0.80]]ᵀ·[0.44, 0.52] = [-0.11, 0.64] → x" in text
+    assert "matmul switches" in text
+    window.findChild(QSlider, "flow_speed").setValue(SPEED_MAX)
+    window.findChild(QAction, "action_flow_play").trigger()
+    qtbot.waitUntil(lambda: flow.phase == DONE and not flow.timer_active, timeout=30000)
+    # wires as thick as their gradients' largest element: x's 0.636 beats W's 0.208
+    assert window.scene.wire_item("q", 1).pen_width() > window.scene.wire_item("q", 0).pen_width()
+    assert not [item for item in window.scene.items() if isinstance(item, DotTrain)]
+
+
+def test_the_11_line_net_animates_to_the_end_with_big_tensors_written_by_their_shape(window):
+    flow = open_example(window, "numpy_net_11_lines.circuit")
+    while "a1" not in flow.visited:
+        assert flow.step()
+    assert flow.caption_of("a1") == "a1 = X·syn0 = ⟨4×3⟩ · ⟨3×4⟩ = ⟨4×4⟩"
+    flow.finish()
+    assert flow.phase == DONE
+    assert "dsyn0 = Xᵀ·da1 = ⟨4×3⟩ᵀ·⟨4×4⟩ = ⟨3×4⟩ → syn0" in flow.caption_of("a1")
+    assert "dsyn1 = l1ᵀ·da2 = ⟨4×4⟩ᵀ·[" in flow.caption_of("a2")
+    assert "dsq = dloss·1 = 1.00·1 = [1.00, 1.00, 1.00, 1.00]" in flow.caption_of("loss")

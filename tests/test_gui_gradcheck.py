@@ -4,15 +4,19 @@ failures in red and kinks in amber, and a ✓ / ✗ / ⚠ badge beside each inpu
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QTableWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMenu, QTreeWidget
 
+import engine
 from engine import GATES
 from gui.common import theme
 from gui.docks import gradcheck_panel
 from gui.model.commands import DisconnectCommand, MoveNodesCommand, SetValueCommand
-from gui.docks.gradcheck_panel import ANALYTIC, INPUT, NOTE, NUMERICAL, REL_ERROR, STATUS
+from gui.docks.gradcheck_panel import (ANALYTIC, ELEMENT, INPUT, NOTE, NUMERICAL, REL_ERROR,
+                                       STATUS)
 from tests.gui_helpers import make_window
 from tests.helpers import EXAMPLES, build
 
@@ -30,12 +34,34 @@ def action(window):
     return next(a for a in window.actions() if a.objectName() == "action_check_gradients")
 
 
+class Cell:
+    """One cell of the check's tree, read as a table cell is."""
+
+    def __init__(self, row, column):
+        self.row, self.column = row, column
+
+    def text(self):
+        return self.row.text(self.column)
+
+    def foreground(self):
+        return self.row.foreground(self.column)
+
+    def background(self):
+        return self.row.background(self.column)
+
+    def toolTip(self):
+        return self.row.toolTip(self.column)
+
+
+def cells(row):
+    return {column: Cell(row, column) for column in range(row.columnCount())}
+
+
 def rows(window):
-    """The table as {input: {column: text}}."""
-    table = window.findChild(QTableWidget, "gradcheck_table")
-    return {table.item(row, INPUT).text(): {column: table.item(row, column)
-                                            for column in range(table.columnCount())}
-            for row in range(table.rowCount())}
+    """The table's top rows as {input: {column: cell}}."""
+    table = window.findChild(QTreeWidget, "gradcheck_table")
+    return {table.topLevelItem(k).text(INPUT): cells(table.topLevelItem(k))
+            for k in range(table.topLevelItemCount())}
 
 
 def glyphs(window):
@@ -151,12 +177,14 @@ def test_an_incomplete_circuit_gives_a_message_and_no_badges(window):
     assert window.statusBar().currentMessage() == text
 
 
-def test_clicking_a_row_selects_the_input_on_the_canvas(window):
+def test_clicking_a_row_selects_the_input_on_the_canvas(window, qtbot):
     assert window.open_path(EXAMPLES / "add_mul.circuit")
     action(window).trigger()
-    table = window.findChild(QTableWidget, "gradcheck_table")
-    row = next(r for r in range(table.rowCount()) if table.item(r, INPUT).text() == "y")
-    table.selectRow(row)
+    table = window.findChild(QTreeWidget, "gradcheck_table")
+    row = next(r for r in window.check.rows() if r.text(INPUT) == "y")
+    rect = table.visualItemRect(row)
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert row.isSelected()
     assert window.scene.selected_node_ids() == ["y"]
 
 
@@ -186,3 +214,76 @@ def test_a_big_circuit_is_checked_in_a_worker_thread(window, qtbot):
     assert window.open_path(EXAMPLES / "add_mul.circuit")
     qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
     assert glyphs(window) == {} and rows(window) == {}
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def open_row(window, qtbot, name):
+    """Click a source's row and open it with the Right key, as a user opens a tree row."""
+    table = window.findChild(QTreeWidget, "gradcheck_table")
+    row = next(r for r in window.check.rows() if r.text(INPUT) == name)
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualItemRect(row).center())
+    qtbot.keyClick(table, Qt.Key_Right)
+    assert row.isExpanded()
+    return [cells(row.child(k)) for k in range(row.childCount())]
+
+
+def test_wx_squared_checks_every_element_of_w_and_x_and_opens_them(window, qtbot):
+    assert window.open_path(EXAMPLES / "wx_squared.circuit")
+    action(window).trigger()
+    table = rows(window)
+    assert set(table) == {"W", "x"}
+    assert table["W"][ELEMENT].text().endswith(" of 2×2")
+    assert table["x"][ELEMENT].text().endswith(" of 2")
+    assert all(table[name][STATUS].text() == "✓ ok" for name in table)
+    assert glyphs(window) == {"W": "✓", "x": "✓"}
+    assert window.check.status.text().startswith("✓ All 6 gradients match")
+    x = open_row(window, qtbot, "x")
+    assert [c[ELEMENT].text() for c in x] == ["[0]", "[1]"]
+    assert [c[ANALYTIC].text() for c in x] == ["-0.11", "0.64"]  # FORMAT.md 5's df/dx
+    assert every_digit(x[1][NUMERICAL]) == pytest.approx(0.636, rel=1e-8)
+    w = open_row(window, qtbot, "W")
+    assert [c[ELEMENT].text() for c in w] == ["[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]"]
+    assert [every_digit(c[ANALYTIC]) for c in w] == pytest.approx([0.088, 0.176, 0.104, 0.208])
+    assert all(c[INPUT].text() == "" and c[STATUS].text() == "✓ ok" for c in w)
+
+
+def test_a_broken_tensor_gate_is_shown_at_its_wrong_elements(window, qtbot, monkeypatch):
+    def backward(xs, out, g, p, ranks=None):  # the classic bug: dW = x·dqᵀ
+        grad_w, grad_x = GATES["matmul"].backward(xs, out, g, p, ranks)
+        return grad_w.T, grad_x
+    monkeypatch.setitem(GATES, "badmatmul", dataclasses.replace(
+        GATES["matmul"], name="badmatmul", backward=backward))
+    circuit = engine.load(EXAMPLES / "wx_squared.circuit")
+    data = engine.circuit_to_dict(circuit)
+    next(node for node in data["nodes"] if node["id"] == "q")["op"] = "badmatmul"
+    window.document.replace_circuit(engine.circuit_from_dict(data))
+    action(window).trigger()
+    w = rows(window)["W"]
+    assert w[STATUS].text() == "✗ fail" and w[ELEMENT].text() == "[0, 1] of 2×2"
+    assert w[ANALYTIC].text() == "0.10" and w[NUMERICAL].text() == "0.18"
+    assert rows(window)["x"][STATUS].text() == "✓ ok"
+    assert glyphs(window) == {"W": "✗", "x": "✓"}
+    assert "(W[0, 1], W[1, 0])" in window.check.status.text()
+    elements = open_row(window, qtbot, "W")
+    assert [c[STATUS].text() for c in elements] == ["✓ ok", "✗ fail", "✗ fail", "✓ ok"]
+    assert elements[1][STATUS].foreground().color() == theme.GRAD_RED
+    assert elements[1][INPUT].background().color() == gradcheck_panel.FILLS["fail"]
+
+
+def test_a_net_of_big_matrices_is_checked_in_the_worker_thread(window, qtbot):
+    """602 numbers through 100-wide layers: about a million element evaluations, too many to
+    check without the window stalling."""
+    rng = np.random.default_rng(0)
+    circuit = build({"W1": ("input", rng.normal(size=(100, 2)).tolist()),
+                     "x": ("input", [0.3, -0.2]), "b1": ("input", rng.normal(size=100).tolist()),
+                     "W2": ("input", rng.normal(size=(3, 100)).tolist()), "h": "matmul",
+                     "hb": "add", "r": "relu", "s": "matmul", "f": "sum"},
+                    {"h": ["W1", "x"], "hb": ["h", "b1"], "r": ["hb"], "s": ["W2", "r"],
+                     "f": ["s"]})
+    window.document.replace_circuit(circuit)
+    action(window).trigger()
+    assert window.check.running
+    assert "Checking 602 numbers of 4 inputs" in window.check.status.text()
+    qtbot.waitUntil(lambda: not window.check.running, timeout=60_000)
+    assert window.check.status.text().startswith("✓ All 602 gradients match")
+    assert rows(window)["W2"][ELEMENT].text().endswith(" of 3×100")

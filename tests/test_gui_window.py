@@ -65,6 +65,12 @@ def two_layer(v):
     return v["a4"] * relu[0] + v["b4"] * relu[1] + v["c4"] * relu[2] + v["d4"]
 
 
+def numpy_net_loss(v):
+    l1 = 1 / (1 + np.exp(-(np.array(v["X"]) @ v["syn0"])))
+    l2 = 1 / (1 + np.exp(-(l1 @ v["syn1"])))
+    return float(np.sum((np.array(v["y"]) - l2) ** 2))
+
+
 # what each example computes, written independently of the engine, and the seeds' figures
 EXAMPLE_MATH = {
     "multiply": (lambda v: v["x"] * v["y"], -6),
@@ -79,6 +85,8 @@ EXAMPLE_MATH = {
     "two_layer_net": (two_layer, None),
     "spiral_2layer_h100": (lambda v: layered_net(v, 2), None),
     "spiral_3layer": (lambda v: layered_net(v, 3), None),
+    "wx_squared": (lambda v: float(np.sum((np.array(v["W"]) @ v["x"]) ** 2)), 0.116),
+    "numpy_net_11_lines": (numpy_net_loss, None),
 }
 
 

@@ -173,3 +173,43 @@ def test_an_unconnected_port_is_not_a_nan_born():
     result = engine.run(circuit, allow_incomplete=True)
     assert math.isnan(result.values["open"])
     assert nan_origin(circuit, result) is None
+
+
+# ------------------------------------------------------------------ vectors and matrices
+def test_a_value_born_infinite_in_one_element_of_a_vector_names_that_element():
+    circuit = build({"a": ("input", [1.0, 1000.0, 2.0]), "e": "exp", "f": "sum"},
+                    {"e": ["a"], "f": ["e"]})
+    result = engine.run(circuit)
+    origin = nan_origin(circuit, result)
+    assert origin.node_id == "e"
+    assert "sends inf down to a (element [1] of a)" in origin.text
+    assert "exp(1000.00) = inf" in origin.text and "(element [1] of e)" in origin.text
+
+
+def test_a_matmul_that_overflows_is_told_with_its_inputs_whole():
+    circuit = build({"W": ("input", [[1e200, 1.0], [1.0, 1.0]]), "x": ("input", [1e200, 1.0]),
+                     "q": "matmul", "f": "sum"}, {"q": ["W", "x"], "f": ["q"]})
+    result = engine.run(circuit)
+    assert result.values["q"][0] == math.inf
+    origin = nan_origin(circuit, result)
+    assert origin.node_id == "q" and not origin.in_gradient
+    assert origin.cause == "matmul overflowed to inf"
+    assert "[[1e+200, 1.00], [1.00, 1.00]] · [1e+200, 1.00] = inf" in origin.text
+    assert "(element [0] of q)" in origin.text
+    assert origin.concerns(result, "f") and not origin.concerns(result, "x")
+
+
+def test_zero_times_inf_in_one_element_of_a_tensor_gradient():
+    circuit = build({"a": ("input", [0.0, 4.0]), "s": ("pow", {"params": {"p": 0.5}}),
+                     "k": ("const", [0.0, 1.0]), "m": "mul", "f": "sum"},
+                    {"s": ["a"], "m": ["s", "k"], "f": ["m"]})
+    result = engine.run(circuit)
+    assert np.isnan(result.grads["a"][0]) and result.grads["a"][1] == 0.25
+    origin = nan_origin(circuit, result)
+    assert (origin.node_id, origin.cause) == ("s", "0 × inf")
+    assert "(element [0] of a)" in origin.text
+
+
+def test_a_finite_tensor_circuit_has_no_origin():
+    circuit = example("numpy_net_11_lines")
+    assert nan_origin(circuit, engine.run(circuit)) is None

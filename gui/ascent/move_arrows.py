@@ -6,6 +6,9 @@ bigger moves (lengths are relative to the largest move of that step, so the inpu
 has the longest arrow), with the move itself written next to it ("+0.0315"). An input the step
 left where it was (a rejected random try) shows a small dot and "0".
 
+A vector or matrix input moves every element by its own amount: its arrow shows the element
+that moved most (``shown_move``), so the input pulled hardest still has the longest arrow.
+
 The arrows are overlay items: children of the gate items, so they follow a dragged gate and go
 away with it. They hold no document state; ``MoveArrows`` clears them when the document is
 replaced or the circuit is edited (they describe a move that no longer applies).
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
@@ -30,6 +34,16 @@ GAP = 8.0  # between the arrow and the gate's body
 WIDEST_TEXT = "+0.000000"  # "{:+.3g}" is never wider
 UP_COLOR = theme.VALUE_GREEN
 DOWN_COLOR = theme.GRAD_RED
+
+
+def shown_move(move) -> float:
+    """The move an arrow shows: the input's own, or a tensor's element that moved most (its
+    sign kept; a non-finite element first, as a number shows it)."""
+    if np.ndim(move) == 0:
+        return float(move)
+    moves = np.asarray(move, dtype=float).ravel()
+    sizes = np.where(np.isfinite(moves), np.abs(moves), np.inf)
+    return float(moves[int(np.argmax(sizes))])
 
 
 def move_text(move: float) -> str:
@@ -135,6 +149,7 @@ class MoveArrows:
         """Draw an arrow for each input's move (node id -> move); inputs not in ``moves`` lose
         theirs."""
         self._drop_dead()
+        moves = {node_id: shown_move(move) for node_id, move in moves.items()}
         finite = [abs(m) for m in moves.values() if math.isfinite(m)]
         largest = max(finite, default=0.0)
         for node_id in [i for i in self._arrows if i not in moves]:

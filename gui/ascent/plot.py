@@ -3,9 +3,11 @@
 The top plot has one curve per ascent run, named by its method ("analytic", "numerical",
 "random"), so strategies can be compared on the same axes: the last ``MAX_RUNS`` runs stay, the
 oldest goes first, and ``clear`` (Reset plot) empties it. The bottom plot follows the current
-run: one curve per movable input (the first ``MAX_TRAJECTORIES`` of them) with its value per
-iteration, named in a legend above its data (``gui.ascent.legend``: as many names to a row as
-the plot is wide, so none is cut off and none covers a line), as the runs are on the top plot.
+run: one curve per movable number (each element of a vector or matrix input is one, "W[0,1]",
+drawn in its input's colour; ``MAX_TRAJECTORIES`` of them, shared out among the inputs) with
+its value per iteration, each input named in a legend above its data (``gui.ascent.legend``:
+as many names to a row as the plot is wide, so none is cut off and none covers a line), as the
+runs are on the top plot.
 
 Drawing follows pyqtgraph's PlotSpeedTest: the curve items are made once per run, and each
 frame only appends the new points to a growing numpy buffer and calls ``setData`` on the items
@@ -49,6 +51,34 @@ class _Run:
         return self._ascent()
 
 
+def movable_numbers(ascent) -> list[tuple[str, str, tuple]]:
+    """(name, input id, element index) of every number the ascent moves: an input's own
+    number, or each element of a vector or matrix input ("W[0,1]")."""
+    numbers = []
+    for node_id in ascent.movable:
+        shape = np.shape(ascent.trajectories[node_id][0])
+        if not shape:
+            numbers.append((node_id, node_id, ()))
+        for index in np.ndindex(shape) if shape else ():
+            numbers.append((f"{node_id}[{','.join(map(str, index))}]", node_id, index))
+    return numbers
+
+
+def shared_out(numbers: list, limit: int) -> list:
+    """At most ``limit`` of ``numbers``, taken from each input in turn (so a big matrix does
+    not crowd out the other inputs), in their own order."""
+    by_input: dict[str, list] = {}
+    for number in numbers:
+        by_input.setdefault(number[1], []).append(number)
+    chosen, depth = set(), 0
+    while len(chosen) < min(limit, len(numbers)):
+        for series in by_input.values():
+            if depth < len(series) and len(chosen) < limit:
+                chosen.add(series[depth])
+        depth += 1
+    return [number for number in numbers if number in chosen]
+
+
 def run_name(method: str, minimize: bool, taken: set) -> str:
     """The legend name of a run: its method, "(min)" when minimising, a number if repeated."""
     base = method + (" (min)" if minimize else "")
@@ -85,7 +115,8 @@ class AscentPlot(QWidget):
         self.runs: list[_Run] = []
         self.trajectory_curves: dict[str, pg.PlotDataItem] = {}  # of the current run
         self._trajectory_pool: list[pg.PlotDataItem] = []  # kept for the next run
-        self._trajectory_ids: list[str] = []
+        self._trajectory_ids: list[str] = []  # the names of the curves
+        self._series: list[tuple[str, str, tuple]] = []  # (name, input id, element index)
         self._trajectories = GrowingSeries(1)
         self._trajectory_seen = 0
         self.output_range = PlotRange(self.output_plot)
@@ -127,32 +158,42 @@ class AscentPlot(QWidget):
         self.update_run(ascent)
 
     def _start_trajectories(self, ascent) -> None:
-        # the curves of the last run are reused (renamed): making plot items is what costs
-        ids = list(ascent.movable[:MAX_TRAJECTORIES])
+        # the curves of the last run are reused (recoloured): making plot items is what costs
+        numbers = movable_numbers(ascent)
+        self._series = shared_out(numbers, MAX_TRAJECTORIES)
+        ids = [name for name, _node_id, _index in self._series]
         pool = self._trajectory_pool
         for curve in pool[len(ids):]:
-            self.trajectory_plot.removeItem(curve)  # also takes it out of the legend
+            self.trajectory_plot.removeItem(curve)
         del pool[len(ids):]
-        self.trajectory_legend.show()
+        legend = self.trajectory_legend
+        legend.clear()  # one entry per input: a matrix's elements share its colour and name
+        legend.show()
         self.trajectory_curves = {}
-        for k, node_id in enumerate(ids):
+        inputs = list(dict.fromkeys(node_id for _name, node_id, _index in self._series))
+        named = set()
+        for k, (name, node_id, _index) in enumerate(self._series):
             if k < len(pool):
                 curve = pool[k]
                 curve.setData([], [])
-                curve.opts["name"] = node_id
-                self.trajectory_legend.getLabel(curve).setText(node_id)
             else:
-                color = TRAJECTORY_COLORS[k % len(TRAJECTORY_COLORS)]
-                curve = self.trajectory_plot.plot(name=node_id, pen=pg.mkPen(color, width=1))
+                curve = self.trajectory_plot.plot()
                 curve.setClipToView(True)
                 curve.setDownsampling(auto=True, method="peak")
                 pool.append(curve)
-            self.trajectory_curves[node_id] = curve
+            number = inputs.index(node_id)
+            curve.setPen(pg.mkPen(TRAJECTORY_COLORS[number % len(TRAJECTORY_COLORS)], width=1))
+            curve.opts["name"] = name
+            if node_id not in named:
+                named.add(node_id)
+                legend.addItem(curve, node_id)
+            self.trajectory_curves[name] = curve
         self._trajectory_ids = ids
         fit_legend(self.trajectory_plot, self.trajectory_legend)
-        hidden = len(ascent.movable) - len(ids)
-        self.trajectory_note.setText(f"trajectories of the first {len(ids)} of "
-                                     f"{len(ascent.movable)} inputs" if hidden > 0 else "")
+        hidden = len(numbers) - len(ids)
+        what = "inputs" if len(numbers) == len(ascent.movable) else "numbers"
+        self.trajectory_note.setText(f"trajectories of {len(ids)} of {len(numbers)} {what}"
+                                     if hidden > 0 else "")
         self._trajectories = GrowingSeries(max(len(ids), 1))
         self._trajectory_seen = 0
         self.trajectory_range.reset()
@@ -175,10 +216,11 @@ class AscentPlot(QWidget):
             run.curve.setData(np.arange(len(y)), y, skipFiniteCheck=True)
         if run is not self.current or not self._trajectory_ids:
             return
-        count = len(ascent.trajectories[self._trajectory_ids[0]])
+        count = len(ascent.trajectories[self._series[0][1]])
         if count > self._trajectory_seen:
-            columns = [ascent.trajectories[i][self._trajectory_seen:count]
-                       for i in self._trajectory_ids]
+            seen = self._trajectory_seen
+            columns = [np.asarray(ascent.trajectories[node_id][seen:count])[(slice(None),) + index]
+                       for _name, node_id, index in self._series]
             rows = np.column_stack(columns)
             self._trajectories.extend(rows)
             self._trajectory_seen = count
@@ -200,6 +242,7 @@ class AscentPlot(QWidget):
         fit_legend(self.trajectory_plot, self.trajectory_legend)
         self.trajectory_curves = {}
         self._trajectory_ids = []
+        self._series = []
         self._trajectory_seen = 0
         self.trajectory_note.setText("")
         self.output_range.reset()

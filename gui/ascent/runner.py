@@ -20,6 +20,8 @@ was edited, or when the method or the direction changed, or after Reset.
   whose old values are the inputs before the run (a gate moved during the run splits it: the
   step after the move holds the steps since the last publish). A run stopped before its first
   step, or whose inputs end where they began, leaves no undo step.
+- The status line calls it "Gradient descent" when it minimises (the undo steps keep one
+  name).
 - A run stops on Pause; after ``max_steps`` steps (0: never); when a session reaches
   ``MAX_SESSION_STEPS`` (the next Run starts a new one: the stepper keeps every step); when
   the output improves by less than ``tolerance`` in a step (the guide's
@@ -104,6 +106,11 @@ class AscentRunner(QObject):
         """Steps taken by the run going on (or the last one): what "Stop after" counts."""
         return self.ascent.steps - self._run_start if self.ascent is not None else 0
 
+    @property
+    def title(self) -> str:
+        """What the status line calls the work: "Gradient descent" when minimising."""
+        return "Gradient descent" if self.minimize else "Gradient ascent"
+
     def set_step_size(self, step_size: float) -> None:
         """Use ``step_size`` from the next step on (a run in progress takes it at once)."""
         self.step_size = float(step_size)
@@ -137,7 +144,7 @@ class AscentRunner(QObject):
             return False
         before = self._circuit_values(ascent)
         reason = self._one_step(ascent)
-        new = {i: v for i, v in ascent.values.items() if i in before and v != before[i]}
+        new = _changed(ascent.values, before)
         if new:
             with self._ours():
                 self.document.push(SetValuesCommand(
@@ -163,7 +170,7 @@ class AscentRunner(QObject):
         self.last_reason = ""
         self._loop.start()
         self.running_changed.emit(True)
-        self.status_message.emit("Gradient ascent running…")
+        self.status_message.emit(f"{self.title} running…")
         return True
 
     def pause(self) -> None:
@@ -209,7 +216,7 @@ class AscentRunner(QObject):
                 or ascent.minimize != self.minimize:
             return False
         values = ascent.values
-        return all(node_id in circuit.nodes and circuit.nodes[node_id].value == value
+        return all(node_id in circuit.nodes and _same(circuit.nodes[node_id].value, value)
                    for node_id, value in values.items())
 
     def _circuit_values(self, ascent: Ascent) -> dict:
@@ -227,7 +234,7 @@ class AscentRunner(QObject):
             return EDITED
         if not math.isfinite(new):
             return NOT_FINITE
-        if ascent.stuck and not any(ascent.last_moves.values()):
+        if ascent.stuck and not ascent.last_step_moved:
             return NOT_FINITE
         if ascent.method == "random":
             return None  # every kept try improves; a tiny gain is no sign the next won't
@@ -284,8 +291,7 @@ class AscentRunner(QObject):
         stack = self.document.undo_stack
         with self._ours():
             self.document.push(RunValuesCommand(
-                self.document, {i: v for i, v in ascent.values.items()
-                                if i in before and v != before[i]}, before,
+                self.document, _changed(ascent.values, before), before,
                 _run_text, self._loop.run_id, steps=(self._published_steps, ascent.steps)))
         top = stack.command(stack.index() - 1)
         if top is not None and top.id() == self._loop.run_id:  # kept (not dropped as empty)
@@ -335,7 +341,7 @@ class AscentRunner(QObject):
 
     # ----------------------------------------------------------------- messages
     def _progress(self, ascent: Ascent) -> str:
-        return f"Gradient ascent: step {ascent.steps}, {ascent.output} = " \
+        return f"{self.title}: step {ascent.steps}, {ascent.output} = " \
                f"{format_readout(ascent.value)}"
 
     def _say(self, reason: str, ascent: Ascent | None, steps: int | None = None) -> None:
@@ -366,7 +372,7 @@ class AscentRunner(QObject):
                 FULL: f"stopped{done}: a curve holds {MAX_SESSION_STEPS} steps (Run goes on "
                       f"with a new one), {value}",
             }[reason]
-        self.status_message.emit("Gradient ascent " + text)
+        self.status_message.emit(f"{self.title} {text}")
 
     def _ours(self):
         return _Writing(self)
@@ -383,6 +389,16 @@ class _Writing:
 
     def __exit__(self, *exc):
         self.runner._writing = False
+
+
+def _same(a, b) -> bool:
+    """True when two values (numbers, or vectors and matrices) are the same."""
+    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+
+
+def _changed(values: dict, before: dict) -> dict:
+    """The values (of the inputs in ``before``) that are not what they were."""
+    return {i: v for i, v in values.items() if i in before and not _same(v, before[i])}
 
 
 def _run_text(steps: int) -> str:

@@ -13,6 +13,11 @@ panel spells out what the backward pass computed for it, with the numbers of the
   and on any node whose value or gradient it reached, where and why ("0 × inf") and the gate
   table's hint (the one-gate sigmoid does not overflow).
 
+Where vectors and matrices flow, each local gradient is a Jacobian (d every output element /
+d every input element: small ones written out, big ones by their shape, ⟨2×4⟩) and the products
+are matrix products (·): df/dW = J_sum · J_pow · J_matmul, laid out in W's shape, as the
+lecture's "Vectorized operations" says.
+
 The numbers come from ``engine.gradient_paths`` and the document's latest ``Result``; the
 panel follows the scene's selection (at once), the document's results and a replaced circuit
 (coalesced: at most four redraws a second while a running ascent streams results in, since
@@ -24,11 +29,12 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 import engine
-from engine import CircuitError, GradientPath, PathsExplanation, format_number
+from engine import CircuitError, GradientPath, PathsExplanation, value_text
 from gui.common import theme
 from gui.canvas.wire_item import WireItem
 
@@ -59,7 +65,13 @@ _STYLE = f"""
 
 
 def _n(x) -> str:
-    return format_number(x)
+    return value_text(x)
+
+
+def _times(explanation: PathsExplanation) -> str:
+    """The product's sign: × for numbers, · for the matrix products of Jacobians."""
+    tensors = any(np.ndim(factor.local) for path in explanation.paths for factor in path.factors)
+    return " · " if tensors or np.ndim(explanation.total) else " × "
 
 
 def _d(name: str) -> str:
@@ -237,26 +249,30 @@ def explanation_html(circuit, explanation: PathsExplanation, values=None) -> str
                         f"leads from it to {escape(f)}, so nudging it does not change "
                         f"{escape(f)} and its gradient is 0.</p>")
     count = explanation.count
+    times = _times(explanation)
+    jacobians = (" Vectors and matrices flow here: each local gradient is a Jacobian (one row "
+                 "per output element, one column per input element) and the product is a "
+                 f"matrix product, laid out in {name}'s shape.") if times == " · " else ""
     parts = [title, f"<p class='soft'>{escape(name)} reaches {escape(f)} along "
              f"{count} path{'s' if count != 1 else ''}. Along each path, the gradient is the "
-             "product of the local gradients of the gates it passes through.</p>",
-             _first_step_html(circuit, explanation)]
+             f"product of the local gradients of the gates it passes through.{escape(jacobians)}"
+             "</p>", _first_step_html(circuit, explanation, times)]
     single = count == 1
     for number, path in enumerate(explanation.paths, start=1):
-        parts.append(_path_html(circuit, path, number, name, single, values))
+        parts.append(_path_html(circuit, path, number, name, single, values, times))
     if not single:
         parts.append(_sum_html(explanation, name))
     return "".join(parts)
 
 
-def _first_step_html(circuit, explanation: PathsExplanation) -> str:
+def _first_step_html(circuit, explanation: PathsExplanation, times: str = " × ") -> str:
     """df/dx = df/dg × ∂g/∂x (+ ...) = upstream × local (+ ...) = total."""
     name = _name(circuit, explanation.node_id)
     symbols, numbers = [], []
     for branch in explanation.branches:
         gate = _name(circuit, branch.gate)
-        symbols.append(f"{_d(gate)} × {_partial(gate, name)}")
-        numbers.append(f"{_n(branch.upstream)} × {_n(branch.local)}")
+        symbols.append(f"{_d(gate)}{times}{_partial(gate, name)}")
+        numbers.append(f"{_n(branch.upstream)}{times}{_n(branch.local)}")
     sums = " + ".join(symbols), " + ".join(numbers)
     return (f"<p class='eq'>{escape(_d(name))} = {escape(sums[0])}<br>"
             f"&nbsp;&nbsp;= {escape(sums[1])} = <span class='grad'>"
@@ -292,7 +308,7 @@ def why_local(circuit, factor, values=None) -> str:
 
 
 def _path_html(circuit, path: GradientPath, number: int, name: str, single: bool,
-               values) -> str:
+               values, times: str = " × ") -> str:
     route = " → ".join(_name(circuit, node_id) for node_id in path.nodes)
     factors = list(path.factors)
     rows = [_factor_row(circuit, factor, values) for factor in factors]
@@ -304,7 +320,9 @@ def _path_html(circuit, path: GradientPath, number: int, name: str, single: bool
         rows = rows[:half] + [f"<tr><td colspan='3' class='soft'>{gap}</td></tr>"] + rows[-half:]
         numbers = numbers[:half] + ["…"] + numbers[-half:]
     left = _d(name) if single else f"path {number}"
-    product = " × ".join(numbers) if numbers else "1.00"
+    if times == " · ":  # matrix products chain from the output end: J_f · ... · J_first
+        numbers.reverse()
+    product = times.join(numbers) if numbers else "1.00"
     return (f"<p class='path'>Path {number}: {escape(route)}</p>"
             f"<table cellspacing='0'>{''.join(rows)}</table>"
             f"<p class='eq'>{escape(left)} = {escape(product)} = <span class='grad'>"

@@ -9,30 +9,38 @@ tie, where the slope from the left and from the right differ, with the engine's 
 gates). On the canvas each checked source gets the same mark as a badge beside its gate. Click a
 row to select that source on the canvas.
 
+Each element of a vector or matrix input is a parameter of its own (``engine.check_gradients``
+nudges it alone). The table is a tree: a tensor input's row shows its worst element (its index
+in the element column, "[0, 1] of 2×2") and opens, with the arrow, on one row per element (made
+when first opened, so a big matrix costs nothing until then).
+
 The verdicts describe the circuit as it was checked: any edit that could change a number
 (not moving or relabelling a gate) takes the badges off and empties the table. Small circuits
-are checked at once; a big one (the check costs two forward passes per source) is checked on a
-copy in a worker thread, so the window stays responsive, and a result the user edited the
-circuit under is thrown away.
+are checked at once; a big one (the check costs two forward passes per number it nudges) is
+checked on a copy in a worker thread, so the window stays responsive, and a result the user
+edited the circuit under is thrown away.
 """
 
 from __future__ import annotations
 
 import threading
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 from shiboken6 import isValid
 
-from engine import CircuitError, check_gradients, format_full, format_number
+from engine import (CircuitError, check_gradients, format_full, format_number, plan_of,
+                    shape_text)
 from gui.common import theme
 
-INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(6)
-HEADERS = ("input", "analytic", "numerical", "rel. error", "status", "note")
+INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(7)
+HEADERS = ("input", "element", "analytic", "numerical", "rel. error", "status", "note")
 ID_ROLE = Qt.UserRole
+ENTRY_ROLE = Qt.UserRole + 1  # a tensor row's entry, for its element rows made when opened
 
 AMBER = QColor("#b26a00")
 GLYPHS = {"ok": "✓", "fail": "✗", "kink": "⚠"}
@@ -40,7 +48,7 @@ COLORS = {"ok": theme.VALUE_GREEN, "fail": theme.GRAD_RED, "kink": AMBER}
 FILLS = {"fail": QColor("#fde8e8"), "kink": QColor("#fff3dc")}
 BADGE_Z = 70
 BADGE_RADIUS = 8.0
-SYNC_LIMIT = 300_000  # gate evaluations (nodes × (2 sources + 1)) checked without a thread
+SYNC_LIMIT = 300_000  # element evaluations (elements × (2 numbers + 1)) checked in place
 POLL_MS = 40
 MIN_HEIGHT = 40
 # edits that cannot change any number: the verdicts still hold
@@ -160,27 +168,33 @@ class GradCheckPanel(QWidget):
         self.status.setObjectName("gradcheck_status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table = QTreeWidget(self)
         self.table.setObjectName("gradcheck_table")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.horizontalHeaderItem(ANALYTIC).setToolTip("df/dx from the backward pass")
-        self.table.horizontalHeaderItem(NUMERICAL).setToolTip(
-            "(f(x + h) − f(x − h)) / 2h with h = 1e-6: the slope measured by nudging x")
-        self.table.horizontalHeaderItem(REL_ERROR).setToolTip(
-            "|analytic − numerical| / max(|analytic|, |numerical|)")
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setColumnCount(len(HEADERS))
+        self.table.setHeaderLabels(HEADERS)
+        header_item = self.table.headerItem()
+        header_item.setToolTip(ELEMENT, "A vector or matrix input's worst element; open the "
+                                        "row for every element")
+        header_item.setToolTip(ANALYTIC, "df/dx from the backward pass")
+        header_item.setToolTip(NUMERICAL, "(f(x + h) − f(x − h)) / 2h with h = 1e-6: the slope "
+                                          "measured by nudging x")
+        header_item.setToolTip(REL_ERROR, "|analytic − numerical| / max(|analytic|, "
+                                          "|numerical|)")
+        self.table.setRootIsDecorated(True)
+        self.table.setUniformRowHeights(True)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setMinimumHeight(MIN_HEIGHT)  # the dock may shrink on small screens
-        header = self.table.horizontalHeader()
-        for column in (INPUT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS):
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        for column in (INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(NOTE, QHeaderView.Stretch)
         header.setHighlightSections(False)
         self.table.itemSelectionChanged.connect(self._select_on_canvas)
+        self.table.itemExpanded.connect(self._fill_elements)
 
         top = QHBoxLayout()
         top.addWidget(self.button)
@@ -207,7 +221,11 @@ class GradCheckPanel(QWidget):
             return
         circuit = self.document.circuit
         sources = sum(1 for node in circuit.nodes.values() if node.gate.is_source)
-        if len(circuit.nodes) * (2 * sources + 1) <= self.sync_limit:
+        numbers = sum(int(np.size(node.value)) for node in circuit.nodes.values()
+                      if node.gate.is_source)
+        # a pass costs about one evaluation per element of every node
+        elements = sum(int(np.prod(shape)) for shape in plan_of(circuit).shapes.values())
+        if max(elements, len(circuit.nodes)) * (2 * numbers + 1) <= self.sync_limit:
             try:
                 report = check_gradients(circuit)
             except (CircuitError, ValueError) as error:
@@ -216,7 +234,9 @@ class GradCheckPanel(QWidget):
             self._show(report)
             return
         self.clear()
-        self._say(f"Checking {sources} inputs… (two forward passes each)")
+        what = f"{sources} inputs" if numbers == sources else \
+            f"{numbers} numbers of {sources} inputs"
+        self._say(f"Checking {what}… (two forward passes each)")
         self.button.setEnabled(False)
         self._job = _Job(circuit.copy(), self._generation)
         self._poll.start()
@@ -230,7 +250,7 @@ class GradCheckPanel(QWidget):
     def clear(self, why: str = "") -> None:
         """Empty the table and take the badges off (``why``: the status line to show)."""
         self.report = None
-        self.table.setRowCount(0)
+        self.table.clear()
         self.badges.clear()
         if why:
             self._say(why)
@@ -274,45 +294,65 @@ class GradCheckPanel(QWidget):
 
     def _show(self, report) -> None:
         self.report = report
-        entries = report.entries
-        self.table.setRowCount(len(entries))
-        for row, entry in enumerate(entries):
+        self.table.clear()
+        for entry in report.entries:
+            row = QTreeWidgetItem(self.table)
             self._fill_row(row, entry)
+            if entry.elements:  # opened on demand: the element rows are made then
+                row.setData(INPUT, ENTRY_ROLE, entry)
+                row.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
         self.badges.show(self.statuses())
         text, color = summary(report)
         self._say(text, color)
         self.status_message.emit(text)
         self.checked.emit(report)
 
-    def _fill_row(self, row: int, entry) -> None:
-        name = self.document.circuit.nodes[entry.node_id].name
+    def rows(self) -> list[QTreeWidgetItem]:
+        """The table's rows, one per checked source (a tensor's element rows are its children)."""
+        return [self.table.topLevelItem(k) for k in range(self.table.topLevelItemCount())]
+
+    def _fill_elements(self, row: QTreeWidgetItem) -> None:
+        entry = row.data(INPUT, ENTRY_ROLE)
+        if entry is None or row.childCount():
+            return
+        self.table.setUpdatesEnabled(False)
+        try:
+            for element in entry.elements:
+                self._fill_row(QTreeWidgetItem(row), element, element_row=True)
+        finally:
+            self.table.setUpdatesEnabled(True)
+
+    def _fill_row(self, row: QTreeWidgetItem, entry, element_row: bool = False) -> None:
+        node = self.document.circuit.nodes[entry.node_id]
+        element = entry.element_text
+        if entry.elements and not element_row:
+            element += f" of {shape_text(np.shape(node.value))}"
         numbers = {ANALYTIC: entry.analytic, NUMERICAL: entry.numerical,
                    REL_ERROR: entry.rel_error}
-        cells = [name, *(format_number(numbers[c]) for c in (ANALYTIC, NUMERICAL, REL_ERROR)),
+        cells = ["" if element_row else node.name, element,
+                 *(format_number(numbers[c]) for c in (ANALYTIC, NUMERICAL, REL_ERROR)),
                  f"{GLYPHS[entry.status]} {entry.status}", entry.note]
         fill = FILLS.get(entry.status)
         for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setData(ID_ROLE, entry.node_id)
+            row.setText(column, text)
+            row.setData(column, ID_ROLE, entry.node_id)
             if column in (ANALYTIC, NUMERICAL, REL_ERROR):
-                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                row.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
             if fill is not None:
-                item.setBackground(fill)
+                row.setBackground(column, fill)
             tips = [f"{HEADERS[column]} = {format_full(numbers[column])}"] \
                 if column in numbers else []  # the short number's every digit
-            item.setToolTip("\n".join(tips + [entry.note] if entry.note else tips))
-            self.table.setItem(row, column, item)
-        status = self.table.item(row, STATUS)
-        status.setForeground(COLORS[entry.status])
-        font = status.font()
+            row.setToolTip(column, "\n".join(tips + [entry.note] if entry.note else tips))
+        row.setForeground(STATUS, COLORS[entry.status])
+        font = row.font(STATUS)
         font.setBold(True)
-        status.setFont(font)
+        row.setFont(STATUS, font)
 
     def _select_on_canvas(self) -> None:
         items = self.table.selectedItems()
         if not items:
             return
-        node_id = items[0].data(ID_ROLE)
+        node_id = items[0].data(INPUT, ID_ROLE)
         self.scene.select_nodes([node_id])
         gate = self.scene.gate_item(node_id)
         for view in self.scene.views() if gate is not None else ():
@@ -320,15 +360,17 @@ class GradCheckPanel(QWidget):
 
 
 def summary(report) -> tuple[str, QColor]:
-    """The status line after a check, and its colour."""
-    entries = report.entries
+    """The status line after a check, and its colour (a tensor counts one gradient per
+    element)."""
+    entries = [element for entry in report.entries for element in entry.elements or (entry,)]
     f = f"{report.output} = {format_number(report.value)}"
     if not entries:
         return f"There are no inputs to check ({f}).", theme.SOFT_INK
     failed = [e for e in entries if e.status == "fail"]
     kinks = [e for e in entries if e.status == "kink"]
     if failed:
-        names = ", ".join(e.node_id for e in failed)
+        names = ", ".join(e.node_id + e.element_text for e in failed[:8])
+        names += ", …" if len(failed) > 8 else ""
         return (f"✗ {len(failed)} of {len(entries)} gradients do not match the measured slope "
                 f"({names}): a local gradient on their paths is wrong.", theme.GRAD_RED)
     if kinks:

@@ -34,12 +34,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from engine import (CircuitError, PassStep, backward_schedule, fan_out_sum, forward_caption,
-                    forward_schedule, format_number, gate_chain_rule)
+                    forward_schedule, format_number, gate_chain_rule, value_text)
 from gui.common import theme
 from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange, readable_scale
 from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, wire_width
@@ -80,6 +81,15 @@ class _Stage:
     @property
     def node_ids(self) -> list[str]:
         return [step.node_id for step in self.steps]
+
+
+def gradient_size(grad) -> float:
+    """How big a wire's gradient is, for its width: |g|, or a tensor's largest |element| (inf
+    where one is not finite, as for a number)."""
+    sizes = np.abs(np.asarray(grad, dtype=float))
+    if not np.isfinite(sizes).all():
+        return math.inf
+    return float(sizes.max()) if sizes.size else 0.0
 
 
 def _alive(item) -> bool:
@@ -444,7 +454,7 @@ class FlowController(QObject):
         if stage.phase == BACKWARD:
             rule = self._rule(node_id)
             return (f"Backward, {where}: {node_id} got df/d{node_id} = "
-                    f"{format_number(rule.upstream)}; {rule.pattern_text}")
+                    f"{value_text(rule.upstream)}; {rule.pattern_text}")
         sources = ", ".join(wire.src for wire in step.wires)
         return f"Forward, {where}: {sources} → {node_id}"
 
@@ -507,11 +517,11 @@ class FlowController(QObject):
             self._apply_stub()
 
     def _finish_run(self) -> None:
-        sizes = [abs(float(g)) for g in self._branch_grads.values()]
-        largest = max((size for size in sizes if math.isfinite(size)), default=0.0)
+        sizes = {key: gradient_size(g) for key, g in self._branch_grads.items()}
+        largest = max((size for size in sizes.values() if math.isfinite(size)), default=0.0)
         for wire in self.scene.wire_items():
             key = (wire.dst, wire.port)
-            wire.set_flow_width(wire_width(self._branch_grads.get(key, 0.0), largest))
+            wire.set_flow_width(wire_width(sizes.get(key, 0.0), largest))
             self._hide(wire.dst, wire.port, value=False, grad=False)
         self._stub_hidden = [False, False]
         self._apply_stub()
