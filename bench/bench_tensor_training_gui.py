@@ -13,20 +13,18 @@ Run by hand: ``python bench/bench_tensor_training_gui.py [--seconds S]``.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import engine  # noqa: E402
-from bench_training_gui import TARGET_FPS, TARGET_LATENESS_MS, run_row, wait  # noqa: E402
+from bench_training_gui import (TARGET_FPS, TARGET_LATENESS_MS, open_window,  # noqa: E402
+                                print_rows, run_row, wait)
 
 # (title, the circuit, the node to select: None for the output's map)
 CASES = [
@@ -41,20 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv)
-
-    from gui.files.file_actions import DISCARD
-    from gui.main_window import MainWindow
-
-    folder = tempfile.mkdtemp()
-    window = MainWindow(settings=QSettings(os.path.join(folder, "s.ini"), QSettings.IniFormat),
-                        recovery_folder=os.path.join(folder, "recovery"))
-    window.ask_unsaved = lambda: DISCARD
-    window.resize(1400, 900)
-    session = window.training_session
-    window.show()
-    wait(app, 0.5)
-    gc.freeze()  # as main.py does after start-up
+    app, window, session = open_window()
 
     data = engine.make_dataset("spiral", 100)
     rows = []
@@ -69,13 +54,7 @@ def main() -> None:
             rows.append((title, steps_per_frame, row))
 
     print(f"{args.seconds:g} s per row; platform {QApplication.platformName()}")
-    header = ["circuit", "steps/frame", "frames/s", "redraws/s", "steps/s", "cpu ms/frame",
-              "worst late ms", "p99 late ms", "gc ms", "accuracy"]
-    print(" | ".join(header))
-    for title, steps_per_frame, row in rows:
-        print(" | ".join([title, str(steps_per_frame)] + [
-            f"{row[key]:.1f}" if key != "accuracy" else f"{row[key]:.0%}"
-            for key in header[2:]]))
+    print_rows(rows)
     print(f"targets: >= {TARGET_FPS} redraws/s, worst lateness < {TARGET_LATENESS_MS} ms")
     window.close()
 
