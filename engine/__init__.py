@@ -19,6 +19,7 @@ from .errors import CircuitError
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_text
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
+from .heap import keep_freed_memory
 from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
@@ -29,6 +30,8 @@ from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, li
 from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 from .value_format import value_text
+
+keep_freed_memory()  # batched passes reuse their arrays' memory: no page faults each pass
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",

@@ -23,14 +23,16 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from .circuit import Circuit
 from .errors import CircuitError, quote, shown
 from .gates import GATES
+from .gradient_sums import GradientSums, gradients_expected, passed_on
 from .scalar_kernels import Floats, compile_program
-from .shapes import ShapeError, reduce_to, sum_to_shape
+from .shapes import ShapeError, sum_to_shape
 from .tensor_steps import TensorStep, infer_shape, tensor_step
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
@@ -152,15 +154,17 @@ class Plan:
             values = self.reference_forward(overrides)
         return values
 
-    def backward(self, values: list, seed=None) -> list:
+    def backward(self, values: list, seed=None, *, sources_only: bool = False) -> list:
         """Every node's df/d(node), in plan order (0 where a node does not reach the output).
 
         ``seed`` is the output's upstream gradient (default 1; an array over a batch gives,
-        for training, dL/dscore per point).
+        for training, dL/dscore per point). ``sources_only``: only the sources' gradients are
+        wanted (training); on the numpy path the gates' are then None, and a batched pass keeps
+        none of them longer than it needs it (about a third faster).
         """
         grads = None if seed is not None else self.scalar_backward(values)
         if grads is None:
-            grads = self.reference_backward(values, seed)
+            grads = self.reference_backward(values, seed, sources_only=sources_only)
         return grads
 
     def scalar_forward(self, overrides: dict | None = None) -> Floats | None:
@@ -191,13 +195,21 @@ class Plan:
                     values[i] = forward([values[j] for j in ports], node.params)
         return values
 
-    def reference_backward(self, values: list, seed=None) -> list:
+    @cached_property
+    def _gradient_sums_plan(self) -> tuple[list[int], list[bool], list[int]]:
+        steps = self.backward_steps
+        return (gradients_expected(len(self.nodes), steps), passed_on(len(self.nodes), steps),
+                self._ranks)
+
+    def reference_backward(self, values: list, seed=None, *, sources_only: bool = False) -> list:
         """``backward`` on numpy: the definition of every gradient."""
         values = [np.float64(v) if type(v) is float else v for v in values]
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
-        grads = [None] * len(self.nodes)  # None: nothing has reached the node yet
+        sums = GradientSums(values, *self._gradient_sums_plan,
+                            keep_gates=not sources_only)
+        grads = sums.grads  # None: nothing has reached the node yet
         ones = np.ones_like(values[self.output_index])
         grads[self.output_index] = ones if seed is None else ones * as_number(seed)
         kinds = self._kinds
@@ -209,14 +221,7 @@ class Plan:
                 else:
                     sent = backward([values[j] for j in ports], values[i], grads[i],
                                     node.params)
-                for j, grad in zip(ports, sent):
-                    if grads[j] is None:
-                        grads[j] = grad
-                    elif np.shape(grad) == np.shape(grads[j]):
-                        grads[j] = grads[j] + grad
-                    else:  # a tensor step summed one over the points already: sum both
-                        value, rank = values[j], self._ranks[j]
-                        grads[j] = reduce_to(grads[j], value, rank) + reduce_to(grad, value, rank)
+                sums.receive(i, ports, sent)
         # A gate may pass its upstream gradient on as it is (add does): copy the arrays that
         # more than one node received, so each node's gradient is its own array.
         seen = set()
@@ -229,6 +234,9 @@ class Plan:
                 if id(grad) in seen:
                     grads[i] = grad.copy()
                 seen.add(id(grad))
+        if sources_only:
+            sources = {i for i, _node in self.sources}
+            grads = [grad if i in sources else None for i, grad in enumerate(grads)]
         return grads
 
 

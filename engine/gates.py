@@ -186,18 +186,24 @@ def _extremum_forward(ufunc):
     return forward
 
 
-def _add_forward(xs, p):
-    out = xs[0]
-    for x in xs[1:]:
-        out = out + x
-    return out
+def _fold(op, ufunc):
+    """The left fold of ``op`` over the ports: ((x0 op x1) op x2) op ... From the third port
+    on, an array the fold made itself is updated in place (``ufunc`` with ``out``) where the
+    result keeps its shape: the same numbers, without a new batch-sized array for every port."""
+    def forward(xs, p):
+        out = xs[0]
+        for made_here, x in enumerate(xs[1:]):
+            if made_here and type(out) is np.ndarray and np.shape(x) == out.shape:
+                ufunc(out, x, out=out)
+            else:
+                out = op(out, x)
+        return out
+
+    return forward
 
 
-def _mul_forward(xs, p):
-    out = xs[0]
-    for x in xs[1:]:
-        out = out * x
-    return out
+_add_forward = _fold(operator.add, np.add)
+_mul_forward = _fold(operator.mul, np.multiply)
 
 
 def _mul_backward(xs, out, g, p):

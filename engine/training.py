@@ -355,7 +355,7 @@ class Trainer:
             values = self._forward(points[chunk])
             scores = np.broadcast_to(values[self._plan.output_index], labels[chunk].shape)
             _per_point, slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels[chunk])
-            grads = self._plan.backward(values, seed=slope / len(labels))
+            grads = self._plan.backward(values, seed=slope / len(labels), sources_only=True)
             gradient += self._layout.flat([grads[i] for i in self._param_index])
             yield
         with np.errstate(all="ignore"):

@@ -67,7 +67,22 @@ def test_palette_lists_every_gate_of_the_table_in_groups(palette):
     for i, group in enumerate(engine.GROUP_TITLES):
         header = tree.topLevelItem(i)
         children = [header.child(j).text(0) for j in range(header.childCount())]
-        assert children == [g.name for g in engine.GATE_LIST if g.group == group]
+        shaped = (["vector input", "matrix input", "vector const", "matrix const"]
+                  if group == "tensor" else [])  # sources made with a shape come first
+        assert children == shaped + [g.name for g in engine.GATE_LIST if g.group == group]
+
+
+def test_shaped_source_entries_carry_a_gate_spec_and_filter_by_their_words(qtbot, palette):
+    entry = palette.shaped_entry("input 2×2")
+    assert entry.text(0) == "matrix input"
+    assert bytes(palette.tree.mimeData([entry]).data(GATE_MIME)).decode() == "input 2×2"
+    assert "2×2 matrix of zeros" in plain(entry.toolTip(0))
+    qtbot.keyClicks(palette.filter_edit, "vector")
+    assert not palette.shaped_entry("input 2").isHidden()
+    assert entry.isHidden() and palette.gate_names(visible_only=True) == []
+    with qtbot.waitSignal(palette.gate_activated) as signal:
+        qtbot.keyClick(palette.filter_edit, Qt.Key_Return)
+    assert signal.args == ["input 2"]
 
 
 @pytest.mark.parametrize("name", GATE_NAMES)

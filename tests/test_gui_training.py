@@ -124,9 +124,10 @@ def test_train_reaches_100_percent_on_the_six_points_and_one_undo_restores(
     assert guide_accuracy(trained) == 1.0
     summary = session.summary()
     assert (summary.correct, summary.total) == (6, 6)
-    qtbot.waitUntil(lambda: "accuracy 100% (6/6)" in panel.status.text())
-    # the loss as the canvas writes numbers (0.12), not in a format of its own (0.1185)
-    assert f", loss {engine.format_readout(summary.loss)}" in panel.status.text()
+    # the loss as the canvas writes numbers (0.12), not in a format of its own (0.1185), once
+    # the status has caught up with the last step
+    final = f"accuracy 100% (6/6), loss {engine.format_readout(summary.loss)}"
+    qtbot.waitUntil(lambda: final in panel.status.text())
     stack = window.document.undo_stack
     assert stack.count() == depth + 1
     assert stack.undoText() == f"Train {summary.steps} steps"

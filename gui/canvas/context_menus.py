@@ -21,6 +21,7 @@ from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureComm
                           SetValueCommand, push_input_count)
 from engine import FEATURE_NAMES, format_precise
 from gui.common.number_entry import edited_number
+from gui.canvas.source_table import FILLS, filled
 
 
 def ask_text(parent, title: str, label: str, text: str) -> str | None:
@@ -84,6 +85,9 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
             push(SetLabelCommand(document, node_id, label.strip() or None))
 
     def edit_value():
+        if engine.is_tensor(node.value):  # a vector or matrix: its table
+            edit_actions.scene.edit_value(node_id)
+            return
         shown = format_precise(node.value)
         text = ask_text(parent, "Set value", f"Value of {node_id}:", shown)
         if text is None:
@@ -117,6 +121,11 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
     _action(menu, "ctx_label", "Label…", relabel)
     if gate.is_source:
         _action(menu, "ctx_edit_value", "Set value…", edit_value)
+        if engine.is_tensor(node.value):
+            fill_menu = menu.addMenu("Fill")
+            for fill in FILLS:
+                _action(fill_menu, f"ctx_fill_{fill.lower()}", fill, lambda fill=fill: push(
+                    SetValueCommand(document, node_id, filled(node.value, fill))))
     if gate.variable:
         menu.addSeparator()
         _action(menu, "ctx_freeze", "Frozen (ascent and training leave it)",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 from PySide6.QtCore import QMimeData, QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QGuiApplication
 
@@ -29,6 +30,7 @@ from gui.common import theme
 from gui.model.commands import (AddFragmentCommand, AddNodeCommand, DisconnectCommand,
                                 RemoveNodesCommand)
 from gui.canvas.gate_item import NAME_HEIGHT, gate_size
+from gui.canvas.source_shapes import parse_gate_spec
 from gui.canvas.wire_item import WireItem
 
 FRAGMENT_MIME = "application/x-circuitgrad-fragment"
@@ -48,8 +50,11 @@ def gate_body_size(op: str) -> tuple[float, float]:
     return float(theme.GATE_W), float(theme.GATE_H)
 
 
-def suggest_id(circuit: Circuit, op: str) -> str:
-    """A fresh id for a new gate: inputs get x, y, z, ... while free, other gates op, op2, ..."""
+def suggest_id(circuit: Circuit, op: str, rank: int = 0) -> str:
+    """A fresh id for a new gate: inputs get x, y, z, ... while free (a matrix input W, W2,
+    ..., as the lecture names its weights), other gates op, op2, ..."""
+    if engine.GATES[op].variable and rank == 2:
+        return circuit.unique_id("W")
     if engine.GATES[op].variable:
         for name in INPUT_NAMES:
             if name not in circuit.nodes:
@@ -323,15 +328,21 @@ class EditActions(QObject):
         self.scene.select_nodes(list(self.circuit.nodes))
 
     # ----------------------------------------------------------------- adding
-    def add_gate(self, op: str, centre: QPointF, value: float | None = None) -> str | None:
-        """Add a gate centred near ``centre`` (snapped to the grid) and select it."""
-        if op not in engine.GATES:
+    def add_gate(self, op: str, centre: QPointF, value=None) -> str | None:
+        """Add a gate centred near ``centre`` (snapped to the grid) and select it. ``op`` is a
+        gate spec (``gui.canvas.source_shapes``): a gate's name, or ``input 2×3`` for a source
+        made with a shape (its elements 0)."""
+        spec = parse_gate_spec(op)
+        if spec is None:
             self.status_message.emit(f"Unknown gate '{op}'")
             return None
+        op = spec.op
+        if spec.shape and value is None:
+            value = spec.value
         width, height = gate_body_size(op)
         corner = self.scene.snap(QPointF(centre.x() - width / 2, centre.y() - height / 2))
         command = AddNodeCommand(self.document, op, (corner.x(), corner.y()),
-                                 node_id=suggest_id(self.circuit, op),
+                                 node_id=suggest_id(self.circuit, op, np.ndim(value)),
                                  value=value if engine.GATES[op].is_source else None)
         self.document.push(command)
         self.scene.select_nodes([command.node_id])

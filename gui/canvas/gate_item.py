@@ -20,7 +20,7 @@ from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.common import theme
-from engine import display_symbol, feature_name, format_number
+from engine import display_symbol, feature_name, format_number, is_tensor, shape_text
 from gui.canvas.obstacles import GATE, Obstacle
 from gui.canvas.port_item import OUTPUT, PortItem
 from gui.canvas.wire_item import OutputStubItem
@@ -64,7 +64,7 @@ class ValueItem(QGraphicsItem):
     def set_value(self, value: float, width: float, height: float) -> None:
         """Show ``value`` centred in a pill of this size."""
         self.prepareGeometryChange()
-        self.text = format_number(value)
+        self.text = format_number(value) if not is_tensor(value) else shape_text(value.shape)
         text_width = theme.metrics("VALUE_FONT").horizontalAdvance(self.text) + 8
         self._rect = QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
         self.setTransformOriginPoint(self._rect.center())  # enlarged, it stays centred

@@ -5,8 +5,10 @@ symbol ("1/x" -> recip, "σ"), the everyday words of its row's ``aliases`` ("tim
 "plus" -> add), and only when none of those matches, the words of its description ("sign" ->
 neg): "sig" offers sigmoid and not neg, whose description says "sign". Names that start with the
 text come first.
-Typing a number offers a const with that value. Up/Down move the highlight, Enter adds the
-highlighted entry, Escape closes.
+Typing a number offers a const with that value. A source's name and a shape makes a vector or
+matrix of zeros (``gui.canvas.source_shapes``): "input 2x3" offers a 2×3 matrix input, "const
+4" a const vector of 4 (and the const 4), "matrix" or "vector 8" an input of that kind. Up/Down
+move the highlight, Enter adds the highlighted entry, Escape closes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 import engine
+from gui.canvas.source_shapes import parse_gate_spec
 from gui.common.number_entry import as_number, refusal
 
 POPUP_WIDTH = 440
@@ -83,7 +86,7 @@ class QuickAddPopup(QFrame):
         self.setFrameShape(QFrame.StyledPanel)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("quick_add_edit")
-        self.edit.setPlaceholderText("Type a gate: add, sig, 1/x, 2.5 …")
+        self.edit.setPlaceholderText("Type a gate: add, sig, 1/x, 2.5, input 2x3 …")
         self.edit.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setObjectName("quick_add_list")
@@ -107,7 +110,20 @@ class QuickAddPopup(QFrame):
     def refilter(self, text: str) -> None:
         """Show the entries matching ``text`` and highlight the best one."""
         self.list.clear()
+        spec = parse_gate_spec(text)
+        if spec is not None and spec.shape:
+            item = QListWidgetItem(f"{spec.title}   — zeros: type its numbers in Properties")
+            item.setToolTip(f"{spec.title}: a new {spec.op} holding zeros of shape "
+                            f"{engine.shape_text(spec.shape)}")
+            item.setData(Qt.UserRole, ("gate", spec.text))
+            icon = _gate_icon(spec.op)
+            if icon is not None:
+                item.setIcon(icon)
+            self.list.addItem(item)
+        words = text.split(None, 1)
         number = as_number(text)
+        if number is None and len(words) == 2 and words[0].lower() == "const":
+            number = as_number(words[1])  # "const 4": the number 4 too, after the vector
         if number is not None:
             item = QListWidgetItem(f"const = {engine.format_readout(number)}")
             item.setToolTip(f"const = {engine.format_full(number)}")

@@ -6,6 +6,10 @@ closes it and changes nothing, and so does leaving it with the text it opened wi
 keeps the digits the editor did not show). Text that is not a finite number changes nothing
 either, and the scene's ``status_message`` says why in the words every value field uses
 (``gui.common.number_entry``).
+
+A vector or matrix is edited as a table instead: the double-click opens its ``SourceTable`` in a
+window beside the canvas (``gui.canvas.source_table``), where each typed cell, fill or new
+shape is one undo step.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import shiboken6
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from engine import format_precise
+from engine import format_precise, is_tensor
 from gui.common import theme
 from gui.common.number_entry import edited_number
+from gui.canvas.source_table import SourceTableDialog
 from gui.model.commands import SetValueCommand
+from gui.model.value_text import same_value
 
 
 class _EditorField(QLineEdit):
@@ -57,6 +63,7 @@ class ValueEditor:
         self.editor: QLineEdit | None = None
         self._proxy = None
         self._closed = []  # proxies of closed editors waiting for their deferred delete
+        self.table_dialog: SourceTableDialog | None = None  # made at the first tensor edited
 
     def contains(self, pos) -> bool:
         """True when the open editor covers the scene point ``pos``."""
@@ -69,6 +76,9 @@ class ValueEditor:
         gate = self.scene.gate_item(node_id)
         if node is None or gate is None or not node.gate.is_source:
             return
+        if is_tensor(node.value):
+            self.open_table(node_id)
+            return
         editor = _EditorField(self, node_id, format_precise(node.value))
         proxy = self.scene.addWidget(editor)
         body = gate.body_rect()
@@ -79,6 +89,16 @@ class ValueEditor:
         editor.selectAll()
         proxy.setFocus()
         editor.setFocus()
+
+    def open_table(self, node_id: str) -> SourceTableDialog:
+        """Open the window that edits a source's value as a table."""
+        if self.table_dialog is None:
+            views = self.scene.views()
+            self.table_dialog = SourceTableDialog(self.scene.document,
+                                                  views[0].window() if views else None)
+            self.table_dialog.table.status_message.connect(self.scene.status_message)
+        self.table_dialog.show_node(node_id)
+        return self.table_dialog
 
     def commit(self) -> None:
         """Apply the open editor's text as its node's value, unless it is the text the editor
@@ -97,7 +117,7 @@ class ValueEditor:
         except ValueError as error:
             self.scene.status_message.emit(f"{node_id}: {error}")
             return
-        if value is not None and value != node.value:
+        if value is not None and not same_value(value, node.value):
             document.push(SetValueCommand(document, node_id, value))
 
     def close(self) -> None:

@@ -10,11 +10,17 @@ A drag begins at the press (``begin_drag``), which takes the value to scrub from
 that moves the undo stack during a scrub (Ctrl+Z while dragging, even before the first step, an
 edit from a panel) ends that scrub's undo step, and a drag that goes on starts afresh from the
 value the node has then: undoing in the middle of a scrub never brings the undone part back.
+
+A vector or matrix is not scrubbed: adding 0.1 to every element at once is not an edit anyone
+means, and which element a wheel over the gate should move cannot be seen. The scrub says so
+once (double-click opens its table, where every element is typed) and changes nothing.
 """
 
 from __future__ import annotations
 
+from engine import is_tensor, shape_text
 from gui.model.commands import SetValueCommand
+from gui.model.value_text import kind_of
 
 STEP = 0.1
 FINE_STEP = 0.01
@@ -35,6 +41,7 @@ class ValueScrub:
         self._start: tuple[int, float] | None = None
         self._wheel_rest = 0
         self._wheeling = False
+        self._told = False  # this scrub said it cannot move a tensor
         scene.document.undo_stack.indexChanged.connect(self._on_stack_moved)
 
     def begin_drag(self, node_id: str) -> None:
@@ -76,6 +83,7 @@ class ValueScrub:
         self._start = None
         self._wheel_rest = 0
         self._wheeling = False
+        self._told = False
 
     def end_wheel(self) -> None:
         """Ctrl was let go: end a wheel scrub (a drag goes on until the mouse is released)."""
@@ -96,6 +104,9 @@ class ValueScrub:
         node = document.circuit.nodes.get(node_id)
         if node is None or not node.gate.is_source:
             return
+        if is_tensor(node.value):
+            self._refuse_tensor(node)
+            return
         self.scene.close_editor()  # the scrub wins: the editor would show a stale number
         value = round(start + steps * (FINE_STEP if fine else STEP), 12)
         if value == node.value:
@@ -106,6 +117,14 @@ class ValueScrub:
             document.push(SetValueCommand(document, node_id, value, gesture=self._gesture))
         finally:
             self._pushing = False
+
+    def _refuse_tensor(self, node) -> None:
+        self.node_id = node.id
+        if not self._told:  # once a scrub
+            self._told = True
+            self.scene.status_message.emit(
+                f"{node.id} is a {shape_text(node.value.shape)} {kind_of(node.value.shape)}: "
+                f"scrubbing moves a single number; double-click {node.id} to edit its elements")
 
     def _on_stack_moved(self, _index: int) -> None:
         if self._pushing or self.node_id is None:

@@ -46,6 +46,7 @@ from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, NUDGE
                                     canvas_key)
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.canvas.gate_glyphs import GATE_MIME
+from gui.canvas.source_shapes import parse_gate_spec
 from gui.canvas.gate_item import GateItem
 from gui.canvas.quick_add import QuickAddPopup
 from gui.canvas.readable_text import menu_text_height, numbers_drawn_at
@@ -524,7 +525,7 @@ class CanvasView(QGraphicsView):
         if mime is None or not mime.hasFormat(GATE_MIME):
             return None
         name = bytes(mime.data(GATE_MIME)).decode("utf-8", errors="replace").strip()
-        return name if name in engine.GATES else None
+        return name if parse_gate_spec(name) is not None else None  # "mul", "input 2×2"
 
     def dragEnterEvent(self, event):
         if self._dropped_gate(event) is not None:

@@ -8,24 +8,35 @@ inputs bound to a data column, consts). Numbers read as on the canvas (``format_
 precise number. Numbers are refreshed after every pass; the rows are
 rebuilt only when sources come, go or change kind. Selecting a row emits ``node_selected(id)``
 so the main window can select that gate on the canvas.
+
+A vector or matrix source shows a compact preview of its value and gradient (``2×2 [0.10,
+0.50; -0.30, 0.80]``, every number on hover); its value is not typed into the cell but edited
+as a table: double-click the row (or press Enter on it) and its ``SourceTable`` opens in a
+window.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyledItemDelegate,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+import numpy as np
+
+from gui.canvas.source_table import SourceTableDialog
 from gui.common import theme
 from gui.model.commands import SetValueCommand
-from engine import feature_name, format_full, format_number, format_precise, is_marked
+from gui.model.value_text import same_value, value_preview, value_tooltip
+from engine import feature_name, format_precise, is_tensor
 from gui.common.number_entry import parse_number, unchanged
 
 NAME, VALUE, GRAD, KIND = range(4)
 HEADERS = ("name", "value", "gradient", "kind")
 NUMBER_SAMPLE = "-00000.00"  # as wide as the widest short number: the columns keep still
+WIDEST_PREVIEW = 1.5  # a tensor's preview may make a number column this many times wider
+PREVIEW_ELEMENTS = 2  # numbers a tensor's preview shows at most (fewer if they do not fit)
 ID_ROLE = Qt.UserRole
 PRECISE_ROLE = Qt.UserRole + 1  # a value cell's number written precisely, for its editor
 # what makes a source row need rebuilding (values and results only update the numbers)
@@ -36,6 +47,10 @@ def source_marker(node) -> tuple[str, str]:
     """A short marker for a source and the sentence explaining it ("" when it is free)."""
     if not node.gate.variable:
         return node.op, node.gate.doc
+    if isinstance(node.feature, tuple):  # a vector input taking several columns
+        return f"data {', '.join(feature_name(c) for c in node.feature)}", (
+            f"Bound to columns {', '.join(str(c) for c in node.feature)} of the data set: "
+            "training feeds it, ascent never moves it.")
     if node.feature is not None:
         return f"data {feature_name(node.feature)}", (
             f"Bound to column {node.feature} of the data set: training feeds it, ascent never "
@@ -98,6 +113,7 @@ class InputsPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.Fixed)
         header.setHighlightSections(False)
         self._number_width = self.table.fontMetrics().horizontalAdvance(NUMBER_SAMPLE) + 10
+        self._widest_column = round(self._number_width * WIDEST_PREVIEW)
         self.message = QLabel(self)
         self.message.setObjectName("inputs_message")
         self.message.setWordWrap(True)
@@ -115,7 +131,10 @@ class InputsPanel(QWidget):
 
         self._rows: dict[str, int] = {}
         self._stale = True
+        self.table_dialog: SourceTableDialog | None = None  # made at the first tensor edited
         self.table.itemChanged.connect(self._on_item_changed)
+        self.table.cellDoubleClicked.connect(self._open_table_of_row)
+        self.table.installEventFilter(self)
         self.table.itemSelectionChanged.connect(self._on_selection)
         document.changed.connect(self._on_change)
         document.circuit_replaced.connect(self._on_circuit_replaced)
@@ -176,8 +195,8 @@ class InputsPanel(QWidget):
         header = self.table.horizontalHeader()
         for column in (VALUE, GRAD, KIND):
             width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
-            if column != KIND:
-                width = max(width, self._number_width)
+            if column != KIND:  # a long preview ends in "…" (hover shows it whole)
+                width = min(max(width, self._number_width), self._widest_column)
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
 
@@ -227,9 +246,10 @@ class InputsPanel(QWidget):
                     grad_item.setBackground(Qt.NoBrush)
                     continue
                 grad = result.grads.get(node_id)
-                marked = grad is not None and is_marked(grad)
-                grad_item.setText("—" if grad is None else format_number(grad))
-                grad_item.setToolTip(f"df/d{node_id} = {format_full(grad)}"
+                marked = grad is not None and not np.isfinite(grad).all()
+                grad_item.setText("—" if grad is None
+                                  else self._preview(grad))
+                grad_item.setToolTip(value_tooltip(f"df/d{node_id}", grad)
                                      if grad is not None else "")
                 grad_item.setForeground(theme.MARKED_TEXT if marked else theme.GRAD_RED)
                 grad_item.setBackground(theme.MARKED_FILL if marked else Qt.NoBrush)
@@ -250,20 +270,59 @@ class InputsPanel(QWidget):
                 self._show_value(item, node)
             return
         self._say("")
-        if value != node.value:
+        if not same_value(value, node.value):
             self.document.push(SetValueCommand(self.document, node_id, value))
         else:
             with QSignalBlocker(self.table):
                 self._show_value(item, node)
 
-    @staticmethod
-    def _show_value(item: QTableWidgetItem, node) -> None:
+    def _preview(self, value) -> str:
+        """A number as the canvas writes it, or a tensor's preview with as many of its first
+        numbers as fit in the widest number column (``2×2 [0.10, …]``; hover gives them all)."""
+        if not is_tensor(value):
+            return value_preview(value)
+        room = self._widest_column - 10
+        for count in range(PREVIEW_ELEMENTS, 0, -1):
+            text = value_preview(value, count)
+            if self.table.fontMetrics().horizontalAdvance(text) <= room:
+                return text
+        return value_preview(value, 0)
+
+    def _show_value(self, item: QTableWidgetItem, node) -> None:
         """A source's value as the canvas shows it, precisely in the editor, every digit on
-        hover."""
-        item.setText(format_number(node.value))
-        item.setData(PRECISE_ROLE, format_precise(node.value))
-        item.setToolTip(f"{node.id} = {format_full(node.value)}\n"
-                        "Double-click (or type) to set a new value.")
+        hover; a vector's or matrix's preview, edited in its table (not in the cell)."""
+        item.setText(self._preview(node.value))
+        tensor = is_tensor(node.value)
+        item.setData(PRECISE_ROLE, None if tensor else format_precise(node.value))
+        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        item.setFlags(flags if tensor else flags | Qt.ItemIsEditable)
+        item.setToolTip(value_tooltip(node.id, node.value) + (
+            "\nDouble-click (or press Enter) to edit its numbers in a table." if tensor
+            else "\nDouble-click (or type) to set a new value."))
+
+    def eventFilter(self, watched, event):
+        if (watched is self.table and event.type() == QEvent.KeyPress
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+                and self.table.state() != QAbstractItemView.EditingState
+                and self.table.currentRow() >= 0):
+            if self.open_table(self.source_ids()[self.table.currentRow()]) is not None:
+                return True
+        return super().eventFilter(watched, event)
+
+    def _open_table_of_row(self, row: int, _column: int) -> None:
+        self.open_table(self.source_ids()[row])
+
+    def open_table(self, node_id: str) -> SourceTableDialog | None:
+        """Open the table editor of a vector or matrix source (None for a number: it is typed
+        into its cell)."""
+        node = self.document.circuit.nodes.get(node_id)
+        if node is None or not is_tensor(node.value):
+            return None
+        if self.table_dialog is None:
+            self.table_dialog = SourceTableDialog(self.document, self.window())
+            self.table_dialog.table.status_message.connect(self._say)
+        self.table_dialog.show_node(node_id)
+        return self.table_dialog
 
     def _say(self, message: str) -> None:
         self.message.setText(message)

@@ -6,6 +6,12 @@ formula, the local gradient and the seeds' intuition. Typing in the filter box h
 whose name or symbol does not match. Dragging an entry carries the gate name under
 ``GATE_MIME``; double-click or Enter emits ``gate_activated(name)`` instead (the main window adds
 the gate in the middle of the view).
+
+The group of vectors and matrices starts with the sources made with a shape, "vector input",
+"matrix input", "vector const" and "matrix const" (the lecture's x of 2 and W of 2×2, zeros):
+their payload is a gate spec (``input 2×2``, see ``gui.canvas.source_shapes``) instead of a
+gate name; the new source's table then opens in the properties, to type its numbers and choose
+another shape.
 """
 
 from __future__ import annotations
@@ -17,9 +23,21 @@ from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeW
 
 import engine
 from gui.canvas.gate_glyphs import GATE_MIME, WIDE_RATIO, gate_icon, gate_pixmap, gate_tooltip
+from gui.canvas.source_shapes import GateSpec, palette_specs
+from gui.model.value_text import kind_of
 
 ICON_SIZE = 22
 GATE_ROLE = Qt.UserRole
+SHAPED_GROUP = "tensor"  # the group whose list starts with the sources made with a shape
+
+
+def shaped_tooltip(spec: GateSpec) -> str:
+    """What a palette entry for a source made with a shape makes, and how to get others."""
+    kind = kind_of(spec.shape)
+    return (f"<b>{kind} {spec.op}</b>: a {spec.op} holding a {engine.shape_text(spec.shape)} "
+            f"{kind} of zeros.<br>Type its numbers and choose another shape in Properties "
+            f"(or double-click it on the canvas). Quick add (Tab) makes any shape: "
+            f"<i>{spec.op} 8</i>, <i>{spec.op} 3x4</i>.")
 
 
 def gate_mime_data(name: str) -> QMimeData:
@@ -106,6 +124,7 @@ class PaletteWidget(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._shaped: dict[str, QTreeWidgetItem] = {}  # gate spec -> entry
         self._groups: list[QTreeWidgetItem] = []
         self._build()
         self.filter_edit.textChanged.connect(self.set_filter)
@@ -141,16 +160,31 @@ class PaletteWidget(QWidget):
             header.setFont(0, header_font)
             header.setForeground(0, self.palette().placeholderText())
             self._groups.append(header)
+            if group == SHAPED_GROUP:
+                for spec in palette_specs():
+                    item = self._entry(header, f"{kind_of(spec.shape)} {spec.op}", spec.op,
+                                       spec.text)
+                    item.setToolTip(0, shaped_tooltip(spec))
+                    self._shaped[spec.text] = item
             for gate in engine.GATE_LIST:
                 if gate.group != group:
                     continue
-                item = QTreeWidgetItem(header, [gate.name])
-                item.setIcon(0, gate_icon(gate.name, ICON_SIZE, wide=True))
+                item = self._entry(header, gate.name, gate.name, gate.name)
                 item.setToolTip(0, gate_tooltip(gate))
-                item.setData(0, GATE_ROLE, gate.name)
-                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
                 self._items[gate.name] = item
             header.setExpanded(True)
+
+    @staticmethod
+    def _entry(header, text: str, icon: str, payload: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(header, [text])
+        item.setIcon(0, gate_icon(icon, ICON_SIZE, wide=True))
+        item.setData(0, GATE_ROLE, payload)
+        item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+        return item
+
+    def shaped_entry(self, spec_text: str) -> QTreeWidgetItem:
+        """The entry of a source made with a shape (``input 2×2``: "matrix input")."""
+        return self._shaped[spec_text]
 
     def gate_names(self, visible_only: bool = False) -> list[str]:
         """The gates listed, in palette order (only those the filter shows, if asked)."""
@@ -167,6 +201,8 @@ class PaletteWidget(QWidget):
         for name, item in self._items.items():
             symbol = engine.GATES[name].symbol.lower()
             item.setHidden(bool(needle) and needle not in name and needle not in symbol)
+        for item in self._shaped.values():
+            item.setHidden(bool(needle) and needle not in item.text(0))
         for header in self._groups:
             children = [header.child(i) for i in range(header.childCount())]
             header.setHidden(all(child.isHidden() for child in children))
@@ -175,7 +211,8 @@ class PaletteWidget(QWidget):
             self.tree.setCurrentItem(self._items[visible[0]])
 
     def _activate_first_match(self) -> None:
-        visible = self.gate_names(visible_only=True)
+        visible = self.gate_names(visible_only=True) or [
+            spec for spec, item in self._shaped.items() if not item.isHidden()]
         if visible and self.filter_edit.text().strip():
             self.gate_activated.emit(visible[0])
 

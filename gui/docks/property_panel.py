@@ -14,16 +14,25 @@ a number belongs is replaced by the number the gate keeps (the message, in the w
 value field, says what was refused), a taken id stays to be corrected; Escape in a field puts
 back what the circuit holds. An edit that does more than it shows (fewer ports drop wires)
 says so on ``status_message``.
+
+A vector or matrix source's value is edited as a table (``SourceTable``: type a cell and press
+Enter, choose another shape, fill random / zeros / ones; each is one undo step) in place of the
+value field; the ⊞ button beside a number's field opens the table for it too, so a number can
+be made a vector or a matrix. The last pass shows a tensor's shape and a compact preview of its
+value and gradient; a gate whose shapes do not fit says so, naming both shapes.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+                               QLineEdit, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout,
+                               QWidget)
 
-from engine import (CircuitError, feature_name, format_full, format_number, format_precise,
-                    is_plain_id)
+from engine import (CircuitError, feature_name, format_precise, is_plain_id, is_tensor,
+                    plan_of, shape_text)
+from gui.canvas.source_table import SourceTable
+from gui.model.value_text import same_value, value_preview, value_tooltip
 from gui.common import theme
 from gui.common.number_entry import edited_number
 from gui.model.commands import (RenameCommand, SetFeatureCommand, SetLabelCommand,
@@ -36,6 +45,14 @@ FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} 
 PANEL_WIDTH = 280  # what the panel asks for; its contents wrap or shrink to fit narrower docks
 PANEL_MIN_WIDTH = 200
 OTHER_FEATURE = 3
+COLUMNS_FEATURE = 4  # several columns: a vector input taking each point's (x, y)
+POINT_COLUMNS = (0, 1)
+
+
+def columns_choice(columns: tuple) -> str:
+    """The data choice of a vector input bound to several columns: ``x, y (columns 0, 1)``."""
+    names = ", ".join(feature_name(column) for column in columns)
+    return f"{names} (columns {', '.join(str(column) for column in columns)})"
 MAX_FEATURE = 999
 NO_NUMBER = "—"
 
@@ -60,9 +77,10 @@ def _section(text: str) -> QLabel:
 
 
 def _show_readout(label: QLabel, number, name: str) -> None:
-    """``number`` as the canvas writes it, every digit on hover (None: a dash)."""
-    label.setText(NO_NUMBER if number is None else format_number(number))
-    label.setToolTip("" if number is None else f"{name} = {format_full(number)}")
+    """``number`` as the canvas writes it (a tensor's preview), every digit on hover (None: a
+    dash)."""
+    label.setText(NO_NUMBER if number is None else value_preview(number))
+    label.setToolTip("" if number is None else value_tooltip(name, number))
 
 
 class PropertyPanel(QWidget):
@@ -145,7 +163,22 @@ class PropertyPanel(QWidget):
         self.form.addRow("label", self.label_edit)
         self.value_edit = self._line_edit("property_value", "a number")
         self.value_edit.editingFinished.connect(self._commit_value)
-        self.form.addRow("value", self.value_edit)
+        self.table_button = QToolButton()
+        self.table_button.setObjectName("property_value_table")
+        self.table_button.setText("⊞")
+        self.table_button.setCheckable(True)
+        self.table_button.setToolTip("Edit the value as a table: make it a vector or a matrix")
+        self.table_button.toggled.connect(lambda _on: self._refresh())
+        self.value_row = QWidget()
+        value_layout = QHBoxLayout(self.value_row)
+        value_layout.setContentsMargins(0, 0, 0, 0)
+        value_layout.addWidget(self.value_edit, 1)
+        value_layout.addWidget(self.table_button)
+        self.form.addRow("value", self.value_row)
+        self.source_table = SourceTable(self.document)
+        self.source_table.status_message.connect(self.status_message)
+        self.form.addRow(self.source_table)
+        self._set_row(self.source_table, False)  # shown for a source only
         self._params_anchor = self.form.rowCount()
 
         self.inputs_spin = QSpinBox()
@@ -163,6 +196,7 @@ class PropertyPanel(QWidget):
         self.feature_combo = QComboBox()
         self.feature_combo.setObjectName("property_feature")
         self.feature_combo.addItems(FEATURE_CHOICES)
+        self.feature_combo.addItem(columns_choice(POINT_COLUMNS))
         self.feature_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.feature_combo.setMinimumContentsLength(6)
         self.feature_combo.setToolTip("Bind this input to a column of the data set "
@@ -200,6 +234,8 @@ class PropertyPanel(QWidget):
         self.result_value = self._readout("property_result_value", theme.VALUE_GREEN)
         self.result_grad = self._readout("property_result_grad", theme.GRAD_RED)
         self.result_grad_label = QLabel("df/d·")
+        self.result_shape = self._readout("property_result_shape", theme.INK)
+        self.form.addRow("shape", self.result_shape)
         self.form.addRow("value", self.result_value)
         self.form.addRow(self.result_grad_label, self.result_grad)
         outer.addLayout(self.form)
@@ -254,7 +290,11 @@ class PropertyPanel(QWidget):
 
     def show_node(self, node_id: str | None) -> None:
         """Show the gate ``node_id`` (None: nothing selected)."""
-        self.node_id = node_id if node_id in self.document.circuit.nodes else None
+        new_id = node_id if node_id in self.document.circuit.nodes else None
+        if new_id != self.node_id:
+            with QSignalBlocker(self.table_button):
+                self.table_button.setChecked(False)  # a number shows its field again
+        self.node_id = new_id
         self._selection_count = 1 if self.node_id else 0
         self._set_error("")
         self._refresh()
@@ -290,8 +330,16 @@ class PropertyPanel(QWidget):
         self.formula_label.setText(f"= {gate.formula}" if not gate.is_source else gate.doc)
         self._set_text(self.id_edit, node.id)
         self._set_text(self.label_edit, node.label or "")
-        self._set_row(self.value_edit, gate.is_source)
-        if gate.is_source:
+        tensor = gate.is_source and is_tensor(node.value)
+        if tensor:  # made a number in its table, it stays in the table
+            with QSignalBlocker(self.table_button):
+                self.table_button.setChecked(True)
+        as_table = gate.is_source and self.table_button.isChecked()
+        self._set_row(self.value_row, gate.is_source and not as_table)
+        self._set_row(self.source_table, as_table)
+        if as_table:
+            self.source_table.show_node(node.id)
+        elif gate.is_source:
             self._set_text(self.value_edit, format_precise(node.value))
         self._show_params(node)
         self._set_row(self.inputs_spin, gate.variadic)
@@ -324,9 +372,14 @@ class PropertyPanel(QWidget):
         for name, edit in self._param_edits.items():
             self._set_text(edit, format_precise(node.params[name]))
 
-    def _show_feature(self, feature: int | None) -> None:
+    def _show_feature(self, feature: int | tuple | None) -> None:
+        columns = feature if isinstance(feature, tuple) else POINT_COLUMNS
         with QSignalBlocker(self.feature_combo), QSignalBlocker(self.feature_spin):
-            if feature is None:
+            self.feature_combo.setItemText(COLUMNS_FEATURE, columns_choice(columns))
+            if isinstance(feature, tuple):
+                self.feature_combo.setCurrentIndex(COLUMNS_FEATURE)
+                feature = None  # no single column for the spin box
+            elif feature is None:
                 self.feature_combo.setCurrentIndex(0)
             elif feature < 2:
                 self.feature_combo.setCurrentIndex(1 + feature)
@@ -342,7 +395,14 @@ class PropertyPanel(QWidget):
         self.result_grad_label.setText(f"df/d{node.id}" if len(node.id) <= 8 else "gradient")
         value = grad = None
         note = ""
-        if result is None:
+        plan = plan_of(self.document.circuit)
+        shape = plan.shapes.get(node.id)
+        self._set_row(self.result_shape, bool(shape))
+        self.result_shape.setText(shape_text(shape) if shape else "")
+        misfit = self._shape_problem(plan, node.id)
+        if misfit:
+            note = misfit
+        elif result is None:
             note = "The circuit could not be run."
         elif node.id in result.incomplete:
             note = "Not computed: an input port upstream is not connected."
@@ -357,6 +417,18 @@ class PropertyPanel(QWidget):
         _show_readout(self.result_grad, grad, f"df/d{node.id}")
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))
+
+    def _shape_problem(self, plan, node_id: str) -> str:
+        """Why ``node_id`` is not computed when shapes do not fit at it or upstream ("" when
+        they fit)."""
+        if not plan.shape_problems or node_id not in plan.incomplete:
+            return ""
+        upstream = self.document.circuit.upstream_of(node_id)
+        for problem_id, message in plan.shape_problems:
+            if problem_id in upstream:
+                where = "" if problem_id == node_id else "upstream "
+                return f"Not computed: shapes do not fit {where}({message})."
+        return ""
 
     def _output_id(self) -> str | None:
         try:
@@ -427,8 +499,10 @@ class PropertyPanel(QWidget):
         node = self.node
         if node is None or not node.gate.is_source:
             return
+        if is_tensor(node.value):
+            return  # edited in its table
         value = self._parse(self.value_edit, "value", format_precise(node.value))
-        if value is not None and value != node.value:
+        if value is not None and not same_value(value, node.value):
             self._push(SetValueCommand(self.document, node.id, value))
 
     def _commit_param(self, name: str) -> None:
@@ -467,8 +541,13 @@ class PropertyPanel(QWidget):
             self._push(SetTrainableCommand(self.document, node.id, checked))
 
     def _commit_feature_choice(self, index: int) -> None:
-        feature = None if index == 0 else (index - 1 if index < OTHER_FEATURE
-                                           else self.feature_spin.value())
+        node = self.node
+        if index == COLUMNS_FEATURE:
+            feature = node.feature if node is not None and isinstance(node.feature, tuple) \
+                else POINT_COLUMNS
+        else:
+            feature = None if index == 0 else (index - 1 if index < OTHER_FEATURE
+                                               else self.feature_spin.value())
         self._set_feature(feature)
 
     def _commit_feature_column(self, column: int) -> None:

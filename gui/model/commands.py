@@ -20,6 +20,7 @@ from typing import Callable
 from PySide6.QtGui import QUndoCommand
 
 from engine import Node, Wire, format_readout
+from gui.model.value_text import edit_text, frozen
 
 MERGE_SET_VALUE = 1001
 
@@ -58,11 +59,12 @@ class AddNodeCommand(_CircuitCommand):
     """Place a new gate; its id is chosen once so redo recreates the same node."""
 
     def __init__(self, document, op: str, pos=None, *, node_id: str | None = None,
-                 value: float | None = None, params: dict | None = None,
+                 value=None, params: dict | None = None,
                  inputs: int | None = None, label: str | None = None):
         super().__init__(document, f"Add {op} gate")
         self.node_id = node_id or document.circuit.unique_id(op)
-        self.kwargs = dict(value=value, params=params, inputs=inputs, pos=pos, label=label)
+        self.kwargs = dict(value=None if value is None else frozen(value), params=params,
+                           inputs=inputs, pos=pos, label=label)
         self.op = op
 
     def redo(self):
@@ -145,13 +147,14 @@ class DisconnectCommand(_CircuitCommand):
 
 
 class SetValueCommand(_CircuitCommand):
-    """Set an input's or const's value; the steps of one scrub (same ``gesture``) of one node
-    merge into one undo step."""
+    """Set an input's or const's value (a number, vector or matrix; a new shape is a change of
+    structure, which the plan re-infers); the steps of one scrub (same ``gesture``) of one node
+    merge into one undo step. The command keeps read-only copies of both values."""
 
-    def __init__(self, document, node_id: str, value: float, *, gesture: int | None = None):
-        super().__init__(document, f"Set {node_id} = {format_readout(value)}")
-        self.node_id, self.new = node_id, float(value)
+    def __init__(self, document, node_id: str, value, *, gesture: int | None = None):
+        self.node_id, self.new = node_id, frozen(value)
         self.old = document.circuit.node(node_id).value
+        super().__init__(document, edit_text(node_id, self.old, self.new))
         self.gesture = gesture
 
     def id(self):
@@ -161,7 +164,7 @@ class SetValueCommand(_CircuitCommand):
         if other.gesture != self.gesture or other.node_id != self.node_id:
             return False
         self.new = other.new
-        self.setText(f"Set {self.node_id} = {format_readout(self.new)}")
+        self.setText(edit_text(self.node_id, self.old, self.new))
         return True
 
     def redo(self):
@@ -176,8 +179,9 @@ class SetValuesCommand(_CircuitCommand):
 
     def __init__(self, document, new_values: dict, text: str, old_values: dict | None = None):
         super().__init__(document, text)
-        self.new = dict(new_values)
-        self.old = old_values or {i: document.circuit.node(i).value for i in new_values}
+        self.new = {node_id: frozen(value) for node_id, value in new_values.items()}
+        self.old = {node_id: frozen(value) for node_id, value in (
+            old_values or {i: document.circuit.node(i).value for i in new_values}).items()}
 
     def redo(self):
         for node_id, value in self.new.items():
