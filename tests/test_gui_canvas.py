@@ -143,6 +143,7 @@ def test_a_batch_result_or_no_result_never_crashes(canvas):
     batch = engine.run(scene.document.circuit, {"x": [1.0, 2.0]})
     scene._show_results(batch)
     assert scene.wire_item("q", 0).value_text() == "…"
+    assert scene.output_stub().value_text() == "…"  # not a vector of 2
 
 
 def test_unconnected_ports_are_marked_and_an_incomplete_circuit_shows_no_guesses(canvas):

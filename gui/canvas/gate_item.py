@@ -15,6 +15,7 @@ scene, which turns them into undo commands.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
@@ -23,25 +24,52 @@ from gui.common import theme
 from engine import display_symbol, feature_name, format_number, is_tensor, shape_text
 from gui.canvas.obstacles import GATE, Obstacle
 from gui.canvas.port_item import OUTPUT, PortItem
+from gui.canvas.tensor_wire_pictures import tensor_picture
 from gui.canvas.wire_item import OutputStubItem
 
 NAME_HEIGHT = 15
+SHAPE_TAG = "shapes"  # the red tag of a gate whose inputs' shapes do not fit
 # held while dragging a source's number: scrub its value (Shift where the desktop takes
 # Alt+drag to move windows)
 SCRUB_MODIFIERS = Qt.AltModifier | Qt.ShiftModifier
 
 
-def gate_size(node) -> tuple[float, float]:
-    """Width and height of a node's body (gates with many ports grow taller)."""
+TENSOR_PILL_PAD = (14.0, 6.0)  # room round a vector's or matrix's picture in its pill
+TENSOR_PILL_RADIUS = 10.0
+
+
+def pill_picture(value):
+    """How a source's vector or matrix is drawn in its pill (None for a number)."""
+    return tensor_picture(value, font_name="NUMBER_FONT") if is_tensor(value) else None
+
+
+def gate_size(node, picture=None) -> tuple[float, float]:
+    """Width and height of a node's body (gates with many ports grow taller, a source's pill
+    grows round a vector or matrix: ``picture``, else made from its value)."""
     if node.gate.is_source:
-        return float(theme.SOURCE_W), float(theme.SOURCE_H)
+        picture = picture or pill_picture(node.value)
+        if picture is None:
+            return float(theme.SOURCE_W), float(theme.SOURCE_H)
+        pad_x, pad_y = TENSOR_PILL_PAD
+        size = picture.size()
+        return (max(float(theme.SOURCE_W), size.width() + 2 * pad_x),
+                max(float(theme.SOURCE_H), size.height() + 2 * pad_y))
     height = max(theme.GATE_H, (node.n_inputs + 1) * theme.PORT_SPACING)
     return float(theme.GATE_W), float(height)
 
 
+def _text_rect(text: str, width: float, height: float) -> QRectF:
+    """Where a line of the value's font is drawn, centred in a pill of this size."""
+    text_width = theme.metrics("VALUE_FONT").horizontalAdvance(text) + 8
+    return QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
+
+
 class ValueItem(QGraphicsItem):
     """The number inside a source's pill: Shift+drag (or Alt+drag) it sideways to scrub,
-    double-click to edit.
+    double-click to edit. A vector or matrix is drawn as its numbers or a thumbnail
+    (``tensor_wire_pictures``; scrubbing it only says to double-click it); enlarged to be read
+    on a zoomed-out view (``set_text_scale``), it would spill out of its pill, so it reads as
+    its shape (``⟨2×2⟩``, ``⟨8⟩`` for a vector of 8) instead, and its wires carry its numbers.
 
     A plain press is left to the gate under it, so a plain drag anywhere on a pill moves the
     gate; only a press with Shift or Alt held (``SCRUB_MODIFIERS``) scrubs, in steps of 0.1, or
@@ -55,28 +83,62 @@ class ValueItem(QGraphicsItem):
         super().__init__(gate)
         self.gate = gate
         self.text = ""
+        self.picture = None  # how a vector or matrix is drawn (None for a number)
+        self.shape_text = ""  # what a vector or matrix reads as, enlarged
         self._rect = QRectF()
+        self._rects = (QRectF(), QRectF())  # a tensor's: its picture's, its shape's
         self._press = None  # the scene x of the press while dragging
         self._moved = False
         self.setAcceptedMouseButtons(Qt.LeftButton)
         self.setAcceptHoverEvents(True)
 
-    def set_value(self, value: float, width: float, height: float) -> None:
-        """Show ``value`` centred in a pill of this size."""
+    def set_value(self, value, width: float, height: float, picture=None) -> None:
+        """Show ``value`` centred in a pill of this size (a vector or matrix as ``picture``,
+        made from it if not given)."""
         self.prepareGeometryChange()
-        self.text = format_number(value) if not is_tensor(value) else shape_text(value.shape)
-        text_width = theme.metrics("VALUE_FONT").horizontalAdvance(self.text) + 8
-        self._rect = QRectF((width - text_width) / 2, height / 2 - 10, text_width, 20)
+        self.picture = picture or pill_picture(value)
+        if self.picture is not None:
+            self.text = self.picture.text
+            self.shape_text = f"⟨{shape_text(np.shape(value))}⟩"  # as the flow's captions
+            size = self.picture.size()
+            self._rects = (QRectF((width - size.width()) / 2, (height - size.height()) / 2,
+                                  size.width(), size.height()),
+                           _text_rect(self.shape_text, width, height))
+            self._rect = self._rects[self.shows_shape()]
+        else:
+            self.text = format_number(value)
+            self._rect = _text_rect(self.text, width, height)
         self.setTransformOriginPoint(self._rect.center())  # enlarged, it stays centred
         self.update()
+
+    def set_text_scale(self, scale: float) -> None:
+        """Draw the value ``scale`` times its natural size (a tensor, enlarged, as its
+        shape)."""
+        if scale == self.scale():
+            return
+        was = self.shows_shape()
+        self.setScale(scale)
+        if self.picture is not None and self.shows_shape() != was:
+            self.prepareGeometryChange()
+            self._rect = self._rects[self.shows_shape()]
+            self.setTransformOriginPoint(self._rect.center())
+            self.update()
+
+    def shows_shape(self) -> bool:
+        """True when a vector or matrix is enlarged, so it reads as its shape."""
+        return self.picture is not None and self.scale() > 1.0
 
     def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter, option, widget=None):
+        if self.picture is not None and not self.shows_shape():
+            self.picture.paint(painter, self._rect, theme.INK)
+            return
         painter.setFont(theme.VALUE_FONT)
         painter.setPen(theme.INK)
-        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+        painter.drawText(self._rect, Qt.AlignCenter,
+                         self.shape_text if self.shows_shape() else self.text)
 
     def _show_scrub_cursor(self, modifiers) -> None:
         if modifiers & SCRUB_MODIFIERS:
@@ -140,6 +202,9 @@ class GateItem(Obstacle, QGraphicsItem):
         self.wires = set()  # WireItems touching this gate, updated when it moves
         self.is_output = False
         self.nan_badge = ""  # where a nan was born: its cause ("0 × inf"), shown as a red tag
+        self.shape_problem = ""  # why its inputs' shapes do not fit (marked red and dashed)
+        self.holds_tensor = False  # a source whose value is a vector or matrix
+        self.tensor_shape: tuple = ()  # the shape of its output (the plan's, set by the scene)
         self.input_ports: list[PortItem] = []
         self.output_port = None
         self.value_item = None
@@ -164,7 +229,9 @@ class GateItem(Obstacle, QGraphicsItem):
         self.feature = node.feature
         self.frozen = node.gate.variable and not node.trainable
         self.is_const = node.gate.is_source and not node.gate.variable
-        size = gate_size(node)
+        picture = pill_picture(node.value) if self.is_source else None
+        self.holds_tensor = picture is not None
+        size = gate_size(node, picture)
         resized = size != self._size
         self._size = size
         width, height = size
@@ -182,10 +249,12 @@ class GateItem(Obstacle, QGraphicsItem):
         if self.is_source:
             if self.value_item is None:
                 self.value_item = ValueItem(self)
-                self.value_item.setScale(self._text_scales[1])
-            self.value_item.set_value(node.value, width, height)
+            self.value_item.set_value(node.value, width, height, picture)
+            self.value_item.set_text_scale(self._text_scales[1])
         if self.stub is not None:
             self.stub.place(QPointF(width, height / 2))
+        if resized:  # a source's pill grew or shrank round another shape: its ports moved
+            self.update_wires()
         self.update()
 
     def _rebuild_ports(self, count: int, connected_ports) -> None:
@@ -224,14 +293,26 @@ class GateItem(Obstacle, QGraphicsItem):
             self.nan_badge = text
             self.update()
 
+    def set_shape_problem(self, message: str) -> None:
+        """Mark this gate red and dashed: its inputs' shapes do not fit (``message`` says how;
+        "" unmarks it)."""
+        if message != self.shape_problem:
+            self.shape_problem = message
+            self.update()
+
     def set_text_scale(self, numbers: float, value: float) -> None:
         """Draw f's numbers on the stub ``numbers`` times and a pill's value ``value`` times
         their natural size (``gui.canvas.readable_text``)."""
         self._text_scales = (numbers, value)
         if self.stub is not None:
             self.stub.set_text_scale(numbers)
-        if self.value_item is not None and self.value_item.scale() != value:
-            self.value_item.setScale(value)
+        if self.value_item is not None:
+            self.value_item.set_text_scale(value)
+
+    def shows_value_enlarged(self) -> bool:
+        """True for a source whose pill shows its value as big as its wire's numbers (a
+        vector or matrix, enlarged, shows only its shape)."""
+        return self.is_source and not self.holds_tensor
 
     def set_port_connected(self, port: int, connected: bool) -> None:
         """Draw input ``port`` filled (wired) or hollow orange (open)."""
@@ -285,12 +366,15 @@ class GateItem(Obstacle, QGraphicsItem):
     def mouseDoubleClickEvent(self, event):
         if self.is_source:
             self.scene().edit_value(self.node_id)
+        elif self.tensor_shape:
+            self.scene().request_inspection(self.node_id)
         event.accept()
 
     def paint(self, painter, option, widget=None):
         width, height = self._size
         body = QRectF(0, 0, width, height)
-        radius = height / 2 if self.is_source else theme.GATE_RADIUS
+        radius = (TENSOR_PILL_RADIUS if self.holds_tensor else height / 2) if self.is_source \
+            else theme.GATE_RADIUS
         fill, border = self._colors()
         selected = self.isSelected()
         if self.is_output:
@@ -298,7 +382,10 @@ class GateItem(Obstacle, QGraphicsItem):
             painter.setBrush(Qt.NoBrush)
             outer = body.adjusted(-3.5, -3.5, 3.5, 3.5)
             painter.drawRoundedRect(outer, radius + 3.5, radius + 3.5)
-        painter.setPen(QPen(theme.SELECTED if selected else border, 2.6 if selected else 1.6))
+        pen = QPen(theme.SELECTED if selected else border, 2.6 if selected else 1.6)
+        if self.shape_problem:
+            pen = QPen(theme.SELECTED if selected else theme.GRAD_RED, 2.6, Qt.DashLine)
+        painter.setPen(pen)
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(body, radius, radius)
         if not self.is_source:
@@ -331,6 +418,8 @@ class GateItem(Obstacle, QGraphicsItem):
             tags.append(f"data {feature_name(self.feature)}")
         if self.nan_badge:
             tags.append(self.nan_badge)
+        if self.shape_problem:
+            tags.append(SHAPE_TAG)
         right = width + 2
         painter.setFont(theme.TAG_FONT)
         metrics = theme.metrics("TAG_FONT")
@@ -338,7 +427,7 @@ class GateItem(Obstacle, QGraphicsItem):
             tag_width = metrics.horizontalAdvance(text) + 8
             rect = QRectF(right - tag_width, height - 5, tag_width, 12)
             painter.setPen(Qt.NoPen)
-            painter.setBrush(QBrush(theme.GRAD_RED if text == self.nan_badge
+            painter.setBrush(QBrush(theme.GRAD_RED if text in (self.nan_badge, SHAPE_TAG)
                                     else theme.DATA_BORDER if text.startswith("data")
                                     else theme.TAG_FILL))
             painter.drawRoundedRect(rect, 5, 5)

@@ -29,7 +29,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 
-from engine import CircuitError, format_full
+from engine import CircuitError, format_full, is_tensor, plan_of
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
 from gui.canvas.gate_glyphs import gate_tooltip
@@ -37,10 +37,11 @@ from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
 from gui.canvas.port_item import PortItem
 from gui.canvas.readable_text import text_scale
+from gui.canvas.tensor_wire_pictures import tensor_text
 from gui.canvas.value_editor import ValueEditor
 from gui.canvas.value_scrub import ValueScrub
 from gui.canvas.wire_drag import WireDrag, port_at
-from gui.canvas.wire_item import WireItem
+from gui.canvas.wire_item import NumberLabel, WireItem, as_shown
 from gui.common.deferred import after_events
 
 
@@ -60,6 +61,8 @@ class CanvasScene(QGraphicsScene):
     overlays_grew = Signal()
     view_zoom_changed = Signal(float)  # overlays with text (the flow's cards) follow it
     labels_placed = Signal()  # every wire waiting for its numbers' spot has one now
+    # show every element of a node's tensor (port None) or of the wire into (node, port)
+    inspect_requested = Signal(str, object)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -74,6 +77,8 @@ class CanvasScene(QGraphicsScene):
         self._output: str | None = None
         self.nan_origin = None  # the document's nan_origin, as badged on the gates
         self._branches: dict = {}  # each fan-out branch's gradient in the latest result
+        self.shape_problems: dict[str, str] = {}  # node id -> why its inputs' shapes misfit
+        self._shapes_plan = None  # the plan whose shapes the items show (one per structure)
         self._move_start: dict[str, QPointF] | None = None
         self.wiring = WireDrag(self)
         self.scrubbing = ValueScrub(self)
@@ -238,7 +243,7 @@ class CanvasScene(QGraphicsScene):
         source's value left out of its wire is still in its pill."""
         return sum(bool(label.text and label.left_out) for wire in self._wires.values()
                    for label in wire.labels()
-                   if not (label is wire.value_label and wire.src_gate.is_source))
+                   if not (label is wire.value_label and wire.src_gate.shows_value_enlarged()))
 
     def value_editor(self) -> QLineEdit | None:
         """The open in-place value editor, if any."""
@@ -286,6 +291,7 @@ class CanvasScene(QGraphicsScene):
             self._wires.clear()
             self._label_queue.clear()
             self._output = None
+            self._shapes_plan = None
             circuit = self.document.circuit
             connected: dict[str, set] = {}
             wires = circuit.wires()
@@ -436,8 +442,41 @@ class CanvasScene(QGraphicsScene):
         if origin is not None and origin.node_id in self._gates:
             self._gates[origin.node_id].set_nan_badge(origin.badge)
 
+    def _show_shapes(self) -> None:
+        """Thicken the wires that carry vectors and matrices and write their shapes (once per
+        output port); mark the gates whose inputs' shapes do not fit, and the wires into them,
+        and say a new misfit on the status bar."""
+        try:
+            plan = plan_of(self.document.circuit)
+        except CircuitError:
+            plan, shapes, problems = None, {}, {}
+        else:
+            if plan is self._shapes_plan:
+                return  # shapes change only with the structure (a new plan)
+            shapes, problems = plan.shapes, dict(plan.shape_problems)
+        self._shapes_plan = plan
+        for node_id, gate in self._gates.items():
+            gate.tensor_shape = shapes.get(node_id, ())
+        tagged = set()
+        for (dst, _port), wire in self._wires.items():
+            shape = shapes.get(wire.src, ())
+            wire.set_shape(shape, show_tag=wire.src not in tagged)
+            if shape:
+                tagged.add(wire.src)
+            wire.set_shape_problem(problems.get(dst, ""))
+        for node_id in self.shape_problems.keys() | problems.keys():
+            gate = self._gates.get(node_id)
+            if gate is not None:
+                gate.set_shape_problem(problems.get(node_id, ""))
+        new = [message for node_id, message in problems.items()
+               if self.shape_problems.get(node_id) != message]
+        self.shape_problems = problems
+        if new:
+            self.status_message.emit(new[0])
+
     def _show_results(self, result) -> None:
         """Put the latest values (green) and gradients (red) on every wire and on f's stub."""
+        self._show_shapes()
         if result is None:
             self._mark_nan_origin(None)
             self._mark_output(self._current_output_of_circuit())
@@ -463,8 +502,9 @@ class CanvasScene(QGraphicsScene):
                 wire.set_numbers(values.get(src), grad if has_grads else None)
         stub = self.output_stub()
         if stub is not None:
-            shown = ((values.get(result.output), grads.get(result.output)) if has_grads
-                     else (None, None))
+            shape = self._gates[result.output].tensor_shape
+            shown = ((as_shown(values.get(result.output), shape),
+                      as_shown(grads.get(result.output), shape)) if has_grads else (None, None))
             if stub.set_numbers(*shown):
                 self.overlays_grew.emit()  # f got wider: a fitted view keeps it in view
 
@@ -597,6 +637,8 @@ class CanvasScene(QGraphicsScene):
         result = self.document.result
         circuit = self.document.circuit
         for item in self.items(pos):
+            if isinstance(item, NumberLabel) and item.wire is not None and item.is_drawn():
+                item = item.wire  # a wire's numbers tell what the wire does
             if isinstance(item, PortItem):
                 if item.is_output:
                     return f"{item.node_id}: output (drag to an input port to wire it)"
@@ -605,26 +647,58 @@ class CanvasScene(QGraphicsScene):
                         (f"from {src}" if src else "not connected (drag from an output)"))
             if isinstance(item, WireItem):
                 value, grad = self._wire_numbers(item)
+                problem = (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
+                           f"{escape(item.shape_problem)}</b>" if item.shape_problem else "")
+                if item.tensor_shape:
+                    return (f"{item.src} → {item.dst} port {item.port}: "
+                            f"{item.shape_text() or _shape_words(item.tensor_shape)}<br>"
+                            f"value <b>{value}</b><br>gradient df/d{item.src} <b>{grad}</b>"
+                            f"{problem}<br><i>Click to inspect every element</i>")
                 return (f"{item.src} → {item.dst} port {item.port}<br>"
-                        f"value <b>{value}</b>, gradient df/d{item.src} <b>{grad}</b>")
+                        f"value <b>{value}</b>, gradient df/d{item.src} <b>{grad}</b>"
+                        f"{problem}")
             gate = item if isinstance(item, GateItem) else item.parentItem()
             if isinstance(gate, GateItem) and gate.node_id in circuit.nodes:
                 origin = self.nan_origin
                 born = (f"<br><b>{escape(origin.cause)}</b>: {escape(origin.text)}"
                         if origin and origin.node_id == gate.node_id else "")
+                if gate.shape_problem:
+                    born += (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
+                             f"{escape(gate.shape_problem)}</b>")
+                if gate.tensor_shape:
+                    born += ("<br><i>Select it and press I to inspect every element</i>"
+                             if gate.is_source else
+                             "<br><i>Double-click (or press I) to inspect every element</i>")
                 return _gate_tooltip(circuit.nodes[gate.node_id], result) + born
         return ""
+
+    def node_numbers(self, node_id: str) -> tuple:
+        """A node's value and gradient in the latest pass (None where there is none)."""
+        result = self.document.result
+        if result is None or node_id in result.incomplete:
+            return None, None
+        grad = result.grads.get(node_id) if result.has_gradients else None
+        return result.values.get(node_id), grad
+
+    def wire_numbers(self, wire: WireItem) -> tuple:
+        """What a wire carries in the latest pass: its source's value and the gradient that
+        comes back along it (a fan-out branch's own share); None where there is none."""
+        value, grad = self.node_numbers(wire.src)
+        if grad is not None:
+            grad = self._branches.get((wire.dst, wire.port), grad)
+        return value, grad
+
+    def request_inspection(self, node_id: str, port: int | None = None) -> None:
+        """Ask for every element of a node's tensor (or of the wire into its ``port``)."""
+        self.inspect_requested.emit(node_id, port)
 
     def _wire_numbers(self, wire: WireItem) -> tuple[str, str]:
         """The wire's value and gradient with every digit (the wire shows them short)."""
         result = self.document.result
         if result is None or wire.src in result.incomplete or wire.src not in result.values:
             return "?", "—"
-        value = full_text(result.values[wire.src])
-        if not result.has_gradients:
-            return value, "—"
-        branch = self._branches.get((wire.dst, wire.port), result.grads.get(wire.src))
-        return value, full_text(branch)
+        value, grad = self.wire_numbers(wire)
+        return full_text(value), full_text(grad)
 
     # ----------------------------------------------------------------- background
     @staticmethod
@@ -643,10 +717,17 @@ class CanvasScene(QGraphicsScene):
             painter.fillRect(rect, self._grid_brush)
 
 
+def _shape_words(shape: tuple) -> str:
+    return f"a vector of {shape[0]}" if len(shape) == 1 else f"a {shape[0]}×{shape[1]} matrix"
+
+
 def full_text(number) -> str:
-    """A number with every digit, as hovering shows it ('—' for none, '…' for a batch)."""
+    """A number with every digit, as hovering shows it ('—' for none, '…' for a batch); a
+    vector or matrix as its numbers (or its shape and range when big)."""
     if number is None:
         return "—"
+    if is_tensor(number) and number.ndim <= 2:
+        return tensor_text(number, format_full)
     try:
         return format_full(number)
     except (TypeError, ValueError):

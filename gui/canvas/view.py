@@ -42,14 +42,16 @@ from PySide6.QtWidgets import QApplication, QGraphicsSceneWheelEvent, QGraphicsV
 import engine
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
-from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, NUDGE, QUICK_ADD,
-                                    canvas_key)
+from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, INSPECT, NUDGE,
+                                    QUICK_ADD, canvas_key)
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.canvas.gate_glyphs import GATE_MIME
 from gui.canvas.source_shapes import parse_gate_spec
 from gui.canvas.gate_item import GateItem
 from gui.canvas.quick_add import QuickAddPopup
 from gui.canvas.readable_text import menu_text_height, numbers_drawn_at
+from gui.canvas.port_item import PortItem
+from gui.canvas.tensor_wire_inspector import CanvasInspector, target_of
 from gui.canvas.wire_item import NumberLabel, WireItem
 
 MIN_ZOOM = 0.03  # a 32-unit net (9000 px tall) still fits a laptop's canvas
@@ -117,6 +119,8 @@ class CanvasView(QGraphicsView):
             "border: 1px solid #dadce0; border-radius: 4px; padding: 2px 6px; }")
         self.quick_add: QuickAddPopup | None = None
         self._quick_add_pos = QPointF()
+        self.inspector = CanvasInspector(self)  # every element of a wire's or gate's tensor
+        self._click_from: QPoint | None = None  # a left press that may be a click on a wire
         scene.document.circuit_replaced.connect(self._on_circuit_replaced)
         scene.overlays_grew.connect(self._refit_if_fitted)
         scene.labels_placed.connect(self._update_hint)
@@ -364,6 +368,8 @@ class CanvasView(QGraphicsView):
             self.viewport().setCursor(Qt.ClosedHandCursor)
             event.accept()
             return
+        self._click_from = (event.position().toPoint() if event.button() == Qt.LeftButton
+                            else None)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event):
@@ -387,7 +393,14 @@ class CanvasView(QGraphicsView):
                 self.viewport().unsetCursor()
             event.accept()
             return
+        press, self._click_from = self._click_from, None
         super().mouseReleaseEvent(event)
+        at = event.position().toPoint()
+        if (press is not None and event.button() == Qt.LeftButton
+                and (at - press).manhattanLength() < QApplication.startDragDistance()):
+            wire = self.tensor_wire_at(at)
+            if wire is not None:
+                self.inspector.inspect(target_of(wire))
 
     def mouseDoubleClickEvent(self, event):
         if event.button() == Qt.LeftButton and self.target_at(event.position().toPoint()) is None:
@@ -404,6 +417,18 @@ class CanvasView(QGraphicsView):
                 if isinstance(current, (GateItem, WireItem)):
                     return current
                 current = current.parentItem()
+        return None
+
+    def tensor_wire_at(self, view_pos: QPoint) -> WireItem | None:
+        """The wire carrying a vector or matrix under ``view_pos`` (on the wire or on its
+        numbers), unless a gate or port is on top there."""
+        for item in self.items(view_pos):
+            if isinstance(item, NumberLabel) and item.picture is not None and item.wire:
+                return item.wire
+            if isinstance(item, WireItem):
+                return item if item.tensor_shape else None
+            if isinstance(item, (GateItem, PortItem)):
+                return None
         return None
 
     # ----------------------------------------------------------------- keys
@@ -433,6 +458,8 @@ class CanvasView(QGraphicsView):
         elif part.job == CANCEL:
             if not self.scene().cancel_gesture():  # a drag in progress: cancel just that
                 self.scene().clearSelection()
+        elif part.job == INSPECT:
+            self.inspect_selection()
         elif part.job == HOLD_TO_PAN and not event.isAutoRepeat():
             self._space_held = True
             if self._pan_from is None:
@@ -448,6 +475,17 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def inspect_selection(self) -> bool:
+        """Open the tensor inspector on the selected gate or wire (one, carrying a vector or
+        matrix); False, with a status message, if there is none."""
+        selected = self.scene().selectedItems()
+        target = target_of(selected[0]) if len(selected) == 1 else None
+        if target is None or not self.inspector.inspect(target):
+            self.scene().status_message.emit(
+                "Select one gate or wire carrying a vector or matrix to inspect it")
+            return False
+        return True
 
     def nudge(self, dx: int, dy: int, steps: int = 1) -> None:
         """Move the selected gates ``steps`` grid steps (one undo step), or pan if none is

@@ -17,6 +17,7 @@ numbers (``set_text_scale``, ``gui.canvas.readable_text``) so they stay as big a
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
@@ -24,20 +25,33 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 from gui.canvas.obstacles import (COVER_COSTS, GATE, LABEL_OVERLAP_COST, NUMBER, WIRE,
                                    Obstacle, obstacle_kind)
 from gui.canvas.readable_text import numbers_drawn_at
+from gui.canvas.tensor_wire_pictures import tensor_picture
+from gui.canvas.tensor_wire_tag import TAG_ALONG, ShapeTag, wire_width
 from gui.common import theme
-from engine import format_number, is_marked
+from engine import format_number, is_marked, is_tensor
 
 ABOVE, BELOW = -1, 1
+BATCH = "…"  # shown for a batch of values (one per data point): the canvas shows one
 # where along a wire its numbers may sit (fractions of its length), best first: the middle,
 # then spots further out for wires whose middle is taken
 LABEL_SPOTS = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.18, 0.82)
 _LABEL_Z = 0.5  # above every wire, below every gate
 
 
+def as_shown(number, shape: tuple):
+    """``number`` if it has ``shape``'s rank (a number, a vector, a matrix), else ``BATCH``: a
+    batch of values, one per data point, of which the canvas shows none."""
+    if number is None or np.ndim(number) == len(shape):
+        return number
+    return BATCH
+
+
 def number_text(number) -> tuple[str, bool]:
     """The text shown for a number and whether it is marked (nan, inf); '' for no number."""
     if number is None:
         return "", False
+    if number is BATCH:
+        return BATCH, False
     try:
         x = float(number)
     except (TypeError, ValueError):
@@ -46,7 +60,9 @@ def number_text(number) -> tuple[str, bool]:
 
 
 class NumberLabel(Obstacle, QGraphicsItem):
-    """A short number drawn on a light plate; orange and bold when marked (nan, inf)."""
+    """A short number drawn on a light plate; orange and bold when marked (nan, inf). A vector
+    or matrix is drawn as its numbers or a thumbnail (``tensor_wire_pictures``), and ``text``
+    says it in one line."""
 
     PAD_X, PAD_Y = 3.0, 1.0
 
@@ -56,25 +72,36 @@ class NumberLabel(Obstacle, QGraphicsItem):
         self.side = side  # ABOVE: the label's bottom edge is at y = 0; BELOW: its top edge
         self.text = ""
         self.marked = False
+        self.picture = None  # how a tensor is drawn (None for a number)
+        self.wire = None  # the wire carrying this number (a click on a tensor inspects it)
         self.left_out = False  # no room for it, enlarged: not drawn, not in the way
         self._rect = QRectF()
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setAcceptHoverEvents(False)
 
     def set_number(self, number) -> bool:
-        """Show ``number`` (None shows nothing); True if the label's size changed."""
-        text, marked = number_text(number)
-        if text == self.text and marked == self.marked:
-            return False
+        """Show ``number``, a vector or a matrix (None shows nothing); True if the label's size
+        changed."""
+        picture = tensor_picture(number, self.side == BELOW) if is_tensor(number) else None
+        if picture is None:
+            text, marked = number_text(number)
+            if self.picture is None and text == self.text and marked == self.marked:
+                return False
+        else:
+            text, marked = picture.text, picture.marked
         old_rect = QRectF(self._rect)
         self.prepareGeometryChange()
-        self.text, self.marked = text, marked
+        self.text, self.marked, self.picture = text, marked, picture
         if not text:
             self._rect = QRectF()
         else:
-            metrics = theme.metrics("NUMBER_FONT_MARKED" if marked else "NUMBER_FONT")
-            width = metrics.horizontalAdvance(text) + 2 * self.PAD_X
-            height = metrics.height() + 2 * self.PAD_Y
+            if picture is not None:
+                size = picture.size()
+                width, height = size.width() + 2 * self.PAD_X, size.height() + 2 * self.PAD_Y
+            else:
+                metrics = theme.metrics("NUMBER_FONT_MARKED" if marked else "NUMBER_FONT")
+                width = metrics.horizontalAdvance(text) + 2 * self.PAD_X
+                height = metrics.height() + 2 * self.PAD_Y
             top = -height if self.side == ABOVE else 0.0
             self._rect = QRectF(-width / 2, top, width, height)
         self.update()
@@ -119,6 +146,10 @@ class NumberLabel(Obstacle, QGraphicsItem):
         painter.setPen(Qt.NoPen)
         painter.setBrush(QBrush(theme.MARKED_FILL if self.marked else theme.LABEL_FILL))
         painter.drawRoundedRect(self._rect, 3, 3)
+        if self.picture is not None:
+            self.picture.paint(painter, self._rect.adjusted(self.PAD_X, self.PAD_Y,
+                                                            -self.PAD_X, -self.PAD_Y), self.color)
+            return
         painter.setFont(theme.NUMBER_FONT_MARKED if self.marked else theme.NUMBER_FONT)
         painter.setPen(theme.MARKED_TEXT if self.marked else self.color)
         painter.drawText(self._rect, Qt.AlignCenter, self.text)
@@ -185,14 +216,18 @@ class WireItem(Obstacle, QGraphicsPathItem):
         self.port = port
         self.value_label = NumberLabel(theme.VALUE_GREEN, ABOVE)
         self.grad_label = NumberLabel(theme.GRAD_RED, BELOW)
-        self.value_label.setZValue(_LABEL_Z)
-        self.grad_label.setZValue(_LABEL_Z)
+        for label in self.labels():
+            label.setZValue(_LABEL_Z)
+            label.wire = self
         self.setZValue(0)
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self._hover = False
         self._shape = None
         self._flow_width = None  # set by the backward animation to show |gradient|
+        self.tensor_shape: tuple = ()  # the shape of what it carries (the plan's)
+        self.shape_tag: ShapeTag | None = None  # the slash and shape a tensor wire shows
+        self.shape_problem = ""  # why its gate cannot take the shapes it brings (marked red)
         self._spot = LABEL_SPOTS[0]
         self.update_path()
 
@@ -220,6 +255,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
 
     def set_numbers(self, value, grad) -> None:
         """Show the source's value and gradient (None shows nothing)."""
+        value, grad = (as_shown(number, self.tensor_shape) for number in (value, grad))
         had_numbers = bool(self.value_label.text or self.grad_label.text)
         resized = self.value_label.set_number(value)
         resized = self.grad_label.set_number(grad) or resized
@@ -228,6 +264,46 @@ class WireItem(Obstacle, QGraphicsPathItem):
             # another number or a gate (they change width all the time while training);
             # first numbers get the best spot
             self._place_labels(keep_if_clear=had_numbers)
+
+    def set_shape(self, shape: tuple, show_tag: bool) -> None:
+        """Carry values of ``shape``: a vector or matrix makes the wire thicker and, with
+        ``show_tag`` (the first wire out of its port), writes the shape on it."""
+        shape = tuple(shape)
+        if shape != self.tensor_shape:
+            self.tensor_shape = shape
+            self._update_pen()
+        wanted = show_tag and bool(shape)
+        if self.shape_tag is not None and (not wanted or self.shape_tag.shape_tuple != shape):
+            self.shape_tag.setParentItem(None)
+            if self.scene() is not None:
+                self.scene().removeItem(self.shape_tag)
+            self.shape_tag = None
+        if wanted and self.shape_tag is None:
+            self.shape_tag = ShapeTag(shape, self)
+            self._place_tag()
+
+    def shape_text(self) -> str:
+        """The shape written on the wire ("" for a number, or when another wire out of the
+        same port writes it)."""
+        return self.shape_tag.text if self.shape_tag is not None else ""
+
+    def set_shape_problem(self, message: str) -> None:
+        """Mark the wire red and dashed with ``message`` (its gate cannot take the shape it
+        brings); "" unmarks it."""
+        if message != self.shape_problem:
+            self.shape_problem = message
+            self.update()
+
+    def _update_pen(self) -> None:
+        # the pen is only used for the bounding rect: room for the thick stroke
+        width = self.pen_width()
+        self.setPen(QPen() if width == theme.WIRE_WIDTH else QPen(theme.WIRE, width + 1.5))
+        self.update()
+
+    def _place_tag(self) -> None:
+        if self.shape_tag is not None:
+            path = self.path()
+            self.shape_tag.setPos(path.pointAtPercent(path.percentAtLength(TAG_ALONG)))
 
     def set_numbers_visible(self, value: bool, grad: bool) -> None:
         """Show or hide the two numbers (the animated passes reveal them as dots arrive)."""
@@ -239,13 +315,12 @@ class WireItem(Obstacle, QGraphicsPathItem):
         backward animation."""
         if width != self._flow_width:
             self._flow_width = width
-            # the pen is only used for the bounding rect: room for the thick stroke
-            self.setPen(QPen() if width is None else QPen(theme.WIRE, width + 1.5))
-            self.update()
+            self._update_pen()
 
     def pen_width(self) -> float:
-        """The width the wire is drawn with (without hover or selection)."""
-        return theme.WIRE_WIDTH if self._flow_width is None else self._flow_width
+        """The width the wire is drawn with (without hover or selection): thicker for a
+        vector or matrix, or as the backward animation set it."""
+        return wire_width(self.tensor_shape) if self._flow_width is None else self._flow_width
 
     def set_visible_with_labels(self, visible: bool) -> None:
         """Hide or show the wire with its numbers (a wire being picked up is hidden)."""
@@ -259,6 +334,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
         self._end = self.dst_gate.input_pos(self.port)
         self._shape = None
         self.setPath(wire_path(self._start, self._end))
+        self._place_tag()
         self._place_labels()
 
     def _place_labels(self, keep_if_clear: bool = False) -> None:
@@ -306,7 +382,7 @@ class WireItem(Obstacle, QGraphicsPathItem):
             return self._spot
         if self.value_label.scale() == 1.0:  # at their natural size numbers are always drawn
             return self._best_spot(scene)[0]
-        shows_pill_value = self.src_gate.is_source
+        shows_pill_value = self.src_gate.shows_value_enlarged()
         self.value_label.set_left_out(pill_value_later and shows_pill_value)
         spot, cost = self._best_spot(scene)
         if cost >= LABEL_OVERLAP_COST and shows_pill_value and not self.value_label.left_out:
@@ -388,7 +464,10 @@ class WireItem(Obstacle, QGraphicsPathItem):
         selected = self.isSelected()
         color = theme.WIRE_SELECTED if selected else theme.WIRE
         width = self.pen_width() + (1.5 if selected or self._hover else 0.0)
-        painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
+        style = Qt.SolidLine
+        if self.shape_problem:
+            color, style = (theme.WIRE_SELECTED if selected else theme.GRAD_RED), Qt.DashLine
+        painter.setPen(QPen(color, width, style, Qt.RoundCap))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
 

@@ -3,7 +3,9 @@
 A number travels as a short train of dots (``DOTS_PER_TRAIN`` of them). Their size grows with
 log|number| and their colour says its sign: values green (positive) or orange (negative),
 gradients red (positive) or dark red (negative); negative dots are hollow rings so the sign
-reads without colour too.
+reads without colour too. A vector or matrix travels as one bigger dot (from
+``TENSOR_MIN_RADIUS``, growing with its largest |element|), ringed in white inside, green for
+values and red for gradients whatever its elements' signs.
 
 A number runs along its wire in about ``TRAVEL_SECONDS`` (divided by the speed slider's
 factor), however long the wire: the gates of one level of a pass move together, and a pass
@@ -24,6 +26,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
@@ -34,6 +37,7 @@ DOTS_PER_TRAIN = 3
 STEP_FRACTION = 0.45  # of the spacing, per frame at most: below half, so motion never aliases
 TRAVEL_SECONDS = 0.3  # along a whole wire at speed factor 1 (x1.2 for 0, x0.7 for 99 or more)
 MIN_RADIUS, MAX_RADIUS = 3.5, 8.0
+TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS = 9.0, 13.0  # one dot carrying a vector or matrix
 MIN_WIDTH, MAX_WIDTH = 1.2, 8.0  # wire widths after the backward pass
 PATH_SAMPLES = 96  # points a train's wire is measured at (for its dots' places along it)
 
@@ -44,10 +48,23 @@ GRAD_NEGATIVE = QColor("#8e1b1b")
 ZERO = QColor("#90a4ae")
 
 
+def _is_tensor(number) -> bool:
+    return isinstance(number, np.ndarray) and number.ndim >= 1
+
+
+def size_of(number) -> float:
+    """|number|, or a tensor's largest |element| (nan if one is nan, inf if one is inf)."""
+    if _is_tensor(number):
+        magnitudes = np.abs(number)
+        return float("nan") if np.isnan(magnitudes).any() else float(magnitudes.max())
+    return abs(float(number))
+
+
 def _size(number) -> float:
-    """log10(1 + |number|), 2.0 for nan/inf and batches of values (big, but bounded)."""
+    """log10(1 + |number|) (a tensor's largest |element|), 2.0 for nan/inf (big, but
+    bounded)."""
     try:
-        x = abs(float(number))
+        x = size_of(number)
     except (TypeError, ValueError):
         return 1.0
     if not math.isfinite(x):
@@ -84,12 +101,22 @@ def frame_step(speed: float, dt: float, spacing: float = DOT_SPACING) -> float:
 
 
 def dot_radius(number) -> float:
-    """A dot's radius in scene pixels: 3.5 for 0, growing with log|number| up to 8."""
-    return MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * magnitude(number)
+    """A dot's radius in scene pixels: 3.5 for 0, growing with log|number| up to 8; a
+    tensor.s dot from 9 to 13."""
+    low, high = (TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS) if _is_tensor(number) else \
+        (MIN_RADIUS, MAX_RADIUS)
+    return low + (high - low) * magnitude(number)
+
+
+def dots_per_train(number) -> int:
+    """How many dots carry ``number``: a train of them, or one for a vector or matrix."""
+    return 1 if _is_tensor(number) else DOTS_PER_TRAIN
 
 
 def dot_style(number, backward: bool) -> tuple[QColor, bool]:
-    """The dot's colour and whether it is hollow (negative numbers)."""
+    """The dot's colour and whether it is hollow (negative numbers; a tensor never is)."""
+    if _is_tensor(number):
+        return (GRAD_POSITIVE if backward else VALUE_POSITIVE), False
     try:
         x = float(number)
     except (TypeError, ValueError):
@@ -105,9 +132,9 @@ def dot_style(number, backward: bool) -> tuple[QColor, bool]:
 def wire_width(grad, largest: float) -> float:
     """A wire's width after the backward pass, from MIN_WIDTH for 0 to MAX_WIDTH for the
     circuit's largest |gradient| ``largest`` (square-root scaled, so 0.20 and 0.59 differ
-    plainly); non-finite gradients get the widest."""
+    plainly; a tensor by its largest |element|); non-finite gradients get the widest."""
     try:
-        x = abs(float(grad))
+        x = size_of(grad)
     except (TypeError, ValueError):
         return (MIN_WIDTH + MAX_WIDTH) / 2
     if not math.isfinite(x):
@@ -137,6 +164,8 @@ class DotTrain(QGraphicsItem):
             self._distances.append(self._distances[-1] + math.hypot(b.x() - a.x(), b.y() - a.y()))
         self.length = self._distances[-1]
         self.reverse = reverse
+        self.count = dots_per_train(number)
+        self.tensor = _is_tensor(number)
         self.radius = dot_radius(number)
         self.color, self.hollow = dot_style(number, backward)
         self.lead = 0.0
@@ -157,7 +186,7 @@ class DotTrain(QGraphicsItem):
     @property
     def drained(self) -> bool:
         """True once the last dot left the wire."""
-        return self.lead - (DOTS_PER_TRAIN - 1) * self.spacing >= self.length
+        return self.lead - (self.count - 1) * self.spacing >= self.length
 
     def set_speed(self, speed: float) -> None:
         """Move at ``speed`` px/s from now on, the dots spaced so that it never aliases."""
@@ -172,7 +201,7 @@ class DotTrain(QGraphicsItem):
         """Put the first dot ``lead`` pixels along the wire (and the others behind it)."""
         self.lead = lead
         points = []
-        for k in range(DOTS_PER_TRAIN):
+        for k in range(self.count):
             distance = lead - k * self.spacing
             if 0.0 <= distance <= self.length:
                 points.append(self._point_at(self.length - distance if self.reverse
@@ -215,3 +244,7 @@ class DotTrain(QGraphicsItem):
                 painter.setPen(QPen(QColor(255, 255, 255, 200), 1.0))
                 painter.setBrush(QBrush(color))
                 painter.drawEllipse(point, r, r)
+            if self.tensor:  # many numbers in one dot: a white ring inside it
+                painter.setPen(QPen(QColor(255, 255, 255, 220), 1.5))
+                painter.setBrush(Qt.NoBrush)
+                painter.drawEllipse(point, r * 0.55, r * 0.55)
