@@ -94,7 +94,10 @@ def take_screenshot(app, path: str, out: str) -> int:
 def main(argv=None) -> int:
     """Run the app; returns the process's exit status."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    import engine
     from PySide6.QtWidgets import QApplication
+
+    engine.keep_freed_memory()  # the app's batched passes reuse their memory (engine/heap.py)
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("circuitgrad")

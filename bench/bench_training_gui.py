@@ -136,6 +136,7 @@ def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> d
 def open_window(grid: int | None = None):
     """The app, a shown 1400 x 900 main window (the boundary grid ``grid`` points a side, if
     given) and its training session, with what start-up made frozen as main.py does."""
+    engine.keep_freed_memory()  # as the app and the command line do at start-up
     app = QApplication.instance() or QApplication(sys.argv)
 
     from gui.files.file_actions import DISCARD

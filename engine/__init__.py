@@ -16,10 +16,13 @@ from .dataset_file import load_csv, save_csv
 from .datasets import (DATASETS, DEFAULT_POINTS, EXTRA_KEY, FEATURE_NAMES, Dataset,
                        embed_dataset, embedded_dataset, feature_name, make_dataset, six_points)
 from .errors import CircuitError
+from .expand import MAX_ELEMENTS as EXPAND_MAX_ELEMENTS
+from .expand import Expansion, expanded, expansion_of
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_text
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
 from .heap import keep_freed_memory
+from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_jacobians
 from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
@@ -31,7 +34,6 @@ from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 from .value_format import value_text
 
-keep_freed_memory()  # batched passes reuse their arrays' memory: no page faults each pass
 
 __all__ = [
     "Change", "Circuit", "CircuitError", "GATES", "GATE_LIST", "GROUP_TITLES", "Gate", "Node",
@@ -48,7 +50,10 @@ __all__ = [
     "FEATURE_NAMES", "feature_name", "six_points", "display_symbol", "GradientPath",
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
-    "ACTIVATIONS", "MAX_HIDDEN", "MAX_LAYER_WIDTH", "two_layer_net",
-    "three_layer_net", "TRAINING_KEY", "BATCHES", "LOSSES", "is_tensor", "shape_of", "shape_text",
+    "keep_freed_memory", "ACTIVATIONS", "MAX_HIDDEN", "MAX_LAYER_WIDTH", "two_layer_net",
+    "three_layer_net", "TRAINING_KEY", "BATCHES", "LOSSES", "is_tensor", "shape_of",
+    "shape_text",
     "value_text",
+    "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",
+    "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
 ]

@@ -26,6 +26,7 @@ from .autodiff import run
 from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
 from .errors import CircuitError, quote, shown
+from .heap import keep_freed_memory
 from .progress_line import ProgressLine
 from .tensor_values import checked_value
 
@@ -476,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``python -m engine`` with ``argv``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    keep_freed_memory()  # batched passes (train, a big check) reuse their memory
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -130,6 +130,10 @@ class Gate:
     # upstream gradient, "{0}", "{1}" the ports' values (matmul: dW = dq·xᵀ, dx = Wᵀ·dq; the
     # chain-rule captions); empty for the element-by-element gates ("upstream × local")
     backward_infix: tuple = ()
+    # How Expand to Scalars writes a tensor gate in number gates (engine/expand.py):
+    # "sum_of_products" (matmul), "pairwise_sum" (every element added in numpy's order) or
+    # "rewiring" (no gate: its elements are its input's); "" for element-by-element gates
+    scalar_form: str = ""
 
     @property
     def elementwise(self) -> bool:
@@ -420,19 +424,19 @@ GATE_LIST: Sequence[Gate] = (
                    "never formed.",
          infix="{0} · {1}", compact_infix="{0}·{1}", pattern="switches",
          aliases=("matrix", "product", "@", "dot", "linear", "layer"), shape_rule=matmul_shape,
-         backward_infix=("{g}·{1}ᵀ", "{0}ᵀ·{g}")),
+         backward_infix=("{g}·{1}ᵀ", "{0}ᵀ·{g}"), scalar_form="sum_of_products"),
     Gate("sum", "Σ", "tensor", 1, 1, tensor_gates.sum_forward, tensor_gates.sum_backward,
          "Σ a (all its elements)", "1 to every element",
          "Adds up every element of a vector or matrix into one number.",
          intuition="Like add, it distributes: every element receives the upstream gradient.",
          pattern="distributes", passes_gradient=True, aliases=("total", "reduce"),
-         shape_rule=to_number, backward_infix=("{g}·1",)),
+         shape_rule=to_number, backward_infix=("{g}·1",), scalar_form="pairwise_sum"),
     Gate("transpose", "ᵀ", "tensor", 1, 1, tensor_gates.transpose_forward,
          tensor_gates.transpose_backward,
          "aᵀ", "the upstream gradient transposed back",
          "Swaps a matrix's rows and columns (a vector stays as it is).",
          infix="{0}ᵀ", pattern="distributes", passes_gradient=True, aliases=("flip", "swap"),
-         shape_rule=transposed, backward_infix=("{g}ᵀ",)),
+         shape_rule=transposed, backward_infix=("{g}ᵀ",), scalar_form="rewiring"),
 )
 
 GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}

@@ -9,7 +9,8 @@ time. ``keep_freed_memory`` raises the trim threshold, and the size from which a
 mapping of its own (a mapping is faulted in anew at every use; a 100-unit hidden layer's values
 over the grid are 32 MB). The process then keeps up to ``RETAINED`` bytes it does not use at
 the moment: after a pass it stays at the size of its peak. Elsewhere than on glibc it does
-nothing.
+nothing. It changes the whole process's allocator, so importing the engine does not do it: the
+app (main.py) and the command line call it at start-up; a notebook may call it too.
 """
 
 from __future__ import annotations

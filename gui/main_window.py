@@ -32,12 +32,14 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTo
 from engine import format_full, format_readout, is_marked
 from gui.ascent.panel import AscentPanel
 from gui.canvas.editing import EditActions
+from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.dock_layout import DockLayout
 from gui.docks.explain_panel import ExplainPanel
 from gui.docks.gradcheck_panel import GradCheckPanel
 from gui.docks.inputs_panel import InputsPanel
+from gui.docks.jacobian_panel import JacobianPanel
 from gui.docks.palette import PaletteWidget
 from gui.docks.property_panel import PropertyPanel
 from gui.files.app_settings import AppSettings
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.explain_panel = ExplainPanel(doc, scene, self)
         self.gradcheck_panel = GradCheckPanel(doc, scene, self)
         self.ascent_panel = AscentPanel(doc, scene, self)
+        self.jacobian_panel = JacobianPanel(doc, scene, self)
         self.training_session = TrainingSession(doc, self)
         self.training_panel = TrainingPanel(self.training_session, self)
         self.boundary_plot = BoundaryPlot(self.training_session, scene, self)
@@ -128,7 +131,8 @@ class MainWindow(QMainWindow):
             "palette_dock": self.palette, "properties_dock": self.property_panel,
             "inputs_dock": self.inputs_panel, "explain_dock": self.explain_panel,
             "gradcheck_dock": self.gradcheck_panel, "ascent_dock": self.ascent_panel,
-            "training_dock": self.training_panel, "boundary_dock": self.boundary_plot})
+            "training_dock": self.training_panel, "boundary_dock": self.boundary_plot,
+            "jacobian_dock": self.jacobian_panel})
         self.docks = self.dock_layout.docks
         self.palette_dock = self.docks["palette_dock"]
         self.properties_dock = self.docks["properties_dock"]
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
             "action_cut": edit.cut, "action_copy": edit.copy, "action_paste": edit.paste,
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
+            "action_expand": lambda: expand_to_scalars(edit),
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,

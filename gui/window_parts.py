@@ -91,6 +91,7 @@ DOCKS = (
              tab_with="explain_dock"),
     DockPart("ascent_dock", "Gradient ascent", BOTTOM, 230, tab_with="gradcheck_dock",
              scrolls_down=True),
+    DockPart("jacobian_dock", "Jacobian", BOTTOM, 230, tab_with="ascent_dock"),
     DockPart("training_dock", "Training", RIGHT, 420, new_column=True, below="boundary_dock",
              scrolls_down=True),
     DockPart("boundary_dock", "Decision boundary", RIGHT, 420, height=380, new_column=True,
@@ -132,6 +133,9 @@ ACTIONS = (
     ActionPart("action_delete", "De&lete", (QKeySequence.Delete, "Backspace"),
                "Delete the selected gates and wires"),
     ActionPart("action_select_all", "Select &All", ("Ctrl+A",), "Select every gate"),
+    ActionPart("action_expand", "E&xpand to Scalars", ("Ctrl+E",),
+               "Write the selected tensor gate (nothing selected: every tensor) as the circuit "
+               "of number gates it stands for"),
     # View
     ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
@@ -192,7 +196,7 @@ MENUS = (
     ("menu_edit", "&Edit", (
         "action_undo", "action_redo", SEPARATOR,
         "action_cut", "action_copy", "action_paste", "action_duplicate", "action_delete",
-        SEPARATOR, "action_select_all")),
+        SEPARATOR, "action_select_all", SEPARATOR, "action_expand")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),

@@ -1,6 +1,7 @@
 """Helpers for the GUI tests: a window with its questions answered, and a bare canvas given the
-window's edit keys; ``mouse`` and ``drag`` press, move and release on a canvas; ``click_at``
-clicks the boundary plot at a point of the plane.
+window's edit keys; ``mouse`` and ``drag`` press, move and release on a canvas; ``click_gate``
+clicks a gate of the window's canvas; ``click_at`` clicks the boundary plot at a point of the
+plane.
 
 ``make_window`` builds the real MainWindow with settings and recovery files in the test's own
 folder, errors collected in ``window.errors`` instead of dialogs, and unsaved edits discarded
@@ -77,6 +78,16 @@ def _install_keys(widget, slots) -> None:
         action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _checked=False, slot=slot: slot())
         widget.addAction(action)
+
+
+def click_gate(qtbot, window, node_id):
+    """A real mouse click on the middle of gate ``node_id`` on the window's canvas; it must
+    select that gate alone."""
+    view, gate = window.view, window.scene.gate_item(node_id)
+    view.ensureVisible(gate)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
+                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    assert window.scene.selected_node_ids() == [node_id]
 
 
 def click_at(qtbot, plot, x, y, modifier=Qt.NoModifier):

@@ -170,7 +170,7 @@ def test_variadic_gates_on_batches_leave_their_inputs_alone(op):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc only")
 def test_a_later_pass_over_a_grid_takes_no_page_faults():
-    assert keep_freed_memory()  # engine does it on import; once is enough
+    assert keep_freed_memory()  # the app and the command line do it at start-up
     circuit = engine.hidden_layer_net(16, "relu")
     plan = plan_of(circuit)
     axis = np.linspace(-3.0, 3.0, 200)

@@ -8,7 +8,7 @@ import math
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui_helpers import make_window
+from tests.gui_helpers import click_gate, make_window
 from tests.helpers import EXAMPLES, build
 
 SIGMOID_1 = 1 / (1 + math.exp(-1.0))
@@ -20,14 +20,6 @@ def window(qtbot, tmp_path):
     window.show()
     qtbot.waitExposed(window)
     return window
-
-
-def click_gate(qtbot, window, node_id):
-    view, gate = window.view, window.scene.gate_item(node_id)
-    view.ensureVisible(gate)
-    qtbot.mouseClick(view.viewport(), Qt.LeftButton,
-                     pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
-    assert window.scene.selected_node_ids() == [node_id]
 
 
 def hover_number(label) -> float:

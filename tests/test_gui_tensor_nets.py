@@ -13,8 +13,7 @@ import engine
 from gui.training.boundary_image import plane_grid, robust_scale, shade
 from gui.training.boundary_plot import UNIT_RESOLUTION
 from gui.training.hidden_maps import GAP
-from tests.gui_helpers import make_window, settle, show_at
-from tests.test_gui_number_format import click_gate
+from tests.gui_helpers import click_gate, make_window, settle, show_at
 from tests.test_gui_templates import answer_template_dialog, press_button, type_into
 
 

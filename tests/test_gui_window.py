@@ -87,6 +87,7 @@ EXAMPLE_MATH = {
     "spiral_3layer": (lambda v: layered_net(v, 3), None),
     "wx_squared": (lambda v: float(np.sum((np.array(v["W"]) @ v["x"]) ** 2)), 0.116),
     "numpy_net_11_lines": (numpy_net_loss, None),
+    "relu_jacobian": (lambda v: float(np.dot(v["w"], np.maximum(0.0, v["x"]))), None),
 }
 
 

@@ -256,7 +256,7 @@ def tab_bars_on_the_window(window) -> list:
 
 
 def test_no_stray_tab_bar_is_left_when_the_column_comes_and_goes(make_window):
-    bottom = sorted(["Explain", "Gradient check", "Gradient ascent"])
+    bottom = sorted(["Explain", "Gradient check", "Gradient ascent", "Jacobian"])
     classifier = [bottom, sorted(["Training", "Properties", "Inputs"])]
     window = make_window()
     for _ in range(2):
@@ -285,7 +285,7 @@ def test_reset_layout_leaves_no_tab_bar_of_another_layout_in_sight(make_window):
     settle()
     assert window.open_path(EXAMPLES / "add_mul.circuit")
     settle()
-    bottom = sorted(["Explain", "Gradient check", "Gradient ascent"])
+    bottom = sorted(["Explain", "Gradient check", "Gradient ascent", "Jacobian"])
     assert {tuple(tabs) for tabs in tab_bars_on_the_window(window)} == {tuple(bottom)}
 
 

@@ -90,13 +90,19 @@ def test_a_matmul_whose_shapes_do_not_fit_is_refused_naming_the_node_and_both_sh
     assert "nodes[4] (q): matmul cannot multiply shapes (2, 3) and (2,)" in err
 
 
-def test_adding_a_3_vector_to_a_2_vector_is_refused():
+def _three_plus_two():
+    """s = a + b with a vector of 3 and a vector of 2: shapes that do not fit."""
     circuit = engine.Circuit()
-    circuit.add_node("input", "a", value=[1, 2, 3])
-    circuit.add_node("input", "b", value=[1, 2])
+    circuit.add_node("input", "a", value=[1.0, 2.0, 3.0])
+    circuit.add_node("input", "b", value=[1.0, 2.0])
     circuit.add_node("add", "s")
     circuit.connect("a", "s", 0)
     circuit.connect("b", "s", 1)
+    return circuit
+
+
+def test_adding_a_3_vector_to_a_2_vector_is_refused():
+    circuit = _three_plus_two()
     with pytest.raises(CircuitError, match=r"nodes\[2\] \(s\): add cannot combine shapes "
                                            r"\(3,\) and \(2,\)"):
         engine.run(circuit)
@@ -332,12 +338,7 @@ def test_a_vector_input_bound_to_two_columns_must_have_two_elements():
 
 
 def test_the_editors_run_says_why_shapes_give_no_gradient():
-    circuit = engine.Circuit()
-    circuit.add_node("input", "a", value=[1.0, 2.0, 3.0])
-    circuit.add_node("input", "b", value=[1.0, 2.0])
-    circuit.add_node("add", "s")
-    circuit.connect("a", "s", 0)
-    circuit.connect("b", "s", 1)
+    circuit = _three_plus_two()
     result = engine.run(circuit, allow_incomplete=True)
     assert result.shape_problems == [("s", "nodes[2] (s): add cannot combine shapes (3,) and "
                                            "(2,)")]

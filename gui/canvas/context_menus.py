@@ -20,6 +20,7 @@ from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureComm
                           SetLabelCommand, SetOutputCommand, SetTrainableCommand,
                           SetValueCommand, push_input_count)
 from engine import FEATURE_NAMES, format_precise
+from gui.canvas.expanding import expand_to_scalars
 from gui.common.number_entry import edited_number
 from gui.canvas.source_table import FILLS, filled
 
@@ -51,7 +52,8 @@ def _output_of(circuit) -> str | None:
 
 def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
     """The menu of gate ``node_id``: delete, duplicate, copy, make output, rename, label, and
-    per kind: edit value, freeze, bind to data (inputs) or add/remove a port (add, mul, ...)."""
+    per kind: edit value, freeze, bind to data (inputs), expand to scalars (a gate on vectors
+    or matrices) or add/remove a port (add, mul, ...)."""
     document = edit_actions.document
     circuit = document.circuit
     node = circuit.node(node_id)
@@ -139,6 +141,10 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
                     checked=node.feature == feature)
         _action(bind, "ctx_unbind", "Unbind", lambda: push(
             SetFeatureCommand(document, node_id, None)), enabled=node.feature is not None)
+    if _works_on_tensors(document, node_id):
+        menu.addSeparator()
+        _action(menu, "ctx_expand", "Expand to Scalars",
+                lambda: expand_to_scalars(edit_actions, group))
     if gate.variadic:
         menu.addSeparator()
         _action(menu, "ctx_add_port", "Add an input port",
@@ -146,6 +152,12 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
         _action(menu, "ctx_remove_port", "Remove the last input port",
                 lambda: set_ports(node.n_inputs - 1), enabled=node.n_inputs > gate.min_ports)
     return menu
+
+
+def _works_on_tensors(document, node_id: str) -> bool:
+    """True when a node's value or an input's is a vector or matrix (it can be expanded)."""
+    shapes = engine.plan_of(document.circuit).shapes
+    return any(shapes.get(n) for n in [node_id, *document.circuit.inputs_of(node_id)])
 
 
 def build_wire_menu(edit_actions, dst: str, port: int, parent=None) -> QMenu:

@@ -409,3 +409,38 @@ class SetExtraCommand(_CircuitCommand):
 
     def undo(self):
         self.circuit.set_extra(self.key, self.old)
+
+
+class ExpandCommand(_CircuitCommand):
+    """Replace tensor gates by the scalar gates they stand for (an ``engine.Expansion``).
+
+    Undo puts the circuit back exactly as it was, the order of its nodes and wires included
+    (that order is the file's and the passes' tie-break), so it rebuilds the whole circuit
+    from what it was before.
+    """
+
+    def __init__(self, document, expansion, text: str):
+        super().__init__(document, text)
+        self.expansion = expansion
+        self.nodes: list[Node] = []
+        self.wires: list[Wire] = []
+        self.output: str | None = None
+
+    def redo(self):
+        circuit = self.circuit
+        self.nodes = [replace(node, params=dict(node.params), extra=dict(node.extra))
+                      for node in circuit.nodes.values()]
+        self.wires = circuit.wires()
+        self.output = circuit.explicit_output
+        self.expansion.apply(circuit)
+
+    def undo(self):
+        circuit = self.circuit
+        for node_id in reversed(list(circuit.nodes)):
+            circuit.remove_node(node_id)
+        for node in self.nodes:
+            _restore_node(circuit, node)
+        for wire in self.wires:
+            circuit.connect(wire.src, wire.dst, wire.port)
+        if circuit.explicit_output != self.output:
+            circuit.set_output(self.output)

@@ -1,0 +1,326 @@
+"""Expand to scalars: every tensor gate written out in number gates computes the same numbers.
+
+Each case builds a tensor circuit, scores its gate's output as f = Σ (out · C) with a constant C
+of random numbers (so every element gets its own upstream gradient), expands it, and compares
+every element of every expanded node, value and gradient, with the tensor run: bit for bit
+where engine/expand.py says so, else within its stated bound.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import engine
+from engine import EXPAND_MAX_ELEMENTS as MAX_ELEMENTS
+from engine import expanded, expansion_of
+from tests.helpers import build
+
+RNG_SEED = 11
+EPS = 2.0 ** -52
+WX = {"W": [[0.1, 0.5], [-0.3, 0.8]], "x": [0.2, 0.4]}
+
+
+def wx_circuit(more_nodes: dict | None = None, more_wires: dict | None = None
+               ) -> engine.Circuit:
+    """The lecture's f(x, W) = ||W x||² (FORMAT.md section 5), and ``more`` after it."""
+    return build({"W": ("input", {"value": WX["W"], "pos": (0, 0)}),
+                  "x": ("input", {"value": WX["x"], "pos": (0, 160)}),
+                  "q": ("matmul", {"pos": (160, 80)}),
+                  "p": ("pow", {"params": {"p": 2.0}, "pos": (320, 80)}),
+                  "f": ("sum", {"pos": (480, 80)}), **(more_nodes or {})},
+                 {"q": ["W", "x"], "p": ["q"], "f": ["p"], **(more_wires or {})})
+
+
+def scored(op: str, shapes: list, params: dict | None = None, positive: bool = False,
+           seed: int = RNG_SEED) -> engine.Circuit:
+    """Inputs a0, a1, ... of ``shapes`` into one ``op`` gate g, scored as f = Σ (g · C)."""
+    rng = np.random.default_rng(seed)
+
+    def numbers(shape):
+        values = rng.uniform(0.5, 2.0, shape) if positive else rng.standard_normal(shape)
+        return values.tolist() if shape else float(values)
+
+    nodes = {f"a{i}": ("input", numbers(shape)) for i, shape in enumerate(shapes)}
+    nodes["g"] = (op, {"params": params} if params else {})
+    circuit = build(nodes, {"g": [f"a{i}" for i in range(len(shapes))]})
+    out_shape = engine.plan_of(circuit).shapes["g"]
+    circuit.add_node("const", "C", value=numbers(out_shape))
+    circuit.add_node("mul", "s")
+    circuit.connect("g", "s", 0)
+    circuit.connect("C", "s", 1)
+    circuit.add_node("sum", "f")
+    circuit.connect("s", "f", 0)
+    return circuit
+
+
+def compared(circuit: engine.Circuit, node_id: str | None = None):
+    """(tensor result, scalar result, expansion) of ``circuit`` and its expansion."""
+    expansion = expansion_of(circuit, node_id)
+    flat = expanded(circuit, node_id)
+    assert all(not engine.is_tensor(node.value) for node in flat.nodes.values()
+               if node.gate.is_source), "the expanded circuit still holds a tensor"
+    assert not engine.plan_of(flat).problems
+    return engine.run(circuit), engine.run(flat), expansion
+
+
+def element_pairs(tensor, scalar, expansion, which: str):
+    """(tensor element, scalar node's number, node id) for every element of every expanded
+    node and every node both circuits have; ``which`` is "values" or "grads"."""
+    pairs = []
+    for node_id, elements in expansion.elements.items():
+        numbers = np.asarray(getattr(tensor, which)[node_id])
+        for index in np.ndindex(elements.shape):
+            element = elements[index]
+            pairs.append((float(numbers[index]), getattr(scalar, which)[element], element))
+    kept = set(getattr(scalar, which)) & set(getattr(tensor, which)) - set(expansion.elements)
+    pairs += [(getattr(tensor, which)[node_id], getattr(scalar, which)[node_id], node_id)
+              for node_id in sorted(kept)]  # numbers joined to the region, and beyond it
+    return pairs
+
+
+def assert_bit_for_bit(tensor, scalar, expansion):
+    for which in ("values", "grads"):
+        for expected, got, element in element_pairs(tensor, scalar, expansion, which):
+            assert got == expected and math.copysign(1, got) == math.copysign(1, expected), (
+                f"{which} of {element}: {got!r} != {expected!r}")
+
+
+def assert_to_rounding(tensor, scalar, expansion, terms: int):
+    """Every element within terms·eps of the circuit's scale (matmul through BLAS)."""
+    for which in ("values", "grads"):
+        pairs = element_pairs(tensor, scalar, expansion, which)
+        scale = max(abs(expected) for expected, _got, _e in pairs)
+        for expected, got, element in pairs:
+            assert abs(got - expected) <= 4 * terms * EPS * scale, (
+                f"{which} of {element}: {got!r} vs {expected!r}")
+
+
+# ----------------------------------------------------------------- every tensor gate
+TENSOR_GATE_CASES = {
+    "matmul": [[(2, 3), (3,)], [(3,), (3, 2)], [(2, 3), (3, 4)], [(5,), (5,)],
+               [(1, 20), (20,)], [(4, 1), (1, 3)]],
+    "sum": [[(5,)], [(3, 4)], [(8,)], [(13,)], [(1,)], [(8, 8)], [(7, 9)]],
+    "transpose": [[(2, 3)], [(4,)], [(1, 5)]],
+}
+
+
+def test_every_tensor_gate_of_the_table_has_cases():
+    tensor_gates = {gate.name for gate in engine.GATE_LIST if not gate.elementwise}
+    assert tensor_gates == set(TENSOR_GATE_CASES)
+
+
+@pytest.mark.parametrize("shapes", TENSOR_GATE_CASES["matmul"], ids=str)
+def test_matmul_expands_to_muls_and_adds_with_the_same_numbers(shapes):
+    circuit = scored("matmul", shapes)
+    tensor, scalar, expansion = compared(circuit, "g")
+    terms = shapes[0][-1]
+    assert_to_rounding(tensor, scalar, expansion, terms)
+    # each output element is one add of one mul per term (a single term: just the mul)
+    flat = expanded(circuit, "g")
+    first = expansion.elements["g"].reshape(-1)[0]
+    node = flat.node(first)
+    if terms == 1:
+        assert node.op == "mul"
+    else:
+        assert node.op == "add"
+        inputs = [flat.node(src).op for src in flat.inputs_of(first)]
+        # up to 16 terms, one add; beyond, a chain of adds (the port limit is 16)
+        assert inputs == ["mul"] * terms if terms <= 16 else inputs[0] == "add"
+        assert terms <= 16 or flat.node(flat.inputs_of(first)[0]).n_inputs == 16
+
+
+@pytest.mark.parametrize("shapes", TENSOR_GATE_CASES["sum"], ids=str)
+def test_sum_expands_to_adds_in_numpys_order_bit_for_bit(shapes):
+    tensor, scalar, expansion = compared(scored("sum", shapes), "g")
+    assert_bit_for_bit(tensor, scalar, expansion)
+
+
+@pytest.mark.parametrize("shapes", TENSOR_GATE_CASES["transpose"], ids=str)
+def test_transpose_is_rewiring_bit_for_bit(shapes):
+    circuit = scored("transpose", shapes)
+    tensor, scalar, expansion = compared(circuit, "g")
+    assert_bit_for_bit(tensor, scalar, expansion)
+    flat = expanded(circuit, "g")
+    assert "transpose" not in {node.op for node in flat.nodes.values()}
+    if len(shapes[0]) == 2:
+        assert flat.inputs_of("s_1_0")[0] == "a0_0_1"  # gᵀ[1, 0] is a0[0, 1]
+
+
+def test_sum_of_many_elements_needs_more_than_one_add_and_keeps_its_id():
+    circuit = build({"v": ("input", list(np.linspace(-1, 1, 40))), "f": "sum"}, {"f": ["v"]})
+    flat = expanded(circuit)
+    assert flat.output_id() == "f" and flat.node("f").op == "add"
+    assert engine.run(flat).value == engine.run(circuit).value
+    assert all(node.n_inputs <= 16 for node in flat.nodes.values())
+
+
+# ----------------------------------------------------------------- element-by-element gates
+BROADCAST_CASES = [
+    ("add", [(), (4,)], {}),  # a number added to a vector feeds every element's gate
+    ("mul", [(3,), (2, 3)], {}),  # a vector times each row of a matrix
+    ("sub", [(2, 3), (2, 1)], {}),
+    ("max", [(3,), (), (2, 3)], {}),
+    ("div", [(2, 2), (2,)], {}),
+    ("relu", [(2, 3)], {}),
+    ("pow", [(5,)], {"p": 3.0}),
+    ("scale", [(2, 2)], {"c": -1.5}),
+]
+# their maths libraries (numpy's and Python's) may differ in the last bit
+TRANSCENDENTAL = [("exp", [(3,)]), ("log", [(2, 2)]), ("tanh", [(4,)]), ("sigmoid", [(3,)])]
+
+
+@pytest.mark.parametrize("op, shapes, params", BROADCAST_CASES, ids=lambda case: str(case))
+def test_elementwise_gates_expand_per_element_with_broadcasting(op, shapes, params):
+    circuit = scored(op, shapes, params, positive=op == "div")
+    tensor, scalar, expansion = compared(circuit, "g")
+    out_shape = engine.plan_of(circuit).shapes["g"]
+    flat = expanded(circuit, "g")
+    made = [node.op for node in flat.nodes.values() if (node.label or "").startswith("g[")]
+    assert made == [op] * math.prod(out_shape)
+    broadcast_fan_out = max(math.prod(out_shape) // max(math.prod(s), 1) for s in shapes)
+    if broadcast_fan_out <= 2:  # a gradient of at most two terms is added in any order alike
+        assert_bit_for_bit(tensor, scalar, expansion)
+    else:
+        assert_to_rounding(tensor, scalar, expansion, broadcast_fan_out)
+
+
+def test_a_number_added_to_a_vector_feeds_every_elements_gate():
+    circuit = build({"b": ("input", 2.0), "v": ("input", [1.0, 2.0, 3.0]), "f": "add"},
+                    {"f": ["b", "v"]})
+    flat = expanded(circuit)
+    assert [flat.inputs_of(f"f_{i}") for i in range(3)] == [["b", "v_0"], ["b", "v_1"],
+                                                            ["b", "v_2"]]
+    assert "b" in flat.nodes and flat.node("b").value == 2.0  # a number stays as it is
+
+
+@pytest.mark.parametrize("op, shapes", TRANSCENDENTAL, ids=str)
+def test_transcendental_gates_agree_to_their_last_bits(op, shapes):
+    tensor, scalar, expansion = compared(scored(op, shapes, positive=True), "g")
+    assert_to_rounding(tensor, scalar, expansion, 2)
+
+
+# ----------------------------------------------------------------- the lecture's example
+def test_expanding_the_matmul_of_wx_squared_gives_the_lectures_gradients():
+    circuit = wx_circuit()
+    flat = expanded(circuit, "q")
+    result = engine.run(flat)
+    assert result.value == pytest.approx(0.116, rel=1e-12)
+    assert [[result.grads[f"W_{i}_{j}"] for j in range(2)] for i in range(2)] == [
+        [pytest.approx(0.088), pytest.approx(0.176)],
+        [pytest.approx(0.104), pytest.approx(0.208)]]
+    assert [result.grads["x_0"], result.grads["x_1"]] == [pytest.approx(-0.112),
+                                                          pytest.approx(0.636)]
+    assert [result.values["q_0"], result.values["q_1"]] == [pytest.approx(0.22),
+                                                            pytest.approx(0.26)]
+    # q[0] = W[0,0]·x[0] + W[0,1]·x[1], drawn as the lecture writes it
+    assert flat.node("q_0").label == "q[0]" and flat.node("W_0_1").label == "W[0,1]"
+    assert sorted(flat.inputs_of(src) for src in flat.inputs_of("q_0")) == [
+        ["W_0_0", "x_0"], ["W_0_1", "x_1"]]
+    assert [flat.node(src).label for src in flat.inputs_of("q_0")] == ["W[0,0]·x[0]",
+                                                                       "W[0,1]·x[1]"]
+    # the matmul's neighbours joined by tensor wires are expanded with it; f keeps its id
+    assert {node.op for node in flat.nodes.values()} == {"input", "mul", "add", "pow"}
+    assert flat.output_id() == "f"
+    tensor, scalar, expansion = compared(circuit, "q")
+    assert_to_rounding(tensor, scalar, expansion, 2)
+
+
+def test_expanded_nodes_are_laid_out_left_to_right_without_overlap():
+    flat = expanded(wx_circuit(), "q")
+    positions = {node.id: node.pos for node in flat.nodes.values()}
+    assert len(set(positions.values())) == len(positions)
+    for node_id in flat.nodes:
+        for src in flat.inputs_of(node_id):
+            assert positions[src][0] < positions[node_id][0]
+    assert min(x for x, _y in positions.values()) == 0.0  # where W was
+
+
+def test_a_scalar_tail_after_the_region_stays_and_moves_right():
+    circuit = wx_circuit({"k": ("const", {"value": 1.0, "pos": (480, 160)}),
+                          "loss": ("add", {"pos": (640, 80)})}, {"loss": ["f", "k"]})
+    flat = expanded(circuit, "q")
+    assert flat.inputs_of("loss") == ["f", "k"] and flat.output_id() == "loss"
+    assert flat.node("loss").pos[0] > flat.node("f").pos[0]
+    new = [flat.node(n).pos for n in flat.nodes if n not in ("k", "loss")]
+    for x, y in (flat.node("k").pos, flat.node("loss").pos):  # clear of the new gates
+        assert all(abs(x - new_x) >= 160 or abs(y - new_y) >= 80 for new_x, new_y in new)
+    assert engine.run(flat).value == pytest.approx(1.116)
+
+
+def test_an_expanded_tensor_output_leaves_the_output_to_choose():
+    circuit = build({"W": ("input", [[1.0, 2.0], [3.0, 4.0]]), "x": ("input", [1.0, 1.0]),
+                     "q": "matmul"}, {"q": ["W", "x"]}, output="q")
+    flat = expanded(circuit)
+    assert flat.explicit_output is None and sorted(flat.sinks()) == ["q_0", "q_1"]
+    assert [engine.run(flat, allow_incomplete=True).values[f"q_{i}"] for i in (0, 1)] == [
+        3.0, 7.0]
+
+
+def test_expanding_keeps_trainable_flags_consts_and_data_columns():
+    circuit = build({"x": ("input", {"feature": [0, 1]}),
+                     "w": ("input", {"value": [0.5, -1.0], "trainable": False}),
+                     "k": ("const", [2.0, 3.0]), "m": "mul", "n": "add", "f": "sum"},
+                    {"m": ["x", "w"], "n": ["m", "k"], "f": ["n"]})
+    flat = expanded(circuit, "m")
+    assert (flat.node("x_0").feature, flat.node("x_1").feature) == (0, 1)
+    assert not flat.node("w_1").trainable and flat.node("w_1").value == -1.0
+    assert flat.node("k_0").op == "const" and flat.node("k_1").value == 3.0
+    data = np.array([[1.0, 2.0], [3.0, -4.0]])
+    batched = {"x": data}
+    tensor = engine.run(circuit, batched)
+    scalar = engine.run(flat, {"x_0": data[:, 0], "x_1": data[:, 1]})
+    np.testing.assert_array_equal(scalar.values["f"], tensor.values["f"])
+    assert scalar.grads["w_0"] == tensor.grads["w"][0]
+
+
+def test_only_the_selected_region_is_expanded():
+    circuit = wx_circuit({"v": ("input", [1.0, 2.0, 3.0]), "t": "sum", "total": "add"},
+                         {"t": ["v"], "total": ["f", "t"]})
+    flat = expanded(circuit, "q")
+    assert engine.is_tensor(flat.node("v").value) and flat.node("t").op == "sum"
+    assert flat.inputs_of("total") == ["f", "t"]
+    whole = expanded(circuit)
+    assert not any(engine.is_tensor(node.value) for node in whole.nodes.values())
+    assert engine.run(whole).value == pytest.approx(engine.run(circuit).value, rel=1e-14)
+
+
+# ----------------------------------------------------------------- refusals
+def test_a_gate_too_big_is_refused_saying_why():
+    circuit = build({"W": ("input", np.ones((10, 10)).tolist()), "x": ("input", [1.0] * 10),
+                     "q": "matmul", "f": "sum"}, {"q": ["W", "x"], "f": ["q"]})
+    with pytest.raises(engine.CircuitError, match=r"W \(input\).* 100 elements \(10×10\).*"
+                                                  rf"stops at {MAX_ELEMENTS}.*joined to q"):
+        expansion_of(circuit, "q")
+    with pytest.raises(engine.CircuitError, match="100 elements"):
+        expanded(circuit)
+
+
+def test_nothing_to_expand_and_unfinished_circuits_are_refused():
+    numbers = build({"a": ("input", 1.0), "b": ("input", 2.0), "f": "add"}, {"f": ["a", "b"]})
+    with pytest.raises(engine.CircuitError, match="no vectors or matrices"):
+        expanded(numbers)
+    with pytest.raises(engine.CircuitError, match="single numbers already"):
+        expanded(numbers, "f")
+    open_port = build({"W": ("input", [[1.0, 2.0]]), "q": "matmul"}, {"q": ["W"]})
+    with pytest.raises(engine.CircuitError, match="not connected"):
+        expanded(open_port, "W")
+    misfit = build({"W": ("input", [[1.0, 2.0, 3.0]]), "x": ("input", [1.0, 2.0]),
+                    "q": "matmul"}, {"q": ["W", "x"]})
+    with pytest.raises(engine.CircuitError, match=r"cannot multiply shapes \(1, 3\) and \(2,\)"):
+        expanded(misfit)
+
+
+def test_expanding_a_copy_leaves_the_circuit_as_it_was():
+    circuit = wx_circuit()
+    before = engine.circuit_to_dict(circuit)
+    expanded(circuit, "q")
+    assert engine.circuit_to_dict(circuit) == before
+
+
+def test_several_selected_nodes_expand_their_region_once_and_numbers_are_left_out():
+    circuit = wx_circuit({"b": ("input", 1.0), "g": "add"}, {"g": ["f", "b"]})
+    one = engine.circuit_to_dict(expanded(circuit, "q"))
+    assert engine.circuit_to_dict(expanded(circuit, ["W", "b", "f"])) == one
+    with pytest.raises(engine.CircuitError, match="the selected gates work on single numbers"):
+        expansion_of(circuit, ["b", "g"])
