@@ -133,14 +133,10 @@ def run_row(window, session, circuit, steps_per_frame: int, seconds: float) -> d
             "gc ms": gc_pauses.worst, "accuracy": summary.accuracy}
 
 
-def main() -> None:
+def open_window(grid: int | None = None):
+    """The app, a shown 1400 x 900 main window (the boundary grid ``grid`` points a side, if
+    given) and its training session, with what start-up made frozen as main.py does."""
     engine.keep_freed_memory()  # as the app and the command line do at start-up
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--grid", type=int, default=100)
-    parser.add_argument("--only", choices=[case[0] for case in CASES],
-                        help="run only this circuit's rows")
-    args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
 
     from gui.files.file_actions import DISCARD
@@ -151,11 +147,33 @@ def main() -> None:
                         recovery_folder=os.path.join(folder, "recovery"))
     window.ask_unsaved = lambda: DISCARD
     window.resize(1400, 900)
-    session = window.training_session
-    window.boundary_plot.resolution = args.grid
+    if grid is not None:
+        window.boundary_plot.resolution = grid
     window.show()
     wait(app, 0.5)
     gc.freeze()  # as main.py does after start-up
+    return app, window, window.training_session
+
+
+def print_rows(rows) -> None:
+    """The table of (title, steps per frame, ``run_row``'s figures) rows."""
+    header = ["circuit", "steps/frame", "frames/s", "redraws/s", "steps/s", "cpu ms/frame",
+              "worst late ms", "p99 late ms", "gc ms", "accuracy"]
+    print(" | ".join(header))
+    for title, steps_per_frame, row in rows:
+        print(" | ".join([title, str(steps_per_frame)] + [
+            f"{row[key]:.1f}" if key != "accuracy" else f"{row[key]:.0%}"
+            for key in header[2:]]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--grid", type=int, default=100)
+    parser.add_argument("--only", choices=[case[0] for case in CASES],
+                        help="run only this circuit's rows")
+    args = parser.parse_args()
+    app, window, session = open_window(args.grid)
 
     rows = []
     for key, title, make, points in CASES:
@@ -170,13 +188,7 @@ def main() -> None:
 
     print(f"boundary: {args.grid}x{args.grid} grid; {args.seconds:g} s per row; platform "
           f"{QApplication.platformName()}")
-    header = ["circuit", "steps/frame", "frames/s", "redraws/s", "steps/s", "cpu ms/frame",
-              "worst late ms", "p99 late ms", "gc ms", "accuracy"]
-    print(" | ".join(header))
-    for title, steps_per_frame, row in rows:
-        print(" | ".join([title, str(steps_per_frame)] + [
-            f"{row[key]:.1f}" if key != "accuracy" else f"{row[key]:.0%}"
-            for key in header[2:]]))
+    print_rows(rows)
     guide = [row for title, _steps, row in rows if title.startswith("guide")] or \
         [row for _title, _steps, row in rows]
     fps_ok = min(row["frames/s"] for row in guide) >= TARGET_FPS

@@ -27,6 +27,7 @@ from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
 from .errors import CircuitError, quote, shown
 from .heap import keep_freed_memory
+from .progress_line import ProgressLine
 from .tensor_values import checked_value
 
 EXIT_OK = 0
@@ -316,12 +317,14 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"how many points --dataset makes (default {DEFAULT_POINTS})")
     parser.add_argument("--noise", type=_non_negative, default=None, metavar="X",
                         help="the spread of the jitter --dataset adds to each point (default 0)")
-    parser.add_argument("--loss", choices=LOSSES, default="hinge",
-                        help="hinge (the hacker's guide's SVM) or logistic (default hinge)")
+    parser.add_argument("--loss", choices=LOSSES, default=None,
+                        help="hinge (the hacker's guide's SVM) or logistic (default: what FILE "
+                             "suggests, else hinge)")
     parser.add_argument("--steps", type=_count, default=1000, metavar="N",
                         help="how many steps to take (default 1000)")
-    parser.add_argument("--step-size", type=_positive, default=0.01, metavar="H",
-                        help="how far each step moves down the gradient (default 0.01)")
+    parser.add_argument("--step-size", type=_positive, default=None, metavar="H",
+                        help="how far each step moves down the gradient (default: what FILE "
+                             "suggests, else 0.01)")
     parser.add_argument("--reg", type=_non_negative, default=1e-3, metavar="R",
                         help="L2 regularisation strength (default 0.001; the guide's SVM "
                              "uses 1)")
@@ -374,6 +377,22 @@ def _train_check(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _take_suggestions(args: argparse.Namespace, circuit: Circuit) -> None:
+    """The loss and step size not given: the file's suggestion (its "training" key), if valid,
+    else the defaults."""
+    from .layer_nets import TRAINING_KEY
+    from .training import LOSSES
+
+    suggested = circuit.extra.get(TRAINING_KEY)
+    suggested = suggested if isinstance(suggested, dict) else {}
+    if args.loss is None:
+        args.loss = suggested.get("loss") if suggested.get("loss") in LOSSES else "hinge"
+    if args.step_size is None:
+        step = suggested.get("step_size")
+        valid = type(step) in (int, float) and math.isfinite(step) and step > 0
+        args.step_size = float(step) if valid else 0.01
+
+
 def _train(args: argparse.Namespace) -> int:
     from .datasets import embed_dataset
     from .training import train
@@ -381,12 +400,22 @@ def _train(args: argparse.Namespace) -> int:
     circuit = load(args.file)
     circuit.validate()
     dataset = _training_data(args, circuit)
-    result = train(circuit, dataset, args.steps, loss=args.loss, step_size=args.step_size,
-                   reg=args.reg, batch=args.batch, batch_size=args.batch_size,
-                   regularize=args.regularize, seed=args.seed, init_seed=args.init_seed)
+    _take_suggestions(args, circuit)
+    line = ProgressLine(sys.stderr, args.steps)
+
+    def progress(trainer) -> None:
+        line.show(trainer.steps, trainer.loss_history[-1], trainer.accuracy_history[-1])
+
+    try:
+        result = train(circuit, dataset, args.steps, loss=args.loss,
+                       step_size=args.step_size, reg=args.reg, batch=args.batch,
+                       batch_size=args.batch_size, regularize=args.regularize, seed=args.seed,
+                       init_seed=args.init_seed, progress=progress if line.active else None)
+    finally:
+        line.close()
     if args.save:
         for node_id, value in result.params.items():
-            if math.isfinite(value):
+            if np.isfinite(value).all():
                 circuit.set_value(node_id, value)
         if args.data or args.dataset:
             embed_dataset(circuit, dataset)

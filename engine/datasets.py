@@ -40,8 +40,11 @@ GUIDE_LABELS = (1, -1, 1, -1, -1, 1)
 FEATURE_NAMES = ("x", "y")  # what columns 0 and 1 of a 2D data set are called
 
 
-def feature_name(feature: int) -> str:
-    """The name of data column ``feature``: "x", "y", then "col 2", "col 3"..."""
+def feature_name(feature: int | tuple) -> str:
+    """The name of data column ``feature``: "x", "y", then "col 2", "col 3"...; of a vector
+    input's columns (0, 1): "(x, y)"."""
+    if isinstance(feature, tuple):
+        return "(" + ", ".join(feature_name(column) for column in feature) + ")"
     return FEATURE_NAMES[feature] if 0 <= feature < len(FEATURE_NAMES) else f"col {feature}"
 
 

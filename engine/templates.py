@@ -7,6 +7,8 @@
 - ``hidden_layer_net(n_hidden, activation)``: the same shape with 1 to 32 hidden units of
   relu, tanh or sigmoid; hidden unit i has weights a_i (on x), b_i (on y) and bias c_i, and
   feeds the score through the weight w_i; d is the score's bias.
+- ``two_layer_net`` and ``three_layer_net`` (``layer_nets.py``): the lecture's nets of 1 to 256
+  units per layer as a few tensor gates (W1·x + b1 ...), for widths scalar gates cannot draw.
 
 In all of them the inputs x and y are bound to data features 0 and 1 and the output is
 ``score``; the parameters start uniform in [-0.5, 0.5) from ``seed`` (the guide's
@@ -143,15 +145,21 @@ def two_layer_relu_net(seed: int = 0) -> Circuit:
     return circuit
 
 
-def hidden_layer_net(n_hidden: int = 8, activation: str = "relu", seed: int = 0) -> Circuit:
-    """A net with ``n_hidden`` (1..32) hidden units of ``activation`` (relu, tanh, sigmoid)."""
+def check_net_arguments(n_hidden, activation: str, largest: int) -> None:
+    """ValueError unless ``n_hidden`` is a whole number from 1 to ``largest`` and
+    ``activation`` one of ``ACTIVATIONS``."""
     if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) \
-            or not 1 <= n_hidden <= MAX_HIDDEN:
-        raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, "
+            or not 1 <= n_hidden <= largest:
+        raise ValueError(f"n_hidden must be a whole number from 1 to {largest}, "
                          f"not {n_hidden!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, "
                          f"not {activation!r}")
+
+
+def hidden_layer_net(n_hidden: int = 8, activation: str = "relu", seed: int = 0) -> Circuit:
+    """A net with ``n_hidden`` (1..32) hidden units of ``activation`` (relu, tanh, sigmoid)."""
+    check_net_arguments(n_hidden, activation, MAX_HIDDEN)
     units = "unit" if n_hidden == 1 else "units"
     circuit = _net(f"A net with {n_hidden} hidden {activation} {units}", n_hidden, activation,
                    [f"w{i}" for i in range(1, n_hidden + 1)], "d", seed)

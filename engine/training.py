@@ -2,9 +2,13 @@
 
 The second half of the hacker's guide. Inputs bound to a data feature (``feature`` 0 and 1)
 take the data set's columns x and y, all points at once (the plan runs batched: every value is
-an array over the points), and the circuit's output is the score of each point; its sign is
-the predicted label. The parameters are the movable inputs (``Node.is_movable``: trainable and
-not bound to data); consts and frozen inputs keep their values.
+an array over the points); an input of shape (2,) bound to ``feature: [0, 1]`` takes each
+point's (x, y) (an array of shape (N, 2)). The circuit's output is the score of each point (a
+number per point); its sign is the predicted label. The parameters are the movable inputs
+(``Node.is_movable``: trainable and not bound to data); consts and frozen inputs keep their
+values. A parameter may be a vector or a matrix (the lecture's W1, b1): every element is a
+parameter of its own. The trainer keeps them all in one flat vector, each parameter's elements
+a slice of it (``_layout``), and gives them back in their shapes (``params``).
 
 Two losses, both means over the points plus an L2 penalty ``reg / 2 * sum(w ** 2)``:
 
@@ -16,7 +20,8 @@ Two losses, both means over the points plus an L2 penalty ``reg / 2 * sum(w ** 2
 
 Which parameters the penalty pulls towards 0: like the guide (``a.grad += -a.value`` and
 ``b.grad += -b.value``, but nothing for c), only the *weights*: a parameter that is only ever
-added in (every gate it feeds is an ``add`` or a ``sub``) is a bias and is not regularised.
+added in (every gate it feeds is an ``add`` or a ``sub``) is a bias and is not regularised
+(for a tensor parameter, every element of it: W1 is pulled, b1 is not).
 ``regularize="all"`` penalises every parameter.
 
 One ``step()`` runs the data forward, seeds the backward pass with dL/dscore for each point
@@ -47,6 +52,7 @@ from .autodiff import plan_of
 from .circuit import Circuit
 from .datasets import Dataset
 from .errors import CircuitError, quote, shown
+from .layer_nets import initial_value, weight_gain
 
 LOSSES = ("hinge", "logistic")
 BATCHES = ("full", "stochastic")
@@ -120,15 +126,17 @@ class Trainer:
         self._rng = np.random.default_rng(seed)
         self._drawn = None  # a batch not used yet: ((data set size, batch size), state, rows)
         self.features = self._data_inputs(circuit, plan)
+        self._check_output(plan)
         self.param_ids = [node.id for _i, node in plan.sources if node.is_movable]
-        self._param_index = np.array([plan.index[node_id] for node_id in self.param_ids],
-                                     dtype=np.intp)
+        self._param_index = [plan.index[node_id] for node_id in self.param_ids]
+        self._layout = ParamLayout([(node_id, plan.shapes[node_id])
+                                    for node_id in self.param_ids])
         self.weight_ids = [node_id for node_id in self.param_ids
                            if self.regularize == "all" or not self._is_bias(node_id)]
-        self._is_weight = np.array([node_id in set(self.weight_ids)
-                                    for node_id in self.param_ids], dtype=bool)
-        self._params = np.array([float(circuit.nodes[node_id].value)
-                                 for node_id in self.param_ids], dtype=np.float64)
+        self._is_weight = self._layout.spread([node_id in set(self.weight_ids)
+                                               for node_id in self.param_ids]).astype(bool)
+        self._params = self._layout.flat([circuit.nodes[node_id].value
+                                          for node_id in self.param_ids])
         self.dataset = self._checked(dataset)
         self.loss_history: list[float] = []
         self.accuracy_history: list[float] = []
@@ -136,18 +144,29 @@ class Trainer:
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
-    def _data_inputs(circuit: Circuit, plan) -> dict[str, int]:
+    def _data_inputs(circuit: Circuit, plan) -> dict[str, int | list]:
         features = {}
         for _i, node in plan.sources:
             if node.is_data:
-                if node.feature > 1:
-                    raise CircuitError(f"{shown(node.id)}: bound to feature {node.feature}, but "
-                                       "a data set has two columns (feature 0 is x, 1 is y)")
-                features[node.id] = node.feature
+                columns = node.feature if isinstance(node.feature, tuple) else (node.feature,)
+                if max(columns) > 1:
+                    raise CircuitError(f"{shown(node.id)}: bound to feature {max(columns)}, "
+                                       "but a data set has two columns (feature 0 is x, 1 is "
+                                       "y)")
+                features[node.id] = (list(node.feature) if isinstance(node.feature, tuple)
+                                     else node.feature)
         if not features:
             raise CircuitError("no input is bound to the data: set feature 0 (x) and "
                                "feature 1 (y) on the inputs that take the points")
         return features
+
+    @staticmethod
+    def _check_output(plan) -> None:
+        shape = plan.shapes.get(plan.output, ())
+        if shape:
+            raise CircuitError(f"the output {shown(plan.output)} has shape {shape}, but a "
+                               "classifier's output is one number per point (its score): "
+                               "sum it, or take a vector W of that many numbers and matmul")
 
     def _is_bias(self, node_id: str) -> bool:
         consumers = self.circuit.consumers_of(node_id)
@@ -170,8 +189,9 @@ class Trainer:
     # ------------------------------------------------------------------ state
     @property
     def params(self) -> dict:
-        """The current value of every parameter, by id (a copy)."""
-        return {node_id: float(v) for node_id, v in zip(self.param_ids, self._params)}
+        """The current value of every parameter, by id: a float, or an array of the
+        parameter's shape (a copy)."""
+        return dict(zip(self.param_ids, self._layout.values(self._params)))
 
     values = params  # what the GUI writes back to the circuit (as one undo step)
 
@@ -181,17 +201,68 @@ class Trainer:
         return len(self.loss_history)
 
     def set_params(self, values: dict) -> None:
-        """Set some parameters (by id) to finite numbers, e.g. after the user edited them."""
+        """Set some parameters (by id) to finite values of their shapes, e.g. after the user
+        edited them."""
         for node_id, value in values.items():
             if node_id not in self.param_ids:
                 raise CircuitError(f"{quote(node_id)} is not a parameter of this circuit")
-            if not math.isfinite(value):
-                raise CircuitError(f"{shown(node_id)}: {value!r} is not a finite number")
-            self._params[self.param_ids.index(node_id)] = float(value)
+            array = np.asarray(value, dtype=np.float64)
+            where = self._layout.slices[node_id]
+            if array.shape != self._layout.shapes[node_id]:
+                raise CircuitError(f"{shown(node_id)}: a value of shape {array.shape}, but the "
+                                   f"parameter has shape {self._layout.shapes[node_id]}")
+            if not np.isfinite(array).all():
+                raise CircuitError(f"{shown(node_id)}: {value!r} is not finite")
+            self._params[where] = array.ravel()
 
     def reset_params(self, seed: int = 0) -> None:
-        """Give every parameter a random value, uniform in [-0.5, 0.5) (the guide's init)."""
-        self._params = np.random.default_rng(seed).uniform(-0.5, 0.5, len(self.param_ids))
+        """Give every parameter a random value: a number uniform in [-0.5, 0.5) (the guide's
+        init); a vector or matrix as a layered net starts (``layer_nets.initial_value``)."""
+        rng = np.random.default_rng(seed)
+        first_biases = self._first_layer_biases()
+        values = []
+        for node_id in self.param_ids:
+            shape = self._layout.shapes[node_id]
+            if not shape:
+                values.append(rng.uniform(-0.5, 0.5))
+                continue
+            values.append(initial_value(shape, rng,
+                                        gain=weight_gain(self._activation_after(node_id)),
+                                        bias=node_id not in self._weight_like,
+                                        first_layer=node_id in first_biases))
+        self._params = self._layout.flat(values)
+
+    @property
+    def _weight_like(self) -> set:
+        return {node_id for node_id in self.param_ids if not self._is_bias(node_id)}
+
+    def _first_layer_biases(self) -> set:
+        """The biases added to a product of the data (b1 in W1·x + b1)."""
+        circuit, data = self.circuit, set(self.features)
+
+        def takes_data(node_id) -> bool:
+            return node_id is not None and any(src in data for src in circuit.inputs_of(node_id))
+
+        return {node_id for node_id in self.param_ids
+                for dst, _port in circuit.consumers_of(node_id)
+                if any(takes_data(src) for src in circuit.inputs_of(dst))}
+
+    def _activation_after(self, node_id: str):
+        """The gate row of the net's activation at a weight: the one its layer feeds (W·x,
+        + b, then it), or for the output layer the one its product takes (W2·h1); or None."""
+        circuit = self.circuit
+        consumers = [dst for dst, _port in circuit.consumers_of(node_id)]
+        frontier = consumers
+        for _depth in range(3):
+            for dst in frontier:
+                if circuit.nodes[dst].gate.group == "nonlinear":
+                    return circuit.nodes[dst].gate
+            frontier = [nxt for dst in frontier for nxt, _port in circuit.consumers_of(dst)]
+        for dst in consumers:
+            for src in circuit.inputs_of(dst):
+                if src in circuit.nodes and circuit.nodes[src].gate.group == "nonlinear":
+                    return circuit.nodes[src].gate
+        return None
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Train on ``dataset`` from now on (points added or removed); parameters are kept."""
@@ -202,8 +273,8 @@ class Trainer:
         """Every node's values at ``points`` with ``params`` (None: the current ones)."""
         plan = self._current_plan()
         overrides = {node_id: points[..., k] for node_id, k in self.features.items()}
-        overrides.update(zip(self.param_ids,
-                             (self._params if params is None else params).tolist()))
+        overrides.update(zip(self.param_ids, self._layout.values(
+            self._params if params is None else params)))
         return plan.forward(overrides)
 
     def _as_points(self, points) -> np.ndarray:
@@ -213,13 +284,15 @@ class Trainer:
         return points
 
     def node_values(self, points, node_id: str) -> np.ndarray:
-        """The value of gate ``node_id`` at each point (x, y) of ``points`` (shape (..., 2))."""
+        """The value of gate ``node_id`` at each point (x, y) of ``points`` (shape (..., 2)):
+        shape (...) for a number, (..., n) for a vector of n (one map per element)."""
         points = self._as_points(points)
         plan = self._current_plan()
         if node_id not in plan.index:
             raise CircuitError(f"no node {quote(node_id)}")
         value = self._forward(points)[plan.index[node_id]]
-        return np.broadcast_to(np.asarray(value, dtype=np.float64), points.shape[:-1]).copy()
+        shape = points.shape[:-1] + plan.shapes.get(node_id, ())
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), shape).copy()
 
     def scores(self, points) -> np.ndarray:
         """The circuit's output (the score) at each point of ``points`` (shape (..., 2))."""
@@ -249,7 +322,7 @@ class Trainer:
     # ------------------------------------------------------------------ training
     def gradient(self) -> dict:
         """dLoss/d(parameter) at the current values over the batch the next step would use."""
-        return dict(zip(self.param_ids, self._gradient(self._batch_rows()).tolist()))
+        return dict(zip(self.param_ids, self._layout.values(self._gradient(self._batch_rows()))))
 
     def _batch_rows(self) -> np.ndarray | None:
         """The rows of the next step's batch (None: every point), drawn once until used."""
@@ -277,13 +350,13 @@ class Trainer:
         points, labels = self.dataset.points, self.dataset.labels
         if rows is not None:
             points, labels = points[rows], labels[rows]
-        gradient = np.zeros(len(self.param_ids))
+        gradient = np.zeros(self._layout.size)
         for chunk in _chunks(len(labels), part_size):
             values = self._forward(points[chunk])
             scores = np.broadcast_to(values[self._plan.output_index], labels[chunk].shape)
             _per_point, slope = _LOSS_FUNCTIONS[self.loss_name](scores, labels[chunk])
             grads = self._plan.backward(values, seed=slope / len(labels), sources_only=True)
-            gradient += np.array([float(grads[i]) for i in self._param_index], dtype=np.float64)
+            gradient += self._layout.flat([grads[i] for i in self._param_index])
             yield
         with np.errstate(all="ignore"):
             return gradient + self.reg * np.where(self._is_weight, self._params, 0.0)
@@ -304,7 +377,8 @@ class Trainer:
         finite = np.isfinite(moved)
         params = np.where(finite, moved, self._params)
         loss, correct = yield from self._measure_parts(params, part_size)
-        self.stuck = [node_id for node_id, ok in zip(self.param_ids, finite) if not ok]
+        self.stuck = [node_id for node_id in self.param_ids
+                      if not finite[self._layout.slices[node_id]].all()]
         self._params = params
         self._drawn = None  # the batch is used: the next step draws its own
         self.loss_history.append(loss)
@@ -340,6 +414,41 @@ class Trainer:
             self.step()
 
 
+class ParamLayout:
+    """Where each parameter's elements sit in the trainer's flat vector of parameters."""
+
+    def __init__(self, shapes: list[tuple[str, tuple]]):
+        self.shapes = dict(shapes)
+        self.slices = {}
+        start = 0
+        for node_id, shape in shapes:
+            size = math.prod(shape)
+            self.slices[node_id] = slice(start, start + size)
+            start += size
+        self.size = start
+        self._all_numbers = not any(shape for _id, shape in shapes)
+
+    def flat(self, values: list) -> np.ndarray:
+        """The parameters' values (numbers or arrays, in order) as one flat float64 vector."""
+        if not values:
+            return np.zeros(0)
+        return np.concatenate([np.ravel(np.asarray(value, dtype=np.float64))
+                               for value in values])
+
+    def values(self, flat: np.ndarray) -> list:
+        """The flat vector back as each parameter's value: a float, or an array of its shape."""
+        if self._all_numbers:
+            return flat.tolist()
+        return [float(flat[where][0]) if not self.shapes[node_id]
+                else flat[where].reshape(self.shapes[node_id]).copy()
+                for node_id, where in self.slices.items()]
+
+    def spread(self, per_parameter: list) -> np.ndarray:
+        """One entry per parameter repeated over its elements."""
+        return np.repeat(np.asarray(per_parameter),
+                         [where.stop - where.start for where in self.slices.values()])
+
+
 def _finish(parts):
     """Run a generator of parts (``step_parts``...) to its end; its return value."""
     while True:
@@ -358,14 +467,18 @@ def _chunks(count: int, size: int | None):
 def train(circuit: Circuit, dataset: Dataset, steps: int = 1000, *, loss: str = "hinge",
           step_size: float = 0.01, reg: float = 1e-3, batch: str = "full",
           batch_size: int = 1, regularize: str = "weights", seed: int = 0,
-          init_seed: int | None = None) -> TrainResult:
-    """Train for ``steps`` steps from the circuit's values (or a random init with init_seed)."""
+          init_seed: int | None = None, progress=None) -> TrainResult:
+    """Train for ``steps`` steps from the circuit's values (or a random init with init_seed);
+    ``progress(trainer)`` is called after every step."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"steps must be a whole number >= 0, not {steps!r}")
     trainer = Trainer(circuit, dataset, loss=loss, step_size=step_size, reg=reg, batch=batch,
                       batch_size=batch_size, regularize=regularize, seed=seed)
     if init_seed is not None:
         trainer.reset_params(init_seed)
-    trainer.run(steps)
+    for _ in range(steps):
+        trainer.step()
+        if progress is not None:
+            progress(trainer)
     return TrainResult(list(trainer.loss_history), trainer.accuracy(), trainer.params,
                        list(trainer.accuracy_history), trainer.steps)

@@ -126,3 +126,86 @@ def test_a_wrong_command_line_is_exit_2(svm, args):
 def test_points_and_noise_without_a_dataset_say_they_go_with_it(svm, args, named):
     message = refused(2, svm, *args)
     assert named in message and "with --dataset NAME" in message
+
+
+@pytest.fixture
+def spiral_net(tmp_path) -> Path:
+    from engine.layer_nets import two_layer_net
+
+    path = tmp_path / "spiral.circuit"
+    circuit = two_layer_net(100, "relu", seed=0)
+    engine.embed_dataset(circuit, engine.make_dataset("spiral"))
+    engine.save(circuit, path)
+    return path
+
+
+def test_a_tensor_net_trains_from_the_command_line_and_saves_its_matrices(spiral_net, tmp_path):
+    out_path = tmp_path / "trained.circuit"
+    out = ok(spiral_net, "--steps", 1500, "--loss", "logistic", "--step-size", 0.3,
+             "--save", out_path)  # ok(): nothing on standard error when it is not a terminal
+    assert out["accuracy"] >= 0.95 and out["steps"] == 1500
+    w1 = np.array(out["params"]["W1"])
+    assert w1.shape == (100, 2) and np.array(out["params"]["b1"]).shape == (100,)
+    assert isinstance(out["params"]["b2"], float)
+    saved = engine.load(out_path)
+    assert np.allclose(saved.nodes["W1"].value, w1)
+
+
+def test_progress_shows_on_a_terminal_as_one_updating_line(spiral_net):
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine", "train", str(spiral_net),
+                               "--steps", "300", "--step-size", "0.3"], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=follower, timeout=120)
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal's other end is closed: all was read
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["steps"] == 300  # the JSON alone on standard output
+    text = written.decode()
+    assert text.startswith("\r") and text.endswith("\n")
+    assert text.count("\n") == text.count("\r\n") == 1  # one line, rewritten in place
+    last = text.rstrip().split("\r")[-1]
+    assert last.startswith("step 300/300  loss ") and "accuracy" in last and last.endswith("%")
+
+
+def test_progress_line_writes_nothing_unless_the_stream_is_a_terminal():
+    import io
+
+    from engine.progress_line import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    pipe, terminal = io.StringIO(), Terminal()
+    for stream in (pipe, terminal):
+        line = ProgressLine(stream, 3, interval_s=0.0)
+        for step in (1, 2, 3):
+            line.show(step, 1.0 / step, step / 3)
+        line.close()
+    assert pipe.getvalue() == ""
+    assert terminal.getvalue() == ("\rstep 1/3  loss 1  accuracy 33.3%"
+                                   "\rstep 2/3  loss 0.5  accuracy 66.7%"
+                                   "\rstep 3/3  loss 0.3333  accuracy 100.0%\n")
+
+
+def test_without_loss_and_step_size_the_files_suggestion_is_used(spiral_net):
+    out = ok(spiral_net, "--steps", 3)
+    assert out["loss_function"] == "logistic"  # the layered net's file suggests it
+    circuit = engine.load(spiral_net)
+    circuit.set_extra("training", {"loss": "squared", "step_size": -1})
+    engine.save(circuit, spiral_net)
+    assert ok(spiral_net, "--steps", 3)["loss_function"] == "hinge"  # not valid: the default

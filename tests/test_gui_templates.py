@@ -188,7 +188,7 @@ def test_the_dialog_opens_on_the_last_choice(window, qtbot):
     answer_template_dialog(qtbot, look_and_cancel)
     action.trigger()
     assert seen == [dict(kind="hidden", n_hidden=16, activation="tanh", seed=5,
-                         data="circle")]
+                         data="circle", gates="scalar")]
     assert window.document.circuit is circuit  # cancelled: nothing changed
 
 

@@ -611,10 +611,11 @@ def test_fit_shows_every_example_whole_with_numbers_as_tall_as_the_menu_text(
     assert readable_numbers_problems(view, scene) == []
     # numbers with no room are left out (a source's value first: its pill shows it), and
     # the hint says so where it covers nothing
-    assert len(shown_numbers(scene)) >= len(scene.wire_items())
+    tensors = any(engine.is_tensor(node.value) for node in window.document.circuit.nodes.values())
+    if not tensors:  # a long chain of tensor wires (the 3-layer net) may keep fewer
+        assert len(shown_numbers(scene)) >= len(scene.wire_items())
     # every number, or its source's pill (a vector's or matrix's numbers take more room: some
     # may be left out, and the hint says so)
-    tensors = any(engine.is_tensor(node.value) for node in window.document.circuit.nodes.values())
     if not column and name != "two_layer_net.circuit" and not tensors:
         assert scene.numbers_left_out() == 0
     if scene.numbers_left_out() == 0:

@@ -52,6 +52,14 @@ def source_values(name):
     return {n["id"]: n["value"] for n in data["nodes"] if n["op"] in ("input", "const")}
 
 
+def layered_net(v, layers):
+    """W_L·relu(... relu(W1·x + b1) ...) + b_L, written out in numpy."""
+    h = np.array(v["x"])
+    for k in range(1, layers):
+        h = np.maximum(0.0, np.array(v[f"W{k}"]) @ h + np.array(v[f"b{k}"]))
+    return float(np.array(v[f"W{layers}"]) @ h + v[f"b{layers}"])
+
+
 def two_layer(v):
     relu = [max(0.0, v[f"a{i}"] * v["x"] + v[f"b{i}"] * v["y"] + v[f"c{i}"]) for i in (1, 2, 3)]
     return v["a4"] * relu[0] + v["b4"] * relu[1] + v["c4"] * relu[2] + v["d4"]
@@ -75,6 +83,8 @@ EXAMPLE_MATH = {
         lambda v: sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["w2"]), 0.73),
     "linear_svm": (lambda v: v["a"] * v["x"] + v["b"] * v["y"] + v["c"], None),
     "two_layer_net": (two_layer, None),
+    "spiral_2layer_h100": (lambda v: layered_net(v, 2), None),
+    "spiral_3layer": (lambda v: layered_net(v, 3), None),
     "wx_squared": (lambda v: float(np.sum((np.array(v["W"]) @ v["x"]) ** 2)), 0.116),
     "numpy_net_11_lines": (numpy_net_loss, None),
     "relu_jacobian": (lambda v: float(np.dot(v["w"], np.maximum(0.0, v["x"]))), None),

@@ -11,7 +11,9 @@ margin, the aspect ratio locked so a circle looks round.
 Select one gate on the canvas and the map shows that gate's own value instead (TensorFlow
 Playground's per-neuron maps): each hidden unit of a net is a simple cut of the plane, and the
 output adds the cuts up -- the lecture's "space warping", visible. Its name and formula are the
-plot's title. "Show the output" pins the map to the output whatever is selected.
+plot's title. "Show the output" pins the map to the output whatever is selected. A gate whose
+value is a vector (a tensor net's hidden layer) has a map per element: they show as small
+multiples, and a layer of 2 also as the warped plane (``hidden_view.HiddenLayerView``).
 
 A click on the plot adds a +1 point, Shift+click a -1 point, Ctrl+click removes the point
 nearest the click (within ``REMOVE_RADIUS_PX`` pixels): each one undo step, through the
@@ -26,6 +28,8 @@ evaluated once, and not at all while the plot is hidden (it catches up when show
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
@@ -36,11 +40,17 @@ from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QV
 from engine import CircuitError, format_number, infix_text
 from gui.training.boundary_image import (LEVELS, NEGATIVE_RGB, POSITIVE_RGB, colour_table,
                                 join_segments, plane_grid, robust_scale, shade, zero_contour)
+from gui.training.hidden_maps import grid_lines
+from gui.training.hidden_view import HiddenLayerView
 from gui.common.plots import make_plot
 from gui.common.widgets import SquareFrame
 from gui.common.deferred import after_events
 
-RESOLUTION = 100  # grid points along each axis
+RESOLUTION = 100  # grid points along each axis (at most)
+GRID_WORK = 1_500_000  # numbers one pass over the grid may compute: a wide net gets a coarser
+MIN_RESOLUTION = 40  # grid (h = 100: about 70 x 70), which the smooth image hides
+UNIT_RESOLUTION = 32  # grid points along each axis of one unit's small map
+MAX_UNIT_MAPS = 256  # a layer wider than this shows its first 256 units
 OUTPUT_SCALE = 1.0  # the output's colour is full at |score| >~ 2 (tanh(2) = 0.96)
 MIN_MARGIN = 0.5  # the view reaches this far (or 10% of the data's span) past the points
 MARGIN_FRACTION = 0.1
@@ -197,6 +207,9 @@ class BoundaryPlot(QWidget):
         self.square = SquareFrame(self.plot, self)  # the plane keeps its aspect in any dock
         self.plot.installEventFilter(self)
         layout.addWidget(self.square, 1)
+        self.hidden_view = HiddenLayerView(self)
+        self.hidden_view.hide()
+        layout.addWidget(self.hidden_view, 1)
         layout.addLayout(row)
         self._set_key("score", "score = 0", OUTPUT_SCALE)
 
@@ -226,9 +239,13 @@ class BoundaryPlot(QWidget):
         self._timer.stop()
         self._dirty = False
         (x0, x1), (y0, y1) = self.view_box.viewRange()
-        nx = ny = self.resolution
-        xs, ys, points = plane_grid((x0, x1), (y0, y1), nx, ny)
         node_id = self.shown_node()
+        if node_id is not None and self.session.node_shape(node_id):
+            self._show_layer(node_id, (x0, x1), (y0, y1))
+            return
+        self._show_single_map()
+        nx = ny = self.grid_side()
+        xs, ys, points = plane_grid((x0, x1), (y0, y1), nx, ny)
         values, hint = self._evaluate(points, node_id)
         line_id = self._line_source(node_id) if values is not None else None
         line_values = values
@@ -256,6 +273,52 @@ class BoundaryPlot(QWidget):
         ends = self._segments.reshape(-1, 2)
         self.contour_item.setData(ends[:, 0], ends[:, 1])
         self._show_title(node_id, line_id, scale)
+
+    def grid_side(self) -> int:
+        """The grid's points along each axis: ``resolution``, fewer for a circuit whose pass
+        computes many numbers per point (a wide tensor net), so a redraw stays a few ms."""
+        per_point = self.session.numbers_per_point()
+        side = int(math.sqrt(GRID_WORK / per_point)) if per_point > 0 else self.resolution
+        return max(min(MIN_RESOLUTION, self.resolution), min(self.resolution, side))
+
+    def _show_single_map(self) -> None:
+        if self.hidden_view.isVisibleTo(self):
+            self.hidden_view.hide()
+            self.square.show()
+
+    def _show_layer(self, node_id: str, x_range, y_range) -> None:
+        """Small multiples of a vector gate's elements; a layer of 2 also warps the plane."""
+        _xs, _ys, points = plane_grid(x_range, y_range, UNIT_RESOLUTION, UNIT_RESOLUTION)
+        values, hint = self._evaluate(points, node_id)
+        self._shown = node_id
+        if values is None:
+            self._show_single_map()
+            self._show_hint(hint)
+            return
+        units = values.reshape(UNIT_RESOLUTION, UNIT_RESOLUTION, -1)
+        name = self.document.circuit.nodes[node_id].name
+        formula = gate_expression(self.document.circuit, node_id)
+        self.hidden_view.show_units(f"{name} = {formula}", units[:, :, :MAX_UNIT_MAPS])
+        warp = None
+        if units.shape[2] == 2:
+            lines = grid_lines(x_range, y_range)
+            warp, _hint = self._evaluate(lines, node_id)
+        if warp is not None:
+            dataset = self.session.dataset
+            mapped = labels = None
+            if dataset is not None and len(dataset):
+                mapped, _hint = self._evaluate(dataset.points, node_id)
+                labels = dataset.labels
+            self.hidden_view.show_warp(warp, mapped, labels)
+        else:
+            self.hidden_view.show_warp(None)
+        self._show_hint("")
+        self._set_title(f"hidden layer {name}")
+        self._set_key(f"{name}[i]", f"{name}: one tile per unit", 1.0,
+                      "Each tile is one unit's map, on its own scale.")
+        if not self.hidden_view.isVisibleTo(self):
+            self.square.hide()
+            self.hidden_view.show()
 
     def shown_node(self) -> str | None:
         """The gate whose values the map shows (None: the circuit's output)."""

@@ -12,16 +12,17 @@ values from the seed. Each is one undo step.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
-from engine import LOSSES
+from engine import LOSSES, is_tensor, shape_text
 from gui.common.deferred import after_events
 from gui.common.widgets import LogStepSpinBox
 from gui.training.data_panel import DataPanel
 from gui.training.plots import TrainingPlots
-from gui.training.session import MAX_STEPS_PER_FRAME, TrainingSession
+from gui.training.session import MAX_STEPS_PER_FRAME, TrainingSession, first_column
 
 LOSS_TITLES = {"hinge": "hinge (the guide's SVM)", "logistic": "logistic (cross-entropy)"}
 BATCH_TITLES = {"full": "full batch", "stochastic": "stochastic"}
@@ -31,20 +32,25 @@ MAX_LISTED = 8  # parameters named in the roles line
 def roles_text(circuit) -> str:
     """Which inputs are data and which are parameters: ``Data: x, y · Parameters: a, b, c``."""
     nodes = circuit.nodes.values()
-    data = sorted((n for n in nodes if n.is_data), key=lambda n: n.feature)
-    params = [n.id for n in nodes if n.is_movable]
+    data = sorted((n for n in nodes if n.is_data), key=lambda n: first_column(n.feature))
+    params = [n.id + (f" ({shape_text(np.shape(n.value))})" if is_tensor(n.value) else "")
+              for n in nodes if n.is_movable]
     frozen = [n.id for n in nodes if n.gate.variable and not n.trainable and not n.is_data]
 
     def listing(ids):
         shown = ", ".join(ids[:MAX_LISTED])
         return shown + (f" … ({len(ids)})" if len(ids) > MAX_LISTED else "")
 
-    parts = ["Data: " + (", ".join(f"{n.id} (feature {n.feature})" for n in data)
+    parts = ["Data: " + (", ".join(f"{n.id} (feature {_columns(n.feature)})" for n in data)
                          if data else "none: bind an input to x or y")]
     parts.append("Parameters: " + (listing(params) if params else "none"))
     if frozen:
         parts.append("Frozen: " + listing(frozen))
     return " · ".join(parts)
+
+
+def _columns(feature) -> str:
+    return f"[{', '.join(map(str, feature))}]" if isinstance(feature, tuple) else str(feature)
 
 
 class TrainingPanel(QWidget):

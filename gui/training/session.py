@@ -12,7 +12,10 @@ One ``TrainingSession`` per window. It is what the training dock and the boundar
   back the curves of its structure if undo brought an old structure back (``run_history``).
   While paused, the circuit's values are the truth: the trainer takes them before every use,
   so the user's edits and undo count. The settings (loss, step size, ...) are the circuit's:
-  another document (New, Open, a template) starts from ``DEFAULT_SETTINGS``.
+  another document (New, Open, a template) starts from ``DEFAULT_SETTINGS``, with what its
+  file suggests (the optional key ``"training"``: ``{"loss": "logistic", "step_size": 0.3}``,
+  as the layered nets' examples carry) on top; a suggestion that is not a valid setting is
+  left out.
 - **Step** takes one step: one undo step ("Train 1 step"). **Train** runs on the shared
   ``RunLoop``: a slice takes up to ``steps_per_frame`` steps within ``BUDGET_S``, checked
   before each unit of work; a step over a big data set is done in parts of ``PART_POINTS``
@@ -40,7 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine import BATCHES, LOSSES, CircuitError, Dataset, Trainer, format_readout
+from engine import (BATCHES, LOSSES, TRAINING_KEY, CircuitError, Dataset, Trainer,
+                    format_readout, plan_of)
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.training.dataset_store import DatasetStore
@@ -160,7 +164,7 @@ class TrainingSession(QObject):
     def data_inputs(self) -> list[str]:
         """The ids of the inputs bound to data, feature 0 (x) first."""
         nodes = [node for node in self.document.circuit.nodes.values() if node.is_data]
-        return [node.id for node in sorted(nodes, key=lambda node: node.feature)]
+        return [node.id for node in sorted(nodes, key=lambda node: first_column(node.feature))]
 
     def param_ids(self) -> list[str]:
         """The ids of the parameters training moves (inputs neither data nor frozen)."""
@@ -260,7 +264,7 @@ class TrainingSession(QObject):
             raise CircuitError(self._problem)
         if not self.running and self._stale:
             values = self._circuit_values(trainer)
-            if values != trainer.params:
+            if not same_values(values, trainer.params):
                 trainer.set_params(values)
                 self._measured = -1
             self._stale = False
@@ -278,6 +282,16 @@ class TrainingSession(QObject):
         trainer = self._evaluator()
         with np.errstate(all="ignore"):
             return trainer.node_values(points, node_id)
+
+    def node_shape(self, node_id: str) -> tuple:
+        """The shape of one point's value of ``node_id``: () for a number, (h,) for a layer."""
+        return plan_of(self.document.circuit).shapes.get(node_id, ())
+
+    def numbers_per_point(self) -> int:
+        """How many numbers a pass computes per data point (every gate's elements)."""
+        plan = plan_of(self.document.circuit)
+        return sum(math.prod(plan.shapes.get(node.id, ())) for node in plan.nodes
+                   if not node.gate.is_source)
 
     def summary(self) -> Summary | None:
         """Loss and accuracy of the current parameters on the data set (None without one)."""
@@ -314,7 +328,8 @@ class TrainingSession(QObject):
                         name, run_id: int = -1) -> RunValuesCommand:
         circuit = self.document.circuit
         new = {node_id: value for node_id, value in trainer.params.items()
-               if node_id in circuit.nodes and node_id in before and value != before[node_id]}
+               if node_id in circuit.nodes and node_id in before
+               and not np.array_equal(value, before[node_id])}
         return RunValuesCommand(self.document, new, before, name, run_id,
                                 steps=(before_mark.steps, trainer.steps),
                                 before=before_mark, after=HistoryMark.of(trainer),
@@ -516,9 +531,21 @@ class TrainingSession(QObject):
         self._drop_trainer()
         self._shelf.clear()
         self.configure(**DEFAULT_SETTINGS)  # what was typed for one circuit is not the next's
+        self._take_suggested_settings()
         self.settings_reset.emit()
         self._params_timer.stop()
         self.params_changed.emit()
+
+    def _take_suggested_settings(self) -> None:
+        suggested = self.document.circuit.extra.get(TRAINING_KEY)
+        if not isinstance(suggested, dict):
+            return
+        for name, value in suggested.items():
+            if name in DEFAULT_SETTINGS and type(value) in (int, float, str):
+                try:
+                    self.configure(**{name: value})
+                except (ValueError, TypeError):
+                    pass  # not a setting this session can take: the default stays
 
     def _params_edited(self) -> None:
         trainer = self._ensure_trainer()
@@ -550,6 +577,16 @@ class TrainingSession(QObject):
         }[reason]
         summary = self.summary() if reason in (PAUSED, NOT_FINITE) else None
         self.status_message.emit(text + (f", {summary.text()}" if summary else ""))
+
+
+def same_values(a: dict, b: dict) -> bool:
+    """True when two dicts of values (numbers or arrays) hold the same keys and numbers."""
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def first_column(feature) -> int:
+    """The first data column of an input's ``feature`` (a column, or (0, 1) for a vector)."""
+    return feature[0] if isinstance(feature, tuple) else feature
 
 
 def _train_text(steps: int) -> str:
