@@ -1,5 +1,5 @@
-"""How numbers read: one short format wherever a number is shown (-0.53, 1.2e+30, nan: the
-canvas, the docks, the captions), every digit on hover, ten significant digits only in the
+"""How numbers read: one short format wherever a number is shown (-0.53, 0.116, 1.2e+30, nan:
+the canvas, the docks, the captions), every digit on hover, ten significant digits only in the
 fields where a number is edited. Zero reads 0.00 whatever its sign (hover shows -0.0).
 
 A sentence about one number (the status bar, a run's message, an undo text) reads it the same
@@ -13,7 +13,9 @@ import math
 
 
 def format_number(x) -> str:
-    """Two decimals for everyday sizes, two significant digits with an exponent otherwise."""
+    """Two decimals for everyday sizes, two significant digits with an exponent otherwise; a
+    number below 10 that has exactly three decimals (the lecture's 0.116, -0.112, 0.088, up
+    to the last bits of float arithmetic) reads with all three."""
     x = float(x)
     if math.isnan(x):
         return "nan"
@@ -21,9 +23,19 @@ def format_number(x) -> str:
         return "inf" if x > 0 else "-inf"
     if x == 0:
         return "0.00"
-    if 0.01 <= abs(x) < 1e5:
-        return f"{x:.2f}"
+    if 0.001 <= abs(x) < 1e5:
+        if abs(x) < 10 and _three_decimals(x):
+            return f"{x:.3f}"
+        if abs(x) >= 0.01:
+            return f"{x:.2f}"
     return f"{x:.2g}"
+
+
+def _three_decimals(x: float) -> bool:
+    """True for a number that is a whole number of thousandths, not of hundredths."""
+    thousandths = x * 1000.0
+    whole = round(thousandths)
+    return abs(thousandths - whole) <= 1e-9 * abs(thousandths) and whole % 10 != 0
 
 
 def format_readout(x) -> str:

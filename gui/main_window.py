@@ -29,7 +29,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
 
-from engine import format_full, format_readout, is_marked
+from engine import format_full, format_readout, is_marked, is_tensor
 from gui.ascent.panel import AscentPanel
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
@@ -49,6 +49,7 @@ from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
 from gui.model.document import Document
+from gui.model.value_text import value_preview
 from gui.training import template_dialog
 from gui.training.boundary_plot import BoundaryPlot
 from gui.training.classifier_column import ClassifierColumn
@@ -566,6 +567,9 @@ def result_summary(result) -> str:
     if result is None:
         return "The circuit cannot run"
     if result.has_gradients and result.value is not None:
+        if is_tensor(result.value):  # seeded with ones: the gradients of its sum
+            return (f"{result.output} = {value_preview(result.value)} (not one number: the "
+                    f"gradients are those of the sum of its elements)")
         return f"{result.output} = {format_readout(_scalar(result.value))}"
     problems = list(result.problems or [])
     if problems:

@@ -236,7 +236,7 @@ def test_a_tensor_gates_forward_caption_reads_like_the_lecture_with_its_small_nu
     assert forward_caption(circuit, result, "q") == \
         "W·x = [[0.10, 0.50], [-0.30, 0.80]] · [0.20, 0.40] = [0.22, 0.26]"
     assert forward_caption(circuit, result, "sq") == "q ^ 2 = [0.22, 0.26] ^ 2 = [0.05, 0.07]"
-    assert forward_caption(circuit, result, "f") == "sum(sq) = sum([0.05, 0.07]) = 0.12"
+    assert forward_caption(circuit, result, "f") == "sum(sq) = sum([0.05, 0.07]) = 0.116"
 
 
 def test_matmuls_backward_caption_is_dw_dq_xt_and_dx_wt_dq(wx):
@@ -248,8 +248,8 @@ def test_matmuls_backward_caption_is_dw_dq_xt_and_dx_wt_dq(wx):
     assert np.allclose(w.sent, [[0.088, 0.176], [0.104, 0.208]])  # FORMAT.md 5
     assert np.allclose(x.sent, [-0.112, 0.636])
     assert rule.captions() == [
-        "dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ = [[0.09, 0.18], [0.10, 0.21]]",
-        "dx = Wᵀ·dq = [[0.10, 0.50], [-0.30, 0.80]]ᵀ·[0.44, 0.52] = [-0.11, 0.64]"]
+        "dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ = [[0.088, 0.176], [0.104, 0.208]]",
+        "dx = Wᵀ·dq = [[0.10, 0.50], [-0.30, 0.80]]ᵀ·[0.44, 0.52] = [-0.112, 0.636]"]
     assert rule.pattern == "switches"
     # every digit with another number format (the animation passes the canvas's)
     assert rule.ports[1].caption(lambda v: f"{v:.3f}").endswith("= [-0.112, 0.636]")

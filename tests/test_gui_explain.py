@@ -283,16 +283,16 @@ def test_a_click_on_w_explains_df_dw_as_the_product_of_the_local_jacobians(windo
     click_gate(window, qtbot, "W")
     assert window.scene.selected_node_ids() == ["W"]
     text = window.explain.text()
-    assert "df/dW = [[0.09, 0.18], [0.10, 0.21]]" in text  # FORMAT.md 5's 0.088 ... 0.208
+    assert "df/dW = [[0.088, 0.176], [0.104, 0.208]]" in text  # FORMAT.md 5
     assert "each local gradient is a Jacobian" in text
     # the chain rule's first step: df/dq (a vector) times the 2×4 Jacobian of q = W·x
     assert "df/dW = df/dq · ∂q/∂W" in text
-    assert "[0.44, 0.52] · ⟨2×4⟩ = [[0.09, 0.18], [0.10, 0.21]]" in text
+    assert "[0.44, 0.52] · ⟨2×4⟩ = [[0.088, 0.176], [0.104, 0.208]]" in text
     assert "W → q → sq → f" in text
     # the path's product from the output end, so the shapes chain: J_sum (1×2, a row of
     # ones) · J_pow (2×2, diag 2q) · J_matmul (2×4)
     assert "df/dW = [[1.00, 1.00]] · [[0.44, 0.00], [0.00, 0.52]] · ⟨2×4⟩ = " \
-           "[[0.09, 0.18], [0.10, 0.21]]" in text
+           "[[0.088, 0.176], [0.104, 0.208]]" in text
     assert "∂sq/∂q\npow: p · a^(p − 1) (a = [0.22, 0.26])\n[[0.44, 0.00], [0.00, 0.52]]" in text
 
 

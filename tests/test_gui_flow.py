@@ -687,8 +687,8 @@ def test_the_passes_on_wx_squared_caption_like_the_lecture(window, qtbot):
         assert flow.step()
     assert any(m.startswith("Backward") and "df/dq = [0.44, 0.52]" in m for m in messages)
     text = flow.caption_of("q")
-    assert "dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ = [[0.09, 0.18], [0.10, 0.21]] → W" in text
-    assert "dx = Wᵀ·dq = [[0.10, 0.50], [-0.30, 0.80]]ᵀ·[0.44, 0.52] = [-0.11, 0.64] → x" in text
+    assert "dW = dq·xᵀ = [0.44, 0.52]·[0.20, 0.40]ᵀ = [[0.088, 0.176], [0.104, 0.208]] → W" in text
+    assert "dx = Wᵀ·dq = [[0.10, 0.50], [-0.30, 0.80]]ᵀ·[0.44, 0.52] = [-0.112, 0.636] → x" in text
     assert "matmul switches" in text
     window.findChild(QSlider, "flow_speed").setValue(SPEED_MAX)
     window.findChild(QAction, "action_flow_play").trigger()

@@ -239,7 +239,7 @@ def test_wx_squared_checks_every_element_of_w_and_x_and_opens_them(window, qtbot
     assert window.check.status.text().startswith("✓ All 6 gradients match")
     x = open_row(window, qtbot, "x")
     assert [c[ELEMENT].text() for c in x] == ["[0]", "[1]"]
-    assert [c[ANALYTIC].text() for c in x] == ["-0.11", "0.64"]  # FORMAT.md 5's df/dx
+    assert [c[ANALYTIC].text() for c in x] == ["-0.112", "0.636"]  # FORMAT.md 5's df/dx
     assert every_digit(x[1][NUMERICAL]) == pytest.approx(0.636, rel=1e-8)
     w = open_row(window, qtbot, "W")
     assert [c[ELEMENT].text() for c in w] == ["[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]"]
@@ -260,7 +260,7 @@ def test_a_broken_tensor_gate_is_shown_at_its_wrong_elements(window, qtbot, monk
     action(window).trigger()
     w = rows(window)["W"]
     assert w[STATUS].text() == "✗ fail" and w[ELEMENT].text() == "[0, 1] of 2×2"
-    assert w[ANALYTIC].text() == "0.10" and w[NUMERICAL].text() == "0.18"
+    assert w[ANALYTIC].text() == "0.104" and w[NUMERICAL].text() == "0.176"
     assert rows(window)["x"][STATUS].text() == "✓ ok"
     assert glyphs(window) == {"W": "✗", "x": "✓"}
     assert "(W[0, 1], W[1, 0])" in window.check.status.text()

@@ -48,7 +48,7 @@ def test_a_small_matrix_shows_as_numbers_titled_with_its_name_and_shape(inspecto
     assert inspector.grad_stack.currentWidget() is inspector.grad_table
     assert inspector.value_table.isVisible() and inspector.grad_table.isVisible()
     assert texts(inspector.value_table) == [["0.10", "0.50"], ["-0.30", "0.80"]]
-    assert texts(inspector.grad_table) == [["0.09", "0.18"], ["0.10", "0.21"]]
+    assert texts(inspector.grad_table) == [["0.088", "0.176"], ["0.104", "0.208"]]
     assert inspector.grad_table.model().index(0, 0).data(Qt.ToolTipRole) == "df/dW[0, 0] = 0.088"
     assert inspector.grad_caption.text() == "gradient df/dW"
 
@@ -64,8 +64,8 @@ def test_the_toggle_shows_both_as_heatmaps_and_a_cell_reads_on_hover(qtbot, insp
     rect = canvas.image_rect()
     qtbot.mouseMove(canvas, QPoint(round(rect.left() + rect.width() * 0.75),
                                    round(rect.top() + rect.height() * 0.25)))
-    assert inspector.grad_heatmap.readout.text() == "df/dW[0, 1] = 0.18"
-    assert inspector.grad_heatmap.range_label.text() == "0.09 … 0.21"
+    assert inspector.grad_heatmap.readout.text() == "df/dW[0, 1] = 0.176"
+    assert inspector.grad_heatmap.range_label.text() == "0.088 … 0.208"
     qtbot.mouseClick(inspector.numbers_button, Qt.LeftButton)
     assert inspector.value_table.isVisible() and not inspector.value_heatmap.isVisible()
 
@@ -75,10 +75,10 @@ def test_showing_the_same_node_again_updates_in_place_and_keeps_the_choice(qtbot
     qtbot.mouseClick(inspector.heatmap_button, Qt.LeftButton)
     inspector.show_tensors("W", W - DW, DW * 0)  # after a step of gradient descent
     assert inspector.showing_heatmaps()
-    assert inspector.value_heatmap.range_label.text() == "-0.40 … 0.59"
+    assert inspector.value_heatmap.range_label.text() == "-0.404 … 0.592"
     assert inspector.grad_heatmap.range_label.text() == "0.00"
     qtbot.mouseClick(inspector.numbers_button, Qt.LeftButton)
-    assert texts(inspector.value_table) == [["0.01", "0.32"], ["-0.40", "0.59"]]
+    assert texts(inspector.value_table) == [["0.012", "0.324"], ["-0.404", "0.592"]]
 
 
 def test_a_big_tensor_shows_as_heatmaps_and_a_small_one_as_numbers_again(inspector):
@@ -90,7 +90,7 @@ def test_a_big_tensor_shows_as_heatmaps_and_a_small_one_as_numbers_again(inspect
     inspector.show_tensors("x", np.array([0.2, 0.4]), np.array([-0.112, 0.636]))
     assert inspector.title.text() == "x  2"
     assert not inspector.showing_heatmaps()
-    assert texts(inspector.grad_table) == [["-0.11", "0.64"]]
+    assert texts(inspector.grad_table) == [["-0.112", "0.636"]]
 
 
 def test_no_gradient_says_so_and_nan_inf_show_as_text(inspector):
@@ -108,7 +108,7 @@ def test_no_gradient_says_so_and_nan_inf_show_as_text(inspector):
 def test_a_number_is_titled_by_its_name_alone(inspector):
     inspector.show_tensors("f", 0.116, 1.0)
     assert inspector.title.text() == "f"
-    assert texts(inspector.value_table) == [["0.12"]]
+    assert texts(inspector.value_table) == [["0.116"]]
 
 
 def test_the_dialog_shows_the_same_in_its_own_window(qtbot):
@@ -127,7 +127,7 @@ def test_an_edit_in_the_matrix_editor_runs_and_the_inspector_shows_the_new_gradi
     circuit = engine.loads(WX_SQUARED)
     result = engine.run(circuit)
     inspector.show_tensors("W", circuit.nodes["W"].value, result.grads["W"])
-    assert texts(inspector.grad_table) == [["0.09", "0.18"], ["0.10", "0.21"]]
+    assert texts(inspector.grad_table) == [["0.088", "0.176"], ["0.104", "0.208"]]
     editor = MatrixEditor(circuit.nodes["W"].value, "W")
     qtbot.addWidget(editor)
     show_at(editor, qtbot, (360, 220))
@@ -141,7 +141,7 @@ def test_an_edit_in_the_matrix_editor_runs_and_the_inspector_shows_the_new_gradi
     type_in_cell(qtbot, editor.table, 0, 0, "1")
     np.testing.assert_allclose(engine.run(circuit).values["q"], [0.4, 0.26])
     assert texts(inspector.value_table) == [["1.00", "0.50"], ["-0.30", "0.80"]]
-    assert texts(inspector.grad_table) == [["0.16", "0.32"], ["0.10", "0.21"]]
+    assert texts(inspector.grad_table) == [["0.16", "0.32"], ["0.104", "0.208"]]
     tooltip = inspector.grad_table.model().index(0, 1).data(Qt.ToolTipRole)
     assert tooltip.startswith("df/dW[0, 1] = ")
     assert float(tooltip.split(" = ")[1]) == pytest.approx(0.32)  # every digit on hover

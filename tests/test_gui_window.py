@@ -159,7 +159,7 @@ def test_every_example_opens_in_the_window_and_shows_its_numbers(window, name):
     if seed is not None:
         assert round(result.value, len(str(seed).partition(".")[2])) == seed
     label = window.result_label.text()
-    assert f"{result.output} = {expected:.2f}" == label
+    assert f"{result.output} = {engine.format_readout(expected)}" == label
     assert window.scene.gate_item(result.output) is not None
     assert len(window.scene.wire_items()) == len(window.document.circuit.wires())
 
@@ -481,3 +481,15 @@ def test_a_circuit_file_dropped_on_the_window_opens(window, qtbot):
     window.document.flush()
     assert window.document.path == EXAMPLES / "multiply.circuit"
     assert window.document.result.value == -2 * 3
+
+
+def test_an_output_that_is_a_vector_reads_as_one_in_the_status_bar():
+    circuit = engine.Circuit()
+    circuit.add_node("input", "W", value=[[1.0, 2.0], [3.0, 4.0]])
+    circuit.add_node("input", "x", value=[1.0, 1.0])
+    circuit.add_node("matmul", "q")
+    circuit.connect("W", "q", 0)
+    circuit.connect("x", "q", 1)
+    from gui.main_window import result_summary
+    assert result_summary(engine.run(circuit)) == (
+        "q = [3.00, 7.00] (not one number: the gradients are those of the sum of its elements)")
