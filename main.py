@@ -98,6 +98,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     engine.keep_freed_memory()  # the app's batched passes reuse their memory (engine/heap.py)
+    engine.single_blas_thread()  # and do not fight for the cores (engine/blas_threads.py)
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("circuitgrad")

@@ -76,6 +76,7 @@ def best_seconds(work, repeat: int = 7, number: int = 10) -> float:
 def main() -> None:
     """Check that every way agrees, then time each and print a table."""
     engine.keep_freed_memory()  # as the app and the command line do at start-up
+    engine.single_blas_thread()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200)
     args = parser.parse_args()

@@ -137,6 +137,7 @@ def open_window(grid: int | None = None):
     """The app, a shown 1400 x 900 main window (the boundary grid ``grid`` points a side, if
     given) and its training session, with what start-up made frozen as main.py does."""
     engine.keep_freed_memory()  # as the app and the command line do at start-up
+    engine.single_blas_thread()
     app = QApplication.instance() or QApplication(sys.argv)
 
     from gui.files.file_actions import DISCARD

@@ -255,6 +255,7 @@ def print_table(rows: list) -> None:
 def main() -> None:
     """Check agreement, then time every way of both nets and print the tables."""
     engine.keep_freed_memory()  # as the app and the command line do at start-up
+    engine.single_blas_thread()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=30)

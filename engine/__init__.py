@@ -21,6 +21,7 @@ from .expand import Expansion, expanded, expansion_of
 from .gates import GATE_LIST, GATES, GROUP_TITLES, Gate, display_symbol, infix_text
 from .gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from .gradient_paths import GradientPath, PathsExplanation, gradient_paths
+from .blas_threads import single_blas_thread
 from .heap import keep_freed_memory
 from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_jacobians
 from .layout import auto_layout
@@ -50,7 +51,7 @@ __all__ = [
     "FEATURE_NAMES", "feature_name", "six_points", "display_symbol", "GradientPath",
     "PathsExplanation", "gradient_paths", "format_full", "format_number", "format_precise",
     "format_readout", "is_marked",
-    "keep_freed_memory", "ACTIVATIONS", "MAX_HIDDEN", "MAX_LAYER_WIDTH", "two_layer_net",
+    "keep_freed_memory", "single_blas_thread", "ACTIVATIONS", "MAX_HIDDEN", "MAX_LAYER_WIDTH", "two_layer_net",
     "three_layer_net", "TRAINING_KEY", "BATCHES", "LOSSES", "is_tensor", "shape_of",
     "shape_text",
     "value_text",

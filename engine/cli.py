@@ -26,6 +26,7 @@ from .autodiff import run
 from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
 from .errors import CircuitError, quote, shown
+from .blas_threads import single_blas_thread
 from .heap import keep_freed_memory
 from .progress_line import ProgressLine
 from .tensor_values import checked_value
@@ -490,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     keep_freed_memory()  # batched passes (train, a big check) reuse their memory
+    single_blas_thread()  # and their matrix products do not fight for the cores
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -244,3 +244,11 @@ def test_tensor_gradients_are_the_plain_ways_bit_for_bit():
             assert (bits(lean[i]) == bits(expected[i])) if i in sources else lean[i] is None
     assert np.shape(grads[plan.index["W"]]) == (3, 2)
     assert np.shape(grads[plan.index["x"]]) == (7, 2)
+
+
+def test_one_blas_thread_from_start_up_on():
+    from threadpoolctl import threadpool_info
+
+    engine.single_blas_thread()
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
