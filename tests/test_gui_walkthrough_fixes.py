@@ -60,3 +60,84 @@ def test_dragging_a_shaped_source_from_the_palette_drops_it_on_the_canvas(
     assert np.array_equal(nodes[0].value, zeros) and nodes[0].value.shape == zeros.shape
     assert window.document.undo_stack.count() == 1
     assert window.errors == []
+
+
+# ------------------------------------------------------- 2. Enter in the size, Fill random
+def open_table_window(qtbot, window, tmp_path, node_id="W") -> SourceTableDialog:
+    open_circuit(window, tmp_path)
+    qtbot.mouseDClick(window.view.viewport(), Qt.LeftButton, pos=gate_point(window, node_id))
+    settle()
+    dialog = window.findChild(SourceTableDialog)
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def test_enter_in_the_size_of_the_table_window_resizes_and_keeps_the_numbers(
+        qtbot, window, tmp_path):
+    dialog = open_table_window(qtbot, window, tmp_path)
+    editor = dialog.table.editor
+    for button in dialog.findChildren(QPushButton):
+        assert not button.autoDefault() and not button.isDefault()
+    type_size(qtbot, editor.columns_box, 3)  # typed, then Enter
+    assert np.array_equal(value_of(window, "W"), [[0.1, 0.5, 0.0], [-0.3, 0.8, 0.0]])
+    stack = window.document.undo_stack
+    assert stack.count() == 1 and stack.undoText() == "Reshape W to 2×3"
+
+
+def test_fill_random_names_itself_as_a_fill(qtbot, window, tmp_path):
+    dialog = open_table_window(qtbot, window, tmp_path)
+    qtbot.mouseClick(dialog.table.editor.random_button, Qt.LeftButton)
+    stack = window.document.undo_stack
+    assert stack.count() == 1 and stack.undoText() == "Fill W with random numbers"
+    assert not np.array_equal(value_of(window, "W"), [[0.1, 0.5], [-0.3, 0.8]])
+    qtbot.mouseClick(dialog.table.editor.ones_button, Qt.LeftButton)
+    assert stack.undoText() == "Fill W with ones"
+    type_in_cell(qtbot, dialog.table.editor.table, 0, 0, "2")
+    assert stack.undoText() == "Set W[0, 0] = 2.00"  # a typed cell after a fill is no fill
+
+
+# ------------------------------------------------------------- 3. Ctrl+Z in the shape chooser
+def test_ctrl_z_in_the_properties_size_box_undoes_the_reshape(qtbot, window, tmp_path):
+    open_circuit(window, tmp_path)
+    click_gate(qtbot, window, "W")
+    editor = window.property_panel.source_table.editor
+    type_size(qtbot, editor.columns_box, 3)
+    assert value_of(window, "W").shape == (2, 3)
+    assert editor.columns_box.hasFocus()
+    qtbot.keyClick(editor.columns_box, Qt.Key_Z, Qt.ControlModifier)
+    settle()
+    assert np.array_equal(value_of(window, "W"), [[0.1, 0.5], [-0.3, 0.8]])
+    assert editor.columns_box.value() == 2  # the chooser follows the undo
+    qtbot.keyClick(editor.columns_box, Qt.Key_Y, Qt.ControlModifier)
+    settle()
+    assert value_of(window, "W").shape == (2, 3)
+
+
+def test_ctrl_z_in_the_table_window_undoes_but_a_cell_being_typed_keeps_its_text_undo(
+        qtbot, window, tmp_path):
+    dialog = open_table_window(qtbot, window, tmp_path)
+    table = dialog.table.editor.table
+    type_in_cell(qtbot, table, 0, 0, "7")
+    assert value_of(window, "W")[0, 0] == 7.0
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key_Z, Qt.ControlModifier)  # the table's own focus: window undo
+    settle()
+    assert value_of(window, "W")[0, 0] == 0.1
+    type_size(qtbot, dialog.table.editor.rows_box, 3)
+    qtbot.keyClick(dialog.table.editor.rows_box, Qt.Key_Z, Qt.ControlModifier)
+    settle()
+    assert value_of(window, "W").shape == (2, 2)
+
+    stack = window.document.undo_stack
+    index = stack.index()
+    rect = table.visualRect(table.model().index(1, 1))
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+    qtbot.keyClicks(table, "5")
+    cell = table.findChild(QLineEdit)
+    assert cell is not None and cell.hasFocus()
+    qtbot.keyClicks(cell, "9")
+    qtbot.keyClick(cell, Qt.Key_Z, Qt.ControlModifier)  # the typing's own undo
+    assert cell.text() != "59"
+    assert stack.index() == index  # the circuit's stack did not move
+    qtbot.keyClick(cell, Qt.Key_Escape)
+    assert np.array_equal(value_of(window, "W"), [[0.1, 0.5], [-0.3, 0.8]])

@@ -127,7 +127,10 @@ class SourceTable(QWidget):
             return
         reshaped = engine.shape_of(value) != engine.shape_of(node.value)
         try:
-            self.document.push(SetValueCommand(self.document, node.id, value))
+            command = SetValueCommand(self.document, node.id, value)
+            if self.editor.fill_text:  # "Fill W with random numbers", as Ones says "with ones"
+                command.setText(f"Fill {node.id} with {self.editor.fill_text}")
+            self.document.push(command)
         except CircuitError as error:  # refused by the circuit: show what it holds, say why
             self._show_value(node)
             self.status_message.emit(str(error))
