@@ -141,3 +141,28 @@ def test_ctrl_z_in_the_table_window_undoes_but_a_cell_being_typed_keeps_its_text
     assert stack.index() == index  # the circuit's stack did not move
     qtbot.keyClick(cell, Qt.Key_Escape)
     assert np.array_equal(value_of(window, "W"), [[0.1, 0.5], [-0.3, 0.8]])
+
+
+# ------------------------------------------------------ 4. the table stays usable on an error
+def test_the_properties_table_keeps_its_rows_when_a_reshape_reports_a_shape_error(
+        qtbot, window, tmp_path):
+    open_circuit(window, tmp_path)
+    click_gate(qtbot, window, "W")
+    source_table = window.property_panel.source_table
+    type_size(qtbot, source_table.editor.columns_box, 3)  # W 2×3 no longer fits x of 2
+    window.document.flush()
+    settle()
+    assert source_table.problems.isVisible()
+    table = source_table.editor.table
+    on_panel = table.geometry().translated(table.parentWidget().mapTo(source_table, QPoint()))
+    assert on_panel.bottom() < source_table.problems.geometry().top()  # the message is below
+    assert table.verticalScrollBar().maximum() == 0  # both rows in view
+    shown = table.viewport().rect()
+    if table.horizontalScrollBar().isVisible():
+        shown.setBottom(min(shown.bottom(), table.horizontalScrollBar().geometry().top() - 1))
+    for row in range(2):  # every row of the new column in view, to type into
+        cell = table.model().index(row, 2)
+        table.scrollTo(cell)
+        assert shown.contains(table.visualRect(cell)), (row, shown, table.visualRect(cell))
+    type_in_cell(qtbot, table, 1, 2, "0.6")
+    assert np.array_equal(value_of(window, "W"), [[0.1, 0.5, 0.0], [-0.3, 0.8, 0.6]])

@@ -102,7 +102,9 @@ class SourceTable(QWidget):
         table = self.editor.table
         rows = min(table.matrix_model.rowCount(), ROWS_ALWAYS_SHOWN)
         header = table.horizontalHeader().sizeHint().height()
-        table.setMinimumHeight(header + 2 * table.frameWidth()
+        # a narrow dock scrolls the columns: the scroll bar must not take the rows' room
+        scroll_bar = table.horizontalScrollBar().sizeHint().height()
+        table.setMinimumHeight(header + 2 * table.frameWidth() + scroll_bar
                                + rows * table.verticalHeader().defaultSectionSize())
 
     def _on_change(self, change) -> None:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+                               QLineEdit, QScrollArea, QSpinBox, QStackedWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from engine import (CircuitError, feature_name, format_precise, is_plain_id, is_tensor,
                     plan_of, shape_text)
@@ -99,7 +99,14 @@ class PropertyPanel(QWidget):
 
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._build_empty_page())
-        self.stack.addWidget(self._build_form_page())
+        # a form taller than the dock (a source's table and a shape error under it) scrolls
+        # down; squeezed, its rows would be drawn over one another
+        form = QScrollArea()
+        form.setWidgetResizable(True)
+        form.setFrameShape(QFrame.NoFrame)
+        form.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        form.setWidget(self._build_form_page())
+        self.stack.addWidget(form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
