@@ -166,3 +166,25 @@ def test_the_properties_table_keeps_its_rows_when_a_reshape_reports_a_shape_erro
         assert shown.contains(table.visualRect(cell)), (row, shown, table.visualRect(cell))
     type_in_cell(qtbot, table, 1, 2, "0.6")
     assert np.array_equal(value_of(window, "W"), [[0.1, 0.5, 0.0], [-0.3, 0.8, 0.6]])
+
+
+# ------------------------------------------------------------- 5. Enter along a vector
+def test_enter_in_a_vectors_table_moves_on_to_its_next_element(qtbot, window, tmp_path):
+    open_circuit(window, tmp_path)
+    click_gate(qtbot, window, "x")
+    table = window.property_panel.source_table.editor.table
+    type_in_cell(qtbot, table, 0, 0, "0.7")  # then Enter: on to x[1]
+    assert (table.currentIndex().row(), table.currentIndex().column()) == (0, 1)
+    qtbot.keyClicks(table, "-")
+    cell = table.findChild(QLineEdit)
+    assert cell is not None and cell.hasFocus()
+    qtbot.keyClicks(cell, "2")
+    qtbot.keyClick(cell, Qt.Key_Return)
+    settle()
+    assert np.array_equal(value_of(window, "x"), [0.7, -2.0])
+    assert window.document.undo_stack.count() == 2  # one step a cell
+    # a matrix still goes down its column
+    click_gate(qtbot, window, "W")
+    table = window.property_panel.source_table.editor.table
+    type_in_cell(qtbot, table, 0, 1, "1")
+    assert (table.currentIndex().row(), table.currentIndex().column()) == (1, 1)
