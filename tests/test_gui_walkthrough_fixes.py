@@ -6,6 +6,7 @@ ports) and checks what the user sees or what the circuit then holds.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -15,7 +16,10 @@ from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QDrag  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton  # noqa: E402
 
+import engine  # noqa: E402
 from gui.canvas.source_table import SourceTableDialog  # noqa: E402
+from gui.docks.inputs_panel import GRAD, VALUE  # noqa: E402
+from gui.model.commands import SetValueCommand  # noqa: E402
 from tests.gui_helpers import mouse, settle  # noqa: E402
 from tests.test_gui_tensor_editing import (click_gate, drop_gate, gate_point,  # noqa: E402,F401
                                            open_circuit, type_in_cell, type_size, value_of,
@@ -188,3 +192,31 @@ def test_enter_in_a_vectors_table_moves_on_to_its_next_element(qtbot, window, tm
     table = window.property_panel.source_table.editor.table
     type_in_cell(qtbot, table, 0, 1, "1")
     assert (table.currentIndex().row(), table.currentIndex().column()) == (1, 1)
+
+
+# ----------------------------------------------------- 6. a preview shows at least a number
+def test_the_inputs_panel_shows_the_first_number_of_every_tensor_and_room_for_it(
+        qtbot, window):
+    assert window.open_path(Path("assets/examples/numpy_net_11_lines.circuit"))
+    window.document.flush()
+    settle()
+    assert_first_numbers_shown(window)  # syn0's gradient: 3×4 [0.0021, …]
+    # syn1 after training: numbers with more digits
+    window.document.push(SetValueCommand(window.document, "syn1",
+                                         [-12.3456, 0.000123, 7.5, -0.25]))
+    window.document.flush()
+    settle()
+    assert_first_numbers_shown(window)
+
+
+def assert_first_numbers_shown(window):
+    panel = window.inputs_panel
+    header, metrics = panel.table.horizontalHeader(), panel.table.fontMetrics()
+    result = window.document.result
+    for node_id in ("X", "syn0", "syn1", "y"):
+        for column, array in ((VALUE, window.document.circuit.node(node_id).value),
+                              (GRAD, result.grads[node_id])):
+            text = panel.cell_text(node_id, column)
+            first = engine.format_number(float(np.asarray(array).flat[0]))
+            assert f"[{first}" in text, (node_id, column, text)
+            assert metrics.horizontalAdvance(text) < header.sectionSize(column), (node_id, text)
