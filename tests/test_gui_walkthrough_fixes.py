@@ -12,9 +12,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QDrag  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt  # noqa: E402
+from PySide6.QtGui import QDrag, QHelpEvent, QImage, QPainter  # noqa: E402
+from PySide6.QtWidgets import (QApplication, QLineEdit, QPushButton,  # noqa: E402
+                               QToolTip)
 
 import engine  # noqa: E402
 from gui.canvas.source_table import SourceTableDialog  # noqa: E402
@@ -220,3 +221,43 @@ def assert_first_numbers_shown(window):
             first = engine.format_number(float(np.asarray(array).flat[0]))
             assert f"[{first}" in text, (node_id, column, text)
             assert metrics.horizontalAdvance(text) < header.sectionSize(column), (node_id, text)
+
+
+# ------------------------------------------------------------- 7. matmul's operands named
+def port_point(window, node_id, index) -> QPoint:
+    port = window.scene.gate_item(node_id).input_ports[index]
+    return window.view.mapFromScene(port.scenePos())
+
+
+def test_matmuls_ports_say_which_operand_they_are_on_hover_and_on_the_gate(
+        qtbot, window, tmp_path):
+    open_circuit(window, tmp_path)
+    viewport = window.view.viewport()
+    tips = []
+    for index in (0, 1):
+        point = port_point(window, "q", index)
+        help_event = QHelpEvent(QEvent.ToolTip, point, viewport.mapToGlobal(point))
+        QApplication.sendEvent(viewport, help_event)
+        tips.append(QToolTip.text())
+        QToolTip.hideText()
+    assert tips[0].startswith("left operand: the matrix W in q = W·x")
+    assert tips[1].startswith("right operand: the vector or matrix x in q = W·x")
+    # the names are written inside the gate beside its ports: ink where the body is blank
+    gate = window.scene.gate_item("q")
+    image = QImage(viewport.size(), QImage.Format_RGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    window.view.render(painter, QRectF(image.rect()), viewport.rect())
+    painter.end()
+    for index in (0, 1):
+        point = port_point(window, "q", index)
+        dark = [image.pixelColor(point.x() + dx, point.y() + dy).lightness() < 160
+                for dx in range(8, 18) for dy in range(-5, 6)]
+        assert sum(dark) >= 5, index
+    # a gate whose ports are interchangeable has neither names nor operand tips
+    point = port_point(window, "p", 0)
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.ToolTip, point,
+                                                viewport.mapToGlobal(point)))
+    assert QToolTip.text() == "p input 0: from q"
+    assert [port.name for port in window.scene.gate_item("p").input_ports] == [""]
+    assert [port.name for port in gate.input_ports] == ["W", "x"]

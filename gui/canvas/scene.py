@@ -643,7 +643,8 @@ class CanvasScene(QGraphicsScene):
                 if item.is_output:
                     return f"{item.node_id}: output (drag to an input port to wire it)"
                 src = circuit.source_of(item.node_id, item.index)
-                return (f"{item.node_id} input {item.index}: " +
+                operand = f"{item.operand}<br>" if item.operand else ""  # matmul: W or x
+                return (f"{operand}{item.node_id} input {item.index}: " +
                         (f"from {src}" if src else "not connected (drag from an output)"))
             if isinstance(item, WireItem):
                 value, grad = self._wire_numbers(item)
