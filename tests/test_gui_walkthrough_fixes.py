@@ -261,3 +261,26 @@ def test_matmuls_ports_say_which_operand_they_are_on_hover_and_on_the_gate(
     assert QToolTip.text() == "p input 0: from q"
     assert [port.name for port in window.scene.gate_item("p").input_ports] == [""]
     assert [port.name for port in gate.input_ports] == ["W", "x"]
+
+
+# ------------------------------------------------- 8. shape errors in the circuit's own names
+def test_a_shape_error_names_the_sources_and_keeps_the_engines_words_on_hover(
+        qtbot, window, tmp_path):
+    open_circuit(window, tmp_path)
+    click_gate(qtbot, window, "x")
+    source_table = window.property_panel.source_table
+    type_size(qtbot, source_table.editor.columns_box, 3)  # x of 3 into W (2×2)·x
+    window.document.flush()
+    settle()
+    readable = "matmul cannot multiply W (2×2) by x (3 numbers)"
+    engine_words = "nodes[2] (q): matmul cannot multiply shapes (2, 2) and (3,)"
+    assert readable in source_table.problems.text()
+    assert "nodes[2]" not in source_table.problems.text()
+    assert engine_words in source_table.problems.toolTip()
+    assert readable in window.statusBar().currentMessage()  # what the edit did
+    assert window.result_label.text() == f"⚠ {readable}"  # the status bar's right side
+    assert engine_words in window.result_label.toolTip()
+    click_gate(qtbot, window, "f")
+    note = window.property_panel.result_note
+    assert note.text() == f"Not computed: shapes do not fit upstream ({readable})."
+    assert engine_words in note.toolTip()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 from engine import CircuitError, format_full, is_tensor, plan_of
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
+from gui.model.shape_problem_text import readable_problem
 from gui.canvas.gate_glyphs import gate_tooltip
 from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
@@ -468,11 +469,11 @@ class CanvasScene(QGraphicsScene):
             gate = self._gates.get(node_id)
             if gate is not None:
                 gate.set_shape_problem(problems.get(node_id, ""))
-        new = [message for node_id, message in problems.items()
+        new = [(node_id, message) for node_id, message in problems.items()
                if self.shape_problems.get(node_id) != message]
         self.shape_problems = problems
-        if new:
-            self.status_message.emit(new[0])
+        if new:  # in the circuit's names: matmul cannot multiply W (2×2) by x (3 numbers)
+            self.status_message.emit(readable_problem(self.document.circuit, plan, *new[0]))
 
     def _show_results(self, result) -> None:
         """Put the latest values (green) and gradients (red) on every wire and on f's stub."""

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
 from engine import (CircuitError, feature_name, format_precise, is_plain_id, is_tensor,
                     plan_of, shape_text)
 from gui.canvas.source_table import SourceTable
+from gui.model.shape_problem_text import readable_problem
 from gui.model.value_text import same_value, value_preview, value_tooltip
 from gui.common import theme
 from gui.common.number_entry import edited_number
@@ -423,6 +424,8 @@ class PropertyPanel(QWidget):
         _show_readout(self.result_value, value, node.id)
         _show_readout(self.result_grad, grad, f"df/d{node.id}")
         self.result_note.setText(note)
+        self.result_note.setToolTip("; ".join(message for _id, message in plan.shape_problems)
+                                    if misfit else "")  # the engine's words
         self.result_note.setVisible(bool(note))
 
     def _shape_problem(self, plan, node_id: str) -> str:
@@ -434,7 +437,8 @@ class PropertyPanel(QWidget):
         for problem_id, message in plan.shape_problems:
             if problem_id in upstream:
                 where = "" if problem_id == node_id else "upstream "
-                return f"Not computed: shapes do not fit {where}({message})."
+                readable = readable_problem(self.document.circuit, plan, problem_id, message)
+                return f"Not computed: shapes do not fit {where}({readable})."
         return ""
 
     def _output_id(self) -> str | None:
