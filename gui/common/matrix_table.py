@@ -15,8 +15,8 @@ left with the precise number it opened with changes nothing.
 
 ``MatrixTable`` is the view: read-only by default; ``editable=True`` makes it a small
 spreadsheet (typing into a cell starts editing it, Enter commits and moves down, in a vector
-on to its next element, Tab commits and moves right, a refused entry keeps the cursor on its cell). ``MatrixEditor``
-(gui/common/matrix_editor.py) adds the shape and fill controls.
+on to its next element, Tab commits and moves right, a refused entry keeps the cursor on its
+cell). ``MatrixEditor`` (gui/common/matrix_editor.py) adds the shape and fill controls.
 
 API:
     MatrixModel(value=0.0, name="", editable=False)
