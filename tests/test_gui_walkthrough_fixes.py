@@ -284,3 +284,17 @@ def test_a_shape_error_names_the_sources_and_keeps_the_engines_words_on_hover(
     note = window.property_panel.result_note
     assert note.text() == f"Not computed: shapes do not fit upstream ({readable})."
     assert engine_words in note.toolTip()
+
+
+def test_a_misfit_of_an_element_by_element_gate_is_named_by_its_sources_too(window, tmp_path):
+    data = {"format": "circuitgrad", "version": 2, "nodes": [
+        {"id": "a", "op": "input", "value": [1.0, 2.0], "pos": [0, 0]},
+        {"id": "b", "op": "input", "value": [1.0, 2.0], "pos": [0, 120]},
+        {"id": "s", "op": "add", "pos": [160, 60]}],
+        "wires": [{"from": "a", "to": "s", "port": 0}, {"from": "b", "to": "s", "port": 1}],
+        "output": "s"}
+    open_circuit(window, tmp_path, data, "add.circuit")
+    window.document.push(SetValueCommand(window.document, "b", [1.0, 2.0, 3.0]))
+    window.document.flush()
+    settle()
+    assert window.result_label.text() == "⚠ add cannot combine a (2 numbers) and b (3 numbers)"

@@ -33,9 +33,11 @@ def readable_problem(circuit, plan, node_id: str, message: str) -> str:
         if shape is None:
             return message
         operands.append(f"{circuit.node(source).name} ({shape_words(shape)})")
-    if node.op == "matmul" and len(operands) == 2:
-        return f"matmul cannot multiply {operands[0]} by {operands[1]}"
-    return f"{node.op} cannot combine " + " and ".join(operands)
+    # the engine's verb ("matmul cannot multiply", "add cannot combine") with the operands
+    what = message.split(": ", 1)[-1].split(" shapes ", 1)[0]
+    if what.endswith("multiply") and len(operands) == 2:
+        return f"{what} {operands[0]} by {operands[1]}"
+    return f"{what} " + ", ".join(operands[:-1]) + f" and {operands[-1]}"
 
 
 def readable_text(circuit, plan, text: str) -> str:
