@@ -134,6 +134,9 @@ class Gate:
     # "sum_of_products" (matmul), "pairwise_sum" (every element added in numpy's order) or
     # "rewiring" (no gate: its elements are its input's); "" for element-by-element gates
     scalar_form: str = ""
+    # What each input port stands for where their order matters (matmul: W, x of q = W·x):
+    # the canvas writes them at the ports; empty where the ports are interchangeable
+    port_names: tuple = ()
 
     @property
     def elementwise(self) -> bool:
@@ -424,7 +427,8 @@ GATE_LIST: Sequence[Gate] = (
                    "never formed.",
          infix="{0} · {1}", compact_infix="{0}·{1}", pattern="switches",
          aliases=("matrix", "product", "@", "dot", "linear", "layer"), shape_rule=matmul_shape,
-         backward_infix=("{g}·{1}ᵀ", "{0}ᵀ·{g}"), scalar_form="sum_of_products"),
+         backward_infix=("{g}·{1}ᵀ", "{0}ᵀ·{g}"), scalar_form="sum_of_products",
+         port_names=("W", "x")),
     Gate("sum", "Σ", "tensor", 1, 1, tensor_gates.sum_forward, tensor_gates.sum_backward,
          "Σ a (all its elements)", "1 to every element",
          "Adds up every element of a vector or matrix into one number.",

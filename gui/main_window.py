@@ -29,7 +29,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
 
-from engine import format_full, format_readout, is_marked, is_tensor
+from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
@@ -49,6 +49,7 @@ from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
 from gui.model.document import Document
+from gui.model.shape_problem_text import readable_text
 from gui.model.value_text import value_preview
 from gui.training import template_dialog
 from gui.training.boundary_plot import BoundaryPlot
@@ -348,7 +349,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_dirty)
 
     def _show_result(self, result) -> None:
-        self.result_label.setText(result_summary(result))
+        circuit = self.document.circuit  # shape misfits named by the nodes wired in
+        self.result_label.setText(readable_text(circuit, plan_of(circuit),
+                                                result_summary(result)))
         note = unconnected_note(result, self.document.circuit)
         self.result_note.setText(note)
         self.result_note.setVisible(bool(note))

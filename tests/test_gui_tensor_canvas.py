@@ -362,9 +362,11 @@ def test_shapes_that_do_not_fit_are_marked_on_the_gate_and_its_wires(window, qtb
     assert message in gate.shape_problem
     wires = [scene.wire_item(m, 0), scene.wire_item(m, 1)]
     assert all(message in wire.shape_problem for wire in wires)
-    # the status bar names it, the wire's and the gate's tooltips say it
+    # the status bar names it by the sources wired in (the engine's words on hover), the
+    # wire's and the gate's tooltips say it
     shown = window.statusBar().currentMessage() + window.result_label.text()
-    assert message in shown
+    assert f"matmul cannot multiply {a} (2×3) by {b} (2 numbers)" in shown
+    assert message in window.result_label.toolTip()
     assert message in scene._tooltip_at(free_point_on(wires[1], scene))
     assert message in scene._tooltip_at(gate.mapToScene(gate.body_rect().center()))
     # drawn red and dashed

@@ -202,9 +202,11 @@ def test_a_shape_that_does_not_fit_is_reported_and_undo_restores_a_runnable_circ
     window.document.flush()
     settle()
     problem = "nodes[2] (q): matmul cannot multiply shapes (2, 2) and (3, 2)"
-    assert table.problems.isVisible() and problem in table.problems.text()
+    readable = "matmul cannot multiply W (2×2) by x (3×2)"  # the window names the sources
+    assert table.problems.isVisible() and readable in table.problems.text()
+    assert problem in table.problems.toolTip()  # the engine's words on hover
     assert problem in window.document.result.problems[0]
-    assert "shapes (2, 2) and (3, 2)" in window.statusBar().currentMessage()
+    assert readable in window.statusBar().currentMessage()
     click_gate(qtbot, window, "f")  # a gate downstream says why it has no number
     assert "shapes do not fit upstream" in window.property_panel.result_note.text()
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from gui.common import theme
 from engine import display_symbol, feature_name, format_number, is_tensor, shape_text
 from gui.canvas.obstacles import GATE, Obstacle
-from gui.canvas.port_item import OUTPUT, PortItem
+from gui.canvas.port_item import OUTPUT, PortItem, port_tooltip
 from gui.canvas.tensor_wire_pictures import tensor_picture
 from gui.canvas.wire_item import OutputStubItem
 
@@ -246,6 +246,10 @@ class GateItem(Obstacle, QGraphicsItem):
         elif connected_ports is not None:
             for port in self.input_ports:
                 port.set_connected(port.index in connected_ports)
+        names = node.gate.port_names  # matmul's W and x: which operand goes where
+        for port in self.input_ports:
+            port.set_name(names[port.index] if port.index < len(names) else "",
+                          port_tooltip(node.gate, port.index))
         if self.is_source:
             if self.value_item is None:
                 self.value_item = ValueItem(self)

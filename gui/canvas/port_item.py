@@ -4,6 +4,10 @@ Ports are small circles that are easier to hit than to see. An input port with n
 hollow and orange, because it keeps the circuit from running. While a wire is being dragged,
 the ports it may end on light up green. The port knows its gate and its index (-1 for the
 output); it holds no document state.
+
+Where the order of a gate's operands matters (matmul: q = W·x is not x·W), each input port is
+named from the gate table's ``port_names``: the name is written small inside the gate beside
+the port, and the port's tooltip says which operand it is (``port_tooltip``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,19 @@ from PySide6.QtWidgets import QGraphicsItem
 from gui.common import theme
 
 OUTPUT = -1
+OPERANDS = ("left operand", "right operand")
+NAME_GAP = 3  # px between a port's edge and its name
+
+
+def port_tooltip(gate, index: int) -> str:
+    """Which operand input port ``index`` of ``gate`` (an engine.Gate row) is, or "" where the
+    order does not matter: ``left operand: the matrix W in q = W·x``."""
+    names = gate.port_names
+    if index >= len(names) or index >= len(OPERANDS):
+        return ""
+    product = "q = " + (gate.compact_infix or gate.infix).format(*names)
+    what = "the matrix" if index == 0 else "the vector or matrix"
+    return f"{OPERANDS[index]}: {what} {names[index]} in {product} (wire {names[index]} here)"
 
 
 class PortItem(QGraphicsItem):
@@ -27,6 +44,8 @@ class PortItem(QGraphicsItem):
         self.connected = index == OUTPUT
         self.valid_target = False
         self.hot = False  # under the mouse while a wire is dragged
+        self.name = ""  # the operand it stands for, written beside it (matmul: W, x)
+        self.operand = ""  # which operand it is, for its tooltip (``port_tooltip``)
         self.setPos(pos)
         self.setFlag(QGraphicsItem.ItemHasNoContents)
         self.setAcceptedMouseButtons(Qt.LeftButton)
@@ -41,6 +60,13 @@ class PortItem(QGraphicsItem):
     def is_output(self) -> bool:
         """True for the gate's output port."""
         return self.index == OUTPUT
+
+    def set_name(self, name: str, operand: str) -> None:
+        """Name the operand this input port stands for (drawn beside it; ``operand`` leads its
+        tooltip)."""
+        if name != self.name:
+            self.gate.update()
+        self.name, self.operand = name, operand
 
     def set_connected(self, connected: bool) -> None:
         """Draw the port filled (a wire ends here) or hollow orange (nothing is wired in)."""
@@ -88,3 +114,9 @@ class PortItem(QGraphicsItem):
             painter.setPen(QPen(theme.PORT_OPEN, 2.0))
             painter.setBrush(QBrush(theme.BACKGROUND))
         painter.drawEllipse(centre, radius, radius)
+        if self.name:
+            painter.setFont(theme.PORT_NAME_FONT)
+            painter.setPen(theme.SOFT_INK)
+            left = theme.PORT_RADIUS + NAME_GAP
+            painter.drawText(QRectF(centre.x() + left, centre.y() - 8, 16, 16),
+                             Qt.AlignLeft | Qt.AlignVCenter, self.name)

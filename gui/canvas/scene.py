@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QGraphicsScene, QLineEdit, QToolTip
 from engine import CircuitError, format_full, is_tensor, plan_of
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
+from gui.model.shape_problem_text import readable_problem
 from gui.canvas.gate_glyphs import gate_tooltip
 from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
@@ -468,11 +469,11 @@ class CanvasScene(QGraphicsScene):
             gate = self._gates.get(node_id)
             if gate is not None:
                 gate.set_shape_problem(problems.get(node_id, ""))
-        new = [message for node_id, message in problems.items()
+        new = [(node_id, message) for node_id, message in problems.items()
                if self.shape_problems.get(node_id) != message]
         self.shape_problems = problems
-        if new:
-            self.status_message.emit(new[0])
+        if new:  # in the circuit's names: matmul cannot multiply W (2×2) by x (3 numbers)
+            self.status_message.emit(readable_problem(self.document.circuit, plan, *new[0]))
 
     def _show_results(self, result) -> None:
         """Put the latest values (green) and gradients (red) on every wire and on f's stub."""
@@ -643,7 +644,8 @@ class CanvasScene(QGraphicsScene):
                 if item.is_output:
                     return f"{item.node_id}: output (drag to an input port to wire it)"
                 src = circuit.source_of(item.node_id, item.index)
-                return (f"{item.node_id} input {item.index}: " +
+                operand = f"{item.operand}<br>" if item.operand else ""  # matmul: W or x
+                return (f"{operand}{item.node_id} input {item.index}: " +
                         (f"from {src}" if src else "not connected (drag from an output)"))
             if isinstance(item, WireItem):
                 value, grad = self._wire_numbers(item)

@@ -25,6 +25,7 @@ from engine import CircuitError, shape_text
 from gui.common import theme
 from gui.common.matrix_editor import MatrixEditor, random_value
 from gui.model.commands import SetValueCommand
+from gui.model.shape_problem_text import readable_problem
 from gui.model.value_text import kind_of, same_value
 
 MAX_PROBLEMS_SHOWN = 3
@@ -62,6 +63,7 @@ class SourceTable(QWidget):
         self.setObjectName("source_table")
         self.document = document
         self.node_id: str | None = None
+        self._readable = ""  # the shape misfits in the circuit's names
         self.editor = MatrixEditor(parent=self)
         # in a narrow dock the shape chooser shrinks (its kind cut short, "matr…") rather
         # than widen the dock; with room it is as wide as it likes
@@ -102,7 +104,9 @@ class SourceTable(QWidget):
         table = self.editor.table
         rows = min(table.matrix_model.rowCount(), ROWS_ALWAYS_SHOWN)
         header = table.horizontalHeader().sizeHint().height()
-        table.setMinimumHeight(header + 2 * table.frameWidth()
+        # a narrow dock scrolls the columns: the scroll bar must not take the rows' room
+        scroll_bar = table.horizontalScrollBar().sizeHint().height()
+        table.setMinimumHeight(header + 2 * table.frameWidth() + scroll_bar
                                + rows * table.verticalHeader().defaultSectionSize())
 
     def _on_change(self, change) -> None:
@@ -127,7 +131,10 @@ class SourceTable(QWidget):
             return
         reshaped = engine.shape_of(value) != engine.shape_of(node.value)
         try:
-            self.document.push(SetValueCommand(self.document, node.id, value))
+            command = SetValueCommand(self.document, node.id, value)
+            if self.editor.fill_text:  # "Fill W with random numbers", as Ones says "with ones"
+                command.setText(f"Fill {node.id} with {self.editor.fill_text}")
+            self.document.push(command)
         except CircuitError as error:  # refused by the circuit: show what it holds, say why
             self._show_value(node)
             self.status_message.emit(str(error))
@@ -135,13 +142,18 @@ class SourceTable(QWidget):
         self._show_problems()
         if reshaped and self.problems.isVisible():
             self.status_message.emit(f"{node.id} is now {shape_text(engine.shape_of(value))}: "
-                                     f"{self.problems.toolTip()}")
+                                     f"{self._readable}")
 
     def _show_problems(self, _result=None) -> None:
         """Say where the circuit's shapes do not fit (they keep it from running)."""
-        problems = [] if self.node_id is None else [
-            message for _node, message in engine.plan_of(self.document.circuit).shape_problems]
-        shown = problems[:MAX_PROBLEMS_SHOWN]
+        circuit = self.document.circuit
+        plan = engine.plan_of(circuit)
+        misfits = [] if self.node_id is None else plan.shape_problems
+        problems = [message for _node, message in misfits]  # the engine's words: the tooltip
+        readable = [readable_problem(circuit, plan, node_id, message)  # W (2×2) by x (3 numbers)
+                    for node_id, message in misfits]
+        self._readable = "; ".join(readable)
+        shown = readable[:MAX_PROBLEMS_SHOWN]
         if len(problems) > len(shown):
             shown.append(f"… and {len(problems) - len(shown)} more")
         text = ("Shapes do not fit: " + "; ".join(shown) + ". Undo (Ctrl+Z) puts back the "

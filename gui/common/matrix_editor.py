@@ -24,6 +24,7 @@ API:
     MatrixEditor(value=0.0, name="", parent=None)
         .set_value(value, name=None)  .value() -> float | ndarray  .rng (numpy Generator)
         signals value_committed(object), refused(str)
+        .fill_text: while value_committed is emitted for Fill random, "random numbers"
         parts: .table (MatrixTable), .kind_box, .rows_box, .columns_box, .random_button,
                .zeros_button, .ones_button, .message
     resized(value, shape) -> the value with ``shape``, its top-left block kept
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpi
 from gui.common import theme
 from gui.common.heatmap import MAX_DRAWN_SIDE, as_matrix, matrix_shape
 from gui.common.matrix_table import MatrixTable
+from gui.common.undo_keys import leave_undo_to_window
 
 NUMBER, VECTOR, MATRIX = "number", "vector (n)", "matrix (m×n)"
 KINDS = (NUMBER, VECTOR, MATRIX)
@@ -103,6 +105,12 @@ class MatrixEditor(QWidget):
             "matrix of n columns, 1 for a vector or a number")
         self.zeros_button = QPushButton("Zeros", self)
         self.ones_button = QPushButton("Ones", self)
+        for button in (self.random_button, self.zeros_button, self.ones_button):
+            # in a dialog, Enter typed into a size must not press a fill (it would lose numbers)
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.fill_text = ""  # what the last committed edit filled in ("random numbers"), if any
+        leave_undo_to_window(self.rows_box, self.columns_box, self.table)
         self.message = QLabel(self)
         self.message.setObjectName("matrix_editor_message")
         self.message.setWordWrap(True)
@@ -114,7 +122,8 @@ class MatrixEditor(QWidget):
         self.rows_box.valueChanged.connect(self._on_shape_chosen)
         self.columns_box.valueChanged.connect(self._on_shape_chosen)
         self.random_button.clicked.connect(
-            lambda: self._commit(random_value(self.table.matrix_model.shape, self.rng)))
+            lambda: self._commit(random_value(self.table.matrix_model.shape, self.rng),
+                                 "random numbers"))
         self.zeros_button.clicked.connect(lambda: self._fill(0.0))
         self.ones_button.clicked.connect(lambda: self._fill(1.0))
         self.table.matrix_model.value_edited.connect(self._on_cell_edited)
@@ -181,13 +190,16 @@ class MatrixEditor(QWidget):
         if not np.array_equal(self.value(), np.full(shape, number)):
             self._commit(as_value(np.full(shape, number)))
 
-    def _commit(self, value) -> None:
+    def _commit(self, value, fill_text: str = "") -> None:
         self._say("")
         self.set_value(value)
+        self.fill_text = fill_text
         self.value_committed.emit(self.value())
+        self.fill_text = ""
 
     def _on_cell_edited(self) -> None:
         self._say("")
+        self.fill_text = ""
         self.value_committed.emit(self.value())
 
     def _on_refused(self, message: str) -> None:

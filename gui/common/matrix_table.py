@@ -14,9 +14,9 @@ message naming the cell and the text (``W[1, 0]: 'abc' is not a finite number â€
 left with the precise number it opened with changes nothing.
 
 ``MatrixTable`` is the view: read-only by default; ``editable=True`` makes it a small
-spreadsheet (typing into a cell starts editing it, Enter commits and moves down, Tab commits
-and moves right, a refused entry keeps the cursor on its cell). ``MatrixEditor``
-(gui/common/matrix_editor.py) adds the shape and fill controls.
+spreadsheet (typing into a cell starts editing it, Enter commits and moves down, in a vector
+on to its next element, Tab commits and moves right, a refused entry keeps the cursor on its
+cell). ``MatrixEditor`` (gui/common/matrix_editor.py) adds the shape and fill controls.
 
 API:
     MatrixModel(value=0.0, name="", editable=False)
@@ -167,7 +167,7 @@ class MatrixModel(QAbstractTableModel):
 
 class MatrixTable(QTableView):
     """A table of a tensor's numbers, read-only unless ``editable`` (then a small spreadsheet:
-    type to edit, Enter moves down, Tab moves right)."""
+    type to edit, Enter moves down (along a vector), Tab moves right)."""
 
     def __init__(self, value=0.0, name: str = "", editable: bool = False, parent=None):
         super().__init__(parent)
@@ -205,7 +205,7 @@ class MatrixTable(QTableView):
         if refused:  # stay on the cell whose entry was refused
             hint = QAbstractItemDelegate.NoHint
         super().closeEditor(editor, hint)
-        if hint == QAbstractItemDelegate.SubmitModelCache:  # Enter: on to the cell below
+        if hint == QAbstractItemDelegate.SubmitModelCache:  # Enter: on to the next cell
             self._move_down()
 
     def keyPressEvent(self, event):
@@ -216,6 +216,13 @@ class MatrixTable(QTableView):
         super().keyPressEvent(event)
 
     def _move_down(self) -> None:
+        """On to the next cell: the one below, or in a vector (shown as one row) the next
+        element, as Tab goes."""
         current = self.currentIndex()
-        if current.isValid() and current.row() + 1 < self.matrix_model.rowCount():
+        if not current.isValid():
+            return
+        if self.matrix_model.rank == 1:
+            if current.column() + 1 < self.matrix_model.columnCount():
+                self.setCurrentIndex(current.siblingAtColumn(current.column() + 1))
+        elif current.row() + 1 < self.matrix_model.rowCount():
             self.setCurrentIndex(current.siblingAtRow(current.row() + 1))

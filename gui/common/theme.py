@@ -77,6 +77,7 @@ FONTS = {
     "NUMBER_FONT": (11, False),  # numbers on wires
     "NUMBER_FONT_MARKED": (11, True),
     "TAG_FONT": (9, True),
+    "PORT_NAME_FONT": (9, False),  # the operand a port stands for (matmul's W and x)
 }
 
 

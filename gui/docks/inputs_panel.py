@@ -114,6 +114,7 @@ class InputsPanel(QWidget):
         header.setHighlightSections(False)
         self._number_width = self.table.fontMetrics().horizontalAdvance(NUMBER_SAMPLE) + 10
         self._widest_column = round(self._number_width * WIDEST_PREVIEW)
+        self._one_number_width = 0  # the widest preview cut to one number, this pass
         self.message = QLabel(self)
         self.message.setObjectName("inputs_message")
         self.message.setWordWrap(True)
@@ -196,7 +197,8 @@ class InputsPanel(QWidget):
         for column in (VALUE, GRAD, KIND):
             width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
             if column != KIND:  # a long preview ends in "…" (hover shows it whole)
-                width = min(max(width, self._number_width), self._widest_column)
+                width = min(max(width, self._number_width),
+                            max(self._widest_column, self._one_number_width))
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
 
@@ -233,6 +235,7 @@ class InputsPanel(QWidget):
         circuit = self.document.circuit
         if self._stale or any(node_id not in circuit.nodes for node_id in self._rows):
             self._rebuild()  # (results can come before the change that makes the rows stale)
+        self._one_number_width = 0
         with self._bulk_update():
             for node_id, row in self._rows.items():
                 node = circuit.nodes[node_id]
@@ -278,15 +281,19 @@ class InputsPanel(QWidget):
 
     def _preview(self, value) -> str:
         """A number as the canvas writes it, or a tensor's preview with as many of its first
-        numbers as fit in the widest number column (``2×2 [0.10, …]``; hover gives them all)."""
+        numbers as fit in the widest number column (``2×2 [0.10, …]``; hover gives them all), and
+        never fewer than one (``3×4 [-1.2e-05, …]`` widens the column)."""
         if not is_tensor(value):
             return value_preview(value)
         room = self._widest_column - 10
-        for count in range(PREVIEW_ELEMENTS, 0, -1):
+        for count in range(PREVIEW_ELEMENTS, 1, -1):
             text = value_preview(value, count)
             if self.table.fontMetrics().horizontalAdvance(text) <= room:
                 return text
-        return value_preview(value, 0)
+        text = value_preview(value, 1)  # at least the first number: the column widens for it
+        self._one_number_width = max(self._one_number_width,
+                                     self.table.fontMetrics().horizontalAdvance(text) + 10)
+        return text
 
     def _show_value(self, item: QTableWidgetItem, node) -> None:
         """A source's value as the canvas shows it, precisely in the editor, every digit on

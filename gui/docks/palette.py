@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeW
 
 import engine
 from gui.canvas.gate_glyphs import GATE_MIME, WIDE_RATIO, gate_icon, gate_pixmap, gate_tooltip
-from gui.canvas.source_shapes import GateSpec, palette_specs
+from gui.canvas.source_shapes import GateSpec, palette_specs, parse_gate_spec
 from gui.model.value_text import kind_of
 
 ICON_SIZE = 22
@@ -84,7 +84,8 @@ class GateTree(QTreeWidget):
             return
         drag = QDrag(self)
         drag.setMimeData(gate_mime_data(name))
-        pixmap = gate_pixmap(name, 36, wide=True)
+        spec = parse_gate_spec(name)  # a gate's name, or a shaped source's spec: input 2×2
+        pixmap = gate_pixmap(spec.op if spec else name, 36, wide=True)
         drag.setPixmap(pixmap)
         drag.setHotSpot(pixmap.rect().center())
         drag.exec(Qt.CopyAction)

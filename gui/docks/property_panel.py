@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+                               QLineEdit, QScrollArea, QSpinBox, QStackedWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from engine import (CircuitError, feature_name, format_precise, is_plain_id, is_tensor,
                     plan_of, shape_text)
 from gui.canvas.source_table import SourceTable
+from gui.model.shape_problem_text import readable_problem
 from gui.model.value_text import same_value, value_preview, value_tooltip
 from gui.common import theme
 from gui.common.number_entry import edited_number
@@ -99,7 +100,14 @@ class PropertyPanel(QWidget):
 
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._build_empty_page())
-        self.stack.addWidget(self._build_form_page())
+        # a form taller than the dock (a source's table and a shape error under it) scrolls
+        # down; squeezed, its rows would be drawn over one another
+        form = QScrollArea()
+        form.setWidgetResizable(True)
+        form.setFrameShape(QFrame.NoFrame)
+        form.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        form.setWidget(self._build_form_page())
+        self.stack.addWidget(form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -416,6 +424,8 @@ class PropertyPanel(QWidget):
         _show_readout(self.result_value, value, node.id)
         _show_readout(self.result_grad, grad, f"df/d{node.id}")
         self.result_note.setText(note)
+        self.result_note.setToolTip("; ".join(message for _id, message in plan.shape_problems)
+                                    if misfit else "")  # the engine's words
         self.result_note.setVisible(bool(note))
 
     def _shape_problem(self, plan, node_id: str) -> str:
@@ -427,7 +437,8 @@ class PropertyPanel(QWidget):
         for problem_id, message in plan.shape_problems:
             if problem_id in upstream:
                 where = "" if problem_id == node_id else "upstream "
-                return f"Not computed: shapes do not fit {where}({message})."
+                readable = readable_problem(self.document.circuit, plan, problem_id, message)
+                return f"Not computed: shapes do not fit {where}({readable})."
         return ""
 
     def _output_id(self) -> str | None:
