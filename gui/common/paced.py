@@ -25,7 +25,6 @@ class PacedCall(QObject):
 
     def __init__(self, parent, slot, name: str = "", clock=time.monotonic):
         super().__init__(parent)
-        self._slot = slot
         self._clock = clock
         self._min_interval_s = 0.0
         self._last = -math.inf  # when the work last ran
@@ -33,7 +32,8 @@ class PacedCall(QObject):
         if name:
             self._timer.setObjectName(name)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._fire)
+        self._timer.timeout.connect(self._fired)
+        self._timer.timeout.connect(slot)  # as after_events connects it
 
     @property
     def min_interval_s(self) -> float:
@@ -72,6 +72,5 @@ class PacedCall(QObject):
         """True while a request waits to be answered."""
         return self._timer.isActive()
 
-    def _fire(self) -> None:
+    def _fired(self) -> None:
         self._last = self._clock()
-        self._slot()
