@@ -132,7 +132,9 @@ def test_train_reaches_100_percent_on_the_six_points_and_one_undo_restores(
     assert stack.count() == depth + 1
     assert stack.undoText() == f"Train {summary.steps} steps"
     assert panel.plots.steps_shown == summary.steps
-    assert gate_a.value_item.text == engine.number_format.format_number(trained["a"])
+    # the canvas's pass, paced during the run, comes in the turn after Pause
+    qtbot.waitUntil(
+        lambda: gate_a.value_item.text == engine.number_format.format_number(trained["a"]))
 
     stack.undo()
     assert values(window) == GUIDE_START

@@ -85,6 +85,8 @@ class CanvasScene(QGraphicsScene):
         self.scrubbing = ValueScrub(self)
         self.editing = ValueEditor(self)
         self._quiet = False
+        # sources whose value a paced run (training) changed: their pills redraw with the pass
+        self._values_later: set[str] = set()
         self.view_zoom = 1.0  # the zoom the scene is seen at, as the view last said
         self._number_scale = 1.0  # how much the numbers are enlarged to be read at that zoom
         self._value_scale = 1.0  # and the values in the sources' pills
@@ -390,6 +392,9 @@ class CanvasScene(QGraphicsScene):
             if node.pos is not None:
                 gate.setPos(QPointF(*node.pos))
             return
+        if change.field == "value" and self.document.passes_paced:
+            self._values_later.add(change.node_id)
+            return
         if change.field == "n_inputs":
             connected = {port for port in range(node.n_inputs)
                          if (node.id, port) in self._wires}
@@ -477,6 +482,7 @@ class CanvasScene(QGraphicsScene):
 
     def _show_results(self, result) -> None:
         """Put the latest values (green) and gradients (red) on every wire and on f's stub."""
+        self._show_late_values()
         self._show_shapes()
         if result is None:
             self._mark_nan_origin(None)
@@ -508,6 +514,14 @@ class CanvasScene(QGraphicsScene):
                       as_shown(grads.get(result.output), shape)) if has_grads else (None, None))
             if stub.set_numbers(*shown):
                 self.overlays_grew.emit()  # f got wider: a fitted view keeps it in view
+
+    def _show_late_values(self) -> None:
+        nodes = self.document.circuit.nodes
+        for node_id in self._values_later:
+            gate = self._gates.get(node_id)
+            if gate is not None and node_id in nodes:
+                gate.refresh(nodes[node_id])
+        self._values_later.clear()
 
     # ----------------------------------------------------------------- selection
     def _on_selection_changed(self) -> None:

@@ -4,7 +4,9 @@ This is the bridge between the engine and Qt. Views never edit the circuit direc
 push undo commands (``gui.model.commands``) onto ``undo_stack``; the commands call Circuit
 methods; the circuit notifies this document, which re-emits the change as the ``changed`` signal
 and schedules one forward/backward pass. Passes are coalesced: however many changes arrive in
-one turn of the event loop, the engine runs once and ``results_changed`` fires once.
+one turn of the event loop, the engine runs once and ``results_changed`` fires once. While a
+run (training) writes values every frame, ``pace_passes`` spaces the passes out (the canvas
+numbers redraw about ten times a second); the last change is always followed by a pass.
 
 Taking a circuit (on creation, New, Open, restore) is the load: nodes the file left without a
 position get the ones ``engine.auto_layout`` chooses before the document takes the circuit,
@@ -21,7 +23,7 @@ from PySide6.QtGui import QUndoStack
 
 import engine
 from engine import Change, Circuit, CircuitError
-from gui.common.deferred import after_events
+from gui.common.paced import PacedCall
 
 
 def _laid_out(circuit: Circuit) -> Circuit:
@@ -49,7 +51,7 @@ class Document(QObject):
         self.path: Path | None = None
         self.result: engine.Result | None = None
         self.nan_origin: engine.NanOrigin | None = None  # where result's first nan was born
-        self._pending = after_events(self, self.recompute)
+        self._pending = PacedCall(self, self.recompute, "document_pass_timer")
         self.recompute()
 
     # ----------------------------------------------------------------- document lifecycle
@@ -98,13 +100,23 @@ class Document(QObject):
     def recompute(self) -> None:
         """Run the forward and backward pass now and publish the result, with where its first
         non-finite number was born (``nan_origin``, None when every number is finite)."""
-        self._pending.stop()
+        self._pending.ran()
         try:
             self.result = engine.run(self.circuit, allow_incomplete=True)
         except CircuitError:
             self.result = None
         self.nan_origin = engine.nan_origin(self.circuit, self.result)
         self.results_changed.emit(self.result)
+
+    def pace_passes(self, min_interval_s: float) -> None:
+        """Run the passes at least ``min_interval_s`` apart (0: after every turn with a change,
+        as normal); a pass already scheduled keeps to the new pace."""
+        self._pending.set_min_interval(min_interval_s)
+
+    @property
+    def passes_paced(self) -> bool:
+        """True while the passes are spaced out (a run is writing values every frame)."""
+        return self._pending.min_interval_s > 0
 
     def flush(self) -> None:
         """Run a pass that is scheduled but has not happened yet (tests, screenshots)."""

@@ -22,8 +22,8 @@ nearest the click (within ``REMOVE_RADIUS_PX`` pixels): each one undo step, thro
 Drawing follows pyqtgraph's ImageItem example: the plot items are made once, and a redraw only
 hands them new arrays (``setImage(..., autoLevels=False, levels=...)`` with a fixed lookup
 table). Redraws are coalesced: whatever arrives in one turn of the event loop (a training
-frame's ``params_changed``, the document's ``results_changed``, a selection), the grid is
-evaluated once, and not at all while the plot is hidden (it catches up when shown).
+frame's ``params_changed``, the document's ``results_changed`` outside a run, a selection),
+the grid is evaluated once, and not at all while the plot is hidden (it catches up when shown).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class BoundaryPlot(QWidget):
         self._timer = after_events(self, self.refresh, "boundary_redraw_timer")
         session.params_changed.connect(self.schedule)
         session.dataset_changed.connect(self._dataset_changed)
-        self.document.results_changed.connect(self.schedule)
+        self.document.results_changed.connect(self._results_changed)
         self.view_box.sigRangeChanged.connect(self.schedule)
         if scene is not None:
             scene.selection_ids_changed.connect(self._selection_changed)
@@ -233,6 +233,10 @@ class BoundaryPlot(QWidget):
         self._dirty = True
         if self.isVisible():
             self._timer.start()
+
+    def _results_changed(self, _result) -> None:
+        if not self.session.running:  # a training frame's params_changed has redrawn it
+            self.schedule()
 
     def refresh(self) -> None:
         """Evaluate the grid and redraw now."""

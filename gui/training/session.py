@@ -55,6 +55,7 @@ FRAME_MS = 16  # a frame every 16 ms at most: about 60 frames a second
 MIN_GAP_MS = 4  # between the end of a frame and the start of the next
 BUDGET_S = 0.012  # a slice's work stops before this long, so the window stays responsive
 PART_POINTS = 4096  # a step over more points is done in parts of this many (a few ms each)
+RUN_PASS_S = 0.1  # while training, the document's pass (the canvas numbers) at most 10 a second
 DEFAULT_STEPS_PER_FRAME = 5
 MAX_STEPS_PER_FRAME = 10_000
 DEFAULT_STEP_SIZE = 0.1
@@ -397,6 +398,7 @@ class TrainingSession(QObject):
         self._part = None
         self.last_reason = ""
         self._loop.start()
+        self.document.pace_passes(RUN_PASS_S)
         self.running_changed.emit(True)
         self.status_message.emit("Training…")
         return True
@@ -501,6 +503,7 @@ class TrainingSession(QObject):
         steps = trainer.steps - self._run_start if trainer is not None else 0
         if reason in (EDITED, REPLACED):
             self._drop_trainer()
+        self.document.pace_passes(0)  # the last values' pass comes now: the numbers are exact
         self.running_changed.emit(False)
         self.stopped.emit(reason)
         self._say_stopped(reason, steps)
