@@ -1,6 +1,7 @@
 """After the animated passes, no chain-rule card covers a number on a wire: the numbers land
 after the cards of their level are placed, so a folded card left over one is moved off it or
-hidden (the 11-line numpy net's folded σ and matmul cards used to sit over four gradients)."""
+hidden (the 11-line numpy net's folded σ and matmul cards used to sit over four gradients),
+and a folded card never reaches out of the view, cut off."""
 
 import pytest
 from PySide6.QtCore import Qt
@@ -41,7 +42,11 @@ def test_after_play_no_card_covers_a_number_on_a_wire(window, qtbot, name):
     cards = [card for card in flow.caption_items() if card.isVisible()]
     assert cards  # the story of the pass stays
     numbers = shown_numbers(window.scene)
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
     for card in cards:
+        assert card.active or shown.contains(card.sceneBoundingRect()), (
+            f"the folded card {card.text()!r} is cut off by the view's edge")
         for number in numbers:
             assert not card.sceneBoundingRect().intersects(number.sceneBoundingRect()), (
                 f"{card.text()!r} covers {number.text!r}")

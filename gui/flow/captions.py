@@ -13,9 +13,9 @@ they cannot all fit: ``arrange`` shows them in an order of priority (the selecte
 the gates being worked on, then the most recent), each where it covers least, folds a whole
 card that would cover anything, and keeps hidden every card that would overlap a card already
 shown or a gate, and every folded card that would cover a number on a wire (the numbers land
-after the cards of their level are placed: a folded card is moved off them, or goes). Cards
-never cover each other, a gate or, once folded, a number; selecting a gate brings its card
-forward.
+after the cards of their level are placed: a folded card is moved off them, or goes) or reach
+out of the view (cut off). Cards never cover each other, a gate or, once folded, a number;
+selecting a gate brings its card forward.
 
 Zoomed out, a card is drawn enlarged (``set_text_scale``, by ``readable_scale``) so its text
 stays as big as the menus' text; it is placed by its enlarged size.
@@ -259,16 +259,19 @@ def fit_in(card: Caption, room: CardRoom, wanted: bool = False) -> bool:
     """Show ``card`` where it covers least among what ``room`` holds now; a whole card that
     would cover anything there folds to its equations (it then goes under the numbers); a card
     that would overlap a shown card or (unless ``wanted``) a gate, or a folded one that would
-    cover a number on a wire, stays hidden. True if shown."""
+    cover a number on a wire or be cut off by the view's edge, stays hidden. True if shown."""
     cost = card._cost(room) if card.placed_for_now() else None
     if cost != 0:  # unless where it was is still free
         cost = card.place(card.anchor(), room)
     if not wanted and card.active and cost >= LABEL_OVERLAP_COST:
         card.set_active(False)
         card.place(card.anchor(), room)
-    # a folded card left where a number came later (or with no free spot) would hide it
-    shown = not room.blocks(card._box(), card, by_gates=not wanted,
-                            by_numbers=not (wanted or card.active))
+    # a folded card left where a number came later (or with no free spot) would hide it, and
+    # one reaching out of the view would be cut off
+    folded = not (wanted or card.active)
+    box = card._box()
+    shown = not (room.blocks(box, card, by_gates=not wanted, by_numbers=folded)
+                 or (folded and room.outside(box)))
     card.setVisible(shown)
     if shown:
         room.add_card(card)
