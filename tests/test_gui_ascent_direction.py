@@ -9,15 +9,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 import engine
-from tests.gui_helpers import make_window
+from tests.gui_helpers import make_window, show_at
 from tests.helpers import EXAMPLES
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
-    window.show()
-    qtbot.waitExposed(window)
+    show_at(window, qtbot, (1400, 900))
     return window
 
 

@@ -2,7 +2,8 @@
 
 With nothing selected it shows the circuit's title and its file's ``description`` (what an
 example teaches) above a hint. Select a gate (or a wire: it carries its source's value, so it
-explains its source) and the panel spells out what the backward pass computed for it, with the numbers of the last pass:
+explains its source) and the panel spells out what the backward pass computed for it, with the
+numbers of the last pass:
 
 - the chain rule's first step: df/dx0 = df/dw0x0 × ∂w0x0/∂x0 = 0.20 × 2.00 = 0.39;
 - every path from the node to the output, each with a table of its local gradients (which gate
