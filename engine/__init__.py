@@ -6,7 +6,7 @@ everything the GUI uses (the GUI imports nothing else from the engine: an import
 in pyproject.toml checks it).
 """
 
-from .ascent import Ascent, AscentResult, ascend
+from .ascent import ASCENT_KEY, Ascent, AscentResult, ascend, suggested_minimize
 from .autodiff import Plan, Result, plan_of, run, topological_order
 from .chain_rule import (PassStep, backward_schedule, branch_gradients, fan_out_sum,
                          forward_caption, forward_schedule, gate_chain_rule)
@@ -41,7 +41,8 @@ __all__ = [
     "infix_text", "NanOrigin", "nan_origin",
     "Plan", "Result", "Wire", "plan_of", "run", "topological_order",
     "auto_layout", "circuit_from_dict", "circuit_to_dict", "dumps", "load", "loads", "save",
-    "Ascent", "AscentResult", "ascend", "GradCheckEntry", "GradCheckReport", "check_gradients",
+    "ASCENT_KEY", "Ascent", "AscentResult", "ascend", "suggested_minimize",
+    "GradCheckEntry", "GradCheckReport", "check_gradients",
     "DATASETS", "Dataset", "embed_dataset", "embedded_dataset", "make_dataset", "load_csv",
     "save_csv", "TEMPLATES", "hidden_layer_net", "linear_classifier", "two_layer_relu_net",
     "Trainer", "TrainResult", "train",

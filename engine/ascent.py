@@ -24,6 +24,10 @@ points are arrays of its shape; the numerical method nudges one element at a tim
 search tries a random nudge of every element. ``last_step_moved`` says whether a step changed
 anything.
 
+A file may suggest the direction: its optional top-level key ``"ascent"`` (``ASCENT_KEY``, kept
+with the file's other unknown keys in ``Circuit.extra``), ``{"minimize": true}`` for a loss, is
+read by ``suggested_minimize``; the window's Gradient ascent panel opens in that direction.
+
 A move that would make an input non-finite (a nan or infinite gradient) is not made: that
 input (or that element of it) stays where it is, and ``ascend`` stops with
 ``stopped == "not finite"`` when nothing could move for that reason.
@@ -42,6 +46,16 @@ from .errors import CircuitError, quote
 from .tensor_values import shape_text
 
 METHODS = ("analytic", "numerical", "random")
+ASCENT_KEY = "ascent"  # a file's suggested ascent settings: {"minimize": true}
+
+
+def suggested_minimize(circuit: Circuit) -> bool | None:
+    """The direction ``circuit``'s file suggests for gradient ascent: True to minimise, False
+    to maximise, None when it suggests none (no ``"ascent"`` key, or not a true/false
+    ``"minimize"`` in it)."""
+    suggested = circuit.extra.get(ASCENT_KEY)
+    minimize = suggested.get("minimize") if isinstance(suggested, dict) else None
+    return minimize if isinstance(minimize, bool) else None
 
 
 @dataclass

@@ -32,6 +32,11 @@ How each node becomes numbers:
 A node that leaves the region as a number (a sum, a vector·vector matmul) keeps its id, so the
 wires out of the region, the output f and the labels still find it.
 
+A vector or matrix output f: the tensor run seeds its gradient with ones, as if its elements
+were added up into f. The expansion says so with add gates summing the elements, labelled
+``Σ q`` and made the output, so the expanded circuit runs and every gradient is the tensor
+circuit's (its f is then that sum).
+
 Exactness. Element-by-element gates and sums give the tensor circuit's values bit for bit (exp,
 log, tanh and sigmoid up to the last bit their maths libraries differ by: the scalar circuit
 runs on Python floats). numpy hands matmul to BLAS, which fuses each multiply with its add and
@@ -78,7 +83,7 @@ class Expansion:
     wires: tuple[Wire, ...]
     elements: dict = field(default_factory=dict)
     moves: dict = field(default_factory=dict)
-    output: str | None = None  # the output f afterwards (None: a tensor's, now many numbers)
+    output: str | None = None  # the output f afterwards
 
     def apply(self, circuit: Circuit) -> None:
         """Replace the region by its scalar circuit in ``circuit``."""
@@ -384,12 +389,19 @@ class _Builder:
                     outgoing.append(Wire(str(self.elements[node_id][()]), dst, port))
         output = _output_or_none(circuit)
         if output in self.region:
-            output = str(self.elements[output][()]) if not self.shapes[output] else None
+            output = (self._total(circuit.nodes[output]) if self.shapes[output]
+                      else str(self.elements[output][()]))
         positions, moves = self._placed(ordered)
         nodes = tuple(Node(n.id, n.op, n.value, n.params, n.n_inputs, positions.get(n.id),
                            n.label, n.feature, n.trainable) for n in self.nodes)
         return Expansion(tuple(ordered), nodes, tuple(self.wires + outgoing),
                          dict(self.elements), moves, output)
+
+    def _total(self, output: Node) -> str:
+        """An add of a tensor output's elements, labelled "Σ q": the tensor run seeds the
+        output's gradient with ones, as if its elements were added up, and this says so."""
+        items = [str(n) for n in self.elements[output.id].reshape(-1)]
+        return self._sum_chain(items, f"sum_{output.id}", label=f"Σ {output.name}")
 
     def _placed(self, ordered: list[str]) -> tuple[dict, dict]:
         """Positions for the new nodes, laid out left to right where the region was, and the

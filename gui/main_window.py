@@ -44,7 +44,7 @@ from gui.docks.palette import PaletteWidget
 from gui.docks.property_panel import PropertyPanel
 from gui.files.app_settings import AppSettings
 from gui.files.autosave import Autosave
-from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, list_examples
+from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, described_examples
 from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
@@ -272,10 +272,12 @@ class MainWindow(QMainWindow):
 
     def _fill_examples(self) -> None:
         self.menu_examples.clear()
-        for title, path in list_examples():
+        self.menu_examples.setToolTipsVisible(True)
+        for title, path, description in described_examples():
             action = self.menu_examples.addAction(title)
             action.setData(str(path))
-            action.setStatusTip(f"Open the example {path.name}")
+            action.setStatusTip(description or f"Open the example {path.name}")
+            action.setToolTip(description or title)
             action.triggered.connect(lambda _checked=False, p=path: self.files.open_example(p))
         self.menu_examples.setEnabled(not self.menu_examples.isEmpty())
 

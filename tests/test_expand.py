@@ -248,13 +248,30 @@ def test_a_scalar_tail_after_the_region_stays_and_moves_right():
     assert engine.run(flat).value == pytest.approx(1.116)
 
 
-def test_an_expanded_tensor_output_leaves_the_output_to_choose():
+def test_an_expanded_vector_output_is_summed_as_the_tensor_run_seeds_it():
     circuit = build({"W": ("input", [[1.0, 2.0], [3.0, 4.0]]), "x": ("input", [1.0, 1.0]),
                      "q": "matmul"}, {"q": ["W", "x"]}, output="q")
+    tensor, scalar, expansion = compared(circuit)
     flat = expanded(circuit)
-    assert flat.explicit_output is None and sorted(flat.sinks()) == ["q_0", "q_1"]
-    assert [engine.run(flat, allow_incomplete=True).values[f"q_{i}"] for i in (0, 1)] == [
-        3.0, 7.0]
+    total = flat.output_id()
+    assert flat.nodes[total].op == "add" and flat.nodes[total].label == "Σ q"
+    assert sorted(flat.inputs_of(total)) == ["q_0", "q_1"]
+    assert scalar.value == 3.0 + 7.0  # W·x = [3, 7]
+    # the tensor run seeds dq with ones: dW = ones ⊗ x, dx = Wᵀ·ones
+    assert [scalar.grads[f"W_{i}_{j}"] for i in (0, 1) for j in (0, 1)] == [1.0] * 4
+    assert [scalar.grads["x_0"], scalar.grads["x_1"]] == [4.0, 6.0]
+    assert_bit_for_bit(tensor, scalar, expansion)
+
+
+def test_an_expanded_matrix_output_runs_with_the_tensor_circuits_gradients():
+    circuit = scored("matmul", [(2, 3), (3, 2)])
+    circuit.remove_node("f")  # the output is now s = (A·B) ⊙ C, a 2×2 matrix
+    assert engine.plan_of(circuit).shapes[circuit.output_id()] == (2, 2)
+    tensor, scalar, expansion = compared(circuit)
+    flat = expanded(circuit)
+    assert flat.nodes[flat.output_id()].label == "Σ s"
+    assert scalar.value == pytest.approx(float(np.sum(tensor.values["s"])), rel=1e-12)
+    assert_to_rounding(tensor, scalar, expansion, terms=3)
 
 
 def test_expanding_keeps_trainable_flags_consts_and_data_columns():

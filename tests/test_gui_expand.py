@@ -118,3 +118,25 @@ def test_the_gates_right_click_menu_expands_it(window):
     assert {"sq_0", "sq_1", "q_0", "W_0_0"} <= set(window.document.circuit.nodes)
     number_menu = build_gate_menu(window.edit_actions, "W_0_0", window)
     assert number_menu.findChild(type(menu.actions()[0]), "ctx_expand") is None
+
+
+def test_ctrl_e_on_a_vector_output_leaves_a_circuit_that_runs_summed_under_sigma_q(
+        window, qtbot):
+    document = window.document
+    for node_id in ("f", "sq"):  # the output is now q = W·x, a vector
+        window.scene.select_nodes([node_id])
+        qtbot.keyClick(window.view.viewport(), Qt.Key_Delete)
+    document.flush()
+    tensor_grads = {node_id: np.array(document.result.grads[node_id]) for node_id in "Wx"}
+    click_gate(qtbot, window, "q")
+    qtbot.keyClick(window.view.viewport(), Qt.Key_E, Qt.ControlModifier)
+    document.flush()
+    settle()
+    circuit = document.circuit
+    total = circuit.output_id()
+    assert circuit.nodes[total].label == "Σ q" and window.scene.gate_item(total) is not None
+    result = document.result
+    assert result is not None and result.has_gradients
+    assert [[result.grads[f"W_{i}_{j}"] for j in range(2)] for i in range(2)] == \
+        tensor_grads["W"].tolist()
+    assert [result.grads[f"x_{i}"] for i in range(2)] == tensor_grads["x"].tolist()

@@ -25,7 +25,7 @@ from gui.ascent.plot import AscentPlot
 from gui.ascent.runner import DEFAULT_MAX_STEPS, EDITED, REPLACED, RESET, AscentRunner
 from gui.ascent.move_arrows import MoveArrows
 from gui.common.widgets import LogStepSpinBox
-from engine import CircuitError, format_readout
+from engine import CircuitError, format_readout, suggested_minimize
 
 METHODS = [("analytic", "analytic"), ("numerical", "numerical"),
            ("random", "random search")]
@@ -51,6 +51,7 @@ class AscentPanel(QWidget):
         self.setObjectName("ascent_panel")
         self.document = document
         self._plotted: tuple | None = None  # _signature of the circuit the curves are of
+        self._direction_suggested = False  # the direction shown is the file's suggestion
         self.runner = AscentRunner(document, self)
         self.arrows = MoveArrows(scene) if scene is not None else None
         self._arrows_shown = 0.0
@@ -63,6 +64,7 @@ class AscentPanel(QWidget):
         self._make_widgets()
         self._connect()
         self._show_running(False)
+        self._take_suggested_direction()
 
     # ----------------------------------------------------------------- building
     def _make_widgets(self) -> None:
@@ -262,6 +264,16 @@ class AscentPanel(QWidget):
         if _signature(self.document.circuit) != self._plotted:
             self.reset()
             self.status.setText("")
+        self._take_suggested_direction()
+
+    def _take_suggested_direction(self) -> None:
+        """The direction the file suggests (a loss: minimise); a file that suggests none goes
+        back to maximising if the last one's suggestion had changed it."""
+        minimize = suggested_minimize(self.document.circuit)
+        if minimize is None and not self._direction_suggested:
+            return
+        self._direction_suggested = minimize is not None
+        self.direction.setCurrentIndex(self.direction.findData(bool(minimize)))
 
     def _note_plotted(self, _ascent) -> None:
         self._plotted = _signature(self.document.circuit)

@@ -1,7 +1,9 @@
 """The Explain panel: df/d(selected node) written out as products of local gradients.
 
-Select a gate (or a wire: it carries its source's value, so it explains its source) and the
-panel spells out what the backward pass computed for it, with the numbers of the last pass:
+With nothing selected it shows the circuit's title and its file's ``description`` (what an
+example teaches) above a hint. Select a gate (or a wire: it carries its source's value, so it
+explains its source) and the panel spells out what the backward pass computed for it, with the
+numbers of the last pass:
 
 - the chain rule's first step: df/dx0 = df/dw0x0 × ∂w0x0/∂x0 = 0.20 × 2.00 = 0.39;
 - every path from the node to the output, each with a table of its local gradients (which gate
@@ -194,7 +196,7 @@ class ExplainPanel(QWidget):
         self.explanation = None
         circuit = self.document.circuit
         if self.node_id is None or self.node_id not in circuit.nodes:
-            return f"<p class='soft'>{escape(HINT)}</p>"
+            return _about_html(circuit) + f"<p class='soft'>{escape(HINT)}</p>"
         self.document.flush()
         result = self.document.result
         name = _name(circuit, self.node_id)
@@ -216,6 +218,15 @@ class ExplainPanel(QWidget):
                             f"{escape(str(error))}.</p>")
         self.explanation = explanation
         return intro + explanation_html(circuit, explanation, result.values)
+
+
+def _about_html(circuit) -> str:
+    """The circuit's title and its file's description (what an example teaches), if it has
+    one."""
+    description = circuit.extra.get("description")
+    if not isinstance(description, str) or not description.strip():
+        return ""
+    return f"<p><b>{escape(circuit.title)}</b></p><p>{escape(description)}</p>"
 
 
 def nan_origin_html(circuit, result, origin, node_id: str) -> str:

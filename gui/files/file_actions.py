@@ -39,14 +39,22 @@ def examples_folder() -> Path:
 
 def list_examples(folder=None) -> list[tuple[str, Path]]:
     """(title, path) of every example circuit, sorted by title; unreadable files are skipped."""
+    return [(title, path) for title, path, _description in described_examples(folder)]
+
+
+def described_examples(folder=None) -> list[tuple[str, Path, str]]:
+    """(title, path, description: what it teaches, "" if none) of every example circuit,
+    sorted by title; unreadable files are skipped."""
     folder = Path(folder) if folder is not None else examples_folder()
     found = []
     for path in sorted(folder.glob("*.circuit")):
         try:
-            title = json.loads(path.read_text(encoding="utf-8")).get("title") or path.stem
+            data = json.loads(path.read_text(encoding="utf-8"))
+            title = data.get("title") or path.stem
+            description = data.get("description")
         except (OSError, ValueError, AttributeError):
             continue
-        found.append((str(title), path))
+        found.append((str(title), path, description if isinstance(description, str) else ""))
     found.sort(key=lambda item: item[0].lower())
     return found
 

@@ -12,8 +12,10 @@ Where many cards would show at once (a wide level of a big net, or the whole run
 they cannot all fit: ``arrange`` shows them in an order of priority (the selected gate's, then
 the gates being worked on, then the most recent), each where it covers least, folds a whole
 card that would cover anything, and keeps hidden every card that would overlap a card already
-shown or a gate. Cards never cover each other or a gate; selecting a gate brings its card
-forward.
+shown or a gate, and every folded card that would cover a number on a wire (the numbers land
+after the cards of their level are placed: a folded card is moved off them, or goes) or reach
+out of the view (cut off). Cards never cover each other, a gate or, once folded, a number;
+selecting a gate brings its card forward.
 
 Zoomed out, a card is drawn enlarged (``set_text_scale``, by ``readable_scale``) so its text
 stays as big as the menus' text; it is placed by its enlarged size.
@@ -236,8 +238,9 @@ class Caption(Obstacle, QGraphicsItem):
 def arrange(cards: list[Caption], retry_hidden: bool = True, wanted=()) -> int:
     """Show the cards that fit, first come first served in ``cards``' order (the most wanted
     first), each at the spot near its gate where it covers least; a card that would overlap a
-    card shown before it or a gate stays hidden. Without ``retry_hidden``, a card hidden for
-    want of room at its size now stays hidden (quicker, while the passes play). The cards in
+    card shown before it or a gate, or folded over a number, stays hidden. Without
+    ``retry_hidden``, a card hidden for want of room at its size now stays hidden (quicker,
+    while the passes play). The cards in
     ``wanted`` (the selected gates') show whole even over gates, as long as they overlap no
     card shown before them. Returns how many are hidden."""
     if not cards:
@@ -255,15 +258,20 @@ def arrange(cards: list[Caption], retry_hidden: bool = True, wanted=()) -> int:
 def fit_in(card: Caption, room: CardRoom, wanted: bool = False) -> bool:
     """Show ``card`` where it covers least among what ``room`` holds now; a whole card that
     would cover anything there folds to its equations (it then goes under the numbers); a card
-    that would overlap a shown card or (unless ``wanted``) a gate stays hidden. True if
-    shown."""
+    that would overlap a shown card or (unless ``wanted``) a gate, or a folded one that would
+    cover a number on a wire or be cut off by the view's edge, stays hidden. True if shown."""
     cost = card._cost(room) if card.placed_for_now() else None
     if cost != 0:  # unless where it was is still free
         cost = card.place(card.anchor(), room)
     if not wanted and card.active and cost >= LABEL_OVERLAP_COST:
         card.set_active(False)
         card.place(card.anchor(), room)
-    shown = not room.blocks(card._box(), card, by_gates=not wanted)
+    # a folded card left where a number came later (or with no free spot) would hide it, and
+    # one reaching out of the view would be cut off
+    folded = not (wanted or card.active)
+    box = card._box()
+    shown = not (room.blocks(box, card, by_gates=not wanted, by_numbers=folded)
+                 or (folded and room.outside(box)))
     card.setVisible(shown)
     if shown:
         room.add_card(card)

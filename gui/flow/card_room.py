@@ -6,9 +6,9 @@ circuit is opened), so ``CardRoom`` takes one picture of what is shown (gates, n
 wires, cards) and answers from a grid of ``CELL``-pixel cells. What is in the way and what
 covering it costs is ``gui.canvas.obstacles``' rule, as for the numbers on the wires: a number, a
 gate's body and name, or a card (wires, cheap to cover, are left out); a card ``blocks`` where
-it would overlap another card or (unless told otherwise) a gate. A spot that reaches out of the
-views showing the scene costs as much as covering a number (``outside``): on a fitted view a
-card would be cut off there.
+it would overlap another card, (unless told otherwise) a gate, or (if told) a number. A spot
+that reaches out of the views showing the scene costs as much as covering a number
+(``outside``): on a fitted view a card would be cut off there.
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ class CardRoom:
         """True if ``rect`` reaches out of every view that shows the scene (none shown: no)."""
         return bool(self._shown) and not any(shown.contains(rect) for shown in self._shown)
 
-    def blocks(self, rect: QRectF, card=None, by_gates: bool = True) -> bool:
-        """True if a card at ``rect`` would overlap another card or (if ``by_gates``) a gate."""
-        kinds = (CARD, GATE) if by_gates else (CARD,)
+    def blocks(self, rect: QRectF, card=None, by_gates: bool = True,
+               by_numbers: bool = False) -> bool:
+        """True if a card at ``rect`` would overlap another card, (if ``by_gates``) a gate or
+        (if ``by_numbers``) a number on a wire."""
+        kinds = (CARD,) + ((GATE,) if by_gates else ()) + ((NUMBER,) if by_numbers else ())
         return any(kind in kinds for kind in self._over(rect, id(card)))
