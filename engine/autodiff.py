@@ -337,7 +337,8 @@ def plan_of(circuit: Circuit) -> Plan:
     return plan
 
 
-def _plain(number):
+def plain_number(number):
+    """A float for a number (a numpy scalar included), the array itself for a tensor."""
     return float(number) if np.ndim(number) == 0 else number
 
 
@@ -356,11 +357,11 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
     if type(values) is Floats and type(grads) is Floats:
         value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
     else:
-        value_of = {node_id: _plain(v) for node_id, v in zip(plan.order, values)}
-        grad_of = {node_id: _plain(g) for node_id, g in zip(plan.order, grads)}
+        value_of = {node_id: plain_number(v) for node_id, v in zip(plan.order, values)}
+        grad_of = {node_id: plain_number(g) for node_id, g in zip(plan.order, grads)}
     return Result(
         output=plan.output,
-        value=None if plan.output_index is None else _plain(values[plan.output_index]),
+        value=None if plan.output_index is None else plain_number(values[plan.output_index]),
         values=value_of,
         grads=grad_of,
         order=list(plan.order),

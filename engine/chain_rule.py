@@ -37,7 +37,7 @@ from typing import Callable
 
 import numpy as np
 
-from .autodiff import Result, plan_of
+from .autodiff import Result, plain_number, plan_of
 from .circuit import Circuit, Wire
 from .errors import CircuitError, quote, with_article
 from .gates import display_symbol, gate_number, infix_text
@@ -188,10 +188,11 @@ def gate_chain_rule(circuit: Circuit, result: Result, node_id: str) -> GateChain
         with np.errstate(all="ignore"):
             locals_ = node.gate.backward(xs, out, np.float64(1.0), node.params)
             sent = node.gate.backward(xs, out, upstream, node.params)
-        ports = tuple(PortRule(port, src, _plain(upstream), _plain(local), _plain(grad))
+        ports = tuple(PortRule(port, src, plain_number(upstream), plain_number(local),
+                               plain_number(grad))
                       for port, (src, local, grad) in enumerate(zip(sources, locals_, sent)))
     pattern, text = _pattern(node, len(sources))
-    return GateChainRule(node_id, node.op, _plain(upstream), ports, pattern, text)
+    return GateChainRule(node_id, node.op, plain_number(upstream), ports, pattern, text)
 
 
 def port_gradients(node, xs, out, upstream) -> tuple:
@@ -207,31 +208,31 @@ def _tensor_port_rules(node, sources, xs, out, upstream) -> tuple:
     sent = port_gradients(node, xs, out, upstream)
     operands = {"g": upstream, **{f"p{k}": x for k, x in enumerate(xs)}}
     names = {"g": f"d{node.id}", **{f"p{k}": src for k, src in enumerate(sources)}}
+    locals_ = None
+    if not node.gate.backward_infix:  # element by element: one local gradient per element
+        with np.errstate(all="ignore"):
+            locals_ = node.gate.backward(xs, out, np.ones_like(out), node.params)
     rules = []
     for port, (src, grad) in enumerate(zip(sources, sent)):
         local = None
-        if node.gate.backward_infix:  # "{0}" is port 0: a name of its own, "{p0}"
+        if locals_ is None:  # "{0}" is port 0: a name of its own, "{p0}"
             template = _PORT.sub(r"{p\1}", node.gate.backward_infix[port])
             used = {key: value for key, value in operands.items() if f"{{{key}}}" in template}
-        else:  # element by element: the local gradient is one number per element
-            with np.errstate(all="ignore"):
-                local = node.gate.backward(xs, out, np.ones_like(out), node.params)[port]
+        else:
+            local = locals_[port]
             template = "{g} ⊙ {local}"
             if np.shape(xs[port]) != np.shape(local):  # broadcast: its elements add up
                 template = f"Σ({template})"
             used = {"g": upstream, "local": local}
         formula = f"d{src} = " + template.format(**{**names, "local": "local"})
-        rules.append(PortRule(port, src, _plain(upstream), _maybe_plain(local), _plain(grad),
-                              formula, template, used))
+        rules.append(PortRule(port, src, plain_number(upstream), _maybe_plain(local),
+                              plain_number(grad), formula, template, used))
     return tuple(rules)
 
 
 def _maybe_plain(number):
-    return None if number is None else _plain(number)
+    return None if number is None else plain_number(number)
 
-
-def _plain(number):
-    return float(number) if np.ndim(number) == 0 else number
 
 
 def _sum_text(terms, fmt: Formatter) -> str:
@@ -301,7 +302,7 @@ def _sent_down(circuit: Circuit, result: Result, dst: str) -> tuple:
     """What gate ``dst`` sends down each of its ports: upstream × local, port by port."""
     node, _sources, xs, out = _gate_numbers(circuit, result, dst)
     sent = port_gradients(node, xs, out, gate_number(result.grads.get(dst, 0.0)))
-    return tuple(_plain(grad) for grad in sent)
+    return tuple(plain_number(grad) for grad in sent)
 
 
 def _branches(circuit: Circuit, result: Result, consumers, visited: frozenset) -> list[Branch]:
@@ -330,7 +331,7 @@ def fan_out_sum(circuit: Circuit, result: Result, node_id: str) -> FanOut:
     with np.errstate(all="ignore"):
         for branch in branches:  # in the order the engine adds them up
             total = total + branch.grad
-    return FanOut(node_id, tuple(branches), seed, _plain(total))
+    return FanOut(node_id, tuple(branches), seed, plain_number(total))
 
 
 def branch_gradients(circuit: Circuit, result: Result) -> dict:

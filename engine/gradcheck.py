@@ -116,19 +116,24 @@ class _KinkFinder:
     def __init__(self, plan, base: list, eps: float):
         self.steps = [(i, ports, node) for i, _f, _b, ports, node in plan.steps
                       if node.gate.kink is not None]
-        self.base = base
+        # each gate's side of its kink at the unnudged values, element by element
+        self.base_sides = {i: self._sides(i, ports, node, base) for i, ports, node in self.steps}
         self.near = {node.id for i, ports, node in self.steps
                      if any(node.gate.kink.near(xs, out, eps)
                             for xs, out in _per_element([base[j] for j in ports], base[i]))}
+
+    @staticmethod
+    def _sides(i: int, ports, node, values: list) -> tuple:
+        side = node.gate.kink.side
+        return tuple(side(xs, out) for xs, out in
+                     _per_element([values[j] for j in ports], values[i]))
 
     def gates(self, plus: list, minus: list) -> list[str]:
         """The kink gates whose side changes, or that sit at their kink and feel the nudge."""
         found = []
         for i, ports, node in self.steps:
-            side = node.gate.kink.side
-            sides = {tuple(side(xs, out) for xs, out in
-                           _per_element([values[j] for j in ports], values[i]))
-                     for values in (self.base, plus, minus)}
+            sides = {self.base_sides[i], self._sides(i, ports, node, plus),
+                     self._sides(i, ports, node, minus)}
             moved = any(np.any(plus[j] != minus[j]) for j in ports)
             if len(sides) > 1 or (moved and node.id in self.near):
                 found.append(node.id)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .autodiff import Result, as_number, plan_of
+from .autodiff import Result, as_number, plain_number, plan_of
 from .circuit import Circuit
 from .errors import CircuitError, quote
 from .shapes import sum_to_shape
@@ -123,7 +123,8 @@ def local_jacobian(circuit: Circuit, result: Result, node_id: str, port: int) ->
     reason = too_big_reason(node.gate, out_size, in_size) or backward.too_much_work()
     matrix = None if reason else backward.jacobian(port)
     return LocalJacobian(node_id, port, sources[port], out_shape, in_shape, matrix, reason,
-                         _plain(upstream), _plain(vjp), _how(node.gate), _plain(xs[port]))
+                         plain_number(upstream), plain_number(vjp), _how(node.gate),
+                         plain_number(xs[port]))
 
 
 def too_big_reason(gate, out_size: int, in_size: int) -> str:
@@ -156,9 +157,6 @@ def _gate_node(circuit: Circuit, node_id: str):
                            "local Jacobian")
     return node
 
-
-def _plain(array):
-    return float(array) if np.ndim(array) == 0 else array
 
 
 class GateBackward:

@@ -35,7 +35,7 @@ import numpy as np
 
 from .circuit import Circuit
 from .gates import GATES, Gate
-from .templates import COLUMN, FIRST_POINT, GRID, ROW, check_net_arguments
+from .templates import FIRST_POINT, ROW, at_column, check_net_arguments
 
 MAX_LAYER_WIDTH = 256
 TRAINING_KEY = "training"  # a file's suggested training settings
@@ -45,7 +45,8 @@ FIRST_BIAS_SPREAD = 2.0  # the first layer's biases start uniform in [-2, 2]
 
 
 def _at(column: float, row: float) -> tuple[float, float]:
-    return (float(GRID * round(column * COLUMN / GRID)), float(GRID * round(row * ROW / GRID)))
+    """The snapped position of a gate in ``column`` and ``row`` (the scalar templates' grid)."""
+    return at_column(column, row * ROW)
 
 
 def weight_gain(activation: Gate | None) -> float:

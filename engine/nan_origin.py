@@ -89,11 +89,13 @@ def _first_bad(out, inputs: list, also: tuple = (), elementwise: bool = True):
     elements do not line up with its inputs' (matmul): then ``out``'s first non-finite element
     where every input is finite, and the inputs and ``also`` whole."""
     numbers = [np.asarray(x, dtype=float) for x in (out, *inputs, *also)]
-    try:
-        if not elementwise:
-            raise ValueError("a tensor gate's elements do not line up with its inputs'")
-        arrays = np.broadcast_arrays(*numbers)
-    except ValueError:
+    arrays = None
+    if elementwise:
+        try:
+            arrays = np.broadcast_arrays(*numbers)
+        except ValueError:  # shapes that do not fit: judged whole, as a tensor gate's
+            pass
+    if arrays is None:
         if not all(np.isfinite(x).all() for x in numbers[1:len(inputs) + 1]):
             return None
         bad = np.argwhere(~np.isfinite(numbers[0]))

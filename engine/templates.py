@@ -51,13 +51,14 @@ def _snap(value: float) -> float:
     return float(GRID * round(value / GRID))
 
 
-def _at(column: float, y: float) -> tuple[float, float]:
+def at_column(column: float, y: float) -> tuple[float, float]:
+    """The grid-snapped position of a gate in ``column`` at height ``y``."""
     return (_snap(column * COLUMN), _snap(y))
 
 
 def _data_inputs(circuit: Circuit) -> None:
-    circuit.add_node("input", "x", value=FIRST_POINT[0], feature=0, pos=_at(0, 0))
-    circuit.add_node("input", "y", value=FIRST_POINT[1], feature=1, pos=_at(0, ROW))
+    circuit.add_node("input", "x", value=FIRST_POINT[0], feature=0, pos=at_column(0, 0))
+    circuit.add_node("input", "y", value=FIRST_POINT[1], feature=1, pos=at_column(0, ROW))
 
 
 def _gate(circuit: Circuit, op: str, node_id: str, sources: list[str], pos) -> str:
@@ -71,14 +72,14 @@ def _gate(circuit: Circuit, op: str, node_id: str, sources: list[str], pos) -> s
 def linear_classifier() -> Circuit:
     """The guide's SVM score a*x + b*y + c (a = 1, b = -2, c = -1), laid out."""
     circuit = Circuit("Linear classifier: score = a*x + b*y + c")
-    circuit.add_node("input", "a", value=1.0, pos=_at(0, 0))
-    circuit.add_node("input", "x", value=FIRST_POINT[0], feature=0, pos=_at(0, ROW))
-    circuit.add_node("input", "b", value=-2.0, pos=_at(0, 2 * ROW))
-    circuit.add_node("input", "y", value=FIRST_POINT[1], feature=1, pos=_at(0, 3 * ROW))
-    circuit.add_node("input", "c", value=-1.0, pos=_at(0, 4 * ROW))
-    _gate(circuit, "mul", "ax", ["a", "x"], _at(1, ROW / 2))
-    _gate(circuit, "mul", "by", ["b", "y"], _at(1, 2.5 * ROW))
-    _gate(circuit, "add", "score", ["ax", "by", "c"], _at(2, 2.5 * ROW))
+    circuit.add_node("input", "a", value=1.0, pos=at_column(0, 0))
+    circuit.add_node("input", "x", value=FIRST_POINT[0], feature=0, pos=at_column(0, ROW))
+    circuit.add_node("input", "b", value=-2.0, pos=at_column(0, 2 * ROW))
+    circuit.add_node("input", "y", value=FIRST_POINT[1], feature=1, pos=at_column(0, 3 * ROW))
+    circuit.add_node("input", "c", value=-1.0, pos=at_column(0, 4 * ROW))
+    _gate(circuit, "mul", "ax", ["a", "x"], at_column(1, ROW / 2))
+    _gate(circuit, "mul", "by", ["b", "y"], at_column(1, 2.5 * ROW))
+    _gate(circuit, "add", "score", ["ax", "by", "c"], at_column(2, 2.5 * ROW))
     circuit.set_output("score")
     circuit.set_extra("description", "A linear classifier (the hacker's guide's SVM): the sign "
                       "of a*x + b*y + c is the predicted label of the point (x, y).")
@@ -100,25 +101,25 @@ def _net(title: str, n_hidden: int, activation: str, out_weights: list[str], out
     top = 2.5 * ROW
     for i in range(1, n_hidden + 1):
         row = top + (i - 1) * BAND
-        parameter(f"a{i}", _at(0, row))
-        parameter(f"b{i}", _at(0, row + ROW))
-        _gate(circuit, "mul", f"a{i}x", [f"a{i}", "x"], _at(1.5, row))
-        _gate(circuit, "mul", f"b{i}y", [f"b{i}", "y"], _at(1.5, row + ROW))
-        parameter(f"c{i}", _at(1.5, row + 2 * ROW))
-        _gate(circuit, "add", f"h{i}", [f"a{i}x", f"b{i}y", f"c{i}"], _at(2.5, row + ROW))
-        _gate(circuit, activation, f"n{i}", [f"h{i}"], _at(3.5, row + ROW))
-        parameter(out_weights[i - 1], _at(3.5, row + 2 * ROW))
+        parameter(f"a{i}", at_column(0, row))
+        parameter(f"b{i}", at_column(0, row + ROW))
+        _gate(circuit, "mul", f"a{i}x", [f"a{i}", "x"], at_column(1.5, row))
+        _gate(circuit, "mul", f"b{i}y", [f"b{i}", "y"], at_column(1.5, row + ROW))
+        parameter(f"c{i}", at_column(1.5, row + 2 * ROW))
+        _gate(circuit, "add", f"h{i}", [f"a{i}x", f"b{i}y", f"c{i}"], at_column(2.5, row + ROW))
+        _gate(circuit, activation, f"n{i}", [f"h{i}"], at_column(3.5, row + ROW))
+        parameter(out_weights[i - 1], at_column(3.5, row + 2 * ROW))
         products.append(_gate(circuit, "mul", f"m{i}", [f"n{i}", out_weights[i - 1]],
-                              _at(4.5, row + 1.5 * ROW)))
+                              at_column(4.5, row + 1.5 * ROW)))
 
     def centre_of(first: int, last: int) -> float:  # mid-height of products first..last
         return top + 1.5 * ROW + GATE_HEIGHT / 2 + (first + last) * BAND / 2
 
     bias_row = top + (n_hidden - 1) * BAND + 3 * ROW
     if n_hidden + 1 <= MAX_PORTS:
-        parameter(out_bias, _at(4.5, bias_row))
+        parameter(out_bias, at_column(4.5, bias_row))
         _gate(circuit, "add", "score", products + [out_bias],
-              _at(5.5, _top(centre_of(0, n_hidden - 1), n_hidden + 1)))
+              at_column(5.5, _top(centre_of(0, n_hidden - 1), n_hidden + 1)))
     else:
         groups = math.ceil(n_hidden / (MAX_PORTS - 1))  # at least two: score sums them
         size = math.ceil(n_hidden / groups)
@@ -127,10 +128,10 @@ def _net(title: str, n_hidden: int, activation: str, out_weights: list[str], out
             chunk = products[g * size:(g + 1) * size]
             centre = centre_of(g * size, g * size + len(chunk) - 1)
             sums.append(_gate(circuit, "add", f"s{g + 1}", chunk,
-                              _at(5.5, _top(centre, len(chunk)))))
-        parameter(out_bias, _at(5.5, bias_row))
+                              at_column(5.5, _top(centre, len(chunk)))))
+        parameter(out_bias, at_column(5.5, bias_row))
         _gate(circuit, "add", "score", sums + [out_bias],
-              _at(6.5, _top(centre_of(0, n_hidden - 1), groups + 1)))
+              at_column(6.5, _top(centre_of(0, n_hidden - 1), groups + 1)))
     circuit.set_output("score")
     return circuit
 

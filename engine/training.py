@@ -228,13 +228,9 @@ class Trainer:
                 continue
             values.append(initial_value(shape, rng,
                                         gain=weight_gain(self._activation_after(node_id)),
-                                        bias=node_id not in self._weight_like,
+                                        bias=self._is_bias(node_id),
                                         first_layer=node_id in first_biases))
         self._params = self._layout.flat(values)
-
-    @property
-    def _weight_like(self) -> set:
-        return {node_id for node_id in self.param_ids if not self._is_bias(node_id)}
 
     def _first_layer_biases(self) -> set:
         """The biases added to a product of the data (b1 in W1·x + b1)."""

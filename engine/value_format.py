@@ -29,7 +29,7 @@ def value_text(value, number: Callable = format_number) -> str:
     if np.ndim(value) == 0:
         return number(float(value))
     array = np.asarray(value, dtype=np.float64)
-    if array.size > SMALL:
+    if not is_small(array):
         return f"⟨{shape_text(array.shape)}⟩"
     if array.ndim == 1:
         return "[" + ", ".join(number(float(x)) for x in array) + "]"
