@@ -28,7 +28,8 @@ from .layout import auto_layout
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
                             is_marked)
-from .layer_nets import MAX_LAYER_WIDTH, TRAINING_KEY, three_layer_net, two_layer_net
+from .layer_nets import (MAX_LAYER_WIDTH, TRAINING_KEY, suggested_training, three_layer_net,
+                         two_layer_net)
 from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, linear_classifier,
                         two_layer_relu_net)
 from .tensor_values import is_tensor, shape_of, shape_text
@@ -54,7 +55,8 @@ __all__ = [
     "format_readout", "is_marked",
     "keep_freed_memory", "single_blas_thread", "ACTIVATIONS", "MAX_HIDDEN", "MAX_LAYER_WIDTH",
     "two_layer_net",
-    "three_layer_net", "TRAINING_KEY", "BATCHES", "LOSSES", "is_tensor", "shape_of",
+    "three_layer_net", "TRAINING_KEY", "suggested_training", "BATCHES", "LOSSES", "is_tensor",
+    "shape_of",
     "shape_text",
     "value_text",
     "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",

@@ -381,11 +381,10 @@ def _train_check(args: argparse.Namespace) -> str | None:
 def _take_suggestions(args: argparse.Namespace, circuit: Circuit) -> None:
     """The loss and step size not given: the file's suggestion (its "training" key), if valid,
     else the defaults."""
-    from .layer_nets import TRAINING_KEY
+    from .layer_nets import suggested_training
     from .training import LOSSES
 
-    suggested = circuit.extra.get(TRAINING_KEY)
-    suggested = suggested if isinstance(suggested, dict) else {}
+    suggested = suggested_training(circuit)
     if args.loss is None:
         args.loss = suggested.get("loss") if suggested.get("loss") in LOSSES else "hinge"
     if args.step_size is None:

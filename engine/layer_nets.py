@@ -44,6 +44,16 @@ SUGGESTED_TRAINING = {"loss": "logistic", "step_size": 0.3, "steps_per_frame": 1
 FIRST_BIAS_SPREAD = 2.0  # the first layer's biases start uniform in [-2, 2]
 
 
+def suggested_training(circuit: Circuit) -> dict:
+    """The training settings a file suggests (its "training" key: name -> a number or a
+    word), or {}; whoever takes them still checks each one."""
+    suggested = circuit.extra.get(TRAINING_KEY)
+    if not isinstance(suggested, dict):
+        return {}
+    return {name: value for name, value in suggested.items()
+            if type(value) in (int, float, str)}
+
+
 def _at(column: float, row: float) -> tuple[float, float]:
     """The snapped position of a gate in ``column`` and ``row`` (the scalar templates' grid)."""
     return at_column(column, row * ROW)

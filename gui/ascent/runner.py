@@ -44,6 +44,7 @@ from engine import CircuitError, Ascent
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.model.commands import SetValuesCommand
+from gui.model.value_text import same_value
 from engine import format_number, format_readout
 
 FRAME_MS = 16
@@ -216,7 +217,7 @@ class AscentRunner(QObject):
                 or ascent.minimize != self.minimize:
             return False
         values = ascent.values
-        return all(node_id in circuit.nodes and _same(circuit.nodes[node_id].value, value)
+        return all(node_id in circuit.nodes and same_value(circuit.nodes[node_id].value, value)
                    for node_id, value in values.items())
 
     def _circuit_values(self, ascent: Ascent) -> dict:
@@ -391,14 +392,9 @@ class _Writing:
         self.runner._writing = False
 
 
-def _same(a, b) -> bool:
-    """True when two values (numbers, or vectors and matrices) are the same."""
-    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
-
-
 def _changed(values: dict, before: dict) -> dict:
     """The values (of the inputs in ``before``) that are not what they were."""
-    return {i: v for i, v in values.items() if i in before and not _same(v, before[i])}
+    return {i: v for i, v in values.items() if i in before and not same_value(v, before[i])}
 
 
 def _run_text(steps: int) -> str:

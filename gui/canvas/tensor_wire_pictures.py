@@ -20,9 +20,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QPainter, QPen
 
-from engine import format_number
+from engine import format_number, shape_text
 from gui.common import theme
-from gui.common.heatmap import heatmap_image, matrix_shape, range_text
+from gui.common.heatmap import extent_of, heatmap_image, matrix_shape, range_text
 
 MAX_NUMBERS_SIDE = 4  # up to 4×4 elements: the numbers themselves; beyond: a thumbnail
 THUMBNAIL_SIDE = 48.0  # px, the longer side of a thumbnail
@@ -49,7 +49,7 @@ def tensor_text(value, number_text=format_number) -> str:
     big."""
     array = np.asarray(value, dtype=np.float64)
     if not fits_as_numbers(array.shape):
-        return f"{'×'.join(map(str, array.shape))}: {range_text(array)}"
+        return f"{shape_text(array.shape)}: {range_text(array)}"
     if array.ndim == 1:
         return "[" + ", ".join(number_text(x) for x in array) + "]"
     return "[" + ", ".join(tensor_text(row, number_text) for row in array) + "]"
@@ -110,10 +110,11 @@ class ThumbnailPicture:
 
     def __init__(self, value, range_below: bool = True):
         array = np.asarray(value, dtype=np.float64)
-        self.text = tensor_text(array)
-        self.marked = not bool(np.isfinite(array).all())
-        self.image = heatmap_image(array)
-        self.range = range_text(array)
+        extent = extent_of(array)  # one look at every element serves the text, mark and image
+        self.range = extent.range_text()
+        self.text = f"{shape_text(array.shape)}: {self.range}"
+        self.marked = bool(extent.counts)
+        self.image = heatmap_image(array, extent.limit)
         self.range_below = range_below
         rows, columns = matrix_shape(array.shape)
         cell = THUMBNAIL_SIDE / max(rows, columns)

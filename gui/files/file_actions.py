@@ -37,11 +37,6 @@ def examples_folder() -> Path:
     return Path(__file__).resolve().parents[2] / "assets" / "examples"
 
 
-def list_examples(folder=None) -> list[tuple[str, Path]]:
-    """(title, path) of every example circuit, sorted by title; unreadable files are skipped."""
-    return [(title, path) for title, path, _description in described_examples(folder)]
-
-
 def described_examples(folder=None) -> list[tuple[str, Path, str]]:
     """(title, path, description: what it teaches, "" if none) of every example circuit,
     sorted by title; unreadable files are skipped."""

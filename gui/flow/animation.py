@@ -43,7 +43,7 @@ from engine import (CircuitError, PassStep, backward_schedule, fan_out_sum, forw
                     forward_schedule, format_number, gate_chain_rule, value_text)
 from gui.common import theme
 from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange, readable_scale
-from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, wire_width
+from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, size_of, wire_width
 from gui.flow.levels import backward_levels, forward_levels
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
@@ -81,15 +81,6 @@ class _Stage:
     @property
     def node_ids(self) -> list[str]:
         return [step.node_id for step in self.steps]
-
-
-def gradient_size(grad) -> float:
-    """How big a wire's gradient is, for its width: |g|, or a tensor's largest |element| (inf
-    where one is not finite, as for a number)."""
-    sizes = np.abs(np.asarray(grad, dtype=float))
-    if not np.isfinite(sizes).all():
-        return math.inf
-    return float(sizes.max()) if sizes.size else 0.0
 
 
 def _alive(item) -> bool:
@@ -517,7 +508,7 @@ class FlowController(QObject):
             self._apply_stub()
 
     def _finish_run(self) -> None:
-        sizes = {key: gradient_size(g) for key, g in self._branch_grads.items()}
+        sizes = {key: size_of(g) for key, g in self._branch_grads.items()}
         largest = max((size for size in sizes.values() if math.isfinite(size)), default=0.0)
         for wire in self.scene.wire_items():
             key = (wire.dst, wire.port)

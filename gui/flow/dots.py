@@ -31,6 +31,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from engine import is_tensor
+
 FRAME_MS = 16  # the animation timer's interval (~60 frames per second)
 DOT_SPACING = 24.0  # between consecutive dots of a slow train, along the wire
 DOTS_PER_TRAIN = 3
@@ -48,13 +50,9 @@ GRAD_NEGATIVE = QColor("#8e1b1b")
 ZERO = QColor("#90a4ae")
 
 
-def _is_tensor(number) -> bool:
-    return isinstance(number, np.ndarray) and number.ndim >= 1
-
-
 def size_of(number) -> float:
     """|number|, or a tensor's largest |element| (nan if one is nan, inf if one is inf)."""
-    if _is_tensor(number):
+    if is_tensor(number):
         magnitudes = np.abs(number)
         return float("nan") if np.isnan(magnitudes).any() else float(magnitudes.max())
     return abs(float(number))
@@ -103,19 +101,19 @@ def frame_step(speed: float, dt: float, spacing: float = DOT_SPACING) -> float:
 def dot_radius(number) -> float:
     """A dot's radius in scene pixels: 3.5 for 0, growing with log|number| up to 8; a
     tensor.s dot from 9 to 13."""
-    low, high = (TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS) if _is_tensor(number) else \
+    low, high = (TENSOR_MIN_RADIUS, TENSOR_MAX_RADIUS) if is_tensor(number) else \
         (MIN_RADIUS, MAX_RADIUS)
     return low + (high - low) * magnitude(number)
 
 
 def dots_per_train(number) -> int:
     """How many dots carry ``number``: a train of them, or one for a vector or matrix."""
-    return 1 if _is_tensor(number) else DOTS_PER_TRAIN
+    return 1 if is_tensor(number) else DOTS_PER_TRAIN
 
 
 def dot_style(number, backward: bool) -> tuple[QColor, bool]:
     """The dot's colour and whether it is hollow (negative numbers; a tensor never is)."""
-    if _is_tensor(number):
+    if is_tensor(number):
         return (GRAD_POSITIVE if backward else VALUE_POSITIVE), False
     try:
         x = float(number)
@@ -165,7 +163,7 @@ class DotTrain(QGraphicsItem):
         self.length = self._distances[-1]
         self.reverse = reverse
         self.count = dots_per_train(number)
-        self.tensor = _is_tensor(number)
+        self.tensor = is_tensor(number)
         self.radius = dot_radius(number)
         self.color, self.hollow = dot_style(number, backward)
         self.lead = 0.0

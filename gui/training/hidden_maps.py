@@ -39,10 +39,14 @@ def unit_scales(values: np.ndarray) -> np.ndarray:
     """Each unit's own colour scale (``robust_scale`` of its map), for ``values`` (ny, nx,
     units) at once."""
     magnitudes = np.abs(np.asarray(values, dtype=np.float64))
-    magnitudes[~np.isfinite(magnitudes)] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no finite value
-        scales = 0.5 * np.nanpercentile(magnitudes, 95, axis=(0, 1))
+    finite = np.isfinite(magnitudes)
+    if finite.all():  # the usual case: numpy's percentile works on every unit at once
+        scales = 0.5 * np.percentile(magnitudes, 95, axis=(0, 1))
+    else:  # nanpercentile goes unit by unit in Python: only where it must
+        magnitudes[~finite] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no finite value
+            scales = 0.5 * np.nanpercentile(magnitudes, 95, axis=(0, 1))
     return np.where(np.isfinite(scales) & (scales > 1e-12), scales, 1.0)
 
 

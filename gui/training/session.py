@@ -43,8 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine import (BATCHES, LOSSES, TRAINING_KEY, CircuitError, Dataset, Trainer,
-                    format_readout, plan_of)
+from engine import (BATCHES, LOSSES, CircuitError, Dataset, Trainer, format_readout, plan_of,
+                    suggested_training)
 from gui.common.run_command import RunValuesCommand
 from gui.common.run_loop import RunLoop
 from gui.training.dataset_store import DatasetStore
@@ -540,11 +540,8 @@ class TrainingSession(QObject):
         self.params_changed.emit()
 
     def _take_suggested_settings(self) -> None:
-        suggested = self.document.circuit.extra.get(TRAINING_KEY)
-        if not isinstance(suggested, dict):
-            return
-        for name, value in suggested.items():
-            if name in DEFAULT_SETTINGS and type(value) in (int, float, str):
+        for name, value in suggested_training(self.document.circuit).items():
+            if name in DEFAULT_SETTINGS:
                 try:
                     self.configure(**{name: value})
                 except (ValueError, TypeError):
