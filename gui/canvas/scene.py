@@ -33,6 +33,7 @@ from engine import CircuitError, format_full, is_tensor, plan_of
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
 from gui.model.shape_problem_text import readable_problem
+from gui.model.value_text import size_words
 from gui.canvas.gate_glyphs import gate_tooltip
 from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
@@ -667,7 +668,7 @@ class CanvasScene(QGraphicsScene):
                            f"{escape(item.shape_problem)}</b>" if item.shape_problem else "")
                 if item.tensor_shape:
                     return (f"{item.src} → {item.dst} port {item.port}: "
-                            f"{item.shape_text() or _shape_words(item.tensor_shape)}<br>"
+                            f"{item.shape_text() or size_words(item.tensor_shape)}<br>"
                             f"value <b>{value}</b><br>gradient df/d{item.src} <b>{grad}</b>"
                             f"{problem}<br><i>Click to inspect every element</i>")
                 return (f"{item.src} → {item.dst} port {item.port}<br>"
@@ -731,10 +732,6 @@ class CanvasScene(QGraphicsScene):
         painter.fillRect(rect, theme.BACKGROUND)
         if painter.worldTransform().m11() * self.GRID >= 8:
             painter.fillRect(rect, self._grid_brush)
-
-
-def _shape_words(shape: tuple) -> str:
-    return f"a vector of {shape[0]}" if len(shape) == 1 else f"a {shape[0]}×{shape[1]} matrix"
 
 
 def full_text(number) -> str:

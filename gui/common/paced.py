@@ -64,10 +64,6 @@ class PacedCall(QObject):
         self._timer.stop()
         self._last = self._clock()
 
-    def stop(self) -> None:
-        """Forget a pending request."""
-        self._timer.stop()
-
     def isActive(self) -> bool:  # noqa: N802 (the QTimer's name: callers treat it as one)
         """True while a request waits to be answered."""
         return self._timer.isActive()

@@ -26,11 +26,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine import LocalJacobian, format_number, shape_text
+from engine import LocalJacobian, format_number
 from gui.common import theme
 from gui.common.heatmap import HeatmapView
 from gui.common.matrix_table import MatrixTable
 from gui.common.tensor_inspector import fits_as_numbers
+from gui.model.value_text import size_words
 
 NUMBERS, PICTURE, REFUSED, SCALAR = "numbers", "picture", "refused", "scalar"
 STRIP_HEIGHT = 62  # px: a vector's heatmap strip with its range and readout lines
@@ -53,13 +54,6 @@ def kind_of(jacobian: LocalJacobian) -> str:
     if jacobian.matrix is None:
         return REFUSED
     return NUMBERS if fits_as_numbers(jacobian.size) else PICTURE
-
-
-def _size_words(shape: tuple) -> str:
-    """A shape for a caption: "a number", "a vector of 8", "a 2×3 matrix"."""
-    if shape == ():
-        return "a number"
-    return f"a vector of {shape[0]}" if len(shape) == 1 else f"a {shape_text(shape)} matrix"
 
 
 def _label(text: str = "", name: str = "", rich: bool = True) -> QLabel:
@@ -204,8 +198,8 @@ class PortJacobianView(QWidget):
         rows, columns = jacobian.size
         self.title.setText(
             f"<b>∂{gate}/∂{source}</b> <span style='color:{_SOFT}'>· port {jacobian.port}: "
-            f"{source} ({_size_words(jacobian.in_shape)}) → {gate} "
-            f"({_size_words(jacobian.out_shape)})</span>")
+            f"{source} ({size_words(jacobian.in_shape)}) → {gate} "
+            f"({size_words(jacobian.out_shape)})</span>")
         if self.kind == SCALAR:
             self._show_scalar(jacobian)
             return

@@ -41,6 +41,13 @@ def kind_of(shape: tuple) -> str:
     return ("number", "vector", "matrix")[len(shape)]
 
 
+def size_words(shape: tuple) -> str:
+    """A shape for a sentence: "a number", "a vector of 8", "a 2×3 matrix"."""
+    if shape == ():
+        return "a number"
+    return f"a vector of {shape[0]}" if len(shape) == 1 else f"a {shape_text(shape)} matrix"
+
+
 def same_value(a, b) -> bool:
     """True when ``a`` and ``b`` have the same shape and the same numbers."""
     return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
