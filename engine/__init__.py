@@ -25,6 +25,8 @@ from .blas_threads import single_blas_thread
 from .heap import keep_freed_memory
 from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_jacobians
 from .layout import auto_layout
+from .definitions import CodeDefinition, CompoundDefinition
+from .make_gate import GateMaking, GateUnpacking, gate_making, gate_unpacking
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
                             is_marked)
@@ -61,4 +63,6 @@ __all__ = [
     "value_text",
     "LocalJacobian", "MAX_JACOBIAN_SIDE", "local_jacobian", "local_jacobians",
     "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
+    "CodeDefinition", "CompoundDefinition", "GateMaking", "GateUnpacking", "gate_making",
+    "gate_unpacking",
 ]

@@ -29,7 +29,6 @@ import numpy as np
 
 from .circuit import Circuit
 from .errors import CircuitError, quote, shown
-from .gates import GATES
 from .gradient_sums import GradientSums, gradients_expected, sent_on
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
@@ -61,9 +60,11 @@ class Plan:
         # Each node's own shape (no batch axes), by plan index; None where it is unknown.
         shapes: list = [None] * len(nodes)
         self.shape_problems: list[tuple[str, str]] = []
+        # own gates that cannot run (not trusted, failing their check, broken inside)
+        self.gate_problems: list[tuple[str, str]] = []
         self._kinds: dict[int, TensorStep] = {}  # steps that need more than numpy's broadcast
         for i, node in enumerate(nodes):
-            gate = GATES[node.op]
+            gate = node.gate
             if gate.is_source:
                 self.sources.append((i, node))
                 shapes[i] = np.shape(node.value)
@@ -74,6 +75,11 @@ class Plan:
                 continue
             ports = circuit.inputs_of(node.id)
             if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
+                self.incomplete.add(node.id)
+                continue
+            if gate.problem:
+                self.gate_problems.append((node.id, f"{self._place(circuit, node)}: "
+                                                    f"{gate.problem}"))
                 self.incomplete.add(node.id)
                 continue
             positions = tuple([index[src] for src in ports])
@@ -91,7 +97,8 @@ class Plan:
         self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
                        if shape is not None}
         self._ranks = [0 if shape is None else len(shape) for shape in shapes]
-        self.problems = circuit.problems() + [message for _id, message in self.shape_problems]
+        self.problems = circuit.problems() + [message for _id, message in
+                                              self.shape_problems + self.gate_problems]
         try:
             self.output = circuit.output_id()
         except CircuitError:
@@ -103,8 +110,12 @@ class Plan:
             len(nodes), self.steps, self.backward_steps, self.output_index)
 
     def _shape_problem(self, circuit: Circuit, node, what: str) -> None:
-        place = list(circuit.nodes).index(node.id)
-        self.shape_problems.append((node.id, f"nodes[{place}] ({node.id}): {what}"))
+        self.shape_problems.append((node.id, f"{self._place(circuit, node)}: {what}"))
+
+    @staticmethod
+    def _place(circuit: Circuit, node) -> str:
+        place = f"nodes[{list(circuit.nodes).index(node.id)}] ({node.id})"
+        return place if circuit.defining is None else f"gates.{circuit.defining}.{place}"
 
     def _steps_upstream_of_output(self):
         if self.output is None or self.output in self.incomplete:
@@ -260,6 +271,8 @@ class Result:
     incomplete: frozenset
     problems: list
     shape_problems: list = field(default_factory=list)  # (node id, message) pairs
+    gate_problems: list = field(default_factory=list)  # (node id, message): own gates that
+    # cannot run
 
     @property
     def has_gradients(self) -> bool:
@@ -274,6 +287,8 @@ class Result:
         if self.output in self.incomplete:
             if self.shape_problems:
                 return f"No gradient: shapes do not fit at {self.shape_problems[0][1]}."
+            if self.gate_problems:
+                return f"No gradient: {self.gate_problems[0][1]}."
             return (f"No gradient: the output {self.output} cannot be computed "
                     "(an input port upstream is not connected).")
         return ""
@@ -368,4 +383,5 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         incomplete=frozenset(plan.incomplete),
         problems=list(plan.problems),
         shape_problems=list(plan.shape_problems),
+        gate_problems=list(plan.gate_problems),
     )

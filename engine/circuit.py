@@ -27,7 +27,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .definitions import (MAX_OWN_GATES, CodeDefinition, CompoundDefinition, check_gate_name,
+                          code_fingerprint, uses_itself)
 from .errors import CircuitError, first_and_last, quote, shown, shown_chain, with_article
+from .gate_table import GateTable
 from .gates import GATES, Gate
 from .tensor_values import checked_value, is_tensor
 
@@ -46,11 +49,13 @@ class Node:
     feature: int | tuple | None = None  # a data column, or (0, 1) for a (2,) input
     trainable: bool = True
     extra: dict = field(default_factory=dict)
+    # the gate table of the file it is in (engine/gate_table.py); None: the built-in gates
+    table: object = field(default=None, repr=False, compare=False)
 
     @property
     def gate(self) -> Gate:
         """The gate table row of this node."""
-        return GATES[self.op]
+        return (self.table or GATES)[self.op]
 
     @property
     def name(self) -> str:
@@ -110,7 +115,8 @@ Listener = Callable[[Change], None]
 _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-MAX_COORDINATE = 1e6  # the canvas runs from -1e6 to 1e6 each way
+MAX_COORDINATE = 1e6
+MAX_PORTS_OWN = 16  # ports of a file's own gate  # the canvas runs from -1e6 to 1e6 each way
 
 
 def _position(pos, node_id: str) -> tuple[float, float] | None:
@@ -142,8 +148,15 @@ def _finite(value, what: str) -> float:
 class Circuit:
     """A circuit of gates and wires, with editing methods and change notifications."""
 
-    def __init__(self, title: str = "untitled"):
+    def __init__(self, title: str = "untitled", *, owner: Circuit | None = None):
         self.title = title
+        # A compound gate's inside is a circuit owned by the file's circuit, whose table and
+        # definitions it uses; ``defining`` is the name of the gate it is the inside of.
+        self.owner = owner
+        self.defining: str | None = None
+        self.definitions: dict = {} if owner is None else owner.definitions
+        self.definitions_version = 0
+        self.gates = GateTable(self) if owner is None else owner.gates
         self.nodes: dict[str, Node] = {}
         self._wires: dict[tuple[str, int], str] = {}  # (dst, port) -> src
         self._outgoing: dict[str, dict[tuple[str, int], None]] = {}  # src -> {(dst, port)}
@@ -167,6 +180,8 @@ class Circuit:
             self.structure_version += 1
         for listener in list(self._listeners):
             listener(change)
+        if self.owner is not None and self.defining is not None:
+            self.owner._definition_changed(self.defining, structural, change)
 
     # ----------------------------------------------------------------- queries
     def node(self, node_id: str) -> Node:
@@ -351,9 +366,10 @@ class Circuit:
                  feature: int | tuple | None = None, trainable: bool = True,
                  extra: dict | None = None) -> Node:
         """Add a gate (change ``node_added``); missing value/params/ports get the defaults."""
-        if op not in GATES:
+        if op not in self.gates:
             raise CircuitError(f"unknown gate '{op}'")
-        gate = GATES[op]
+        self._check_use(op)
+        gate = self.gates[op]
         node_id = self.unique_id(op) if node_id is None else node_id
         self._check_new_id(node_id)
         if gate.is_source:
@@ -372,14 +388,20 @@ class Circuit:
             raise CircuitError(f"{node_id}: only inputs can be bound to a data feature")
         node = Node(node_id, op, value, full_params, ports,
                     _position(pos, node_id), label,
-                    self._check_feature(node_id, feature), bool(trainable), dict(extra or {}))
+                    self._check_feature(node_id, feature), bool(trainable), dict(extra or {}),
+                    self.gates)
         self.nodes[node_id] = node
         self._notify(Change("node_added", node_id), structural=True)
         return node
 
     def remove_node(self, node_id: str) -> list[Wire]:
-        """Remove a node and its wires (``wire_removed`` each, then ``node_removed``)."""
+        """Remove a node and its wires (``wire_removed`` each, then ``node_removed``); a port
+        of the compound gate this circuit is the inside of stays."""
         self.node(node_id)
+        definition = self.definitions.get(self.defining) if self.defining else None
+        if definition is not None and node_id in definition.ports:
+            raise CircuitError(f"{shown(node_id)} is a port of {definition.name}; it stays "
+                               "while the gate has that port")
         node = self.nodes[node_id]
         removed = [Wire(src, node_id, port) for port in range(node.n_inputs)
                    if (src := self._wires.get((node_id, port))) is not None]
@@ -520,6 +542,10 @@ class Circuit:
         self._rebuild_outgoing()
         if self.explicit_output == node_id:
             self.explicit_output = new_id
+        definition = self.definitions.get(self.defining) if self.defining else None
+        if definition is not None and node_id in definition.ports:
+            definition.ports = tuple(new_id if port == node_id else port
+                                     for port in definition.ports)
         self._notify(Change("node_renamed", new_id, old=node_id, new=new_id), structural=True)
 
     def set_output(self, node_id: str | None) -> None:
@@ -543,17 +569,159 @@ class Circuit:
             self.extra[key] = value
         self._notify(Change("extra_changed", field=key, old=old, new=value), structural=False)
 
+    # ----------------------------------------------------------------- own gates
+    @property
+    def root(self) -> Circuit:
+        """The file's circuit: itself, or for a compound gate's inside, its owner."""
+        return self if self.owner is None else self.owner
+
+    def new_inside(self, name: str) -> Circuit:
+        """An empty circuit to be the inside of compound gate ``name`` of this file."""
+        inside = Circuit(name, owner=self.root)
+        inside.defining = name
+        return inside
+
+    def define_gate(self, definition) -> None:
+        """Add, or replace, one of the file's own gates (``gate_defined``).
+
+        A replacement keeps the number of ports while the gate is in use; no definition may
+        use itself, directly or through others.
+        """
+        root = self.root
+        name = check_gate_name(definition.name, GATES, f"gates.{definition.name}")
+        old = root.definitions.get(name)
+        if old is None and len(root.definitions) >= MAX_OWN_GATES:
+            raise CircuitError(f"a file has at most {MAX_OWN_GATES} gates of its own")
+        self._check_definition(definition)
+        if old is not None and len(old.ports) != len(definition.ports) and root.uses_of(name):
+            raise CircuitError(f"{name} is in use with {len(old.ports)} ports; it cannot "
+                               f"get {len(definition.ports)}")
+        trial = dict(root.definitions)
+        trial[name] = definition
+        chain = uses_itself(trial, name)
+        if chain:
+            raise CircuitError(f"gates.{name}: uses itself ({' -> '.join(chain)})")
+        if definition.kind == "compound":
+            definition.circuit.owner = root
+            definition.circuit.defining = name
+            definition.circuit.definitions = root.definitions
+            definition.circuit.gates = root.gates
+            for node in definition.circuit.nodes.values():
+                node.table = root.gates
+        root.definitions[name] = definition
+        root._definitions_changed(Change("gate_defined", field=name, old=old, new=definition))
+
+    def remove_gate_definition(self, name: str):
+        """Remove one of the file's own gates (``gate_defined`` with new None); refused
+        while a node uses it. Returns the definition."""
+        root = self.root
+        if name not in root.definitions:
+            raise CircuitError(f"this file has no gate {quote(name)}")
+        users = root.uses_of(name)
+        if users:
+            raise CircuitError(f"{name} is still used by {', '.join(users[:3])}"
+                               + (" and others" if len(users) > 3 else ""))
+        old = root.definitions.pop(name)
+        root._definitions_changed(Change("gate_defined", field=name, old=old, new=None))
+        return old
+
+    def gate_status_changed(self, name: str) -> None:
+        """Say that a code gate's trust, check or failure changed (``gate_status``)."""
+        self.root._definitions_changed(Change("gate_status", field=name))
+
+    def uses_of(self, name: str) -> list[str]:
+        """Where own gate ``name`` is used: node ids, "gate/node" inside other definitions."""
+        root = self.root
+        found = [node.id for node in root.nodes.values() if node.op == name]
+        for other, definition in root.definitions.items():
+            if definition.kind == "compound":
+                found += [f"{other}/{node.id}" for node in definition.circuit.nodes.values()
+                          if node.op == name]
+        return found
+
+    def code_fingerprint(self) -> str:
+        """A sha256 of the file's code gates ("" if none): what trusting the file remembers."""
+        return code_fingerprint(self.root.definitions)
+
+    def _check_use(self, op: str) -> None:
+        """CircuitError if putting gate ``op`` in this circuit would make a gate use itself."""
+        if self.defining is None or op not in self.definitions:
+            return
+        chain = uses_itself(self.definitions, self.defining, (self.defining, op))
+        if chain:
+            raise CircuitError(f"{op} cannot be used inside {self.defining}: a gate cannot "
+                               f"use itself ({' -> '.join(chain)})")
+
+    @staticmethod
+    def _check_definition(definition) -> None:
+        ports = definition.ports
+        if not 1 <= len(ports) <= MAX_PORTS_OWN:
+            raise CircuitError(f"gates.{definition.name}.ports: a gate has 1 to "
+                               f"{MAX_PORTS_OWN} ports, not {len(ports)}")
+        if len(set(ports)) != len(ports):
+            raise CircuitError(f"gates.{definition.name}.ports: a port is named twice")
+        if definition.kind == "compound":
+            inside = definition.circuit
+            for port in ports:
+                node = inside.nodes.get(port)
+                if node is None:
+                    raise CircuitError(f"gates.{definition.name}.ports: unknown port "
+                                       f"{quote(port)} (no node of that id inside)")
+                if not node.gate.variable:
+                    raise CircuitError(f"gates.{definition.name}.ports: {quote(port)} is "
+                                       f"{with_article(node.op)} node; a port is an input")
+        else:
+            for port in ports:
+                if not isinstance(port, str) or not port.isidentifier():
+                    raise CircuitError(f"gates.{definition.name}.ports: {quote(port)} is not "
+                                       "a Python name (a code gate's ports are its forward's "
+                                       "arguments)")
+
+    def _definitions_changed(self, change: Change) -> None:
+        """A definition came, went or changed: every plan and row is made again."""
+        self.definitions_version += 1
+        for definition in self.definitions.values():
+            if definition.kind == "compound":
+                definition.circuit.structure_version += 1
+        self._notify(change, structural=True)
+
+    def _definition_changed(self, name: str, structural: bool, change: Change) -> None:
+        """An edit inside compound gate ``name`` (``definition_changed``, with the inner
+        change as ``new``)."""
+        if structural:
+            self.definitions_version += 1
+            for definition in self.definitions.values():
+                if definition.kind == "compound" and definition.name != name:
+                    definition.circuit.structure_version += 1
+        self._notify(Change("definition_changed", field=name, new=change), structural)
+
+    @staticmethod
+    def _copied_definition(definition, twin: Circuit):
+        if definition.kind == "code":
+            return replace(definition, extra=dict(definition.extra))
+        inside = twin.new_inside(definition.name)
+        inside.title = definition.circuit.title
+        definition.circuit._copy_into(inside)
+        return replace(definition, circuit=inside, extra=dict(definition.extra))
+
     # ----------------------------------------------------------------- helpers
     def copy(self) -> Circuit:
-        """An independent copy with the same nodes, wires and keys (and no listeners)."""
+        """An independent copy with the same nodes, wires, keys and own gates (and no
+        listeners). A compound gate's inside copies as a file of its own."""
         twin = Circuit(self.title)
-        twin.nodes = {key: replace(node, params=dict(node.params), extra=dict(node.extra))
+        for name, definition in self.root.definitions.items():
+            twin.definitions[name] = self._copied_definition(definition, twin)
+        self._copy_into(twin)
+        return twin
+
+    def _copy_into(self, twin: Circuit) -> None:
+        twin.nodes = {key: replace(node, params=dict(node.params), extra=dict(node.extra),
+                                   table=twin.gates)
                       for key, node in self.nodes.items()}
         twin._wires = dict(self._wires)
         twin._rebuild_outgoing()
         twin.explicit_output = self.explicit_output
         twin.extra = dict(self.extra)
-        return twin
 
     def _rebuild_outgoing(self) -> None:
         self._outgoing = {}

@@ -25,7 +25,7 @@ from .circuit_reader import (NODE_KEYS, TOP_KEYS, build_circuit, check_node_coun
                              check_shapes)
 from .errors import CircuitError, quote
 from .file_values import kind
-from .gates import GATES
+from .own_gates_file import own_gates_to_dict
 from .strict_json import check_storable, parse_json
 from .tensor_values import value_to_json
 from .text_files import check_size, read_text
@@ -107,7 +107,7 @@ def _coordinate(number: float):
 
 
 def _node_to_dict(node) -> dict:
-    gate = GATES[node.op]
+    gate = node.gate
     entry = {"id": node.id, "op": node.op}
     if gate.is_source:
         entry["value"] = value_to_json(node.value)
@@ -131,15 +131,30 @@ def _node_to_dict(node) -> dict:
 
 
 def version_needed(circuit: Circuit) -> int:
-    """2 for a circuit with a tensor value, a tensor gate or a vector feature; else 1, so
-    that programs that read only version 1 keep reading what needs nothing newer."""
-    return 2 if any(node.needs_version_2 for node in circuit.nodes.values()) else 1
+    """2 for a circuit with gates of its own, a tensor value, a tensor gate or a vector
+    feature; else 1, so that programs that read only version 1 keep reading what needs nothing
+    newer."""
+    inside = [definition.circuit for definition in circuit.definitions.values()
+              if definition.kind == "compound"]
+    return 2 if circuit.definitions or any(
+        node.needs_version_2 for part in [circuit, *inside] for node in part.nodes.values()) else 1
 
 
 def circuit_to_dict(circuit: Circuit) -> dict:
     """The circuit as the dict its file holds (known keys first, then the kept unknown ones)."""
-    data = {"format": FORMAT_TAG, "version": version_needed(circuit), "title": circuit.title,
-            "nodes": [_node_to_dict(node) for node in circuit.nodes.values()]}
+    data = {"format": FORMAT_TAG, "version": version_needed(circuit), "title": circuit.title}
+    if circuit.definitions:
+        data["gates"] = own_gates_to_dict(circuit, _graph_to_dict)
+    data.update(_graph_to_dict(circuit))
+    for key, value in circuit.extra.items():
+        if key not in TOP_KEYS:
+            data[key] = value
+    return data
+
+
+def _graph_to_dict(circuit: Circuit) -> dict:
+    """A circuit's nodes, wires and output (a file's, or a compound gate's inside)."""
+    data = {"nodes": [_node_to_dict(node) for node in circuit.nodes.values()]}
     order = {node_id: i for i, node_id in enumerate(circuit.nodes)}
     wires = sorted(circuit.wires(), key=lambda wire: (order[wire.dst], wire.port))
     data["wires"] = [{"from": wire.src, "to": wire.dst, "port": wire.port} for wire in wires]
@@ -151,9 +166,6 @@ def circuit_to_dict(circuit: Circuit) -> dict:
             output = None
     if output is not None:
         data["output"] = output
-    for key, value in circuit.extra.items():
-        if key not in TOP_KEYS:
-            data[key] = value
     return data
 
 
@@ -182,15 +194,34 @@ def dumps(circuit: Circuit) -> str:
     lines = []
     try:
         for key, value in data.items():
-            if key in ("nodes", "wires") and value:
-                items = ",\n".join("    " + _json(item) for item in value)
-                text = "[\n" + items + "\n  ]"
+            if key == "gates":
+                text = _gates_text(value)
             else:
-                text = _json(value, indent=2).replace("\n", "\n  ")
+                text = _member_text(key, value, "  ")
             lines.append(f"  {_json(key)}: {text}")
     except (TypeError, ValueError, RecursionError) as error:
         raise CircuitError(f"cannot write {quote(key)}: {error}") from None
     return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _member_text(key: str, value, indent: str) -> str:
+    """One top-level (or definition-level) member: nodes and wires one per line."""
+    if key in ("nodes", "wires") and value:
+        items = ",\n".join(indent + "  " + _json(item) for item in value)
+        return "[\n" + items + "\n" + indent + "]"
+    if key == "ports":
+        return _json(value)
+    return _json(value, indent=2).replace("\n", "\n" + indent)
+
+
+def _gates_text(gates: dict) -> str:
+    """The file's own gates: one definition after another, their nodes one per line."""
+    entries = []
+    for name, definition in gates.items():
+        members = ",\n".join(f"      {_json(key)}: {_member_text(key, value, '      ')}"
+                              for key, value in definition.items())
+        entries.append(f"    {_json(name)}: {{\n{members}\n    }}")
+    return "{\n" + ",\n".join(entries) + "\n  }"
 
 
 def save(circuit: Circuit, path) -> None:

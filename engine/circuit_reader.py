@@ -22,13 +22,14 @@ from .autodiff import kahn_order, plan_of
 from .circuit import MAX_COORDINATE, Circuit
 from .errors import CircuitError, article, quote, shown
 from .file_values import a_list, an_object, finite_number, kind, whole_number
-from .gates import GATES, MAX_PORTS
+from .gates import MAX_PORTS
+from .own_gates_file import read_own_gates
 from .tensor_values import value_from_json
 
 MAX_NODES = 200_000
 
 NODE_KEYS = ("id", "op", "value", "params", "inputs", "pos", "label", "feature", "trainable")
-TOP_KEYS = ("format", "version", "title", "nodes", "wires", "output")
+TOP_KEYS = ("format", "version", "title", "gates", "nodes", "wires", "output")
 
 
 def check_node_count(count: int) -> None:
@@ -51,10 +52,10 @@ def _coordinate(value, place: str) -> float:
     return number
 
 
-def _unknown_gate(op: str, place: str) -> CircuitError:
-    close = difflib.get_close_matches(op.lower(), list(GATES), n=1, cutoff=0.6)
+def _unknown_gate(op: str, place: str, gates) -> CircuitError:
+    close = difflib.get_close_matches(op.lower(), list(gates), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else " (the gates are: " + \
-        ", ".join(GATES) + ")"
+        ", ".join(gates) + ")"
     return CircuitError(f"{place}: unknown gate {quote(op)}{hint}")
 
 
@@ -82,8 +83,9 @@ def _feature(raw, place: str):
     return tuple(whole_number(column, f"{place}[{k}]", 0) for k, column in enumerate(raw))
 
 
-def _node_fields(raw, i: int) -> dict:
-    """The keyword arguments of ``Circuit.add_node`` for ``nodes[i]``, all checked."""
+def _node_fields(raw, i: int, gates) -> dict:
+    """The keyword arguments of ``Circuit.add_node`` for ``nodes[i]``, all checked against
+    the file's gate table ``gates``."""
     place = f"nodes[{i}]"
     raw = an_object(raw, place, '{"id": "x", "op": "input", "value": 1.0}')
     if "id" not in raw:
@@ -92,13 +94,13 @@ def _node_fields(raw, i: int) -> dict:
     if not isinstance(node_id, str) or not node_id.strip():
         raise CircuitError(f"{place}.id: must be a non-empty string, not {quote(node_id)}")
     if "op" not in raw:
-        raise CircuitError(f"{place}.op: missing (one of: {', '.join(GATES)})")
+        raise CircuitError(f"{place}.op: missing (one of: {', '.join(gates)})")
     op = raw["op"]
     if not isinstance(op, str):
         raise CircuitError(f"{place}.op: must be a gate name, not {kind(op)}")
-    if op not in GATES:
-        raise _unknown_gate(op, f"{place}.op")
-    gate = GATES[op]
+    if op not in gates:
+        raise _unknown_gate(op, f"{place}.op", gates)
+    gate = gates[op]
     fields = {"op": op, "node_id": node_id}
 
     if gate.is_source:
@@ -154,7 +156,7 @@ def _node_fields(raw, i: int) -> dict:
 
 
 def _add_node(circuit: Circuit, raw, i: int) -> None:
-    fields = _node_fields(raw, i)
+    fields = _node_fields(raw, i, circuit.gates)
     try:
         circuit.add_node(**fields)
     except CircuitError as error:
@@ -304,6 +306,17 @@ def build_circuit(data: dict) -> Circuit:
     title = data.get("title", "untitled")
     if not isinstance(title, str):
         raise CircuitError(f"title: must be a string, not {kind(title)}")
+    circuit = Circuit(title)
+    read_own_gates(circuit, data.get("gates"), _fill)
+    _fill(circuit, data)
+    circuit.extra.update((key, value) for key, value in data.items() if key not in TOP_KEYS)
+    check_shapes(circuit)
+    return circuit
+
+
+def _fill(circuit: Circuit, data: dict) -> None:
+    """Read ``data``'s nodes, wires and output into ``circuit`` (a file's or a compound
+    gate's inside)."""
     if "nodes" not in data:
         raise CircuitError("nodes: missing (a list of nodes)")
     raw_nodes = a_list(data["nodes"], "nodes")
@@ -312,7 +325,6 @@ def build_circuit(data: dict) -> Circuit:
     if len(raw_wires) > MAX_NODES * MAX_PORTS:
         raise CircuitError(f"wires: {len(raw_wires)} wires is more than the limit of "
                            f"{MAX_NODES * MAX_PORTS}")
-    circuit = Circuit(title)
     for i, raw in enumerate(raw_nodes):
         _add_node(circuit, raw, i)
     _connect(circuit, [_wire(circuit, raw, i) for i, raw in enumerate(raw_wires)])
@@ -324,14 +336,12 @@ def build_circuit(data: dict) -> Circuit:
             circuit.set_output(output)
         except CircuitError as error:
             raise CircuitError(f"output: {error}") from None
-    circuit.extra.update((key, value) for key, value in data.items() if key not in TOP_KEYS)
-    check_shapes(circuit)
-    return circuit
 
 
 def check_shapes(circuit: Circuit) -> None:
     """CircuitError naming the first node whose inputs' shapes do not fit (FORMAT.md 5)."""
-    if not any(node.needs_version_2 for node in circuit.nodes.values()):
+    if not any(node.needs_version_2 for node in circuit.nodes.values()) and \
+            not circuit.definitions:
         return  # numbers only: every shape is ()
     problems = plan_of(circuit).shape_problems
     if problems:

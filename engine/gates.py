@@ -80,7 +80,8 @@ class Gate:
 
     name: str
     symbol: str
-    group: str  # "source", "arithmetic", "nonlinear" or "tensor": where the palette shows it
+    group: str  # "source", "arithmetic", "nonlinear", "tensor" or "own": where the palette
+    # shows it
     min_ports: int
     max_ports: int
     forward: Callable | None
@@ -137,6 +138,11 @@ class Gate:
     # What each input port stands for where their order matters (matmul: W, x of q = W·x):
     # the canvas writes them at the ports; empty where the ports are interchangeable
     port_names: tuple = ()
+    # A file's own gate (FORMAT.md 6): its definition (engine/own_gates.py), None for the
+    # built-in rows; and why it cannot run now ("" when it can): a code gate not trusted or
+    # failing its check, a compound gate whose inside cannot run
+    definition: object = None
+    problem: str = ""
 
     @property
     def elementwise(self) -> bool:
@@ -446,7 +452,8 @@ GATE_LIST: Sequence[Gate] = (
 GATES: dict[str, Gate] = {gate.name: gate for gate in GATE_LIST}
 
 GROUP_TITLES = {"source": "Inputs and constants", "arithmetic": "Arithmetic",
-                "nonlinear": "Nonlinearities", "tensor": "Vectors and matrices"}
+                "nonlinear": "Nonlinearities", "tensor": "Vectors and matrices",
+                "own": "This file's gates"}
 
 
 def gate(name: str) -> Gate:

@@ -167,7 +167,7 @@ def compile_program(size: int, steps: list, backward_steps: list,
         kind = (node.op, min(len(ports), 3))
         kernels = made.get(kind)
         if kernels is None:
-            kernels = made[kind] = step_kernels(GATES[node.op], len(ports))
+            kernels = made[kind] = step_kernels(node.gate, len(ports))
             if kernels is None:
                 return None
         a, b = _operands(len(ports), ports, node)
