@@ -156,6 +156,8 @@ class PaletteWidget(QWidget):
         header_font = self.tree.font()
         header_font.setBold(True)
         for group, title in engine.GROUP_TITLES.items():
+            if not any(gate.group == group for gate in engine.GATE_LIST):
+                continue  # the file's own gates have a group of their own (none built in)
             header = QTreeWidgetItem(self.tree, [title])
             header.setFlags(Qt.ItemIsEnabled)
             header.setFont(0, header_font)
