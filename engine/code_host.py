@@ -341,12 +341,15 @@ class Host:
                 self.gates[name] = gate
                 return {"ok": True, "class": gate.label, "values": [],
                         "printed": gate.printed.take()}, b""
+            if name not in self.gates:
+                raise GateFault("undefined", f"gate {name} is not defined")
             gate = self.gates[name]
             values = unpack_values(header["values"], payload)
             if op == "forward":
                 results = [gate.forward([_writable(v) for v in values])[1]]
             else:
-                results = gate.backward([_writable(v) for v in values[:-1]], values[-1])
+                *inputs, dz = [_writable(v) for v in values]
+                results = gate.backward(inputs, dz)
             shapes, data = pack_values(results)
             return {"ok": True, "values": shapes, "printed": gate.printed.take()}, data
         except GateFault as fault:

@@ -9,7 +9,9 @@ port is nudged alone: numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(
 
 dz is 1 for a gate whose output is a number (so the numbers are the local gradients the guide
 derives), and once more 2.5 at the first random inputs, which catches a backward that forgets
-to multiply by dz; for an array output dz is a random array of its shape. Verdicts use
+to multiply by dz; for an array output dz is a random array of its shape. A port of more than
+MAX_ELEMENTS elements has that many of them checked, chosen at random (as CS231n's
+``grad_check_sparse`` does): each element costs two round trips to the child. Verdicts use
 ``engine.gradcheck``'s test (torch.autograd.gradcheck's atol=1e-5, rtol=1e-3). Points where
 the forward is not finite are skipped, and so is an element where the one-sided slopes disagree
 (a corner, such as max at a tie): there the gradient is a convention, not a mistake.
@@ -30,6 +32,7 @@ EPS = 1e-6
 ATOL, RTOL = 1e-5, 1e-3
 RANDOM_POINTS = 3
 CIRCUIT_INPUTS = "the circuit's inputs"
+MAX_ELEMENTS = 100  # per port and point; a bigger port has that many checked at random
 DZ_CHECK = 2.5  # the dz of the one check that backward multiplies by dz
 
 
@@ -90,9 +93,9 @@ def check_code_gate(host: CodeHost, name: str, ports, shapes=None, at=None,
                 continue
             array_dz = np.ndim(output) > 0
             for dz in ([_random(rng, np.shape(output))] if array_dz else dzs):
-                entries += _check_point(host, name, ports, inputs, output, dz,
+                entries += _check_point(host, name, ports, inputs, dz,
                                         f"{kind} ({_values_text(ports, inputs)})",
-                                        None if array_dz else dz)
+                                        None if array_dz else dz, rng)
     except CodeGateError as error:
         return GateCheck(False, entries, error, str(error))
     return GateCheck(all(entry.ok for entry in entries), entries, None,
@@ -121,8 +124,16 @@ def _number_or_array(value):
     return float(array) if array.ndim == 0 else array
 
 
-def _check_point(host: CodeHost, name: str, ports: tuple, inputs: list, output, dz,
-                 where: str, dz_number) -> list:
+def _elements(rng, shape: tuple) -> list:
+    """The elements of a port to nudge: all, or MAX_ELEMENTS of them chosen at random."""
+    indices = list(np.ndindex(shape))
+    if len(indices) <= MAX_ELEMENTS:
+        return indices
+    return [indices[k] for k in sorted(rng.choice(len(indices), MAX_ELEMENTS, replace=False))]
+
+
+def _check_point(host: CodeHost, name: str, ports: tuple, inputs: list, dz, where: str,
+                 dz_number, rng) -> list:
     """One entry per port: its worst element at these inputs."""
     _output, grads = host.forward_backward(name, inputs, dz)
 
@@ -135,7 +146,7 @@ def _check_point(host: CodeHost, name: str, ports: tuple, inputs: list, output, 
     for k, port in enumerate(ports):
         value = np.array(inputs[k], dtype=np.float64)
         elements = []
-        for index in np.ndindex(value.shape):
+        for index in _elements(rng, value.shape):
             plus, minus = value.copy(), value.copy()
             plus[index] += EPS
             minus[index] -= EPS

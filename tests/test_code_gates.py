@@ -360,3 +360,90 @@ def test_the_template_names_the_class_after_the_gate():
     assert code_gate_template("MultiplyGate", ["x", "y"]).startswith("class MultiplyGate:")
     assert code_gate_template("sigmoid", ["x"]).startswith("class SigmoidGate:")
     assert code_gate_template("mul", ["x", "y"]).startswith("class MulGate:")
+
+
+class CountingHost(CodeHost):
+    """A real host that counts the forward calls made through it."""
+
+    calls = 0
+
+    def forward(self, name, inputs):
+        self.calls += 1
+        return super().forward(name, inputs)
+
+
+@pytest.mark.parametrize("shape, nudged", [((3, 3), 9), ((12, 12), 100)])
+def test_each_element_costs_two_forwards_up_to_a_hundred_per_port(shape, nudged):
+    with CountingHost() as host:
+        host.define("double", ["x"], "class DoubleGate:\n    def forward(self, x):\n"
+                                     "        return 2 * x\n"
+                                     "    def backward(self, dz):\n        return 2 * dz\n")
+        check = check_code_gate(host, "double", ["x"], shapes=[shape], rng=8)
+        assert check.passed, check.message
+        # at each of 3 points: the output, the unnudged loss, then +-eps for every element
+        assert host.calls == 3 * (2 + 2 * nudged)
+
+
+def test_calls_from_several_threads_each_get_their_own_answer(host):
+    from concurrent.futures import ThreadPoolExecutor
+
+    host.define("mul", ["x", "y"], MULTIPLY)
+    pairs = [(float(k), float(k % 7)) for k in range(200)]
+    with ThreadPoolExecutor(4) as pool:
+        products = list(pool.map(lambda pair: host.forward("mul", list(pair)), pairs))
+    assert products == [x * y for x, y in pairs]
+
+
+def test_a_gate_calling_exit_is_an_exception_not_a_crash(host):
+    host.define("bye", ["x"], "import sys\nclass ByeGate:\n    def forward(self, x):\n"
+                              "        sys.exit(2)\n    def backward(self, dz):\n"
+                              "        return dz\n")
+    error = gate_error(host.forward, "bye", [1.0])
+    assert (error.kind, error.line, str(error)) == (
+        "exception", 4, "ByeGate.forward, line 4: SystemExit: 2")
+
+
+def test_the_child_imports_no_engine_module(host):
+    host.define("probe", ["x"], "import sys\nclass ProbeGate:\n    def forward(self, x):\n"
+                                "        return float(any(name == 'engine' or "
+                                "name.startswith('engine.') or name in ('gates', 'circuit') "
+                                "for name in sys.modules))\n"
+                                "    def backward(self, dz):\n        return dz\n")
+    assert host.forward("probe", [0.0]) == 0.0
+
+
+def test_the_child_ends_when_its_stdin_closes_even_in_a_loop():
+    import subprocess
+
+    from engine.code_host import pack_values, read_frame, write_frame
+    from engine.code_runner import HOST_PATH
+
+    child = subprocess.Popen([sys.executable, "-u", str(HOST_PATH)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert read_frame(child.stdout)[0] == {"ok": True, "ready": True}
+        write_frame(child.stdin, {"op": "define", "name": "spin", "ports": ["x"], "values": [],
+                                  "code": "class SpinGate:\n    def forward(self, x):\n"
+                                          "        while True:\n            pass\n"
+                                          "    def backward(self, dz):\n        return dz\n"})
+        assert read_frame(child.stdout)[0]["class"] == "SpinGate"
+        shapes, payload = pack_values([1.0])
+        write_frame(child.stdin, {"op": "forward", "name": "spin", "values": shapes}, payload)
+        child.stdin.close()  # what the app's exit does to it, however the app ends
+        assert child.wait(timeout=30) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+
+
+def test_dz_and_the_inputs_may_be_changed_in_place(host):
+    host.define("scale", ["x"], "class ScaleGate:\n    def forward(self, x):\n"
+                                "        x *= 2\n        return x\n"
+                                "    def backward(self, dz):\n        dz *= 2\n"
+                                "        return dz\n")
+    x = np.ones(3)
+    assert np.array_equal(host.forward("scale", [x]), [2.0, 2.0, 2.0])
+    assert np.array_equal(x, np.ones(3))
+    assert np.array_equal(host.backward("scale", [x], np.ones(3))[0], [2.0, 2.0, 2.0])
