@@ -20,11 +20,12 @@ port and ``backward(self, dz)``. ``forward`` makes a fresh instance and returns 
 one gradient per port. Replies: ``{"ok": true, "values": [...], "printed": ...}`` (``"class"``
 for define), or ``{"ok": false, "kind", "line", "message", "printed"}`` where ``line`` is the
 1-based line in the gate's source (the innermost frame of the student's code) or null, and
-kind is one of syntax, definition, exception, wrong count, wrong type, shape.
+kind is one of syntax, definition, exception, wrong count, wrong type, shape, undefined.
 
 What comes back: a Python number, a numpy scalar or an array of rank <= 2 of real numbers,
-made float64. A gradient has its port's shape, or is a number, which counts for every element
-(broadcast to the port's shape). With one port, backward may return the gradient itself
+made float64 (anything else is a fault marked on the line of its method's ``def``). A gradient
+has its port's shape, or is a number, which counts for every element (broadcast to the port's
+shape). With one port, backward may return the gradient itself
 instead of a 1-tuple. Whatever the student's code prints is kept (up to PRINT_LIMIT
 characters, returned as ``"printed"``); the protocol has its own copies of stdin and stdout,
 and the file descriptors 0 and 1 point at the null device.
@@ -225,17 +226,14 @@ class Gate:
         return cls
 
     def _check_signature(self, method: str, arguments: list, wanted: str) -> None:
-        function = getattr(self.cls, method)
         try:
-            inspect.signature(function).bind(None, *arguments)
+            inspect.signature(getattr(self.cls, method)).bind(None, *arguments)
         except TypeError:
-            code = getattr(function, "__code__", None)
-            line = code.co_firstlineno if code and code.co_filename == self.filename else None
             count = len(arguments)
             raise GateFault("definition",
                             f"{self.label}.{method} does not take {count} argument"
                             f"{'s' if count != 1 else ''} after self: write def {wanted}",
-                            line) from None
+                            self.def_line(method)) from None
         except ValueError:  # no signature to read (a builtin): calling it will tell
             pass
 
@@ -267,39 +265,52 @@ class Gate:
     def forward(self, inputs: list):
         gate = self.run(f"{self.label}()", self.cls)
         output = self.run(f"{self.label}.forward", gate.forward, *inputs)
-        return gate, as_float64(output, "forward returned")
+        return gate, self._returned(output, "forward", f"{self.label}.forward returned")
 
     def backward(self, inputs: list, dz) -> list:
         gate, output = self.forward(inputs)
         grads = self.run(f"{self.label}.backward", gate.backward, dz)
-        count = len(self.ports)
+        count, ports = len(self.ports), _ports_text(self.ports)
+        line = self.def_line("backward")
         if not isinstance(grads, (tuple, list)):
             is_value = isinstance(grads, (int, float, np.ndarray, np.generic))
             if count == 1 or (is_value and not isinstance(grads, bool)):
                 grads = [grads]
             else:
                 returned = "None" if grads is None else _a(type(grads).__name__)
-                raise GateFault("wrong type", f"backward returned {returned}, not one "
-                                              f"gradient per port ({_ports_text(self.ports)})")
+                raise GateFault("wrong type", f"{self.label}.backward returned {returned}, not "
+                                              f"one gradient per port ({ports})", line)
         if len(grads) != count:
             raise GateFault("wrong count",
-                            f"backward returned {len(grads)} gradient"
+                            f"{self.label}.backward returned {len(grads)} gradient"
                             f"{'s' if len(grads) != 1 else ''} for {count} port"
-                            f"{'s' if count != 1 else ''} ({_ports_text(self.ports)})")
+                            f"{'s' if count != 1 else ''} ({ports})", line)
         return [output] + [self._gradient(port, grad, x)
                            for port, grad, x in zip(self.ports, grads, inputs)]
 
-    @staticmethod
-    def _gradient(port: str, grad, x):
-        grad = as_float64(grad, f"backward's gradient for port {port} is")
+    def def_line(self, method: str) -> int | None:
+        """The line of ``def method`` in the gate's source (None if it is not there)."""
+        code = getattr(getattr(self.cls, method, None), "__code__", None)
+        return code.co_firstlineno if code and code.co_filename == self.filename else None
+
+    def _returned(self, value, method: str, what: str):
+        """as_float64, a fault marked on the line of ``def method``."""
+        try:
+            return as_float64(value, what)
+        except GateFault as fault:
+            fault.line = self.def_line(method)
+            raise
+
+    def _gradient(self, port: str, grad, x):
+        what = f"{self.label}.backward's gradient for port {port} is"
+        grad = self._returned(grad, "backward", what)
         shape = np.shape(x)
         if np.shape(grad) == shape:
             return grad
         if np.ndim(grad) == 0:
             return np.full(shape, grad)
-        raise GateFault("shape", f"backward's gradient for port {port} is "
-                                 f"{_shape_words(np.shape(grad))}, but port {port} is "
-                                 f"{_shape_words(shape)}")
+        raise GateFault("shape", f"{what} {_shape_words(np.shape(grad))}, but port {port} is "
+                                 f"{_shape_words(shape)}", self.def_line("backward"))
 
 
 class _CappedText(io.TextIOBase):

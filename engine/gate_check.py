@@ -98,8 +98,8 @@ def check_code_gate(host: CodeHost, name: str, ports, shapes=None, at=None,
                                         None if array_dz else dz, rng)
     except CodeGateError as error:
         return GateCheck(False, entries, error, str(error))
-    return GateCheck(all(entry.ok for entry in entries), entries, None,
-                     _message(label, entries))
+    passed = bool(entries) and all(entry.ok for entry in entries)  # nothing checked: no pass
+    return GateCheck(passed, entries, None, _message(label, entries))
 
 
 def _per_port(values, ports: tuple):

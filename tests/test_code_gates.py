@@ -152,35 +152,39 @@ def test_a_wrong_count_of_gradients_says_how_many(host):
     host.define("mul", ["x", "y"], MULTIPLY.replace("return dx, dy", "return (dx,)"))
     error = gate_error(host.backward, "mul", [1.0, 2.0], 1.0)
     assert error.kind == "wrong count"
-    assert str(error) == "backward returned 1 gradient for 2 ports (x, y)"
+    assert str(error) == "MultiplyGate.backward returned 1 gradient for 2 ports (x, y)"
+    assert error.line == 7  # def backward
     host.define("add", ["x", "y"], ADD.replace("return dz, dz", "return dz, dz, dz"))
     assert str(gate_error(host.backward, "add", [1.0, 2.0], 1.0)) == \
-        "backward returned 3 gradients for 2 ports (x, y)"
+        "AddGate.backward returned 3 gradients for 2 ports (x, y)"
 
 
 @pytest.mark.parametrize("returned, message", [
-    ('"six"', "forward returned a str, not a number or array"),
-    ("[x, y]", "forward returned a list, not a number or array"),
-    ("None", "forward returned None, not a number or array"),
-    ("1j", "forward returned a complex, not a number or array"),
-    ("np.zeros((2, 2, 2))", "forward returned a 2×2×2 array; a wire carries a number, a "
-                            "vector or a matrix")])
+    ('"six"', "MultiplyGate.forward returned a str, not a number or array"),
+    ("[x, y]", "MultiplyGate.forward returned a list, not a number or array"),
+    ("None", "MultiplyGate.forward returned None, not a number or array"),
+    ("1j", "MultiplyGate.forward returned a complex, not a number or array"),
+    ("np.zeros((2, 2, 2))", "MultiplyGate.forward returned a 2×2×2 array; a wire carries a "
+                            "number, a vector or a matrix")])
 def test_a_wrong_type_from_forward_is_named(host, returned, message):
     host.define("mul", ["x", "y"], MULTIPLY.replace("return x * y", f"return {returned}"))
     error = gate_error(host.forward, "mul", [1.0, 2.0])
     assert str(error) == message
     assert error.kind in ("wrong type", "shape")
+    assert error.line == 2  # def forward
 
 
 def test_a_wrong_gradient_type_or_shape_is_named(host):
     host.define("mul", ["x", "y"], MULTIPLY.replace("return dx, dy", 'return dx, "dy"'))
     error = gate_error(host.backward, "mul", [1.0, 2.0], 1.0)
     assert (error.kind, str(error)) == (
-        "wrong type", "backward's gradient for port y is a str, not a number or array")
+        "wrong type",
+        "MultiplyGate.backward's gradient for port y is a str, not a number or array")
     host.define("mul", ["x", "y"], MULTIPLY.replace("return dx, dy", "return dx, np.ones(3)"))
     error = gate_error(host.backward, "mul", [np.ones(2), 2.0], np.ones(2))
     assert (error.kind, str(error)) == (
-        "shape", "backward's gradient for port y is a vector of 3, but port y is a number")
+        "shape", "MultiplyGate.backward's gradient for port y is a vector of 3, but port y "
+                 "is a number")
 
 
 def test_a_number_gradient_counts_for_every_element_of_an_array_port(host):
@@ -279,8 +283,8 @@ def test_the_check_at_the_circuits_array_inputs(host):
     check = check_code_gate(host, "mul", ["x", "y"], at=at, rng=5)
     # y is a number scaling a matrix: its gradient must be summed over the matrix
     assert not check.passed and check.error.kind == "shape"
-    assert check.message == ("backward's gradient for port y is a 2×2 matrix, but port y is "
-                             "a number")
+    assert check.message == ("MultiplyGate.backward's gradient for port y is a 2×2 matrix, "
+                             "but port y is a number")
     host.define("mul", ["x", "y"],
                 MULTIPLY.replace("dy = self.x * dz", "dy = np.sum(self.x * dz)"))
     check = check_code_gate(host, "mul", ["x", "y"], at=at, rng=5)
@@ -297,6 +301,16 @@ def test_points_where_the_forward_is_not_finite_are_skipped(host):
     assert check.passed, check.message
     assert check.entries and all("x=-" not in entry.where for entry in check.entries)
     assert not any(entry.where.startswith("the circuit's") for entry in check.entries)
+
+
+def test_a_gate_never_finite_is_not_passed(host):
+    host.define("nan", ["x"], "class NanGate:\n    def forward(self, x):\n"
+                              "        return math.nan\n"
+                              "    def backward(self, dz):\n        return 0.0\n")
+    check = check_code_gate(host, "nan", ["x"], rng=9)
+    assert not check.passed and check.entries == [] and check.error is None
+    assert check.message == ("NanGate could not be checked: its output is not finite at any "
+                             "of the inputs tried")
 
 
 def test_prints_do_not_break_the_protocol(host):
