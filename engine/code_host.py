@@ -41,6 +41,7 @@ import json
 import math
 import os
 import queue
+import signal
 import struct
 import sys
 import threading
@@ -399,6 +400,7 @@ def _read_requests(stream, inbox: queue.Queue) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the app's terminal is the app's
     requests, replies = _private_streams()
     inbox: queue.Queue = queue.Queue()
     threading.Thread(target=_read_requests, args=(requests, inbox), daemon=True).start()

@@ -9,9 +9,9 @@ it was given again, so the host always works afterwards.
 
 A reader thread turns the child's replies into a queue, which is what lets a call wait with a
 time limit on every platform. One lock makes the host safe to call from several threads (the
-GUI may check a gate from a worker). ``shared_host()`` is the app's one host; it is closed when
-the interpreter exits, so no child outlives the app (and a child exits by itself when its stdin
-closes).
+GUI may check a gate from a worker). Close a host when done with it; ``shared_host()`` is the
+app's one host, closed when the interpreter exits. No child outlives the app: a child exits by
+itself as soon as its stdin closes, which the end of the app's process does, however it ends.
 """
 
 from __future__ import annotations
@@ -130,11 +130,6 @@ class CodeHost:
         """The class a defined gate's code declares ("MultiplyGate"); the name if unknown."""
         return self._classes.get(name, name)
 
-    def ports(self, name: str) -> tuple:
-        """The ports a gate was defined with; CodeGateError if it is not defined."""
-        with self._lock:
-            return self._defined(name)[0]
-
     def forward(self, name: str, inputs):
         """The gate's output for these inputs (one per port): a float or a read-only array."""
         with self._lock:
@@ -197,8 +192,13 @@ class CodeHost:
             raise CodeGateError(f"the process that runs code gates did not start (exit code "
                                 f"{code})", gate="", kind="crash")
         for name, (ports, code) in list(self._definitions.items()):
-            self._exchange(child, name, {"op": "define", "name": name, "ports": list(ports),
-                                         "code": code}, [])
+            try:
+                self._exchange(child, name, {"op": "define", "name": name,
+                                             "ports": list(ports), "code": code}, [])
+            except CodeGateError:  # it worked before; now it cannot be kept
+                del self._definitions[name]
+                self._stop_child()  # the next call starts afresh, with the others
+                raise
         return child
 
     def _exchange(self, child: _Child, name: str, header: dict, values: list) -> tuple:

@@ -461,3 +461,18 @@ def test_dz_and_the_inputs_may_be_changed_in_place(host):
     assert np.array_equal(host.forward("scale", [x]), [2.0, 2.0, 2.0])
     assert np.array_equal(x, np.ones(3))
     assert np.array_equal(host.backward("scale", [x], np.ones(3))[0], [2.0, 2.0, 2.0])
+
+
+def test_a_gate_that_cannot_be_defined_again_after_a_restart_is_dropped(host, tmp_path):
+    marker = tmp_path / "defined once"
+    host.define("once", ["x"], f"import os\nassert not os.path.exists({str(marker)!r})\n"
+                               f"open({str(marker)!r}, 'w').close()\n" + SIGMOID)
+    host.define("sig", ["x"], SIGMOID)
+    host.define("die", ["x"], "import os\nclass DieGate:\n    def forward(self, x):\n"
+                              "        os._exit(3)\n    def backward(self, dz):\n"
+                              "        return dz\n")
+    assert gate_error(host.forward, "die", [1.0]).kind == "crash"
+    error = gate_error(host.forward, "sig", [0.0])  # the new child defines "once" again
+    assert (error.gate, error.kind, error.line) == ("once", "exception", 2)
+    assert host.forward("sig", [0.0]) == 0.5
+    assert gate_error(host.forward, "once", [0.0]).kind == "undefined"
