@@ -4,7 +4,7 @@ Run by hand (not part of the tests): ``python bench/bench_code_gates.py``. It st
 (the child's start and the first definition are timed once), then reports the median round
 trip of ``forward`` and of ``forward_backward`` for the guide's MultiplyGate on numbers and on
 arrays, against calling the same class in this process, and the time of ``check_code_gate`` on
-numbers and on a 2×3 matrix times a vector of 3.
+numbers and on W @ x + b with W 2×3.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ class MultiplyGate:
     def backward(self, dz):
         return self.y * dz, self.x * dz
 """
-MATVEC = """\
-class MatVecGate:
-    def forward(self, W, x):
+AFFINE = """\
+class AffineGate:
+    def forward(self, W, x, b):
         self.W, self.x = W, x
-        return W @ x
+        return W @ x + b
 
     def backward(self, dz):
-        return np.outer(dz, self.x), self.W.T @ dz
+        return np.outer(dz, self.x), self.W.T @ dz, dz
 """
 
 
@@ -54,7 +54,7 @@ def main() -> None:
         start = time.perf_counter()
         host.define("mul", ["x", "y"], MULTIPLY)
         print(f"start the child and define a gate: {1000 * (time.perf_counter() - start):.0f} ms")
-        host.define("matvec", ["W", "x"], MATVEC)
+        host.define("affine", ["W", "x", "b"], AFFINE)
         namespace = {"np": np}
         exec(compile(MULTIPLY, "<bench>", "exec"), namespace)  # the in-process baseline
         local = namespace["MultiplyGate"]
@@ -70,8 +70,8 @@ def main() -> None:
                 print(f"{name:40} {1e6 * median_seconds(call, 2000):10.1f}")
         for title, name, ports, shapes in [("check MultiplyGate, numbers", "mul", ["x", "y"],
                                             None),
-                                           ("check MatVecGate, 2×3 and 3", "matvec",
-                                            ["W", "x"], [(2, 3), (3,)])]:
+                                           ("check AffineGate, 2×3, 3 and 2", "affine",
+                                            ["W", "x", "b"], [(2, 3), (3,), (2,)])]:
             seconds = median_seconds(
                 lambda: engine.check_code_gate(host, name, ports, shapes=shapes, rng=0), 20)
             print(f"{title:40} {1e6 * seconds:10.1f}")
