@@ -37,6 +37,9 @@ from .templates import (ACTIVATIONS, MAX_HIDDEN, TEMPLATES, hidden_layer_net, li
 from .tensor_values import is_tensor, shape_of, shape_text
 from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 from .value_format import value_text
+from .code_runner import CodeGateError, CodeHost, shared_host
+from .code_template import code_gate_template
+from .gate_check import GateCheck, check_code_gate
 
 
 __all__ = [
@@ -65,4 +68,6 @@ __all__ = [
     "EXPAND_MAX_ELEMENTS", "Expansion", "expanded", "expansion_of",
     "CodeDefinition", "CompoundDefinition", "GateMaking", "GateUnpacking", "gate_making",
     "gate_unpacking",
+    "CodeGateError", "CodeHost", "shared_host", "check_code_gate", "GateCheck",
+    "code_gate_template",
 ]
