@@ -28,7 +28,7 @@ from functools import cached_property
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError, quote, shown
+from .errors import CircuitError, GateRunError, quote, shown
 from .gradient_sums import GradientSums, gradients_expected, sent_on
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
@@ -367,8 +367,15 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
     plan = plan_of(circuit)
     if plan.problems and not allow_incomplete:
         raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
-    values = plan.forward(inputs)
-    grads = plan.backward(values)
+    try:
+        values = plan.forward(inputs)
+        grads = plan.backward(values)
+    except GateRunError:
+        # the gate's definition now carries the failure, so a new plan leaves the gate out
+        circuit.root.own_gate_failed()
+        if not allow_incomplete:
+            raise
+        return run(circuit, inputs, allow_incomplete=True)
     if type(values) is Floats and type(grads) is Floats:
         value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
     else:
