@@ -140,3 +140,17 @@ def test_the_trust_fingerprint_changes_with_the_code():
     assert first.code_fingerprint() and first.code_fingerprint() == loaded().code_fingerprint()
     assert first.code_fingerprint() != second.code_fingerprint()
     assert engine.Circuit().code_fingerprint() == ""
+
+
+def test_code_being_written_is_checked_where_the_gate_is_used_without_changing_the_file():
+    circuit = loaded(grads="raise NotImplementedError")
+    before = engine.dumps(circuit)
+    wrong = engine.check_code_candidate(circuit, "MultiplyGate", ("x", "y"),
+                                        MULTIPLY.format(grads="dz, dz"))
+    assert not wrong.passed
+    assert "the circuit's inputs (x=3, y=-4)" in wrong.message
+    right = engine.check_code_candidate(circuit, "MultiplyGate", ("x", "y"),
+                                        MULTIPLY.format(grads="self.y * dz, self.x * dz"))
+    assert right.passed
+    assert engine.dumps(circuit) == before
+    assert not circuit.definitions["MultiplyGate"].trusted
