@@ -154,3 +154,11 @@ def test_code_being_written_is_checked_where_the_gate_is_used_without_changing_t
     assert right.passed
     assert engine.dumps(circuit) == before
     assert not circuit.definitions["MultiplyGate"].trusted
+
+
+def test_a_syntax_error_is_named_with_its_line_without_trusting_or_running_anything():
+    circuit = loaded(grads="self.y * dz,, self.x * dz")
+    result = engine.run(circuit, allow_incomplete=True)
+    assert "has a syntax error, line 7: SyntaxError" in result.gate_problems[0][1]
+    check = engine.trust_code(circuit)["MultiplyGate"]
+    assert not check.passed and check.error.line == 7
