@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 
-from .gates import GATES
 
 # What Python float arithmetic raises where numpy returns inf or nan.
 _FLOAT_ERRORS = (ArithmeticError, ValueError)
