@@ -135,9 +135,12 @@ class CodeEditor(QPlainTextEdit):
 
     # ----------------------------------------------------------------- keys
     def keyPressEvent(self, event) -> None:
-        if self.isReadOnly():
+        if self.isReadOnly() or not self._indentation_key(event):
             super().keyPressEvent(event)
-            return
+
+    def _indentation_key(self, event) -> bool:
+        """Do what a code editor does for Tab, Shift+Tab, Enter and Backspace; False for
+        every other key (and for Backspace outside the indentation)."""
         key, modifiers = event.key(), event.modifiers()
         plain = not modifiers & (Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier)
         if key == Qt.Key_Tab and not modifiers & ~Qt.KeypadModifier:
@@ -146,10 +149,11 @@ class CodeEditor(QPlainTextEdit):
             self._dedent()
         elif key in (Qt.Key_Return, Qt.Key_Enter) and plain:
             self._new_line()
-        elif key == Qt.Key_Backspace and plain and self._back_to_indent_stop():
-            pass
+        elif key == Qt.Key_Backspace and plain:
+            return self._back_to_indent_stop()
         else:
-            super().keyPressEvent(event)
+            return False
+        return True
 
     def _indent(self) -> None:
         cursor = self.textCursor()

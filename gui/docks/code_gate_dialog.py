@@ -214,6 +214,7 @@ class CodeGateDialog(QDialog):
         self.name_edit.textEdited.connect(self._fields_edited)
         self.ports_edit.textEdited.connect(self._fields_edited)
         self._show_result("idle", IDLE_TEXT)
+        (self.name_edit if is_new else self.editor).setFocus()
         self.resize(720, 620)
 
     def _lay_out(self, buttons: QDialogButtonBox) -> None:
@@ -356,27 +357,27 @@ class CodeGateDialog(QDialog):
 
     def ask_keep_failing(self, outcome: CheckResult) -> bool:
         """Whether to keep a gate that fails its check (marked ✗ until it passes)."""
-        box = QMessageBox(QMessageBox.Warning, "Keep a failing gate?",
-                          "This gate fails its check:", parent=self)
-        box.setInformativeText(f"{outcome.message}\n\nKept, it is marked ✗ on the canvas and "
-                               "the circuit does not run through it until it passes.")
-        keep = box.addButton("Keep It", QMessageBox.AcceptRole)
-        back = box.addButton("Go Back to Editing", QMessageBox.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        box.exec()
-        return box.clickedButton() is keep
+        return self._ask(QMessageBox.Warning, "Keep a failing gate?",
+                         "This gate fails its check:",
+                         f"{outcome.message}\n\nKept, it is marked ✗ on the canvas and the "
+                         "circuit does not run through it until it passes.",
+                         ("Keep It", QMessageBox.AcceptRole), "Go Back to Editing")
 
     def ask_discard(self) -> bool:
         """Whether to throw away what was typed in the dialog."""
-        box = QMessageBox(QMessageBox.Question, "Discard changes?",
-                          "Discard the changes to this gate?", parent=self)
-        box.setInformativeText("The circuit keeps the gate as it was before the dialog "
-                               "opened.")
-        discard = box.addButton("Discard", QMessageBox.DestructiveRole)
-        stay = box.addButton("Keep Editing", QMessageBox.RejectRole)
-        box.setDefaultButton(stay)
-        box.setEscapeButton(stay)
-        box.exec()
-        return box.clickedButton() is discard
+        return self._ask(QMessageBox.Question, "Discard changes?",
+                         "Discard the changes to this gate?",
+                         "The circuit keeps the gate as it was before the dialog opened.",
+                         ("Discard", QMessageBox.DestructiveRole), "Keep Editing")
 
+    def _ask(self, icon, title: str, text: str, details: str, yes: tuple, no_text: str) -> bool:
+        """A question whose safe answer ``no_text`` is the default (and Escape's); True when
+        the user chose the ``yes`` button (its text and role)."""
+        box = QMessageBox(icon, title, text, parent=self)
+        box.setInformativeText(details)
+        yes_button = box.addButton(*yes)
+        no_button = box.addButton(no_text, QMessageBox.RejectRole)
+        box.setDefaultButton(no_button)
+        box.setEscapeButton(no_button)
+        box.exec()
+        return box.clickedButton() is yes_button
