@@ -322,3 +322,17 @@ def test_closing_while_a_check_runs_drops_its_result(qtbot, open_dialog):
     QApplication.processEvents()  # the worker's answer arrives and is ignored
     assert len(check.calls) == 1
     assert shown_results == [] and dialog.editor.error_lines() == []
+
+
+def test_a_dialog_deleted_while_its_check_runs_lets_the_worker_finish_quietly(qtbot):
+    check = RecordingCheck(WRONG_PORT, seconds=0.3)
+    dialog = CodeGateDialog(guide_template, check, name="mul_gate", ports=["x", "y"])
+    show_at(dialog, qtbot, (720, 620))
+    qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
+    destroyed = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: destroyed == [True])
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    QApplication.processEvents()
+    assert len(check.calls) == 1

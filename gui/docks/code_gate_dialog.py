@@ -138,7 +138,8 @@ def _run_check(check: Callable, gate: CodeGate, generation: int, report: _CheckR
 
 
 class _CheckReport(QObject):
-    """Lives in the dialog's thread, so ``done`` emitted from the worker arrives queued."""
+    """Lives in the dialog's thread, so ``done`` emitted from the worker arrives queued (and
+    not at all once the dialog is gone)."""
 
     done = Signal(int, object, object)  # generation, gate, outcome
 
@@ -195,7 +196,8 @@ class CodeGateDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.apply)
         self._lay_out(buttons)
 
-        self._report = _CheckReport(self)
+        # no parent: the worker holds it too, so it outlives a dialog deleted mid-check
+        self._report = _CheckReport()
         self._report.done.connect(self._check_done)
         self._generation = 0
         self._checking = False
