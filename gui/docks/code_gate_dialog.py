@@ -25,6 +25,8 @@ alike. A bad name or port list is refused with a message saying which and why.
 API:
     CodeGateDialog(template, check, name="", ports=("x",), code=None, name_problem=None,
                    parent=None)      code None: a new gate (the template's code)
+        name_problem(name) -> message | None: what the circuit refuses, e.g. a built-in
+        gate's name or another gate of the file (not this gate's own name when editing it)
         .gate() -> CodeGate   .outcome() -> CheckResult | None   .is_checking() -> bool
         .apply()  (what the Apply button does)   .result_state: idle/checking/passed/failed
         signals checked(object gate, object outcome), accepted_gate(object gate)
