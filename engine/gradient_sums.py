@@ -76,7 +76,9 @@ class GradientSums:
         else:
             if np.shape(grad) != np.shape(held):  # a tensor step summed one over the points
                 value, rank = self.values[j], self._ranks[j]
-                held, grad = reduce_to(held, value, rank), reduce_to(grad, value, rank)
+                in_order = np.ndim(held) == np.ndim(grad) == rank  # no batch: see sum_to_shape
+                held = reduce_to(held, value, rank, in_order)
+                grad = reduce_to(grad, value, rank, in_order)
                 self._own[j] = False  # the sum is reduce_to's, maybe a number
             if self._own[j] and np.shape(grad) == np.shape(held):
                 np.add(held, grad, out=held)
@@ -88,7 +90,9 @@ class GradientSums:
         if not self._waiting[j]:
             shape = np.shape(self.values[j])
             if np.shape(held) != shape:
-                if not self._sent_on[j]:
+                if np.ndim(held) == len(shape) == self._ranks[j]:  # no batch: sum_to_shape's in_order
+                    held = sum_to_shape(held, shape, in_order=True)
+                elif not self._sent_on[j]:
                     held = sum_to_shape(held, shape)
                 else:  # its gate reads it per point, but at the gate's own shape
                     held = sum_own_axes(held, shape, self._ranks[j])
