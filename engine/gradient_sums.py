@@ -69,6 +69,11 @@ class GradientSums:
     def add(self, j: int, grad, passed: bool = False) -> None:
         """Add ``grad`` to what reached node ``j`` (``passed``: it is another node's gradient,
         handed on unchanged); once the last has come, make it j's shape and j's own array."""
+        if type(grad) is np.ndarray and grad.ndim == self._ranks[j] \
+                and grad.shape != np.shape(self.values[j]):
+            # no batch: each port's broadcast terms summed at once, as the expanded scalar
+            # circuit sums them (engine/gradient_groups.py)
+            grad, passed = sum_to_shape(grad, np.shape(self.values[j]), in_order=True), False
         held = self.grads[j]
         if held is None:
             held = grad

@@ -80,6 +80,14 @@ def matmul_grads(a, b, g) -> tuple:
     return grad_a, grad_b
 
 
+def zero_sum(values: np.ndarray) -> np.float64:
+    """The sum of elements that add up to zero, with the sign the scalar circuit's adds give
+    it: numpy's sum starts from +0.0, the expanded adds from the first element, so they differ
+    only where every element is -0.0 (and only then is a sum -0.0)."""
+    all_negative_zeros = bool(np.all(np.signbit(values)) and not np.any(values))
+    return np.float64(-0.0 if all_negative_zeros else 0.0)
+
+
 def summed_back(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """``grad`` summed back to ``shape`` over its leading axes and the axes broadcasting
     stretched (as ``shapes.sum_to_shape``), each element's terms from the last to the first."""

@@ -114,7 +114,10 @@ def sum_forward(xs, p, ranks=None):
     rank = _ranks(xs, ranks)[0]
     if rank == 0:
         return x
-    return np.sum(x, axis=_own_axes(x, rank))[()]
+    total = np.sum(x, axis=_own_axes(x, rank))[()]
+    if np.ndim(x) == rank and total == 0:  # its sign as the expanded scalar circuit's
+        return scalar_order.zero_sum(x)
+    return total
 
 
 def sum_backward(xs, out, g, p, ranks=None):
