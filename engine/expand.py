@@ -62,9 +62,9 @@ from .errors import CircuitError, shown
 from .gates import GATES, MAX_PORTS
 from .gradient_groups import grouped_ports
 from .layout import COLUMN_WIDTH, ROW_SPACING, auto_layout
+from .scalar_order import MAX_ELEMENTS  # every value this small computes as its expansion
 from .tensor_values import shape_text
 
-MAX_ELEMENTS = 64
 # numpy's pairwise sum: below this many elements it adds left to right, from it on it keeps
 # this many running sums (numpy/_core/src/umath/loops_utils.h.src)
 _PAIRWISE_BLOCK = 8
