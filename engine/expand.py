@@ -38,14 +38,14 @@ were added up into f. The expansion says so with add gates summing the elements,
 circuit's (its f is then that sum).
 
 Exactness: the expanded circuit computes every value and every gradient of the region bit
-for bit as the tensor circuit does, on the scalar fast path and on the numpy path alike, except
-for exp, log, tanh, sigmoid and pow of a general exponent, whose maths libraries (numpy's for
-arrays, Python's for floats) may differ in the last bit. The tensor side keeps to the scalar
-circuit's order for values this small outside a batch (engine/scalar_order.py: a matmul's terms
-left to right with no fused multiply-add, a gradient's terms from the last to the first); the
-expansion makes its nodes in that order (the plan runs them so), and where a number feeds
-several ports of which one sends it several terms, ×1 gates gather each such port's share as
-the tensor pass does (engine/gradient_groups.py).
+for bit as the tensor circuit does, on the scalar fast path and on the numpy path alike (the
+fast path takes exp, log, tanh and pow from numpy too, engine/float_maths.py). The tensor side
+keeps to the scalar circuit's order for values this small outside a batch
+(engine/scalar_order.py: a matmul's terms left to right with no fused multiply-add, a
+gradient's terms from the last to the first); the expansion makes its nodes in that order (the
+plan runs them so), and where a number feeds several ports of which one sends it several
+terms, ×1 gates gather each such port's share as the tensor pass does
+(engine/gradient_groups.py).
 """
 
 from __future__ import annotations
