@@ -231,6 +231,7 @@ class _Builder:
         self.region = region
         self.shapes = shapes
         self.grouped = grouped  # the (consumer, port)s fed through ×1 gates
+        self.copied: dict[str, str] = {}  # each ×1 gate -> the element it passes on
         self.taken = set(circuit.nodes) - region
         self.nodes: list[Node] = []
         self.made: dict[str, Node] = {}  # the same nodes by id
@@ -286,7 +287,7 @@ class _Builder:
 
     def _product_label(self, a: str, b: str) -> str:
         """A term of a matmul as the lecture writes it: "W[0,1]·x[1]"."""
-        return "·".join(self._node(n).name for n in (a, b))
+        return "·".join(self._node(self.copied.get(n, n)).name for n in (a, b))
 
     def _node(self, node_id: str) -> Node:
         made = self.made.get(node_id)
@@ -312,6 +313,7 @@ class _Builder:
             copies[index] = self._gate(
                 "scale", f"{_index_id(source, index)}_{consumer.id}", [element],
                 label=f"{self._node(element).name} to {consumer.name}", params={"c": 1.0})
+            self.copied[copies[index]] = element
         return copies
 
     # ----------------------------------------------------------------- per kind of node

@@ -371,7 +371,8 @@ def test_several_selected_nodes_expand_their_region_once_and_numbers_are_left_ou
 
 
 # ----------------------------------------------------------------- whole circuits
-@pytest.mark.parametrize("name", ["wx_squared.circuit", "relu_jacobian.circuit"])
+@pytest.mark.parametrize("name", ["wx_squared.circuit", "relu_jacobian.circuit",
+                                  "numpy_net_11_lines.circuit"])
 def test_the_examples_expanded_whole_give_the_same_numbers_bit_for_bit(name):
     tensor, scalar, expansion = compared(engine.load(EXAMPLES / name))
     assert_bit_for_bit(tensor, scalar, expansion)
@@ -472,6 +473,7 @@ def test_x1_gates_gather_a_ports_gradient_where_the_number_feeds_other_ports_too
         (f"x_{i}_q", f"x[{i}] to q", 1.0) for i in range(3)]
     assert [flat.inputs_of(node.id) for node in copies] == [["x_0"], ["x_1"], ["x_2"]]
     assert flat.inputs_of("q_1_t2") == ["W_1_2", "x_2_q"] and flat.inputs_of("r_2")[1] == "x_2"
+    assert flat.node("q_1_t2").label == "W[1,2]·x[2]"  # the term as the lecture writes it
     tensor, scalar, _expansion = compared(circuit)
     # each ×1 gate's gradient is the matmul's share, Wᵀ·dq, as the tensor pass sends it
     share = tensor.values["W"].T @ np.asarray(tensor.grads["q"])
