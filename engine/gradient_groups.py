@@ -1,4 +1,4 @@
-"""Where Expand to Scalars adds ×1 gates, so that a gradient is added up as the tensor pass adds it.
+"""Where Expand to Scalars adds ×1 gates, so that a gradient adds up as the tensor pass adds it.
 
 The tensor backward pass adds up a node's gradient port by port: each port the node feeds sends
 its share whole (a matmul's ``Wᵀ·dq``, a broadcast number's sum over the vector), and the

@@ -95,7 +95,7 @@ class GradientSums:
         if not self._waiting[j]:
             shape = np.shape(self.values[j])
             if np.shape(held) != shape:
-                if np.ndim(held) == len(shape) == self._ranks[j]:  # no batch: sum_to_shape's in_order
+                if np.ndim(held) == len(shape) == self._ranks[j]:  # no batch: see sum_to_shape
                     held = sum_to_shape(held, shape, in_order=True)
                 elif not self._sent_on[j]:
                     held = sum_to_shape(held, shape)
