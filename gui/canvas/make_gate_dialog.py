@@ -70,6 +70,7 @@ class MakeGateDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self._update()
         self.ports.setCurrentRow(0)
+        self.name_edit.setFocus()
 
     def _lay_out(self) -> None:
         form = QFormLayout()
