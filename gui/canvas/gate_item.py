@@ -64,9 +64,12 @@ def gate_size(node, picture=None) -> tuple[float, float]:
                 max(float(theme.SOURCE_H), size.height() + 2 * pad_y))
     height = max(theme.GATE_H, (node.n_inputs + 1) * theme.PORT_SPACING)
     width = float(theme.GATE_W)
-    if node.gate.definition is not None:  # its name in the box, whole
+    if node.gate.definition is not None:  # its name in the box, whole, right of its ports'
         name_width = theme.metrics("SMALL_SYMBOL_FONT").horizontalAdvance(node.gate.symbol)
-        width = max(width, theme.GRID * -(-(name_width + 2 * OWN_NAME_PAD) // theme.GRID))
+        ports = theme.metrics("PORT_NAME_FONT")
+        names = max((ports.horizontalAdvance(name) for name in node.gate.port_names), default=0)
+        needed = name_width + 2 * (OWN_NAME_PAD + names)
+        width = max(width, theme.GRID * -(-needed // theme.GRID))
     return width, float(height)
 
 
