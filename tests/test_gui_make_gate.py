@@ -19,6 +19,7 @@ import engine  # noqa: E402
 from gui.canvas.context_menus import build_gate_menu  # noqa: E402
 from gui.canvas.make_gate_dialog import MakeGateDialog  # noqa: E402
 from gui.model.commands import ConnectCommand  # noqa: E402
+from gui.window_parts import ACTIONS  # noqa: E402
 from tests.gui_helpers import click_gate, drag, make_window, settle, show_at  # noqa: E402
 from tests.helpers import EXAMPLES  # noqa: E402
 from tests.test_gui_tensor_editing import drop_gate  # noqa: E402
@@ -359,3 +360,23 @@ def test_an_own_gate_that_cannot_run_is_drawn_red_and_dashed_with_why(qtbot, tmp
     assert "the inside of half cannot run" in window.scene._tooltip_at(centre)
     assert "half" in window.palette.gate_names()
     assert "cannot run" in window.palette.item("half").toolTip(0)
+
+
+def test_the_edit_menu_and_the_selections_right_click_menu_make_the_gate(window, qtbot):
+    edit_menu = window.menus["menu_edit"].actions()
+    assert window.action_make_gate in edit_menu and window.action_expand_gate in edit_menu
+    keys = {part.name: [k.toString() for k in part.key_sequences()]
+            for part in ACTIONS if part.keys}
+    taken = [name for name, sequences in keys.items()
+             if {"Ctrl+Alt+G", "Ctrl+Shift+G"} & set(sequences)]
+    assert sorted(taken) == ["action_expand_gate", "action_make_gate"]  # no other action's
+    rubber_band_sigmoid_gates(window)
+    menu = build_gate_menu(window.edit_actions, "exp", window.view)
+    make = menu.findChild(type(menu.actions()[0]), "ctx_make_gate")
+    assert make.text() == "Make Gate…"
+    seen = answer_dialog(qtbot, name_it(qtbot, "sigma"))
+    make.trigger()
+    window.document.flush()
+    assert len(seen) == 1 and window.scene.selected_node_ids() == ["sigma"]
+    assert window.document.circuit.node("sigma").op == "sigma"
+    assert_the_neurons_numbers(window.document)
