@@ -315,6 +315,10 @@ def test_copy_paste_of_a_made_gate_within_the_file_and_into_a_new_one(window, qt
     click_gate(qtbot, window, "sig")
     press(qtbot, window, Qt.Key_C, Qt.ControlModifier)
     definition = engine.circuit_to_dict(document.circuit)["gates"]["sig"]
+    press(qtbot, window, Qt.Key_V, Qt.ControlModifier)  # into the same file: nothing to bring
+    assert len([n for n in document.circuit.nodes.values() if n.op == "sig"]) == 3
+    assert list(document.circuit.definitions) == ["sig"]
+    assert engine.circuit_to_dict(document.circuit)["gates"]["sig"] == definition
 
     window.files.new()
     settle()
