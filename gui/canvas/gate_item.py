@@ -461,7 +461,8 @@ class GateItem(Obstacle, QGraphicsItem):
             tag_width = metrics.horizontalAdvance(text) + 8
             rect = QRectF(right - tag_width, height - 5, tag_width, 12)
             painter.setPen(Qt.NoPen)
-            painter.setBrush(QBrush(theme.GRAD_RED if text in (self.nan_badge, SHAPE_TAG, GATE_PROBLEM_TAG)
+            red = (self.nan_badge, SHAPE_TAG, GATE_PROBLEM_TAG)
+            painter.setBrush(QBrush(theme.GRAD_RED if text in red
                                     else theme.DATA_BORDER if text.startswith("data")
                                     else theme.TAG_FILL))
             painter.drawRoundedRect(rect, 5, 5)
