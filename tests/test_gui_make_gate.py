@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine  # noqa: E402
-from gui.canvas.context_menus import build_gate_menu  # noqa: E402
+from gui.canvas.context_menus import build_canvas_menu, build_gate_menu  # noqa: E402
 from gui.canvas.make_gate_dialog import MakeGateDialog  # noqa: E402
 from gui.model.commands import ConnectCommand  # noqa: E402
 from gui.window_parts import ACTIONS  # noqa: E402
@@ -304,6 +304,12 @@ def test_double_click_in_the_palette_and_quick_add_find_the_files_gate(window, q
                                    for i in range(popup.list.count())]
     qtbot.keyClick(popup.edit, Qt.Key_Return)
     assert len([n for n in document.circuit.nodes.values() if n.op == "sig"]) == 3
+
+    menu = build_canvas_menu(window.edit_actions, QPointF(600, 600), window.view)
+    group = menu.findChild(type(menu), "ctx_add_group_own")
+    assert group.isEnabled() and group.title() == engine.GROUP_TITLES["own"]
+    group.findChild(type(menu.actions()[0]), "ctx_add_sig").trigger()
+    assert len([n for n in document.circuit.nodes.values() if n.op == "sig"]) == 4
 
 
 def test_copy_paste_of_a_made_gate_within_the_file_and_into_a_new_one(window, qtbot):
