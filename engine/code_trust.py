@@ -15,6 +15,7 @@ import numpy as np
 from .autodiff import plan_of, run
 from .code_gate_rows import ensure_defined
 from .code_runner import CodeGateError, shared_host
+from .definitions import CodeDefinition
 from .errors import CircuitError
 from .gate_check import GateCheck, check_code_gate
 
@@ -71,6 +72,25 @@ def check_code_definition(circuit, name: str, host=None, rng=None) -> GateCheck:
     definition.check = check
     circuit.gate_status_changed(name)
     return check
+
+
+def check_code_candidate(circuit, name: str, ports, code: str, host=None,
+                         rng=None) -> GateCheck:
+    """Check code a user is writing for gate ``name`` (new, or replacing its code) without
+    changing the circuit: at random inputs, and where the gate is used, at the shapes and
+    values its ports get now."""
+    host = host or shared_host()
+    candidate = CodeDefinition(name, tuple(ports), code, trusted=True)
+    try:
+        key = ensure_defined(candidate, host)
+    except CodeGateError as error:
+        return GateCheck(False, [], error, str(error))
+    shapes, fed = (None, None)
+    if name in circuit.root.definitions:
+        shapes, fed = _port_shapes_and_values(circuit, name)
+        if shapes is not None and len(shapes) != len(candidate.ports):
+            shapes, fed = None, None
+    return check_code_gate(host, key, candidate.ports, shapes=shapes, at=fed, rng=rng)
 
 
 def check_code(circuit, host=None, rng=None) -> dict[str, GateCheck]:

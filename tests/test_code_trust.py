@@ -140,3 +140,25 @@ def test_the_trust_fingerprint_changes_with_the_code():
     assert first.code_fingerprint() and first.code_fingerprint() == loaded().code_fingerprint()
     assert first.code_fingerprint() != second.code_fingerprint()
     assert engine.Circuit().code_fingerprint() == ""
+
+
+def test_code_being_written_is_checked_where_the_gate_is_used_without_changing_the_file():
+    circuit = loaded(grads="raise NotImplementedError")
+    before = engine.dumps(circuit)
+    wrong = engine.check_code_candidate(circuit, "MultiplyGate", ("x", "y"),
+                                        MULTIPLY.format(grads="dz, dz"))
+    assert not wrong.passed
+    assert "the circuit's inputs (x=3, y=-4)" in wrong.message
+    right = engine.check_code_candidate(circuit, "MultiplyGate", ("x", "y"),
+                                        MULTIPLY.format(grads="self.y * dz, self.x * dz"))
+    assert right.passed
+    assert engine.dumps(circuit) == before
+    assert not circuit.definitions["MultiplyGate"].trusted
+
+
+def test_a_syntax_error_is_named_with_its_line_without_trusting_or_running_anything():
+    circuit = loaded(grads="self.y * dz,, self.x * dz")
+    result = engine.run(circuit, allow_incomplete=True)
+    assert "has a syntax error, line 7: SyntaxError" in result.gate_problems[0][1]
+    check = engine.trust_code(circuit)["MultiplyGate"]
+    assert not check.passed and check.error.line == 7
