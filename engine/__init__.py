@@ -40,6 +40,7 @@ from .value_format import value_text
 from .code_runner import CodeGateError, CodeHost, shared_host
 from .code_template import code_gate_template
 from .gate_check import GateCheck, check_code_gate
+from .local_captions import local_gradient_words
 
 
 __all__ = [
@@ -70,4 +71,5 @@ __all__ = [
     "gate_unpacking",
     "CodeGateError", "CodeHost", "shared_host", "check_code_gate", "GateCheck",
     "code_gate_template",
+    "local_gradient_words",
 ]

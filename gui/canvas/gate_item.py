@@ -224,7 +224,7 @@ class GateItem(Obstacle, QGraphicsItem):
         self.node_id = node.id
         self.op = node.op
         self.name = node.name
-        self.symbol = display_symbol(node.op, node.params)  # ×−1, +1, x^2 with a param
+        self.symbol = display_symbol(node.gate, node.params)  # ×−1, +1, x^2 with a param
         self.is_source = node.gate.is_source
         self.feature = node.feature
         self.frozen = node.gate.variable and not node.trainable
