@@ -36,7 +36,7 @@ from shiboken6 import isValid
 from engine import (CircuitError, check_gradients, check_own_gates, format_full, format_number,
                     plan_of, shape_text)
 from gui.common import theme
-from gui.docks.own_gate_rows import add_gate_section, gate_statuses, with_gates
+from gui.docks.own_gate_rows import SECTION_TITLE, gate_row_texts, gate_statuses, with_gates
 
 INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(7)
 HEADERS = ("input", "element", "analytic", "numerical", "rel. error", "status", "note")
@@ -311,8 +311,7 @@ class GradCheckPanel(QWidget):
                 row.setData(INPUT, ENTRY_ROLE, entry)
                 row.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
         if self.gate_checks:
-            self.gate_section = add_gate_section(self.table, self.document.circuit,
-                                                 self.gate_checks)
+            self._add_gate_section()
         self.badges.show({**self.statuses(), **gate_statuses(self.gate_checks)})
         text, color = summary(report)
         if self.gate_checks:
@@ -320,6 +319,31 @@ class GradCheckPanel(QWidget):
         self._say(text, color)
         self.status_message.emit(text)
         self.checked.emit(report)
+
+    def _add_gate_section(self) -> None:
+        """The own gates' section: a title row, opened, with one row per use."""
+        section = self.gate_section = QTreeWidgetItem(self.table)
+        section.setText(INPUT, SECTION_TITLE)
+        section.setFirstColumnSpanned(True)
+        font = section.font(INPUT)
+        font.setBold(True)
+        section.setFont(INPUT, font)
+        for check in self.gate_checks:
+            row = QTreeWidgetItem(section)
+            texts = gate_row_texts(self.document.circuit, check)
+            status = texts["status"]
+            for column, header in enumerate(HEADERS):
+                row.setText(column, texts.get(header, ""))
+                row.setData(column, ID_ROLE, check.node_id)
+                if column in (ANALYTIC, NUMERICAL, REL_ERROR):
+                    row.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
+                if status in FILLS:
+                    row.setBackground(column, FILLS[status])
+            row.setText(STATUS, f"{GLYPHS[status]} {status}")
+            row.setForeground(STATUS, COLORS[status])
+            row.setToolTip(ELEMENT, texts.get("where", ""))
+            row.setToolTip(NOTE, texts["note"])
+        section.setExpanded(True)
 
     def rows(self) -> list[QTreeWidgetItem]:
         """The table's rows, one per checked source (a tensor's element rows are its children;

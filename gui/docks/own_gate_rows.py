@@ -3,18 +3,15 @@
 Below the inputs' rows, the Check gradients table lists every use of a gate of the file's own
 (compound or code) with ``engine.check_own_gates``' verdict: its backward against centred
 differences of its forward, port by port, at random inputs and at the values the circuit feeds
-it. A row shows the port whose numbers are worst (the failing one, if any), both numbers and
-their relative error, ✓ or ✗, and the verdict's sentence; the gate gets the same badge on the
-canvas.
+it. A row shows the first failing port, else the first port at the circuit's inputs (the
+numbers the canvas shows), with both numbers and their relative error, ✓ or ✗, and the
+verdict's sentence; the gate gets the same badge on the canvas. This module says what the rows
+and the status line read; the panel lays them out.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidgetItem
-
-from engine import CHECKED_AT_CIRCUIT_INPUTS as CIRCUIT_INPUTS
-from engine import format_number
+from engine import CHECKED_AT_CIRCUIT_INPUTS, format_number
 from gui.common import theme
 
 SECTION_TITLE = "This file's gates, each checked as a gate"
@@ -26,51 +23,26 @@ def gate_statuses(checks) -> dict:
 
 
 def _shown_entry(check):
-    """The entry a row shows: the first failure, else the first port at the circuit's inputs
-    (the numbers the canvas shows), else the largest relative error."""
     entries = check.check.entries
     if check.check.failures:
         return check.check.failures[0]
-    here = [entry for entry in entries if entry.where.startswith(CIRCUIT_INPUTS)]
+    here = [entry for entry in entries if entry.where.startswith(CHECKED_AT_CIRCUIT_INPUTS)]
     return here[0] if here else max(entries, key=lambda entry: entry.rel_error, default=None)
 
 
-def add_gate_section(table, circuit, checks) -> QTreeWidgetItem:
-    """Add the section (a title row, opened, with one row per check) to ``table``, whose
-    columns are the gradient check panel's; returns its title row."""
-    from gui.docks.gradcheck_panel import (ANALYTIC, COLORS, ELEMENT, FILLS, GLYPHS, ID_ROLE,
-                                           INPUT, NOTE, NUMERICAL, REL_ERROR, STATUS)
-    section = QTreeWidgetItem(table)
-    section.setText(INPUT, SECTION_TITLE)
-    section.setFirstColumnSpanned(True)
-    font = section.font(INPUT)
-    font.setBold(True)
-    section.setFont(INPUT, font)
-    for check in checks:
-        row = QTreeWidgetItem(section)
-        status = "ok" if check.passed else "fail"
-        entry = _shown_entry(check)
-        node = circuit.nodes.get(check.node_id)
-        cells = {INPUT: node.name if node is not None else check.node_id,
-                 STATUS: f"{GLYPHS[status]} {status}", NOTE: check.check.message}
-        if entry is not None:
-            cells.update({ELEMENT: f"port {entry.port}", ANALYTIC: format_number(entry.analytic),
-                          NUMERICAL: format_number(entry.numerical),
-                          REL_ERROR: format_number(entry.rel_error)})
-        for column, text in cells.items():
-            row.setText(column, text)
-        for column in range(table.columnCount()):
-            row.setData(column, ID_ROLE, check.node_id)
-            if column in (ANALYTIC, NUMERICAL, REL_ERROR):
-                row.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
-            if status in FILLS:
-                row.setBackground(column, FILLS[status])
-        row.setToolTip(NOTE, check.check.message)
-        if entry is not None:
-            row.setToolTip(ELEMENT, f"at {entry.where}")
-        row.setForeground(STATUS, COLORS[status])
-    section.setExpanded(True)
-    return section
+def gate_row_texts(circuit, check) -> dict:
+    """What a use's row reads, by column name ("input", "element", "analytic", "numerical",
+    "rel. error", "note"; "where": the shown numbers' inputs), and its "status"."""
+    node = circuit.nodes.get(check.node_id)
+    texts = {"input": node.name if node is not None else check.node_id,
+             "status": "ok" if check.passed else "fail", "note": check.check.message}
+    entry = _shown_entry(check)
+    if entry is not None:
+        texts.update({"element": f"port {entry.port}", "where": f"at {entry.where}",
+                      "analytic": format_number(entry.analytic),
+                      "numerical": format_number(entry.numerical),
+                      "rel. error": format_number(entry.rel_error)})
+    return texts
 
 
 def with_gates(text: str, color, checks) -> tuple:
@@ -81,5 +53,5 @@ def with_gates(text: str, color, checks) -> tuple:
                 "failed the gate check (see the table).", theme.GRAD_RED)
     names = ", ".join(check.node_id for check in checks)
     verb = "passes" if len(checks) == 1 else "pass"
-    return f"{text} ✓ Own gate{'s' if len(checks) > 1 else ''} {names} {verb} the gate check.", \
-        color
+    return (f"{text} ✓ Own gate{'s' if len(checks) > 1 else ''} {names} {verb} the gate "
+            "check.", color)
