@@ -22,6 +22,7 @@ from .chain_rule import backward_schedule, forward_caption, forward_schedule, ga
 from .circuit import Circuit
 from .errors import CircuitError, quote
 from .number_format import format_number
+from .value_format import value_text
 
 
 @dataclass(frozen=True)
@@ -70,21 +71,24 @@ def inside_pass(circuit: Circuit, result: Result, node_id: str, backward: bool,
     upstream = result.grads.get(node_id, 0.0)
     inner = run(inside, fed, seed=upstream)
     output = inner.output
+
+    def write(number) -> str:  # a number, or a tensor element by element
+        return value_text(number, fmt)
     if backward:
-        start = f"{output} starts with {fmt(upstream)}, the gradient {node_id} got"
+        start = f"{output} starts with {write(upstream)}, the gradient {node_id} got"
         steps = [_backward_step(inside, inner, step.node_id, fmt)
                  for step in backward_schedule(inside)]
         steps.append(InsideStep("", f"{node_id} sends back what reached its ports",
-                                tuple(f"d{port} = {fmt(inner.grads[port])} → {src}"
+                                tuple(f"d{port} = {write(inner.grads[port])} → {src}"
                                       for port, src in zip(ports, sources))))
     else:
-        start = ", ".join(f"{port} = {fmt(value)} from {src}"
+        start = ", ".join(f"{port} = {write(value)} from {src}"
                           for (port, value), src in zip(fed.items(), sources))
         steps = [InsideStep(step.node_id, "", (f"{step.node_id} = "
                                                f"{forward_caption(inside, inner, step.node_id, fmt)}",))
                  for step in forward_schedule(inside)]
         steps.append(InsideStep("", f"{node_id} gives its inside's output",
-                                (f"{node_id} = {output} = {fmt(inner.values[output])}",)))
+                                (f"{node_id} = {output} = {write(inner.values[output])}",)))
     return InsidePass(node_id, node.op, backward, start, tuple(steps), inside, inner)
 
 
