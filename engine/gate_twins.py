@@ -68,8 +68,8 @@ def builtin_twin(forward, backward, points=POINTS) -> str:
 
 def row_twin(row: Gate) -> str:
     """``builtin_twin`` of a 1-port own gate's row ("" for any other row)."""
-    if row.min_ports != 1 or row.max_ports != 1 or row.problem or not row.elementwise:
-        return ""
+    if row.min_ports != 1 or row.max_ports != 1 or row.problem:
+        return ""  # (a gate whose port must be a vector fails on numbers: no twin)
     return builtin_twin(row.forward, row.backward)
 
 

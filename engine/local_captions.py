@@ -68,8 +68,10 @@ def own_local_text(node, sources, xs, out, locals_, fmt=value_text, port=None) -
 
 def gate_locals(node, xs, out):
     """A gate's local gradient per port (its backward with an upstream gradient of 1, element
-    by element where it works element by element); None where it is a Jacobian."""
-    if not node.gate.elementwise:
+    by element where it works element by element); None where it is a Jacobian (a gate with a
+    shape rule that a vector or matrix goes in or out of)."""
+    numbers = np.ndim(out) == 0 and all(np.ndim(x) == 0 for x in xs)
+    if not (numbers or node.gate.elementwise):
         return None
     with np.errstate(all="ignore"):
         return node.gate.backward(xs, out, np.ones_like(out)[()], node.params)

@@ -34,8 +34,9 @@ def gate_row_texts(circuit, check) -> dict:
     """What a use's row reads, by column name ("input", "element", "analytic", "numerical",
     "rel. error", "note"; "where": the shown numbers' inputs), and its "status"."""
     node = circuit.nodes.get(check.node_id)
-    texts = {"input": node.name if node is not None else check.node_id,
-             "status": "ok" if check.passed else "fail", "note": check.check.message}
+    name = node.name if node is not None else check.node_id
+    texts = {"status": "ok" if check.passed else "fail", "note": check.check.message,
+             "input": name}  # the table's column of names
     entry = _shown_entry(check)
     if entry is not None:
         texts.update({"element": f"port {entry.port}", "where": f"at {entry.where}",
