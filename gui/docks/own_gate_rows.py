@@ -35,8 +35,8 @@ def gate_row_texts(circuit, check) -> dict:
     "rel. error", "note"; "where": the shown numbers' inputs), and its "status"."""
     node = circuit.nodes.get(check.node_id)
     name = node.name if node is not None else check.node_id
-    texts = {"status": "ok" if check.passed else "fail", "note": check.check.message,
-             "input": name}  # the table's column of names
+    status = "ok" if check.passed else "fail"
+    texts = {"status": status, "note": check.check.message, "input": name}
     entry = _shown_entry(check)
     if entry is not None:
         texts.update({"element": f"port {entry.port}", "where": f"at {entry.where}",
