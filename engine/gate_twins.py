@@ -52,16 +52,34 @@ def _value_and_local(forward, backward, x):
     return float(out), float(local)
 
 
+def _values_and_locals(forward, backward, points):
+    """(outputs, local gradients) at ``points`` as two arrays: in one call where the gate
+    takes an array of numbers element by element, else point by point; None if it fails."""
+    xs = np.asarray(points, dtype=float)
+    try:
+        with np.errstate(all="ignore"):
+            out = forward([xs], {})
+            local = backward([xs], out, np.ones_like(xs), {})[0]
+        if np.shape(out) == np.shape(local) == xs.shape:
+            return np.asarray(out, dtype=float), np.asarray(local, dtype=float)
+    except Exception:  # a gate that takes one number at a time: asked point by point
+        pass
+    pairs = [_value_and_local(forward, backward, x) for x in points]
+    if any(pair is None for pair in pairs):
+        return None
+    return np.array([out for out, _ in pairs]), np.array([local for _, local in pairs])
+
+
 def builtin_twin(forward, backward, points=POINTS) -> str:
     """The name of the built-in gate whose forward and local gradient agree with these (a
     1-port gate's ``forward(xs, params)`` and ``backward(xs, out, upstream, params)``) at
     every one of ``points``; "" if none does."""
-    mine = [_value_and_local(forward, backward, x) for x in points]
-    if any(pair is None for pair in mine):
+    mine = _values_and_locals(forward, backward, points)
+    if mine is None:
         return ""
     for gate in _candidates():
-        theirs = [_value_and_local(gate.forward, gate.backward, x) for x in points]
-        if all(pair is not None and _agree(pair, own) for pair, own in zip(theirs, mine)):
+        theirs = _values_and_locals(gate.forward, gate.backward, points)
+        if theirs is not None and _agree(theirs[0], mine[0]) and _agree(theirs[1], mine[1]):
             return gate.name
     return ""
 

@@ -105,3 +105,18 @@ def test_explain_goes_through_sig_as_one_factor():
     assert engine.local_gradient_words(circuit, result.values, "sig", 0) == (
         "sig: local gradient s × (1 − s) = 0.73 × (1 − 0.73) = 0.20, as sigmoid's")
     assert engine.local_gradient_words(circuit, result.values, "w0x0", 1) == ""
+
+
+def test_tanh_made_of_a_sigmoid_is_recognised_as_tanh():
+    circuit = build({"x": ("input", 0.5), "a": ("scale", {"params": {"c": 2.0}}), "s": "sigmoid",
+                     "b": ("scale", {"params": {"c": 2.0}}),
+                     "t": ("offset", {"params": {"c": -1.0}})},
+                    {"a": ["x"], "s": ["a"], "b": ["s"], "t": ["b"]})
+    engine.gate_making(circuit, ["a", "s", "b", "t"], "th").apply(circuit)  # 2σ(2x) − 1
+    assert circuit.gates["th"].same_as == "tanh"
+    result = engine.run(circuit)
+    (gate_id,) = [n for n, node in circuit.nodes.items() if node.op == "th"]
+    t = math.tanh(0.5)  # 0.46, and 1 − t² = 0.79
+    rule = engine.gate_chain_rule(circuit, result, gate_id)
+    assert rule.ports[0].local == pytest.approx(1 - t * t)
+    assert rule.pattern_text == "th: local gradient 1 − t² = 1 − 0.46² = 0.79, as tanh's"

@@ -341,6 +341,7 @@ class GradCheckPanel(QWidget):
                     row.setBackground(column, FILLS[status])
             row.setText(STATUS, f"{GLYPHS[status]} {status}")
             row.setForeground(STATUS, COLORS[status])
+            row.setFont(STATUS, font)  # bold, as the inputs' verdicts
             row.setToolTip(ELEMENT, texts.get("where", ""))
             row.setToolTip(NOTE, texts["note"])
         section.setExpanded(True)
