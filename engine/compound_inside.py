@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .autodiff import Result, run
+from .autodiff import Result, plain_number, plan_of
 from .chain_rule import backward_schedule, forward_caption, forward_schedule, gate_chain_rule
 from .circuit import Circuit
 from .errors import CircuitError, quote
@@ -69,7 +69,7 @@ def inside_pass(circuit: Circuit, result: Result, node_id: str, backward: bool,
     ports = node.gate.definition.ports
     fed = {port: result.values[src] for port, src in zip(ports, sources)}
     upstream = result.grads.get(node_id, 0.0)
-    inner = run(inside, fed, seed=upstream)
+    inner = _seeded_run(inside, fed, upstream)
     output = inner.output
 
     def write(number) -> str:  # a number, or a tensor element by element
@@ -84,15 +84,31 @@ def inside_pass(circuit: Circuit, result: Result, node_id: str, backward: bool,
     else:
         start = ", ".join(f"{port} = {write(value)} from {src}"
                           for (port, value), src in zip(fed.items(), sources))
-        steps = [InsideStep(step.node_id, "", (f"{step.node_id} = "
-                                               f"{forward_caption(inside, inner, step.node_id, fmt)}",))
+        steps = [_forward_step(inside, inner, step.node_id, fmt)
                  for step in forward_schedule(inside)]
         steps.append(InsideStep("", f"{node_id} gives its inside's output",
                                 (f"{node_id} = {output} = {write(inner.values[output])}",)))
     return InsidePass(node_id, node.op, backward, start, tuple(steps), inside, inner)
 
 
+def _seeded_run(inside: Circuit, fed: dict, seed) -> Result:
+    """``engine.run`` of the inside with its port inputs fed, its output seeded with ``seed``."""
+    plan = plan_of(inside)
+    if plan.problems:
+        raise CircuitError("its inside cannot run: " + "; ".join(plan.problems))
+    values = plan.forward(fed)
+    grads = plan.backward(values, seed)
+    return Result(output=plan.output, value=plain_number(values[plan.output_index]),
+                  values={node_id: plain_number(v) for node_id, v in zip(plan.order, values)},
+                  grads={node_id: plain_number(g) for node_id, g in zip(plan.order, grads)},
+                  order=list(plan.order), incomplete=frozenset(plan.incomplete), problems=[])
+
+
 def _backward_step(inside: Circuit, inner: Result, node_id: str, fmt) -> InsideStep:
     rule = gate_chain_rule(inside, inner, node_id)
     lines = tuple(f"{node_id}: {port.caption(fmt)} → {port.source}" for port in rule.ports)
     return InsideStep(node_id, rule.pattern_text, lines)
+
+
+def _forward_step(inside: Circuit, inner: Result, node_id: str, fmt) -> InsideStep:
+    return InsideStep(node_id, "", (f"{node_id} = {forward_caption(inside, inner, node_id, fmt)}",))

@@ -3,10 +3,10 @@
 The hacker's guide's test of a hand-written gate: nudge each input by +-eps, see how the output
 moves, and compare that slope with what ``backward`` returns. A code gate runs in a CodeHost
 (engine/code_runner.py); ``check_gate_functions`` checks any gate given as functions (a file's
-own gates, through their rows: engine/own_gate_check.py). At a few random inputs (numbers of magnitude 0.5 to 2 with random
-signs, rounded to two decimals so a message can show them exactly; arrays of the given shapes,
-element by element) and, if given, at the circuit's current inputs, every element of every
-port is nudged alone: numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(dz * forward).
+own gates, through their rows: engine/own_gate_check.py). At a few random inputs (numbers of
+magnitude 0.5 to 2 with random signs, rounded to two decimals so a message can show them
+exactly; arrays of the given shapes, element by element) and, if given, at the circuit's
+current inputs, every element of every port is nudged alone: numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(dz * forward).
 
 dz is 1 for a gate whose output is a number (so the numbers are the local gradients the guide
 derives), and once more 2.5 at the first random inputs, which catches a backward that forgets
