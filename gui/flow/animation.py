@@ -18,9 +18,9 @@ the circuit is deep, each about ``dots.TRAVEL_SECONDS`` at the default speed.
 ``cancel`` (back to the plain canvas), ``step_into`` and ``step_out`` (a compound gate's inside's
 steps in a card beside it: gui/flow/inside_steps.py). ``phase`` is "idle", "forward", "backward"
 or "done", ``levels`` lists the steps of the run (the ids of each level's gates) and ``visited``
-the gates in the order the passes reached them. Captions that would cover each other or a gate are kept
-hidden (``captions.arrange``); selecting a gate shows its own; zoomed out, cards are enlarged to
-be read (``captions.readable_scale``) and arranged again. The view follows the gates being
+the gates in the order the passes reached them. Captions that would cover each other or a gate
+are kept hidden (``captions.arrange``); selecting a gate shows its own; zoomed out, cards are
+enlarged to be read (``captions.readable_scale``) and arranged again. The view follows the gates being
 worked on only when it is zoomed in beyond the fit (a fitted view already shows them all), and
 End and Restart bring it back to where the run started. A 16 ms timer moves the dots
 while something moves and stops otherwise. The numbers come from one snapshot of the document's
