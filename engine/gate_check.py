@@ -6,7 +6,8 @@ moves, and compare that slope with what ``backward`` returns. A code gate runs i
 own gates, through their rows: engine/own_gate_check.py). At a few random inputs (numbers of
 magnitude 0.5 to 2 with random signs, rounded to two decimals so a message can show them
 exactly; arrays of the given shapes, element by element) and, if given, at the circuit's
-current inputs, every element of every port is nudged alone: numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(dz * forward).
+current inputs, every element of every port is nudged alone:
+numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(dz * forward).
 
 dz is 1 for a gate whose output is a number (so the numbers are the local gradients the guide
 derives), and once more 2.5 at the first random inputs, which catches a backward that forgets

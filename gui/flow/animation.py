@@ -20,9 +20,9 @@ steps in a card beside it: gui/flow/inside_steps.py). ``phase`` is "idle", "forw
 or "done", ``levels`` lists the steps of the run (the ids of each level's gates) and ``visited``
 the gates in the order the passes reached them. Captions that would cover each other or a gate
 are kept hidden (``captions.arrange``); selecting a gate shows its own; zoomed out, cards are
-enlarged to be read (``captions.readable_scale``) and arranged again. The view follows the gates being
-worked on only when it is zoomed in beyond the fit (a fitted view already shows them all), and
-End and Restart bring it back to where the run started. A 16 ms timer moves the dots
+enlarged to be read (``captions.readable_scale``) and arranged again. The view follows the
+gates being worked on only when it is zoomed in beyond the fit (a fitted view already shows them
+all), and End and Restart bring it back to where the run started. A 16 ms timer moves the dots
 while something moves and stops otherwise. The numbers come from one snapshot of the document's
 result taken when a run starts; any edit of the document cancels the run and removes every
 overlay (dots, captions, wire widths).
