@@ -26,6 +26,9 @@ from .heap import keep_freed_memory
 from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_jacobians
 from .layout import auto_layout
 from .definitions import CodeDefinition, CompoundDefinition
+from .code_trust import (check_code, check_code_candidate, check_code_definition, trust_code,
+                         untrusted_code_gates)
+from .errors import GateRunError
 from .make_gate import GateMaking, GateUnpacking, gate_making, gate_unpacking
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
