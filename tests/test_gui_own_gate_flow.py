@@ -130,4 +130,5 @@ def test_the_gradient_check_checks_sig_as_a_gate(window, qtbot):
     assert panel.badges.badges()["sig"].glyph == "✓"
     assert "Own gate sig passes the gate check" in panel.status.text()
     table = window.findChild(QTreeWidget, "gradcheck_table")
-    assert table.itemAt(table.visualItemRect(row).center()) is row  # shown, opened
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualItemRect(row).center())
+    assert window.scene.selected_node_ids() == ["sig"]  # its row selects the gate

@@ -120,3 +120,16 @@ def test_tanh_made_of_a_sigmoid_is_recognised_as_tanh():
     rule = engine.gate_chain_rule(circuit, result, gate_id)
     assert rule.ports[0].local == pytest.approx(1 - t * t)
     assert rule.pattern_text == "th: local gradient 1 − t² = 1 − 0.46² = 0.79, as tanh's"
+
+
+def test_a_code_gates_caption_gives_what_its_backward_returned():
+    from tests.test_code_trust import loaded
+    circuit = loaded()  # the guide's (x + y) * z with MultiplyGate in Python
+    engine.trust_code(circuit)
+    result = engine.run(circuit)
+    rule = engine.gate_chain_rule(circuit, result, "f")
+    assert rule.pattern_text == ("MultiplyGate: local gradients ∂MultiplyGate/∂x = -4.00, "
+                                 "∂MultiplyGate/∂y = 3.00, worked out by its backward(dz)")
+    assert rule.captions() == ["1.00 × -4.00 = -4.00", "1.00 × 3.00 = 3.00"]
+    (check,) = engine.check_own_gates(circuit)
+    assert check.passed and check.op == "MultiplyGate"
