@@ -42,7 +42,11 @@ from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 from .value_format import value_text
 from .code_runner import CodeGateError, CodeHost, shared_host
 from .code_template import code_gate_template
+from .gate_check import CIRCUIT_INPUTS as CHECKED_AT_CIRCUIT_INPUTS
 from .gate_check import GateCheck, check_code_gate
+from .local_captions import local_gradient_words
+from .compound_inside import InsidePass, InsideStep, inside_of, inside_pass
+from .own_gate_check import OwnGateCheck, check_own_gate, check_own_gates
 
 
 __all__ = [
@@ -73,4 +77,6 @@ __all__ = [
     "gate_unpacking",
     "CodeGateError", "CodeHost", "shared_host", "check_code_gate", "GateCheck",
     "code_gate_template",
+    "local_gradient_words", "InsidePass", "InsideStep", "inside_of", "inside_pass",
+    "CHECKED_AT_CIRCUIT_INPUTS", "OwnGateCheck", "check_own_gate", "check_own_gates",
 ]

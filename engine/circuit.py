@@ -697,8 +697,8 @@ class Circuit:
     def _definition_changed(self, name: str, structural: bool, change: Change) -> None:
         """An edit inside compound gate ``name`` (``definition_changed``, with the inner
         change as ``new``)."""
+        self.definitions_version += 1  # rows say what their inside computes (``same_as``)
         if structural:
-            self.definitions_version += 1
             for definition in self.definitions.values():
                 if definition.kind == "compound" and definition.name != name:
                     definition.circuit.structure_version += 1

@@ -143,6 +143,14 @@ class Gate:
     # failing its check, a compound gate whose inside cannot run
     definition: object = None
     problem: str = ""
+    # A 1-port gate's local gradient as an expression to write with numbers: "{a}" its input,
+    # "{out:s}" its output named s ("{out:s} × (1 − {out:s})": s × (1 − s), 0.73 × (1 − 0.73))
+    local_infix: str = ""
+    # An own gate's: the built-in gate it computes the same function as (engine/gate_twins.py:
+    # its captions then write that gate's local gradient with this gate's numbers), and what
+    # works its local gradient out ("its inside's backward pass")
+    same_as: str = ""
+    local_origin: str = ""
 
     @property
     def elementwise(self) -> bool:
@@ -387,12 +395,14 @@ GATE_LIST: Sequence[Gate] = (
          lambda xs, out, g, p: (-g * (out * out),),  # torch: from the output, -g·(1/a)²
          "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate).",
          scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up * (out * out),
-         infix="1 / {0}", domain="a ≠ 0", pole=lambda xs, p: xs[0] == 0.0,
+         infix="1 / {0}", local_infix="−1 / {a}²", domain="a ≠ 0",
+         pole=lambda xs, p: xs[0] == 0.0,
          aliases=("reciprocal", "inverse", "invert")),
     Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
          lambda xs, out, g, p: (out * g,),
          "e^a", "e^a (its own output)", "e to the power of its input.",
          scalar_forward=float_maths.exp, scalar_backward=lambda a, out, up: out * up,
+         local_infix="e^{a}",
          nan_hint="e^a overflows to inf past a ≈ 709.78. If this exp is part of "
                   "1 / (1 + e^−a), the one-gate sigmoid computes the same function without "
                   "overflowing: its value saturates to exactly 0 or 1 and its gradient to 0.",
@@ -401,7 +411,8 @@ GATE_LIST: Sequence[Gate] = (
          lambda xs, out, g, p: (g / xs[0],),
          "ln a", "1 / a", "The natural logarithm of its input.",
          scalar_forward=float_maths.log, scalar_backward=lambda a, out, up: up / a,
-         domain="a > 0", pole=lambda xs, p: xs[0] == 0.0, aliases=("logarithm", "ln")),
+         domain="a > 0", pole=lambda xs, p: xs[0] == 0.0, aliases=("logarithm", "ln"),
+         local_infix="1 / {a}"),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
          lambda xs, out, g, p: (g * (1.0 - out) * out,),  # torch's sigmoid_backward
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",
@@ -409,12 +420,12 @@ GATE_LIST: Sequence[Gate] = (
          intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2.",
          scalar_forward=lambda a: 1.0 / (1.0 + float_maths.exp(-a)),
          scalar_backward=lambda a, out, up: up * (1.0 - out) * out,
-         aliases=("logistic", "squash")),
+         aliases=("logistic", "squash"), local_infix="{out:s} × (1 − {out:s})"),
     Gate("tanh", "tanh", "nonlinear", 1, 1, lambda xs, p: np.tanh(xs[0]),
          lambda xs, out, g, p: ((1.0 - out * out) * g,),
          "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1).",
          scalar_forward=float_maths.tanh,
-         scalar_backward=lambda a, out, up: (1.0 - out * out) * up),
+         scalar_backward=lambda a, out, up: (1.0 - out * out) * up, local_infix="1 − {out:t}²"),
     Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(0.0, xs[0]), _relu_backward,
          "max(0, a)", "1 where a > 0, else 0", "Passes positive inputs, blocks negative ones.",
          intuition="A router with a fixed rival 0: the gradient passes only where a > 0.",

@@ -164,6 +164,12 @@ ACTIONS = (
     ActionPart("action_flow_finish", "Skip to the &End", ("Shift+F6",),
                "Show every number, caption and wire width now", QStyle.SP_MediaSeekForward,
                "End"),
+    ActionPart("action_flow_step_into", "Step &Into Gate", ("F8",),
+               "Show how the inside of this level's compound gate worked out its numbers, one "
+               "gate at a time (Step shows the next)", QStyle.SP_ArrowDown, "Step Into"),
+    ActionPart("action_flow_step_out", "Step O&ut of Gate", ("Shift+F8",),
+               "Put the inside's steps away and go on with the passes", QStyle.SP_ArrowUp,
+               "Step Out"),
     # Run: checks and gradient ascent
     ActionPart("action_check_gradients", "&Check Gradients", ("Ctrl+G",),
                "Compare the backward pass with slopes measured by nudging each input",
@@ -211,7 +217,8 @@ MENUS = (
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),
         "action_flow_play", "action_flow_pause", "action_flow_step", "action_flow_restart",
-        "action_flow_finish", SEPARATOR, "action_check_gradients", SEPARATOR,
+        "action_flow_finish", "action_flow_step_into", "action_flow_step_out", SEPARATOR,
+        "action_check_gradients", SEPARATOR,
         "action_ascent_step", "action_ascent_run")),
     ("menu_train", "&Train", (
         "action_train", "action_train_step", "action_reset_params", SEPARATOR,
@@ -239,7 +246,8 @@ TOOLBARS = (
                                          "action_fit"), movable=False),
     ToolBarPart("flow_toolbar", "Flow", ("action_flow_play", "action_flow_pause",
                                          "action_flow_step", "action_flow_restart",
-                                         "action_flow_finish")),
+                                         "action_flow_finish", "action_flow_step_into",
+                                         "action_flow_step_out")),
 )
 
 
