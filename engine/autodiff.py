@@ -74,13 +74,13 @@ class Plan:
                                         f"{list(node.feature)}, so its value must be a vector "
                                         f"of {len(node.feature)} numbers, not shape {shapes[i]}")
                 continue
-            ports = circuit.inputs_of(node.id)
-            if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
-                self.incomplete.add(node.id)
-                continue
-            if gate.problem:
+            if gate.problem:  # named even where what feeds it cannot run either
                 self.gate_problems.append((node.id, f"{self._place(circuit, node)}: "
                                                     f"{gate.problem}"))
+                self.incomplete.add(node.id)
+                continue
+            ports = circuit.inputs_of(node.id)
+            if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
                 self.incomplete.add(node.id)
                 continue
             positions = tuple([index[src] for src in ports])
