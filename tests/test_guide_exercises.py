@@ -135,12 +135,14 @@ def test_the_solution_is_the_exercise_with_each_raise_line_written(name):
 
 
 # ------------------------------------------------------------------ before the student's work
-UNTRUSTED_STOPS = {"guide_exercise_add_mul": {"q": "AddGate"},
-                   "guide_exercise_neuron": {"ax": "MultiplyGate", "by": "MultiplyGate"}}
+UNTRUSTED_STOPS = {"guide_exercise_add_mul": {"q": "AddGate", "f": "MultiplyGate"},
+                   "guide_exercise_neuron": {"ax": "MultiplyGate", "by": "MultiplyGate",
+                                             "axpby": "AddGate", "axpbypc": "AddGate",
+                                             "s": "SigmoidGate"}}
 
 
 @pytest.mark.parametrize("name", EXERCISES)
-def test_untrusted_an_exercise_does_not_run_and_names_the_gates_it_stops_at(name):
+def test_untrusted_an_exercise_does_not_run_and_names_every_code_gate_node(name):
     circuit = exercise(name)
     result = engine.run(circuit, allow_incomplete=True)
     assert not result.has_gradients
