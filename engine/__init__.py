@@ -27,6 +27,7 @@ from .jacobian import MAX_JACOBIAN_SIDE, LocalJacobian, local_jacobian, local_ja
 from .layout import auto_layout
 from .definitions import CodeDefinition, CompoundDefinition
 from .make_gate import GateMaking, GateUnpacking, gate_making, gate_unpacking
+from .gate_inside import inside_of, run_inside
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
                             is_marked)
@@ -69,5 +70,5 @@ __all__ = [
     "CodeDefinition", "CompoundDefinition", "GateMaking", "GateUnpacking", "gate_making",
     "gate_unpacking",
     "CodeGateError", "CodeHost", "shared_host", "check_code_gate", "GateCheck",
-    "code_gate_template",
+    "code_gate_template", "inside_of", "run_inside",
 ]

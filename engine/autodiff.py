@@ -357,8 +357,10 @@ def plain_number(number):
     return float(number) if np.ndim(number) == 0 else number
 
 
-def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool = False) -> Result:
-    """Forward and backward pass; ``inputs`` overrides source values by id (scalars or arrays).
+def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool = False,
+        seed=None) -> Result:
+    """Forward and backward pass; ``inputs`` overrides source values by id (scalars or arrays),
+    ``seed`` is the output's upstream gradient (default 1).
 
     Raises CircuitError if the circuit cannot run, unless ``allow_incomplete``: then nodes that
     cannot be computed are nan and listed in ``incomplete``, and gradients are computed only if
@@ -368,7 +370,7 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
     if plan.problems and not allow_incomplete:
         raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
     values = plan.forward(inputs)
-    grads = plan.backward(values)
+    grads = plan.backward(values, seed)
     if type(values) is Floats and type(grads) is Floats:
         value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
     else:
