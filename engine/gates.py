@@ -468,7 +468,9 @@ def _short(x: float) -> str:
 def display_symbol(op: str, params: dict) -> str:
     """The symbol drawn on a gate and named in captions; gates with a param show it (×−1,
     +1, x^2: the row's ``param_symbol``)."""
-    gate = GATES[op]
+    gate = GATES.get(op)
+    if gate is None:  # a file's own gate: its name
+        return op
     if not gate.param_symbol:
         return gate.symbol
     values = {name: _Param(params.get(name, 0.0), _short) for name in gate.params}

@@ -13,7 +13,8 @@ panel that does its work (the Help dialog lists the shortcuts from the same decl
 ``DockLayout`` keeps the docks in their places and at readable sizes.
 
 What the window shows about the document: the title is ``<file name>[*] — circuitgrad`` with
-Qt's modified marker, the status bar's right side says ``f = -12.00`` (with a soft note when a
+Qt's modified marker (``<file name> ▸ sig[*]`` while the inside of compound gate sig is shown,
+with the breadcrumb bar above the canvas, ``gui.canvas.breadcrumb_bar``), the status bar's right side says ``f = -12.00`` (with a soft note when a
 gate that does not feed f has an open port) or, in orange, why f cannot be computed
 (``document.result.problems``), and its left side shows passing messages from the canvas, the
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
@@ -27,10 +28,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
+from gui.canvas.breadcrumb_bar import BreadcrumbBar, editing_text
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.scene import CanvasScene
@@ -88,7 +91,8 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.document, recovery_folder, parent=self)
         self.files = FileActions(self, self.app_settings, self.autosave)
         self.help_dialog: HelpDialog | None = None
-        self.setCentralWidget(self.view)
+        self.breadcrumb_bar = BreadcrumbBar(self.document, self)
+        self.setCentralWidget(_stacked("canvas_column", self.breadcrumb_bar, self.view))
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)  # a .circuit file dropped anywhere opens it
         self._make_panels()
@@ -106,6 +110,7 @@ class MainWindow(QMainWindow):
         self.classifier_column.follow()  # the layout saved last time had another document
         self.recent_files_changed()
         self.document_replaced()
+        self._levels_changed()
         self.autosave.start()
 
     # ----------------------------------------------------------------- building
@@ -160,6 +165,7 @@ class MainWindow(QMainWindow):
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
+            "action_open_gate": view.open_selection, "action_back_out": self.back_out,
             "action_flow_play": flow.play, "action_flow_pause": flow.pause,
             "action_flow_step": flow.play_step, "action_flow_restart": flow.restart,
             "action_flow_finish": flow.finish,
@@ -300,7 +306,8 @@ class MainWindow(QMainWindow):
         doc.results_changed.connect(self._show_result)
         doc.undo_stack.cleanChanged.connect(self._update_title)
         doc.path_changed.connect(self._update_title)
-        doc.changed.connect(self._on_change)
+        doc.file_changed.connect(self._on_change)
+        doc.levels_changed.connect(self._levels_changed)
         self.scene.status_message.connect(self.show_status)
         self._gesture_sources = (self.view, self.view.viewport())
         for source in self._gesture_sources:
@@ -330,6 +337,17 @@ class MainWindow(QMainWindow):
         if change.kind == "title_changed":
             self._update_title()
 
+    def _levels_changed(self) -> None:
+        self._update_title()
+        self.action_back_out.setEnabled(bool(self.document.levels))
+        if self.document.levels:
+            self.show_status(editing_text(self.document))
+
+    def back_out(self) -> None:
+        """View -> Back Out of Gate: show the level the gate shown was opened from."""
+        if not self.document.go_out():
+            self.show_status("The file's own circuit is shown: there is no gate to go out of")
+
     def _on_selection(self, ids) -> None:
         result = self.document.result
         if result is not None and any(i not in result.values for i in ids):
@@ -347,7 +365,8 @@ class MainWindow(QMainWindow):
             self.view.ensureVisible(gate, 40, 40)
 
     def _update_title(self, *_args) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        inside = "".join(f" ▸ {level.name}" for level in self.document.levels)
+        self.setWindowTitle(f"{self.document.display_name}{inside}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_dirty)
 
     def _show_result(self, result) -> None:
@@ -549,6 +568,18 @@ class MainWindow(QMainWindow):
         if self.help_dialog is not None:
             self.help_dialog.close()
         event.accept()
+
+
+def _stacked(name: str, *widgets) -> QWidget:
+    """A widget holding ``widgets`` one above the other, edge to edge."""
+    column = QWidget()
+    column.setObjectName(name)
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return column
 
 
 def default_size(screen) -> tuple[int, int]:

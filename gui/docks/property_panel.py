@@ -39,7 +39,7 @@ from gui.common.number_entry import edited_number
 from gui.model.commands import (RenameCommand, SetFeatureCommand, SetLabelCommand,
                           SetOutputCommand, SetParamCommand, SetTrainableCommand,
                           SetValueCommand, push_input_count)
-from gui.canvas.gate_glyphs import gate_icon, gate_tooltip
+from gui.canvas.gate_glyphs import gate_icon, gate_pixmap, gate_tooltip
 
 FEATURE_CHOICES = ("none", f"{feature_name(0)} (column 0)", f"{feature_name(1)} (column 1)",
                    "other column")
@@ -332,7 +332,8 @@ class PropertyPanel(QWidget):
             return
         self.stack.setCurrentIndex(1)
         gate = node.gate
-        self.icon_label.setPixmap(gate_icon(node.op, 32).pixmap(32, 32))
+        self.icon_label.setPixmap(gate_icon(node.op, 32).pixmap(32, 32) if gate.definition is None
+                                  else gate_pixmap(gate, 32))  # a file's own gate: its row
         self.op_label.setText(node.op if gate.is_source else f"{node.op} gate")
         self.op_label.setToolTip(gate_tooltip(gate))
         self.formula_label.setText(f"= {gate.formula}" if not gate.is_source else gate.doc)
