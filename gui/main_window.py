@@ -28,8 +28,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
 
 from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
@@ -91,8 +90,8 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.document, recovery_folder, parent=self)
         self.files = FileActions(self, self.app_settings, self.autosave)
         self.help_dialog: HelpDialog | None = None
-        self.breadcrumb_bar = BreadcrumbBar(self.document, self)
-        self.setCentralWidget(_stacked("canvas_column", self.breadcrumb_bar, self.view))
+        self.breadcrumb_bar = BreadcrumbBar(self.document, self.view)  # over the canvas
+        self.setCentralWidget(self.view)
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)  # a .circuit file dropped anywhere opens it
         self._make_panels()
@@ -568,18 +567,6 @@ class MainWindow(QMainWindow):
         if self.help_dialog is not None:
             self.help_dialog.close()
         event.accept()
-
-
-def _stacked(name: str, *widgets) -> QWidget:
-    """A widget holding ``widgets`` one above the other, edge to edge."""
-    column = QWidget()
-    column.setObjectName(name)
-    layout = QVBoxLayout(column)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return column
 
 
 def default_size(screen) -> tuple[int, int]:

@@ -5,12 +5,14 @@ the canvas; the bar then reads ``my_file ▸ sig`` (``my_file ▸ sig ▸ inner`
 inside another). Each crumb but the last is a button that goes back out to its level, as do
 Back, Escape on the canvas and Alt+Up. Beside the crumbs the bar says what an edit here does:
 "Editing the inside of sig — used 2 times; every change applies to all of them". At the
-file's own level the bar is hidden: there is nothing to go out of.
+file's own level the bar is hidden: there is nothing to go out of. It sits at the top of the
+canvas view, which keeps its viewport below it (``setViewportMargins``, as a table keeps its
+header), so the canvas is never covered.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 CRUMB_SEPARATOR = "▸"
@@ -51,8 +53,8 @@ def crumb_names(document) -> list[str]:
 class BreadcrumbBar(QWidget):
     """``my_file ▸ sig`` with a Back button, over the canvas while a gate's inside is shown."""
 
-    def __init__(self, document, parent=None):
-        super().__init__(parent)
+    def __init__(self, document, view):
+        super().__init__(view)
         self.setObjectName("breadcrumb_bar")
         self.document = document
         self.setAutoFillBackground(True)
@@ -81,6 +83,7 @@ class BreadcrumbBar(QWidget):
         document.levels_changed.connect(self.refresh)
         document.file_changed.connect(self._file_changed)
         document.path_changed.connect(self.refresh)
+        view.installEventFilter(self)  # its width follows the view's
         self.refresh()
 
     def refresh(self, *_args) -> None:
@@ -110,6 +113,20 @@ class BreadcrumbBar(QWidget):
             self.crumbs.append(crumb)
         self._say()
         self.setVisible(bool(self.document.levels))
+        self._place()
+
+    def _place(self) -> None:
+        """Across the top of the view, the viewport below it (no room taken when hidden)."""
+        view = self.parentWidget()
+        height = self.sizeHint().height() if self.document.levels else 0
+        view.setViewportMargins(0, height, 0, 0)
+        frame = view.frameWidth()
+        self.setGeometry(frame, frame, view.width() - 2 * frame, height)
+
+    def eventFilter(self, watched, event):
+        if watched is self.parentWidget() and event.type() == QEvent.Resize:
+            self._place()
+        return super().eventFilter(watched, event)
 
     def _file_changed(self, change) -> None:
         if self.document.levels and change.kind in ("node_added", "node_removed",
