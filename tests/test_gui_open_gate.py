@@ -57,16 +57,21 @@ SIG_1 = 1 / (1 + math.exp(-1.0))  # 0.73, the neuron's output
 SIG_2 = 1 / (1 + math.exp(-2.0))  # 0.88, once *-1 is *-2
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    path = tmp_path / "neuron.circuit"
-    path.write_text(json.dumps(NEURON), encoding="utf-8")
+def window_on(qtbot, tmp_path, data: dict):
+    """The window, shown, with ``data`` saved as ``<title>.circuit`` and opened, fitted."""
+    path = tmp_path / f"{data['title']}.circuit"
+    path.write_text(json.dumps(data), encoding="utf-8")
     window = make_window(qtbot, tmp_path)
     assert window.open_path(path)
     show_at(window, qtbot, (1400, 900))
     window.view.fit_all()
     settle()
     return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    return window_on(qtbot, tmp_path, NEURON)
 
 
 def gate_point(window, node_id):
@@ -257,13 +262,7 @@ def test_a_gate_used_inside_another_opens_further_and_each_crumb_goes_back(qtbot
             "nodes": [{"id": "x", "op": "input", "value": 0.5, "pos": [0, 0]},
                       {"id": "t", "op": "twice", "pos": [200, 0]}],
             "wires": [{"from": "x", "to": "t", "port": 0}]}
-    path = tmp_path / "nested.circuit"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    window = make_window(qtbot, tmp_path)
-    assert window.open_path(path)
-    show_at(window, qtbot, (1400, 900))
-    window.view.fit_all()
-    settle()
+    window = window_on(qtbot, tmp_path, data)
     double_click(qtbot, window, "t")
     double_click(qtbot, window, "g")
     document = window.document
