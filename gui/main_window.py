@@ -14,8 +14,9 @@ panel that does its work (the Help dialog lists the shortcuts from the same decl
 
 What the window shows about the document: the title is ``<file name>[*] — circuitgrad`` with
 Qt's modified marker (``<file name> ▸ sig[*]`` while the inside of compound gate sig is shown,
-with the breadcrumb bar above the canvas, ``gui.canvas.breadcrumb_bar``), the status bar's right side says ``f = -12.00`` (with a soft note when a
-gate that does not feed f has an open port) or, in orange, why f cannot be computed
+with the breadcrumb bar above the canvas, ``gui.canvas.breadcrumb_bar``), the status bar's
+right side says ``f = -12.00`` (with a soft note when a gate that does not feed f has an open
+port) or, in orange, why f cannot be computed
 (``document.result.problems``), and its left side shows passing messages from the canvas, the
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 

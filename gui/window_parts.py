@@ -141,7 +141,7 @@ ACTIONS = (
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
     ActionPart("action_reset_zoom", "&Actual Size", ("Ctrl+0",), "Zoom to 100%"),
     ActionPart("action_fit", "&Fit Circuit", ("F",), "Zoom to show the whole circuit"),
-    ActionPart("action_open_gate", "&Open Gate", (),
+    ActionPart("action_open_gate", "Op&en Gate", (),
                "Show the inside of the selected compound gate to edit it (double-click it, or "
                "Enter on the canvas)"),
     ActionPart("action_back_out", "&Back Out of Gate", ("Alt+Up",),

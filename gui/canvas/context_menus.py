@@ -52,8 +52,8 @@ def _output_of(circuit) -> str | None:
 
 def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
     """The menu of gate ``node_id``: open (a compound gate), delete, duplicate, copy, make
-    output, rename, label, and per kind: edit value, freeze, bind to data (inputs), expand to scalars (a gate on vectors
-    or matrices) or add/remove a port (add, mul, ...)."""
+    output, rename, label, and per kind: edit value, freeze, bind to data (inputs), expand to
+    scalars (a gate on vectors or matrices) or add/remove a port (add, mul, ...)."""
     document = edit_actions.document
     circuit = document.circuit
     node = circuit.node(node_id)
