@@ -362,8 +362,10 @@ def plain_number(number):
     return float(number) if np.ndim(number) == 0 else number
 
 
-def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool = False) -> Result:
-    """Forward and backward pass; ``inputs`` overrides source values by id (scalars or arrays).
+def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool = False,
+        seed=None) -> Result:
+    """Forward and backward pass; ``inputs`` overrides source values by id (scalars or arrays),
+    ``seed`` is the output's upstream gradient (default 1).
 
     Raises CircuitError if the circuit cannot run, unless ``allow_incomplete``: then nodes that
     cannot be computed are nan and listed in ``incomplete``, and gradients are computed only if
@@ -374,13 +376,13 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
     try:
         values = plan.forward(inputs)
-        grads = plan.backward(values)
+        grads = plan.backward(values, seed)
     except GateRunError:
         # the gate's definition now carries the failure, so a new plan leaves the gate out
         circuit.root.own_gate_failed()
         if not allow_incomplete:
             raise
-        return run(circuit, inputs, allow_incomplete=True)
+        return run(circuit, inputs, allow_incomplete=True, seed=seed)
     if type(values) is Floats and type(grads) is Floats:
         value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
     else:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .autodiff import Result, plain_number, plan_of
+from .autodiff import Result
 from .chain_rule import backward_schedule, forward_caption, forward_schedule, gate_chain_rule
 from .circuit import Circuit
 from .errors import CircuitError, quote
+from .gate_inside import inside_of, run_inside
 from .number_format import format_number
 from .value_format import value_text
 
@@ -48,18 +49,12 @@ class InsidePass:
     result: Result
 
 
-def inside_of(node):
-    """The inside circuit of a node's gate (a compound gate's), or None."""
-    definition = node.gate.definition
-    return getattr(definition, "circuit", None) if definition is not None else None
-
-
 def inside_pass(circuit: Circuit, result: Result, node_id: str, backward: bool,
                 fmt=format_number) -> InsidePass:
     """The inside's forward (or backward) pass of compound gate ``node_id`` with the numbers of
     ``result`` (the file's run); CircuitError if the gate has no inside or no numbers."""
     node = circuit.node(node_id)
-    inside = inside_of(node)
+    inside = inside_of(circuit, node_id)
     if inside is None:
         raise CircuitError(f"{quote(node_id)} is {node.op}, a gate without an inside to step "
                            "into")
@@ -69,7 +64,9 @@ def inside_pass(circuit: Circuit, result: Result, node_id: str, backward: bool,
     ports = node.gate.definition.ports
     fed = {port: result.values[src] for port, src in zip(ports, sources)}
     upstream = result.grads.get(node_id, 0.0)
-    inner = _seeded_run(inside, fed, upstream)
+    inner = run_inside(circuit, result, node_id)
+    if inner.gate_problems or inner.shape_problems or not inner.has_gradients:
+        raise CircuitError("its inside cannot run: " + "; ".join(inner.problems))
     output = inner.output
 
     def write(number) -> str:  # a number, or a tensor element by element
@@ -89,19 +86,6 @@ def inside_pass(circuit: Circuit, result: Result, node_id: str, backward: bool,
         steps.append(InsideStep("", f"{node_id} gives its inside's output",
                                 (f"{node_id} = {output} = {write(inner.values[output])}",)))
     return InsidePass(node_id, node.op, backward, start, tuple(steps), inside, inner)
-
-
-def _seeded_run(inside: Circuit, fed: dict, seed) -> Result:
-    """``engine.run`` of the inside with its port inputs fed, its output seeded with ``seed``."""
-    plan = plan_of(inside)
-    if plan.problems:
-        raise CircuitError("its inside cannot run: " + "; ".join(plan.problems))
-    values = plan.forward(fed)
-    grads = plan.backward(values, seed)
-    return Result(output=plan.output, value=plain_number(values[plan.output_index]),
-                  values={node_id: plain_number(v) for node_id, v in zip(plan.order, values)},
-                  grads={node_id: plain_number(g) for node_id, g in zip(plan.order, grads)},
-                  order=list(plan.order), incomplete=frozenset(plan.incomplete), problems=[])
 
 
 def _backward_step(inside: Circuit, inner: Result, node_id: str, fmt) -> InsideStep:

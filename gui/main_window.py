@@ -13,8 +13,10 @@ panel that does its work (the Help dialog lists the shortcuts from the same decl
 ``DockLayout`` keeps the docks in their places and at readable sizes.
 
 What the window shows about the document: the title is ``<file name>[*] — circuitgrad`` with
-Qt's modified marker, the status bar's right side says ``f = -12.00`` (with a soft note when a
-gate that does not feed f has an open port) or, in orange, why f cannot be computed
+Qt's modified marker (``<file name> ▸ sig[*]`` while the inside of compound gate sig is shown,
+with the breadcrumb bar above the canvas, ``gui.canvas.breadcrumb_bar``), the status bar's
+right side says ``f = -12.00`` (with a soft note when a gate that does not feed f has an open
+port) or, in orange, why f cannot be computed
 (``document.result.problems``), and its left side shows passing messages from the canvas, the
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTo
 
 from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
+from gui.canvas.breadcrumb_bar import BreadcrumbBar, editing_text
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.making_gates import expand_gate, make_gate
@@ -89,6 +92,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.document, recovery_folder, parent=self)
         self.files = FileActions(self, self.app_settings, self.autosave)
         self.help_dialog: HelpDialog | None = None
+        self.breadcrumb_bar = BreadcrumbBar(self.document, self.view)  # over the canvas
         self.setCentralWidget(self.view)
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)  # a .circuit file dropped anywhere opens it
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
         self.classifier_column.follow()  # the layout saved last time had another document
         self.recent_files_changed()
         self.document_replaced()
+        self._levels_changed()
         self.autosave.start()
 
     # ----------------------------------------------------------------- building
@@ -163,6 +168,7 @@ class MainWindow(QMainWindow):
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
+            "action_open_gate": view.open_selection, "action_back_out": self.back_out,
             "action_flow_play": flow.play, "action_flow_pause": flow.pause,
             "action_flow_step": flow.play_step, "action_flow_restart": flow.restart,
             "action_flow_finish": flow.finish, "action_flow_step_into": flow.step_into,
@@ -304,7 +310,8 @@ class MainWindow(QMainWindow):
         doc.results_changed.connect(self._show_result)
         doc.undo_stack.cleanChanged.connect(self._update_title)
         doc.path_changed.connect(self._update_title)
-        doc.changed.connect(self._on_change)
+        doc.file_changed.connect(self._on_change)
+        doc.levels_changed.connect(self._levels_changed)
         self.scene.status_message.connect(self.show_status)
         self._gesture_sources = (self.view, self.view.viewport())
         for source in self._gesture_sources:
@@ -334,6 +341,17 @@ class MainWindow(QMainWindow):
         if change.kind == "title_changed":
             self._update_title()
 
+    def _levels_changed(self) -> None:
+        self._update_title()
+        self.action_back_out.setEnabled(bool(self.document.levels))
+        if self.document.levels:
+            self.show_status(editing_text(self.document))
+
+    def back_out(self) -> None:
+        """View -> Back Out of Gate: show the level the gate shown was opened from."""
+        if not self.document.go_out():
+            self.show_status("The file's own circuit is shown: there is no gate to go out of")
+
     def _on_selection(self, ids) -> None:
         result = self.document.result
         if result is not None and any(i not in result.values for i in ids):
@@ -351,7 +369,8 @@ class MainWindow(QMainWindow):
             self.view.ensureVisible(gate, 40, 40)
 
     def _update_title(self, *_args) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        inside = "".join(f" ▸ {level.name}" for level in self.document.levels)
+        self.setWindowTitle(f"{self.document.display_name}{inside}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_dirty)
 
     def _show_result(self, result) -> None:

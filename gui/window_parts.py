@@ -148,6 +148,11 @@ ACTIONS = (
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
     ActionPart("action_reset_zoom", "&Actual Size", ("Ctrl+0",), "Zoom to 100%"),
     ActionPart("action_fit", "&Fit Circuit", ("F",), "Zoom to show the whole circuit"),
+    ActionPart("action_open_gate", "Op&en Gate", (),
+               "Show the inside of the selected compound gate to edit it (double-click it, or "
+               "Enter on the canvas)"),
+    ActionPart("action_back_out", "&Back Out of Gate", ("Alt+Up",),
+               "Go back out to where the gate shown was opened from (Escape on the canvas)"),
     ActionPart("action_reset_layout", "&Reset Layout", (),
                "Put every dock back in its first place, at its first size"),
     # Run: the animated passes
@@ -213,6 +218,7 @@ MENUS = (
         "action_make_gate", "action_expand_gate")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
+        "action_open_gate", "action_back_out", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),

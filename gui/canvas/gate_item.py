@@ -390,6 +390,8 @@ class GateItem(Obstacle, QGraphicsItem):
     def mouseDoubleClickEvent(self, event):
         if self.is_source:
             self.scene().edit_value(self.node_id)
+        elif self.scene().opens(self.node_id):
+            self.scene().open_gate(self.node_id)
         elif self.tensor_shape:
             self.scene().request_inspection(self.node_id)
         event.accept()

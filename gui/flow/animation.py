@@ -311,7 +311,7 @@ class FlowController(QObject):
         stage = self._current or (self._stages[self._next - 1] if self._next else None)
         circuit = self.document.circuit
         for node_id in stage.node_ids if stage is not None else ():
-            if node_id in circuit.nodes and inside_of(circuit.nodes[node_id]) is not None:
+            if node_id in circuit.nodes and inside_of(circuit, node_id) is not None:
                 return node_id
         return None
 
