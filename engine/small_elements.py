@@ -6,13 +6,15 @@ maths library for exp, log, tanh, sigmoid and a general pow. numpy's array funct
 another library and differ from it in the last bit of some numbers. So in a circuit that holds
 a vector or a matrix, an element-by-element gate whose value has at most
 ``scalar_order.MAX_ELEMENTS`` elements and no batch axes is computed element by element by its
-row's own Python-float kernels, the very functions the fast path calls (a number gate there
-too: past a sum it is a number gate in the expansion as well), each element's gradient to each
-port on its own, as the expanded gate sends it; the plan then sums them as before. Where a
-kernel raises or a number comes out inf or nan, the gate's numpy functions redo that gate, as
-the fast path gives a run it cannot finish to the numpy passes. A batched or bigger value stays
-on numpy, as does a circuit of numbers only: its numpy passes are the reference the fast path
-is held to (the two may differ in the last bit of a maths-library function).
+row's own Python-float kernels, the very functions the fast path calls. That includes a gate on
+single numbers there (a tanh after a sum), which the expansion keeps as it is. Each element's
+gradient to each port is computed on its own, as the expanded gate sends it, and the plan sums
+them as before. Where a kernel raises or a number comes out inf or nan, the gate's numpy
+functions redo that gate, as the fast path gives a run it cannot finish to the numpy passes.
+
+A batched or bigger value stays on numpy, and so does a circuit of numbers only: its numpy
+passes are the reference the fast path is held to (the two may differ in the last bit of a
+maths-library function, as they always have).
 """
 
 from __future__ import annotations
