@@ -15,7 +15,9 @@ not batched is summed over the batch.
 Those numpy passes are the reference. When every source is a single number, ``forward`` and
 ``backward`` first try the scalar fast path (``engine/scalar_kernels.py``: the same steps on
 Python floats, several times faster), which gives up on anything non-finite and leaves that
-run to the reference passes.
+run to the reference passes. In a circuit holding a vector or matrix, the reference passes
+compute an element gate of at most 64 elements outside a batch with those same kernels,
+element by element (``engine/small_elements.py``), as Expand to Scalars computes it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from .errors import CircuitError, GateRunError, quote, shown
 from .gradient_sums import GradientSums, gradients_expected, sent_on
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
+from .small_elements import small_element_steps
 from .tensor_steps import TensorStep, infer_shape, tensor_step
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
@@ -95,6 +98,8 @@ class Plan:
             if kind is not None:
                 self._kinds[i] = kind
             self.steps.append((i, gate.forward, gate.backward, positions, node))
+        if any(shapes):  # a vector or matrix: small element gates as the expansion computes them
+            self.steps = small_element_steps(self.steps, shapes)
         self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
                        if shape is not None}
         self._ranks = [0 if shape is None else len(shape) for shape in shapes]
