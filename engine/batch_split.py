@@ -23,6 +23,7 @@ one pass to the next would be page-faulted in anew.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -33,6 +34,14 @@ CHUNK_BYTES = 1 << 20  # about this much per chunk of the widest node's values
 
 _pool: ThreadPoolExecutor | None = None
 _in_chunk = threading.local()  # a chunk's own pass is never split again
+
+
+def _worker() -> ThreadPoolExecutor | None:
+    """The worker thread's pool (made at the first split pass), or None on a single core."""
+    global _pool
+    if _pool is None and (os.cpu_count() or 1) > 1:
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-split")
+    return _pool
 
 
 class _Cut:
@@ -54,16 +63,17 @@ def _cut(plan, sources: list) -> _Cut | None:
     ranks = plan._ranks
     batches = [np.shape(value)[:np.ndim(value) - ranks[i]] for i, value in sources
                if np.ndim(value) > ranks[i]]
-    points = max((math.prod(batch) for batch in batches), default=0)
-    if points < MIN_SPLIT_POINTS:
+    try:
+        batch = np.broadcast_shapes(*batches)
+    except ValueError:  # batches that do not broadcast: the single pass says so
         return None
-    lengths = {batch[0] for batch in batches} - {1}
-    if len(lengths) != 1:  # no axis to cut, or axes that do not broadcast: one pass says so
+    points = math.prod(batch)
+    if not batches or points < MIN_SPLIT_POINTS:
         return None
-    rows = lengths.pop()
+    rows = batch[0]
     widest = max((math.prod(shape) for shape in plan.shapes.values()), default=1)
-    count = min(rows // 2, max(2, math.ceil(points * widest * 8 / CHUNK_BYTES)))
-    if count < 2:
+    count = min(rows // 2, math.ceil(points * widest * 8 / CHUNK_BYTES))
+    if count < 2:  # a pass this small is quicker whole than cut and put together again
         return None
     bounds = [rows * k // count for k in range(count + 1)]
     return _Cut(rows, [slice(a, b) for a, b in zip(bounds, bounds[1:])])
@@ -73,9 +83,6 @@ def _in_chunks(chunks: list[slice], compute, prepare, store) -> list:
     """``store(chunk, compute(chunk))`` for every chunk, in chunk order, the first half on
     this thread and the second on the worker; ``prepare(made)`` with the first chunk's, on this
     thread, before anything is stored (the worker waits for it if it has to)."""
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-split")
     prepared = threading.Event()
     ready = []  # [True] once ``prepare`` has succeeded
 
@@ -102,7 +109,10 @@ def _in_chunks(chunks: list[slice], compute, prepare, store) -> list:
         return stored
 
     middle = (len(chunks) + 1) // 2
-    theirs = _pool.submit(lane, chunks[middle:], False)
+    worker = _worker()
+    if worker is None:  # one core: the chunks one after the other, on this thread
+        return lane(chunks[:middle], True) + lane(chunks[middle:], False)
+    theirs = worker.submit(lane, chunks[middle:], False)
     try:
         mine = lane(chunks[:middle], True)
     except BaseException:
@@ -111,19 +121,20 @@ def _in_chunks(chunks: list[slice], compute, prepare, store) -> list:
     return mine + theirs.result()
 
 
-def _big(values) -> bool:
-    """Whether one of ``values`` is an array big enough for a pass to be split."""
-    return any(type(value) is np.ndarray and value.size >= MIN_SPLIT_POINTS for value in values)
+def _maybe_big(values) -> bool:
+    """Whether one of ``values`` is an array big enough to be worth a closer look (a grid of
+    4096 points may be made of a row and a column of 64)."""
+    return any(type(value) is np.ndarray and value.size >= 64 for value in values)
 
 
 def forward(plan, overrides: dict) -> list | None:
     """``plan.reference_forward(overrides)`` in chunks, or None where the pass is not split."""
-    if not _big(overrides.values()):
+    if not _maybe_big(overrides.values()) or not plan.index.keys() >= overrides.keys():
         return None
-    sources = plan.source_values(overrides)
-    cut = _cut(plan, sources)
+    cut = _cut(plan, [(plan.index[key], value) for key, value in overrides.items()])
     if cut is None:
         return None
+    sources = plan.source_values(overrides)
     ranks = plan._ranks
     cut_ids = {plan.nodes[i].id for i, value in sources if cut.splits(value, ranks[i])}
     is_source = [False] * len(ranks)
@@ -158,7 +169,7 @@ def backward(plan, values: list, seed, sources_only: bool) -> list | None:
     """``plan.reference_backward(values, seed, ...)`` in chunks, or None where the pass is
     not split."""
     sources = [(i, values[i]) for i, _node in plan.sources]
-    if not _big(value for _i, value in sources):
+    if not _maybe_big(value for _i, value in sources):
         return None
     cut = _cut(plan, sources)
     if cut is None:

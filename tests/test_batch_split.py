@@ -31,6 +31,12 @@ def single_pass(monkeypatch):
 
 
 @pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 64 KB: small nets over a few thousand points are cut into several."""
+    monkeypatch.setattr(batch_split, "CHUNK_BYTES", 1 << 16)
+
+
+@pytest.fixture
 def chunk_threads(monkeypatch):
     """The threads each chunk's pass ran on, recorded as the passes run."""
     seen = []
@@ -119,27 +125,30 @@ def test_the_h100_net_over_a_grid_split_gives_the_single_pass(single_pass, chunk
     np.testing.assert_allclose(split_grads[w2], relu.sum(axis=0), rtol=RTOL)
 
 
-def test_a_seed_per_point_is_cut_with_the_points(single_pass):
+def test_a_seed_per_point_is_cut_with_the_points(single_pass, small_chunks, chunk_threads):
     plan = plan_of(two_layer_net(20, seed=3))
     points = grid(70)
     slope = np.random.default_rng(4).normal(size=len(points))  # dL/dscore of each point
     (values, grads), (split_values, split_grads) = both_ways(
         single_pass, plan, {"x": points}, seed=slope, sources_only=True)
+    assert len(set(chunk_threads)) == 2
     assert_same_pass(plan, values, grads, split_values, split_grads)
     b2 = plan.index["b2"]
     np.testing.assert_allclose(split_grads[b2], slope.sum(), rtol=RTOL)
 
 
-def test_fan_out_and_broadcasting_split_give_the_single_pass(single_pass, chunk_threads):
+def test_fan_out_and_broadcasting_split_give_the_single_pass(single_pass, small_chunks,
+                                                            chunk_threads):
     plan = plan_of(fan_out_net())
     rng = np.random.default_rng(5)
     inputs = {"x": rng.normal(size=(5000, 2)), "y": rng.normal(size=5000)}
     (values, grads), (split_values, split_grads) = both_ways(single_pass, plan, inputs)
-    assert len(chunk_threads) >= 2
+    assert len(set(chunk_threads)) == 2
     assert_same_pass(plan, values, grads, split_values, split_grads)
 
 
-def test_a_grid_of_two_batch_axes_is_cut_along_the_first(single_pass, chunk_threads):
+def test_a_grid_of_two_batch_axes_is_cut_along_the_first(single_pass, small_chunks,
+                                                         chunk_threads):
     # x varies along the columns only (batch shape (1, 80)), y along the rows (80, 1): the
     # nodes made of x alone are not cut, and their gradients are summed over every chunk
     plan = plan_of(fan_out_net())
@@ -147,18 +156,19 @@ def test_a_grid_of_two_batch_axes_is_cut_along_the_first(single_pass, chunk_thre
     xs = np.stack([axis, axis[::-1]], axis=-1)[None, :, :]  # (1, 80, 2)
     inputs = {"x": xs, "y": axis[:, None] + 0.5}  # (80, 1)
     (values, grads), (split_values, split_grads) = both_ways(single_pass, plan, inputs)
-    assert len(chunk_threads) >= 2
+    assert len(set(chunk_threads)) == 2
     assert np.shape(values[plan.index["p"]]) == (1, 80, 6)  # x's layer: one row of the grid
     assert np.shape(values[plan.index["score"]]) == (80, 80)
     assert_same_pass(plan, values, grads, split_values, split_grads)
 
 
-def test_non_finite_points_stay_where_they_are(single_pass):
+def test_non_finite_points_stay_where_they_are(single_pass, small_chunks, chunk_threads):
     plan = plan_of(two_layer_net(8))
     points = grid(70)
     points[17] = [np.nan, 1.0]
     points[4000] = [np.inf, -np.inf]
     (values, grads), (split_values, split_grads) = both_ways(single_pass, plan, {"x": points})
+    assert len(set(chunk_threads)) == 2
     score = split_values[plan.output_index]
     assert np.isnan(score[17]) and np.isnan(score[4000]) == np.isnan(values[-1][4000])
     assert np.isfinite(np.delete(score, [17, 4000])).all()
@@ -166,15 +176,17 @@ def test_non_finite_points_stay_where_they_are(single_pass):
                                   np.isnan(grads[plan.index["x"]]))
 
 
-def test_a_pass_under_4096_points_is_not_split(chunk_threads):
-    plan = plan_of(two_layer_net(10))
-    points = grid(64)[:4095]
-    plan.backward(plan.forward({"x": points}))
+def test_a_pass_under_4096_points_or_under_two_chunks_is_not_split(chunk_threads):
+    plan = plan_of(two_layer_net(40))  # W1 has 80 numbers: 4096 points of 80 are 2.6 MB
+    plan.backward(plan.forward({"x": grid(64)[:4095]}))
     assert chunk_threads == [threading.current_thread().name]  # one pass, on this thread
     chunk_threads.clear()
-    points = grid(64)  # 4096 points
-    plan.backward(plan.forward({"x": points}))
-    assert len(chunk_threads) >= 2
+    plan.backward(plan.forward({"x": grid(64)}))
+    assert len(chunk_threads) >= 3 and len(set(chunk_threads)) == 2  # the pass, its chunks
+    chunk_threads.clear()
+    narrow = plan_of(two_layer_net(10))  # 4096 points of 20 numbers: less than 1 MB
+    narrow.backward(narrow.forward({"x": grid(64)}))
+    assert len(chunk_threads) == 1
 
 
 def test_relu_gradient_is_np_where_bit_for_bit():
