@@ -63,12 +63,14 @@ def _cut(plan, sources: list) -> _Cut | None:
     ranks = plan._ranks
     batches = [np.shape(value)[:np.ndim(value) - ranks[i]] for i, value in sources
                if np.ndim(value) > ranks[i]]
+    if not batches:
+        return None
     try:
         batch = np.broadcast_shapes(*batches)
     except ValueError:  # batches that do not broadcast: the single pass says so
         return None
     points = math.prod(batch)
-    if not batches or points < MIN_SPLIT_POINTS:
+    if points < MIN_SPLIT_POINTS:
         return None
     rows = batch[0]
     widest = max((math.prod(shape) for shape in plan.shapes.values()), default=1)
