@@ -50,23 +50,6 @@ def chunk_threads(monkeypatch):
     return seen
 
 
-def two_layer_net(hidden: int, seed: int = 0) -> engine.Circuit:
-    """The lecture's score = w2 · max(0, W1 x + b1) + b2, x a point (2,) bound to the data."""
-    rng = np.random.default_rng(seed)
-    circuit = engine.Circuit("2-layer net")
-    circuit.add_node("input", "x", feature=[0, 1])
-    for name, shape in (("W1", (hidden, 2)), ("b1", (hidden,)), ("w2", (hidden,)), ("b2", ())):
-        circuit.add_node("input", name, value=rng.uniform(-0.5, 0.5, shape).tolist())
-    for node_id, op, sources in (("q", "matmul", ["W1", "x"]), ("h", "add", ["q", "b1"]),
-                                 ("r", "relu", ["h"]), ("s", "matmul", ["w2", "r"]),
-                                 ("score", "add", ["s", "b2"])):
-        circuit.add_node(op, node_id)
-        for port, source in enumerate(sources):
-            circuit.connect(source, node_id, port)
-    circuit.set_output("score")
-    return circuit
-
-
 def fan_out_net() -> engine.Circuit:
     """x (a point) feeds two layers (fan-out) whose relu and tanh are added; a number per point
     (y) scales the sum, broadcast against the vector; the score is the sum of the elements
@@ -115,18 +98,18 @@ def grid(size: int) -> np.ndarray:
 @pytest.mark.parametrize("sources_only", [False, True])
 def test_the_h100_net_over_a_grid_split_gives_the_single_pass(single_pass, chunk_threads,
                                                               sources_only):
-    plan = plan_of(two_layer_net(100))
+    plan = plan_of(engine.two_layer_net(100))
     (values, grads), (split_values, split_grads) = both_ways(
         single_pass, plan, {"x": grid(90)}, sources_only=sources_only)
     assert len(chunk_threads) > 2 and len(set(chunk_threads)) == 2  # chunks, on two threads
     assert_same_pass(plan, values, grads, split_values, split_grads)
-    w2 = plan.index["w2"]  # a weight's gradient: its sum over the points, as the single pass
-    relu = values[plan.index["r"]]
-    np.testing.assert_allclose(split_grads[w2], relu.sum(axis=0), rtol=RTOL)
+    w2 = plan.index["W2"]  # a weight's gradient: its sum over the points, as the single pass
+    hidden = values[plan.index["h1"]]
+    np.testing.assert_allclose(split_grads[w2], hidden.sum(axis=0), rtol=RTOL)
 
 
 def test_a_seed_per_point_is_cut_with_the_points(single_pass, small_chunks, chunk_threads):
-    plan = plan_of(two_layer_net(20, seed=3))
+    plan = plan_of(engine.two_layer_net(20, seed=3))
     points = grid(70)
     slope = np.random.default_rng(4).normal(size=len(points))  # dL/dscore of each point
     (values, grads), (split_values, split_grads) = both_ways(
@@ -163,7 +146,7 @@ def test_a_grid_of_two_batch_axes_is_cut_along_the_first(single_pass, small_chun
 
 
 def test_non_finite_points_stay_where_they_are(single_pass, small_chunks, chunk_threads):
-    plan = plan_of(two_layer_net(8))
+    plan = plan_of(engine.two_layer_net(8))
     points = grid(70)
     points[17] = [np.nan, 1.0]
     points[4000] = [np.inf, -np.inf]
@@ -177,14 +160,14 @@ def test_non_finite_points_stay_where_they_are(single_pass, small_chunks, chunk_
 
 
 def test_a_pass_under_4096_points_or_under_two_chunks_is_not_split(chunk_threads):
-    plan = plan_of(two_layer_net(40))  # W1 has 80 numbers: 4096 points of 80 are 2.6 MB
+    plan = plan_of(engine.two_layer_net(40))  # W1 has 80 numbers: 4096 points of 80 are 2.6 MB
     plan.backward(plan.forward({"x": grid(64)[:4095]}))
     assert chunk_threads == [threading.current_thread().name]  # one pass, on this thread
     chunk_threads.clear()
     plan.backward(plan.forward({"x": grid(64)}))
     assert len(chunk_threads) >= 3 and len(set(chunk_threads)) == 2  # the pass, its chunks
     chunk_threads.clear()
-    narrow = plan_of(two_layer_net(10))  # 4096 points of 20 numbers: less than 1 MB
+    narrow = plan_of(engine.two_layer_net(10))  # 4096 points of 20 numbers: less than 1 MB
     narrow.backward(narrow.forward({"x": grid(64)}))
     assert len(chunk_threads) == 1
 
