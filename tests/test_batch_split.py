@@ -1,10 +1,10 @@
-"""A big batched pass run in chunks on two threads gives the numbers the single pass gives.
+"""A big batch's backward pass run in chunks on two threads gives the single pass's numbers.
 
-``engine/batch_split.py`` cuts a pass of at least 4096 points into chunks along the first batch
-axis, shares them with a worker thread and puts the results together. Each test runs the same
-pass both ways (the single pass with splitting turned off) and compares every value and every
-gradient: values and per-point gradients are computed point by point either way, and a weight's
-gradient is the same sum over the points added in another order (equal to rounding).
+``engine/batch_split.py`` cuts a backward pass of at least 4096 points into chunks along the
+first batch axis, shares them with a worker thread and puts the gradients together. Each test
+runs the same passes both ways (the single pass with splitting turned off) and compares every
+value and every gradient: per-point gradients are computed point by point either way, and a
+weight's gradient is the same sum over the points added in another order (equal to rounding).
 """
 
 import threading
