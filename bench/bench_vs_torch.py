@@ -9,9 +9,9 @@ decision boundary and training do):
   ``backward()``. Both compute every parameter's gradient and x's and y's per point; the
   engine is timed computing every node's gradient too (what the canvas shows) and, as torch
   does, only the sources' (``sources_only=True``, what training reads).
-  Each is timed as the engine runs it (a backward pass of 4096 points or more is cut into
-  chunks of points shared with a worker thread, engine/batch_split.py) and as one pass on one
-  thread ("one pass", as before that).
+  Each is timed as the engine runs it (a pass of 4096 points or more is cut into chunks of
+  points shared with a worker thread, engine/batch_split.py) and as one pass on one thread
+  ("one pass", as before that).
 - **tensor 2-layer net, h = 100**: ``w2 · max(0, W1 x + b1) + b2``, five tensor gates (matmul,
   add, relu, matmul, add), x bound to the grid's points (a batch of 2-vectors). torch does it
   as ``relu(X @ W1.T + b1) @ w2 + b2`` over the batch of points, then ``backward()``.
@@ -90,8 +90,8 @@ def relative_difference(ours: list, theirs: list) -> float:
 
 
 def _one_pass(work):
-    """``work`` run with a big batch's backward pass not split into chunks on two threads (as
-    before engine/batch_split.py), for comparison in the same run."""
+    """``work`` run with a big batch's passes not split into chunks on two threads (as before
+    engine/batch_split.py), for comparison in the same run."""
     def unsplit():
         threshold, batch_split.MIN_SPLIT_POINTS = batch_split.MIN_SPLIT_POINTS, float("inf")
         try:
@@ -103,8 +103,8 @@ def _one_pass(work):
 
 def _engine_ways(plan, inputs: dict) -> dict:
     """The engine's ways: every node's gradient (what the canvas shows), and only the sources'
-    (what training reads, and all torch keeps); each with the backward pass split into chunks
-    on two threads (what the engine does with 4096 points or more) and as one pass."""
+    (what training reads, and all torch keeps); each split into chunks on two threads (what
+    the engine does with 4096 points or more) and as one pass on one thread."""
     ways = {
         "circuitgrad, every node's gradient": lambda: plan.backward(plan.forward(inputs)),
         "circuitgrad, sources only (training)":

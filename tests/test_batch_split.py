@@ -1,10 +1,10 @@
-"""A big batch's backward pass run in chunks on two threads gives the single pass's numbers.
+"""A big batched pass run in chunks on two threads gives the numbers the single pass gives.
 
-``engine/batch_split.py`` cuts a backward pass of at least 4096 points into chunks along the
-first batch axis, shares them with a worker thread and puts the gradients together. Each test
-runs the same passes both ways (the single pass with splitting turned off) and compares every
-value and every gradient: per-point gradients are computed point by point either way, and a
-weight's gradient is the same sum over the points added in another order (equal to rounding).
+``engine/batch_split.py`` cuts a pass of at least 4096 points into chunks along the first batch
+axis, shares them with a worker thread and puts the results together. Each test runs the same
+passes both ways (the single pass with splitting turned off) and compares every value and every
+gradient: values and per-point gradients are computed point by point either way, and a weight's
+gradient is the same sum over the points added in another order (equal to rounding).
 """
 
 import threading
@@ -47,6 +47,20 @@ def chunk_threads(monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(engine.Plan, "reference_backward", recording)
+    return seen
+
+
+@pytest.fixture
+def forward_threads(monkeypatch):
+    """The threads each chunk's forward pass ran on, recorded as the passes run."""
+    seen = []
+    original = engine.Plan.reference_forward
+
+    def recording(self, *args, **kwargs):
+        seen.append(threading.current_thread().name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine.Plan, "reference_forward", recording)
     return seen
 
 
@@ -97,11 +111,12 @@ def grid(size: int) -> np.ndarray:
 
 @pytest.mark.parametrize("sources_only", [False, True])
 def test_the_h100_net_over_a_grid_split_gives_the_single_pass(single_pass, chunk_threads,
-                                                              sources_only):
+                                                              forward_threads, sources_only):
     plan = plan_of(engine.two_layer_net(100))
     (values, grads), (split_values, split_grads) = both_ways(
         single_pass, plan, {"x": grid(90)}, sources_only=sources_only)
     assert len(chunk_threads) > 2 and len(set(chunk_threads)) == 2  # chunks, on two threads
+    assert len(forward_threads) > 2 and len(set(forward_threads)) == 2
     assert_same_pass(plan, values, grads, split_values, split_grads)
     w2 = plan.index["W2"]  # a weight's gradient: its sum over the points, as the single pass
     hidden = values[plan.index["h1"]]
