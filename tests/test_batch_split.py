@@ -36,32 +36,29 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(batch_split, "CHUNK_BYTES", 1 << 16)
 
 
-@pytest.fixture
-def chunk_threads(monkeypatch):
-    """The threads each chunk's pass ran on, recorded as the passes run."""
+def record_threads(monkeypatch, pass_name: str) -> list:
+    """The names of the threads each call of ``Plan.<pass_name>`` runs on, as the passes run."""
     seen = []
-    original = engine.Plan.reference_backward
+    original = getattr(engine.Plan, pass_name)
 
     def recording(self, *args, **kwargs):
         seen.append(threading.current_thread().name)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(engine.Plan, "reference_backward", recording)
+    monkeypatch.setattr(engine.Plan, pass_name, recording)
     return seen
+
+
+@pytest.fixture
+def chunk_threads(monkeypatch):
+    """The threads each chunk's backward pass ran on (the whole pass's call first)."""
+    return record_threads(monkeypatch, "reference_backward")
 
 
 @pytest.fixture
 def forward_threads(monkeypatch):
-    """The threads each chunk's forward pass ran on, recorded as the passes run."""
-    seen = []
-    original = engine.Plan.reference_forward
-
-    def recording(self, *args, **kwargs):
-        seen.append(threading.current_thread().name)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(engine.Plan, "reference_forward", recording)
-    return seen
+    """The threads each chunk's forward pass ran on (the whole pass's call first)."""
+    return record_threads(monkeypatch, "reference_forward")
 
 
 def fan_out_net() -> engine.Circuit:
