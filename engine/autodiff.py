@@ -30,6 +30,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
+from . import batch_split
 from .circuit import Circuit
 from .errors import CircuitError, GateRunError, quote, shown
 from .gradient_sums import GradientSums, gradients_expected, sent_on
@@ -207,6 +208,9 @@ class Plan:
 
     def reference_forward(self, overrides: dict | None = None) -> list:
         """``forward`` on numpy: the definition of what the circuit computes."""
+        split = batch_split.forward(self, overrides) if overrides else None
+        if split is not None:  # a big batch: the same pass, in chunks on two threads
+            return split
         values = [np.float64(np.nan)] * len(self.nodes)
         for i, value in self.source_values(overrides):
             values[i] = value
@@ -232,6 +236,9 @@ class Plan:
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
+        split = batch_split.backward(self, values, seed, sources_only)
+        if split is not None:  # a big batch: the same pass, in chunks on two threads
+            return split
         sums = GradientSums(values, *self._gradient_sums_plan,
                             keep_gates=not sources_only)
         grads = sums.grads  # None: nothing has reached the node yet

@@ -48,6 +48,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import tensor_gates
+from .masked_gradient import relu_gradient
 from .shapes import matmul_shape, to_number, transposed
 
 MAX_PORTS = 16
@@ -276,7 +277,7 @@ def _pow_backward(xs, out, g, p):
 
 def _relu_backward(xs, out, g, p):
     # torch's threshold_backward: 0 where a <= 0, else the gradient (so at a nan, the gradient)
-    return (np.where(xs[0] <= 0, 0.0, g)[()],)
+    return (relu_gradient(xs[0], g),)
 
 
 def _sign_of(a):
