@@ -40,6 +40,9 @@ from .value_format import value_text
 from .code_runner import CodeGateError, CodeHost, shared_host
 from .code_template import code_gate_template
 from .gate_check import GateCheck, check_code_gate
+from .gate_library import (CLASH, NEW, RENAME, REPLACE, SAME, SKIP, ClashChoice, GateImport,
+                           compare_gates, export_gates, free_gate_name, gate_import,
+                           gate_library, gates_with_uses, read_gate_library)
 
 
 __all__ = [
@@ -70,4 +73,7 @@ __all__ = [
     "gate_unpacking",
     "CodeGateError", "CodeHost", "shared_host", "check_code_gate", "GateCheck",
     "code_gate_template",
+    "CLASH", "NEW", "RENAME", "REPLACE", "SAME", "SKIP", "ClashChoice", "GateImport",
+    "compare_gates", "export_gates", "free_gate_name", "gate_import", "gate_library",
+    "gates_with_uses", "read_gate_library",
 ]
