@@ -444,3 +444,20 @@ class ExpandCommand(_CircuitCommand):
             circuit.connect(wire.src, wire.dst, wire.port)
         if circuit.explicit_output != self.output:
             circuit.set_output(self.output)
+
+
+class ImportGatesCommand(_CircuitCommand):
+    """Define gates imported from a library (an ``engine.GateImport``) as one step; undo
+    removes the gates it added and puts back, as they were, the ones it replaced."""
+
+    def __init__(self, document, gate_import):
+        super().__init__(document, f"Import {_count(len(gate_import.imported), 'gate')}")
+        self.gate_import = gate_import
+        self.done = ()  # what apply did, for take_back
+
+    def redo(self):
+        self.done = self.gate_import.apply(self.circuit)
+
+    def undo(self):
+        self.gate_import.take_back(self.circuit, self.done)
+        self.done = ()
