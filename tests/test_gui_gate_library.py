@@ -209,6 +209,20 @@ def test_export_dialog_writes_the_gates_checked_and_those_they_use_to_a_file_tha
     assert window.statusBar().currentMessage() == "Wrote 2 gates (sig, neuron) to handout.circuit"
 
 
+def test_export_never_writes_over_the_circuits_own_file(qtbot, tmp_path, teacher_file):
+    window = make_window(qtbot, tmp_path)
+    assert window.open_path(teacher_file)
+    show_at(window, qtbot, (1400, 900))
+    before = teacher_file.read_text(encoding="utf-8")
+    window.ask_save_path = lambda title, suggested, file_filter: str(teacher_file)
+    window.action_export_gates.trigger()
+    dialog = window.gate_library.dialog
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert window.errors and "is this circuit's own file" in window.errors[0]
+    assert teacher_file.read_text(encoding="utf-8") == before
+
+
 def test_export_follows_whether_the_circuit_has_gates_of_its_own(qtbot, tmp_path, teacher_file):
     window = make_window(qtbot, tmp_path)
     assert window.open_path(EXAMPLES / "add_mul.circuit")

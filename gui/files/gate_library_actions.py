@@ -28,6 +28,10 @@ from gui.files.gate_library_dialogs import ExportGatesDialog, ImportGatesDialog
 from gui.model.commands import ImportGatesCommand
 
 
+def _same_file(path, other) -> bool:
+    return Path(path).resolve() == Path(other).resolve()
+
+
 def preselected_gates(circuit, node_ids) -> list[str]:
     """The own gates the nodes ``node_ids`` are, in the file's order; all of the file's own
     gates when none of those nodes is one."""
@@ -81,6 +85,12 @@ class GateLibraryActions(QObject):
             return False
         if not Path(path).suffix:
             path = f"{path}.circuit"
+        if self.document.path is not None and _same_file(path, self.document.path):
+            self.window.show_error("Cannot export the gates",
+                                   f"{Path(path).name} is this circuit's own file: exporting "
+                                   "there would replace the circuit by its gates alone. "
+                                   "Choose another file.")
+            return False
         try:
             library = engine.export_gates(self.document.circuit, names, path)
         except CircuitError as error:

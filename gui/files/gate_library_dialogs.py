@@ -114,6 +114,7 @@ class _GateListDialog(QDialog):
         self.note.setVisible(bool(along))
 
     def _refresh(self) -> None:
+        """Update the note, the message and OK after a change (each dialog its own way)."""
         raise NotImplementedError
 
 
