@@ -24,11 +24,12 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from heapq import heappop, heappush
 
 import numpy as np
 
 from .circuit import Circuit
-from .errors import CircuitError, quote, shown
+from .errors import CircuitError, GateRunError, quote, shown
 from .gradient_sums import GradientSums, gradients_expected, sent_on
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
@@ -306,22 +307,26 @@ def topological_order(circuit: Circuit) -> list[str]:
 
 def kahn_order(feeds: dict[str, list[str]]) -> list[str]:
     """Kahn's algorithm on ``feeds`` (each node -> the nodes its output feeds): the nodes so
-    that each comes after the nodes feeding it, insertion order on ties. On a cycle, the order
-    stops short: the nodes on a cycle, and those downstream of one, are left out."""
+    that each comes after the nodes feeding it, and of the nodes ready to come next, the first
+    inserted (a heap of insertion places). So nodes listed in an order the wires allow run in
+    that order: Expand to Scalars relies on it to have the scalar backward pass add each
+    gradient's terms in a known order (engine/scalar_order.py). On a cycle, the order stops
+    short: the nodes on a cycle, and those downstream of one, are left out."""
     pending = dict.fromkeys(feeds, 0)
     for dsts in feeds.values():
         for dst in dsts:
             pending[dst] += 1
-    ready = [node_id for node_id, count in pending.items() if count == 0]
-    ready.reverse()
+    ids = list(feeds)
+    place = {node_id: k for k, node_id in enumerate(ids)}
+    ready = [k for k, node_id in enumerate(ids) if pending[node_id] == 0]  # sorted: a heap
     order = []
     while ready:
-        node_id = ready.pop()
+        node_id = ids[heappop(ready)]
         order.append(node_id)
-        for dst in reversed(feeds[node_id]):
+        for dst in feeds[node_id]:
             pending[dst] -= 1
             if pending[dst] == 0:
-                ready.append(dst)
+                heappush(ready, place[dst])
     return order
 
 
@@ -367,8 +372,15 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
     plan = plan_of(circuit)
     if plan.problems and not allow_incomplete:
         raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
-    values = plan.forward(inputs)
-    grads = plan.backward(values)
+    try:
+        values = plan.forward(inputs)
+        grads = plan.backward(values)
+    except GateRunError:
+        # the gate's definition now carries the failure, so a new plan leaves the gate out
+        circuit.root.own_gate_failed()
+        if not allow_incomplete:
+            raise
+        return run(circuit, inputs, allow_incomplete=True)
     if type(values) is Floats and type(grads) is Floats:
         value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
     else:

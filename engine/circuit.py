@@ -677,6 +677,15 @@ class Circuit:
                                        "a Python name (a code gate's ports are its forward's "
                                        "arguments)")
 
+    def own_gate_failed(self) -> None:
+        """A code gate failed while running (its definition says why): plans and rows are made
+        again, without a notification (the run that found it is still going on)."""
+        self.definitions_version += 1
+        self.structure_version += 1
+        for definition in self.definitions.values():
+            if definition.kind == "compound":
+                definition.circuit.structure_version += 1
+
     def _definitions_changed(self, change: Change) -> None:
         """A definition came, went or changed: every plan and row is made again."""
         self.definitions_version += 1
@@ -688,8 +697,8 @@ class Circuit:
     def _definition_changed(self, name: str, structural: bool, change: Change) -> None:
         """An edit inside compound gate ``name`` (``definition_changed``, with the inner
         change as ``new``)."""
+        self.definitions_version += 1  # rows say what their inside computes (``same_as``)
         if structural:
-            self.definitions_version += 1
             for definition in self.definitions.values():
                 if definition.kind == "compound" and definition.name != name:
                     definition.circuit.structure_version += 1

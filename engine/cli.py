@@ -25,6 +25,7 @@ import numpy as np
 from .autodiff import run
 from .circuit import Circuit
 from .circuit_file import CURRENT_VERSION, load, save
+from .code_trust import trust_code, untrusted_code_gates
 from .errors import CircuitError, quote, shown
 from .blas_threads import single_blas_thread
 from .heap import keep_freed_memory
@@ -156,8 +157,23 @@ def _overrides(circuit: Circuit, assignments: list[tuple[str, object]]) -> dict[
     return inputs
 
 
-def _load_with_overrides(args: argparse.Namespace) -> tuple[Circuit, dict[str, float]]:
+def _load(args: argparse.Namespace) -> Circuit:
+    """The file's circuit; its code gates trusted and checked with --trust, else refused."""
     circuit = load(args.file)
+    untrusted = untrusted_code_gates(circuit)
+    if untrusted and not args.trust:
+        raise CircuitError(f"{args.file}: code gate {quote(untrusted[0])} runs Python code from "
+                           "the file; read the code, then run again with --trust to run it")
+    if untrusted:
+        for name, check in trust_code(circuit).items():
+            if not check.passed:
+                raise CircuitError(f"{args.file}: code gate {quote(name)} does not pass its "
+                                   f"gradient check: {check.message}")
+    return circuit
+
+
+def _load_with_overrides(args: argparse.Namespace) -> tuple[Circuit, dict[str, float]]:
+    circuit = _load(args)
     inputs = _overrides(circuit, args.set)
     circuit.validate()
     return circuit, inputs
@@ -397,7 +413,7 @@ def _train(args: argparse.Namespace) -> int:
     from .datasets import embed_dataset
     from .training import train
 
-    circuit = load(args.file)
+    circuit = _load(args)
     circuit.validate()
     dataset = _training_data(args, circuit)
     _take_suggestions(args, circuit)
@@ -481,6 +497,10 @@ def build_parser() -> argparse.ArgumentParser:
                                   epilog="example:\n  " + command.example,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         command.configure(sub)
+        sub.add_argument("--trust", action="store_true",
+                         help="run the Python code of the file's code gates (only for a file "
+                              "whose code you have read); each is checked against the "
+                              "numerical gradient first")
         sub.set_defaults(execute=command.execute, check=command.check, parser=sub)
     return parser
 

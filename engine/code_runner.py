@@ -126,6 +126,10 @@ class CodeHost:
             self._classes[name] = header["class"]
             return header["class"]
 
+    def is_defined(self, name: str) -> bool:
+        """True if a gate of this name is defined (its code compiled and was one class)."""
+        return name in self._definitions
+
     def class_name(self, name: str) -> str:
         """The class a defined gate's code declares ("MultiplyGate"); the name if unknown."""
         return self._classes.get(name, name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .errors import CircuitError, quote
 
@@ -61,9 +62,22 @@ class CodeDefinition:
         """A code gate uses no other gate."""
         return set()
 
+    @cached_property
+    def syntax_problem(self) -> str:
+        """Its code's syntax error, "" if it compiles (compiling runs nothing)."""
+        try:
+            compile(self.code, f"<gate {self.name}>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return f"line {error.lineno}: SyntaxError: {error.msg}"
+        except (ValueError, RecursionError, MemoryError) as error:
+            return f"its code cannot be compiled: {type(error).__name__}"
+        return ""
+
     @property
     def problem(self) -> str:
         """Why it cannot run now ("" when it can)."""
+        if self.syntax_problem:
+            return f"code gate {quote(self.name)} has a syntax error, {self.syntax_problem}"
         if not self.trusted:
             return f"code gate {quote(self.name)} is not trusted: its code is not run"
         if self.failure:

@@ -21,6 +21,15 @@ class CircuitError(ValueError):
     """A circuit, a file or an edit that cannot be used; the message names the place."""
 
 
+class GateRunError(CircuitError):
+    """A file's own gate failed while the circuit ran (a code gate's exception or runaway);
+    ``gate`` is its name in the file."""
+
+    def __init__(self, message: str, gate: str):
+        super().__init__(message)
+        self.gate = gate
+
+
 def _printable(character: str) -> str:
     """The character, or its escape if it does not print (line breaks, controls, surrogates)."""
     return character if character.isprintable() else \

@@ -140,6 +140,13 @@ ACTIONS = (
     ActionPart("action_expand", "E&xpand to Scalars", ("Ctrl+E",),
                "Write the selected tensor gate (nothing selected: every tensor) as the circuit "
                "of number gates it stands for"),
+    # Ctrl+G is Check Gradients: making a gate takes Ctrl+Alt+G, its way back Ctrl+Shift+G
+    ActionPart("action_make_gate", "Make &Gate…", ("Ctrl+Alt+G",),
+               "Make the selected gates one gate of this file: what enters them becomes its "
+               "ports, the value that leaves them its output"),
+    ActionPart("action_expand_gate", "Expand Ga&te", ("Ctrl+Shift+G",),
+               "Put the selected gate's inside back in its place (the gate stays in this "
+               "file's gates)"),
     # View
     ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
@@ -161,6 +168,12 @@ ACTIONS = (
     ActionPart("action_flow_finish", "Skip to the &End", ("Shift+F6",),
                "Show every number, caption and wire width now", QStyle.SP_MediaSeekForward,
                "End"),
+    ActionPart("action_flow_step_into", "Step &Into Gate", ("F8",),
+               "Show how the inside of this level's compound gate worked out its numbers, one "
+               "gate at a time (Step shows the next)", QStyle.SP_ArrowDown, "Step Into"),
+    ActionPart("action_flow_step_out", "Step O&ut of Gate", ("Shift+F8",),
+               "Put the inside's steps away and go on with the passes", QStyle.SP_ArrowUp,
+               "Step Out"),
     # Run: checks and gradient ascent
     ActionPart("action_check_gradients", "&Check Gradients", ("Ctrl+G",),
                "Compare the backward pass with slopes measured by nudging each input",
@@ -201,14 +214,16 @@ MENUS = (
     ("menu_edit", "&Edit", (
         "action_undo", "action_redo", SEPARATOR,
         "action_cut", "action_copy", "action_paste", "action_duplicate", "action_delete",
-        SEPARATOR, "action_select_all", SEPARATOR, "action_expand")),
+        SEPARATOR, "action_select_all", SEPARATOR, "action_expand", SEPARATOR,
+        "action_make_gate", "action_expand_gate")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),
         "action_flow_play", "action_flow_pause", "action_flow_step", "action_flow_restart",
-        "action_flow_finish", SEPARATOR, "action_check_gradients", SEPARATOR,
+        "action_flow_finish", "action_flow_step_into", "action_flow_step_out", SEPARATOR,
+        "action_check_gradients", SEPARATOR,
         "action_ascent_step", "action_ascent_run")),
     ("menu_train", "&Train", (
         "action_train", "action_train_step", "action_reset_params", SEPARATOR,
@@ -236,7 +251,8 @@ TOOLBARS = (
                                          "action_fit"), movable=False),
     ToolBarPart("flow_toolbar", "Flow", ("action_flow_play", "action_flow_pause",
                                          "action_flow_step", "action_flow_restart",
-                                         "action_flow_finish")),
+                                         "action_flow_finish", "action_flow_step_into",
+                                         "action_flow_step_out")),
 )
 
 

@@ -2,8 +2,8 @@
 
 A student's circuit has its own gate ``sig`` (it doubles); the teacher's library file has the
 lecture's sigmoid ``sig``, a 2-port ``neuron`` that uses it and the guide's ``MultiplyGate``
-(tests/gate_library_files.py, written by hand). On the canvas the files hold only built-in
-gates (``canvas_of_numbers``): the dialogs work on the file's definitions.
+(tests/gate_library_files.py, written by hand); most tests keep only built-in gates on the
+canvas (``canvas_of_numbers``): the dialogs work on the file's definitions.
 """
 
 import os
@@ -91,6 +91,8 @@ def test_rename_a_clash_ok_imports_in_one_step_and_ctrl_z_removes_every_gate(
     assert circuit.definitions["neuron"].circuit.nodes["s"].op == "logistic"
     assert circuit.definitions["MultiplyGate"].trusted is False
     assert document.undo_stack.count() == steps + 1
+    own = window.palette.item("neuron").parent().text(0)  # the palette follows
+    assert own == engine.GROUP_TITLES["own"] and "logistic" in window.palette.gate_names()
     assert window.statusBar().currentMessage() == (
         "Imported 3 gates (sig as logistic, neuron, MultiplyGate); code not trusted yet: "
         "MultiplyGate")
@@ -107,6 +109,7 @@ def test_rename_a_clash_ok_imports_in_one_step_and_ctrl_z_removes_every_gate(
     assert list(document.circuit.definitions) == ["sig"]
     assert document.circuit.definitions["sig"] is mine
     assert document.undo_stack.count() == steps + 1 and document.undo_stack.index() == steps
+    assert "neuron" not in window.palette.gate_names()
     press_on_canvas(qtbot, window, Qt.Key_Y)
     assert list(document.circuit.definitions) == ["sig", "logistic", "neuron", "MultiplyGate"]
 
@@ -180,14 +183,13 @@ def test_export_preselects_the_selected_gates_own_gates_or_else_all():
     assert preselected_gates(circuit, ["w"]) == ["sig", "neuron", "MultiplyGate"]
 
 
-def test_export_dialog_writes_the_gates_checked_and_those_they_use_to_a_file_that_loads(
-        qtbot, tmp_path, teacher_file):
+def test_export_dialog_checks_the_selected_gates_and_writes_a_file_that_loads(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
-    assert window.open_path(teacher_file)
+    assert window.open_path(write(tmp_path, "week4.circuit", TEACHER))  # w, x -> n (a neuron)
     show_at(window, qtbot, (1400, 900))
     window.view.fit_all()
     settle()
-    click_gate(qtbot, window, "f")  # a built-in gate: every own gate is checked at first
+    click_gate(qtbot, window, "n")
     asked = []
     target = tmp_path / "handout"
     window.ask_save_path = lambda title, suggested, file_filter: asked.append(suggested) \
@@ -195,18 +197,17 @@ def test_export_dialog_writes_the_gates_checked_and_those_they_use_to_a_file_tha
     window.action_export_gates.trigger()
     dialog = window.gate_library.dialog
     qtbot.waitExposed(dialog)
-    assert dialog.chosen() == ["sig", "neuron", "MultiplyGate"]
-    for name in ("sig", "MultiplyGate"):
-        click(qtbot, dialog, QCheckBox, f"gate_box_{name}")
-    assert dialog.chosen() == ["neuron"]
+    assert dialog.chosen() == ["neuron"]  # the selected gate's
     assert dialog.note.text() == "Comes along, used by a gate chosen: sig"
+    click(qtbot, dialog, QCheckBox, "gate_box_MultiplyGate")
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     settle()
     assert asked and asked[0].endswith("week4_gates.circuit")
     library = engine.load(tmp_path / "handout.circuit")
-    assert list(library.definitions) == ["sig", "neuron"]
+    assert list(library.definitions) == ["sig", "neuron", "MultiplyGate"]
     assert library.nodes == {}
-    assert window.statusBar().currentMessage() == "Wrote 2 gates (sig, neuron) to handout.circuit"
+    assert window.statusBar().currentMessage() == (
+        "Wrote 3 gates (sig, neuron, MultiplyGate) to handout.circuit")
 
 
 def test_export_never_writes_over_the_circuits_own_file(qtbot, tmp_path, teacher_file):

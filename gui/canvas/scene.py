@@ -419,6 +419,23 @@ class CanvasScene(QGraphicsScene):
         if gate.isSelected():
             self._on_selection_changed()
 
+    def _on_gate_defined(self, change) -> None:
+        self._refresh_own_gates()
+
+    def _on_definition_changed(self, change) -> None:
+        self._refresh_own_gates()
+
+    def _on_gate_status(self, change) -> None:
+        self._refresh_own_gates()
+
+    def _refresh_own_gates(self) -> None:
+        """Redraw the nodes of the file's own gates: a definition came, went or changed (its
+        ports' names, whether it can run)."""
+        nodes = self.document.circuit.nodes
+        for node_id, gate in self._gates.items():
+            if node_id in nodes and nodes[node_id].op in self.document.circuit.definitions:
+                gate.refresh(nodes[node_id])
+
     def _on_output_changed(self, change) -> None:
         self._mark_output(self._current_output_of_circuit())
 
@@ -679,9 +696,10 @@ class CanvasScene(QGraphicsScene):
                 origin = self.nan_origin
                 born = (f"<br><b>{escape(origin.cause)}</b>: {escape(origin.text)}"
                         if origin and origin.node_id == gate.node_id else "")
-                if gate.shape_problem:
-                    born += (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
-                             f"{escape(gate.shape_problem)}</b>")
+                for problem in (gate.shape_problem, gate.gate_problem):
+                    if problem:
+                        born += (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
+                                 f"{escape(problem)}</b>")
                 if gate.tensor_shape:
                     born += ("<br><i>Select it and press I to inspect every element</i>"
                              if gate.is_source else
