@@ -20,9 +20,9 @@ port) or, in orange, why f cannot be computed
 (``document.result.problems``), and its left side shows passing messages from the canvas, the
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
-Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``,
-``ask_template``) and error dialogs (``show_error``) are methods, so tests replace them instead
-of clicking through modal dialogs.
+Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_library_path``,
+``ask_save_path``, ``ask_restore``, ``ask_template``) and error dialogs (``show_error``) are
+methods, so tests replace them instead of clicking through modal dialogs.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from gui.docks.property_panel import PropertyPanel
 from gui.files.app_settings import AppSettings
 from gui.files.autosave import Autosave
 from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, described_examples
+from gui.files.gate_library_actions import GateLibraryActions
 from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
         self.edit_actions = EditActions(self.document, self.scene, self.view, self)
         self.autosave = Autosave(self.document, recovery_folder, parent=self)
         self.files = FileActions(self, self.app_settings, self.autosave)
+        self.gate_library = GateLibraryActions(self, self.app_settings,
+                                               self.scene.selected_node_ids)
         self.help_dialog: HelpDialog | None = None
         self.breadcrumb_bar = BreadcrumbBar(self.document, self.view)  # over the canvas
         self.setCentralWidget(self.view)
@@ -158,6 +161,8 @@ class MainWindow(QMainWindow):
             "action_new": files.new, "action_open": files.open_dialog,
             "action_save": files.save, "action_save_as": files.save_as,
             "action_export_png": files.export_png, "action_export_svg": files.export_svg,
+            "action_import_gates": self.gate_library.import_gates,
+            "action_export_gates": self.gate_library.export_gates,
             "action_quit": self.close,
             "action_cut": edit.cut, "action_copy": edit.copy, "action_paste": edit.paste,
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
@@ -329,6 +334,7 @@ class MainWindow(QMainWindow):
             tool_message.connect(self.show_status)
         self.ascent_panel.runner.running_changed.connect(self.action_ascent_run.setChecked)
         self.training_session.running_changed.connect(self.action_train.setChecked)
+        self.gate_library.follow(self.action_export_gates)
 
     # ----------------------------------------------------------------- reacting to the document
     def document_replaced(self) -> None:
@@ -491,6 +497,11 @@ class MainWindow(QMainWindow):
     def ask_open_path(self, folder: str, file_filter: str) -> str | None:
         """Ask for a file to open."""
         path, _ = QFileDialog.getOpenFileName(self, "Open circuit", folder, file_filter)
+        return path or None
+
+    def ask_library_path(self, folder: str, file_filter: str) -> str | None:
+        """Ask for a circuit file to import gates from."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import gates from", folder, file_filter)
         return path or None
 
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> str | None:

@@ -115,6 +115,10 @@ ACTIONS = (
                QStyle.SP_DialogSaveButton),
     ActionPart("action_save_as", "Save &As…", ("Ctrl+Shift+S",),
                "Save the circuit under a new name"),
+    ActionPart("action_import_gates", "&Import Gates…", (),
+               "Add gates of your own from another circuit file (a teacher's set of gates)"),
+    ActionPart("action_export_gates", "Export &Gates…", (),
+               "Write some of this circuit's own gates to a file others can import"),
     ActionPart("action_export_png", "Export &PNG…", (),
                "Save a picture of the canvas (PNG, 2x resolution)"),
     ActionPart("action_export_svg", "Export S&VG…", (), "Save a drawing of the canvas (SVG)"),
@@ -210,6 +214,7 @@ MENUS = (
     ("menu_file", "&File", (
         "action_new", "action_open", "menu_recent", "menu_examples", SEPARATOR,
         "action_save", "action_save_as", SEPARATOR,
+        "action_import_gates", "action_export_gates", SEPARATOR,
         "action_export_png", "action_export_svg", SEPARATOR, "action_quit")),
     ("menu_edit", "&Edit", (
         "action_undo", "action_redo", SEPARATOR,

@@ -481,3 +481,20 @@ class RemoveGateCommand(_CircuitCommand):
 
     def undo(self):
         self.circuit.define_gate(self.definition)
+
+
+class ImportGatesCommand(_CircuitCommand):
+    """Define gates imported from a library (an ``engine.GateImport``) as one step; undo
+    removes the gates it added and puts back, as they were, the ones it replaced."""
+
+    def __init__(self, document, gate_import):
+        super().__init__(document, f"Import {_count(len(gate_import.imported), 'gate')}")
+        self.gate_import = gate_import
+        self.done = ()  # what apply did, for take_back
+
+    def redo(self):
+        self.done = self.gate_import.apply(self.circuit)
+
+    def undo(self):
+        self.gate_import.take_back(self.circuit, self.done)
+        self.done = ()
