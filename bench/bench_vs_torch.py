@@ -29,13 +29,21 @@ Run by hand: ``python bench/bench_vs_torch.py [--size 200] [--repeat 30]``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import time
 
-import numpy as np
+# torch's OpenMP threads keep spinning after each call and take the core that the engine's
+# second thread needs in the next one; passive, they sleep (torch is then about 10% slower on
+# its own: both figures are in bench/README.md). --torch-spin keeps torch's default.
+if "--torch-spin" not in sys.argv:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import engine
-from engine import batch_split
+import numpy as np  # noqa: E402
+
+import engine  # noqa: E402
+from engine import batch_split  # noqa: E402
 
 try:
     import torch
@@ -243,12 +251,15 @@ def training_steps(repeat: int) -> list:
 
 # --- the table ---------------------------------------------------------------------------------
 
+# torch's default number of threads, read once: every timed call sets its own count
+TORCH_THREADS = torch.get_num_threads() if torch is not None else 1
+
 def _rows(title: str, ways: dict, repeat: int) -> list:
     """(title, way, wall seconds, CPU seconds) rows; each torch way is timed with one thread
     and with torch's default number of threads (set before every call, as the ways take
     turns)."""
     timed = {}
-    threads = sorted({1, torch.get_num_threads()}) if torch is not None else []
+    threads = sorted({1, TORCH_THREADS}) if torch is not None else []
     for name, work in ways.items():
         if not name.startswith("torch"):
             timed[name] = work
@@ -281,6 +292,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--torch-spin", action="store_true",
+                        help="leave torch's OpenMP threads spinning between calls (its default)")
     args = parser.parse_args()
     if torch is None:
         print("torch is not installed: the engine's times only, no comparison "

@@ -172,14 +172,14 @@ def test_non_finite_points_stay_where_they_are(single_pass, small_chunks, chunk_
 
 
 def test_a_pass_under_4096_points_or_under_two_chunks_is_not_split(chunk_threads):
-    plan = plan_of(engine.two_layer_net(40))  # W1 has 80 numbers: 4096 points of 80 are 2.6 MB
+    plan = plan_of(engine.two_layer_net(160))  # 4096 points of h = 160 are 5.2 MB: 2 chunks
     plan.backward(plan.forward({"x": grid(64)[:4095]}))
     assert chunk_threads == [threading.current_thread().name]  # one pass, on this thread
     chunk_threads.clear()
     plan.backward(plan.forward({"x": grid(64)}))
     assert len(chunk_threads) >= 3 and len(set(chunk_threads)) == 2  # the pass, its chunks
     chunk_threads.clear()
-    narrow = plan_of(engine.two_layer_net(10))  # 4096 points of 20 numbers: less than 1 MB
+    narrow = plan_of(engine.two_layer_net(40))  # 4096 points of 80 numbers: under 2 chunks
     narrow.backward(narrow.forward({"x": grid(64)}))
     assert len(chunk_threads) == 1
 
