@@ -465,10 +465,11 @@ def _short(x: float) -> str:
     return f"{x:.3g}".replace("-", "−")
 
 
-def display_symbol(op: str, params: dict) -> str:
+def display_symbol(op: str | Gate, params: dict) -> str:
     """The symbol drawn on a gate and named in captions; gates with a param show it (×−1,
-    +1, x^2: the row's ``param_symbol``)."""
-    gate = GATES[op]
+    +1, x^2: the row's ``param_symbol``). ``op`` is a gate's name or its row (a file's own
+    gate is found only in its file's table, ``node.gate``)."""
+    gate = GATES[op] if isinstance(op, str) else op
     if not gate.param_symbol:
         return gate.symbol
     values = {name: _Param(params.get(name, 0.0), _short) for name in gate.params}

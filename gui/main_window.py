@@ -19,8 +19,8 @@ gate that does not feed f has an open port) or, in orange, why f cannot be compu
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
 Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``,
-``ask_template``) and error dialogs (``show_error``) are methods, so tests replace them instead
-of clicking through modal dialogs.
+``ask_template``, ``ask_trust``) and error dialogs (``show_error``) are methods, so tests replace
+them instead of clicking through modal dialogs.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.dock_layout import DockLayout
+from gui.docks.code_gate_editing import CodeGateEditing
 from gui.docks.explain_panel import ExplainPanel
 from gui.docks.gradcheck_panel import GradCheckPanel
 from gui.docks.inputs_panel import InputsPanel
@@ -44,7 +45,10 @@ from gui.docks.palette import PaletteWidget
 from gui.docks.property_panel import PropertyPanel
 from gui.files.app_settings import AppSettings
 from gui.files.autosave import Autosave
+from gui.files.code_trust import CodeTrust
 from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, described_examples
+from gui.files.trust_dialog import TrustDialog
+from gui.files.trusted_code import TrustedCode
 from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
@@ -123,6 +127,9 @@ class MainWindow(QMainWindow):
         self.training_session = TrainingSession(doc, self)
         self.training_panel = TrainingPanel(self.training_session, self)
         self.boundary_plot = BoundaryPlot(self.training_session, scene, self)
+        self.code_gates = CodeGateEditing(doc, scene, self.view, self)
+        self.code_trust = CodeTrust(doc, TrustedCode(self.app_settings.qsettings),
+                                    lambda name, gates: self.ask_trust(name, gates), self)
 
     def _make_docks(self) -> None:
         # the side columns keep the bottom corners: docks under the canvas do not add their
@@ -157,6 +164,9 @@ class MainWindow(QMainWindow):
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
             "action_expand": lambda: expand_to_scalars(edit),
+            "action_new_code_gate": self.code_gates.new_gate,
+            "action_edit_code_gate": self.code_gates.edit_selected,
+            "action_trust_code": self.code_trust.ask_again,
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
@@ -317,6 +327,11 @@ class MainWindow(QMainWindow):
                              self.boundary_plot.status_message):
             tool_message.connect(self.show_status)
         self.ascent_panel.runner.running_changed.connect(self.action_ascent_run.setChecked)
+        self.scene.code_edit_requested.connect(self.code_gates.edit_gate)
+        self.files.file_opened.connect(self.code_trust.circuit_opened)
+        self.code_gates.gate_written.connect(self.code_trust.remember_if_trusted)
+        for code_message in (self.code_gates.status_message, self.code_trust.status_message):
+            code_message.connect(self.show_status)
         self.training_session.running_changed.connect(self.action_train.setChecked)
 
     # ----------------------------------------------------------------- reacting to the document
@@ -487,6 +502,12 @@ class MainWindow(QMainWindow):
     def ask_template(self):
         """Ask which classifier to build; the circuit, or None if cancelled."""
         return template_dialog.ask_template(self)
+
+    def ask_trust(self, file_name: str, code_gates: dict) -> bool:
+        """Show a file's code gates and ask whether to run them (True: *Trust and run*)."""
+        dialog = TrustDialog(file_name, code_gates, self)
+        dialog.exec()
+        return dialog.trusted()
 
     def show_error(self, title: str, text: str) -> None:
         """Tell the user why something failed."""

@@ -136,6 +136,14 @@ ACTIONS = (
     ActionPart("action_expand", "E&xpand to Scalars", ("Ctrl+E",),
                "Write the selected tensor gate (nothing selected: every tensor) as the circuit "
                "of number gates it stands for"),
+    # Gates: code gates (FORMAT.md 6)
+    ActionPart("action_new_code_gate", "&New Code Gate…", ("Ctrl+Alt+N",),
+               "Write a gate in Python: forward and backward, checked against the numerical "
+               "gradient"),
+    ActionPart("action_edit_code_gate", "&Edit Code Gate…", (),
+               "Edit the code of the selected code gate (or double-click it)"),
+    ActionPart("action_trust_code", "&Trust Code Gates…", (),
+               "Show this file's code gates and choose whether to run them"),
     # View
     ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
@@ -197,6 +205,8 @@ MENUS = (
         "action_undo", "action_redo", SEPARATOR,
         "action_cut", "action_copy", "action_paste", "action_duplicate", "action_delete",
         SEPARATOR, "action_select_all", SEPARATOR, "action_expand")),
+    ("menu_gates", "&Gates", (
+        "action_new_code_gate", "action_edit_code_gate", SEPARATOR, "action_trust_code")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),

@@ -27,6 +27,7 @@ _LOOKS = {
     "constant": (theme.CONST_FILL, theme.CONST_BORDER),
     "arithmetic": (theme.GATE_FILL, theme.INK),
     "nonlinear": (QColor("#fff4e5"), QColor("#b35c00")),
+    "own": (theme.OWN_GATE_FILL, theme.INK),  # a file's own gates, as on the canvas
 }
 
 PORTS_MIN_SIZE = 28  # smaller icons leave the port dots out: they would read as braces
@@ -35,6 +36,8 @@ _icons: dict[tuple[str, int, bool], QIcon] = {}
 
 
 def _gate_row(gate) -> engine.Gate:
+    """A built-in gate's row by its name, or the row given (a file's own gate is found only
+    in its file's table: ``circuit.gates[name]``)."""
     return engine.GATES[gate] if isinstance(gate, str) else gate
 
 
@@ -85,8 +88,9 @@ def _paint(painter: QPainter, gate: engine.Gate, width: int, size: int) -> None:
     painter.drawText(body, Qt.AlignCenter, gate.symbol)
 
 
-def gate_pixmap(name: str, size: int = 32, wide: bool = False) -> QPixmap:
-    """A picture of the gate ``name``, ``size`` pixels high (and 1.5 times as wide if ``wide``)."""
+def gate_pixmap(name: str | engine.Gate, size: int = 32, wide: bool = False) -> QPixmap:
+    """A picture of the gate ``name`` (or row), ``size`` pixels high (and 1.5 times as wide
+    if ``wide``)."""
     gate = _gate_row(name)
     width = round(size * WIDE_RATIO) if wide else size
     pixmap = QPixmap(width, size)
@@ -99,9 +103,11 @@ def gate_pixmap(name: str, size: int = 32, wide: bool = False) -> QPixmap:
     return pixmap
 
 
-def gate_icon(name: str, size: int = 32, wide: bool = False) -> QIcon:
-    """The gate's icon (its body shape with its symbol), made once and cached."""
-    key = (name, size, wide)
+def gate_icon(name: str | engine.Gate, size: int = 32, wide: bool = False) -> QIcon:
+    """The gate's icon (its body shape with its symbol), made once and cached; ``name`` is a
+    built-in gate's name or a row (an own gate's look depends only on its name and kind)."""
+    key = (name, size, wide) if isinstance(name, str) else (
+        name.name, name.group, name.symbol, size, wide)
     icon = _icons.get(key)
     if icon is None:
         icon = QIcon()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui.common import theme
 from engine import display_symbol, feature_name, format_number, is_tensor, shape_text
+from gui.canvas.code_gate_marks import code_gate_mark, paint_code_gate_mark
 from gui.canvas.obstacles import GATE, Obstacle
 from gui.canvas.port_item import OUTPUT, PortItem, port_tooltip
 from gui.canvas.tensor_wire_pictures import tensor_picture
@@ -224,11 +225,15 @@ class GateItem(Obstacle, QGraphicsItem):
         self.node_id = node.id
         self.op = node.op
         self.name = node.name
-        self.symbol = display_symbol(node.op, node.params)  # ×−1, +1, x^2 with a param
+        self.symbol = display_symbol(node.gate, node.params)  # ×−1, +1, x^2 with a param
+        definition = node.gate.definition
+        self.own_kind = definition.kind if definition is not None else ""
+        self.gate_problem = node.gate.problem
         self.is_source = node.gate.is_source
         self.feature = node.feature
         self.frozen = node.gate.variable and not node.trainable
         self.is_const = node.gate.is_source and not node.gate.variable
+        self.code_mark = code_gate_mark(node.gate)  # ✗ or untrusted, for a code gate
         picture = pill_picture(node.value) if self.is_source else None
         self.holds_tensor = picture is not None
         size = gate_size(node, picture)
@@ -370,6 +375,8 @@ class GateItem(Obstacle, QGraphicsItem):
     def mouseDoubleClickEvent(self, event):
         if self.is_source:
             self.scene().edit_value(self.node_id)
+        elif self.scene().is_code_gate(self.node_id):
+            self.scene().request_code_edit(self.node_id)
         elif self.tensor_shape:
             self.scene().request_inspection(self.node_id)
         event.accept()
@@ -401,6 +408,7 @@ class GateItem(Obstacle, QGraphicsItem):
         painter.setPen(theme.SELECTED if selected else theme.SOFT_INK)
         painter.drawText(self._name_rect, Qt.AlignCenter, self.name)
         self._paint_tags(painter, width, height)
+        paint_code_gate_mark(painter, self.code_mark, width, height, radius)
         for port in self.input_ports:
             port.paint_port(painter)
         self.output_port.paint_port(painter)

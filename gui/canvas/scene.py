@@ -65,6 +65,7 @@ class CanvasScene(QGraphicsScene):
     labels_placed = Signal()  # every wire waiting for its numbers' spot has one now
     # show every element of a node's tensor (port None) or of the wire into (node, port)
     inspect_requested = Signal(str, object)
+    code_edit_requested = Signal(str)  # open the code editor on this code gate (its name)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -419,6 +420,23 @@ class CanvasScene(QGraphicsScene):
         if gate.isSelected():
             self._on_selection_changed()
 
+    def _on_gate_defined(self, change) -> None:
+        self._refresh_own_gates()
+
+    def _on_definition_changed(self, change) -> None:
+        self._refresh_own_gates()
+
+    def _on_gate_status(self, change) -> None:
+        self._refresh_own_gates()
+
+    def _refresh_own_gates(self) -> None:
+        """Redraw the nodes of the file's own gates: a definition came, went or changed (its
+        ports' names, whether it can run)."""
+        nodes = self.document.circuit.nodes
+        for node_id, gate in self._gates.items():
+            if node_id in nodes and nodes[node_id].op in self.document.circuit.definitions:
+                gate.refresh(nodes[node_id])
+
     def _on_output_changed(self, change) -> None:
         self._mark_output(self._current_output_of_circuit())
 
@@ -708,6 +726,17 @@ class CanvasScene(QGraphicsScene):
     def request_inspection(self, node_id: str, port: int | None = None) -> None:
         """Ask for every element of a node's tensor (or of the wire into its ``port``)."""
         self.inspect_requested.emit(node_id, port)
+
+    def is_code_gate(self, node_id: str) -> bool:
+        """True when node ``node_id`` is a code gate (double-click edits its code)."""
+        node = self.document.circuit.nodes.get(node_id)
+        definition = node.gate.definition if node is not None else None
+        return definition is not None and definition.kind == "code"
+
+    def request_code_edit(self, node_id: str) -> None:
+        """Ask for the code editor on node ``node_id``'s code gate."""
+        if self.is_code_gate(node_id):
+            self.code_edit_requested.emit(self.document.circuit.nodes[node_id].op)
 
     def _wire_numbers(self, wire: WireItem) -> tuple[str, str]:
         """The wire's value and gradient with every digit (the wire shows them short)."""

@@ -24,9 +24,11 @@ alike. A bad name or port list is refused with a message saying which and why.
 
 API:
     CodeGateDialog(template, check, name="", ports=("x",), code=None, name_problem=None,
-                   parent=None)      code None: a new gate (the template's code)
+                   parent=None, ports_rule=None)      code None: a new gate (the template's code)
         name_problem(name) -> message | None: what the circuit refuses, e.g. a built-in
         gate's name or another gate of the file (not this gate's own name when editing it)
+        ports_rule(ports) -> message | None: what the circuit refuses of valid ports, e.g.
+        another number of them for a gate in use
         .gate() -> CodeGate   .outcome() -> CheckResult | None   .is_checking() -> bool
         .apply()  (what the Apply button does)   .result_state: idle/checking/passed/failed
         signals checked(object gate, object outcome), accepted_gate(object gate)
@@ -156,10 +158,12 @@ class CodeGateDialog(QDialog):
                  check: Callable[[str, list[str], str], CheckResult], name: str = "",
                  ports: Sequence[str] = ("x",), code: str | None = None,
                  name_problem: Callable[[str], str | None] | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None,
+                 ports_rule: Callable[[tuple[str, ...]], str | None] | None = None):
         super().__init__(parent)
         self.setObjectName("code_gate_dialog")
         self._template, self._check, self._name_problem = template, check, name_problem
+        self._ports_rule = ports_rule
         is_new = code is None
         self.setWindowTitle("New Code Gate" if is_new else f"Edit Code Gate: {name}")
         self.name_edit = QLineEdit(name, self)
@@ -259,7 +263,10 @@ class CodeGateDialog(QDialog):
         problem = name_problem_of(gate.name)
         if problem is None and self._name_problem is not None:
             problem = self._name_problem(gate.name)
-        return problem or ports_problem(gate.ports)
+        problem = problem or ports_problem(gate.ports)
+        if problem is None and self._ports_rule is not None:
+            problem = self._ports_rule(gate.ports)
+        return problem
 
     # ----------------------------------------------------------------- the template
     def _template_code(self) -> str:

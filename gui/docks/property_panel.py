@@ -332,7 +332,7 @@ class PropertyPanel(QWidget):
             return
         self.stack.setCurrentIndex(1)
         gate = node.gate
-        self.icon_label.setPixmap(gate_icon(node.op, 32).pixmap(32, 32))
+        self.icon_label.setPixmap(gate_icon(gate, 32).pixmap(32, 32))
         self.op_label.setText(node.op if gate.is_source else f"{node.op} gate")
         self.op_label.setToolTip(gate_tooltip(gate))
         self.formula_label.setText(f"= {gate.formula}" if not gate.is_source else gate.doc)
