@@ -19,8 +19,8 @@ gate that does not feed f has an open port) or, in orange, why f cannot be compu
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
 Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``,
-``ask_template``, ``ask_trust``) and error dialogs (``show_error``) are methods, so tests replace
-them instead of clicking through modal dialogs.
+``ask_template``) and error dialogs (``show_error``) are methods, so tests replace them instead
+of clicking through modal dialogs.
 """
 
 from __future__ import annotations
@@ -45,10 +45,8 @@ from gui.docks.palette import PaletteWidget
 from gui.docks.property_panel import PropertyPanel
 from gui.files.app_settings import AppSettings
 from gui.files.autosave import Autosave
-from gui.files.code_trust import CodeTrust
+from gui.files.code_trust import CodeTrust, ask_with_dialog
 from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, described_examples
-from gui.files.trust_dialog import TrustDialog
-from gui.files.trusted_code import TrustedCode
 from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
@@ -128,7 +126,7 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.training_session, self)
         self.boundary_plot = BoundaryPlot(self.training_session, scene, self)
         self.code_gates = CodeGateEditing(doc, scene, self.view, self)
-        self.code_trust = CodeTrust(doc, TrustedCode(self.app_settings.qsettings),
+        self.code_trust = CodeTrust(doc, self.app_settings.qsettings,
                                     lambda name, gates: self.ask_trust(name, gates), self)
 
     def _make_docks(self) -> None:
@@ -164,9 +162,6 @@ class MainWindow(QMainWindow):
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
             "action_expand": lambda: expand_to_scalars(edit),
-            "action_new_code_gate": self.code_gates.new_gate,
-            "action_edit_code_gate": self.code_gates.edit_selected,
-            "action_trust_code": self.code_trust.ask_again,
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
@@ -178,6 +173,9 @@ class MainWindow(QMainWindow):
             "action_train": training.toggle_train, "action_train_step": training.step,
             "action_reset_params": training.reset_params,
             "action_templates": self.new_from_template,
+            "action_new_code_gate": self.code_gates.new_gate,
+            "action_edit_code_gate": self.code_gates.edit_selected,
+            "action_trust_code": self.code_trust.ask_again,
             "action_shortcuts": self.show_shortcuts,
             "action_gate_reference": self.show_gate_reference,
             "action_about": self.show_about,
@@ -504,10 +502,9 @@ class MainWindow(QMainWindow):
         return template_dialog.ask_template(self)
 
     def ask_trust(self, file_name: str, code_gates: dict) -> bool:
-        """Show a file's code gates and ask whether to run them (True: *Trust and run*)."""
-        dialog = TrustDialog(file_name, code_gates, self)
-        dialog.exec()
-        return dialog.trusted()
+        """Show a file's code gates and ask whether to run them (True: *Trust and run*);
+        tests replace it, as the other questions."""
+        return ask_with_dialog(self, file_name, code_gates)
 
     def show_error(self, title: str, text: str) -> None:
         """Tell the user why something failed."""

@@ -136,6 +136,13 @@ ACTIONS = (
     ActionPart("action_expand", "E&xpand to Scalars", ("Ctrl+E",),
                "Write the selected tensor gate (nothing selected: every tensor) as the circuit "
                "of number gates it stands for"),
+    # View
+    ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
+    ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
+    ActionPart("action_reset_zoom", "&Actual Size", ("Ctrl+0",), "Zoom to 100%"),
+    ActionPart("action_fit", "&Fit Circuit", ("F",), "Zoom to show the whole circuit"),
+    ActionPart("action_reset_layout", "&Reset Layout", (),
+               "Put every dock back in its first place, at its first size"),
     # Gates: code gates (FORMAT.md 6)
     ActionPart("action_new_code_gate", "&New Code Gate…", ("Ctrl+Alt+N",),
                "Write a gate in Python: forward and backward, checked against the numerical "
@@ -144,13 +151,6 @@ ACTIONS = (
                "Edit the code of the selected code gate (or double-click it)"),
     ActionPart("action_trust_code", "&Trust Code Gates…", (),
                "Show this file's code gates and choose whether to run them"),
-    # View
-    ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
-    ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
-    ActionPart("action_reset_zoom", "&Actual Size", ("Ctrl+0",), "Zoom to 100%"),
-    ActionPart("action_fit", "&Fit Circuit", ("F",), "Zoom to show the whole circuit"),
-    ActionPart("action_reset_layout", "&Reset Layout", (),
-               "Put every dock back in its first place, at its first size"),
     # Run: the animated passes
     ActionPart("action_flow_play", "&Play Passes", ("F5",), _FLOW_TIP, QStyle.SP_MediaPlay,
                "Play"),
@@ -205,11 +205,11 @@ MENUS = (
         "action_undo", "action_redo", SEPARATOR,
         "action_cut", "action_copy", "action_paste", "action_duplicate", "action_delete",
         SEPARATOR, "action_select_all", SEPARATOR, "action_expand")),
-    ("menu_gates", "&Gates", (
-        "action_new_code_gate", "action_edit_code_gate", SEPARATOR, "action_trust_code")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),
+    ("menu_gates", "&Gates", (
+        "action_new_code_gate", "action_edit_code_gate", SEPARATOR, "action_trust_code")),
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),
         "action_flow_play", "action_flow_pause", "action_flow_step", "action_flow_restart",

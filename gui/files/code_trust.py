@@ -32,6 +32,8 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from engine import CircuitError
+from gui.files.trust_dialog import TrustDialog
+from gui.files.trusted_code import TrustedCode
 from gui.model.code_snapshot import detached_copy, same_code
 
 
@@ -40,6 +42,13 @@ def code_gates_of(circuit) -> dict[str, dict]:
     return {name: {"ports": list(definition.ports), "code": definition.code}
             for name, definition in circuit.root.definitions.items()
             if definition.kind == "code"}
+
+
+def ask_with_dialog(parent, file_name: str, code_gates: dict) -> bool:
+    """Show the trust dialog (modal) on ``code_gates``; True for *Trust and run*."""
+    dialog = TrustDialog(file_name, code_gates, parent)
+    dialog.exec()
+    return dialog.trusted()
 
 
 def _named(names) -> str:
@@ -83,10 +92,10 @@ class CodeTrust(QObject):
     status_message = Signal(str)
     checked = Signal(dict)  # name -> GateCheck, once a trust's checks are in the document
 
-    def __init__(self, document, store, ask, parent=None):
+    def __init__(self, document, settings, ask, parent=None):
         super().__init__(parent)
         self.document = document
-        self.store = store  # gui.files.trusted_code.TrustedCode
+        self.store = TrustedCode(settings)  # the fingerprints, in the app's QSettings
         self.ask = ask  # ask(file_name, code_gates) -> True for "Trust and run"
         self._report = _TrustReport()  # unparented: the worker holds it as long as it runs
         self._report.done.connect(self._trusted)
