@@ -373,10 +373,10 @@ class GateItem(Obstacle, QGraphicsItem):
         return path
 
     def mouseDoubleClickEvent(self, event):
-        if self.is_source:
-            self.scene().edit_value(self.node_id)
-        elif self.scene().is_code_gate(self.node_id):
+        if self.scene().is_code_gate(self.node_id):  # its code, in the code gate editor
             self.scene().request_code_edit(self.node_id)
+        elif self.is_source:
+            self.scene().edit_value(self.node_id)
         elif self.tensor_shape:
             self.scene().request_inspection(self.node_id)
         event.accept()
