@@ -27,6 +27,8 @@ status bar with the reason, and the canvas is told so it marks the gate ✗.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication
 
@@ -71,6 +73,13 @@ def checks_text(file_name: str, checks: dict) -> str:
             f"not run ({first})")
 
 
+def _end_busy(running: dict) -> None:
+    """Take the busy cursor back if trusts were still running (the window is closing)."""
+    if running:
+        running.clear()
+        QApplication.restoreOverrideCursor()
+
+
 def _trust_in_worker(snapshot, token: int, report) -> None:
     """In a worker thread: trust and check the snapshot's code gates, then report back."""
     try:
@@ -103,6 +112,7 @@ class CodeTrust(QObject):
         self._running: dict[int, tuple] = {}  # token -> (file circuit, file name)
         self._stopped: dict[str, tuple] = {}  # gate name -> (definition, failure) reported
         document.results_changed.connect(self._report_stopped)
+        self.destroyed.connect(partial(_end_busy, self._running))
 
     @property
     def file(self):
