@@ -24,6 +24,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -306,22 +307,26 @@ def topological_order(circuit: Circuit) -> list[str]:
 
 def kahn_order(feeds: dict[str, list[str]]) -> list[str]:
     """Kahn's algorithm on ``feeds`` (each node -> the nodes its output feeds): the nodes so
-    that each comes after the nodes feeding it, insertion order on ties. On a cycle, the order
-    stops short: the nodes on a cycle, and those downstream of one, are left out."""
+    that each comes after the nodes feeding it, and of the nodes ready to come next, the first
+    inserted (a heap of insertion places). So nodes listed in an order the wires allow run in
+    that order: Expand to Scalars relies on it to have the scalar backward pass add each
+    gradient's terms in a known order (engine/scalar_order.py). On a cycle, the order stops
+    short: the nodes on a cycle, and those downstream of one, are left out."""
     pending = dict.fromkeys(feeds, 0)
     for dsts in feeds.values():
         for dst in dsts:
             pending[dst] += 1
-    ready = [node_id for node_id, count in pending.items() if count == 0]
-    ready.reverse()
+    ids = list(feeds)
+    place = {node_id: k for k, node_id in enumerate(ids)}
+    ready = [k for k, node_id in enumerate(ids) if pending[node_id] == 0]  # sorted: a heap
     order = []
     while ready:
-        node_id = ready.pop()
+        node_id = ids[heappop(ready)]
         order.append(node_id)
-        for dst in reversed(feeds[node_id]):
+        for dst in feeds[node_id]:
             pending[dst] -= 1
             if pending[dst] == 0:
-                ready.append(dst)
+                heappush(ready, place[dst])
     return order
 
 

@@ -199,7 +199,8 @@ def port_gradients(node, xs, out, upstream) -> tuple:
     """What the gate sends down each port: its backward, summed back to each port's shape."""
     with np.errstate(all="ignore"):
         sent = node.gate.backward(xs, out, upstream, node.params)
-    return tuple(sum_to_shape(grad, np.shape(x))[()] if np.shape(grad) != np.shape(x) else grad
+    return tuple(sum_to_shape(grad, np.shape(x), in_order=True)[()]
+                 if np.shape(grad) != np.shape(x) else grad
                  for grad, x in zip(sent, xs))
 
 

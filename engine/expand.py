@@ -37,14 +37,15 @@ were added up into f. The expansion says so with add gates summing the elements,
 ``Σ q`` and made the output, so the expanded circuit runs and every gradient is the tensor
 circuit's (its f is then that sum).
 
-Exactness. Element-by-element gates and sums give the tensor circuit's values bit for bit (exp,
-log, tanh and sigmoid up to the last bit their maths libraries differ by: the scalar circuit
-runs on Python floats). numpy hands matmul to BLAS, which fuses each multiply with its add and
-orders the terms its own way, so a matmul's elements agree to rounding: within
-``k·2⁻⁵²·Σ|terms|`` for k terms. A gradient that three or more element gates send back to one
-number (a number broadcast over a vector, x in W·x) is added up in the scalar circuit's backward
-order, not numpy's, so it agrees to rounding too; every other gradient is the same arithmetic on
-the same numbers, bit for bit (two terms add up alike in either order).
+Exactness: the expanded circuit computes every value and every gradient of the region bit
+for bit as the tensor circuit does, on the scalar fast path and on the numpy path alike (the
+fast path takes exp, log, tanh and pow from numpy too, engine/float_maths.py). The tensor side
+keeps to the scalar circuit's order for values this small outside a batch
+(engine/scalar_order.py: a matmul's terms left to right with no fused multiply-add, a
+gradient's terms from the last to the first); the expansion makes its nodes in that order (the
+plan runs them so), and where a number feeds several ports of which one sends it several
+terms, ×1 gates gather each such port's share as the tensor pass does
+(engine/gradient_groups.py).
 """
 
 from __future__ import annotations
@@ -59,10 +60,11 @@ from .autodiff import plan_of
 from .circuit import Circuit, Node, Wire
 from .errors import CircuitError, shown
 from .gates import GATES, MAX_PORTS
+from .gradient_groups import grouped_ports
 from .layout import COLUMN_WIDTH, ROW_SPACING, auto_layout
+from .scalar_order import MAX_ELEMENTS  # every value this small computes as its expansion
 from .tensor_values import shape_text
 
-MAX_ELEMENTS = 64
 # numpy's pairwise sum: below this many elements it adds left to right, from it on it keeps
 # this many running sums (numpy/_core/src/umath/loops_utils.h.src)
 _PAIRWISE_BLOCK = 8
@@ -137,7 +139,7 @@ def expansion_of(circuit: Circuit, nodes: str | Iterable[str] | None = None) -> 
             region |= _region(circuit, shapes, start)
     ordered = [n for n in plan.order if n in region]
     _check(circuit, plan, ordered, selected)
-    builder = _Builder(circuit, region, shapes)
+    builder = _Builder(circuit, region, shapes, grouped_ports(circuit, plan, region))
     for region_node in ordered:
         builder.expand(circuit.nodes[region_node])
     return builder.expansion(ordered)
@@ -224,10 +226,12 @@ def _index_label(name: str, index: tuple) -> str:
 class _Builder:
     """Makes the scalar nodes and wires, one region node at a time, in plan order."""
 
-    def __init__(self, circuit: Circuit, region: set[str], shapes: dict):
+    def __init__(self, circuit: Circuit, region: set[str], shapes: dict, grouped: dict):
         self.circuit = circuit
         self.region = region
         self.shapes = shapes
+        self.grouped = grouped  # the (consumer, port)s fed through ×1 gates
+        self.copied: dict[str, str] = {}  # each ×1 gate -> the element it passes on
         self.taken = set(circuit.nodes) - region
         self.nodes: list[Node] = []
         self.made: dict[str, Node] = {}  # the same nodes by id
@@ -283,16 +287,34 @@ class _Builder:
 
     def _product_label(self, a: str, b: str) -> str:
         """A term of a matmul as the lecture writes it: "W[0,1]·x[1]"."""
-        return "·".join(self._node(n).name for n in (a, b))
+        return "·".join(self._node(self.copied.get(n, n)).name for n in (a, b))
 
     def _node(self, node_id: str) -> Node:
         made = self.made.get(node_id)
         return made if made is not None else self.circuit.nodes[node_id]
 
     def _inputs(self, node: Node) -> list[np.ndarray]:
-        """Each port's elements: an expanded node's, or a number's own id."""
-        return [self.elements[src] if src in self.elements else np.array(src, dtype=object)
-                for src in self.circuit.inputs_of(node.id)]
+        """Each port's elements: an expanded node's, or a number's own id (or the ×1 gates
+        that gather the port's gradient, engine/gradient_groups.py)."""
+        sources = self.circuit.inputs_of(node.id)
+        inputs = [self.elements[src] if src in self.elements else np.array(src, dtype=object)
+                  for src in sources]
+        # the last port's first: the scalar backward pass adds their sums from the first port
+        for port in reversed(range(len(sources))):
+            if (node.id, port) in self.grouped:
+                inputs[port] = self._copies(sources[port], inputs[port], node)
+        return inputs
+
+    def _copies(self, source: str, elements: np.ndarray, consumer: Node) -> np.ndarray:
+        """A ×1 gate for each element of ``source``, between it and a port of ``consumer``."""
+        copies = np.empty(elements.shape, dtype=object)
+        for index in np.ndindex(elements.shape):
+            element = str(elements[index])
+            copies[index] = self._gate(
+                "scale", f"{_index_id(source, index)}_{consumer.id}", [element],
+                label=f"{self._node(element).name} to {consumer.name}", params={"c": 1.0})
+            self.copied[copies[index]] = element
+        return copies
 
     # ----------------------------------------------------------------- per kind of node
     def expand(self, node: Node) -> None:

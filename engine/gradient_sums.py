@@ -69,6 +69,11 @@ class GradientSums:
     def add(self, j: int, grad, passed: bool = False) -> None:
         """Add ``grad`` to what reached node ``j`` (``passed``: it is another node's gradient,
         handed on unchanged); once the last has come, make it j's shape and j's own array."""
+        if type(grad) is np.ndarray and grad.ndim == self._ranks[j] \
+                and grad.shape != np.shape(self.values[j]):
+            # no batch: each port's broadcast terms summed at once, as the expanded scalar
+            # circuit sums them (engine/gradient_groups.py)
+            grad, passed = sum_to_shape(grad, np.shape(self.values[j]), in_order=True), False
         held = self.grads[j]
         if held is None:
             held = grad
@@ -76,7 +81,9 @@ class GradientSums:
         else:
             if np.shape(grad) != np.shape(held):  # a tensor step summed one over the points
                 value, rank = self.values[j], self._ranks[j]
-                held, grad = reduce_to(held, value, rank), reduce_to(grad, value, rank)
+                in_order = np.ndim(held) == np.ndim(grad) == rank  # no batch: see sum_to_shape
+                held = reduce_to(held, value, rank, in_order)
+                grad = reduce_to(grad, value, rank, in_order)
                 self._own[j] = False  # the sum is reduce_to's, maybe a number
             if self._own[j] and np.shape(grad) == np.shape(held):
                 np.add(held, grad, out=held)
@@ -88,7 +95,9 @@ class GradientSums:
         if not self._waiting[j]:
             shape = np.shape(self.values[j])
             if np.shape(held) != shape:
-                if not self._sent_on[j]:
+                if np.ndim(held) == len(shape) == self._ranks[j]:  # no batch: see sum_to_shape
+                    held = sum_to_shape(held, shape, in_order=True)
+                elif not self._sent_on[j]:
                     held = sum_to_shape(held, shape)
                 else:  # its gate reads it per point, but at the gate's own shape
                     held = sum_own_axes(held, shape, self._ranks[j])

@@ -180,7 +180,7 @@ class GateBackward:
             else:
                 sent = self.step.backward(self.gate.backward, self.xs, self.out, upstream,
                                           self.params)
-        return sum_to_shape(sent[port], self.in_shapes[port])
+        return sum_to_shape(sent[port], self.in_shapes[port], in_order=True)
 
     def _numbers_per_row(self) -> int:
         """How many numbers one backward call makes per upstream row: every port's gradient

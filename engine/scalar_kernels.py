@@ -8,8 +8,9 @@ inputs from the list of values itself, and the backward kernels add into the lis
 in place (``+=``, so fan-out is right). The kernels are made here, once per gate and number of
 ports, from the gate table's scalar functions; nothing is generated as source code.
 
-Python float arithmetic agrees with numpy's float64 wherever the result is finite (up to the
-last bit of exp, log and tanh, whose libraries differ). It differs only where Python raises
+Python float arithmetic agrees with numpy's float64 wherever the result is finite, bit for bit
+(exp, log, tanh and a general power call numpy's own functions, engine/float_maths.py, as
+Python's maths library differs from numpy's in the last bit). It differs only where Python raises
 (1/0, exp(1000), log(0), a negative number to a fractional power) or where a number comes out
 inf or nan (and then max/min would not propagate nan the way numpy does). So a run that raises
 or leaves any non-finite value or gradient returns None, and the plan redoes it on the numpy

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import scalar_order
+
 
 class ShapeError(ValueError):
     """Shapes that do not fit a gate; the message says how ("cannot multiply ...")."""
@@ -71,14 +73,18 @@ def lifted(value, rank: int, to_rank: int):
     return np.reshape(value, shape[:batch] + (1,) * extra + shape[batch:])
 
 
-def sum_to_shape(grad, shape: tuple):
+def sum_to_shape(grad, shape: tuple, in_order: bool = False):
     """A broadcast gradient summed back to the shape of the value it belongs to (numpy's
-    right-aligned broadcasting: leading axes summed away, stretched size-1 axes summed)."""
+    right-aligned broadcasting: leading axes summed away, stretched size-1 axes summed).
+    ``in_order``: the gradient is not a batch's, so a small one is summed in the order its
+    expanded scalar circuit adds it (engine/scalar_order.py)."""
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape == shape:
         return grad
     if grad.ndim < len(shape):  # a batched node that does not reach the output: its 0 per point
         grad = grad + np.zeros(shape)
+    if in_order and scalar_order.fits(grad):
+        return scalar_order.summed_back(grad, shape)
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
@@ -101,11 +107,11 @@ def sum_own_axes(grad, shape: tuple, rank: int):
     return grad.sum(axis=axes, keepdims=True) if axes else grad
 
 
-def reduce_to(grad, value, rank: int):
+def reduce_to(grad, value, rank: int, in_order: bool = False):
     """The gradient a port sent, summed back to the shape of ``value`` (of ``rank``, maybe
     batched): over the points for an unbatched value, over each point's broadcast axes for a
     batched one. Every batched value of a run has the same number of batch axes (``Plan``
-    refuses batches that do not)."""
+    refuses batches that do not). ``in_order``: as ``sum_to_shape``'s."""
     shape = np.shape(value)
     if np.shape(grad) == shape:
         return grad
@@ -116,4 +122,4 @@ def reduce_to(grad, value, rank: int):
         summed = sum_to_shape(grad, lifted_shape)
         # a view of what the gate sent would share memory with another node's gradient
         return summed.reshape(shape) if summed is not grad else np.reshape(grad, shape).copy()
-    return sum_to_shape(grad, shape)
+    return sum_to_shape(grad, shape, in_order)

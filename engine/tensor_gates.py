@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import scalar_order
+
 
 def _ranks(xs, ranks):
     return tuple(np.ndim(x) for x in xs) if ranks is None else ranks
@@ -61,6 +63,8 @@ def matmul_forward(xs, p, ranks=None):
     rank_a, rank_b = _ranks(xs, ranks)
     batched_a, batched_b = _batched(xs, (rank_a, rank_b))
     if not batched_a and not batched_b:
+        if scalar_order.fits(a, b):  # as the expanded scalar circuit computes it, bit for bit
+            return scalar_order.matmul(a, b)
         return np.matmul(a, b)[()]
     if batched_b and not batched_a and rank_b == 1:  # W · x for each point x: one big product
         return np.matmul(b, a.T if rank_a == 2 else a)
@@ -76,6 +80,9 @@ def matmul_backward(xs, out, g, p, ranks=None):
     a, b = xs
     rank_a, rank_b = _ranks(xs, ranks)
     batched_a, batched_b = _batched(xs, (rank_a, rank_b))
+    if (not batched_a and not batched_b and np.ndim(g) == rank_a + rank_b - 2
+            and scalar_order.fits(a, b, g)):
+        return scalar_order.matmul_grads(a, b, g)
     if batched_b and not batched_a and rank_b == 1:
         rows_g, rows_b = _rows(g, rank_a - 1), _rows(b, 1)
         if rank_a == 2:  # q = W x per point: dW = Σ dq xᵀ, dx = Wᵀ dq
@@ -107,7 +114,10 @@ def sum_forward(xs, p, ranks=None):
     rank = _ranks(xs, ranks)[0]
     if rank == 0:
         return x
-    return np.sum(x, axis=_own_axes(x, rank))[()]
+    total = np.sum(x, axis=_own_axes(x, rank))[()]
+    if np.ndim(x) == rank and total == 0:  # its sign as the expanded scalar circuit's
+        return scalar_order.zero_sum(x)
+    return total
 
 
 def sum_backward(xs, out, g, p, ranks=None):

@@ -15,6 +15,8 @@ need help (engine/shapes.py says why):
 
 from __future__ import annotations
 
+import numpy as np
+
 from .gates import Gate
 from .shapes import broadcast, lifted, reduce_to
 
@@ -33,8 +35,12 @@ class TensorStep:
         self.ranks = ranks
         self.out_rank = out_rank
 
-    def _reduced(self, sent, xs) -> tuple:
-        return tuple(reduce_to(grad, x, rank) for grad, x, rank in zip(sent, xs, self.ranks))
+    def _reduced(self, sent, xs, upstream) -> tuple:
+        # outside a batch, small gradients are summed as the expanded scalar circuit sums them
+        in_order = np.ndim(upstream) == self.out_rank and all(
+            np.ndim(x) == rank for x, rank in zip(xs, self.ranks))
+        return tuple(reduce_to(grad, x, rank, in_order)
+                     for grad, x, rank in zip(sent, xs, self.ranks))
 
 
 class LiftedStep(TensorStep):
@@ -49,7 +55,7 @@ class LiftedStep(TensorStep):
 
     def backward(self, backward, xs, out, upstream, params) -> tuple:
         """The gradients, each summed back to its port's shape."""
-        return self._reduced(backward(self._lifted(xs), out, upstream, params), xs)
+        return self._reduced(backward(self._lifted(xs), out, upstream, params), xs, upstream)
 
 
 class RankedStep(TensorStep):
@@ -61,7 +67,7 @@ class RankedStep(TensorStep):
 
     def backward(self, backward, xs, out, upstream, params) -> tuple:
         """The gradients, each summed back to its port's shape."""
-        return self._reduced(backward(xs, out, upstream, params, self.ranks), xs)
+        return self._reduced(backward(xs, out, upstream, params, self.ranks), xs, upstream)
 
 
 def tensor_step(gate: Gate, in_shapes: list, out_shape: tuple) -> TensorStep | None:

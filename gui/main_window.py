@@ -33,6 +33,7 @@ from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
+from gui.canvas.making_gates import expand_gate, make_gate
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.dock_layout import DockLayout
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
     def _make_panels(self) -> None:
         """The panels of the docks, and the tools that watch and drive the circuit."""
         doc, scene = self.document, self.scene
-        self.palette = PaletteWidget(self)
+        self.palette = PaletteWidget(self, document=doc)
         self.property_panel = PropertyPanel(doc, self)
         self.inputs_panel = InputsPanel(doc, self)
         self.flow_controller = FlowController(doc, scene, self)
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
             "action_select_all": edit.select_all,
             "action_expand": lambda: expand_to_scalars(edit),
+            "action_make_gate": lambda: make_gate(edit),
+            "action_expand_gate": lambda: expand_gate(edit),
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,

@@ -136,6 +136,13 @@ ACTIONS = (
     ActionPart("action_expand", "E&xpand to Scalars", ("Ctrl+E",),
                "Write the selected tensor gate (nothing selected: every tensor) as the circuit "
                "of number gates it stands for"),
+    # Ctrl+G is Check Gradients: making a gate takes Ctrl+Alt+G, its way back Ctrl+Shift+G
+    ActionPart("action_make_gate", "Make &Gate…", ("Ctrl+Alt+G",),
+               "Make the selected gates one gate of this file: what enters them becomes its "
+               "ports, the value that leaves them its output"),
+    ActionPart("action_expand_gate", "Expand Ga&te", ("Ctrl+Shift+G",),
+               "Put the selected gate's inside back in its place (the gate stays in this "
+               "file's gates)"),
     # View
     ActionPart("action_zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Zoom in"),
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
@@ -204,7 +211,8 @@ MENUS = (
     ("menu_edit", "&Edit", (
         "action_undo", "action_redo", SEPARATOR,
         "action_cut", "action_copy", "action_paste", "action_duplicate", "action_delete",
-        SEPARATOR, "action_select_all", SEPARATOR, "action_expand")),
+        SEPARATOR, "action_select_all", SEPARATOR, "action_expand", SEPARATOR,
+        "action_make_gate", "action_expand_gate")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),

@@ -2,8 +2,8 @@
 
 Each case builds a tensor circuit, scores its gate's output as f = Σ (out · C) with a constant C
 of random numbers (so every element gets its own upstream gradient), expands it, and compares
-every element of every expanded node, value and gradient, with the tensor run: bit for bit
-where engine/expand.py says so, else within its stated bound.
+every element of every expanded node, value and gradient, with the tensor run: bit for bit (the
+sign of a zero too), on the scalar fast path and on the numpy path alike.
 """
 
 import math
@@ -14,10 +14,9 @@ import pytest
 import engine
 from engine import EXPAND_MAX_ELEMENTS as MAX_ELEMENTS
 from engine import expanded, expansion_of
-from tests.helpers import build
+from tests.helpers import EXAMPLES, build
 
 RNG_SEED = 11
-EPS = 2.0 ** -52
 WX = {"W": [[0.1, 0.5], [-0.3, 0.8]], "x": [0.2, 0.4]}
 
 
@@ -55,21 +54,41 @@ def scored(op: str, shapes: list, params: dict | None = None, positive: bool = F
 
 
 def compared(circuit: engine.Circuit, node_id: str | None = None):
-    """(tensor result, scalar result, expansion) of ``circuit`` and its expansion."""
+    """(tensor result, scalar result, expansion) of ``circuit`` and its expansion; the scalar
+    result is the fast path's, and the numpy path's is checked to be the same bit for bit."""
     expansion = expansion_of(circuit, node_id)
     flat = expanded(circuit, node_id)
     assert all(not engine.is_tensor(node.value) for node in flat.nodes.values()
                if node.gate.is_source), "the expanded circuit still holds a tensor"
-    assert not engine.plan_of(flat).problems
-    return engine.run(circuit), engine.run(flat), expansion
+    plan = engine.plan_of(flat)
+    assert not plan.problems
+    scalar = engine.run(flat)
+    if all(node.gate.is_source or node.gate.scalar_forward for node in flat.nodes.values()):
+        assert plan.scalar_forward() is not None, "the expanded circuit left the fast path"
+    values = plan.reference_forward()
+    grads = plan.reference_backward(values)
+    for node_id, value, grad in zip(plan.order, values, grads):
+        assert same_bits(float(value), scalar.values[node_id]), f"value of {node_id}"
+        assert same_bits(float(grad), scalar.grads[node_id]), f"gradient of {node_id}"
+    return engine.run(circuit), scalar, expansion
+
+
+def same_bits(a: float, b: float) -> bool:
+    """The same float, the sign of a zero included (nan is nan)."""
+    return (a == b and math.copysign(1, a) == math.copysign(1, b)) or (a != a and b != b)
 
 
 def element_pairs(tensor, scalar, expansion, which: str):
     """(tensor element, scalar node's number, node id) for every element of every expanded
-    node and every node both circuits have; ``which`` is "values" or "grads"."""
-    pairs = []
+    node and every node both circuits have; ``which`` is "values" or "grads". A transpose's
+    elements are its input's nodes, rewired: their gradients are the input's, not its own."""
+    pairs, made = [], set()
     for node_id, elements in expansion.elements.items():
-        numbers = np.asarray(getattr(tensor, which)[node_id])
+        ids = set(elements.reshape(-1))
+        rewired, made = ids <= made, made | ids
+        if which == "grads" and rewired:
+            continue
+        numbers = np.broadcast_to(getattr(tensor, which)[node_id], elements.shape)
         for index in np.ndindex(elements.shape):
             element = elements[index]
             pairs.append((float(numbers[index]), getattr(scalar, which)[element], element))
@@ -81,25 +100,17 @@ def element_pairs(tensor, scalar, expansion, which: str):
 
 def assert_bit_for_bit(tensor, scalar, expansion):
     for which in ("values", "grads"):
-        for expected, got, element in element_pairs(tensor, scalar, expansion, which):
-            assert got == expected and math.copysign(1, got) == math.copysign(1, expected), (
-                f"{which} of {element}: {got!r} != {expected!r}")
-
-
-def assert_to_rounding(tensor, scalar, expansion, terms: int):
-    """Every element within terms·eps of the circuit's scale (matmul through BLAS)."""
-    for which in ("values", "grads"):
         pairs = element_pairs(tensor, scalar, expansion, which)
-        scale = max(abs(expected) for expected, _got, _e in pairs)
+        assert pairs
         for expected, got, element in pairs:
-            assert abs(got - expected) <= 4 * terms * EPS * scale, (
-                f"{which} of {element}: {got!r} vs {expected!r}")
+            assert same_bits(got, expected), f"{which} of {element}: {got!r} != {expected!r}"
 
 
 # ----------------------------------------------------------------- every tensor gate
-TENSOR_GATE_CASES = {
-    "matmul": [[(2, 3), (3,)], [(3,), (3, 2)], [(2, 3), (3, 4)], [(5,), (5,)],
-               [(1, 20), (20,)], [(4, 1), (1, 3)]],
+TENSOR_GATE_CASES = {  # matmul in every rank combination: (2, 2), (2, 1), (1, 2), (1, 1)
+    "matmul": [[(2, 3), (3, 4)], [(2, 3), (3,)], [(3,), (3, 2)], [(5,), (5,)],
+               [(1, 20), (20,)], [(4, 1), (1, 3)], [(8, 8), (8, 8)], [(3, 17), (17, 2)],
+               [(64,), (64,)]],
     "sum": [[(5,)], [(3, 4)], [(8,)], [(13,)], [(1,)], [(8, 8)], [(7, 9)]],
     "transpose": [[(2, 3)], [(4,)], [(1, 5)]],
 }
@@ -115,7 +126,7 @@ def test_matmul_expands_to_muls_and_adds_with_the_same_numbers(shapes):
     circuit = scored("matmul", shapes)
     tensor, scalar, expansion = compared(circuit, "g")
     terms = shapes[0][-1]
-    assert_to_rounding(tensor, scalar, expansion, terms)
+    assert_bit_for_bit(tensor, scalar, expansion)
     # each output element is one add of one mul per term (a single term: just the mul)
     flat = expanded(circuit, "g")
     first = expansion.elements["g"].reshape(-1)[0]
@@ -158,31 +169,46 @@ def test_sum_of_many_elements_needs_more_than_one_add_and_keeps_its_id():
 # ----------------------------------------------------------------- element-by-element gates
 BROADCAST_CASES = [
     ("add", [(), (4,)], {}),  # a number added to a vector feeds every element's gate
+    ("add", [(), (8, 8)], {}),  # ... to 64 elements, its gradient 64 terms
     ("mul", [(3,), (2, 3)], {}),  # a vector times each row of a matrix
+    ("mul", [(4, 1), (1, 5)], {}),  # a column times a row: both stretched
     ("sub", [(2, 3), (2, 1)], {}),
+    ("sub", [(), (3, 3)], {}),
     ("max", [(3,), (), (2, 3)], {}),
+    ("min", [(2, 3), (3,)], {}),
     ("div", [(2, 2), (2,)], {}),
+    ("div", [(), (2, 3)], {}),
+    ("neg", [(2, 3)], {}),
+    ("abs", [(4,)], {}),
+    ("recip", [(3, 2)], {}),
     ("relu", [(2, 3)], {}),
     ("pow", [(5,)], {"p": 3.0}),
+    ("pow", [(2, 2)], {"p": 2.0}),
+    ("pow", [(3,)], {"p": 0.5}),
     ("scale", [(2, 2)], {"c": -1.5}),
+    ("offset", [(3, 2)], {"c": 0.25}),
 ]
-# their maths libraries (numpy's and Python's) may differ in the last bit
-TRANSCENDENTAL = [("exp", [(3,)]), ("log", [(2, 2)]), ("tanh", [(4,)]), ("sigmoid", [(3,)])]
+# Python's maths library differs from numpy's: the fast path takes these from numpy
+TRANSCENDENTAL = [("exp", [(3,)], {}), ("log", [(2, 2)], {}), ("tanh", [(4,)], {}),
+                  ("sigmoid", [(3,)], {}), ("pow", [(2, 3)], {"p": 1.7}),
+                  ("pow", [(5,)], {"p": -0.3}), ("tanh", [(8, 8)], {}), ("exp", [(64,)], {})]
+
+
+def test_every_element_by_element_gate_has_a_case():
+    covered = {op for op, _shapes, _params in BROADCAST_CASES + TRANSCENDENTAL}
+    assert covered == {gate.name for gate in engine.GATE_LIST
+                       if gate.elementwise and not gate.is_source}
 
 
 @pytest.mark.parametrize("op, shapes, params", BROADCAST_CASES, ids=lambda case: str(case))
 def test_elementwise_gates_expand_per_element_with_broadcasting(op, shapes, params):
-    circuit = scored(op, shapes, params, positive=op == "div")
+    circuit = scored(op, shapes, params, positive=op in ("div", "recip", "pow"))
     tensor, scalar, expansion = compared(circuit, "g")
     out_shape = engine.plan_of(circuit).shapes["g"]
     flat = expanded(circuit, "g")
     made = [node.op for node in flat.nodes.values() if (node.label or "").startswith("g[")]
     assert made == [op] * math.prod(out_shape)
-    broadcast_fan_out = max(math.prod(out_shape) // max(math.prod(s), 1) for s in shapes)
-    if broadcast_fan_out <= 2:  # a gradient of at most two terms is added in any order alike
-        assert_bit_for_bit(tensor, scalar, expansion)
-    else:
-        assert_to_rounding(tensor, scalar, expansion, broadcast_fan_out)
+    assert_bit_for_bit(tensor, scalar, expansion)
 
 
 def test_a_number_added_to_a_vector_feeds_every_elements_gate():
@@ -194,10 +220,11 @@ def test_a_number_added_to_a_vector_feeds_every_elements_gate():
     assert "b" in flat.nodes and flat.node("b").value == 2.0  # a number stays as it is
 
 
-@pytest.mark.parametrize("op, shapes", TRANSCENDENTAL, ids=str)
-def test_transcendental_gates_agree_to_their_last_bits(op, shapes):
-    tensor, scalar, expansion = compared(scored(op, shapes, positive=True), "g")
-    assert_to_rounding(tensor, scalar, expansion, 2)
+@pytest.mark.parametrize("op, shapes, params", TRANSCENDENTAL, ids=str)
+def test_transcendental_gates_expand_to_the_same_numbers_bit_for_bit(op, shapes, params):
+    circuit = scored(op, shapes, params, positive=True)
+    tensor, scalar, expansion = compared(circuit, "g")
+    assert_bit_for_bit(tensor, scalar, expansion)
 
 
 # ----------------------------------------------------------------- the lecture's example
@@ -223,7 +250,7 @@ def test_expanding_the_matmul_of_wx_squared_gives_the_lectures_gradients():
     assert {node.op for node in flat.nodes.values()} == {"input", "mul", "add", "pow"}
     assert flat.output_id() == "f"
     tensor, scalar, expansion = compared(circuit, "q")
-    assert_to_rounding(tensor, scalar, expansion, 2)
+    assert_bit_for_bit(tensor, scalar, expansion)
 
 
 def test_expanded_nodes_are_laid_out_left_to_right_without_overlap():
@@ -271,7 +298,7 @@ def test_an_expanded_matrix_output_runs_with_the_tensor_circuits_gradients():
     flat = expanded(circuit)
     assert flat.nodes[flat.output_id()].label == "Σ s"
     assert scalar.value == pytest.approx(float(np.sum(tensor.values["s"])), rel=1e-12)
-    assert_to_rounding(tensor, scalar, expansion, terms=3)
+    assert_bit_for_bit(tensor, scalar, expansion)
 
 
 def test_expanding_keeps_trainable_flags_consts_and_data_columns():
@@ -341,3 +368,153 @@ def test_several_selected_nodes_expand_their_region_once_and_numbers_are_left_ou
     assert engine.circuit_to_dict(expanded(circuit, ["W", "b", "f"])) == one
     with pytest.raises(engine.CircuitError, match="the selected gates work on single numbers"):
         expansion_of(circuit, ["b", "g"])
+
+
+# ----------------------------------------------------------------- whole circuits
+@pytest.mark.parametrize("name", ["wx_squared.circuit", "relu_jacobian.circuit",
+                                  "numpy_net_11_lines.circuit"])
+def test_the_examples_expanded_whole_give_the_same_numbers_bit_for_bit(name):
+    tensor, scalar, expansion = compared(engine.load(EXAMPLES / name))
+    assert_bit_for_bit(tensor, scalar, expansion)
+
+
+def two_layer_net_3x3() -> engine.Circuit:
+    """f = Σ (W2·relu(W1·x + b1) + b2)², both layers 3×3."""
+    rng = np.random.default_rng(RNG_SEED)
+    return build({"x": ("input", rng.standard_normal(3).tolist()),
+                  "W1": ("input", rng.standard_normal((3, 3)).tolist()),
+                  "b1": ("input", rng.standard_normal(3).tolist()),
+                  "W2": ("input", rng.standard_normal((3, 3)).tolist()),
+                  "b2": ("input", rng.standard_normal(3).tolist()),
+                  "z1": "matmul", "a1": "add", "h": "relu", "z2": "matmul", "s": "add",
+                  "sq": ("pow", {"params": {"p": 2.0}}), "f": "sum"},
+                 {"z1": ["W1", "x"], "a1": ["z1", "b1"], "h": ["a1"], "z2": ["W2", "h"],
+                  "s": ["z2", "b2"], "sq": ["s"], "f": ["sq"]})
+
+
+def test_a_3x3_two_layer_net_expanded_gives_the_same_numbers_bit_for_bit():
+    circuit = two_layer_net_3x3()
+    tensor, scalar, expansion = compared(circuit)
+    assert_bit_for_bit(tensor, scalar, expansion)
+    assert "scale" not in {node.op for node in expanded(circuit).nodes.values()}
+    # selecting the second layer's matmul expands the same region: the whole net
+    assert set(expansion_of(circuit, "z2").region) == set(circuit.nodes)
+
+
+def test_the_templates_two_layer_net_of_3_units_expanded_gives_the_same_numbers():
+    circuit = engine.two_layer_net(3, "relu", seed=2)
+    tensor, scalar, expansion = compared(circuit)
+    assert_bit_for_bit(tensor, scalar, expansion)
+
+
+def test_an_expanded_circuit_runs_its_nodes_in_the_order_they_were_made():
+    flat = expanded(two_layer_net_3x3())
+    assert engine.topological_order(flat) == list(flat.nodes)
+    # and a saved and reloaded one computes the same bits
+    tensor = engine.run(flat)
+    again = engine.run(engine.loads(engine.dumps(flat)))
+    for node_id in flat.nodes:
+        assert same_bits(again.grads[node_id], tensor.grads[node_id])
+
+
+# ----------------------------------------------------------------- a number feeding several ports
+FAN_OUT_CASES = {
+    # x feeds W·x (3 terms each) and the product with it (1 term)
+    "x in W·x and in (W·x)·x": (
+        {"W": (3, 3), "x": (3,), "q": "matmul", "r": "mul"},
+        {"q": ["W", "x"], "r": ["q", "x"]}, "r"),
+    # S·S: each element of S gets a row's and a column's terms
+    "S·S": ({"S": (3, 3), "q": "matmul"}, {"q": ["S", "S"]}, "q"),
+    # Aᵀ·A: A reaches the matmul directly and through the transpose
+    "Aᵀ·A": ({"A": (3, 2), "t": "transpose", "q": "matmul"},
+             {"t": ["A"], "q": ["t", "A"]}, "q"),
+    # a number added to a matrix product and multiplied by the result
+    "b + A·B, times b": ({"A": (2, 3), "B": (3, 2), "b": (), "q": "matmul", "y": "add",
+                         "r": "mul"}, {"q": ["A", "B"], "y": ["b", "q"], "r": ["y", "b"]}, "r"),
+    # a vector stretched over rows by two gates, and fed to a third
+    "v in three gates": ({"v": (3,), "M": (2, 3), "s": "sub", "m": "mul", "t": "add"},
+                         {"s": ["M", "v"], "m": ["s", "v"], "t": ["m", "v"]}, "t"),
+}
+
+
+def fan_out_circuit(nodes: dict, wires: dict, last: str) -> engine.Circuit:
+    rng = np.random.default_rng(RNG_SEED)
+    spec = {}
+    for node_id, what in nodes.items():
+        if isinstance(what, tuple):
+            values = rng.standard_normal(what)
+            spec[node_id] = ("input", values.tolist() if what else float(values))
+        else:
+            spec[node_id] = what
+    circuit = build(spec, wires)
+    shape = engine.plan_of(circuit).shapes[last]
+    circuit.add_node("const", "C", value=rng.standard_normal(shape).tolist())
+    circuit.add_node("mul", "scored")
+    circuit.connect(last, "scored", 0)
+    circuit.connect("C", "scored", 1)
+    circuit.add_node("sum", "f")
+    circuit.connect("scored", "f", 0)
+    return circuit
+
+
+@pytest.mark.parametrize("case", FAN_OUT_CASES, ids=str)
+def test_a_number_feeding_several_ports_gets_its_gradient_bit_for_bit(case):
+    circuit = fan_out_circuit(*FAN_OUT_CASES[case])
+    tensor, scalar, expansion = compared(circuit)
+    assert_bit_for_bit(tensor, scalar, expansion)
+
+
+def test_x1_gates_gather_a_ports_gradient_where_the_number_feeds_other_ports_too():
+    circuit = fan_out_circuit(*FAN_OUT_CASES["x in W·x and in (W·x)·x"])
+    flat = expanded(circuit)
+    copies = [node for node in flat.nodes.values() if node.op == "scale"]
+    # x feeds the matmul through one ×1 gate per element; the mul r takes x directly
+    assert [(node.id, node.label, node.params["c"]) for node in copies] == [
+        (f"x_{i}_q", f"x[{i}] to q", 1.0) for i in range(3)]
+    assert [flat.inputs_of(node.id) for node in copies] == [["x_0"], ["x_1"], ["x_2"]]
+    assert flat.inputs_of("q_1_t2") == ["W_1_2", "x_2_q"] and flat.inputs_of("r_2")[1] == "x_2"
+    assert flat.node("q_1_t2").label == "W[1,2]·x[2]"  # the term as the lecture writes it
+    tensor, scalar, _expansion = compared(circuit)
+    # each ×1 gate's gradient is the matmul's share, Wᵀ·dq, as the tensor pass sends it
+    share = tensor.values["W"].T @ np.asarray(tensor.grads["q"])
+    np.testing.assert_allclose([scalar.grads[f"x_{i}_q"] for i in range(3)], share, rtol=1e-14)
+
+
+ELEMENTWISE_OPS = ["add", "mul", "sub", "max", "min", "relu", "neg", "abs", "scale", "offset"]
+SHAPES = [(), (3,), (2, 3), (3, 2), (3, 3), (2, 1), (1, 3)]
+
+
+def random_tensor_circuit(seed: int) -> engine.Circuit:
+    """Inputs of random shapes and a few random gates (matmul, sum, transpose and element
+    gates) taking any earlier node on any port, the last one summed into f."""
+    rng = np.random.default_rng(seed)
+    circuit = engine.Circuit()
+    for i in range(rng.integers(2, 5)):
+        values = rng.standard_normal(SHAPES[rng.integers(len(SHAPES))])
+        circuit.add_node("input", f"s{i}", value=values if values.ndim else float(values))
+    for k in range(rng.integers(2, 8)):
+        op = str(rng.choice(ELEMENTWISE_OPS + ["matmul", "matmul", "sum", "transpose"]))
+        gate = engine.GATES[op]
+        circuit.add_node(op, f"g{k}")
+        for port in range(gate.min_ports):
+            circuit.connect(str(rng.choice(list(circuit.nodes)[:-1])), f"g{k}", port)
+        if engine.plan_of(circuit).shape_problems:
+            circuit.remove_node(f"g{k}")
+    last = list(circuit.nodes)[-1]
+    circuit.add_node("sum", "f")
+    circuit.connect(last, "f", 0)
+    circuit.set_output("f")
+    return circuit
+
+
+def test_random_tensor_circuits_expand_to_the_same_numbers_bit_for_bit():
+    checked = 0
+    for seed in range(150):
+        circuit = random_tensor_circuit(seed)
+        try:
+            tensor, scalar, expansion = compared(circuit)
+        except engine.CircuitError:  # nothing to expand (every value a number)
+            continue
+        assert_bit_for_bit(tensor, scalar, expansion)
+        checked += 1
+    assert checked > 100

@@ -1,7 +1,8 @@
 """Edit -> Expand to Scalars in the window: the lecture's ||W x||² (the example file) with its
 matmul selected by a click is rewritten in number gates by Ctrl+E with the slide's gradients,
-as one undo step that Ctrl+Z takes back exactly; a gate too big is refused in the status bar;
-the gate's right-click menu does the same.
+the very numbers (to the last bit) the tensor circuit showed, as one undo step that Ctrl+Z takes
+back exactly; a gate too big is refused in the status bar; the gate's right-click menu does the
+same.
 """
 
 import os
@@ -41,6 +42,7 @@ def test_ctrl_e_expands_the_clicked_matmul_with_the_slides_gradients_and_ctrl_z_
         window, qtbot):
     document = window.document
     before = engine.circuit_to_dict(document.circuit)
+    tensor = document.result  # the numbers the window shows before expanding
     click_gate(qtbot, window, "q")
     assert window.scene.selected_node_ids() == ["q"]
     undo_steps = document.undo_stack.count()
@@ -60,6 +62,18 @@ def test_ctrl_e_expands_the_clicked_matmul_with_the_slides_gradients_and_ctrl_z_
         [pytest.approx(g) for g in row] for row in SLIDE_DW]
     assert [grads["x_0"], grads["x_1"]] == [pytest.approx(g) for g in SLIDE_DX]
     assert document.result.value == pytest.approx(0.116)
+    # the same numbers as the tensor circuit showed, to the last bit
+    values = document.result.values
+    assert [[grads[f"W_{i}_{j}"] for j in range(2)] for i in range(2)] == \
+        tensor.grads["W"].tolist()
+    assert [grads["x_0"], grads["x_1"]] == tensor.grads["x"].tolist()
+    assert [values["q_0"], values["q_1"]] == tensor.values["q"].tolist()
+    assert [grads["q_0"], grads["q_1"]] == tensor.grads["q"].tolist()
+    assert document.result.value == tensor.value
+    for element in ("q_0", "q_1"):  # hovering q[0] tells the tensor's q[0], every digit
+        gate = window.scene.gate_item(element)
+        text = window.scene._tooltip_at(gate.mapToScene(gate.body_rect().center()))
+        assert repr(values[element]) in text
     assert window.statusBar().currentMessage().startswith("Expanded 5 tensor nodes")
     assert "Expand 5 tensor nodes to scalars" in window.action_undo.text().replace("&", "")
 
@@ -83,6 +97,7 @@ def test_the_edit_menu_with_nothing_selected_expands_the_whole_circuit(window, q
     expand = next(action for action in edit_menu.actions()
                   if action.objectName() == "action_expand")
     assert expand.shortcut().toString() == "Ctrl+E"
+    tensor = window.document.result
     expand.trigger()
     document = window.document
     document.flush()
@@ -90,6 +105,11 @@ def test_the_edit_menu_with_nothing_selected_expands_the_whole_circuit(window, q
     assert not any(engine.is_tensor(node.value) for node in circuit.nodes.values())
     assert len(circuit.nodes) == 15 and circuit.output_id() == "f"
     assert document.result.grads["x_1"] == pytest.approx(0.636)
+    grads = document.result.grads  # every gradient the tensor circuit showed, bit for bit
+    assert [grads[f"W_{i}_{j}"] for i in range(2) for j in range(2)] == \
+        tensor.grads["W"].reshape(-1).tolist()
+    assert [grads["x_0"], grads["x_1"]] == tensor.grads["x"].tolist()
+    assert document.result.value == tensor.value
 
 
 def test_a_gate_too_big_says_why_in_the_status_bar_and_changes_nothing(window, qtbot):

@@ -243,7 +243,7 @@ def test_hovering_a_tensor_wire_or_gate_tells_its_shape_and_numbers(window, tmp_
     assert on_numbers == scene._tooltip_at(free_point_on(wire, scene))
     gate = scene.gate_item("q")
     text = scene._tooltip_at(gate.mapToScene(gate.body_rect().center()))
-    q = W @ X
+    q = [W[i, 0] * X[0] + W[i, 1] * X[1] for i in (0, 1)]  # each product, then their sum
     assert f"q = [{float(q[0])!r}, {float(q[1])!r}]" in text
     assert f"df/dq = [{float(2 * q[0])!r}, {float(2 * q[1])!r}]" in text
     assert "Double-click" in text

@@ -21,6 +21,7 @@ from gui.model.commands import (DisconnectCommand, RenameCommand, SetFeatureComm
                           SetValueCommand, push_input_count)
 from engine import FEATURE_NAMES, format_precise
 from gui.canvas.expanding import expand_to_scalars
+from gui.canvas.making_gates import expand_gate, make_gate
 from gui.common.number_entry import edited_number
 from gui.canvas.source_table import FILLS, filled
 
@@ -145,6 +146,13 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
         menu.addSeparator()
         _action(menu, "ctx_expand", "Expand to Scalars",
                 lambda: expand_to_scalars(edit_actions, group))
+    if not gate.is_source:
+        menu.addSeparator()
+        _action(menu, "ctx_make_gate", "Make Gate…" if len(group) > 1 else "Make Gate of It…",
+                lambda: make_gate(edit_actions, group))
+    if getattr(gate.definition, "kind", "") == "compound":
+        _action(menu, "ctx_expand_gate", "Expand Gate (put its inside back)",
+                lambda: expand_gate(edit_actions, node_id))
     if gate.variadic:
         menu.addSeparator()
         _action(menu, "ctx_add_port", "Add an input port",
@@ -184,17 +192,18 @@ def build_canvas_menu(edit_actions, scene_pos: QPointF, parent=None) -> QMenu:
     add = menu.addMenu("Add gate")
     add.setObjectName("ctx_add_menu")
     icon_of = _icon_maker()
+    rows = [*engine.GATE_LIST, *edit_actions.document.circuit.gates.own()]
     for group, title in engine.GROUP_TITLES.items():
+        members = [gate for gate in rows if gate.group == group]
         submenu = add.addMenu(title)
         submenu.setObjectName(f"ctx_add_group_{group}")
-        for gate in engine.GATE_LIST:
-            if gate.group != group:
-                continue
+        submenu.setEnabled(bool(members))  # the file's own gates, while it has none
+        for gate in members:
             action = _action(submenu, f"ctx_add_{gate.name}", f"{gate.name}   {gate.symbol}",
                              lambda name=gate.name: edit_actions.add_gate(name, scene_pos))
             action.setToolTip(gate.doc)
             if icon_of is not None:
-                action.setIcon(icon_of(gate.name))
+                action.setIcon(icon_of(gate))
     menu.addSeparator()
     _action(menu, "ctx_paste", "Paste here", lambda: edit_actions.paste(at=scene_pos))
     _action(menu, "ctx_select_all", "Select all", edit_actions.select_all)

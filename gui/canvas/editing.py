@@ -30,6 +30,7 @@ from gui.common import theme
 from gui.model.commands import (AddFragmentCommand, AddNodeCommand, DisconnectCommand,
                                 RemoveNodesCommand)
 from gui.canvas.gate_item import NAME_HEIGHT, gate_size
+from gui.canvas.fragment_gates import carry_gates, gates_to_bring
 from gui.canvas.source_shapes import parse_gate_spec
 from gui.canvas.wire_item import WireItem
 
@@ -43,9 +44,10 @@ def _plural(count: int) -> str:
     return f"{count} gate" if count == 1 else f"{count} gates"
 
 
-def gate_body_size(op: str) -> tuple[float, float]:
-    """The width and height of a new gate's body (sources are wider to show their value)."""
-    if engine.GATES[op].is_source:
+def gate_body_size(op: str, gates=engine.GATES) -> tuple[float, float]:
+    """The width and height of a new gate's body (sources are wider to show their value);
+    ``gates`` is the file's table (``circuit.gates``) when ``op`` may be one of its own."""
+    if gates[op].is_source:
         return float(theme.SOURCE_W), float(theme.SOURCE_H)
     return float(theme.GATE_W), float(theme.GATE_H)
 
@@ -53,9 +55,10 @@ def gate_body_size(op: str) -> tuple[float, float]:
 def suggest_id(circuit: Circuit, op: str, rank: int = 0) -> str:
     """A fresh id for a new gate: inputs get x, y, z, ... while free (a matrix input W, W2,
     ..., as the lecture names its weights), other gates op, op2, ..."""
-    if engine.GATES[op].variable and rank == 2:
+    gate = circuit.gates[op]
+    if gate.variable and rank == 2:
         return circuit.unique_id("W")
-    if engine.GATES[op].variable:
+    if gate.variable:
         for name in INPUT_NAMES:
             if name not in circuit.nodes:
                 return name
@@ -63,9 +66,12 @@ def suggest_id(circuit: Circuit, op: str, rank: int = 0) -> str:
 
 
 def fragment_of(circuit: Circuit, node_ids) -> Circuit:
-    """A new circuit holding copies of these nodes and every wire among them."""
+    """A new circuit holding copies of these nodes and every wire among them (and of the
+    file's own gates they use)."""
     chosen = set(node_ids)
     part = Circuit("fragment")
+    carry_gates(circuit, part, {circuit.nodes[node_id].op for node_id in chosen
+                                if node_id in circuit.nodes})
     for node in circuit.nodes.values():
         if node.id in chosen:
             part.add_node(node.op, node.id, value=node.value, params=node.params,
@@ -209,8 +215,11 @@ class EditActions(QObject):
         return self.view.mouse_over_canvas() if self.view is not None else None
 
     def _add_fragment(self, part: Circuit, text: str, shift=None, at=None) -> list[str]:
+        """Add ``part``'s gates (and the own gates they use that the file lacks) in one step;
+        CircuitError if the file has another gate of the name of one they use."""
+        bring = gates_to_bring(self.circuit, part)
         nodes, wires = placed_copy(self.circuit, part, shift=shift, at=at)
-        command = AddFragmentCommand(self.document, nodes, wires, text)
+        command = AddFragmentCommand(self.document, nodes, wires, text, bring)
         self.document.push(command)
         self.scene.select_nodes(command.node_ids)
         return command.node_ids
@@ -271,11 +280,15 @@ class EditActions(QObject):
         text = f"Paste {_plural(len(part.nodes))}"
         if at is None:
             at = self._mouse_point()
-        if at is not None:
-            corner = self.scene.snap(at)
-            ids = self._add_fragment(part, text, at=(corner.x(), corner.y()))
-        else:
-            ids = self._add_fragment(part, text, shift=self._beside(part))
+        try:
+            if at is not None:
+                corner = self.scene.snap(at)
+                ids = self._add_fragment(part, text, at=(corner.x(), corner.y()))
+            else:
+                ids = self._add_fragment(part, text, shift=self._beside(part))
+        except CircuitError as error:
+            self.status_message.emit(f"Cannot paste: {error}")
+            return []
         self.status_message.emit(f"Pasted {_plural(len(ids))}")
         return ids
 
@@ -332,18 +345,19 @@ class EditActions(QObject):
         """Add a gate centred near ``centre`` (snapped to the grid) and select it. ``op`` is a
         gate spec (``gui.canvas.source_shapes``): a gate's name, or ``input 2×3`` for a source
         made with a shape (its elements 0)."""
-        spec = parse_gate_spec(op)
+        gates = self.circuit.gates
+        spec = parse_gate_spec(op, gates)
         if spec is None:
             self.status_message.emit(f"Unknown gate '{op}'")
             return None
         op = spec.op
         if spec.shape and value is None:
             value = spec.value
-        width, height = gate_body_size(op)
+        width, height = gate_body_size(op, gates)
         corner = self.scene.snap(QPointF(centre.x() - width / 2, centre.y() - height / 2))
         command = AddNodeCommand(self.document, op, (corner.x(), corner.y()),
                                  node_id=suggest_id(self.circuit, op, np.ndim(value)),
-                                 value=value if engine.GATES[op].is_source else None)
+                                 value=value if gates[op].is_source else None)
         self.document.push(command)
         self.scene.select_nodes([command.node_id])
         return command.node_id

@@ -7,6 +7,11 @@ output gate has a double border and an "f" tag; inputs bound to data carry a "da
 "data y") tag and frozen inputs a lock. Zoomed out, a pill's value and f's numbers are drawn
 enlarged (``set_text_scale``) so they stay as big as the menus' text.
 
+A file's own gate (a compound gate made with Make Gate) is a box as wide as its name, with a
+second border inside it; its ports are named when it has several. An own gate that cannot run
+(its row's ``problem``) is drawn red and dashed with a "cannot run" tag, like a gate whose
+inputs' shapes do not fit.
+
 The item only displays the node it was last refreshed with: moving it (Qt's movable-item drag,
 snapped to the grid by the scene; a plain drag anywhere on a gate, its number included, moves
 it), scrubbing its value (Shift+drag on the number) and editing it in place all go through the
@@ -30,6 +35,9 @@ from gui.canvas.wire_item import OutputStubItem
 
 NAME_HEIGHT = 15
 SHAPE_TAG = "shapes"  # the red tag of a gate whose inputs' shapes do not fit
+GATE_PROBLEM_TAG = "cannot run"  # the red tag of an own gate that cannot run
+OWN_NAME_PAD = 16.0  # px left and right of an own gate's name in its box
+INNER_BORDER = 3.5  # px between a compound gate's border and its second one inside
 # held while dragging a source's number: scrub its value (Shift where the desktop takes
 # Alt+drag to move windows)
 SCRUB_MODIFIERS = Qt.AltModifier | Qt.ShiftModifier
@@ -56,7 +64,14 @@ def gate_size(node, picture=None) -> tuple[float, float]:
         return (max(float(theme.SOURCE_W), size.width() + 2 * pad_x),
                 max(float(theme.SOURCE_H), size.height() + 2 * pad_y))
     height = max(theme.GATE_H, (node.n_inputs + 1) * theme.PORT_SPACING)
-    return float(theme.GATE_W), float(height)
+    width = float(theme.GATE_W)
+    if node.gate.definition is not None:  # its name in the box, whole, right of its ports'
+        name_width = theme.metrics("SMALL_SYMBOL_FONT").horizontalAdvance(node.gate.symbol)
+        ports = theme.metrics("PORT_NAME_FONT")
+        names = max((ports.horizontalAdvance(name) for name in node.gate.port_names), default=0)
+        needed = name_width + 2 * (OWN_NAME_PAD + names)
+        width = max(width, theme.GRID * -(-needed // theme.GRID))
+    return width, float(height)
 
 
 def _text_rect(text: str, width: float, height: float) -> QRectF:
@@ -204,6 +219,8 @@ class GateItem(Obstacle, QGraphicsItem):
         self.is_output = False
         self.nan_badge = ""  # where a nan was born: its cause ("0 × inf"), shown as a red tag
         self.shape_problem = ""  # why its inputs' shapes do not fit (marked red and dashed)
+        self.gate_problem = ""  # why its own gate cannot run (marked red and dashed)
+        self.own_kind = ""  # "compound" or "code" for a file's own gate
         self.holds_tensor = False  # a source whose value is a vector or matrix
         self.tensor_shape: tuple = ()  # the shape of its output (the plan's, set by the scene)
         self.input_ports: list[PortItem] = []
@@ -394,11 +411,17 @@ class GateItem(Obstacle, QGraphicsItem):
             outer = body.adjusted(-3.5, -3.5, 3.5, 3.5)
             painter.drawRoundedRect(outer, radius + 3.5, radius + 3.5)
         pen = QPen(theme.SELECTED if selected else border, 2.6 if selected else 1.6)
-        if self.shape_problem:
+        if self.shape_problem or self.gate_problem:
             pen = QPen(theme.SELECTED if selected else theme.GRAD_RED, 2.6, Qt.DashLine)
         painter.setPen(pen)
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(body, radius, radius)
+        if self.own_kind == "compound":  # a gate made of gates: a second border inside
+            painter.setPen(QPen(pen.color(), 1.2, pen.style()))
+            painter.setBrush(Qt.NoBrush)
+            inner = radius - INNER_BORDER / 2
+            painter.drawRoundedRect(body.adjusted(INNER_BORDER, INNER_BORDER, -INNER_BORDER,
+                                                  -INNER_BORDER), inner, inner)
         if not self.is_source:
             long_symbol = len(self.symbol) > 2
             painter.setFont(theme.SMALL_SYMBOL_FONT if long_symbol else theme.SYMBOL_FONT)
@@ -420,6 +443,8 @@ class GateItem(Obstacle, QGraphicsItem):
             return theme.CONST_FILL, theme.CONST_BORDER
         if self.is_source:
             return theme.INPUT_FILL, theme.INPUT_BORDER
+        if self.own_kind:
+            return theme.OWN_GATE_FILL, theme.INK
         return theme.GATE_FILL, theme.INK
 
     def _paint_tags(self, painter, width, height) -> None:
@@ -432,6 +457,8 @@ class GateItem(Obstacle, QGraphicsItem):
             tags.append(self.nan_badge)
         if self.shape_problem:
             tags.append(SHAPE_TAG)
+        if self.gate_problem:
+            tags.append(GATE_PROBLEM_TAG)
         right = width + 2
         painter.setFont(theme.TAG_FONT)
         metrics = theme.metrics("TAG_FONT")
@@ -439,7 +466,8 @@ class GateItem(Obstacle, QGraphicsItem):
             tag_width = metrics.horizontalAdvance(text) + 8
             rect = QRectF(right - tag_width, height - 5, tag_width, 12)
             painter.setPen(Qt.NoPen)
-            painter.setBrush(QBrush(theme.GRAD_RED if text in (self.nan_badge, SHAPE_TAG)
+            red = (self.nan_badge, SHAPE_TAG, GATE_PROBLEM_TAG)
+            painter.setBrush(QBrush(theme.GRAD_RED if text in red
                                     else theme.DATA_BORDER if text.startswith("data")
                                     else theme.TAG_FILL))
             painter.drawRoundedRect(rect, 5, 5)

@@ -27,6 +27,8 @@ def port_tooltip(gate, index: int) -> str:
     """Which operand input port ``index`` of ``gate`` (an engine.Gate row) is, or "" where the
     order does not matter: ``left operand: the matrix W in q = W·x``."""
     names = gate.port_names
+    if gate.definition is not None and index < len(names):  # a file's own gate: its port
+        return f"port {index + 1} of {gate.name}: {names[index]}"
     if index >= len(names) or index >= len(OPERANDS):
         return ""
     product = "q = " + (gate.compact_infix or gate.infix).format(*names)

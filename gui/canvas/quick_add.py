@@ -8,7 +8,9 @@ text come first.
 Typing a number offers a const with that value. A source's name and a shape makes a vector or
 matrix of zeros (``gui.canvas.source_shapes``): "input 2x3" offers a 2×3 matrix input, "const
 4" a const vector of 4 (and the const 4), "matrix" or "vector 8" an input of that kind. Up/Down
-move the highlight, Enter adds the highlighted entry, Escape closes.
+move the highlight, Enter adds the highlighted entry, Escape closes. The file's own gates
+(``circuit.gates.own()``: ``sig`` made with Make Gate) are listed after the built-in ones and
+found the same way.
 """
 
 from __future__ import annotations
@@ -50,23 +52,25 @@ def _described(gate, text: str) -> bool:
     return len(text) >= 3 and any(word.startswith(text) for word in described)
 
 
-def match_gates(text: str) -> list[str]:
+def match_gates(text: str, rows=None) -> list[str]:
     """The names of the gates matching ``text``, best first (every gate for empty text); the
-    descriptions are searched only when no name, symbol or alias matches."""
+    descriptions are searched only when no name, symbol or alias matches. ``rows`` are the
+    gates to search (default the built-in ones; a file's own gates follow them)."""
+    rows = engine.GATE_LIST if rows is None else rows
     text = text.strip().lower().replace("−", "-")
     if not text:
-        return [gate.name for gate in engine.GATE_LIST]
+        return [gate.name for gate in rows]
     scored = []
-    for order, gate in enumerate(engine.GATE_LIST):
+    for order, gate in enumerate(rows):
         score = _score(gate, text)
         if score is not None:
             scored.append((score, order, gate.name))
     if scored:
         return [name for _score_, _order, name in sorted(scored)]
-    return [gate.name for gate in engine.GATE_LIST if _described(gate, text)]
+    return [gate.name for gate in rows if _described(gate, text)]
 
 
-def _gate_icon(name: str):
+def _gate_icon(name):
     try:
         from gui.canvas.gate_glyphs import gate_icon
     except ImportError:
@@ -80,9 +84,11 @@ class QuickAddPopup(QFrame):
     gate_chosen = Signal(str)  # the gate's name
     number_chosen = Signal(float)  # a typed number: add a const with this value
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, gate_table=None):
         super().__init__(parent, Qt.Popup | Qt.FramelessWindowHint)
         self.setObjectName("quick_add")
+        # the current file's gate table (``circuit.gates``), asked for at each search
+        self.gate_table = gate_table or (lambda: engine.GATES)
         self.setFrameShape(QFrame.StyledPanel)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("quick_add_edit")
@@ -110,7 +116,7 @@ class QuickAddPopup(QFrame):
     def refilter(self, text: str) -> None:
         """Show the entries matching ``text`` and highlight the best one."""
         self.list.clear()
-        spec = parse_gate_spec(text)
+        spec = parse_gate_spec(text, self.gate_table())
         if spec is not None and spec.shape:
             item = QListWidgetItem(f"{spec.title}   — zeros: type its numbers in Properties")
             item.setToolTip(f"{spec.title}: a new {spec.op} holding zeros of shape "
@@ -132,13 +138,15 @@ class QuickAddPopup(QFrame):
             if icon is not None:
                 item.setIcon(icon)
             self.list.addItem(item)
-        for name in match_gates(text):
-            gate = engine.GATES[name]
+        table = self.gate_table()
+        own = table.own() if hasattr(table, "own") else []
+        for name in match_gates(text, [*engine.GATE_LIST, *own]):
+            gate = table[name]
             item = QListWidgetItem(f"{name}   {gate.symbol}   — {gate.doc}")
             item.setToolTip(f"{name}: {gate.doc}\n{gate.formula}\n"
                             f"local gradient: {gate.local_gradient}")
             item.setData(Qt.UserRole, ("gate", name))
-            icon = _gate_icon(name)
+            icon = _gate_icon(gate)
             if icon is not None:
                 item.setIcon(icon)
             self.list.addItem(item)

@@ -697,9 +697,10 @@ class CanvasScene(QGraphicsScene):
                 origin = self.nan_origin
                 born = (f"<br><b>{escape(origin.cause)}</b>: {escape(origin.text)}"
                         if origin and origin.node_id == gate.node_id else "")
-                if gate.shape_problem:
-                    born += (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
-                             f"{escape(gate.shape_problem)}</b>")
+                for problem in (gate.shape_problem, gate.gate_problem):
+                    if problem:
+                        born += (f"<br><b style='color:{theme.GRAD_RED.name()}'>"
+                                 f"{escape(problem)}</b>")
                 if gate.tensor_shape:
                     born += ("<br><i>Select it and press I to inspect every element</i>"
                              if gate.is_source else

@@ -60,10 +60,17 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
     return shape if all(1 <= side <= MAX_SIDE for side in shape) else None
 
 
-def parse_gate_spec(text: str) -> GateSpec | None:
+def parse_gate_spec(text: str, gates=None) -> GateSpec | None:
     """The gate ``text`` names: ``mul``; ``input 2x3``; ``const 4``; ``matrix input``, ``vector
-    const 3`` or ``matrix 3x3`` (an input when no source is named); None if it names none."""
-    words = text.strip().lower().replace("×", "x").split(None, 1)
+    const 3`` or ``matrix 3x3`` (an input when no source is named); None if it names none.
+    ``gates`` is the file's gate table (``circuit.gates``: its own gates too; default the
+    built-in ones)."""
+    if gates is None:
+        gates = engine.GATES
+    words = text.strip().replace("×", "x").split(None, 1)
+    if words and words[0] in gates and words[0].lower() not in engine.GATES:
+        return GateSpec(words[0]) if len(words) == 1 else None  # an own gate, as named
+    words = [word.lower() for word in words]
     if not words:
         return None
     rank = SHAPE_WORDS.get(words[0])

@@ -546,7 +546,7 @@ class CanvasView(QGraphicsView):
         if scene_pos is None:
             scene_pos = self.mouse_scene_pos()
         if self.quick_add is None:
-            self.quick_add = QuickAddPopup(self)
+            self.quick_add = QuickAddPopup(self, lambda: self.document.circuit.gates)
             self.quick_add.gate_chosen.connect(
                 lambda name: self.add_gate(name, self._quick_add_pos))
             self.quick_add.number_chosen.connect(
@@ -557,13 +557,13 @@ class CanvasView(QGraphicsView):
         return popup
 
     # ----------------------------------------------------------------- drops from the palette
-    @staticmethod
-    def _dropped_gate(event) -> str | None:
+    def _dropped_gate(self, event) -> str | None:
         mime = event.mimeData()
         if mime is None or not mime.hasFormat(GATE_MIME):
             return None
         name = bytes(mime.data(GATE_MIME)).decode("utf-8", errors="replace").strip()
-        return name if parse_gate_spec(name) is not None else None  # "mul", "input 2×2"
+        gates = self.scene().document.circuit.gates  # "mul", "input 2×2", the file's "sig"
+        return name if parse_gate_spec(name, gates) is not None else None
 
     def dragEnterEvent(self, event):
         if self._dropped_gate(event) is not None:

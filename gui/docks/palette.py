@@ -12,23 +12,34 @@ The group of vectors and matrices starts with the sources made with a shape, "ve
 their payload is a gate spec (``input 2×2``, see ``gui.canvas.source_shapes``) instead of a
 gate name; the new source's table then opens in the properties, to type its numbers and choose
 another shape.
+
+Given the document, the palette also lists the open file's own gates (``circuit.gates.own()``,
+the ``sig`` made with Make Gate…) in a group of their own, "This file's gates", kept up to date
+as gates are defined, changed or removed and when another file opens; they are dragged and
+activated like any gate. Right-click one to remove it from the file while no node uses it
+(one undo step).
 """
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag
-from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QMenu, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
 import engine
 from gui.canvas.gate_glyphs import GATE_MIME, WIDE_RATIO, gate_icon, gate_pixmap, gate_tooltip
 from gui.canvas.source_shapes import GateSpec, palette_specs, parse_gate_spec
+from gui.model.commands import RemoveGateCommand
 from gui.model.value_text import kind_of
 
 ICON_SIZE = 22
 GATE_ROLE = Qt.UserRole
 SHAPED_GROUP = "tensor"  # the group whose list starts with the sources made with a shape
+OWN_GROUP = "own"  # the open file's own gates
+OWN_GATE_CHANGES = ("gate_defined", "definition_changed", "gate_status")
 
 
 def shaped_tooltip(spec: GateSpec) -> str:
@@ -66,6 +77,7 @@ class GateTree(QTreeWidget):
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.itemDoubleClicked.connect(self._on_double_click)
+        self.own_rows: dict[str, engine.Gate] = {}  # the open file's own gates listed
 
     def gate_name(self, item: QTreeWidgetItem | None) -> str | None:
         """The gate an item stands for (None for group headers)."""
@@ -85,7 +97,8 @@ class GateTree(QTreeWidget):
         drag = QDrag(self)
         drag.setMimeData(gate_mime_data(name))
         spec = parse_gate_spec(name)  # a gate's name, or a shaped source's spec: input 2×2
-        pixmap = gate_pixmap(spec.op if spec else name, 36, wide=True)
+        pixmap = gate_pixmap(self.own_rows.get(name) or (spec.op if spec else name), 36,
+                             wide=True)
         drag.setPixmap(pixmap)
         drag.setHotSpot(pixmap.rect().center())
         drag.exec(Qt.CopyAction)
@@ -111,9 +124,10 @@ class PaletteWidget(QWidget):
 
     gate_activated = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, document=None):
         super().__init__(parent)
         self.setObjectName("palette")
+        self.document = document
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("palette_filter")
         self.filter_edit.setPlaceholderText("Filter gates…")
@@ -127,11 +141,19 @@ class PaletteWidget(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._shaped: dict[str, QTreeWidgetItem] = {}  # gate spec -> entry
         self._groups: list[QTreeWidgetItem] = []
+        self._own_header: QTreeWidgetItem | None = None
+        self._own_shown: list = []  # what the own group shows, to rebuild it only on change
         self._build()
         self.filter_edit.textChanged.connect(self.set_filter)
         self.filter_edit.returnPressed.connect(self._activate_first_match)
         self.tree.activated_gate.connect(self.gate_activated)
         self.filter_edit.installEventFilter(self)
+        if document is not None:
+            self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+            self.tree.customContextMenuRequested.connect(self._menu_requested)
+            document.changed.connect(self._on_change)
+            document.circuit_replaced.connect(self.refresh_own_gates)
+            self.refresh_own_gates()
 
     def eventFilter(self, watched, event):
         # Down walks from the filter box into the list; Escape clears the filter
@@ -152,17 +174,21 @@ class PaletteWidget(QWidget):
         """The gate of the highlighted entry (None if a header or nothing is highlighted)."""
         return self.tree.gate_name(self.tree.currentItem())
 
-    def _build(self) -> None:
+    def _header(self, title: str) -> QTreeWidgetItem:
         header_font = self.tree.font()
         header_font.setBold(True)
+        header = QTreeWidgetItem(self.tree, [title])
+        header.setFlags(Qt.ItemIsEnabled)
+        header.setFont(0, header_font)
+        header.setForeground(0, self.palette().placeholderText())
+        self._groups.append(header)
+        return header
+
+    def _build(self) -> None:
         for group, title in engine.GROUP_TITLES.items():
             if not any(gate.group == group for gate in engine.GATE_LIST):
                 continue  # the file's own gates have a group of their own (none built in)
-            header = QTreeWidgetItem(self.tree, [title])
-            header.setFlags(Qt.ItemIsEnabled)
-            header.setFont(0, header_font)
-            header.setForeground(0, self.palette().placeholderText())
-            self._groups.append(header)
+            header = self._header(title)
             if group == SHAPED_GROUP:
                 for spec in palette_specs():
                     item = self._entry(header, f"{kind_of(spec.shape)} {spec.op}", spec.op,
@@ -177,8 +203,62 @@ class PaletteWidget(QWidget):
                 self._items[gate.name] = item
             header.setExpanded(True)
 
+    def show_own_gates(self, rows) -> None:
+        """List ``rows`` (the file's own gates, ``circuit.gates.own()``) in their group, last
+        (no group while there are none)."""
+        shown = [(row.name, row.formula, row.problem) for row in rows]
+        if shown == self._own_shown:
+            return
+        self._own_shown = shown
+        for name in self.tree.own_rows:
+            self._items.pop(name, None)
+        if self._own_header is not None:
+            self._groups.remove(self._own_header)
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(self._own_header))
+            self._own_header = None
+        self.tree.own_rows = {row.name: row for row in rows}
+        if not rows:
+            return
+        self._own_header = header = self._header(engine.GROUP_TITLES[OWN_GROUP])
+        for row in rows:
+            item = self._entry(header, row.name, row, row.name)
+            problem = f"<p style='color:#c62828'>{escape(row.problem)}</p>" if row.problem else ""
+            item.setToolTip(0, gate_tooltip(row).replace("</qt>", problem + "</qt>"))
+            self._items[row.name] = item
+        header.setExpanded(True)
+        self.set_filter(self.filter_edit.text())
+
+    def refresh_own_gates(self) -> None:
+        """List the document's own gates as they are now."""
+        self.show_own_gates(self.document.circuit.gates.own())
+
+    def _on_change(self, change) -> None:
+        if change.kind in OWN_GATE_CHANGES:
+            self.refresh_own_gates()
+
+    def own_gate_menu(self, name: str) -> QMenu:
+        """The right-click menu of own gate ``name``: remove it from the file (while no node
+        uses it)."""
+        menu = QMenu(self)
+        menu.setObjectName("own_gate_menu")
+        users = self.document.circuit.uses_of(name)
+        text = "Remove from this file"
+        if users:
+            text += f" (used by {', '.join(users[:3])}{', …' if len(users) > 3 else ''})"
+        action = menu.addAction(text)
+        action.setObjectName("palette_remove_gate")
+        action.setEnabled(not users)
+        action.triggered.connect(
+            lambda _checked=False: self.document.push(RemoveGateCommand(self.document, name)))
+        return menu
+
+    def _menu_requested(self, pos) -> None:
+        name = self.tree.gate_name(self.tree.itemAt(pos))
+        if name in self.tree.own_rows:
+            self.own_gate_menu(name).exec(self.tree.viewport().mapToGlobal(pos))
+
     @staticmethod
-    def _entry(header, text: str, icon: str, payload: str) -> QTreeWidgetItem:
+    def _entry(header, text: str, icon, payload: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem(header, [text])
         item.setIcon(0, gate_icon(icon, ICON_SIZE, wide=True))
         item.setData(0, GATE_ROLE, payload)
@@ -202,7 +282,7 @@ class PaletteWidget(QWidget):
         """Show only the gates whose name or symbol contains ``text`` (case-insensitive)."""
         needle = text.strip().lower()
         for name, item in self._items.items():
-            symbol = engine.GATES[name].symbol.lower()
+            symbol = (self.tree.own_rows.get(name) or engine.GATES[name]).symbol.lower()
             item.setHidden(bool(needle) and needle not in name and needle not in symbol)
         for item in self._shaped.values():
             item.setHidden(bool(needle) and needle not in item.text(0))

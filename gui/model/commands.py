@@ -26,8 +26,9 @@ MERGE_SET_VALUE = 1001
 
 
 def _restore_node(circuit, node: Node) -> None:
+    variadic = circuit.gates[node.op].variadic  # the file's table: an own gate too
     circuit.add_node(node.op, node.id, value=node.value, params=node.params,
-                     inputs=node.n_inputs if node.gate.variadic else None, pos=node.pos,
+                     inputs=node.n_inputs if variadic else None, pos=node.pos,
                      label=node.label, feature=node.feature, trainable=node.trainable,
                      extra=node.extra)
 
@@ -369,13 +370,16 @@ class AddFragmentCommand(_CircuitCommand):
     """Add several nodes and the wires among them at once (paste, duplicate, templates).
 
     ``nodes`` are engine Nodes whose ids are already free in the circuit; ``wires`` connect
-    them (or connect existing nodes into them).
+    them (or connect existing nodes into them). ``definitions`` are own gates they use that
+    the file lacks (pasted from another file): defined first, removed again by undo.
     """
 
-    def __init__(self, document, nodes: list[Node], wires: list[Wire], text: str):
+    def __init__(self, document, nodes: list[Node], wires: list[Wire], text: str,
+                 definitions=()):
         super().__init__(document, text)
         self.nodes = nodes
         self.wires = wires
+        self.definitions = list(definitions)
 
     @property
     def node_ids(self) -> list[str]:
@@ -383,6 +387,9 @@ class AddFragmentCommand(_CircuitCommand):
         return [node.id for node in self.nodes]
 
     def redo(self):
+        for definition in self.definitions:
+            self.circuit.define_gate(definition)
+
         def add():
             for node in self.nodes:
                 _restore_node(self.circuit, node)
@@ -394,6 +401,8 @@ class AddFragmentCommand(_CircuitCommand):
         self._unpin()
         for node in reversed(self.nodes):
             self.circuit.remove_node(node.id)
+        for definition in reversed(self.definitions):
+            self.circuit.remove_gate_definition(definition.name)
 
 
 class SetExtraCommand(_CircuitCommand):
@@ -444,3 +453,29 @@ class ExpandCommand(_CircuitCommand):
             circuit.connect(wire.src, wire.dst, wire.port)
         if circuit.explicit_output != self.output:
             circuit.set_output(self.output)
+
+
+class MakeGateCommand(ExpandCommand):
+    """Replace the selected gates by one gate made of them (an ``engine.GateMaking``), which
+    defines the gate in the file. Undo puts the circuit back exactly, as ExpandCommand does,
+    and removes the definition."""
+
+    def undo(self):
+        super().undo()
+        self.circuit.remove_gate_definition(self.expansion.name)
+
+
+class RemoveGateCommand(_CircuitCommand):
+    """Remove one of the file's own gates that no node uses; undo defines it again (last in
+    the file's list of gates)."""
+
+    def __init__(self, document, name: str):
+        super().__init__(document, f"Remove gate {name} from this file")
+        self.name = name
+        self.definition = None
+
+    def redo(self):
+        self.definition = self.circuit.remove_gate_definition(self.name)
+
+    def undo(self):
+        self.circuit.define_gate(self.definition)
