@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
             tool_message.connect(self.show_status)
         self.ascent_panel.runner.running_changed.connect(self.action_ascent_run.setChecked)
         self.scene.code_edit_requested.connect(self.code_gates.edit_gate)
+        self.palette.code_edit_requested.connect(self.code_gates.edit_gate)
         self.files.file_opened.connect(self.code_trust.circuit_opened)
         self.code_gates.gate_written.connect(self.code_trust.remember_if_trusted)
         for code_message in (self.code_gates.status_message, self.code_trust.status_message):

@@ -200,7 +200,7 @@ def test_a_gate_kept_failing_is_marked_and_left_out_and_undo_brings_the_old_one_
     assert window.document.result.value == -12.0
 
 
-def test_edit_code_gate_from_the_context_menu_and_the_menu(qtbot, window, tmp_path):
+def test_edit_code_gate_from_the_context_menu_the_menu_and_the_palette(qtbot, window, tmp_path):
     open_trusted(qtbot, window, guide_file(tmp_path))
     menu = build_gate_menu(window.edit_actions, "q", window)
     entry = next(a for a in menu.actions() if a.objectName() == "ctx_edit_code")
@@ -214,7 +214,14 @@ def test_edit_code_gate_from_the_context_menu_and_the_menu(qtbot, window, tmp_pa
 
     window.scene.select_nodes(["f"])
     window.findChild(type(window.action_edit_code_gate), "action_edit_code_gate").trigger()
-    assert the_dialog(qtbot, window).editor.code() == MULTIPLY
+    dialog = the_dialog(qtbot, window)
+    assert dialog.editor.code() == MULTIPLY
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.code_gates.dialog is None)
+
+    palette_menu = window.palette.own_gate_menu("AddGate")
+    next(a for a in palette_menu.actions() if a.objectName() == "palette_edit_code").trigger()
+    assert the_dialog(qtbot, window).editor.code() == ADD
 
 
 def test_a_gate_in_use_keeps_its_number_of_ports(qtbot, window, tmp_path):

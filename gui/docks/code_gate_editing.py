@@ -24,13 +24,13 @@ canvas marks it ✗ and the circuit leaves it out until it is fixed.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 
 import engine
 from engine import CircuitError
-from gui.common import theme
+from gui.canvas.gate_item import gate_size
 from gui.docks.code_gate_dialog import CodeGateDialog
 from gui.model.code_gate_commands import NewCodeGateCommand, ReplaceCodeGateCommand
 from gui.model.code_snapshot import detached_copy
@@ -212,7 +212,8 @@ class CodeGateEditing(QObject):
                 return
             definition = engine.CodeDefinition(gate.name, gate.ports, gate.code,
                                                trusted=True, check=gate_check)
-            command = NewCodeGateCommand(self.document, definition, self._middle_corner(),
+            command = NewCodeGateCommand(self.document, definition,
+                                         self._middle_corner(definition),
                                          self.document.circuit.unique_id(gate.name))
             self.document.push(command)
             self.scene.select_nodes([command.node_id])
@@ -223,10 +224,13 @@ class CodeGateEditing(QObject):
                                  f"{verdict}")
         self.gate_written.emit(gate.name)
 
-    def _middle_corner(self) -> tuple[float, float]:
-        """Where a new gate's top-left corner goes for it to sit in the middle of the view."""
+    def _middle_corner(self, definition) -> tuple[float, float]:
+        """Where a new gate's top-left corner goes for its node to sit in the middle of the
+        view (its size measured on a node of it in a throwaway circuit)."""
+        probe = engine.Circuit()
+        probe.define_gate(replace(definition))
+        width, height = gate_size(probe.add_node(definition.name, "probe"))
         view = self.view
         middle = view.mapToScene(view.viewport().rect().center())
-        corner = self.scene.snap(QPointF(middle.x() - theme.GATE_W / 2,
-                                         middle.y() - theme.GATE_H / 2))
+        corner = self.scene.snap(QPointF(middle.x() - width / 2, middle.y() - height / 2))
         return corner.x(), corner.y()
