@@ -100,6 +100,13 @@ def test_opened_without_running_its_gates_are_untrusted_and_saving_keeps_their_c
     assert {name: gate["ports"] for name, gate in gates.items()} == {
         "AddGate": ["x", "y"], "MultiplyGate": ["x", "y"]}
 
+    shown = answer_trust(qtbot, "trust_button")  # reopened, and trusted this time
+    assert window.open_path(saved)
+    assert shown == CODE
+    wait_trusted(qtbot, window)
+    assert guide_numbers(window) == (-12.0, [-4.0, -4.0, 3.0])
+    assert window.scene.gate_item("q").code_mark == window.scene.gate_item("f").code_mark == ""
+
 
 def test_trust_and_run_gives_the_guides_numbers_and_is_remembered_until_the_code_changes(
         qtbot, window, tmp_path):
@@ -146,7 +153,7 @@ def test_trust_code_gates_asks_again_for_a_file_opened_without_running(qtbot, wi
     assert "trusted already" in window.statusBar().currentMessage()
 
 
-def test_recent_files_and_a_dropped_file_ask_too(qtbot, window, tmp_path):
+def test_recent_files_a_dropped_file_and_examples_ask_too(qtbot, window, tmp_path):
     path = guide_file(tmp_path)
     answer_trust(qtbot, "safe_button")
     assert window.open_path(path)
@@ -162,6 +169,10 @@ def test_recent_files_and_a_dropped_file_ask_too(qtbot, window, tmp_path):
     answer_trust(qtbot, "safe_button")
     window.dropEvent(drop)
     assert [name for name, _gates in window.trust_asked] == ["guide.circuit"] * 3
+
+    answer_trust(qtbot, "safe_button")
+    assert window.files.open_example(path)  # as the Examples menu opens one
+    assert len(window.trust_asked) == 4
 
 
 RUNAWAY = MULTIPLY.replace("return self.y * dz, self.x * dz", "while True:\n            pass")
