@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QMessageBox, QVBoxLayout, QWidget)
 
 from gui.common.code_editor import CodeEditor
+from gui.common.collector_pause import pause_collector, resume_collector
 
 MAX_PORTS = 16
 _SEPARATORS = re.compile(r"[,\s]+")
@@ -132,13 +133,17 @@ def name_problem_of(name: str) -> str | None:
 
 
 def _run_check(check: Callable, gate: CodeGate, generation: int, report: _CheckReport) -> None:
-    """In a worker thread: run ``check`` and send its result back to the dialog's thread."""
+    """In a worker thread: run ``check`` and send its result back to the dialog's thread
+    (started with the garbage collector paused: ``gui.common.collector_pause``)."""
     try:
-        outcome = check(gate.name, list(gate.ports), gate.code)
-    except Exception as error:  # a bug in the checker must not leave the dialog "Checking…"
-        outcome = CheckOutcome(False, f"The check could not run: {type(error).__name__}: "
-                                      f"{error}")
-    report.done.emit(generation, gate, outcome)
+        try:
+            outcome = check(gate.name, list(gate.ports), gate.code)
+        except Exception as error:  # a bug in the checker must not leave it "Checking…"
+            outcome = CheckOutcome(False, f"The check could not run: {type(error).__name__}: "
+                                          f"{error}")
+        report.done.emit(generation, gate, outcome)
+    finally:
+        resume_collector()
 
 
 class _CheckReport(QObject):
@@ -315,6 +320,7 @@ class CodeGateDialog(QDialog):
         self.ok_button.setEnabled(False)
         self._show_result("checking", CHECKING_TEXT)
         check, generation, report = self._check, self._generation, self._report
+        pause_collector()
         QThreadPool.globalInstance().start(lambda: _run_check(check, gate, generation, report))
 
     def _check_done(self, generation: int, gate: CodeGate, outcome: CheckResult) -> None:

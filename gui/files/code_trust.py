@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication
 
 import engine
 from engine import CircuitError
+from gui.common.collector_pause import pause_collector, resume_collector
 from gui.files.trust_dialog import TrustDialog
 from gui.files.trusted_code import TrustedCode
 from gui.model.code_snapshot import detached_copy, same_code
@@ -81,12 +82,16 @@ def _end_busy(running: dict) -> None:
 
 
 def _trust_in_worker(snapshot, token: int, report) -> None:
-    """In a worker thread: trust and check the snapshot's code gates, then report back."""
+    """In a worker thread: trust and check the snapshot's code gates, then report back
+    (started with the garbage collector paused: ``gui.common.collector_pause``)."""
     try:
-        outcome = engine.trust_code(snapshot)
-    except Exception as error:  # a bug in a check must not leave the window busy
-        outcome = f"{type(error).__name__}: {error}"
-    report.done.emit(token, snapshot, outcome)
+        try:
+            outcome = engine.trust_code(snapshot)
+        except Exception as error:  # a bug in a check must not leave the window busy
+            outcome = f"{type(error).__name__}: {error}"
+        report.done.emit(token, snapshot, outcome)
+    finally:
+        resume_collector()
 
 
 class _TrustReport(QObject):
@@ -177,6 +182,7 @@ class CodeTrust(QObject):
             QApplication.setOverrideCursor(Qt.BusyCursor)
         self._running[token] = (self.file, file_name)
         self.status_message.emit(f"Checking the code gates of {file_name}…")
+        pause_collector()
         QThreadPool.globalInstance().start(lambda: _trust_in_worker(snapshot, token, report))
         return True
 
