@@ -9,6 +9,9 @@ decision boundary and training do):
   ``backward()``. Both compute every parameter's gradient and x's and y's per point; the
   engine is timed computing every node's gradient too (what the canvas shows) and, as torch
   does, only the sources' (``sources_only=True``, what training reads).
+  Each is timed as the engine runs it (a pass of 4096 points or more is cut into chunks of
+  points shared with a worker thread, engine/batch_split.py) and as one pass on one thread
+  ("one pass", as before that).
 - **tensor 2-layer net, h = 100**: ``w2 · max(0, W1 x + b1) + b2``, five tensor gates (matmul,
   add, relu, matmul, add), x bound to the grid's points (a batch of 2-vectors). torch does it
   as ``relu(X @ W1.T + b1) @ w2 + b2`` over the batch of points, then ``backward()``.
@@ -17,8 +20,8 @@ torch is optional (never a dependency: ``pip install torch`` to compare); withou
 engine's times are printed. Each way is checked against the other first. Times are medians of
 ``--repeat`` runs, the ways taking turns so that a busy machine slows them alike: the wall
 time, and the CPU time of the process (all threads), which other work on the machine moves
-less. torch runs with one thread (numpy's elementwise ops use one) and, as another row, with
-its default number of threads.
+less. torch runs with one thread and, as another row, with its default number of threads (the
+engine's split passes use two).
 
 Run by hand: ``python bench/bench_vs_torch.py [--size 200] [--repeat 30]``.
 """
@@ -32,6 +35,7 @@ import time
 import numpy as np
 
 import engine
+from engine import batch_split
 
 try:
     import torch
@@ -59,8 +63,12 @@ def median_seconds(ways: dict, repeat: int) -> dict:
     for work in ways.values():  # warm up: first calls allocate and fill caches
         work()
     times = {name: ([], []) for name in ways}
-    for _ in range(repeat):
-        for name, work in ways.items():
+    names = list(ways)
+    for turn in range(repeat):
+        # each way starts the round in turn: none always follows torch's threads, which may
+        # still be spinning (and counted in this process's CPU time) after a 2-thread call
+        for name in names[turn % len(names):] + names[:turn % len(names)]:
+            work = ways[name]
             time.sleep(PAUSE)
             wall, cpu = time.perf_counter(), time.process_time()
             work()
@@ -81,14 +89,28 @@ def relative_difference(ours: list, theirs: list) -> float:
     return worst
 
 
+def _one_pass(work):
+    """``work`` run with a big batch's passes not split into chunks on two threads (as before
+    engine/batch_split.py), for comparison in the same run."""
+    def unsplit():
+        threshold, batch_split.MIN_SPLIT_POINTS = batch_split.MIN_SPLIT_POINTS, float("inf")
+        try:
+            return work()
+        finally:
+            batch_split.MIN_SPLIT_POINTS = threshold
+    return unsplit
+
+
 def _engine_ways(plan, inputs: dict) -> dict:
-    """The engine's two ways: every node's gradient (what the canvas shows), and only the
-    sources' (what training reads, and all torch keeps)."""
-    return {
+    """The engine's ways: every node's gradient (what the canvas shows), and only the sources'
+    (what training reads, and all torch keeps); each split into chunks on two threads (what
+    the engine does with 4096 points or more) and as one pass on one thread."""
+    ways = {
         "circuitgrad, every node's gradient": lambda: plan.backward(plan.forward(inputs)),
         "circuitgrad, sources only (training)":
             lambda: plan.backward(plan.forward(inputs), sources_only=True),
     }
+    return {**ways, **{f"{name}, one pass": _one_pass(work) for name, work in ways.items()}}
 
 
 # --- the scalar 16-unit net ----------------------------------------------------------------
@@ -245,11 +267,11 @@ def print_table(rows: list) -> None:
         best_wall = min((wall for _name, wall, _cpu in torch_rows), default=None)
         best_cpu = min((cpu for _name, _wall, cpu in torch_rows), default=None)
         print(f"\n{title}")
-        print(f"  {'way':40} {'ms':>7} {'vs torch':>8} {'CPU ms':>7} {'vs torch':>8}")
+        print(f"  {'way':50} {'ms':>7} {'vs torch':>8} {'CPU ms':>7} {'vs torch':>8}")
         for name, wall, cpu in block:
             ratios = ([f"{wall / best_wall:7.2f}x", f"{cpu / best_cpu:7.2f}x"] if torch_rows
                       else ["       -"] * 2)
-            print(f"  {name:40} {wall * 1e3:7.2f} {ratios[0]} {cpu * 1e3:7.2f} {ratios[1]}")
+            print(f"  {name:50} {wall * 1e3:7.2f} {ratios[0]} {cpu * 1e3:7.2f} {ratios[1]}")
 
 
 def main() -> None:

@@ -8,22 +8,28 @@ to do, in circuitgrad and in micrograd alike.
 
 from __future__ import annotations
 
+import math
 import random
 
 from engine import Circuit
 
 # The ops micrograd has too ("pow" is pow 2).
 OPS = ("add", "mul", "relu", "pow", "neg", "sub")
+# Two thirds tanh and sigmoid, some exp, the rest add and mul: gates whose scalar kernels call
+# Python's maths library.
+TRANSCENDENTAL_OPS = ("tanh", "sigmoid") * 3 + ("exp", "add", "mul")
 BINARY = {"add", "mul", "sub"}
 
 
 _VALUE = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "sub": lambda a, b: a - b,
-          "relu": lambda a: max(a, 0.0), "pow": lambda a: a * a, "neg": lambda a: -a}
+          "relu": lambda a: max(a, 0.0), "pow": lambda a: a * a, "neg": lambda a: -a,
+          "tanh": math.tanh, "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a)), "exp": math.exp}
 
 
 def random_spec(n_gates: int, n_sources: int | None = None, *, seed: int = 0,
-                bound: float = 2.0) -> list:
-    """A random circuit of ``n_gates`` gates over ``n_sources`` inputs (n_gates // 10 if None).
+                bound: float = 2.0, ops: tuple = OPS) -> list:
+    """A random circuit of ``n_gates`` gates of ``ops`` (a repeated op is drawn more often)
+    over ``n_sources`` inputs (n_gates // 10 if None).
 
     Ops whose value would leave [-bound, bound] are redrawn, so values stay moderate however
     deep the circuit is (and the fast path is what gets measured).
@@ -39,7 +45,7 @@ def random_spec(n_gates: int, n_sources: int | None = None, *, seed: int = 0,
         shrink = len(unused) > gates_left + 1  # two unused inputs, or some would stay unused
         first = unused.pop(rng.randrange(len(unused)))
         while True:
-            op = rng.choice(("add", "mul", "sub")) if shrink else rng.choice(OPS)
+            op = rng.choice(("add", "mul", "sub")) if shrink else rng.choice(ops)
             inputs = [first]
             if op in BINARY:
                 from_unused = len(unused) > 0 and (shrink or rng.random() < 0.5)

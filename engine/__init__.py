@@ -30,6 +30,7 @@ from .code_trust import (check_code, check_code_candidate, check_code_definition
                          untrusted_code_gates)
 from .errors import GateRunError
 from .make_gate import GateMaking, GateUnpacking, gate_making, gate_unpacking
+from .gate_inside import inside_of, run_inside
 from .nan_origin import NanOrigin, nan_origin
 from .number_format import (format_full, format_number, format_precise, format_readout,
                             is_marked)
@@ -42,7 +43,14 @@ from .training import BATCHES, LOSSES, Trainer, TrainResult, train
 from .value_format import value_text
 from .code_runner import CodeGateError, CodeHost, shared_host
 from .code_template import code_gate_template
+from .gate_check import CIRCUIT_INPUTS as CHECKED_AT_CIRCUIT_INPUTS
 from .gate_check import GateCheck, check_code_gate
+from .gate_library import (CLASH, NEW, RENAME, REPLACE, SAME, SKIP, ClashChoice, GateImport,
+                           compare_gates, export_gates, free_gate_name, gate_import,
+                           gate_library, gates_with_uses, read_gate_library)
+from .local_captions import local_gradient_words
+from .compound_inside import InsidePass, InsideStep, inside_pass
+from .own_gate_check import OwnGateCheck, check_own_gate, check_own_gates
 
 
 __all__ = [
@@ -73,4 +81,10 @@ __all__ = [
     "gate_unpacking",
     "CodeGateError", "CodeHost", "shared_host", "check_code_gate", "GateCheck",
     "code_gate_template",
+    "CLASH", "NEW", "RENAME", "REPLACE", "SAME", "SKIP", "ClashChoice", "GateImport",
+    "compare_gates", "export_gates", "free_gate_name", "gate_import", "gate_library",
+    "gates_with_uses", "read_gate_library",
+    "local_gradient_words", "InsidePass", "InsideStep", "inside_of", "inside_pass",
+    "run_inside",
+    "CHECKED_AT_CIRCUIT_INPUTS", "OwnGateCheck", "check_own_gate", "check_own_gates",
 ]

@@ -15,7 +15,9 @@ not batched is summed over the batch.
 Those numpy passes are the reference. When every source is a single number, ``forward`` and
 ``backward`` first try the scalar fast path (``engine/scalar_kernels.py``: the same steps on
 Python floats, several times faster), which gives up on anything non-finite and leaves that
-run to the reference passes.
+run to the reference passes. In a circuit holding a vector or matrix, the reference passes
+compute an element gate of at most 64 elements outside a batch with those same kernels,
+element by element (``engine/small_elements.py``), as Expand to Scalars computes it.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from heapq import heappop, heappush
 
 import numpy as np
 
+from . import batch_split
 from .circuit import Circuit
 from .errors import CircuitError, GateRunError, quote, shown
 from .gradient_sums import GradientSums, gradients_expected, sent_on
 from .scalar_kernels import Floats, compile_program
 from .shapes import ShapeError, sum_to_shape
+from .small_elements import small_element_steps
 from .tensor_steps import TensorStep, infer_shape, tensor_step
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
@@ -74,13 +78,13 @@ class Plan:
                                         f"{list(node.feature)}, so its value must be a vector "
                                         f"of {len(node.feature)} numbers, not shape {shapes[i]}")
                 continue
-            ports = circuit.inputs_of(node.id)
-            if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
-                self.incomplete.add(node.id)
-                continue
-            if gate.problem:
+            if gate.problem:  # named even where what feeds it cannot run either
                 self.gate_problems.append((node.id, f"{self._place(circuit, node)}: "
                                                     f"{gate.problem}"))
+                self.incomplete.add(node.id)
+                continue
+            ports = circuit.inputs_of(node.id)
+            if None in ports or (self.incomplete and not self.incomplete.isdisjoint(ports)):
                 self.incomplete.add(node.id)
                 continue
             positions = tuple([index[src] for src in ports])
@@ -95,6 +99,8 @@ class Plan:
             if kind is not None:
                 self._kinds[i] = kind
             self.steps.append((i, gate.forward, gate.backward, positions, node))
+        if any(shapes):  # a vector or matrix: small element gates as the expansion computes them
+            self.steps = small_element_steps(self.steps, shapes)
         self.shapes = {node.id: shape for node, shape in zip(nodes, shapes)
                        if shape is not None}
         self._ranks = [0 if shape is None else len(shape) for shape in shapes]
@@ -202,6 +208,9 @@ class Plan:
 
     def reference_forward(self, overrides: dict | None = None) -> list:
         """``forward`` on numpy: the definition of what the circuit computes."""
+        split = batch_split.forward(self, overrides) if overrides else None
+        if split is not None:  # a big batch: the same pass, in chunks on two threads
+            return split
         values = [np.float64(np.nan)] * len(self.nodes)
         for i, value in self.source_values(overrides):
             values[i] = value
@@ -227,6 +236,9 @@ class Plan:
         zero = np.float64(0.0)
         if self.output_index is None:
             return [zero] * len(self.nodes)
+        split = batch_split.backward(self, values, seed, sources_only)
+        if split is not None:  # a big batch: the same pass, in chunks on two threads
+            return split
         sums = GradientSums(values, *self._gradient_sums_plan,
                             keep_gates=not sources_only)
         grads = sums.grads  # None: nothing has reached the node yet
@@ -362,8 +374,10 @@ def plain_number(number):
     return float(number) if np.ndim(number) == 0 else number
 
 
-def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool = False) -> Result:
-    """Forward and backward pass; ``inputs`` overrides source values by id (scalars or arrays).
+def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool = False,
+        seed=None) -> Result:
+    """Forward and backward pass; ``inputs`` overrides source values by id (scalars or arrays),
+    ``seed`` is the output's upstream gradient (default 1).
 
     Raises CircuitError if the circuit cannot run, unless ``allow_incomplete``: then nodes that
     cannot be computed are nan and listed in ``incomplete``, and gradients are computed only if
@@ -374,13 +388,13 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
         raise CircuitError("the circuit cannot run: " + "; ".join(plan.problems))
     try:
         values = plan.forward(inputs)
-        grads = plan.backward(values)
+        grads = plan.backward(values, seed)
     except GateRunError:
         # the gate's definition now carries the failure, so a new plan leaves the gate out
         circuit.root.own_gate_failed()
         if not allow_incomplete:
             raise
-        return run(circuit, inputs, allow_incomplete=True)
+        return run(circuit, inputs, allow_incomplete=True, seed=seed)
     if type(values) is Floats and type(grads) is Floats:
         value_of, grad_of = dict(zip(plan.order, values)), dict(zip(plan.order, grads))
     else:

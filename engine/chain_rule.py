@@ -41,6 +41,7 @@ from .autodiff import Result, plain_number, plan_of
 from .circuit import Circuit, Wire
 from .errors import CircuitError, quote, with_article
 from .gates import display_symbol, gate_number, infix_text
+from .local_captions import gate_locals, own_local_text
 from .number_format import format_number
 from .shapes import sum_to_shape
 from .value_format import value_text
@@ -150,12 +151,14 @@ _PATTERN_TEXTS = {
 }
 
 
-def _pattern(node, n_ports: int) -> tuple[str, str]:
+def _pattern(node, sources, xs, out) -> tuple[str, str]:
     gate = node.gate
     if gate.pattern in _PATTERN_TEXTS:
-        other = "the other's value" if n_ports == 2 else "the product of the others"
+        other = "the other's value" if len(sources) == 2 else "the product of the others"
         return gate.pattern, _PATTERN_TEXTS[gate.pattern].format(op=node.op, other=other)
-    name = display_symbol(node.op, node.params)  # as drawn on the gate: 1/x, ×−1, +1, exp
+    if gate.local_origin:  # no formula of its own (a file's own gate): the numbers it computed
+        return gate.pattern, own_local_text(node, sources, xs, out, gate_locals(node, xs, out))
+    name = display_symbol(gate, node.params)  # as drawn on the gate: 1/x, ×−1, +1, exp
     local = gate.local_gradient
     if gate.passes_gradient:
         return gate.pattern, f"{name} passes the gradient through (local gradient 1)"
@@ -191,7 +194,7 @@ def gate_chain_rule(circuit: Circuit, result: Result, node_id: str) -> GateChain
         ports = tuple(PortRule(port, src, plain_number(upstream), plain_number(local),
                                plain_number(grad))
                       for port, (src, local, grad) in enumerate(zip(sources, locals_, sent)))
-    pattern, text = _pattern(node, len(sources))
+    pattern, text = _pattern(node, sources, xs, out)
     return GateChainRule(node_id, node.op, plain_number(upstream), ports, pattern, text)
 
 
@@ -210,14 +213,16 @@ def _tensor_port_rules(node, sources, xs, out, upstream) -> tuple:
     operands = {"g": upstream, **{f"p{k}": x for k, x in enumerate(xs)}}
     names = {"g": f"d{node.id}", **{f"p{k}": src for k, src in enumerate(sources)}}
     locals_ = None
-    if not node.gate.backward_infix:  # element by element: one local gradient per element
+    if node.gate.elementwise:  # element by element: one local gradient per element
         with np.errstate(all="ignore"):
             locals_ = node.gate.backward(xs, out, np.ones_like(out), node.params)
     rules = []
     for port, (src, grad) in enumerate(zip(sources, sent)):
         local = None
         if locals_ is None:  # "{0}" is port 0: a name of its own, "{p0}"
-            template = _PORT.sub(r"{p\1}", node.gate.backward_infix[port])
+            # a gate without the lecture's formula (a file's own): the Jacobian's product
+            backward_infix = node.gate.backward_infix or ("Jᵀ·{g}",) * len(sources)
+            template = _PORT.sub(r"{p\1}", backward_infix[port])
             used = {key: value for key, value in operands.items() if f"{{{key}}}" in template}
         else:
             local = locals_[port]

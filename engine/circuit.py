@@ -398,10 +398,9 @@ class Circuit:
         """Remove a node and its wires (``wire_removed`` each, then ``node_removed``); a port
         of the compound gate this circuit is the inside of stays."""
         self.node(node_id)
-        definition = self.definitions.get(self.defining) if self.defining else None
-        if definition is not None and node_id in definition.ports:
-            raise CircuitError(f"{shown(node_id)} is a port of {definition.name}; it stays "
-                               "while the gate has that port")
+        refusal = self.removal_refusal(node_id)
+        if refusal:
+            raise CircuitError(refusal)
         node = self.nodes[node_id]
         removed = [Wire(src, node_id, port) for port in range(node.n_inputs)
                    if (src := self._wires.get((node_id, port))) is not None]
@@ -414,6 +413,15 @@ class Circuit:
         self._outgoing.pop(node_id, None)
         self._notify(Change("node_removed", node_id, old=node), structural=True)
         return removed
+
+    def removal_refusal(self, node_id: str) -> str:
+        """Why ``remove_node`` refuses to remove this node ("" when it does not): a port of
+        the compound gate this circuit is the inside of stays."""
+        definition = self.definitions.get(self.defining) if self.defining else None
+        if definition is not None and node_id in definition.ports:
+            return (f"{shown(node_id)} is a port of {definition.name}; it stays while the "
+                    "gate has that port")
+        return ""
 
     def can_connect(self, src: str, dst: str, port: int) -> str | None:
         """Why a wire src -> dst:port cannot be made (None if it can; a full port is fine)."""
@@ -645,12 +653,20 @@ class Circuit:
 
     def _check_use(self, op: str) -> None:
         """CircuitError if putting gate ``op`` in this circuit would make a gate use itself."""
+        refusal = self.use_refusal(op)
+        if refusal:
+            raise CircuitError(refusal)
+
+    def use_refusal(self, op: str) -> str:
+        """Why gate ``op`` cannot be put in this circuit ("" when it can): a gate cannot use
+        itself, directly or not."""
         if self.defining is None or op not in self.definitions:
-            return
+            return ""
         chain = uses_itself(self.definitions, self.defining, (self.defining, op))
         if chain:
-            raise CircuitError(f"{op} cannot be used inside {self.defining}: a gate cannot "
-                               f"use itself ({' -> '.join(chain)})")
+            return (f"{op} cannot be used inside {self.defining}: a gate cannot use itself "
+                    f"({' -> '.join(chain)})")
+        return ""
 
     @staticmethod
     def _check_definition(definition) -> None:
@@ -697,8 +713,8 @@ class Circuit:
     def _definition_changed(self, name: str, structural: bool, change: Change) -> None:
         """An edit inside compound gate ``name`` (``definition_changed``, with the inner
         change as ``new``)."""
+        self.definitions_version += 1  # rows say what their inside computes (``same_as``)
         if structural:
-            self.definitions_version += 1
             for definition in self.definitions.values():
                 if definition.kind == "compound" and definition.name != name:
                     definition.circuit.structure_version += 1

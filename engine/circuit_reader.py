@@ -346,3 +346,9 @@ def check_shapes(circuit: Circuit) -> None:
     problems = plan_of(circuit).shape_problems
     if problems:
         raise CircuitError(problems[0][1])
+
+
+def read_gates(circuit: Circuit, raw_gates: dict) -> None:
+    """Define the gates of a file's ``"gates"`` object in ``circuit``, read as a file's are
+    (the gate library imports through this)."""
+    read_own_gates(circuit, raw_gates, _fill)

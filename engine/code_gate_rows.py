@@ -136,4 +136,5 @@ def code_row(definition) -> Gate:
         local_gradient="what its backward(dz) returns, checked against the numerical gradient",
         doc=f"This file's code gate {name}: a Python class with forward and backward.",
         shape_rule=shape_rule, port_names=ports if len(ports) > 1 else (),
-        definition=definition, problem=definition.problem)
+        definition=definition, problem=definition.problem,
+        local_origin="its backward(dz)")  # the captions' words (engine/local_captions.py)

@@ -37,13 +37,14 @@ were added up into f. The expansion says so with add gates summing the elements,
 ``Σ q`` and made the output, so the expanded circuit runs and every gradient is the tensor
 circuit's (its f is then that sum).
 
-Exactness: the expanded circuit computes every value and every gradient of the region bit
-for bit as the tensor circuit does, on the scalar fast path and on the numpy path alike (the
-fast path takes exp, log, tanh and pow from numpy too, engine/float_maths.py). The tensor side
-keeps to the scalar circuit's order for values this small outside a batch
-(engine/scalar_order.py: a matmul's terms left to right with no fused multiply-add, a
-gradient's terms from the last to the first); the expansion makes its nodes in that order (the
-plan runs them so), and where a number feeds several ports of which one sends it several
+Exactness: the expanded circuit, on the scalar fast path, computes every value and every
+gradient of the region bit for bit as the tensor circuit does (on its numpy passes too, but for
+the last bit of exp, log, tanh and sigmoid, which numpy's maths library and Python's may not
+share). The tensor side keeps to the scalar circuit's order for values this small outside a
+batch (engine/scalar_order.py: a matmul's terms left to right with no fused multiply-add, a
+gradient's terms from the last to the first) and computes its element gates' elements with the
+fast path's own kernels (engine/small_elements.py); the expansion makes its nodes in that order
+(the plan runs them so), and where a number feeds several ports of which one sends it several
 terms, ×1 gates gather each such port's share as the tensor pass does
 (engine/gradient_groups.py).
 """

@@ -1,11 +1,13 @@
 """Checking a code gate's backward against the numerical gradient of its forward.
 
 The hacker's guide's test of a hand-written gate: nudge each input by +-eps, see how the output
-moves, and compare that slope with what ``backward`` returns. Here the gate runs in a CodeHost
-(engine/code_runner.py). At a few random inputs (numbers of magnitude 0.5 to 2 with random
-signs, rounded to two decimals so a message can show them exactly; arrays of the given shapes,
-element by element) and, if given, at the circuit's current inputs, every element of every
-port is nudged alone: numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(dz * forward).
+moves, and compare that slope with what ``backward`` returns. A code gate runs in a CodeHost
+(engine/code_runner.py); ``check_gate_functions`` checks any gate given as functions (a file's
+own gates, through their rows: engine/own_gate_check.py). At a few random inputs (numbers of
+magnitude 0.5 to 2 with random signs, rounded to two decimals so a message can show them
+exactly; arrays of the given shapes, element by element) and, if given, at the circuit's
+current inputs, every element of every port is nudged alone:
+numerical = (L(x + eps) - L(x - eps)) / 2eps with L = sum(dz * forward).
 
 dz is 1 for a gate whose output is a number (so the numbers are the local gradients the guide
 derives), and once more 2.5 at the first random inputs, which catches a backward that forgets
@@ -73,6 +75,16 @@ def check_code_gate(host: CodeHost, name: str, ports, shapes=None, at=None,
     """Check a defined gate's backward against centred differences of its forward at random
     inputs (of ``shapes``: one shape per port, or a dict; numbers if None) and at ``at`` (the
     port values the circuit feeds it, a sequence or a dict), if given."""
+    return check_gate_functions(
+        host.class_name(name), ports, lambda inputs: host.forward(name, inputs),
+        lambda inputs, dz: host.forward_backward(name, inputs, dz), shapes, at, rng)
+
+
+def check_gate_functions(label: str, ports, forward, forward_backward, shapes=None, at=None,
+                         rng=None) -> GateCheck:
+    """``check_code_gate`` for any gate given as functions: ``forward(inputs) -> output`` and
+    ``forward_backward(inputs, dz) -> (output, one gradient per port)``; ``label`` names it
+    in the message. A CodeGateError they raise is the verdict."""
     ports = tuple(ports)
     rng = np.random.default_rng(rng)
     at = _per_port(at, ports)
@@ -84,16 +96,15 @@ def check_code_gate(host: CodeHost, name: str, ports, shapes=None, at=None,
         points.append(("random inputs", inputs, [1.0, DZ_CHECK] if k == 0 else [1.0]))
     if at is not None:
         points.append((CIRCUIT_INPUTS, [_number_or_array(x) for x in at], [1.0]))
-    label = host.class_name(name)
     entries: list[GateCheckEntry] = []
     try:
         for kind, inputs, dzs in points:
-            output = host.forward(name, inputs)
+            output = forward(inputs)
             if not np.all(np.isfinite(output)):
                 continue
             array_dz = np.ndim(output) > 0
             for dz in ([_random(rng, np.shape(output))] if array_dz else dzs):
-                entries += _check_point(host, name, ports, inputs, dz,
+                entries += _check_point(forward, forward_backward, ports, inputs, dz,
                                         f"{kind} ({_values_text(ports, inputs)})",
                                         None if array_dz else dz, rng)
     except CodeGateError as error:
@@ -132,14 +143,14 @@ def _elements(rng, shape: tuple) -> list:
     return [indices[k] for k in sorted(rng.choice(len(indices), MAX_ELEMENTS, replace=False))]
 
 
-def _check_point(host: CodeHost, name: str, ports: tuple, inputs: list, dz, where: str,
+def _check_point(forward, forward_backward, ports: tuple, inputs: list, dz, where: str,
                  dz_number, rng) -> list:
     """One entry per port: its worst element at these inputs."""
-    _output, grads = host.forward_backward(name, inputs, dz)
+    _output, grads = forward_backward(inputs, dz)
 
     def loss(values) -> float:
         with np.errstate(all="ignore"):
-            return float(np.sum(np.multiply(dz, host.forward(name, values))))
+            return float(np.sum(np.multiply(dz, forward(values))))
 
     base = loss(inputs)
     entries = []

@@ -30,10 +30,12 @@ input that only feeds such gates is a bias).
 A row may also give the same arithmetic on plain Python floats (``scalar_forward`` and
 ``scalar_backward``), which the scalar fast path (``engine/scalar_kernels.py``) runs when every
 source is a single number: Python floats cost a fraction of numpy scalars. Wherever they answer
-they give the numpy functions' number, bit for bit (sign of zero, nan and inf included; exp,
-log, tanh and a general power call numpy's own function on the float, engine/float_maths.py).
-Wherever Python raises (1/0, exp(1000), log(0)) or a value comes out inf or nan, the fast path
-throws its work away and the numpy functions redo it.
+they give the numpy functions' number, bit for bit (sign of zero, nan and inf included; exp, log,
+tanh and sigmoid up to their maths library's last bits: Python's ``math`` and numpy differ
+there). Wherever Python raises (1/0, exp(1000), log(0)) or a value comes out inf or nan, the
+fast path throws its work away and the numpy functions redo it. A tensor circuit's small
+unbatched element gates run on these functions too, element by element
+(``engine/small_elements.py``), so that Expand to Scalars gives the same bits.
 A gate without them simply always runs on the numpy functions.
 """
 
@@ -45,7 +47,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import float_maths, tensor_gates
+from . import tensor_gates
+from .masked_gradient import relu_gradient
 from .shapes import matmul_shape, to_number, transposed
 
 MAX_PORTS = 16
@@ -143,6 +146,14 @@ class Gate:
     # failing its check, a compound gate whose inside cannot run
     definition: object = None
     problem: str = ""
+    # A 1-port gate's local gradient as an expression to write with numbers: "{a}" its input,
+    # "{out:s}" its output named s ("{out:s} × (1 − {out:s})": s × (1 − s), 0.73 × (1 − 0.73))
+    local_infix: str = ""
+    # An own gate's: the built-in gate it computes the same function as (engine/gate_twins.py:
+    # its captions then write that gate's local gradient with this gate's numbers), and what
+    # works its local gradient out ("its inside's backward pass")
+    same_as: str = ""
+    local_origin: str = ""
 
     @property
     def elementwise(self) -> bool:
@@ -238,10 +249,10 @@ def _mul_backward(xs, out, g, p):
 def _power_kernel(sqrt, one, general):
     """a ** e as torch's pow(tensor, scalar) computes it: a few exponents by their own kernels
     (sqrt for 0.5, so (-inf) ** 0.5 is nan and (-0) ** 0.5 is -0; a * a * a for 3), the rest by
-    ``np.power``, whose array loop numbers get too (``**`` on a numpy number calls C's pow, which
-    differs in the last bit). numpy's ``**`` takes sqrt for 0.5 on arrays only; this is the same
-    on numpy numbers and arrays (``np.sqrt``) and on Python floats (``math.sqrt``, which raises
-    where numpy gives nan: the fast path then gives way)."""
+    C's pow (``**`` on a numpy number and ``math.pow`` give the same bits; ``**`` on an array is
+    numpy's own loop, which may differ in the last bit). numpy's ``**`` takes sqrt for 0.5 on
+    arrays only; this is the same on numpy numbers and arrays (``np.sqrt``) and on Python floats
+    (``math.sqrt``, which raises where numpy gives nan: the fast path then gives way)."""
     special = {0.0: one, 1.0: lambda a: a * 1.0, 0.5: sqrt, -0.5: lambda a: 1.0 / sqrt(a),
                -1.0: lambda a: 1.0 / a, 2.0: lambda a: a * a, 3.0: lambda a: a * a * a,
                -2.0: lambda a: 1.0 / (a * a)}
@@ -253,8 +264,8 @@ def _power_kernel(sqrt, one, general):
     return power
 
 
-_power = _power_kernel(np.sqrt, lambda a: np.ones_like(a)[()], np.power)
-_scalar_power = _power_kernel(math.sqrt, lambda a: 1.0, float_maths.power)
+_power = _power_kernel(np.sqrt, lambda a: np.ones_like(a)[()], lambda a, e: a ** e)
+_scalar_power = _power_kernel(math.sqrt, lambda a: 1.0, math.pow)
 
 
 def _pow_backward(xs, out, g, p):
@@ -266,7 +277,7 @@ def _pow_backward(xs, out, g, p):
 
 def _relu_backward(xs, out, g, p):
     # torch's threshold_backward: 0 where a <= 0, else the gradient (so at a nan, the gradient)
-    return (np.where(xs[0] <= 0, 0.0, g)[()],)
+    return (relu_gradient(xs[0], g),)
 
 
 def _sign_of(a):
@@ -387,12 +398,14 @@ GATE_LIST: Sequence[Gate] = (
          lambda xs, out, g, p: (-g * (out * out),),  # torch: from the output, -g·(1/a)²
          "1 / a", "−1 / a²", "The reciprocal of its input (the lecture's 1/x gate).",
          scalar_forward=lambda a: 1.0 / a, scalar_backward=lambda a, out, up: -up * (out * out),
-         infix="1 / {0}", domain="a ≠ 0", pole=lambda xs, p: xs[0] == 0.0,
+         infix="1 / {0}", local_infix="−1 / {a}²", domain="a ≠ 0",
+         pole=lambda xs, p: xs[0] == 0.0,
          aliases=("reciprocal", "inverse", "invert")),
     Gate("exp", "exp", "nonlinear", 1, 1, lambda xs, p: np.exp(xs[0]),
          lambda xs, out, g, p: (out * g,),
          "e^a", "e^a (its own output)", "e to the power of its input.",
-         scalar_forward=float_maths.exp, scalar_backward=lambda a, out, up: out * up,
+         scalar_forward=math.exp, scalar_backward=lambda a, out, up: out * up,
+         local_infix="e^{a}",
          nan_hint="e^a overflows to inf past a ≈ 709.78. If this exp is part of "
                   "1 / (1 + e^−a), the one-gate sigmoid computes the same function without "
                   "overflowing: its value saturates to exactly 0 or 1 and its gradient to 0.",
@@ -400,21 +413,22 @@ GATE_LIST: Sequence[Gate] = (
     Gate("log", "ln", "nonlinear", 1, 1, lambda xs, p: np.log(xs[0]),
          lambda xs, out, g, p: (g / xs[0],),
          "ln a", "1 / a", "The natural logarithm of its input.",
-         scalar_forward=float_maths.log, scalar_backward=lambda a, out, up: up / a,
-         domain="a > 0", pole=lambda xs, p: xs[0] == 0.0, aliases=("logarithm", "ln")),
+         scalar_forward=math.log, scalar_backward=lambda a, out, up: up / a,
+         domain="a > 0", pole=lambda xs, p: xs[0] == 0.0, aliases=("logarithm", "ln"),
+         local_infix="1 / {a}"),
     Gate("sigmoid", "σ", "nonlinear", 1, 1, lambda xs, p: _sigmoid(xs[0]),
          lambda xs, out, g, p: (g * (1.0 - out) * out,),  # torch's sigmoid_backward
          "1 / (1 + e^−a)", "s · (1 − s), from its output s",
          "Squashes its input into (0, 1).",
          intuition="Its local gradient comes from its own output: 0.73 · (1 − 0.73) ≈ 0.2.",
-         scalar_forward=lambda a: 1.0 / (1.0 + float_maths.exp(-a)),
+         scalar_forward=lambda a: 1.0 / (1.0 + math.exp(-a)),
          scalar_backward=lambda a, out, up: up * (1.0 - out) * out,
-         aliases=("logistic", "squash")),
+         aliases=("logistic", "squash"), local_infix="{out:s} × (1 − {out:s})"),
     Gate("tanh", "tanh", "nonlinear", 1, 1, lambda xs, p: np.tanh(xs[0]),
          lambda xs, out, g, p: ((1.0 - out * out) * g,),
          "tanh a", "1 − t², from its output t", "Squashes its input into (−1, 1).",
-         scalar_forward=float_maths.tanh,
-         scalar_backward=lambda a, out, up: (1.0 - out * out) * up),
+         scalar_forward=math.tanh,
+         scalar_backward=lambda a, out, up: (1.0 - out * out) * up, local_infix="1 − {out:t}²"),
     Gate("relu", "relu", "nonlinear", 1, 1, lambda xs, p: np.maximum(0.0, xs[0]), _relu_backward,
          "max(0, a)", "1 where a > 0, else 0", "Passes positive inputs, blocks negative ones.",
          intuition="A router with a fixed rival 0: the gradient passes only where a > 0.",

@@ -9,8 +9,9 @@ whose local gradients are 2 (mul: the other input, w0) × 1 × 1 × −1 × 0.37
 and their product 0.39 is df/dx0. Where a value fans out, each branch is a path of its
 own and their products add up.
 
-The local gradient of a gate's input port k is the gate's backward function (``engine.GATES``)
-called with an upstream gradient of 1, taken at the values of a ``Result``. A path's product is
+The local gradient of a gate's input port k is the backward function of the gate's row
+called with an upstream gradient of 1, taken at the values of a ``Result``; a file's own gate
+is one gate here, one factor on a path (the lecture's sigmoid gate: 0.20). A path's product is
 multiplied from the output end, in the order the backward pass multiplies, so the sum over
 all paths equals the backward pass's gradient up to rounding.
 

@@ -11,14 +11,19 @@ An inside made only of element-by-element gates on numbers is an element-by-elem
 itself (numpy broadcasting, any shape, batches included); an inside with tensors fixes the
 shapes of its ports to those of its port inputs.
 
-Code gates' rows are in engine/code_gate_rows.py.
+A 1-port compound gate that computes what a built-in gate computes (the sigmoid gate) says so
+in its row's ``same_as`` (engine/gate_twins.py), for the captions. Code gates' rows are in
+engine/code_gate_rows.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .autodiff import as_number, plan_of
+from .gate_twins import row_twin
 from .gates import Gate
 from .shapes import ShapeError, sum_to_shape
 
@@ -95,7 +100,7 @@ def compound_row(definition) -> Gate:
             return plan_of(inner).shapes[plan_of(inner).output]
 
     count = len(inner.nodes) - len(ports)
-    return Gate(
+    row = Gate(
         name=name, symbol=name, group="own", min_ports=len(ports), max_ports=len(ports),
         forward=forward, backward=backward,
         formula=f"{name}({', '.join(ports)}): a gate made of {count} gates",
@@ -103,4 +108,5 @@ def compound_row(definition) -> Gate:
         doc=f"This file's own gate {name}, a sub-circuit of {count} gates; Open shows its "
             "inside.",
         shape_rule=shape_rule, port_names=ports if len(ports) > 1 else (),
-        definition=definition, problem=problem)
+        definition=definition, problem=problem, local_origin="its inside's backward pass")
+    return replace(row, same_as=row_twin(row))

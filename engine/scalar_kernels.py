@@ -8,9 +8,9 @@ inputs from the list of values itself, and the backward kernels add into the lis
 in place (``+=``, so fan-out is right). The kernels are made here, once per gate and number of
 ports, from the gate table's scalar functions; nothing is generated as source code.
 
-Python float arithmetic agrees with numpy's float64 wherever the result is finite, bit for bit
-(exp, log, tanh and a general power call numpy's own functions, engine/float_maths.py, as
-Python's maths library differs from numpy's in the last bit). It differs only where Python raises
+Python float arithmetic agrees with numpy's float64 wherever the result is finite (up to the
+last bit of exp, log and tanh, whose libraries differ; a tensor circuit's small element gates
+run on these kernels too, engine/small_elements.py). It differs only where Python raises
 (1/0, exp(1000), log(0), a negative number to a fractional power) or where a number comes out
 inf or nan (and then max/min would not propagate nan the way numpy does). So a run that raises
 or leaves any non-finite value or gradient returns None, and the plan redoes it on the numpy
@@ -23,7 +23,7 @@ import math
 
 
 # What Python float arithmetic raises where numpy returns inf or nan.
-_FLOAT_ERRORS = (ArithmeticError, ValueError)
+FLOAT_ERRORS = (ArithmeticError, ValueError)
 
 
 class Floats(list):
@@ -101,7 +101,7 @@ def step_kernels(gate, n_ports: int) -> tuple | None:
     return _n_ary(gate)
 
 
-def _operands(n_ports: int, ports: tuple, node):
+def operands(n_ports: int, ports: tuple, node):
     """The (a, b) a step kernel of this many ports takes."""
     if n_ports == 1:
         return ports[0], node
@@ -133,7 +133,7 @@ class ScalarProgram:
             for kernel, i, a, b in self.forward_steps:
                 v[i] = kernel(v, a, b)
             total = sum(v)
-        except _FLOAT_ERRORS:
+        except FLOAT_ERRORS:
             return None
         return Floats(v) if math.isfinite(total) else None
 
@@ -148,7 +148,7 @@ class ScalarProgram:
             for kernel, i, a, b in self.backward_steps:
                 kernel(v, g, i, a, b)
             total = sum(g)
-        except _FLOAT_ERRORS:
+        except FLOAT_ERRORS:
             return None
         return Floats(g) if math.isfinite(total) else None
 
@@ -170,10 +170,10 @@ def compile_program(size: int, steps: list, backward_steps: list,
             kernels = made[kind] = step_kernels(node.gate, len(ports))
             if kernels is None:
                 return None
-        a, b = _operands(len(ports), ports, node)
+        a, b = operands(len(ports), ports, node)
         forward_steps.append((kernels[0], i, a, b))
         backward_kernels[i] = kernels[1]
-    backward = [(backward_kernels[i], i, *_operands(len(ports), ports, node))
+    backward = [(backward_kernels[i], i, *operands(len(ports), ports, node))
                 for i, _forward, _backward, ports, node in backward_steps]
     reached = frozenset(j for step in backward_steps for j in step[3])
     return ScalarProgram(size, forward_steps, backward, output_index, reached)

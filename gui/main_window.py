@@ -13,14 +13,16 @@ panel that does its work (the Help dialog lists the shortcuts from the same decl
 ``DockLayout`` keeps the docks in their places and at readable sizes.
 
 What the window shows about the document: the title is ``<file name>[*] — circuitgrad`` with
-Qt's modified marker, the status bar's right side says ``f = -12.00`` (with a soft note when a
-gate that does not feed f has an open port) or, in orange, why f cannot be computed
+Qt's modified marker (``<file name> ▸ sig[*]`` while the inside of compound gate sig is shown,
+with the breadcrumb bar above the canvas, ``gui.canvas.breadcrumb_bar``), the status bar's
+right side says ``f = -12.00`` (with a soft note when a gate that does not feed f has an open
+port) or, in orange, why f cannot be computed
 (``document.result.problems``), and its left side shows passing messages from the canvas, the
 edit actions and the file actions, for 4 s or until the next gesture on the canvas starts.
 
-Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_save_path``, ``ask_restore``,
-``ask_template``) and error dialogs (``show_error``) are methods, so tests replace them instead
-of clicking through modal dialogs.
+Questions to the user (``ask_unsaved``, ``ask_open_path``, ``ask_library_path``,
+``ask_save_path``, ``ask_restore``, ``ask_template``) and error dialogs (``show_error``) are
+methods, so tests replace them instead of clicking through modal dialogs.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTo
 
 from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
+from gui.canvas.breadcrumb_bar import BreadcrumbBar, editing_text
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.making_gates import expand_gate, make_gate
@@ -48,6 +51,7 @@ from gui.files.app_settings import AppSettings
 from gui.files.autosave import Autosave
 from gui.files.code_trust import CodeTrust, ask_with_dialog
 from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, described_examples
+from gui.files.gate_library_actions import GateLibraryActions
 from gui.flow.animation import FlowController
 from gui.flow.toolbar import add_speed_slider, follow_controller
 from gui.help_dialog import HelpDialog
@@ -90,7 +94,10 @@ class MainWindow(QMainWindow):
         self.edit_actions = EditActions(self.document, self.scene, self.view, self)
         self.autosave = Autosave(self.document, recovery_folder, parent=self)
         self.files = FileActions(self, self.app_settings, self.autosave)
+        self.gate_library = GateLibraryActions(self, self.app_settings,
+                                               self.scene.selected_node_ids)
         self.help_dialog: HelpDialog | None = None
+        self.breadcrumb_bar = BreadcrumbBar(self.document, self.view)  # over the canvas
         self.setCentralWidget(self.view)
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)  # a .circuit file dropped anywhere opens it
@@ -109,6 +116,7 @@ class MainWindow(QMainWindow):
         self.classifier_column.follow()  # the layout saved last time had another document
         self.recent_files_changed()
         self.document_replaced()
+        self._levels_changed()
         self.autosave.start()
 
     # ----------------------------------------------------------------- building
@@ -158,6 +166,8 @@ class MainWindow(QMainWindow):
             "action_new": files.new, "action_open": files.open_dialog,
             "action_save": files.save, "action_save_as": files.save_as,
             "action_export_png": files.export_png, "action_export_svg": files.export_svg,
+            "action_import_gates": self.gate_library.import_gates,
+            "action_export_gates": self.gate_library.export_gates,
             "action_quit": self.close,
             "action_cut": edit.cut, "action_copy": edit.copy, "action_paste": edit.paste,
             "action_duplicate": edit.duplicate, "action_delete": edit.delete_selection,
@@ -168,9 +178,11 @@ class MainWindow(QMainWindow):
             "action_zoom_in": view.zoom_in, "action_zoom_out": view.zoom_out,
             "action_reset_zoom": view.reset_zoom,
             "action_fit": view.fit_all, "action_reset_layout": self.reset_layout,
+            "action_open_gate": view.open_selection, "action_back_out": self.back_out,
             "action_flow_play": flow.play, "action_flow_pause": flow.pause,
             "action_flow_step": flow.play_step, "action_flow_restart": flow.restart,
-            "action_flow_finish": flow.finish,
+            "action_flow_finish": flow.finish, "action_flow_step_into": flow.step_into,
+            "action_flow_step_out": flow.step_out,
             "action_check_gradients": self.gradcheck_panel.check,
             "action_ascent_step": ascent.step, "action_ascent_run": ascent.toggle_run,
             "action_train": training.toggle_train, "action_train_step": training.step,
@@ -311,7 +323,8 @@ class MainWindow(QMainWindow):
         doc.results_changed.connect(self._show_result)
         doc.undo_stack.cleanChanged.connect(self._update_title)
         doc.path_changed.connect(self._update_title)
-        doc.changed.connect(self._on_change)
+        doc.file_changed.connect(self._on_change)
+        doc.levels_changed.connect(self._levels_changed)
         self.scene.status_message.connect(self.show_status)
         self._gesture_sources = (self.view, self.view.viewport())
         for source in self._gesture_sources:
@@ -335,6 +348,7 @@ class MainWindow(QMainWindow):
         for code_message in (self.code_gates.status_message, self.code_trust.status_message):
             code_message.connect(self.show_status)
         self.training_session.running_changed.connect(self.action_train.setChecked)
+        self.gate_library.follow(self.action_export_gates)
 
     # ----------------------------------------------------------------- reacting to the document
     def document_replaced(self) -> None:
@@ -346,6 +360,17 @@ class MainWindow(QMainWindow):
     def _on_change(self, change) -> None:
         if change.kind == "title_changed":
             self._update_title()
+
+    def _levels_changed(self) -> None:
+        self._update_title()
+        self.action_back_out.setEnabled(bool(self.document.levels))
+        if self.document.levels:
+            self.show_status(editing_text(self.document))
+
+    def back_out(self) -> None:
+        """View -> Back Out of Gate: show the level the gate shown was opened from."""
+        if not self.document.go_out():
+            self.show_status("The file's own circuit is shown: there is no gate to go out of")
 
     def _on_selection(self, ids) -> None:
         result = self.document.result
@@ -364,7 +389,8 @@ class MainWindow(QMainWindow):
             self.view.ensureVisible(gate, 40, 40)
 
     def _update_title(self, *_args) -> None:
-        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        inside = "".join(f" ▸ {level.name}" for level in self.document.levels)
+        self.setWindowTitle(f"{self.document.display_name}{inside}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_dirty)
 
     def _show_result(self, result) -> None:
@@ -485,6 +511,11 @@ class MainWindow(QMainWindow):
     def ask_open_path(self, folder: str, file_filter: str) -> str | None:
         """Ask for a file to open."""
         path, _ = QFileDialog.getOpenFileName(self, "Open circuit", folder, file_filter)
+        return path or None
+
+    def ask_library_path(self, folder: str, file_filter: str) -> str | None:
+        """Ask for a circuit file to import gates from."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import gates from", folder, file_filter)
         return path or None
 
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> str | None:

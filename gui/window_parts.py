@@ -115,6 +115,10 @@ ACTIONS = (
                QStyle.SP_DialogSaveButton),
     ActionPart("action_save_as", "Save &As…", ("Ctrl+Shift+S",),
                "Save the circuit under a new name"),
+    ActionPart("action_import_gates", "&Import Gates…", (),
+               "Add gates of your own from another circuit file (a teacher's set of gates)"),
+    ActionPart("action_export_gates", "Export &Gates…", (),
+               "Write some of this circuit's own gates to a file others can import"),
     ActionPart("action_export_png", "Export &PNG…", (),
                "Save a picture of the canvas (PNG, 2x resolution)"),
     ActionPart("action_export_svg", "Export S&VG…", (), "Save a drawing of the canvas (SVG)"),
@@ -148,6 +152,11 @@ ACTIONS = (
     ActionPart("action_zoom_out", "Zoom &Out", ("Ctrl+-",), "Zoom out"),
     ActionPart("action_reset_zoom", "&Actual Size", ("Ctrl+0",), "Zoom to 100%"),
     ActionPart("action_fit", "&Fit Circuit", ("F",), "Zoom to show the whole circuit"),
+    ActionPart("action_open_gate", "Op&en Gate", (),
+               "Show the inside of the selected compound gate to edit it (double-click it, or "
+               "Enter on the canvas)"),
+    ActionPart("action_back_out", "&Back Out of Gate", ("Alt+Up",),
+               "Go back out to where the gate shown was opened from (Escape on the canvas)"),
     ActionPart("action_reset_layout", "&Reset Layout", (),
                "Put every dock back in its first place, at its first size"),
     # Gates: code gates (FORMAT.md 6)
@@ -172,6 +181,12 @@ ACTIONS = (
     ActionPart("action_flow_finish", "Skip to the &End", ("Shift+F6",),
                "Show every number, caption and wire width now", QStyle.SP_MediaSeekForward,
                "End"),
+    ActionPart("action_flow_step_into", "Step &Into Gate", ("F8",),
+               "Show how the inside of this level's compound gate worked out its numbers, one "
+               "gate at a time (Step shows the next)", QStyle.SP_ArrowDown, "Step Into"),
+    ActionPart("action_flow_step_out", "Step O&ut of Gate", ("Shift+F8",),
+               "Put the inside's steps away and go on with the passes", QStyle.SP_ArrowUp,
+               "Step Out"),
     # Run: checks and gradient ascent
     ActionPart("action_check_gradients", "&Check Gradients", ("Ctrl+G",),
                "Compare the backward pass with slopes measured by nudging each input",
@@ -207,6 +222,7 @@ MENUS = (
     ("menu_file", "&File", (
         "action_new", "action_open", "menu_recent", "menu_examples", SEPARATOR,
         "action_save", "action_save_as", SEPARATOR,
+        "action_import_gates", "action_export_gates", SEPARATOR,
         "action_export_png", "action_export_svg", SEPARATOR, "action_quit")),
     ("menu_edit", "&Edit", (
         "action_undo", "action_redo", SEPARATOR,
@@ -215,13 +231,15 @@ MENUS = (
         "action_make_gate", "action_expand_gate")),
     ("menu_view", "&View", (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
+        "action_open_gate", "action_back_out", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),
     ("menu_gates", "&Gates", (
         "action_new_code_gate", "action_edit_code_gate", SEPARATOR, "action_trust_code")),
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),
         "action_flow_play", "action_flow_pause", "action_flow_step", "action_flow_restart",
-        "action_flow_finish", SEPARATOR, "action_check_gradients", SEPARATOR,
+        "action_flow_finish", "action_flow_step_into", "action_flow_step_out", SEPARATOR,
+        "action_check_gradients", SEPARATOR,
         "action_ascent_step", "action_ascent_run")),
     ("menu_train", "&Train", (
         "action_train", "action_train_step", "action_reset_params", SEPARATOR,
@@ -249,7 +267,8 @@ TOOLBARS = (
                                          "action_fit"), movable=False),
     ToolBarPart("flow_toolbar", "Flow", ("action_flow_play", "action_flow_pause",
                                          "action_flow_step", "action_flow_restart",
-                                         "action_flow_finish")),
+                                         "action_flow_finish", "action_flow_step_into",
+                                         "action_flow_step_out")),
 )
 
 

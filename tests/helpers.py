@@ -11,11 +11,22 @@ wires map each gate to the sources of its ports in order. Variadic gates get as 
 they are given sources.
 """
 
+import json
 from pathlib import Path
 
 import engine
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
+
+
+def examples_that_run() -> list[str]:
+    """The example files whose circuit runs as soon as it is opened: every one but the
+    exercises, whose code gates run only once the file is trusted and the student has written
+    their backward."""
+    def has_code_gates(path: Path) -> bool:
+        gates = json.loads(path.read_text(encoding="utf-8")).get("gates", {})
+        return any("code" in definition for definition in gates.values())
+    return sorted(path.name for path in EXAMPLES.glob("*.circuit") if not has_code_gates(path))
 
 
 def build(nodes: dict, wires: dict | None = None, output: str | None = None,

@@ -2,8 +2,9 @@
 
 Every comparison runs both paths explicitly: ``Plan.scalar_forward`` / ``scalar_backward``
 (Python floats) against ``Plan.reference_forward`` / ``reference_backward`` (numpy, the
-definition). Every gate agrees to the last bit (exp, log, tanh, sigmoid and pow take numpy's
-own functions on floats, engine/float_maths.py).
+definition). Gates made of + - * /, comparisons and pow (C's pow on both paths) agree to the
+last bit; exp, log, tanh and sigmoid come from different maths libraries (Python's and numpy's)
+and agree to a few ulps.
 """
 
 import dataclasses
@@ -20,7 +21,7 @@ from engine.scalar_kernels import Floats
 
 GATE_OPS = [gate.name for gate in GATE_LIST if not gate.is_source and gate.elementwise]
 EXACT_OPS = ["add", "mul", "max", "min", "sub", "div", "neg", "scale", "offset", "pow",
-             "recip", "relu", "abs", "exp", "log", "tanh", "sigmoid"]
+             "recip", "relu", "abs"]
 POWERS = [2.0, 3.0, 0.5, -1.0, 1.5, 0.0]
 
 
@@ -344,14 +345,14 @@ def test_step_kernels_agree_with_numpy_bit_for_bit_on_special_values(gate):
     numpy has nan, the same infinity, the same sign of zero; values and every gradient."""
     from types import SimpleNamespace
 
-    from engine.scalar_kernels import _operands, step_kernels
+    from engine.scalar_kernels import operands, step_kernels
     same = agree(gate.name)
     checked = 0
     for ports in _port_counts(gate):
         forward_kernel, backward_kernel = step_kernels(gate, ports)
         for params in _param_sets(gate):
             node = SimpleNamespace(params=params)
-            a, b = _operands(ports, tuple(range(ports)), node)
+            a, b = operands(ports, tuple(range(ports)), node)
             for xs in itertools.product(SPECIAL, repeat=ports):
                 numpy_xs = [np.float64(x) for x in xs]
                 with np.errstate(all="ignore"):

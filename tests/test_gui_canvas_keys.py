@@ -81,7 +81,8 @@ def test_ctrl_a_selects_every_gate_and_escape_clears_the_selection(window, qtbot
     assert scene.selected_node_ids() == []
     rows = help_rows(window)
     assert rows["Select All"] == native("Ctrl+A")
-    assert rows["Cancel a drag; else clear the selection"] == native("Escape")
+    assert rows["Cancel a drag; else clear the selection; else go out of the gate shown"] \
+        == native("Escape")
 
 
 def test_zoom_keys_zoom_in_out_and_back_to_100_percent_and_f_fits(window, qtbot):

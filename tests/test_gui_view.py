@@ -17,7 +17,7 @@ from PySide6.QtGui import QFontMetricsF  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget  # noqa: E402
 
 import engine  # noqa: E402
-from tests.helpers import EXAMPLES  # noqa: E402
+from tests.helpers import EXAMPLES, examples_that_run  # noqa: E402
 from gui.canvas.scene import CanvasScene  # noqa: E402
 from gui.canvas.view import (GATE_MIME, LEFT_OUT_HINT, MAX_ZOOM, MIN_ZOOM,  # noqa: E402
                              SMALL_NUMBERS_HINT, CanvasView, readable_zoom)
@@ -574,7 +574,7 @@ def screen_rect(view, item):
 
 
 @pytest.mark.parametrize("column", [False, True], ids=["default", "classifier_column"])
-@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.circuit")))
+@pytest.mark.parametrize("name", examples_that_run())
 def test_fit_shows_every_example_whole_with_numbers_as_tall_as_the_menu_text(
         qtbot, tmp_path, name, column):
     window = make_window(qtbot, tmp_path)

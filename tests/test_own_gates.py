@@ -229,3 +229,10 @@ def test_a_tensor_inside_fixes_the_port_shapes():
     with pytest.raises(CircuitError, match="sqnorm takes shapes"):
         circuit.set_value("x", [1.0, 2.0, 3.0])
         engine.run(circuit)
+
+
+def test_a_param_edit_inside_makes_the_row_again():
+    circuit = loaded(sig_file())
+    assert circuit.gates["sig"].same_as == "sigmoid"
+    circuit.definitions["sig"].circuit.set_param("p", "c", 2.0)
+    assert not circuit.gates["sig"].same_as

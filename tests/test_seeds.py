@@ -274,6 +274,31 @@ def test_guide_neuron_one_step_of_0_01_along_the_gradient_gives_0_8825():
     assert after > r.value
 
 
+# ------------------------------------------------------------------ the guide's gates in Python
+def _trusted_solution(name):
+    """assets/solutions/<name>.circuit: the guide's gates as code gates, backward written."""
+    circuit = engine.load(EXAMPLES.parent / "solutions" / f"{name}.circuit")
+    assert all(check.passed for check in engine.trust_code(circuit).values())
+    return circuit
+
+
+def test_guides_python_add_and_multiply_gates_give_minus12_and_input1_grad_minus4():
+    r = engine.run(_trusted_solution("guide_exercise_add_mul"))
+    assert r.value == (-2 + 5) * -4 == -12  # print(f.value)
+    assert r.grads["x"] == -4.0  # a.input1.grad after m.backward(); a.backward()
+    assert (r.grads["y"], r.grads["z"]) == (-4.0, 3.0)
+
+
+def test_guides_python_neuron_gates_give_the_built_in_neurons_numbers_and_step_to_0_8825():
+    circuit = _trusted_solution("guide_exercise_neuron")
+    r, built_in = engine.run(circuit), engine.run(example("neuron"))
+    assert r.value == pytest.approx(built_in.value, **TIGHT) and round(r.value, 4) == 0.8808
+    for name in "abcxy":
+        assert r.grads[name] == pytest.approx(built_in.grads[name], **TIGHT)
+    step = {name: circuit.node(name).value + 0.01 * r.grads[name] for name in "abcxy"}
+    assert 0.8825 <= engine.run(circuit, step).value < 0.8826
+
+
 # ------------------------------------------------------------------ the example files
 EXAMPLE_NAMES = ("multiply", "add_mul", "custom_gate", "neuron", "sigmoid_neuron_primitive",
                  "sigmoid_neuron", "linear_svm", "two_layer_net")

@@ -2,8 +2,10 @@
 
 They are not window actions because what they do depends on the canvas: the arrows move the
 selected gates (or pan when none is selected), Escape cancels a drag in progress or else clears
-the selection, Space is held while dragging to pan, Tab (which elsewhere moves the focus)
-opens quick add at the mouse, and I opens the tensor inspector on the selected gate or wire.
+the selection or else goes out of the compound gate whose inside is shown, Space is held while
+dragging to pan, Tab (which elsewhere moves the focus) opens quick add at the mouse, I opens
+the tensor inspector on the selected gate or wire, and Enter opens the selected compound gate
+(elsewhere it confirms what is typed).
 They work while the canvas has the keyboard focus and no number is being typed on it. Every
 other key (Delete, zoom, Fit, ...) is a window action, declared in ``gui/window_parts.py``,
 which lists these rows after its own.
@@ -17,7 +19,7 @@ from PySide6.QtCore import QKeyCombination, Qt
 from PySide6.QtGui import QKeySequence
 
 NUDGE, CANCEL, HOLD_TO_PAN, QUICK_ADD = "nudge", "cancel", "hold to pan", "quick add"
-INSPECT = "inspect"
+INSPECT, OPEN_GATE = "inspect", "open gate"
 ARROW_DIRECTIONS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1),
                     Qt.Key_Down: (0, 1)}
 _ARROWS = ("Left", "Right", "Up", "Down")
@@ -41,10 +43,13 @@ CANVAS_KEYS = (
     CanvasKey("Nudge the selection a grid step (pan if none)", _ARROWS, NUDGE, 1),
     CanvasKey("Nudge the selection five grid steps", tuple(f"Shift+{k}" for k in _ARROWS),
               NUDGE, 5),
-    CanvasKey("Cancel a drag; else clear the selection", ("Escape",), CANCEL),
+    CanvasKey("Cancel a drag; else clear the selection; else go out of the gate shown",
+              ("Escape",), CANCEL),
     CanvasKey("Pan: hold and drag", ("Space",), HOLD_TO_PAN),
     CanvasKey("Add a gate at the mouse (type its name)", ("Tab",), QUICK_ADD),
     CanvasKey("Inspect every element of the selected vector or matrix", ("I",), INSPECT),
+    CanvasKey("Open the selected compound gate (show its inside)", ("Return", "Enter"),
+              OPEN_GATE),
 )
 
 

@@ -52,9 +52,9 @@ def _output_of(circuit) -> str | None:
 
 
 def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
-    """The menu of gate ``node_id``: delete, duplicate, copy, make output, rename, label, and
-    per kind: edit value, freeze, bind to data (inputs), expand to scalars (a gate on vectors
-    or matrices) or add/remove a port (add, mul, ...)."""
+    """The menu of gate ``node_id``: open (a compound gate), delete, duplicate, copy, make
+    output, rename, label, and per kind: edit value, freeze, bind to data (inputs), expand to
+    scalars (a gate on vectors or matrices) or add/remove a port (add, mul, ...)."""
     document = edit_actions.document
     circuit = document.circuit
     node = circuit.node(node_id)
@@ -106,6 +106,10 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
     def set_ports(count: int):
         push_input_count(document, node_id, count, edit_actions.status_message.emit)
 
+    if edit_actions.scene.opens(node_id):
+        _action(menu, "ctx_open_gate", "Open Gate (edit its inside)",
+                lambda: edit_actions.scene.open_gate(node_id))
+        menu.addSeparator()
     _action(menu, "ctx_delete", "Delete" + many, lambda: edit_actions.delete_nodes(group))
     _action(menu, "ctx_duplicate", "Duplicate" + many, lambda: edit_actions.duplicate(group))
     _action(menu, "ctx_cut", "Cut" + many, lambda: (edit_actions.scene.select_nodes(group),

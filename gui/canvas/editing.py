@@ -245,6 +245,8 @@ class EditActions(QObject):
         if not ids:
             self.status_message.emit("Nothing selected to cut")
             return False
+        if self._refused_removal(ids):
+            return False
         self.copy()
         self._delete(ids, self._selected_wires(ids), f"Cut {_plural(len(ids))}")
         self.status_message.emit(f"Cut {_plural(len(ids))}")
@@ -306,6 +308,14 @@ class EditActions(QObject):
         return new_ids
 
     # ----------------------------------------------------------------- deleting, selecting
+    def _refused_removal(self, ids) -> bool:
+        """True, with the engine's reason on the status bar, when a node of ``ids`` cannot be
+        removed (a port input of the gate whose inside is shown): then nothing is."""
+        refusal = next(filter(None, map(self.circuit.removal_refusal, ids)), "")
+        if refusal:
+            self.status_message.emit(f"Cannot delete: {refusal}")
+        return bool(refusal)
+
     def _delete(self, ids, wires, text: str) -> None:
         commands = [DisconnectCommand(self.document, w.dst, w.port) for w in wires]
         if ids:
@@ -326,6 +336,8 @@ class EditActions(QObject):
         parts = ([_plural(len(ids))] if ids else []) + (
             [f"{len(wires)} wire" + ("s" if len(wires) > 1 else "")] if wires else [])
         text = "Delete " + " and ".join(parts)
+        if self._refused_removal(ids):
+            return False
         self._delete(ids, wires, text)
         self.status_message.emit(text.replace("Delete", "Deleted", 1))
         return True
@@ -333,7 +345,7 @@ class EditActions(QObject):
     def delete_nodes(self, ids) -> None:
         """Delete these gates with their wires (one undo step)."""
         ids = [node_id for node_id in ids if node_id in self.circuit.nodes]
-        if ids:
+        if ids and not self._refused_removal(ids):
             self.document.push(RemoveNodesCommand(self.document, ids))
 
     def select_all(self) -> None:
@@ -345,6 +357,10 @@ class EditActions(QObject):
         """Add a gate centred near ``centre`` (snapped to the grid) and select it. ``op`` is a
         gate spec (``gui.canvas.source_shapes``): a gate's name, or ``input 2×3`` for a source
         made with a shape (its elements 0)."""
+        refusal = self.circuit.use_refusal(op)  # the gate whose inside is shown, in itself
+        if refusal:
+            self.status_message.emit(f"Cannot add {op}: {refusal}")
+            return None
         gates = self.circuit.gates
         spec = parse_gate_spec(op, gates)
         if spec is None:

@@ -394,6 +394,8 @@ class GateItem(Obstacle, QGraphicsItem):
             self.scene().request_code_edit(self.node_id)
         elif self.is_source:
             self.scene().edit_value(self.node_id)
+        elif self.scene().opens(self.node_id):
+            self.scene().open_gate(self.node_id)
         elif self.tensor_shape:
             self.scene().request_inspection(self.node_id)
         event.accept()

@@ -16,7 +16,9 @@ Gestures that start in the scene end as undo commands pushed on the document:
 - scrub a source's value (Ctrl+wheel over it, or Shift/Alt+drag its number sideways; a
   plain drag on a source moves it like any gate): one undo step per scrub
   (``gui.canvas.value_scrub``);
-- double-click a source to edit its value in place (``gui.canvas.value_editor``).
+- double-click a source to edit its value in place (``gui.canvas.value_editor``);
+- double-click a compound gate to open its inside (``open_gate``: the document shows it, with
+  a mark under each of its port inputs, ``gui.canvas.port_marks``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from gui.canvas.gate_glyphs import gate_tooltip
 from gui.canvas.gate_item import GateItem
 from engine import branch_gradients
 from gui.canvas.port_item import PortItem
+from gui.canvas.port_marks import PortMarks
 from gui.canvas.readable_text import text_scale
 from gui.canvas.tensor_wire_pictures import tensor_text
 from gui.canvas.value_editor import ValueEditor
@@ -102,6 +105,7 @@ class CanvasScene(QGraphicsScene):
         document.results_changed.connect(self._show_results)
         self.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
+        self.port_marks = PortMarks(self)
 
     # ----------------------------------------------------------------- public API
     def gate_item(self, node_id: str) -> GateItem | None:
@@ -266,6 +270,19 @@ class CanvasScene(QGraphicsScene):
     def close_editor(self) -> None:
         """Close the in-place editor without applying it."""
         self.editing.close()
+
+    def opens(self, node_id: str) -> bool:
+        """True when node ``node_id`` is a compound gate: double-click opens its inside."""
+        node = self.document.circuit.nodes.get(node_id)
+        definition = node.gate.definition if node is not None else None
+        return definition is not None and definition.kind == "compound"
+
+    def open_gate(self, node_id: str) -> bool:
+        """Show the inside of compound gate ``node_id`` (else say why it has none)."""
+        refusal = self.document.open_gate(node_id)
+        if refusal:
+            self.status_message.emit(refusal)
+        return not refusal
 
     def start_scrub(self, node_id: str) -> None:
         """A press on a source's number: a drag from here scrubs it (a new undo step)."""

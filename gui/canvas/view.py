@@ -7,7 +7,8 @@ The view never edits the circuit itself. What it adds to the scene's gestures:
   circuit on first show and when another circuit is opened;
 - rubber-band selection on the empty canvas (of what lies wholly inside the band);
 - the canvas's own keys (``gui.canvas.canvas_keys``): Escape cancels a drag in progress or else
-  clears the selection, the arrow keys move the selected gates one grid step (Shift: five),
+  clears the selection or else goes out of the compound gate shown, Enter opens the selected
+  compound gate, the arrow keys move the selected gates one grid step (Shift: five),
   Space held pans. The window's actions (``gui/window_parts.py``) call the rest: zoom in, out
   and back to 100% (``zoom_in``, ``zoom_out``, ``reset_zoom``), Fit (``fit_all``), Delete and
   Select All (``EditActions``);
@@ -43,7 +44,7 @@ import engine
 from gui.common import theme
 from gui.model.commands import MoveNodesCommand
 from gui.canvas.canvas_keys import (ARROW_DIRECTIONS, CANCEL, HOLD_TO_PAN, INSPECT, NUDGE,
-                                    QUICK_ADD, canvas_key)
+                                    OPEN_GATE, QUICK_ADD, canvas_key)
 from gui.canvas.context_menus import build_canvas_menu, build_gate_menu, build_wire_menu
 from gui.canvas.gate_glyphs import GATE_MIME
 from gui.canvas.source_shapes import parse_gate_spec
@@ -456,10 +457,16 @@ class CanvasView(QGraphicsView):
         if part.job == NUDGE:
             self.nudge(*ARROW_DIRECTIONS[event.key()], part.grid_steps)
         elif part.job == CANCEL:
-            if not self.scene().cancel_gesture():  # a drag in progress: cancel just that
-                self.scene().clearSelection()
+            # a drag in progress: cancel just that; else clear the selection; else go out
+            if not self.scene().cancel_gesture():
+                if self.scene().selectedItems():
+                    self.scene().clearSelection()
+                else:
+                    self.document.go_out()
         elif part.job == INSPECT:
             self.inspect_selection()
+        elif part.job == OPEN_GATE:
+            self.open_selection()
         elif part.job == HOLD_TO_PAN and not event.isAutoRepeat():
             self._space_held = True
             if self._pan_from is None:
@@ -475,6 +482,16 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def open_selection(self) -> bool:
+        """Show the inside of the selected compound gate; False, with a status message, if
+        the selection is not one compound gate."""
+        ids = self.scene().selected_node_ids()
+        if len(ids) != 1 or not self.scene().opens(ids[0]):
+            self.scene().status_message.emit(
+                "Select one compound gate (a gate made of other gates) to open it")
+            return False
+        return self.scene().open_gate(ids[0])
 
     def inspect_selection(self) -> bool:
         """Open the tensor inspector on the selected gate or wire (one, carrying a vector or

@@ -38,6 +38,7 @@ class RunValuesCommand(QUndoCommand):
         self.steps = steps
         super().__init__(name(steps[1] - steps[0]))
         self.document = document
+        self.circuit = document.circuit  # the circuit it edits, whatever is shown later
         self.new = dict(new_values)
         self.old = {node_id: old_values[node_id] for node_id in new_values}
         self.run_id = run_id
@@ -67,7 +68,7 @@ class RunValuesCommand(QUndoCommand):
         return True
 
     def redo(self):
-        circuit = self.document.circuit
+        circuit = self.circuit
         for node_id, value in self.new.items():
             circuit.set_value(node_id, value)
         if self._pushed and self.restore is not None:
@@ -77,7 +78,7 @@ class RunValuesCommand(QUndoCommand):
         self._pushed = True  # the first redo is the run's own write: its state is current
 
     def undo(self):
-        circuit = self.document.circuit
+        circuit = self.circuit
         for node_id, value in self.old.items():
             circuit.set_value(node_id, value)
         if self.restore is not None:

@@ -305,6 +305,8 @@ def why_local(circuit, factor, values=None) -> str:
     node = circuit.nodes[factor.gate]
     inputs = circuit.inputs_of(factor.gate)
     head = node.op + (f", port {factor.port}" if len(inputs) > 1 else "")
+    if node.gate.local_origin and values is not None:  # a file's own gate: what it computed
+        return engine.local_gradient_words(circuit, values, factor.gate, factor.port)
     param = node.gate.local_param
     if node.gate.pattern == "switches" and len(inputs) == 2:
         other = inputs[1 - factor.port]

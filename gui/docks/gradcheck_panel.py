@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QGraphicsItem, QHBoxLayout, QH
                                QWidget)
 from shiboken6 import isValid
 
-from engine import (CircuitError, check_gradients, format_full, format_number, plan_of,
-                    shape_text)
+from engine import (CircuitError, check_gradients, check_own_gates, format_full, format_number,
+                    plan_of, shape_text)
 from gui.common import theme
+from gui.docks.own_gate_rows import SECTION_TITLE, gate_row_texts, gate_statuses, with_gates
 
 INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(7)
 HEADERS = ("input", "element", "analytic", "numerical", "rel. error", "status", "note")
@@ -124,6 +125,7 @@ class _Job:
     def __init__(self, circuit, generation: int):
         self.generation = generation
         self.report = None
+        self.gate_checks = []
         self.error: Exception | None = None
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, args=(circuit,), daemon=True,
@@ -133,6 +135,7 @@ class _Job:
     def _run(self, circuit) -> None:
         try:
             self.report = check_gradients(circuit)
+            self.gate_checks = check_own_gates(circuit)
         except Exception as error:  # shown to the user on the GUI thread
             self.error = error
         finally:
@@ -151,6 +154,8 @@ class GradCheckPanel(QWidget):
         self.document = document
         self.scene = scene
         self.report = None
+        self.gate_checks = []  # engine.OwnGateCheck per use of an own gate
+        self.gate_section: QTreeWidgetItem | None = None
         self.sync_limit = SYNC_LIMIT
         self.badges = GradCheckBadges(scene)
         self._generation = 0
@@ -231,7 +236,7 @@ class GradCheckPanel(QWidget):
             except (CircuitError, ValueError) as error:
                 self._refuse(error)
                 return
-            self._show(report)
+            self._show(report, check_own_gates(circuit))
             return
         self.clear()
         what = f"{sources} inputs" if numbers == sources else \
@@ -250,6 +255,8 @@ class GradCheckPanel(QWidget):
     def clear(self, why: str = "") -> None:
         """Empty the table and take the badges off (``why``: the status line to show)."""
         self.report = None
+        self.gate_checks = []
+        self.gate_section = None
         self.table.clear()
         self.badges.clear()
         if why:
@@ -268,7 +275,7 @@ class GradCheckPanel(QWidget):
         elif job.error is not None:
             self._refuse(job.error)
         else:
-            self._show(job.report)
+            self._show(job.report, job.gate_checks)
 
     def _refuse(self, error: Exception) -> None:
         self.clear()
@@ -292,8 +299,10 @@ class GradCheckPanel(QWidget):
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {color.name()};" if color is not None else "")
 
-    def _show(self, report) -> None:
+    def _show(self, report, gate_checks=()) -> None:
         self.report = report
+        self.gate_checks = list(gate_checks)
+        self.gate_section = None
         self.table.clear()
         for entry in report.entries:
             row = QTreeWidgetItem(self.table)
@@ -301,15 +310,52 @@ class GradCheckPanel(QWidget):
             if entry.elements:  # opened on demand: the element rows are made then
                 row.setData(INPUT, ENTRY_ROLE, entry)
                 row.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
-        self.badges.show(self.statuses())
+        if self.gate_checks:
+            self._add_gate_section()
+        self.badges.show({**self.statuses(), **gate_statuses(self.gate_checks)})
         text, color = summary(report)
+        if self.gate_checks:
+            text, color = with_gates(text, color, self.gate_checks)
         self._say(text, color)
         self.status_message.emit(text)
         self.checked.emit(report)
 
+    def _add_gate_section(self) -> None:
+        """The own gates' section: a title row, opened, with one row per use."""
+        section = self.gate_section = QTreeWidgetItem(self.table)
+        section.setText(INPUT, SECTION_TITLE)
+        section.setFirstColumnSpanned(True)
+        font = section.font(INPUT)
+        font.setBold(True)
+        section.setFont(INPUT, font)
+        for check in self.gate_checks:
+            row = QTreeWidgetItem(section)
+            texts = gate_row_texts(self.document.circuit, check)
+            status = texts["status"]
+            for column, header in enumerate(HEADERS):
+                row.setText(column, texts.get(header, ""))
+                row.setData(column, ID_ROLE, check.node_id)
+                if column in (ANALYTIC, NUMERICAL, REL_ERROR):
+                    row.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
+                if status in FILLS:
+                    row.setBackground(column, FILLS[status])
+            row.setText(STATUS, f"{GLYPHS[status]} {status}")
+            row.setForeground(STATUS, COLORS[status])
+            row.setFont(STATUS, font)  # bold, as the inputs' verdicts
+            row.setToolTip(ELEMENT, texts.get("where", ""))
+            row.setToolTip(NOTE, texts["note"])
+        section.setExpanded(True)
+
     def rows(self) -> list[QTreeWidgetItem]:
-        """The table's rows, one per checked source (a tensor's element rows are its children)."""
-        return [self.table.topLevelItem(k) for k in range(self.table.topLevelItemCount())]
+        """The table's rows, one per checked source (a tensor's element rows are its children;
+        the file's own gates are in a section of their own, ``gate_rows``)."""
+        rows = [self.table.topLevelItem(k) for k in range(self.table.topLevelItemCount())]
+        return [row for row in rows if row is not self.gate_section]
+
+    def gate_rows(self) -> list[QTreeWidgetItem]:
+        """The rows of the own-gates section: one per use of a file's own gate."""
+        section = self.gate_section if isValid(self.gate_section) else None
+        return [section.child(k) for k in range(section.childCount())] if section else []
 
     def _fill_elements(self, row: QTreeWidgetItem) -> None:
         entry = row.data(INPUT, ENTRY_ROLE)
@@ -353,6 +399,8 @@ class GradCheckPanel(QWidget):
         if not items:
             return
         node_id = items[0].data(INPUT, ID_ROLE)
+        if node_id is None:  # a section's title
+            return
         self.scene.select_nodes([node_id])
         gate = self.scene.gate_item(node_id)
         for view in self.scene.views() if gate is not None else ():

@@ -136,11 +136,11 @@ class Autosave(QObject):
             return False  # recovery is best effort; the next tick tries again
         record = {"original_path": os.fspath(self.document.path) if self.document.path
                   else None,
-                  "title": self.document.circuit.title,
+                  "title": self.document.file_circuit.title,
                   "saved_at": time.time()}
         self._written = False
         self._writer = threading.Thread(target=self._write, name="autosave", daemon=True,
-                                        args=(self.document.circuit.copy(), record))
+                                        args=(self.document.file_circuit.copy(), record))
         self._writer.start()
         return True
 

@@ -197,7 +197,7 @@ class FileActions(QObject):
         path = Path(path)
         existed = path.exists()
         naming = None
-        if (self.document.circuit.title or "").strip() in ("", DEFAULT_TITLE):
+        if (self.document.file_circuit.title or "").strip() in ("", DEFAULT_TITLE):
             naming = SetTitleCommand(self.document, path.stem)
             self.document.push(naming)
         try:

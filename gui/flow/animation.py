@@ -15,13 +15,14 @@ the circuit is deep, each about ``dots.TRAVEL_SECONDS`` at the default speed.
 
 ``FlowController`` runs it: ``play``, ``pause``, ``step`` (one level, at once), ``play_step``
 (one level, animated, then pause: the Step button), ``restart``, ``finish`` (jump to the end),
-``cancel`` (back to the plain canvas). ``phase`` is "idle", "forward", "backward" or "done",
-``levels`` lists the steps of the run (the ids of each level's gates) and ``visited`` the gates
-in the order the passes reached them. Captions that would cover each other or a gate are kept
-hidden (``captions.arrange``); selecting a gate shows its own; zoomed out, cards are enlarged to
-be read (``captions.readable_scale``) and arranged again. The view follows the gates being
-worked on only when it is zoomed in beyond the fit (a fitted view already shows them all), and
-End and Restart bring it back to where the run started. A 16 ms timer moves the dots
+``cancel`` (back to the plain canvas), ``step_into`` and ``step_out`` (a compound gate's inside's
+steps in a card beside it: gui/flow/inside_steps.py). ``phase`` is "idle", "forward", "backward"
+or "done", ``levels`` lists the steps of the run (the ids of each level's gates) and ``visited``
+the gates in the order the passes reached them. Captions that would cover each other or a gate
+are kept hidden (``captions.arrange``); selecting a gate shows its own; zoomed out, cards are
+enlarged to be read (``captions.readable_scale``) and arranged again. The view follows the
+gates being worked on only when it is zoomed in beyond the fit (a fitted view already shows them
+all), and End and Restart bring it back to where the run started. A 16 ms timer moves the dots
 while something moves and stops otherwise. The numbers come from one snapshot of the document's
 result taken when a run starts; any edit of the document cancels the run and removes every
 overlay (dots, captions, wire widths).
@@ -40,10 +41,12 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from engine import (CircuitError, PassStep, backward_schedule, fan_out_sum, forward_caption,
-                    forward_schedule, format_number, gate_chain_rule, value_text)
+                    forward_schedule, format_number, gate_chain_rule, inside_of, inside_pass,
+                    value_text)
 from gui.common import theme
 from gui.flow.captions import ABOVE, BELOW, LEFT, Caption, arrange, readable_scale
 from gui.flow.dots import FRAME_MS, DotTrain, dot_speed, size_of, wire_width
+from gui.flow.inside_steps import InsideSteps
 from gui.flow.levels import backward_levels, forward_levels
 
 IDLE, FORWARD, BACKWARD, DONE = "idle", "forward", "backward", "done"
@@ -122,6 +125,7 @@ class FlowController(QObject):
         self._fans_out: set[str] = set()
         self._hidden: dict[tuple[str, int], list[bool]] = {}  # (dst, port) -> [value, grad]
         self._stub_hidden = [False, False]
+        self._inside: InsideSteps | None = None  # the compound gate stepped into
         self._start_places = {}  # view -> where it was when the run started
         self._followed = False  # the view scrolled to follow the gates since then
         self._timer = QTimer(self)
@@ -196,6 +200,7 @@ class FlowController(QObject):
     # ----------------------------------------------------------------- commands
     def play(self) -> None:
         """Play the passes from where they are (from the start when idle or done)."""
+        self.step_out()
         if self.phase in (IDLE, DONE) and not self._begin():
             return
         self._playing = True
@@ -215,7 +220,11 @@ class FlowController(QObject):
         self.pause() if self._playing else self.play()
 
     def step(self) -> bool:
-        """Advance one level at once (its numbers arrive now); False when there is none left."""
+        """Advance one level at once (its numbers arrive now); False when there is none left.
+        Stepped into a compound gate: show its inside's next step (past the last: step out)."""
+        if self._inside is not None:
+            self._step_inside()
+            return True
         self._playing = self._pause_after_stage = False
         if self.phase in (IDLE, DONE):
             if self.phase == DONE or not self._begin():
@@ -235,7 +244,11 @@ class FlowController(QObject):
 
     def play_step(self) -> None:
         """Animate the next level and pause when its numbers have arrived (the Step button).
-        Pressed again while that level's dots still move, it lands them at once."""
+        Pressed again while that level's dots still move, it lands them at once. Stepped into
+        a compound gate, it shows the inside's next step."""
+        if self._inside is not None:
+            self._step_inside()
+            return
         if self._current is not None and self._timer.isActive() and not self._playing:
             self.step()
             return
@@ -267,6 +280,7 @@ class FlowController(QObject):
     def finish(self) -> None:
         """Jump to the end: every number arrived, captions and wire widths shown, and the view
         back to where it was when the run started."""
+        self.step_out()
         if self.phase == IDLE and not self._begin():
             return
         self._return_to_start()
@@ -282,6 +296,75 @@ class FlowController(QObject):
             self._say_done()
         self._drop_trains()
         self._timer.stop()
+        self.state_changed.emit()
+
+    # ----------------------------------------------------------------- stepping into a gate
+    @property
+    def inside(self) -> InsideSteps | None:
+        """The compound gate stepped into and the steps of its inside shown, or None."""
+        return self._inside
+
+    def gate_to_step_into(self) -> str | None:
+        """The compound gate of the level being worked on (or just done), if any."""
+        if self._inside is not None or self.phase not in (FORWARD, BACKWARD):
+            return None
+        stage = self._current or (self._stages[self._next - 1] if self._next else None)
+        circuit = self.document.circuit
+        for node_id in stage.node_ids if stage is not None else ():
+            if node_id in circuit.nodes and inside_of(circuit, node_id) is not None:
+                return node_id
+        return None
+
+    def step_into(self) -> bool:
+        """Pause, and show the first step of the inside of the level's compound gate, with
+        this use's numbers (gui/flow/inside_steps.py); False if there is none."""
+        node_id = self.gate_to_step_into()
+        if node_id is None:
+            return False
+        stage = self._current or self._stages[self._next - 1]
+        if self._current is not None:  # its numbers arrive now: the gate has its own
+            self._playing = self._pause_after_stage = False
+            self._land_all()
+            self._timer.stop()
+        else:
+            self.pause()
+        try:
+            passes = inside_pass(self.document.circuit, self._result, node_id,
+                                 backward=stage.phase == BACKWARD)
+        except CircuitError as error:
+            self.status_message.emit(f"Cannot step into {node_id}: {error}")
+            return False
+        self._inside = InsideSteps(passes)
+        self._show_inside()
+        return True
+
+    def step_out(self) -> None:
+        """Put the inside's card away; the passes go on from where they were."""
+        if self._inside is None:
+            return
+        node_id, self._inside = self._inside.gate_id, None
+        card = self._captions.pop(("inside", node_id), None)
+        if card is not None:
+            self._remove(card)
+        self._captions_changed = True
+        self._arrange_captions(retry_hidden=True)
+        self.status_message.emit(f"Back out of {node_id}: Step goes on with the passes")
+        self.state_changed.emit()
+
+    def _step_inside(self) -> None:
+        if self._inside.advance():
+            self._show_inside()
+        else:
+            self.step_out()
+
+    def _show_inside(self) -> None:
+        inside = self._inside
+        color = theme.GRAD_RED if inside.passes.backward else theme.VALUE_GREEN
+        self._show_caption("inside", inside.gate_id, inside.title(), inside.lines(), color,
+                           BELOW)
+        self._captions_changed = True
+        self._arrange_captions(retry_hidden=True)
+        self.status_message.emit(inside.message())
         self.state_changed.emit()
 
     def cancel(self, quiet: bool = False) -> None:
@@ -421,6 +504,7 @@ class FlowController(QObject):
         self._current = stage
         if not self._batch:
             self.status_message.emit(self._level_message(stage))
+            self.state_changed.emit()  # Step Into follows the level being worked on
 
     def _show_rule(self, rule) -> None:
         short = [port.caption(format_number) for port in rule.ports]
@@ -623,9 +707,11 @@ class FlowController(QObject):
             for rank, (key, card) in enumerate(reversed(self._captions.items())):
                 if not _alive(card):
                     continue
-                card.set_active(key[1] in selected or key in self._working)
-                ranked.append((key[1] not in selected, not card.active, rank, card))
-                if key[1] in selected:
+                stepped_into = key[0] == "inside"  # always shown whole, first
+                card.set_active(key[1] in selected or key in self._working or stepped_into)
+                ranked.append((key[1] not in selected and not stepped_into, not card.active,
+                               rank, card))
+                if key[1] in selected or stepped_into:
                     wanted.append(card)
             ranked.sort(key=lambda entry: entry[:3])
             arrange([entry[3] for entry in ranked], retry_hidden, wanted)
@@ -652,6 +738,7 @@ class FlowController(QObject):
         for caption in self._captions.values():
             self._remove(caption)
         self._captions = {}
+        self._inside = None
         self._new_captions = []
         self._working = set()
         self.hidden_captions = 0

@@ -1,9 +1,11 @@
 """The Flow toolbar's own pieces: the speed slider, and buttons that follow the controller.
 
-The actions (Play, Pause, Step one level of gates, Restart, Skip to the end), their keys and
+The actions (Play, Pause, Step one level of gates, Restart, Skip to the end, Step Into and Out
+of a compound gate), their keys and
 their places in the Run menu and the Flow toolbar are declared with every other action of the
 window (in ``gui/window_parts.py``); the main window makes them and finishes the toolbar with
-these. Play and Pause enable each other as the controller starts and stops.
+these. Play and Pause enable each other as the controller starts and stops; Step Into is enabled
+while the level being worked on holds a compound gate, Step Out while stepped into one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def follow_controller(controller, actions: dict) -> None:
         pause.setEnabled(controller.playing)
         actions["action_flow_restart"].setEnabled(controller.phase != IDLE)
         actions["action_flow_finish"].setEnabled(controller.phase != DONE)
+        actions["action_flow_step_into"].setEnabled(controller.gate_to_step_into() is not None)
+        actions["action_flow_step_out"].setEnabled(controller.inside is not None)
 
     controller.state_changed.connect(follow)
     controller.phase_changed.connect(lambda _phase: follow())

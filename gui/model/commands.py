@@ -38,14 +38,14 @@ def _count(number: int, noun: str) -> str:
 
 
 class _CircuitCommand(QUndoCommand):
+    """An edit of the circuit shown when it was made (the file's, or the inside of one of its
+    gates): undone or redone while another level is shown, it still edits that circuit."""
+
     def __init__(self, document, text: str):
         super().__init__(text)
         self.document = document
+        self.circuit = document.circuit
         self.pinned: str | None = None
-
-    @property
-    def circuit(self):
-        return self.document.circuit
 
     def _keeping_output(self, edit) -> None:
         """Do ``edit`` under the circuit's output rule, remembering the pin it makes."""
@@ -342,7 +342,8 @@ class SetTitleCommand(_CircuitCommand):
 
     def __init__(self, document, title: str):
         super().__init__(document, f"Title {title}")
-        self.old, self.new = document.circuit.title, title
+        self.circuit = document.file_circuit  # the file's title, whatever level is shown
+        self.old, self.new = self.circuit.title, title
 
     def redo(self):
         self.circuit.set_title(self.new)
@@ -410,8 +411,9 @@ class SetExtraCommand(_CircuitCommand):
 
     def __init__(self, document, key: str, value, text: str):
         super().__init__(document, text)
+        self.circuit = document.file_circuit  # a key of the file, whatever level is shown
         self.key, self.new = key, value
-        self.old = document.circuit.extra.get(key)
+        self.old = self.circuit.extra.get(key)
 
     def redo(self):
         self.circuit.set_extra(self.key, self.new)
@@ -479,3 +481,20 @@ class RemoveGateCommand(_CircuitCommand):
 
     def undo(self):
         self.circuit.define_gate(self.definition)
+
+
+class ImportGatesCommand(_CircuitCommand):
+    """Define gates imported from a library (an ``engine.GateImport``) as one step; undo
+    removes the gates it added and puts back, as they were, the ones it replaced."""
+
+    def __init__(self, document, gate_import):
+        super().__init__(document, f"Import {_count(len(gate_import.imported), 'gate')}")
+        self.gate_import = gate_import
+        self.done = ()  # what apply did, for take_back
+
+    def redo(self):
+        self.done = self.gate_import.apply(self.circuit)
+
+    def undo(self):
+        self.gate_import.take_back(self.circuit, self.done)
+        self.done = ()
