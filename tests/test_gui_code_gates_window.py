@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from gui.canvas.code_gate_marks import FAILED  # noqa: E402
 from gui.canvas.context_menus import build_gate_menu  # noqa: E402
 from gui.docks.code_gate_dialog import FAIL_RED, PASS_GREEN  # noqa: E402
-from tests.gui_helpers import make_window, show_at, when_modal  # noqa: E402
+from gui.files.file_actions import examples_folder  # noqa: E402
+from tests.gui_helpers import click_gate, make_window, show_at, when_modal  # noqa: E402
 from tests.guide_code_gates import (ADD, MULTIPLY, guide_file, save_shot,  # noqa: E402
                                     short_limit)
 
@@ -90,10 +91,13 @@ def apply(qtbot, dialog):
 
 
 def double_click_gate(qtbot, window, node_id):
+    window.activateWindow()  # again, once a dialog closed
+    qtbot.waitUntil(window.isActiveWindow)
     view, gate = window.view, window.scene.gate_item(node_id)
     view.ensureVisible(gate)
-    qtbot.mouseDClick(view.viewport(), Qt.LeftButton,
-                      pos=view.mapFromScene(gate.mapToScene(gate.body_rect().center())))
+    middle = view.mapFromScene(gate.mapToScene(gate.body_rect().center()))
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=middle)  # a double-click's first
+    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=middle)  # click, then its second
 
 
 # ------------------------------------------------------------------ new code gate
@@ -182,6 +186,7 @@ def test_a_gate_kept_failing_is_marked_and_left_out_and_undo_brings_the_old_one_
     qtbot.waitUntil(lambda: window.code_gates.dialog is None, timeout=20000)
     assert answered
 
+    click_gate(qtbot, window, "q")  # the canvas takes presses where they are again
     new = circuit.definitions["MultiplyGate"]
     assert new is not old and not new.check.passed
     assert "multiply the local gradient by dz" in new.check.message
@@ -232,6 +237,45 @@ def test_a_gate_in_use_keeps_its_number_of_ports(qtbot, window, tmp_path):
     assert "must keep 2" in dialog.field_message.text()
     qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
     assert not dialog.is_checking() and dialog.result_state == "failed"
+
+
+def write_backward(qtbot, window, node_id, line):
+    """Double-click a code gate and type ``line`` over backward's raise line."""
+    double_click_gate(qtbot, window, node_id)
+    dialog = the_dialog(qtbot, window)
+    replace_line(qtbot, dialog.editor, "raise NotImplementedError", line)
+    return dialog
+
+
+def test_the_guide_exercise_comes_alive_once_both_backwards_are_written(qtbot, window):
+    window.trust_answer = True
+    assert window.files.open_example(examples_folder() / "guide_exercise_add_mul.circuit")
+    qtbot.waitUntil(lambda: not window.code_trust.is_trusting(), timeout=20000)
+    window.document.flush()
+    assert "NotImplementedError" in window.statusBar().currentMessage()
+    assert not window.document.result.has_gradients
+    assert window.scene.gate_item("q").code_mark == window.scene.gate_item("f").code_mark \
+        == FAILED
+
+    dialog = write_backward(qtbot, window, "q", "        return dz, dz")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)  # checks, passes, closes
+    qtbot.waitUntil(lambda: window.code_gates.dialog is None, timeout=20000)
+    assert window.scene.gate_item("q").code_mark == ""
+
+    dialog = write_backward(qtbot, window, "f", "        return self.y * dz, self.y * dz")
+    apply(qtbot, dialog)
+    assert "port y is wrong" in dialog.result_label.text()
+    assert "port x" not in dialog.result_label.text()
+    replace_line(qtbot, dialog.editor, "return self.y * dz, self.y * dz",
+                 "        return self.y * dz, self.x * dz")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.code_gates.dialog is None, timeout=20000)
+    window.document.flush()
+    result = window.document.result
+    assert result.value == -12.0
+    assert [result.grads[name] for name in ("x", "y", "z")] == [-4.0, -4.0, 3.0]
+    assert window.scene.gate_item("f").code_mark == ""
+    save_shot(window, "exercise_alive.png")
 
 
 # ------------------------------------------------------------------ never freeze

@@ -752,9 +752,16 @@ class CanvasScene(QGraphicsScene):
         return definition is not None and definition.kind == "code"
 
     def request_code_edit(self, node_id: str) -> None:
-        """Ask for the code editor on node ``node_id``'s code gate."""
-        if self.is_code_gate(node_id):
-            self.code_edit_requested.emit(self.document.circuit.nodes[node_id].op)
+        """Ask for the code editor on node ``node_id``'s code gate. The press that began the
+        double-click ends here: the editor is modal and takes the release, and a gate still
+        grabbing the mouse would take the next press on the canvas."""
+        if not self.is_code_gate(node_id):
+            return
+        grabber = self.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()
+        self._finish_move()
+        self.code_edit_requested.emit(self.document.circuit.nodes[node_id].op)
 
     def _wire_numbers(self, wire: WireItem) -> tuple[str, str]:
         """The wire's value and gradient with every digit (the wire shows them short)."""
