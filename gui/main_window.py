@@ -40,6 +40,7 @@ from gui.canvas.making_gates import expand_gate, make_gate
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.dock_layout import DockLayout
+from gui.docks.code_gate_editing import CodeGateEditing
 from gui.docks.explain_panel import ExplainPanel
 from gui.docks.gradcheck_panel import GradCheckPanel
 from gui.docks.inputs_panel import InputsPanel
@@ -48,6 +49,7 @@ from gui.docks.palette import PaletteWidget
 from gui.docks.property_panel import PropertyPanel
 from gui.files.app_settings import AppSettings
 from gui.files.autosave import Autosave
+from gui.files.code_trust import CodeTrust, ask_with_dialog
 from gui.files.file_actions import CANCEL, DISCARD, SAVE, FileActions, described_examples
 from gui.files.gate_library_actions import GateLibraryActions
 from gui.flow.animation import FlowController
@@ -132,6 +134,9 @@ class MainWindow(QMainWindow):
         self.training_session = TrainingSession(doc, self)
         self.training_panel = TrainingPanel(self.training_session, self)
         self.boundary_plot = BoundaryPlot(self.training_session, scene, self)
+        self.code_gates = CodeGateEditing(doc, scene, self.view, self)
+        self.code_trust = CodeTrust(doc, self.app_settings.qsettings,
+                                    lambda name, gates: self.ask_trust(name, gates), self)
 
     def _make_docks(self) -> None:
         # the side columns keep the bottom corners: docks under the canvas do not add their
@@ -183,6 +188,9 @@ class MainWindow(QMainWindow):
             "action_train": training.toggle_train, "action_train_step": training.step,
             "action_reset_params": training.reset_params,
             "action_templates": self.new_from_template,
+            "action_new_code_gate": self.code_gates.new_gate,
+            "action_edit_code_gate": self.code_gates.edit_selected,
+            "action_trust_code": self.code_trust.ask_again,
             "action_shortcuts": self.show_shortcuts,
             "action_gate_reference": self.show_gate_reference,
             "action_about": self.show_about,
@@ -333,6 +341,12 @@ class MainWindow(QMainWindow):
                              self.boundary_plot.status_message):
             tool_message.connect(self.show_status)
         self.ascent_panel.runner.running_changed.connect(self.action_ascent_run.setChecked)
+        self.scene.code_edit_requested.connect(self.code_gates.edit_gate)
+        self.palette.code_edit_requested.connect(self.code_gates.edit_gate)
+        self.files.file_opened.connect(self.code_trust.circuit_opened)
+        self.code_gates.gate_written.connect(self.code_trust.remember_if_trusted)
+        for code_message in (self.code_gates.status_message, self.code_trust.status_message):
+            code_message.connect(self.show_status)
         self.training_session.running_changed.connect(self.action_train.setChecked)
         self.gate_library.follow(self.action_export_gates)
 
@@ -521,6 +535,11 @@ class MainWindow(QMainWindow):
     def ask_template(self):
         """Ask which classifier to build; the circuit, or None if cancelled."""
         return template_dialog.ask_template(self)
+
+    def ask_trust(self, file_name: str, code_gates: dict) -> bool:
+        """Show a file's code gates and ask whether to run them (True: *Trust and run*);
+        tests replace it, as the other questions."""
+        return ask_with_dialog(self, file_name, code_gates)
 
     def show_error(self, title: str, text: str) -> None:
         """Tell the user why something failed."""

@@ -159,6 +159,14 @@ ACTIONS = (
                "Go back out to where the gate shown was opened from (Escape on the canvas)"),
     ActionPart("action_reset_layout", "&Reset Layout", (),
                "Put every dock back in its first place, at its first size"),
+    # Gates: code gates (FORMAT.md 6)
+    ActionPart("action_new_code_gate", "&New Code Gate…", ("Ctrl+Alt+N",),
+               "Write a gate in Python: forward and backward, checked against the numerical "
+               "gradient"),
+    ActionPart("action_edit_code_gate", "&Edit Code Gate…", (),
+               "Edit the code of the selected code gate (or double-click it)"),
+    ActionPart("action_trust_code", "&Trust Code Gates…", (),
+               "Show this file's code gates and choose whether to run them"),
     # Run: the animated passes
     ActionPart("action_flow_play", "&Play Passes", ("F5",), _FLOW_TIP, QStyle.SP_MediaPlay,
                "Play"),
@@ -225,6 +233,8 @@ MENUS = (
         "action_zoom_in", "action_zoom_out", "action_reset_zoom", "action_fit", SEPARATOR,
         "action_open_gate", "action_back_out", SEPARATOR,
         *(part.toggle_name for part in DOCKS), SEPARATOR, "action_reset_layout")),
+    ("menu_gates", "&Gates", (
+        "action_new_code_gate", "action_edit_code_gate", SEPARATOR, "action_trust_code")),
     ("menu_run", "&Run", (
         ("section", "Animate the passes"),
         "action_flow_play", "action_flow_pause", "action_flow_step", "action_flow_restart",

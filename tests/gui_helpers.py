@@ -8,10 +8,11 @@ folder, errors collected in ``window.errors`` instead of dialogs, and unsaved ed
 without asking; ``show_at`` shows it at a size and ``settle`` lets its layout settle.
 ``install_edit_keys`` and ``install_view_keys`` give a canvas built without a
 window the keys that the window's Edit and View menus give it (as declared in
-``gui/window_parts.py``).
+``gui/window_parts.py``). ``when_modal`` acts on the next modal dialog of a kind once it
+shows (to click its buttons while its ``exec`` runs).
 """
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -22,8 +23,10 @@ from gui.window_parts import ACTION_PARTS
 
 def make_window(qtbot, tmp_path, settings_name: str = "settings.ini") -> MainWindow:
     """A main window that keeps its settings in ``tmp_path`` and shows no modal dialog: errors
-    go to ``window.errors``, and the unsaved-changes prompt counts itself in ``window.asked``
-    and answers ``window.answer`` (DISCARD unless a test sets another)."""
+    go to ``window.errors``, the unsaved-changes prompt counts itself in ``window.asked``
+    and answers ``window.answer`` (DISCARD unless a test sets another), and the question
+    whether a file's code gates may run lists (file name, code gates) in ``window.trust_asked``
+    and answers ``window.trust_answer`` (False: Open without running)."""
     settings = QSettings(str(tmp_path / settings_name), QSettings.IniFormat)
     window = MainWindow(settings=settings, recovery_folder=tmp_path / "recovery")
     window.errors = []
@@ -36,6 +39,14 @@ def make_window(qtbot, tmp_path, settings_name: str = "settings.ini") -> MainWin
         return window.answer
 
     window.ask_unsaved = ask_unsaved
+    window.trust_asked = []
+    window.trust_answer = False
+
+    def ask_trust(file_name, code_gates):
+        window.trust_asked.append((file_name, dict(code_gates)))
+        return window.trust_answer
+
+    window.ask_trust = ask_trust
     qtbot.addWidget(window)
     return window
 
@@ -112,3 +123,20 @@ def drag(view, start: QPoint, end: QPoint, button=Qt.LeftButton, steps=5):
         point = start + (end - start) * (i / steps)
         mouse(view, QEvent.MouseMove, point, Qt.NoButton, button)
     mouse(view, QEvent.MouseButtonRelease, end, button, Qt.NoButton)
+
+
+def when_modal(kind, act) -> list:
+    """Once a modal dialog of class ``kind`` shows, call ``act(dialog)`` (which should close
+    it, e.g. by clicking a button); the list returned gets the dialog when that happened."""
+    seen = []
+
+    def look():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind) or not dialog.isVisible():
+            QTimer.singleShot(20, look)
+            return
+        seen.append(dialog)
+        act(dialog)
+
+    QTimer.singleShot(0, look)
+    return seen

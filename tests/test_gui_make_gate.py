@@ -12,7 +12,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine  # noqa: E402
@@ -20,7 +20,8 @@ from gui.canvas.context_menus import build_canvas_menu, build_gate_menu  # noqa:
 from gui.canvas.make_gate_dialog import MakeGateDialog  # noqa: E402
 from gui.model.commands import ConnectCommand  # noqa: E402
 from gui.window_parts import ACTIONS  # noqa: E402
-from tests.gui_helpers import click_gate, drag, make_window, settle, show_at  # noqa: E402
+from tests.gui_helpers import (click_gate, drag, make_window, settle, show_at,  # noqa: E402
+                               when_modal)
 from tests.helpers import EXAMPLES  # noqa: E402
 from tests.test_gui_tensor_editing import drop_gate  # noqa: E402
 
@@ -61,18 +62,7 @@ def rubber_band_sigmoid_gates(window):
 def answer_dialog(qtbot, answer) -> list:
     """Call ``answer(dialog)`` on the Make Gate dialog as soon as it is shown (it is modal);
     returns the list the dialogs seen are put in."""
-    seen = []
-
-    def act():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, MakeGateDialog):
-            QTimer.singleShot(10, act)
-            return
-        seen.append(dialog)
-        answer(dialog)
-
-    QTimer.singleShot(0, act)
-    return seen
+    return when_modal(MakeGateDialog, answer)
 
 
 def name_it(qtbot, name):

@@ -163,6 +163,10 @@ def build_gate_menu(edit_actions, node_id: str, parent=None) -> QMenu:
                 lambda: set_ports(node.n_inputs + 1), enabled=node.n_inputs < gate.max_ports)
         _action(menu, "ctx_remove_port", "Remove the last input port",
                 lambda: set_ports(node.n_inputs - 1), enabled=node.n_inputs > gate.min_ports)
+    if edit_actions.scene.is_code_gate(node_id):
+        menu.addSeparator()
+        _action(menu, "ctx_edit_code", "Edit Code Gate…",
+                lambda: edit_actions.scene.request_code_edit(node_id))
     return menu
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui.common import theme
 from engine import display_symbol, feature_name, format_number, is_tensor, shape_text
+from gui.canvas.code_gate_marks import code_gate_mark, paint_code_gate_mark
 from gui.canvas.obstacles import GATE, Obstacle
 from gui.canvas.port_item import OUTPUT, PortItem, port_tooltip
 from gui.canvas.tensor_wire_pictures import tensor_picture
@@ -249,6 +250,7 @@ class GateItem(Obstacle, QGraphicsItem):
         self.feature = node.feature
         self.frozen = node.gate.variable and not node.trainable
         self.is_const = node.gate.is_source and not node.gate.variable
+        self.code_mark = code_gate_mark(node.gate)  # ✗ or untrusted, for a code gate
         picture = pill_picture(node.value) if self.is_source else None
         self.holds_tensor = picture is not None
         size = gate_size(node, picture)
@@ -388,7 +390,9 @@ class GateItem(Obstacle, QGraphicsItem):
         return path
 
     def mouseDoubleClickEvent(self, event):
-        if self.is_source:
+        if self.scene().is_code_gate(self.node_id):  # its code, in the code gate editor
+            self.scene().request_code_edit(self.node_id)
+        elif self.is_source:
             self.scene().edit_value(self.node_id)
         elif self.scene().opens(self.node_id):
             self.scene().open_gate(self.node_id)
@@ -429,6 +433,7 @@ class GateItem(Obstacle, QGraphicsItem):
         painter.setPen(theme.SELECTED if selected else theme.SOFT_INK)
         painter.drawText(self._name_rect, Qt.AlignCenter, self.name)
         self._paint_tags(painter, width, height)
+        paint_code_gate_mark(painter, self.code_mark, width, height, radius)
         for port in self.input_ports:
             port.paint_port(painter)
         self.output_port.paint_port(painter)

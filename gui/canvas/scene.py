@@ -68,6 +68,7 @@ class CanvasScene(QGraphicsScene):
     labels_placed = Signal()  # every wire waiting for its numbers' spot has one now
     # show every element of a node's tensor (port None) or of the wire into (node, port)
     inspect_requested = Signal(str, object)
+    code_edit_requested = Signal(str)  # open the code editor on this code gate (its name)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -743,6 +744,24 @@ class CanvasScene(QGraphicsScene):
     def request_inspection(self, node_id: str, port: int | None = None) -> None:
         """Ask for every element of a node's tensor (or of the wire into its ``port``)."""
         self.inspect_requested.emit(node_id, port)
+
+    def is_code_gate(self, node_id: str) -> bool:
+        """True when node ``node_id`` is a code gate (double-click edits its code)."""
+        node = self.document.circuit.nodes.get(node_id)
+        definition = node.gate.definition if node is not None else None
+        return definition is not None and definition.kind == "code"
+
+    def request_code_edit(self, node_id: str) -> None:
+        """Ask for the code editor on node ``node_id``'s code gate. The press that began the
+        double-click ends here: the editor is modal and takes the release, and a gate still
+        grabbing the mouse would take the next press on the canvas."""
+        if not self.is_code_gate(node_id):
+            return
+        grabber = self.mouseGrabberItem()
+        if grabber is not None:
+            grabber.ungrabMouse()
+        self._finish_move()
+        self.code_edit_requested.emit(self.document.circuit.nodes[node_id].op)
 
     def _wire_numbers(self, wire: WireItem) -> tuple[str, str]:
         """The wire's value and gradient with every digit (the wire shows them short)."""

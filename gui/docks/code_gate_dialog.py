@@ -24,9 +24,11 @@ alike. A bad name or port list is refused with a message saying which and why.
 
 API:
     CodeGateDialog(template, check, name="", ports=("x",), code=None, name_problem=None,
-                   parent=None)      code None: a new gate (the template's code)
+                   parent=None, ports_rule=None)      code None: a new gate (the template's code)
         name_problem(name) -> message | None: what the circuit refuses, e.g. a built-in
         gate's name or another gate of the file (not this gate's own name when editing it)
+        ports_rule(ports) -> message | None: what the circuit refuses of valid ports, e.g.
+        another number of them for a gate in use
         .gate() -> CodeGate   .outcome() -> CheckResult | None   .is_checking() -> bool
         .apply()  (what the Apply button does)   .result_state: idle/checking/passed/failed
         signals checked(object gate, object outcome), accepted_gate(object gate)
@@ -51,6 +53,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QMessageBox, QVBoxLayout, QWidget)
 
 from gui.common.code_editor import CodeEditor
+from gui.common.collector_pause import pause_collector, resume_collector
 
 MAX_PORTS = 16
 _SEPARATORS = re.compile(r"[,\s]+")
@@ -130,13 +133,17 @@ def name_problem_of(name: str) -> str | None:
 
 
 def _run_check(check: Callable, gate: CodeGate, generation: int, report: _CheckReport) -> None:
-    """In a worker thread: run ``check`` and send its result back to the dialog's thread."""
+    """In a worker thread: run ``check`` and send its result back to the dialog's thread
+    (started with the garbage collector paused: ``gui.common.collector_pause``)."""
     try:
-        outcome = check(gate.name, list(gate.ports), gate.code)
-    except Exception as error:  # a bug in the checker must not leave the dialog "Checking…"
-        outcome = CheckOutcome(False, f"The check could not run: {type(error).__name__}: "
-                                      f"{error}")
-    report.done.emit(generation, gate, outcome)
+        try:
+            outcome = check(gate.name, list(gate.ports), gate.code)
+        except Exception as error:  # a bug in the checker must not leave it "Checking…"
+            outcome = CheckOutcome(False, f"The check could not run: {type(error).__name__}: "
+                                          f"{error}")
+        report.done.emit(generation, gate, outcome)
+    finally:
+        resume_collector()
 
 
 class _CheckReport(QObject):
@@ -156,10 +163,12 @@ class CodeGateDialog(QDialog):
                  check: Callable[[str, list[str], str], CheckResult], name: str = "",
                  ports: Sequence[str] = ("x",), code: str | None = None,
                  name_problem: Callable[[str], str | None] | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None,
+                 ports_rule: Callable[[tuple[str, ...]], str | None] | None = None):
         super().__init__(parent)
         self.setObjectName("code_gate_dialog")
         self._template, self._check, self._name_problem = template, check, name_problem
+        self._ports_rule = ports_rule
         is_new = code is None
         self.setWindowTitle("New Code Gate" if is_new else f"Edit Code Gate: {name}")
         self.name_edit = QLineEdit(name, self)
@@ -259,7 +268,10 @@ class CodeGateDialog(QDialog):
         problem = name_problem_of(gate.name)
         if problem is None and self._name_problem is not None:
             problem = self._name_problem(gate.name)
-        return problem or ports_problem(gate.ports)
+        problem = problem or ports_problem(gate.ports)
+        if problem is None and self._ports_rule is not None:
+            problem = self._ports_rule(gate.ports)
+        return problem
 
     # ----------------------------------------------------------------- the template
     def _template_code(self) -> str:
@@ -308,6 +320,7 @@ class CodeGateDialog(QDialog):
         self.ok_button.setEnabled(False)
         self._show_result("checking", CHECKING_TEXT)
         check, generation, report = self._check, self._generation, self._report
+        pause_collector()
         QThreadPool.globalInstance().start(lambda: _run_check(check, gate, generation, report))
 
     def _check_done(self, generation: int, gate: CodeGate, outcome: CheckResult) -> None:

@@ -17,7 +17,7 @@ Given the document, the palette also lists the open file's own gates (``circuit.
 the ``sig`` made with Make Gate…) in a group of their own, "This file's gates", kept up to date
 as gates are defined, changed or removed and when another file opens; they are dragged and
 activated like any gate. Right-click one to remove it from the file while no node uses it
-(one undo step).
+(one undo step), or for a code gate to edit its code (``code_edit_requested(name)``).
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ class PaletteWidget(QWidget):
     """A filter box over the grouped list of gates."""
 
     gate_activated = Signal(str)
+    code_edit_requested = Signal(str)  # a code gate's name: open the code gate editor on it
 
     def __init__(self, parent=None, document=None):
         super().__init__(parent)
@@ -250,6 +251,10 @@ class PaletteWidget(QWidget):
         action.setEnabled(not users)
         action.triggered.connect(
             lambda _checked=False: self.document.push(RemoveGateCommand(self.document, name)))
+        if self.tree.own_rows[name].definition.kind == "code":
+            edit = menu.addAction("Edit Code Gate…")
+            edit.setObjectName("palette_edit_code")
+            edit.triggered.connect(lambda _checked=False: self.code_edit_requested.emit(name))
         return menu
 
     def _menu_requested(self, pos) -> None:

@@ -4,6 +4,8 @@ Everything that can lose work goes through ``confirm_discard`` first (Save / Dis
 when the document has unsaved edits). Loading happens completely before the document is
 touched: a file the engine refuses is reported with the engine's message (which names the
 place in the file) and the open document, its undo history and its path stay as they were.
+Once a file is the document, ``file_opened`` says so (the window then asks whether its code
+gates may run: ``gui.files.code_trust``).
 Saving goes through ``Document.save`` (atomic in the engine): a failed save says why and the
 old file is left as it was.
 
@@ -18,7 +20,7 @@ import json
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 import engine
 from engine import CircuitError
@@ -56,6 +58,9 @@ def described_examples(folder=None) -> list[tuple[str, Path, str]]:
 
 class FileActions(QObject):
     """Opens, saves and exports the window's document, asking the window's prompts."""
+
+    # a file became the document (Open, Open Recent, Examples, restore): its name as shown
+    file_opened = Signal(str)
 
     def __init__(self, window, settings: AppSettings, autosave=None):
         super().__init__(window)
@@ -107,6 +112,7 @@ class FileActions(QObject):
         self.settings.set_last_folder(path.resolve().parent)
         self.window.recent_files_changed()
         self.window.show_status(f"Opened {path.name}")
+        self.file_opened.emit(path.name)
         return True
 
     def open_example(self, path) -> bool:
@@ -120,6 +126,7 @@ class FileActions(QObject):
             return False
         self._replace(circuit, None)
         self.window.show_status(f"Example: {circuit.title}")
+        self.file_opened.emit(self.document.display_name)
         return True
 
     def open_circuit(self, circuit, message: str = "") -> bool:
@@ -154,6 +161,7 @@ class FileActions(QObject):
         self.document.undo_stack.resetClean()  # restored edits are not saved anywhere yet
         recovery.discard()
         self.window.show_status(f"Restored {recovery.describe()}; save it to keep it")
+        self.file_opened.emit(self.document.display_name)
         return True
 
     def _replace(self, circuit, path) -> None:
