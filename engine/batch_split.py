@@ -28,6 +28,7 @@ two from one pass to the next would be page-faulted in anew.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import threading
@@ -121,13 +122,23 @@ def _in_chunks(chunks: list[slice], compute, prepare, store) -> list:
     worker = _worker()
     if worker is None:  # one core: the chunks one after the other, on this thread
         return lane(chunks[:middle], True) + lane(chunks[middle:], False)
-    theirs = worker.submit(lane, chunks[middle:], False)
+    # No automatic garbage collection while the worker runs: a collection runs in whichever
+    # thread allocates, and in the app the garbage may hold Qt objects, which must be destroyed
+    # in their own thread. It is turned back on here, on the caller's thread, once both lanes
+    # are done (if it was on: the app may have paused it itself).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        mine = lane(chunks[:middle], True)
-    except BaseException:
-        wait([theirs])
-        raise
-    return mine + theirs.result()
+        theirs = worker.submit(lane, chunks[middle:], False)
+        try:
+            mine = lane(chunks[:middle], True)
+        except BaseException:
+            wait([theirs])
+            raise
+        return mine + theirs.result()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _maybe_big(values) -> bool:

@@ -7,6 +7,7 @@ gradient: values and per-point gradients are computed point by point either way,
 gradient is the same sum over the points added in another order (equal to rounding).
 """
 
+import gc
 import threading
 
 import numpy as np
@@ -202,3 +203,20 @@ def test_relu_gradient_is_np_where_bit_for_bit():
             == np.where(a[::3, 1:] <= 0, 0.0, g[::3, 1:]).tobytes())  # strided views
     assert relu_gradient(np.float64(-1.0), np.float64(3.0)) == 0.0
     assert relu_gradient(a[0], np.float64(2.0)).tolist() == np.where(a[0] <= 0, 0.0, 2.0).tolist()
+
+
+def test_no_automatic_collection_runs_while_the_worker_computes(monkeypatch):
+    seen = []
+    original = batch_split._in_chunks
+
+    def watching(chunks, compute, prepare, store):
+        def watched(chunk):
+            seen.append(gc.isenabled())
+            return compute(chunk)
+        return original(chunks, watched, prepare, store)
+
+    monkeypatch.setattr(batch_split, "_in_chunks", watching)
+    plan = plan_of(engine.two_layer_net(160))
+    plan.backward(plan.forward({"x": grid(64)}))
+    assert seen and not any(seen)
+    assert gc.isenabled()
