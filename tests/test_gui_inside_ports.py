@@ -96,7 +96,8 @@ def test_undoing_make_gate_from_inside_says_we_are_back_at_the_top(qtbot, made_w
     assert window.statusBar().currentMessage().startswith("Editing the inside of sig")
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # undo Make gate sig
     assert not document.levels and "sig" not in document.file_circuit.definitions
-    assert window.statusBar().currentMessage() == "Back at the top level: sig is gone"
+    assert window.statusBar().currentMessage() == (
+        "Back at the top level: sig is gone (Undo Make gate sig)")
     press(qtbot, window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo
     double_click(qtbot, window, box)
     assert document.levels

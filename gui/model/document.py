@@ -80,6 +80,8 @@ class Document(QObject):
         self.levels: list[OpenedGate] = []
         self.left_levels: list[OpenedGate] = []  # the levels shown before the last change of them
         self.level_note = ""  # why the levels last changed when no gesture asked ("": one did)
+        self._step_index, self._naming_step = 0, False
+        self.undo_stack.indexChanged.connect(self._name_the_step)
         self.path: Path | None = None
         self.file_result: engine.Result | None = None  # the file's run
         self.result: engine.Result | None = None  # the shown circuit's (the file's at the top)
@@ -168,7 +170,7 @@ class Document(QObject):
 
     def _show_levels(self, levels: list[OpenedGate], why: str = "") -> None:
         self._stop_showing_inside()
-        self.left_levels, self.level_note = self.levels, why
+        self.left_levels, self.level_note, self._naming_step = self.levels, why, bool(why)
         self.levels = levels
         self.circuit = self.circuit_at(len(levels))
         if levels:
@@ -176,6 +178,19 @@ class Document(QObject):
         self.circuit_replaced.emit()
         self.levels_changed.emit()
         self.recompute()
+
+    def _name_the_step(self, index: int) -> None:
+        """Once an undo step has left a level (its gate gone), add which step to the note:
+        "sig is gone (Undo Make gate sig)"."""
+        before, self._step_index = self._step_index, index
+        if not self._naming_step:
+            return
+        self._naming_step = False
+        step = (f"Undo {self.undo_stack.text(index)}" if index < before
+                else self.undo_stack.text(index - 1) if index > before else "")
+        if step and self.level_note:
+            self.level_note += f" ({step})"
+            self.levels_changed.emit()
 
     def _stop_showing_inside(self) -> None:
         if self.circuit is not self.file_circuit:
