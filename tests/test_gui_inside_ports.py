@@ -13,11 +13,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from gui.canvas.make_gate_dialog import MakeGateDialog
+from gui.docks.gradcheck_panel import ANALYTIC, ELEMENT, INPUT, NUMERICAL, STATUS
 from gui.docks.inputs_panel import GRAD, VALUE
 from tests.gui_helpers import click_gate, settle
 from tests.test_gui_make_gate import make_sig, press
 from tests.test_gui_make_gate import window as made_window  # noqa: F401 (a fixture)
-from tests.test_gui_open_gate import double_click, gate_point, window  # noqa: F401
+from tests.test_gui_open_gate import double_click, gate_point, window, window_on  # noqa: F401
 from tests.test_gui_view import wheel
 
 SIG_1 = 1 / (1 + math.exp(-1.0))
@@ -36,6 +38,7 @@ def test_the_inputs_dock_and_the_check_use_the_uses_port_value(qtbot, window):
     (entry,) = report.entries
     assert entry.numerical == pytest.approx(SIG_1 * (1 - SIG_1), rel=1e-6)
     text = window.gradcheck_panel.status.text()
+    assert text.startswith("✓ The gradient matches the slope measured by nudging the input")
     assert "(r = 0.73)" in text and "use s this gate was opened from" in text
     assert document.file_circuit.definitions["sig"].circuit.nodes["a"].value == 0.0
     # opened from no use (the palette), the inside's own values, editable as before
@@ -103,3 +106,39 @@ def test_undoing_make_gate_from_inside_says_we_are_back_at_the_top(qtbot, made_w
     assert document.levels
     qtbot.mouseClick(window.breadcrumb_bar.back_button, Qt.LeftButton)
     assert window.statusBar().currentMessage() == "Back at the top level"
+
+
+MUL = {"ports": ["a", "b"],
+       "nodes": [{"id": "a", "op": "input", "value": 0.0, "pos": [0, 0]},
+                 {"id": "b", "op": "input", "value": 0.0, "pos": [0, 80]},
+                 {"id": "m", "op": "mul", "pos": [160, 40]}],
+       "wires": [{"from": "a", "to": "m", "port": 0}, {"from": "b", "to": "m", "port": 1}],
+       "output": "m"}
+TIMES = {"format": "circuitgrad", "version": 2, "title": "times", "gates": {"times": MUL},
+         "nodes": [{"id": "x", "op": "input", "value": 3.0, "pos": [0, 0]},
+                   {"id": "y", "op": "input", "value": -2.0, "pos": [0, 100]},
+                   {"id": "t", "op": "times", "pos": [200, 50]}],
+         "wires": [{"from": "x", "to": "t", "port": 0}, {"from": "y", "to": "t", "port": 1}],
+         "output": "t"}
+
+
+def test_the_gradient_check_shows_a_row_per_port_of_an_own_gate(qtbot, tmp_path):
+    window = window_on(qtbot, tmp_path, TIMES)
+    press(qtbot, window, Qt.Key_G, Qt.ControlModifier)
+    rows = window.gradcheck_panel.gate_rows()
+    assert [[row.text(c) for c in (INPUT, ELEMENT, ANALYTIC, NUMERICAL, STATUS)]
+            for row in rows] == [["t", "port a", "-2.00", "-2.00", "✓ ok"],  # d(xy)/dx = y
+                                 ["t", "port b", "3.00", "3.00", "✓ ok"]]  # d(xy)/dy = x
+
+
+def test_the_make_gate_dialog_reads_well_with_the_default_name_and_says_why_2x_is_no_name(
+        qtbot, made_window):
+    dialog = MakeGateDialog(made_window.document.circuit, ["plus_1", "f"], made_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.name_edit.text() == "gate"
+    assert dialog.message.text() == "2 gates become one gate named gate; Undo puts them back."
+    dialog.name_edit.selectAll()
+    qtbot.keyClicks(dialog.name_edit, "2x")
+    assert "letters, digits and underscores that does not start with a digit, not '2x'" \
+        in dialog.message.text() and not dialog.ok.isEnabled()

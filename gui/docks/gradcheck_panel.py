@@ -37,7 +37,7 @@ from engine import (CircuitError, check_gradients, check_own_gates, format_full,
                     plan_of, shape_text)
 from gui.common import theme
 from gui.model.opened_ports import use_port_values
-from gui.docks.own_gate_rows import SECTION_TITLE, gate_row_texts, gate_statuses, with_gates
+from gui.docks.own_gate_rows import SECTION_TITLE, gate_statuses, port_row_texts, with_gates
 
 INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(7)
 HEADERS = ("input", "element", "analytic", "numerical", "rel. error", "status", "note")
@@ -328,16 +328,16 @@ class GradCheckPanel(QWidget):
         self.checked.emit(report)
 
     def _add_gate_section(self) -> None:
-        """The own gates' section: a title row, opened, with one row per use."""
+        """The own gates' section: a title row, opened, with one row per port of each use."""
         section = self.gate_section = QTreeWidgetItem(self.table)
         section.setText(INPUT, SECTION_TITLE)
         section.setFirstColumnSpanned(True)
         font = section.font(INPUT)
         font.setBold(True)
         section.setFont(INPUT, font)
-        for check in self.gate_checks:
+        for check, texts in ((check, texts) for check in self.gate_checks
+                             for texts in port_row_texts(self.document.circuit, check)):
             row = QTreeWidgetItem(section)
-            texts = gate_row_texts(self.document.circuit, check)
             status = texts["status"]
             for column, header in enumerate(HEADERS):
                 row.setText(column, texts.get(header, ""))
@@ -360,7 +360,7 @@ class GradCheckPanel(QWidget):
         return [row for row in rows if row is not self.gate_section]
 
     def gate_rows(self) -> list[QTreeWidgetItem]:
-        """The rows of the own-gates section: one per use of a file's own gate."""
+        """The rows of the own-gates section: one per port of each use of a file's own gate."""
         section = self.gate_section if isValid(self.gate_section) else None
         return [section.child(k) for k in range(section.childCount())] if section else []
 
@@ -431,5 +431,8 @@ def summary(report) -> tuple[str, QColor]:
     if kinks:
         return (f"⚠ {len(entries) - len(kinks)} ok, {len(kinks)} at a kink, where the slope "
                 f"from the left and from the right differ ({f}).", AMBER)
+    if len(entries) == 1:
+        return (f"✓ The gradient matches the slope measured by nudging the input ({f}).",
+                theme.VALUE_GREEN)
     return (f"✓ All {len(entries)} gradients match the slopes measured by nudging each input "
             f"({f}).", theme.VALUE_GREEN)
