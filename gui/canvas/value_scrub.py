@@ -124,9 +124,9 @@ class ValueScrub:
             self._pushing = False
 
     def _refuse_tensor(self, node) -> None:
-        self._refuse(node,
-                     f"{node.id} is a {shape_text(node.value.shape)} {kind_of(node.value.shape)}: "
-                     f"scrubbing moves a single number; double-click {node.id} to edit its elements")
+        self._refuse(node, (
+            f"{node.id} is a {shape_text(node.value.shape)} {kind_of(node.value.shape)}: "
+            f"scrubbing moves a single number; double-click {node.id} to edit its elements"))
 
     def _refuse(self, node, message: str) -> None:
         self.node_id = node.id
