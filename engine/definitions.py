@@ -136,7 +136,7 @@ def check_gate_name(name, builtin: dict, place: str) -> str:
     """A valid name for an own gate (an identifier that no built-in gate has)."""
     if not isinstance(name, str) or not name.isidentifier():
         raise CircuitError(f"{place}: a gate's name must be a word of letters, digits and "
-                           f"underscores, not {quote(name)}")
+                           f"underscores that does not start with a digit, not {quote(name)}")
     if name in builtin:
         raise CircuitError(f"{place}: {quote(name)} is a built-in gate's name")
     return name

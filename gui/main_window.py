@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTo
 
 from engine import format_full, format_readout, is_marked, is_tensor, plan_of
 from gui.ascent.panel import AscentPanel
-from gui.canvas.breadcrumb_bar import BreadcrumbBar, editing_text
+from gui.canvas.breadcrumb_bar import BreadcrumbBar, level_status_text
 from gui.canvas.editing import EditActions
 from gui.canvas.expanding import expand_to_scalars
 from gui.canvas.making_gates import expand_gate, make_gate
@@ -364,8 +364,9 @@ class MainWindow(QMainWindow):
     def _levels_changed(self) -> None:
         self._update_title()
         self.action_back_out.setEnabled(bool(self.document.levels))
-        if self.document.levels:
-            self.show_status(editing_text(self.document))
+        text = level_status_text(self.document)
+        if text:
+            self.show_status(text)
 
     def back_out(self) -> None:
         """View -> Back Out of Gate: show the level the gate shown was opened from."""

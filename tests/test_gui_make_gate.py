@@ -170,7 +170,7 @@ def test_the_dialog_says_why_a_name_cannot_be_taken_before_ok(window, qtbot):
         assert not dialog.ok.isEnabled()
     dialog.name_edit.selectAll()
     qtbot.keyClicks(dialog.name_edit, "ok_name")
-    assert dialog.ok.isEnabled() and "become one gate ok_name" in dialog.message.text()
+    assert dialog.ok.isEnabled() and "become one gate named ok_name" in dialog.message.text()
 
 
 def test_moving_a_port_down_in_the_dialog_changes_the_wiring(window, qtbot):

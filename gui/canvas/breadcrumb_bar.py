@@ -34,6 +34,20 @@ def editing_text(document) -> str:
     return f"Editing the inside of {name} — {_times(count)}; {applies}"
 
 
+def level_status_text(document) -> str:
+    """The status bar's line after the levels shown changed: what is edited now, or that the
+    top level is shown again (and why, when no gesture asked for it: "sig is gone"); "" when
+    nothing changed worth saying (a new file)."""
+    note = document.level_note
+    if document.levels:
+        back = (f"Back at {document.levels[-1].name}: {note}. "
+                if note and len(document.left_levels) > len(document.levels) else "")
+        return back + editing_text(document)
+    if not document.left_levels:
+        return ""
+    return "Back at the top level" + (f": {note}" if note else "")
+
+
 def numbers_text(document) -> str:
     """Whose numbers the inside shows: its use's, or its own ("" at the file's level)."""
     if not document.levels:

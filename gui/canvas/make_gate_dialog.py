@@ -103,7 +103,8 @@ class MakeGateDialog(QDialog):
             self.message.setStyleSheet(f"color: {theme.GRAD_RED.name()};")
         else:
             count = len(self.making.selection)
-            self.message.setText(f"{count} gates become one gate {name}; Undo puts them back.")
+            self.message.setText(
+                f"{count} gates become one gate named {name}; Undo puts them back.")
             self.message.setStyleSheet("color: palette(placeholder-text);")
         self.ok.setEnabled(self.making is not None)
         shown = self.making or engine.gate_making(self.circuit, self.node_ids, self.spare_name,

@@ -23,6 +23,7 @@ from gui.common import theme
 from gui.common.number_entry import edited_number
 from gui.canvas.source_table import SourceTableDialog
 from gui.model.commands import SetValueCommand
+from gui.model.opened_ports import use_value_note
 from gui.model.value_text import same_value
 
 
@@ -75,6 +76,10 @@ class ValueEditor:
         node = self.scene.document.circuit.nodes.get(node_id)
         gate = self.scene.gate_item(node_id)
         if node is None or gate is None or not node.gate.is_source:
+            return
+        note = use_value_note(self.scene.document, node_id)
+        if note:
+            self.scene.status_message.emit(f"{node_id} cannot be edited here: {note}")
             return
         if is_tensor(node.value):
             self.open_table(node_id)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from engine import is_tensor, shape_text
 from gui.model.commands import SetValueCommand
+from gui.model.opened_ports import use_value_note
 from gui.model.value_text import kind_of
 
 STEP = 0.1
@@ -107,6 +108,10 @@ class ValueScrub:
         if is_tensor(node.value):
             self._refuse_tensor(node)
             return
+        note = use_value_note(document, node_id)
+        if note:
+            self._refuse(node, f"{node_id} cannot be scrubbed here: {note}")
+            return
         self.scene.close_editor()  # the scrub wins: the editor would show a stale number
         value = round(start + steps * (FINE_STEP if fine else STEP), 12)
         if value == node.value:
@@ -119,12 +124,15 @@ class ValueScrub:
             self._pushing = False
 
     def _refuse_tensor(self, node) -> None:
+        self._refuse(node, (
+            f"{node.id} is a {shape_text(node.value.shape)} {kind_of(node.value.shape)}: "
+            f"scrubbing moves a single number; double-click {node.id} to edit its elements"))
+
+    def _refuse(self, node, message: str) -> None:
         self.node_id = node.id
         if not self._told:  # once a scrub
             self._told = True
-            self.scene.status_message.emit(
-                f"{node.id} is a {shape_text(node.value.shape)} {kind_of(node.value.shape)}: "
-                f"scrubbing moves a single number; double-click {node.id} to edit its elements")
+            self.scene.status_message.emit(message)
 
     def _on_stack_moved(self, _index: int) -> None:
         if self._pushing or self.node_id is None:

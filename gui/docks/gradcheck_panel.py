@@ -36,7 +36,8 @@ from shiboken6 import isValid
 from engine import (CircuitError, check_gradients, check_own_gates, format_full, format_number,
                     plan_of, shape_text)
 from gui.common import theme
-from gui.docks.own_gate_rows import SECTION_TITLE, gate_row_texts, gate_statuses, with_gates
+from gui.model.opened_ports import use_port_values
+from gui.docks.own_gate_rows import SECTION_TITLE, gate_statuses, port_row_texts, with_gates
 
 INPUT, ELEMENT, ANALYTIC, NUMERICAL, REL_ERROR, STATUS, NOTE = range(7)
 HEADERS = ("input", "element", "analytic", "numerical", "rel. error", "status", "note")
@@ -122,8 +123,9 @@ class GradCheckBadges:
 class _Job:
     """A check running on a copy of the circuit in a worker thread."""
 
-    def __init__(self, circuit, generation: int):
+    def __init__(self, circuit, generation: int, inputs=None):
         self.generation = generation
+        self.inputs = inputs
         self.report = None
         self.gate_checks = []
         self.error: Exception | None = None
@@ -134,7 +136,7 @@ class _Job:
 
     def _run(self, circuit) -> None:
         try:
-            self.report = check_gradients(circuit)
+            self.report = check_gradients(circuit, self.inputs)
             self.gate_checks = check_own_gates(circuit)
         except Exception as error:  # shown to the user on the GUI thread
             self.error = error
@@ -155,6 +157,7 @@ class GradCheckPanel(QWidget):
         self.scene = scene
         self.report = None
         self.gate_checks = []  # engine.OwnGateCheck per use of an own gate
+        self._use_inputs = {}  # the port numbers of the use the check ran at (inside a gate)
         self.gate_section: QTreeWidgetItem | None = None
         self.sync_limit = SYNC_LIMIT
         self.badges = GradCheckBadges(scene)
@@ -225,6 +228,7 @@ class GradCheckPanel(QWidget):
         if self._job is not None:
             return
         circuit = self.document.circuit
+        inputs = self._use_inputs = use_port_values(self.document)
         sources = sum(1 for node in circuit.nodes.values() if node.gate.is_source)
         numbers = sum(int(np.size(node.value)) for node in circuit.nodes.values()
                       if node.gate.is_source)
@@ -232,7 +236,7 @@ class GradCheckPanel(QWidget):
         elements = sum(int(np.prod(shape)) for shape in plan_of(circuit).shapes.values())
         if max(elements, len(circuit.nodes)) * (2 * numbers + 1) <= self.sync_limit:
             try:
-                report = check_gradients(circuit)
+                report = check_gradients(circuit, inputs)
             except (CircuitError, ValueError) as error:
                 self._refuse(error)
                 return
@@ -243,7 +247,7 @@ class GradCheckPanel(QWidget):
             f"{numbers} numbers of {sources} inputs"
         self._say(f"Checking {what}… (two forward passes each)")
         self.button.setEnabled(False)
-        self._job = _Job(circuit.copy(), self._generation)
+        self._job = _Job(circuit.copy(), self._generation, inputs)
         self._poll.start()
 
     def statuses(self) -> dict:
@@ -316,21 +320,24 @@ class GradCheckPanel(QWidget):
         text, color = summary(report)
         if self.gate_checks:
             text, color = with_gates(text, color, self.gate_checks)
+        if self._use_inputs and self.document.levels:
+            text += (f" Checked at the numbers of the use {self.document.levels[-1].use} "
+                     "this gate was opened from.")
         self._say(text, color)
         self.status_message.emit(text)
         self.checked.emit(report)
 
     def _add_gate_section(self) -> None:
-        """The own gates' section: a title row, opened, with one row per use."""
+        """The own gates' section: a title row, opened, with one row per port of each use."""
         section = self.gate_section = QTreeWidgetItem(self.table)
         section.setText(INPUT, SECTION_TITLE)
         section.setFirstColumnSpanned(True)
         font = section.font(INPUT)
         font.setBold(True)
         section.setFont(INPUT, font)
-        for check in self.gate_checks:
+        for check, texts in ((check, texts) for check in self.gate_checks
+                             for texts in port_row_texts(self.document.circuit, check)):
             row = QTreeWidgetItem(section)
-            texts = gate_row_texts(self.document.circuit, check)
             status = texts["status"]
             for column, header in enumerate(HEADERS):
                 row.setText(column, texts.get(header, ""))
@@ -353,7 +360,7 @@ class GradCheckPanel(QWidget):
         return [row for row in rows if row is not self.gate_section]
 
     def gate_rows(self) -> list[QTreeWidgetItem]:
-        """The rows of the own-gates section: one per use of a file's own gate."""
+        """The rows of the own-gates section: one per port of each use of a file's own gate."""
         section = self.gate_section if isValid(self.gate_section) else None
         return [section.child(k) for k in range(section.childCount())] if section else []
 
@@ -424,5 +431,8 @@ def summary(report) -> tuple[str, QColor]:
     if kinks:
         return (f"⚠ {len(entries) - len(kinks)} ok, {len(kinks)} at a kink, where the slope "
                 f"from the left and from the right differ ({f}).", AMBER)
+    if len(entries) == 1:
+        return (f"✓ The gradient matches the slope measured by nudging the input ({f}).",
+                theme.VALUE_GREEN)
     return (f"✓ All {len(entries)} gradients match the slopes measured by nudging each input "
             f"({f}).", theme.VALUE_GREEN)

@@ -28,6 +28,7 @@ import numpy as np
 from gui.canvas.source_table import SourceTableDialog
 from gui.common import theme
 from gui.model.commands import SetValueCommand
+from gui.model.opened_ports import use_port_values, use_value_note
 from gui.model.value_text import same_value, value_preview, value_tooltip
 from engine import feature_name, format_precise, is_tensor
 from gui.common.number_entry import parse_number, unchanged
@@ -235,11 +236,12 @@ class InputsPanel(QWidget):
         circuit = self.document.circuit
         if self._stale or any(node_id not in circuit.nodes for node_id in self._rows):
             self._rebuild()  # (results can come before the change that makes the rows stale)
+        use_values = use_port_values(self.document)  # inside a gate opened from a use
         self._one_number_width = 0
         with self._bulk_update():
             for node_id, row in self._rows.items():
                 node = circuit.nodes[node_id]
-                self._show_value(self.table.item(row, VALUE), node)
+                self._show_value(self.table.item(row, VALUE), node, use_values)
                 grad_item = self.table.item(row, GRAD)
                 if result is None or not result.has_gradients:
                     grad_item.setText("—")
@@ -295,16 +297,22 @@ class InputsPanel(QWidget):
                                      self.table.fontMetrics().horizontalAdvance(text) + 10)
         return text
 
-    def _show_value(self, item: QTableWidgetItem, node) -> None:
+    def _show_value(self, item: QTableWidgetItem, node, use_values=None) -> None:
         """A source's value as the canvas shows it, precisely in the editor, every digit on
-        hover; a vector's or matrix's preview, edited in its table (not in the cell)."""
-        item.setText(self._preview(node.value))
-        tensor = is_tensor(node.value)
-        item.setData(PRECISE_ROLE, None if tensor else format_precise(node.value))
+        hover; a vector's or matrix's preview, edited in its table (not in the cell). A port
+        input of a gate opened from a use shows the use's number, read-only."""
+        if use_values is None:
+            use_values = use_port_values(self.document)
+        value = use_values.get(node.id, node.value)
+        note = use_value_note(self.document, node.id)
+        item.setText(self._preview(value))
+        tensor = is_tensor(value)
+        item.setData(PRECISE_ROLE, None if tensor else format_precise(value))
         flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        item.setFlags(flags if tensor else flags | Qt.ItemIsEditable)
-        item.setToolTip(value_tooltip(node.id, node.value) + (
-            "\nDouble-click (or press Enter) to edit its numbers in a table." if tensor
+        item.setFlags(flags if tensor or note else flags | Qt.ItemIsEditable)
+        item.setToolTip(value_tooltip(node.id, value) + (
+            f"\nRead-only here: {note}." if note
+            else "\nDouble-click (or press Enter) to edit its numbers in a table." if tensor
             else "\nDouble-click (or type) to set a new value."))
 
     def eventFilter(self, watched, event):
@@ -324,6 +332,10 @@ class InputsPanel(QWidget):
         into its cell)."""
         node = self.document.circuit.nodes.get(node_id)
         if node is None or not is_tensor(node.value):
+            return None
+        note = use_value_note(self.document, node_id)
+        if note:
+            self._say(f"{node_id}: {note}")
             return None
         if self.table_dialog is None:
             self.table_dialog = SourceTableDialog(self.document, self.window())

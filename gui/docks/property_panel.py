@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
                                QLineEdit, QScrollArea, QSpinBox, QStackedWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
+from gui.model.opened_ports import port_index, use_port_values, use_value_note
 from engine import (CircuitError, feature_name, format_precise, is_plain_id, is_tensor,
                     plan_of, shape_text)
 from gui.canvas.source_table import SourceTable
@@ -347,15 +348,21 @@ class PropertyPanel(QWidget):
         self._set_row(self.source_table, as_table)
         if as_table:
             self.source_table.show_node(node.id)
-        elif gate.is_source:
-            self._set_text(self.value_edit, format_precise(node.value))
+        elif gate.is_source:  # a port input of a gate opened from a use: the use's number
+            self._set_text(self.value_edit, format_precise(
+                use_port_values(self.document).get(node.id, node.value)))
+        note = use_value_note(self.document, node.id)
+        for field in (self.value_edit, self.table_button, self.source_table):
+            field.setEnabled(not note)
+        self.value_edit.setToolTip(f"Read-only here: {note}." if note else "")
         self._show_params(node)
         self._set_row(self.inputs_spin, gate.variadic)
         if gate.variadic:
             with QSignalBlocker(self.inputs_spin):
                 self.inputs_spin.setRange(gate.min_ports, gate.max_ports)
                 self.inputs_spin.setValue(node.n_inputs)
-        is_input = gate.variable
+        # a port input inside a gate is neither trained nor fed data: what reaches it is
+        is_input = gate.variable and port_index(self.document, node.id) is None
         self._set_row(self.trainable_check, is_input)
         self._set_row(self.feature_row, is_input)
         if is_input:

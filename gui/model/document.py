@@ -78,6 +78,10 @@ class Document(QObject):
         self.file_circuit.subscribe(self._on_change)
         self.circuit = self.file_circuit  # the circuit shown: the file's or a gate's inside
         self.levels: list[OpenedGate] = []
+        self.left_levels: list[OpenedGate] = []  # the levels shown before the last change of them
+        self.level_note = ""  # why the levels last changed when no gesture asked ("": one did)
+        self._step_index, self._naming_step = 0, False
+        self.undo_stack.indexChanged.connect(self._name_the_step)
         self.path: Path | None = None
         self.file_result: engine.Result | None = None  # the file's run
         self.result: engine.Result | None = None  # the shown circuit's (the file's at the top)
@@ -89,7 +93,7 @@ class Document(QObject):
     def replace_circuit(self, circuit: Circuit, path: Path | str | None = None) -> None:
         """Make ``circuit`` the document (New, Open): clears undo history, marks it clean."""
         self._stop_showing_inside()
-        self.levels = []
+        self.levels, self.left_levels, self.level_note = [], [], ""
         self.file_circuit.unsubscribe(self._on_change)
         self.file_circuit = self.circuit = _laid_out(circuit)
         self.file_circuit.subscribe(self._on_change)
@@ -164,8 +168,9 @@ class Document(QObject):
         """Where the gate whose inside is shown is used ([] at the file's level)."""
         return self.file_circuit.uses_of(self.levels[-1].name) if self.levels else []
 
-    def _show_levels(self, levels: list[OpenedGate]) -> None:
+    def _show_levels(self, levels: list[OpenedGate], why: str = "") -> None:
         self._stop_showing_inside()
+        self.left_levels, self.level_note, self._naming_step = self.levels, why, bool(why)
         self.levels = levels
         self.circuit = self.circuit_at(len(levels))
         if levels:
@@ -173,6 +178,19 @@ class Document(QObject):
         self.circuit_replaced.emit()
         self.levels_changed.emit()
         self.recompute()
+
+    def _name_the_step(self, index: int) -> None:
+        """Once an undo step has left a level (its gate gone), add which step to the note:
+        "sig is gone (Undo Make gate sig)"."""
+        before, self._step_index = self._step_index, index
+        if not self._naming_step:
+            return
+        self._naming_step = False
+        step = (f"Undo {self.undo_stack.text(index)}" if index < before
+                else self.undo_stack.text(index - 1) if index > before else "")
+        if step and self.level_note:
+            self.level_note += f" ({step})"
+            self.levels_changed.emit()
 
     def _stop_showing_inside(self) -> None:
         if self.circuit is not self.file_circuit:
@@ -182,20 +200,23 @@ class Document(QObject):
         """After a file change: go out of levels whose gate is gone or was defined anew (an
         undo of Make Gate), and forget uses that are gone (the numbers become the inside's
         own)."""
-        kept, circuit = [], self.file_circuit
+        kept, circuit, why = [], self.file_circuit, ""
         for level in self.levels:
             definition = self.file_circuit.definitions.get(level.name)
             if definition is None or definition.kind != "compound" or (
                     len(kept) == len(self.levels) - 1
                     and definition.circuit is not self.circuit):
+                why = (f"{level.name} is gone" if definition is None
+                       else f"{level.name} was defined anew")
                 break
             node = circuit.nodes.get(level.use) if level.use is not None else None
             kept.append(level if node is not None and node.op == level.name
                         else replace(level, use=None))
             circuit = definition.circuit
         if len(kept) < len(self.levels):
-            self._show_levels(kept)
+            self._show_levels(kept, why)
         elif kept != self.levels:
+            self.left_levels, self.level_note = self.levels, ""
             self.levels = kept
             self.levels_changed.emit()
 
