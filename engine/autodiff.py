@@ -389,8 +389,9 @@ def run(circuit: Circuit, inputs: dict | None = None, *, allow_incomplete: bool 
     try:
         values = plan.forward(inputs)
         grads = plan.backward(values, seed)
-    except GateRunError:
-        # the gate's definition now carries the failure, so a new plan leaves the gate out
+    except GateRunError as error:
+        # the gate's definition carries the failure, so a new plan leaves the gate out
+        circuit.root.definitions[error.gate].failure = str(error)
         circuit.root.own_gate_failed()
         if not allow_incomplete:
             raise

@@ -616,6 +616,8 @@ class Circuit:
             definition.circuit.gates = root.gates
             for node in definition.circuit.nodes.values():
                 node.table = root.gates
+        if old is not None and old is not definition and old.kind == "compound":
+            old.circuit.defining = None  # an inside that is no longer the gate's tells nothing
         root.definitions[name] = definition
         root._definitions_changed(Change("gate_defined", field=name, old=old, new=definition))
 

@@ -45,7 +45,8 @@ def ensure_defined(definition, host=None) -> str:
 
 
 def _fail(definition, error: Exception):
-    definition.failure = str(error)
+    """Raise what stopped the gate; ``engine.run`` marks the definition (on its own thread,
+    and only for a run: a probe of the gate at other numbers is not one)."""
     raise GateRunError(str(error), definition.name) from None
 
 
@@ -54,6 +55,9 @@ def code_row(definition) -> Gate:
     name, ports = definition.name, definition.ports
 
     def call(op, xs, dz=None):
+        if not definition.trusted:  # never run, whoever asks
+            raise CodeGateError(f"code gate {name} is not trusted: its code is not run",
+                                gate=name, kind="undefined")
         host = shared_host()
         key = ensure_defined(definition, host)
         if op == "forward":

@@ -60,6 +60,8 @@ def check_code_definition(circuit, name: str, host=None, rng=None) -> GateCheck:
     """Check one trusted code gate now (define it, then its gradient check); the result is
     kept on its definition and the file is told (``gate_status``)."""
     definition = circuit.root.definitions[name]
+    if not definition.trusted:
+        raise CircuitError(f"code gate {name} is not trusted: trust it before checking it")
     host = host or shared_host()
     definition.failure = ""
     try:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .code_runner import CodeGateError, CodeHost
+from .errors import CircuitError
 from .gradcheck import close, relative_error
 from .number_format import format_number
 
@@ -107,7 +108,7 @@ def check_gate_functions(label: str, ports, forward, forward_backward, shapes=No
                 entries += _check_point(forward, forward_backward, ports, inputs, dz,
                                         f"{kind} ({_values_text(ports, inputs)})",
                                         None if array_dz else dz, rng)
-    except CodeGateError as error:
+    except CircuitError as error:  # a code gate's failure, or a compound gate's inside's
         return GateCheck(False, entries, error, str(error))
     passed = bool(entries) and all(entry.ok for entry in entries)  # nothing checked: no pass
     return GateCheck(passed, entries, None, _message(label, entries))

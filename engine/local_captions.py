@@ -82,7 +82,7 @@ def local_gradient_words(circuit, values: dict, gate_id: str, port: int) -> str:
     numbers of ``values`` (a pass's values by id): Explain's words for one factor of a path
     ("" for a gate with a formula of its own: a built-in one)."""
     node = circuit.nodes[gate_id]
-    if not node.gate.local_origin:
+    if not node.gate.local_origin or node.gate.problem:
         return ""
     sources = circuit.inputs_of(gate_id)
     xs = [gate_number(values[src]) for src in sources]

@@ -151,7 +151,7 @@ def gate_making(circuit: Circuit, node_ids, name: str,
         sources.sort(key=lambda src: ((circuit.nodes[src].pos or (0.0, 0.0))[1], rank[src]))
     if not sources:
         raise CircuitError("nothing enters the selection: a gate needs at least one port")
-    inside = circuit.new_inside(name)
+    inside = Circuit(name, owner=circuit.root)  # tells the file nothing until it is defined
     values = _current_values(circuit)
     taken = set(chosen)
     port_of = {}
@@ -203,7 +203,8 @@ class GateUnpacking:
             circuit.add_node(node.op, node.id, value=node.value if node.gate.is_source else None,
                              params=node.params,
                              inputs=node.n_inputs if node.gate.variadic else None,
-                             pos=node.pos, label=node.label, extra=node.extra)
+                             pos=node.pos, label=node.label, extra=node.extra,
+                             trainable=node.trainable)
         for wire in self.wires:
             circuit.connect(wire.src, wire.dst, wire.port)
         if self.output is not None:
@@ -231,7 +232,8 @@ def gate_unpacking(circuit: Circuit, node_id: str) -> GateUnpacking:
         pos = None if inner.pos is None else (at[0] + inner.pos[0] - origin[0],
                                               at[1] + inner.pos[1] - origin[1])
         nodes.append(Node(fresh, inner.op, inner.value, dict(inner.params), inner.n_inputs, pos,
-                          inner.label, None, True, dict(inner.extra), circuit.gates))
+                          inner.label, None, inner.trainable, dict(inner.extra),
+                          circuit.gates))
 
     def outside(inner_id):
         return fed[inner_id] if inner_id in fed else new_id[inner_id]

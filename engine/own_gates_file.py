@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .definitions import CodeDefinition, CompoundDefinition, check_gate_name, uses_itself
 from .errors import CircuitError, quote
+from .circuit import Circuit
 from .file_values import a_list, an_object, kind
 from .gates import GATES
 
@@ -94,7 +95,7 @@ def read_own_gates(circuit, raw_gates, fill) -> None:
             definition = CodeDefinition(name, ports, code,
                                         {k: v for k, v in raw.items() if k not in CODE_KEYS})
         else:
-            inside = circuit.new_inside(name)
+            inside = Circuit(name, owner=circuit)  # define_gate ties it to the file
             try:
                 fill(inside, raw)
             except CircuitError as error:

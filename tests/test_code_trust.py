@@ -162,3 +162,33 @@ def test_a_syntax_error_is_named_with_its_line_without_trusting_or_running_anyth
     assert "has a syntax error, line 7: SyntaxError" in result.gate_problems[0][1]
     check = engine.trust_code(circuit)["MultiplyGate"]
     assert not check.passed and check.error.line == 7
+
+
+def test_an_untrusted_gates_row_runs_no_code_whoever_calls_it(tmp_path):
+    marker = tmp_path / "ran"
+    code = (f"open({str(marker)!r}, 'w').close()\n"
+            + MULTIPLY.format(grads="self.y * dz, self.x * dz"))
+    circuit = loaded(code=code)
+    row = circuit.gates["MultiplyGate"]
+    with pytest.raises(CircuitError, match="not trusted"):
+        row.forward([np.float64(1.0), np.float64(2.0)], {})
+    with pytest.raises(CircuitError, match="not trusted"):
+        engine.check_code_definition(circuit, "MultiplyGate")
+    assert not marker.exists()
+
+
+def test_only_a_run_marks_a_code_gate_stopped_not_a_probe_at_other_numbers():
+    code = ("class Picky:\n"
+            "    def forward(self, x, y):\n"
+            "        if x > 100:\n"
+            "            raise ValueError('too big')\n"
+            "        self.x, self.y = x, y\n"
+            "        return x * y\n"
+            "    def backward(self, dz):\n"
+            "        return self.y * dz, self.x * dz\n")
+    circuit = loaded(code=code)
+    engine.trust_code(circuit)
+    with pytest.raises(CircuitError, match="too big"):
+        circuit.gates["MultiplyGate"].forward([np.float64(200.0), np.float64(1.0)], {})
+    assert circuit.definitions["MultiplyGate"].failure == ""
+    assert engine.run(circuit).value == -12.0

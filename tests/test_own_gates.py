@@ -236,3 +236,32 @@ def test_a_param_edit_inside_makes_the_row_again():
     assert circuit.gates["sig"].same_as == "sigmoid"
     circuit.definitions["sig"].circuit.set_param("p", "c", 2.0)
     assert not circuit.gates["sig"].same_as
+
+
+def test_working_out_a_gate_making_tells_the_file_nothing():
+    circuit = engine.load(EXAMPLES / "sigmoid_neuron_primitive.circuit")
+    changes = []
+    circuit.subscribe(changes.append)
+    version = circuit.structure_version
+    engine.gate_making(circuit, ["times_minus_1", "exp", "plus_1", "f"], "sig")
+    assert changes == [] and circuit.structure_version == version
+
+
+def test_a_replaced_inside_no_longer_speaks_for_the_gate():
+    circuit = loaded(sig_file())
+    old = circuit.definitions["sig"]
+    twin = circuit.copy().definitions["sig"]
+    circuit.define_gate(engine.CompoundDefinition("sig", twin.ports, twin.circuit))
+    changes = []
+    circuit.subscribe(changes.append)
+    old.circuit.set_param("n", "c", -2.0)
+    assert changes == []
+    assert engine.run(circuit).value == pytest.approx(1 / (1 + np.exp(-1.0)))
+
+
+def test_expanding_a_gate_keeps_a_frozen_input_inside_frozen():
+    circuit = loaded(sig_file())
+    inside = circuit.definitions["sig"].circuit
+    inside.add_node("input", "k", value=2.0, trainable=False)
+    engine.gate_unpacking(circuit, "s").apply(circuit)
+    assert circuit.nodes["k"].trainable is False
