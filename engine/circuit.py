@@ -31,7 +31,7 @@ from .definitions import (MAX_OWN_GATES, CodeDefinition, CompoundDefinition, che
                           code_fingerprint, uses_itself)
 from .errors import CircuitError, first_and_last, quote, shown, shown_chain, with_article
 from .gate_table import GateTable
-from .gates import GATES, Gate
+from .gates import GATES, MAX_PORTS, Gate
 from .tensor_values import checked_value, is_tensor
 
 
@@ -115,8 +115,7 @@ Listener = Callable[[Change], None]
 _ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-MAX_COORDINATE = 1e6
-MAX_PORTS_OWN = 16  # ports of a file's own gate  # the canvas runs from -1e6 to 1e6 each way
+MAX_COORDINATE = 1e6  # the canvas runs from -1e6 to 1e6 each way
 
 
 def _position(pos, node_id: str) -> tuple[float, float] | None:
@@ -673,9 +672,9 @@ class Circuit:
     @staticmethod
     def _check_definition(definition) -> None:
         ports = definition.ports
-        if not 1 <= len(ports) <= MAX_PORTS_OWN:
+        if not 1 <= len(ports) <= MAX_PORTS:
             raise CircuitError(f"gates.{definition.name}.ports: a gate has 1 to "
-                               f"{MAX_PORTS_OWN} ports, not {len(ports)}")
+                               f"{MAX_PORTS} ports, not {len(ports)}")
         if len(set(ports)) != len(ports):
             raise CircuitError(f"gates.{definition.name}.ports: a port is named twice")
         if definition.kind == "compound":

@@ -149,6 +149,13 @@ class CodeHost:
             values = self._call(name, "backward", [*self._inputs(name, inputs), dz])
             return values[0], tuple(values[1:])
 
+    def forget(self, name: str) -> None:
+        """Drop a gate's definition (a draft checked once): a new child does not define it
+        again. The running child keeps it until it stops."""
+        with self._lock:
+            self._definitions.pop(name, None)
+            self._classes.pop(name, None)
+
     def close(self) -> None:
         """Stop the child (definitions are kept: a later call starts a new one)."""
         with self._lock:

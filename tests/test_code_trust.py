@@ -192,3 +192,14 @@ def test_only_a_run_marks_a_code_gate_stopped_not_a_probe_at_other_numbers():
         circuit.gates["MultiplyGate"].forward([np.float64(200.0), np.float64(1.0)], {})
     assert circuit.definitions["MultiplyGate"].failure == ""
     assert engine.run(circuit).value == -12.0
+
+
+def test_a_checked_draft_is_not_kept_by_the_host():
+    circuit = loaded()
+    host = engine.CodeHost()
+    try:
+        engine.check_code_candidate(circuit, "MultiplyGate", ("x", "y"),
+                                    MULTIPLY.format(grads="dz, dz"), host=host)
+        assert host._definitions == {}
+    finally:
+        host.close()
