@@ -8,8 +8,10 @@ check, engine/code_trust.py).
 
 Shapes: on numbers the gate works as numpy does, so a batch of points goes through in one call
 (the ports' values broadcast to one shape first, each gradient summed back to its port's
-shape). On vectors and matrices, the output's shape is what the gate returns for zeros of its
-ports' shapes, and a batch goes through one point at a time.
+shape); code that takes no arrays (``math.exp``) gets a small batch one point at a time and
+refuses a big one (a grid) with a message saying how to write it. On vectors and matrices,
+the output's shape is what the gate returns for zeros of its ports' shapes, and a batch goes
+through one point at a time.
 
 While it runs, an exception or a runaway marks the definition ``failure`` (so later plans
 leave the gate out, as for a failing check) and raises GateRunError for ``engine.run``.
@@ -18,6 +20,7 @@ leave the gate out, as for a failing check) and raises GateRunError for ``engine
 from __future__ import annotations
 
 import hashlib
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -26,6 +29,11 @@ from .code_runner import CodeGateError, shared_host
 from .errors import GateRunError
 from .gates import Gate
 from .shapes import ShapeError, sum_to_shape
+
+
+# The most points a batch is run point by point for a code gate whose code takes no arrays: a
+# training batch, not a 200 x 200 grid (40 000 round trips of about 70 µs)
+MAX_POINT_BY_POINT = 1024
 
 
 def host_key(definition) -> str:
@@ -68,6 +76,12 @@ def code_row(definition) -> Gate:
         """A batch, one point at a time (``ranks``: each port's own rank)."""
         batch = next(np.shape(x)[:np.ndim(x) - rank] for x, rank in zip(xs, ranks)
                      if np.ndim(x) > rank)
+        points = math.prod(batch)
+        if points > MAX_POINT_BY_POINT:  # a round trip each: a grid would hold the window up
+            raise CodeGateError(
+                f"code gate {name} cannot take a batch of {points} points at once (its code "
+                "works on single numbers: write it with numpy, np.exp rather than math.exp, "
+                "to run it on data)", gate=name, kind="exception")
         rows = []
         for index in np.ndindex(*batch):
             point = [x[index] if np.ndim(x) > rank else x for x, rank in zip(xs, ranks)]

@@ -203,3 +203,25 @@ def test_a_checked_draft_is_not_kept_by_the_host():
         assert host._definitions == {}
     finally:
         host.close()
+
+
+MATH_ONLY = ("import math\n"
+             "class Exp:\n"
+             "    def forward(self, x, y):\n"
+             "        self.y, self.e = y, math.exp(x) * y\n"
+             "        return self.e\n"
+             "    def backward(self, dz):\n"
+             "        return self.e * dz, self.e / self.y * dz\n")
+
+
+def test_code_that_takes_no_arrays_refuses_a_grid_with_a_message_and_is_not_marked():
+    from engine.code_gate_rows import MAX_POINT_BY_POINT
+    circuit = loaded(code=MATH_ONLY)
+    assert engine.trust_code(circuit)["MultiplyGate"].passed
+    plan = engine.plan_of(circuit)
+    xs = np.linspace(-7.0, -6.0, MAX_POINT_BY_POINT + 1)
+    with pytest.raises(CircuitError, match="write it with numpy"):
+        plan.forward({"x": xs})
+    assert circuit.definitions["MultiplyGate"].failure == ""
+    small = engine.run(circuit, {"x": xs[:8]})
+    np.testing.assert_allclose(small.values["f"], np.exp(xs[:8] + 5.0) * -4.0, rtol=1e-15)
