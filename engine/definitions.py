@@ -132,6 +132,24 @@ def uses_itself(definitions: dict, name: str, extra_use: tuple[str, str] | None 
     return None
 
 
+def in_use_order(definitions: dict, names) -> list[str]:
+    """``names`` and the definitions they use, directly or not, each after the ones it uses
+    (``definitions``: name -> anything with ``uses()``; none may use itself)."""
+    order, done = [], set()
+
+    def visit(name):  # as deep as the chain of definitions (at most MAX_OWN_GATES)
+        if name in done:
+            return
+        done.add(name)
+        for used in sorted(definitions[name].uses() & set(definitions)):
+            visit(used)
+        order.append(name)
+
+    for name in names:
+        visit(name)
+    return order
+
+
 def check_gate_name(name, builtin: dict, place: str) -> str:
     """A valid name for an own gate (an identifier that no built-in gate has)."""
     if not isinstance(name, str) or not name.isidentifier():

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .circuit import Circuit
 from .circuit_file import FORMAT_TAG, circuit_from_dict, circuit_to_dict, load, save
 from .circuit_reader import read_gates
-from .definitions import check_gate_name
+from .definitions import check_gate_name, in_use_order
 from .errors import CircuitError, quote
 from .gates import GATES
 
@@ -55,18 +55,7 @@ def gates_with_uses(circuit: Circuit, names) -> list[str]:
     for name in names:
         if name not in definitions:
             raise CircuitError(f"this file has no gate {quote(name)}")
-    order, seen = [], set()
-
-    def visit(name):  # as deep as the chain of definitions (at most MAX_OWN_GATES)
-        if name not in seen:
-            seen.add(name)
-            for used in _own_uses(definitions, name):
-                visit(used)
-            order.append(name)
-
-    for name in names:
-        visit(name)
-    return order
+    return in_use_order(definitions, names)
 
 
 def _raw_gates(circuit: Circuit) -> dict:
@@ -136,12 +125,14 @@ def compare_gates(circuit: Circuit, library: Circuit) -> dict[str, str]:
 
 
 def free_gate_name(circuit: Circuit, stem: str, taken=()) -> str:
-    """A gate name from ``stem`` the circuit does not use (``sig_2``, ``sig_3``, ...)."""
-    used = set(circuit.root.definitions) | set(taken)
-    number = 2
-    while f"{stem}_{number}" in used:
+    """``stem`` if no gate of the circuit's file (built-in or own) nor ``taken`` has it, else
+    the first of ``sig_2``, ``sig_3``, ... that none has."""
+    used = set(taken)
+    name, number = stem, 2
+    while name in circuit.gates or name in used:
+        name = f"{stem}_{number}"
         number += 1
-    return f"{stem}_{number}"
+    return name
 
 
 @dataclass(frozen=True)

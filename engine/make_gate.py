@@ -22,6 +22,7 @@ from .autodiff import run
 from .circuit import Circuit, Node, Wire
 from .definitions import CompoundDefinition, check_gate_name
 from .errors import CircuitError, quote, shown
+from .gate_inside import inside_of
 from .gates import GATES
 
 
@@ -80,17 +81,6 @@ def _the_leaving_value(circuit: Circuit, chosen: set, leaving: dict) -> str:
     if not leaves:
         raise CircuitError("nothing leaves the selection: a gate needs an output")
     return leaves[0]
-
-
-def _port_id(inside: Circuit, source: Node, taken: set) -> str:
-    stem = source.id if source.id.isidentifier() else "a"
-    port_id = stem
-    number = 2
-    while port_id in taken:
-        port_id = f"{stem}{number}"
-        number += 1
-    taken.add(port_id)
-    return port_id
 
 
 def _current_values(circuit: Circuit) -> dict:
@@ -156,7 +146,7 @@ def gate_making(circuit: Circuit, node_ids, name: str,
     taken = set(chosen)
     port_of = {}
     for src in sources:
-        port_id = _port_id(inside, circuit.nodes[src], taken)
+        port_id = _fresh_id(src if src.isidentifier() else "a", taken)
         port_of[src] = port_id
         inside.add_node("input", port_id, value=_placeholder(values.get(src)))
     for node_id in chosen:
@@ -214,10 +204,10 @@ class GateUnpacking:
 def gate_unpacking(circuit: Circuit, node_id: str) -> GateUnpacking:
     """What putting compound gate node ``node_id``'s inside in its place would do."""
     node = circuit.node(node_id)
-    definition = node.gate.definition
-    if definition is None or definition.kind != "compound":
+    inside = inside_of(circuit, node_id)
+    if inside is None:
         raise CircuitError(f"{shown(node_id)} is not a gate made of other gates")
-    inside = definition.circuit
+    definition = node.gate.definition
     fed = dict(zip(definition.ports, circuit.inputs_of(node_id)))
     origin = _centre(inside, [n for n in inside.nodes if n not in fed]) or (0.0, 0.0)
     at = node.pos or (0.0, 0.0)

@@ -9,7 +9,8 @@ Writing gives each definition back with the keys this version does not know.
 
 from __future__ import annotations
 
-from .definitions import CodeDefinition, CompoundDefinition, check_gate_name, uses_itself
+from .definitions import (CodeDefinition, CompoundDefinition, check_gate_name, in_use_order,
+                          uses_itself)
 from .errors import CircuitError, quote
 from .circuit import Circuit
 from .file_values import a_list, an_object, kind
@@ -55,19 +56,7 @@ def _in_build_order(raw_gates: dict) -> list[str]:
         chain = uses_itself(stand_ins, name)
         if chain:
             raise CircuitError(f"gates.{name}: uses itself ({' -> '.join(chain)})")
-    order, done = [], set()
-
-    def visit(name):  # depth is bounded by the number of definitions (at most 256)
-        if name in done:
-            return
-        done.add(name)
-        for used in sorted(stand_ins[name].uses() & set(raw_gates)):
-            visit(used)
-        order.append(name)
-
-    for name in raw_gates:
-        visit(name)
-    return order
+    return in_use_order(stand_ins, raw_gates)
 
 
 def read_own_gates(circuit, raw_gates, fill) -> None:

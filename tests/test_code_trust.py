@@ -22,6 +22,17 @@ MULTIPLY = ("class MultiplyGate:\n"
             "        return {grads}\n")
 
 
+# multiplies, but refuses an x over 100 (which the check's inputs never reach)
+PICKY = ("class Picky:\n"
+         "    def forward(self, x, y):\n"
+         "        if x > 100:\n"
+         "            raise ValueError('too big')\n"
+         "        self.x, self.y = x, y\n"
+         "        return x * y\n"
+         "    def backward(self, dz):\n"
+         "        return self.y * dz, self.x * dz\n")
+
+
 def guide_file(grads="self.y * dz, self.x * dz", code=None) -> dict:
     return {"format": "circuitgrad", "version": 2, "title": "guide",
             "gates": {"MultiplyGate": {"ports": ["x", "y"],
@@ -94,15 +105,7 @@ def test_fixing_the_backward_makes_the_circuit_run():
 
 
 def test_a_gate_that_fails_while_running_is_marked_and_left_out():
-    code = ("class Picky:\n"
-            "    def forward(self, x, y):\n"
-            "        if x > 100:\n"
-            "            raise ValueError('too big')\n"
-            "        self.x, self.y = x, y\n"
-            "        return x * y\n"
-            "    def backward(self, dz):\n"
-            "        return self.y * dz, self.x * dz\n")
-    circuit = loaded(code=code)
+    circuit = loaded(code=PICKY)
     assert engine.trust_code(circuit)["MultiplyGate"].passed
     result = engine.run(circuit, {"x": 200.0}, allow_incomplete=True)
     assert not result.has_gradients
@@ -178,15 +181,7 @@ def test_an_untrusted_gates_row_runs_no_code_whoever_calls_it(tmp_path):
 
 
 def test_only_a_run_marks_a_code_gate_stopped_not_a_probe_at_other_numbers():
-    code = ("class Picky:\n"
-            "    def forward(self, x, y):\n"
-            "        if x > 100:\n"
-            "            raise ValueError('too big')\n"
-            "        self.x, self.y = x, y\n"
-            "        return x * y\n"
-            "    def backward(self, dz):\n"
-            "        return self.y * dz, self.x * dz\n")
-    circuit = loaded(code=code)
+    circuit = loaded(code=PICKY)
     engine.trust_code(circuit)
     with pytest.raises(CircuitError, match="too big"):
         circuit.gates["MultiplyGate"].forward([np.float64(200.0), np.float64(1.0)], {})

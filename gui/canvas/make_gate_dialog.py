@@ -19,15 +19,6 @@ from engine import CircuitError
 from gui.common import theme
 
 
-def free_gate_name(circuit, stem: str = "gate") -> str:
-    """A name no gate of ``circuit``'s file has yet: gate, gate2, ..."""
-    name, number = stem, 2
-    while name in circuit.gates:
-        name = f"{stem}{number}"
-        number += 1
-    return name
-
-
 def port_row(port: str, source: str) -> str:
     """A port's row: its name, and where it is fed from when that is another name."""
     return port if port == source else f"{port} (from {source})"
@@ -42,7 +33,7 @@ class MakeGateDialog(QDialog):
         self.setWindowTitle("Make Gate")
         self.circuit = circuit
         self.node_ids = list(node_ids)
-        self.spare_name = free_gate_name(circuit)
+        self.spare_name = engine.free_gate_name(circuit, "gate")
         first = engine.gate_making(circuit, self.node_ids, self.spare_name)
         self.sources = list(first.sources)  # the outside nodes feeding it, in port order
         self.making: engine.GateMaking | None = None

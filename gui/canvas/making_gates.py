@@ -10,8 +10,8 @@ back, become the selection.
 
 from __future__ import annotations
 
-from engine import CircuitError, gate_making, gate_unpacking
-from gui.canvas.make_gate_dialog import ask_gate_making, free_gate_name
+from engine import CircuitError, free_gate_name, gate_making, gate_unpacking
+from gui.canvas.make_gate_dialog import ask_gate_making
 from gui.model.commands import ExpandCommand, MakeGateCommand
 
 
@@ -28,7 +28,7 @@ def make_gate(edit_actions, node_ids=None, ask=None) -> str | None:
     circuit = document.circuit
     node_ids = list(node_ids) if node_ids is not None else scene.selected_node_ids()
     try:  # is this a selection a gate can be made of? (the name comes next)
-        gate_making(circuit, node_ids, free_gate_name(circuit))
+        gate_making(circuit, node_ids, free_gate_name(circuit, "gate"))
     except CircuitError as error:
         say(f"Cannot make a gate: {error}")
         return None

@@ -91,16 +91,6 @@ def candidate_check(circuit):
     return check
 
 
-def free_gate_name(circuit, stem: str = NEW_GATE_STEM) -> str:
-    """``stem``, or ``stem2``, ``stem3``...: the first name no gate of the file has."""
-    taken = circuit.root.gates
-    number, name = 1, stem
-    while name in taken:
-        number += 1
-        name = f"{stem}{number}"
-    return name
-
-
 class CodeGateEditing(QObject):
     """Opens the code gate dialog and turns what it accepts into one undo step."""
 
@@ -144,7 +134,7 @@ class CodeGateEditing(QObject):
     # ----------------------------------------------------------------- opening the dialog
     def new_gate(self) -> CodeGateDialog | None:
         """Open the dialog for a new code gate (None, saying why, if it cannot open)."""
-        return self._open(free_gate_name(self.file), NEW_GATE_PORTS, None)
+        return self._open(engine.free_gate_name(self.file, NEW_GATE_STEM), NEW_GATE_PORTS, None)
 
     def edit_gate(self, name: str) -> CodeGateDialog | None:
         """Open the dialog on code gate ``name``'s code (None, saying why, if there is none)."""
